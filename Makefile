@@ -29,7 +29,7 @@ node-tools:
 	    mkdir -p $(CACHE)/httpsig && cp $(SHARED)/tools/package.json $(SHARED)/tools/verify-httpsig.js $(CACHE)/httpsig/ && \
 	    (cd $(CACHE)/httpsig && npm install --silent --no-audit --no-fund >/dev/null 2>&1) || echo "warning: could not install the http-signature verifier"; \
 	  fi; \
-	  if [ ! -x $(CACHE)/node/node_modules/.bin/triton ]; then \
+	  if [ ! -x $(CACHE)/node/node_modules/triton/bin/triton ]; then \
 	    mkdir -p $(CACHE)/node && (cd $(CACHE)/node && npm install --silent --no-audit --no-fund triton >/dev/null 2>&1) || echo "warning: could not install the triton CLI"; \
 	  fi; \
 	else echo "note: npm not found; signature-verifier and triton CLI tests will be skipped"; fi
