@@ -1,0 +1,135 @@
+"""The simulator's routing contract: how resource modules register request handlers.
+
+Each module in ``smartdc.testing.resources`` exposes ``register(router: Router) -> None`` (and optionally
+``seed(dc: DatacenterState) -> None`` to create its initial objects). A handler receives a
+:class:`SimRequest` and returns a :class:`SimResponse` (or raises :class:`ApiError`). Handlers keep their
+objects as plain JSON-shaped dicts in ``req.dc.table(name)`` so that state can be persisted as JSON.
+This module knows nothing of the client (``smartdc._generated``): the simulator is the other side of
+the wire.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+
+class ApiError(Exception):
+    """Answered as ``{"code": code, "message": message}`` with the given HTTP status."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = dict(headers or {})
+        self.body = body  # overrides the default {code, message} body when set
+
+
+@attrs.define
+class SimResponse:
+    status: int = 200
+    body: Any = None  # JSON-able value, or str (sent as text), or bytes (sent as is)
+    headers: dict[str, str] = attrs.Factory(dict)
+    content_type: str | None = None  # default: application/json for JSON bodies
+
+
+@attrs.define
+class SimRequest:
+    method: str
+    path: str  # decoded path, without the query
+    raw_path: str  # request-target exactly as received
+    params: dict[str, str]  # path parameters (decoded), including "account"
+    query: dict[str, str]
+    body: Any  # decoded JSON (or form fields as a dict); None when empty
+    headers: Mapping[str, str]  # case-insensitive
+    route: str  # route name, e.g. "GetMachine"
+    api_version: str  # the version the request was matched at, e.g. "9.0.0"
+    account: Any  # the account the path names (its state object)
+    caller: Any  # who signed the request (account login, optional sub-user login)
+    dc: Any  # the DatacenterState serving this request
+    sim: Any  # the whole simulator state (accounts, datacenters, clock)
+
+    def param(self, name: str) -> Any:
+        """A parameter from body, query or path: body wins, as restify's mapParams does."""
+        if isinstance(self.body, dict) and name in self.body:
+            return self.body[name]
+        if name in self.query:
+            return self.query[name]
+        return self.params.get(name)
+
+
+Handler = Callable[[SimRequest], SimResponse]
+
+
+@attrs.define
+class Route:
+    name: str
+    method: str
+    template: str
+    pattern: re.Pattern[str]
+    handler: Handler
+    min_version: str | None = None
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    parts = []
+    for segment in template.strip("/").split("/"):
+        if segment.startswith(":"):
+            parts.append(f"(?P<{segment[1:]}>[^/]+)")
+        else:
+            parts.append(re.escape(segment))
+    return re.compile("^/" + "/".join(parts) + "/?$")
+
+
+@attrs.define
+class Router:
+    """Routes keyed by method, matched in registration order (register specific paths first)."""
+
+    routes: list[Route] = attrs.Factory(list)
+
+    def add(
+        self,
+        method: str,
+        template: str,
+        name: str,
+        handler: Handler,
+        *,
+        min_version: str | None = None,
+    ) -> None:
+        """Register ``handler`` for ``method template`` (``/:account/machines/:machine``)."""
+        self.routes.append(
+            Route(name, method.upper(), template, _compile(template), handler, min_version)
+        )
+
+    def route(
+        self, method: str, template: str, name: str, *, min_version: str | None = None
+    ) -> Callable[[Handler], Handler]:
+        def decorate(handler: Handler) -> Handler:
+            self.add(method, template, name, handler, min_version=min_version)
+            return handler
+
+        return decorate
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route in self.routes:
+            if route.method != method:
+                continue
+            found = route.pattern.match(path)
+            if found:
+                return route, found.groupdict()
+        return None
+
+    def allowed_methods(self, path: str) -> list[str]:
+        return sorted({r.method for r in self.routes if r.pattern.match(path)})
