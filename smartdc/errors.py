@@ -19,6 +19,18 @@ class ConfigError(SmartDCError):
     """A setting is missing or invalid; the message names the argument or variable that sets it."""
 
 
+class ArgumentError(SmartDCError, ValueError):
+    """A call's arguments are wrong (unknown, missing, mistyped or empty); checked before any request."""
+
+
+class UnknownOperationError(SmartDCError, LookupError):
+    """No CloudAPI operation has that name."""
+
+
+class OperationNotSupportedError(SmartDCError):
+    """The server's CloudAPI version predates the operation (raised instead of a confusing 404)."""
+
+
 # --- keys and signing --------------------------------------------------------------------------
 
 
