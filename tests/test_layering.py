@@ -1,0 +1,93 @@
+"""The dependency rules of docs/design.md, checked on the source (imports parsed with ast)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "smartdc"
+
+CORE = ("smartdc.auth", "smartdc.config", "smartdc.transport", "smartdc.errors", "smartdc.runtime")
+UPPER = ("smartdc._generated", "smartdc.facade", "smartdc.cli", "smartdc.testing")
+BUILD_ONLY = ("codegen", "jinja2", "yaml")
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(PACKAGE.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path, *, top_level_only: bool) -> list[tuple[str, int]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    found: list[tuple[str, int]] = []
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            found.extend((alias.name, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.module, node.lineno))
+            # `from smartdc import CloudAPI` reaches the generated layer through the lazy exports.
+            if node.module == "smartdc":
+                found.extend((f"smartdc.{alias.name}", node.lineno) for alias in node.names)
+    return found
+
+
+def _within(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+LAZY_UPPER = {"smartdc.CloudAPI": "smartdc._generated", "smartdc.DataCenter": "smartdc.facade"}
+
+
+def _violations(
+    owner: tuple[str, ...], forbidden: tuple[str, ...], *, top_level_only: bool
+) -> list[str]:
+    bad = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = _module_name(path)
+        if not _within(module, owner):
+            continue
+        for name, line in _imports(path, top_level_only=top_level_only):
+            target = LAZY_UPPER.get(name, name)
+            if _within(target, forbidden):
+                bad.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {name}")
+    return bad
+
+
+def test_core_imports_no_upper_layer() -> None:
+    assert _violations(CORE, UPPER, top_level_only=False) == []
+
+
+def test_generated_never_imports_facade_cli_or_simulator() -> None:
+    forbidden = ("smartdc.facade", "smartdc.cli", "smartdc.testing")
+    assert _violations(("smartdc._generated",), forbidden, top_level_only=False) == []
+
+
+def test_simulator_is_independent_of_the_client() -> None:
+    # Request handlers never import the client; only Simulator.client()/.datacenter() may, lazily
+    # inside the method, which a module-level check cannot see and a full walk would flag.
+    forbidden = ("smartdc._generated", "smartdc.facade", "smartdc.cli")
+    assert _violations(("smartdc.testing",), forbidden, top_level_only=True) == []
+    handlers = ("smartdc.testing.resources", "smartdc.testing.server", "smartdc.testing.auth")
+    assert _violations(handlers, forbidden, top_level_only=False) == []
+
+
+@pytest.mark.parametrize("layer", ["smartdc"])
+def test_runtime_never_imports_build_tools(layer: str) -> None:
+    assert _violations((layer,), BUILD_ONLY, top_level_only=False) == []
+
+
+def test_a_violation_is_detected(tmp_path: Path) -> None:
+    # The checker itself must be able to fail: parse a module that breaks the rule.
+    sample = tmp_path / "sample.py"
+    sample.write_text("import smartdc._generated.client\nfrom smartdc import CloudAPI\n")
+    names = [LAZY_UPPER.get(n, n) for n, _ in _imports(sample, top_level_only=True)]
+    assert [n for n in names if _within(n, UPPER)] == [
+        "smartdc._generated.client",
+        "smartdc._generated",
+    ]
