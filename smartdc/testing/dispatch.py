@@ -1,0 +1,303 @@
+"""CloudAPI's request pipeline, independent of sockets: route, version, Content-MD5, auth, body,
+``my`` resolution, handler, and the response headers every CloudAPI answer carries.
+
+Order as on the real server (restify routes before running the auth chain): an unknown path answers
+404 and a wrong method 405 even without credentials; then the version range; then the signature.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from email.utils import formatdate
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+import attrs
+
+from smartdc.testing import versions
+from smartdc.testing.auth import authenticate
+from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
+from smartdc.testing.state import AccountState, Caller, DatacenterState, SimState
+
+log = logging.getLogger("smartdc.testing")
+
+MAX_BODY_BYTES = 100_000
+PUBLIC_ROUTES = frozenset({"Ping"})
+MUTATING_METHODS = frozenset({"POST", "PUT", "DELETE"})
+CORS_ALLOW_HEADERS = (
+    "Accept, Accept-Version, Content-Length, Content-MD5, Content-Type, Date, Api-Version, "
+    "Response-Time"
+)
+CORS_EXPOSE_HEADERS = "Api-Version, Request-Id, Response-Time"
+
+
+class Headers(dict[str, str]):
+    """Request headers with lower-case names (what handlers see as ``req.headers``)."""
+
+    @classmethod
+    def of(cls, pairs: Mapping[str, str] | list[tuple[str, str]]) -> Headers:
+        items = pairs.items() if isinstance(pairs, Mapping) else pairs
+        headers = cls()
+        for name, value in items:
+            headers[name.lower()] = value
+        return headers
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(key.lower(), default)
+
+    def __getitem__(self, key: str) -> str:
+        return super().__getitem__(key.lower())
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and super().__contains__(key.lower())
+
+
+@attrs.define
+class Answer:
+    """A complete HTTP answer: status, header list, body bytes (and what it was for)."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    route: str | None = None
+
+
+def strip_private(value: Any) -> Any:
+    """Drop every ``_sim*`` key, at any depth (the simulator's bookkeeping never leaves)."""
+    if isinstance(value, dict):
+        return {k: strip_private(v) for k, v in value.items() if not str(k).startswith("_sim")}
+    if isinstance(value, list):
+        return [strip_private(v) for v in value]
+    return value
+
+
+def _parse_query(query: str) -> dict[str, str]:
+    return dict(parse_qsl(query, keep_blank_values=True))
+
+
+def _parse_body(raw: bytes, content_type: str) -> Any:
+    if not raw:
+        return None
+    kind = content_type.split(";")[0].strip().lower()
+    if kind == "application/x-www-form-urlencoded":
+        return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+    if kind in ("", "application/json") or kind.endswith("+json"):
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            raise ApiError(400, "InvalidContent", f"Invalid JSON: {exc}")
+    raise ApiError(415, "UnsupportedMediaType", f"{kind} is not a supported content type")
+
+
+class Dispatcher:
+    """Turns one HTTP request into one :class:`Answer` for a datacenter of the simulator."""
+
+    def __init__(
+        self,
+        sim: SimState,
+        router: Router,
+        on_mutation: Callable[[], None] | None = None,
+    ) -> None:
+        self.sim = sim
+        self.router = router
+        self.on_mutation = on_mutation
+
+    def match_name(self, method: str, raw_target: str) -> str | None:
+        found = self.router.match(method, raw_target.partition("?")[0])
+        return found[0].name if found else None
+
+    def dispatch(
+        self,
+        dc: DatacenterState,
+        method: str,
+        raw_target: str,
+        headers: Headers,
+        body: bytes,
+        *,
+        ip: str = "",
+    ) -> Answer:
+        started = time.monotonic()
+        request_id = headers.get("x-request-id") or headers.get("request-id") or str(uuid.uuid4())
+        raw_path, _, query_text = raw_target.partition("?")
+        api_version: str | None = None
+        route_name: str | None = None
+        extra: dict[str, str] = {}
+        try:
+            found = self.router.match(method, raw_path)
+            if found is None:
+                allowed = self.router.allowed_methods(raw_path)
+                if allowed:
+                    raise ApiError(
+                        405,
+                        "BadMethod",
+                        f"{method} is not allowed",
+                        headers={"Allow": ", ".join(allowed)},
+                    )
+                raise ApiError(404, "ResourceNotFound", f"{raw_path} does not exist")
+            route, raw_params = found
+            route_name = route.name
+            wanted = headers.get("accept-version") or headers.get("x-api-version") or "*"
+            try:
+                api_version = versions.negotiate(wanted, route.min_version)
+            except versions.InvalidRange:
+                api_version = None
+            if api_version is None:
+                raise ApiError(
+                    400,
+                    "InvalidVersion",
+                    f"{wanted} is not supported by {method} {raw_path}",
+                )
+            sent_md5 = headers.get("content-md5")
+            if sent_md5 is not None:
+                actual = base64.b64encode(hashlib.md5(body).digest()).decode("ascii")
+                if sent_md5 != actual:
+                    raise ApiError(
+                        400, "BadDigest", f"Content-MD5 '{sent_md5}' didn't match '{actual}'"
+                    )
+            caller: Caller | None = None
+            if route.name not in PUBLIC_ROUTES:
+                caller = authenticate(
+                    self.sim,
+                    method=method,
+                    raw_target=raw_target,
+                    headers=headers,
+                    api_version=api_version,
+                    ip=ip,
+                )
+            params = {k: unquote(v) for k, v in raw_params.items()}
+            query = _parse_query(query_text)
+            if caller is not None:
+                caller.roles = [r for r in query.get("as-role", "").split(",") if r]
+            account = self._resolve_account(params, caller)
+            parsed_body = _parse_body(body, headers.get("content-type", ""))
+            request = SimRequest(
+                method=method,
+                path=unquote(raw_path),
+                raw_path=raw_target,
+                params=params,
+                query=query,
+                body=parsed_body,
+                headers=headers,
+                route=route.name,
+                api_version=api_version,
+                account=account,
+                caller=caller,
+                dc=dc,
+                sim=self.sim,
+            )
+            with self.sim.lock:
+                response = route.handler(request)
+                if method in MUTATING_METHODS and response.status < 400:
+                    self.sim.revision += 1
+                    if self.on_mutation is not None:
+                        self.on_mutation()
+            status, payload, content_type = self._encode(response)
+            extra.update(response.headers)
+        except ApiError as err:
+            status = err.status
+            payload = json.dumps(
+                strip_private(err.body)
+                if err.body is not None
+                else {"code": err.code, "message": err.message}
+            ).encode("utf-8")
+            content_type = "application/json"
+            extra.update(err.headers)
+        except Exception:
+            # A simulator bug must still answer like a server would, and be visible in logs.
+            log.exception("simulator handler failed: %s %s", method, raw_path)
+            status = 500
+            payload = json.dumps({"code": "InternalError", "message": "Internal error"}).encode()
+            content_type = "application/json"
+        answer_headers = self._headers(
+            dc,
+            raw_path,
+            request_id=request_id,
+            api_version=api_version,
+            content_type=content_type,
+            body=payload,
+            started=started,
+        )
+        answer_headers.extend(extra.items())
+        return Answer(status, answer_headers, payload, route_name)
+
+    def _resolve_account(
+        self, params: dict[str, str], caller: Caller | None
+    ) -> AccountState | None:
+        login = params.get("account")
+        if login is None or caller is None:
+            return None
+        if login == "my":
+            login = caller.login  # a sub-user's `my` is its parent account
+            params["account"] = login
+        with self.sim.lock:
+            account = self.sim.account(login)
+        if account is None:
+            raise ApiError(404, "ResourceNotFound", f"{login} does not exist")
+        if login != caller.login:
+            raise ApiError(403, "NotAuthorized", f"You do not have permission to access {login}")
+        return account
+
+    @staticmethod
+    def _encode(response: SimResponse) -> tuple[int, bytes, str | None]:
+        body = response.body
+        if body is None:
+            return response.status, b"", response.content_type
+        if isinstance(body, bytes):
+            return response.status, body, response.content_type or "application/octet-stream"
+        if isinstance(body, str) and response.content_type and "json" not in response.content_type:
+            return response.status, body.encode("utf-8"), response.content_type
+        if isinstance(body, str) and response.content_type is None:
+            return response.status, body.encode("utf-8"), "text/plain"
+        payload = json.dumps(strip_private(body)).encode("utf-8")
+        return response.status, payload, response.content_type or "application/json"
+
+    def error_headers(
+        self, dc: DatacenterState, raw_target: str, body: bytes
+    ) -> list[tuple[str, str]]:
+        """Headers for an answer made outside :meth:`dispatch` (faults, oversized requests)."""
+        return self._headers(
+            dc,
+            raw_target.partition("?")[0],
+            request_id=str(uuid.uuid4()),
+            api_version=None,
+            content_type="application/json",
+            body=body,
+            started=time.monotonic(),
+        )
+
+    def _headers(
+        self,
+        dc: DatacenterState,
+        raw_path: str,
+        *,
+        request_id: str,
+        api_version: str | None,
+        content_type: str | None,
+        body: bytes,
+        started: float,
+    ) -> list[tuple[str, str]]:
+        allowed = self.router.allowed_methods(raw_path) or ["GET", "HEAD"]
+        headers = [
+            ("Access-Control-Allow-Origin", "*"),
+            ("Access-Control-Allow-Headers", CORS_ALLOW_HEADERS),
+            ("Access-Control-Allow-Methods", ", ".join(allowed)),
+            ("Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS),
+            ("Date", formatdate(usegmt=True)),
+            ("Server", f"cloudapi/{self.sim.settings.server_version}"),
+            ("Request-Id", request_id),
+            ("Triton-Datacenter-Name", dc.name),
+        ]
+        if api_version is not None:
+            headers.append(("Api-Version", api_version))
+        if content_type is not None:
+            headers.append(("Content-Type", content_type))
+        headers.append(("Content-MD5", base64.b64encode(hashlib.md5(body).digest()).decode()))
+        elapsed_ms = int((time.monotonic() - started) * 1000)
+        headers.append(("Response-Time", str(elapsed_ms)))
+        return headers

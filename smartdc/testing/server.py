@@ -1,0 +1,208 @@
+"""The HTTP side: one ``ThreadingHTTPServer`` per simulated datacenter, bound to 127.0.0.1.
+
+HTTP/1.1 with keep-alive and exact Content-Length; each request goes through the fault injector,
+then the :class:`~smartdc.testing.dispatch.Dispatcher`. Faults that break the wire (resets,
+truncation, hangs) are done here because they are about the connection, not the API.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from smartdc.testing.dispatch import MAX_BODY_BYTES, Answer, Dispatcher, Headers
+from smartdc.testing.faults import Fault, FaultInjector
+from smartdc.testing.state import DatacenterState
+
+RequestLogEntry = tuple[str, str, str, str | None, int]  # (dc, method, path, route, status)
+
+PROXY_ERROR_PAGE = (
+    b"<html><head><title>502 Bad Gateway</title></head><body>"
+    b"<h1>502 Bad Gateway</h1><p>The server returned an invalid or incomplete response.</p>"
+    b"</body></html>\n"
+)
+
+
+class SimHTTPServer(ThreadingHTTPServer):
+    """Serves one datacenter on 127.0.0.1; handler threads never delay shutdown."""
+
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(
+        self,
+        dc: DatacenterState,
+        dispatcher: Dispatcher,
+        faults: FaultInjector,
+        *,
+        port: int = 0,
+        closing: threading.Event,
+        request_log: list[RequestLogEntry],
+    ) -> None:
+        self.dc = dc
+        self.dispatcher = dispatcher
+        self.faults = faults
+        self.closing = closing
+        self.request_log = request_log
+        self.log_lock = threading.Lock()
+        super().__init__(("127.0.0.1", port), SimRequestHandler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+
+class SimRequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "cloudapi"
+    server: SimHTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the simulator keeps its own request log."""
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
+
+    def _serve(self) -> None:
+        server = self.server
+        method = self.command
+        route = server.dispatcher.match_name(method, self.path)
+        fault = server.faults.take(route)
+        if fault is not None and self._before(fault):
+            self._record(route, 0)
+            return
+        length_text = self.headers.get("Content-Length", "0") or "0"
+        try:
+            length = int(length_text)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY_BYTES:
+            # Not reading an oversized body: answer and close the connection.
+            self.close_connection = True
+            code, status = ("RequestTooLarge", 413) if length > 0 else ("BadRequest", 400)
+            message = (
+                f"Request body size exceeds {MAX_BODY_BYTES}"
+                if status == 413
+                else "Invalid Content-Length"
+            )
+            answer = self._error_answer(status, code, message, route)
+            self._send(answer, head=method == "HEAD")
+            self._record(route, status)
+            return
+        body = self.rfile.read(length) if length else b""
+        if fault is not None and fault.status is not None:
+            answer = self._error_answer(
+                fault.status,
+                fault.code or "InternalError",
+                fault.message or "Simulated failure",
+                route,
+            )
+            if fault.retry_after is not None:
+                answer.headers.append(("Retry-After", str(fault.retry_after)))
+            self._send(answer, head=method == "HEAD")
+            self._record(route, fault.status)
+            return
+        if fault is not None and fault.html:
+            answer = Answer(502, [("Content-Type", "text/html")], PROXY_ERROR_PAGE, route)
+            self._send(answer, head=method == "HEAD")
+            self._record(route, 502)
+            return
+        headers = Headers.of(list(self.headers.items()))
+        answer = server.dispatcher.dispatch(
+            server.dc, method, self.path, headers, body, ip=self.client_address[0]
+        )
+        self._record(route, answer.status)
+        if fault is not None:
+            if fault.reset_after:
+                self._reset()
+                return
+            answer = self._distort(answer, fault)
+            if fault.truncate:
+                self._send(answer, head=method == "HEAD", declared=len(answer.body) + 100)
+                self._reset(graceful=True)
+                return
+        self._send(answer, head=method == "HEAD")
+
+    def _before(self, fault: Fault) -> bool:
+        """Apply the effects that come before reading the body; True when the request is over."""
+        if fault.delay:
+            # wait, but never past the simulator's shutdown
+            self.server.closing.wait(fault.delay)
+        if fault.hang:
+            self.server.closing.wait()
+            self._reset()
+            return True
+        if fault.reset_before:
+            self._reset()
+            return True
+        return False
+
+    def _distort(self, answer: Answer, fault: Fault) -> Answer:
+        headers = list(answer.headers)
+        body = answer.body
+        if fault.oversize is not None:
+            # a valid JSON list of exactly `oversize` bytes (when >= 2)
+            size = max(fault.oversize, 2)
+            body = b"[" + b"0," * ((size - 2) // 2) + (b"0" if size % 2 else b"") + b"]"
+            if body.endswith(b",]"):
+                body = body[:-2] + b" ]"
+            headers = [(k, v) for k, v in headers if k.lower() != "content-md5"]
+        if fault.wrong_content_type:
+            headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
+            headers.append(("Content-Type", "text/html"))
+        if fault.bad_md5:
+            headers = [(k, v) for k, v in headers if k.lower() != "content-md5"]
+            headers.append(("Content-MD5", "AAAAAAAAAAAAAAAAAAAAAA=="))
+        return Answer(answer.status, headers, body, answer.route)
+
+    def _error_answer(self, status: int, code: str, message: str, route: str | None) -> Answer:
+        body = json.dumps({"code": code, "message": message}).encode("utf-8")
+        headers = self.server.dispatcher.error_headers(self.server.dc, self.path, body)
+        return Answer(status, headers, body, route)
+
+    def _send(self, answer: Answer, *, head: bool, declared: int | None = None) -> None:
+        self.send_response(answer.status)
+        for name, value in answer.headers:
+            if name.lower() in ("server", "date"):
+                continue  # send_response already wrote our Server/Date below
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.body) if declared is None else declared))
+        self.send_header("Connection", "close" if self.close_connection else "Keep-Alive")
+        self.end_headers()
+        if not head:
+            self.wfile.write(answer.body)
+        self.wfile.flush()
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Server", f"cloudapi/{self.server.dispatcher.sim.settings.server_version}")
+        self.send_header("Date", self.date_time_string(time.time()))
+
+    def _reset(self, *, graceful: bool = False) -> None:
+        """Drop the connection: an RST (or a plain close after a truncated answer)."""
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+            if not graceful:
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+            else:
+                self.connection.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    def _record(self, route: str | None, status: int) -> None:
+        entry = (self.server.dc.name, self.command, self.path.partition("?")[0], route, status)
+        with self.server.log_lock:
+            self.server.request_log.append(entry)

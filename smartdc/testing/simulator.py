@@ -1,0 +1,310 @@
+"""``Simulator``: a local CloudAPI 9.20 with real HTTP and real signature checks.
+
+    with Simulator() as sim:
+        api = sim.client()                 # smartdc.CloudAPI signed with the simulator's key
+        sim.faults.throttle("ListMachines")  # next ListMachines answers 429
+        sim.clock  # RealClock, or pass clock=VirtualClock() and advance it
+
+Each datacenter is its own server on 127.0.0.1 (free ports); accounts, users and keys are shared,
+machines, networks and images created by users belong to one datacenter.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from smartdc.testing import resources
+from smartdc.testing.clock import Clock, RealClock
+from smartdc.testing.dispatch import Dispatcher
+from smartdc.testing.faults import FaultInjector
+from smartdc.testing.persistence import StateFile
+from smartdc.testing.server import RequestLogEntry, SimHTTPServer
+from smartdc.testing.sshkeys import md5_fingerprint, parse_public_key
+from smartdc.testing.state import AccountState, DatacenterState, Settings, SimState
+
+if TYPE_CHECKING:
+    from smartdc import CloudAPI, DataCenter
+
+DEFAULT_DATACENTERS = ("us-sim-1", "us-sim-2", "eu-sim-1")
+DEFAULT_KEY_NAME = "sim"
+
+
+class SimulatorError(RuntimeError):
+    """The simulator was used wrongly (not started, unknown datacenter or account)."""
+
+
+def write_key_pair(directory: Path, name: str = "id_rsa") -> Path:
+    """Generate an RSA-2048 pair: ``name`` (PEM, mode 0600) and ``name.pub`` (OpenSSH)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private_path = directory / name
+    private_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    private_path.chmod(0o600)
+    public = key.public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    )
+    (directory / f"{name}.pub").write_bytes(public + b" smartdc-simulator\n")
+    return private_path
+
+
+def public_key_of(private_path: Path) -> str:
+    """The OpenSSH public line for a private key file: ``KEY.pub`` if present, else derived."""
+    pub = Path(f"{private_path}.pub")
+    if pub.exists():
+        return pub.read_text(encoding="utf-8").strip()
+    key = serialization.load_pem_private_key(private_path.read_bytes(), password=None)
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        .decode("ascii")
+    )
+
+
+class Simulator:
+    """A running set of simulated CloudAPI datacenters (a context manager)."""
+
+    def __init__(
+        self,
+        account: str = "sim",
+        *,
+        datacenters: Sequence[str] = DEFAULT_DATACENTERS,
+        clock: Clock | None = None,
+        settings: Settings | None = None,
+        state_file: str | Path | None = None,
+        port: int = 0,
+        key_path: str | Path | None = None,
+    ) -> None:
+        if not datacenters:
+            raise SimulatorError("a simulator needs at least one datacenter")
+        self.account = account
+        self.datacenter_names = tuple(datacenters)
+        self.clock: Clock = clock if clock is not None else RealClock()
+        self.settings = settings if settings is not None else Settings()
+        self.faults = FaultInjector()
+        self.state = SimState(self.clock, self.settings)
+        self.requests: list[RequestLogEntry] = []
+        self._state_file = StateFile(state_file) if state_file is not None else None
+        self._port = port
+        self._given_key = Path(key_path) if key_path is not None else None
+        self._tmpdir: Path | None = None
+        self._servers: dict[str, SimHTTPServer] = {}
+        self._threads: list[threading.Thread] = []
+        self._closing = threading.Event()
+        self.key_path = ""
+        self.key_id = ""
+        self.public_key = ""
+
+    def __repr__(self) -> str:
+        state = "running" if self._servers else "stopped"
+        return f"Simulator(account={self.account!r}, url={self.url_or_none!r}, {state})"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def __enter__(self) -> Simulator:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def start(self) -> Simulator:
+        if self._servers:
+            return self
+        self._closing.clear()
+        loaded: set[str] = set()
+        if self._state_file is not None:
+            loaded = self._state_file.load(self.state)
+        router = resources.build_router()
+        dispatcher = Dispatcher(self.state, router, on_mutation=self._save)
+        for name in self.datacenter_names:
+            dc = self.state.add_datacenter(name)
+            if name not in loaded:
+                resources.seed(dc)
+        self._setup_key()
+        for index, name in enumerate(self.datacenter_names):
+            server = SimHTTPServer(
+                self.state.datacenters[name],
+                dispatcher,
+                self.faults,
+                port=self._port if index == 0 else 0,
+                closing=self._closing,
+                request_log=self.requests,
+            )
+            self.state.datacenters[name].url = server.url
+            self._servers[name] = server
+        for name, server in self._servers.items():
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.1},
+                name=f"cloudapi-sim-{name}",
+                daemon=True,
+            )
+            thread.start()
+            self._threads.append(thread)
+        self._save(force=True)
+        return self
+
+    def close(self) -> None:
+        """Stop every server (hung requests are released) and save the state file."""
+        self._closing.set()
+        for server in self._servers.values():
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._servers.clear()
+        self._threads.clear()
+        with self.state.lock:
+            self._save(force=True)
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
+
+    def _save(self, *, force: bool = False) -> None:
+        if self._state_file is not None:
+            with self.state.lock:
+                self._state_file.save(self.state, force=force)
+
+    def _setup_key(self) -> None:
+        if self._given_key is not None:
+            private_path = self._given_key
+            if not private_path.exists():
+                write_key_pair(private_path.parent, private_path.name)
+        else:
+            self._tmpdir = Path(tempfile.mkdtemp(prefix="smartdc-sim-"))
+            private_path = write_key_pair(self._tmpdir)
+        self.key_path = str(private_path)
+        self.public_key = public_key_of(private_path)
+        self.key_id = md5_fingerprint(self.public_key)
+        self.add_account(self.account)
+        self.add_key(self.account, self.public_key, DEFAULT_KEY_NAME)
+
+    # -- where it listens --------------------------------------------------------------------
+    @property
+    def url_or_none(self) -> str | None:
+        dc = self.state.datacenters.get(self.datacenter_names[0])
+        return dc.url or None if dc else None
+
+    @property
+    def url(self) -> str:
+        """The first datacenter's URL."""
+        url = self.url_or_none
+        if url is None:
+            raise SimulatorError("the simulator is not started (use it as a context manager)")
+        return url
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {name: dc.url for name, dc in self.state.datacenters.items() if dc.url}
+
+    def dc(self, name: str | None = None) -> DatacenterState:
+        """The state of a datacenter (the first one by default)."""
+        name = name or self.datacenter_names[0]
+        try:
+            return self.state.datacenters[name]
+        except KeyError:
+            raise SimulatorError(f"no datacenter named {name!r} (have {self.datacenter_names})")
+
+    def env(self, dc: str | None = None) -> dict[str, str]:
+        """``SDC_URL``, ``SDC_ACCOUNT`` and ``SDC_KEY_ID`` for tools like the triton CLI."""
+        return {"SDC_URL": self.dc(dc).url, "SDC_ACCOUNT": self.account, "SDC_KEY_ID": self.key_id}
+
+    # -- observing ---------------------------------------------------------------------------
+    def request_count(self, route: str | None = None) -> int:
+        """Requests seen (for one route name, or in total), faulted ones included."""
+        return self.faults.seen(route)
+
+    # -- shaping the cloud -------------------------------------------------------------------
+    def add_account(self, login: str, **fields: Any) -> AccountState:
+        with self.state.lock:
+            account = self.state.add_account(login, **fields)
+            self.state.revision += 1
+        self._save()
+        return account
+
+    def add_user(self, account: str, login: str, **fields: Any) -> dict[str, Any]:
+        """Create a sub-user of ``account`` (as CreateUser would) and return its dict."""
+        from smartdc.testing.resources import users
+
+        with self.state.lock:
+            if self.state.account(account) is None:
+                raise SimulatorError(f"no account named {account!r}")
+            user: dict[str, Any] = users.create_user(self.state, account, login, **fields)
+            self.state.revision += 1
+        self._save()
+        return user
+
+    def add_key(
+        self, login: str, public_key: str, name: str | None = None, user: str | None = None
+    ) -> dict[str, Any]:
+        """Register an OpenSSH public key for an account (or one of its sub-users)."""
+        parse_public_key(public_key)
+        fingerprint = md5_fingerprint(public_key)
+        with self.state.lock:
+            if self.state.account(login) is None:
+                raise SimulatorError(f"no account named {login!r}")
+            user_id = None
+            if user is not None:
+                found = self.state.find_user(login, user)
+                if found is None:
+                    raise SimulatorError(f"account {login!r} has no user {user!r}")
+                user_id = str(found["id"])
+            keys = self.state.key_table(login, user_id)
+            key = {
+                "name": name or fingerprint,
+                "fingerprint": fingerprint,
+                "key": public_key.strip(),
+                "_sim_created": self.state.now_iso(),
+            }
+            keys[fingerprint] = key
+            self.state.revision += 1
+        self._save()
+        return key
+
+    def populate_machines(self, n: int, dc: str | None = None, account: str | None = None) -> None:
+        """Create ``n`` running machines at once (for listing and paging tests)."""
+        from smartdc.testing.resources import machines  # type: ignore[attr-defined,unused-ignore]
+
+        with self.state.lock:
+            machines.populate(self.dc(dc), account or self.account, n)
+            self.state.revision += 1
+        self._save()
+
+    # -- clients (lazy: the simulator itself never depends on the client) --------------------
+    def _client_config(self, config_kwargs: dict[str, Any]) -> dict[str, Any]:
+        config_kwargs.setdefault("url", self.url)
+        config_kwargs.setdefault("account", self.account)
+        config_kwargs.setdefault("key_id", self.key_id)
+        config_kwargs.setdefault("secret", self.key_path)
+        return config_kwargs
+
+    def client(self, **config_kwargs: Any) -> CloudAPI:
+        """A ``smartdc.CloudAPI`` for the first datacenter, signed with the simulator's key."""
+        from smartdc import CloudAPI
+
+        return CloudAPI(**self._client_config(config_kwargs))
+
+    def datacenter(self, **config_kwargs: Any) -> DataCenter:
+        """A ``smartdc.DataCenter`` facade for the first datacenter."""
+        from smartdc import DataCenter
+
+        return DataCenter(**self._client_config(config_kwargs))
