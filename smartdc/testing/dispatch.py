@@ -197,6 +197,10 @@ class Dispatcher:
                     self.sim.revision += 1
                     if self.on_mutation is not None:
                         self.on_mutation()
+                if method in ("GET", "HEAD") and account is not None:
+                    tags = self._role_tags(account.login, request.path)
+                    if tags:
+                        extra["role-tag"] = ",".join(tags)
             status, payload, content_type = self._encode(response)
             extra.update(response.headers)
         except ApiError as err:
@@ -242,6 +246,13 @@ class Dispatcher:
         if login != caller.login:
             raise ApiError(403, "NotAuthorized", f"You do not have permission to access {login}")
         return account
+
+    def _role_tags(self, login: str, path: str) -> list[str]:
+        """Roles tagged on this resource (SetRoleTags), keyed by the path with `my` resolved."""
+        rest = path.strip("/").split("/", 1)
+        resolved = f"/{login}" + (f"/{rest[1]}" if len(rest) > 1 else "")
+        entry = self.sim.table("role_tags", login).get(resolved.rstrip("/"))
+        return list(entry["role-tag"]) if entry else []
 
     @staticmethod
     def _encode(response: SimResponse) -> tuple[int, bytes, str | None]:

@@ -1,0 +1,53 @@
+"""Account config: GetConfig (and HEAD), UpdateConfig (``default_network`` only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smartdc.testing.resources.common import invalid, login_of, ok, required
+from smartdc.testing.router import Router, SimRequest, SimResponse
+from smartdc.testing.state import DatacenterState
+
+
+def _usable_networks(dc: DatacenterState, account: str) -> dict[str, Any]:
+    # Public networks are DC-wide; fabric networks belong to the account.
+    found: dict[str, Any] = dict(dc.table("networks"))
+    found.update(dc.table("networks", account))
+    return found
+
+
+def _config(req: SimRequest) -> dict[str, Any]:
+    dc: DatacenterState = req.dc
+    account = login_of(req)
+    config = dc.table("config").get(account)
+    if config is None:
+        networks = _usable_networks(dc, account)
+        default = next(
+            (n["id"] for n in networks.values() if n.get("fabric")),
+            next(iter(networks), None),
+        )
+        config = {"default_network": default}
+    return config
+
+
+def get_config(req: SimRequest) -> SimResponse:
+    return ok(_config(req))
+
+
+def update_config(req: SimRequest) -> SimResponse:
+    network = required(req, "default_network")
+    body = req.body if isinstance(req.body, dict) else {}
+    extra = sorted(set(body) - {"default_network"})
+    if extra:
+        raise invalid(f"unknown config keys: {', '.join(extra)}")
+    if str(network) not in _usable_networks(req.dc, login_of(req)):
+        raise invalid(f"default_network {network} is not a network of this account")
+    config = {"default_network": str(network)}
+    req.dc.table("config")[login_of(req)] = config
+    return ok(config)
+
+
+def register(router: Router) -> None:
+    router.add("GET", "/:account/config", "GetConfig", get_config)
+    router.add("HEAD", "/:account/config", "HeadConfig", get_config)
+    router.add("PUT", "/:account/config", "UpdateConfig", update_config)

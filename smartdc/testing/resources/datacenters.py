@@ -1,0 +1,29 @@
+"""Datacenters: every simulated DC name -> its loopback URL; GetDatacenter redirects (302)."""
+
+from __future__ import annotations
+
+from smartdc.testing.resources.common import not_found, ok
+from smartdc.testing.router import Router, SimRequest, SimResponse
+from smartdc.testing.state import SimState
+
+
+def _urls(sim: SimState) -> dict[str, str]:
+    return {name: dc.url for name, dc in sim.datacenters.items()}
+
+
+def list_datacenters(req: SimRequest) -> SimResponse:
+    return ok(_urls(req.sim), **{"Triton-Datacenter-Name": req.dc.name})
+
+
+def get_datacenter(req: SimRequest) -> SimResponse:
+    name = req.params["dc"]
+    url = _urls(req.sim).get(name)
+    if url is None:
+        raise not_found(f"{name} is not a valid datacenter")
+    body = {"code": "ResourceMoved", "message": f"{name} {url}"}
+    return SimResponse(302, body, {"Location": url})
+
+
+def register(router: Router) -> None:
+    router.add("GET", "/:account/datacenters", "ListDatacenters", list_datacenters)
+    router.add("GET", "/:account/datacenters/:dc", "GetDatacenter", get_datacenter)

@@ -1,0 +1,323 @@
+"""Images: seeded public images per datacenter, user images made from machines, and the
+``?action=`` forms (update, export, clone, import-from-datacenter).
+
+All images of a datacenter live in ``dc.table("images")``; an account sees public ones, its own and
+those whose ``acl`` names it. Older API versions get the older shape (type smartmachine/virtualmachine
+before 8.0.0; no owner/public/state... before 7.1.0).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from smartdc.testing.lazy import schedule, settle
+from smartdc.testing.resources.common import (
+    as_bool,
+    as_list,
+    created,
+    get_and_head,
+    invalid,
+    location,
+    login_of,
+    missing,
+    no_content,
+    not_found,
+    ok,
+    required,
+)
+from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
+from smartdc.testing.state import DatacenterState, SimState
+from smartdc.testing.versions import parse_version
+
+ADMIN_UUID = "930896af-bf8c-48d4-885c-6573a94b1853"  # owner of public images (docs' admin)
+_NAMESPACE = uuid.UUID("0b0b6f9e-51d2-4a43-8a4f-8a9e3f1c2d77")
+_EXTRA_71 = ("owner", "public", "state", "eula", "acl", "origin", "error")
+UPDATABLE = ("name", "version", "description", "homepage", "eula")
+
+# (name, version, os, type, published, extra)
+_SEED: tuple[tuple[str, str, str, str, str, dict[str, Any]], ...] = (
+    ("base-64-lts", "22.4.0", "smartos", "zone-dataset", "2023-01-10T12:00:00Z", {}),
+    ("base-64-lts", "23.4.0", "smartos", "zone-dataset", "2024-01-08T12:00:00Z", {}),
+    ("minimal-64-lts", "23.4.0", "smartos", "zone-dataset", "2024-01-08T13:00:00Z", {}),
+    (
+        "ubuntu-20.04",
+        "20210413",
+        "linux",
+        "lx-dataset",
+        "2021-04-13T09:00:00Z",
+        {"requirements": {"min_platform": {"7.0": "20210401T000000Z"}}},
+    ),
+    (
+        "ubuntu-certified-22.04",
+        "20230510",
+        "linux",
+        "zvol",
+        "2023-05-10T09:00:00Z",
+        {"requirements": {"brand": "bhyve"}, "image_size": 10240},
+    ),
+    (
+        "centos-7",
+        "20200619",
+        "linux",
+        "zvol",
+        "2020-06-19T09:00:00Z",
+        {"requirements": {"brand": "kvm"}, "image_size": 10240},
+    ),
+    ("busybox", "latest", "linux", "docker", "2022-02-02T02:02:02Z", {}),
+)
+
+
+def image_id(name: str, version: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"{name}@{version}"))
+
+
+def seed(dc: DatacenterState) -> None:
+    images = dc.table("images")
+    for name, version, os_name, kind, published, extra in _SEED:
+        iid = image_id(name, version)
+        if iid in images:
+            continue
+        image: dict[str, Any] = {
+            "id": iid,
+            "name": name,
+            "version": version,
+            "os": os_name,
+            "requirements": {},
+            "type": kind,
+            "description": f"{name} {version}: a simulated public image.",
+            "files": [
+                {
+                    "compression": "gzip",
+                    "sha1": uuid.uuid5(_NAMESPACE, iid).hex[:40],
+                    "size": 110742036,
+                }
+            ],
+            "tags": {"role": "os"},
+            "homepage": f"https://docs.example.com/images/{name}",
+            "published_at": published,
+            "owner": ADMIN_UUID,
+            "public": True,
+            "state": "active",
+        }
+        image.update(extra)
+        images[iid] = image
+
+
+def _visible(image: dict[str, Any], account_uuid: str) -> bool:
+    return bool(
+        image.get("public")
+        or image.get("owner") == account_uuid
+        or account_uuid in image.get("acl", [])
+    )
+
+
+def _images(req: SimRequest) -> list[dict[str, Any]]:
+    now = req.sim.clock.now()
+    account_uuid = req.account.uuid
+    return [settle(i, now) for i in req.dc.table("images").values() if _visible(i, account_uuid)]
+
+
+def _find(req: SimRequest, image_uuid: str | None = None) -> dict[str, Any]:
+    iid = image_uuid or req.params["dataset"]
+    image = req.dc.table("images").get(iid)
+    if image is None or not _visible(image, req.account.uuid):
+        raise not_found(f"image {iid} not found")
+    return settle(image, req.sim.clock.now())
+
+
+def render(req: SimRequest, image: dict[str, Any]) -> dict[str, Any]:
+    version = parse_version(req.api_version)
+    shown = dict(image)
+    if version < (8, 0, 0):
+        shown["type"] = "virtualmachine" if image.get("type") == "zvol" else "smartmachine"
+    if version < (7, 1, 0):
+        for name in _EXTRA_71:
+            shown.pop(name, None)
+    return shown
+
+
+def list_images(req: SimRequest) -> SimResponse:
+    q = req.query
+    state = q.get("state", "active")
+    found = []
+    for image in _images(req):
+        if "type" not in q and image.get("type") == "docker":
+            continue  # docker images only when a type is asked for
+        if state != "all" and image.get("state") != state:
+            continue
+        if any(k in q and str(image.get(k)) != q[k] for k in ("name", "os", "version", "type")):
+            continue
+        if "public" in q and bool(image.get("public")) != as_bool(q["public"], "public"):
+            continue
+        if "owner" in q and image.get("owner") != q["owner"]:
+            continue
+        found.append(render(req, image))
+    found.sort(key=lambda i: (str(i.get("published_at", "")), str(i["name"])))
+    return ok(found)
+
+
+def get_image(req: SimRequest) -> SimResponse:
+    return ok(render(req, _find(req)))
+
+
+def _own(req: SimRequest, image: dict[str, Any]) -> None:
+    if image.get("owner") != req.account.uuid:
+        raise ApiError(
+            403, "NotAuthorized", f"You do not have permission to modify image {image['id']}"
+        )
+
+
+def delete_image(req: SimRequest) -> SimResponse:
+    image = _find(req)
+    _own(req, image)
+    del req.dc.table("images")[image["id"]]
+    return no_content()
+
+
+def _machine_state(req: SimRequest, machine: dict[str, Any]) -> str:
+    return str(settle(machine, req.sim.clock.now()).get("state", "unknown"))
+
+
+def create_from_machine(req: SimRequest) -> SimResponse:
+    machine_id = str(required(req, "machine"))
+    name = str(required(req, "name"))
+    version = str(required(req, "version"))
+    machine = req.dc.table("machines", login_of(req)).get(machine_id)
+    if machine is None:
+        raise not_found(f"VM {machine_id} not found")
+    if _machine_state(req, machine) not in ("stopped", "running"):
+        raise ApiError(409, "InvalidState", f"VM {machine_id} is not stopped or running")
+    sim: SimState = req.sim
+    origin = req.dc.table("images").get(str(machine.get("image")))
+    image: dict[str, Any] = {
+        "id": sim.new_uuid(),
+        "name": name,
+        "version": version,
+        "os": origin.get("os", "other") if origin else "other",
+        "requirements": {},
+        "type": origin.get("type", "zone-dataset") if origin else "zone-dataset",
+        "owner": req.account.uuid,
+        "public": False,
+        "state": "creating",
+        "published_at": sim.now_iso(),
+        "tags": {},
+    }
+    if origin is not None:
+        image["origin"] = origin["id"]
+    _apply_updates(req, image)
+    schedule(image, sim.clock.now() + sim.settings.image_create_seconds, state="active")
+    req.dc.table("images")[image["id"]] = image
+    job = sim.new_uuid()
+    return created(
+        render(req, image),
+        location(login_of(req), "images", image["id"]),
+        **{"x-joyent-jobid": job},
+    )
+
+
+def _apply_updates(req: SimRequest, image: dict[str, Any]) -> None:
+    for name in UPDATABLE:
+        value = req.param(name)
+        if value is not None:
+            image[name] = str(value)
+    if req.param("acl") is not None:
+        image["acl"] = [str(a) for a in as_list(req.param("acl"))]
+    tags = req.param("tags")
+    if tags is not None:
+        if not isinstance(tags, dict):
+            raise invalid("tags must be an object")
+        image["tags"] = dict(tags)
+
+
+def import_from_datacenter(req: SimRequest) -> SimResponse:
+    source_name = str(required(req, "datacenter"))
+    iid = str(required(req, "id"))
+    sim: SimState = req.sim
+    source = sim.datacenters.get(source_name)
+    if source is None or source is req.dc:
+        raise invalid(f"datacenter {source_name} is not a valid source datacenter")
+    original = source.table("images").get(iid)
+    if original is None or not _visible(original, req.account.uuid):
+        raise not_found(f"image {iid} not found in {source_name}")
+    settle(original, sim.clock.now())
+    if original.get("state") != "active":
+        raise ApiError(409, "OriginIsNotActiveError", f"image {iid} is not active")
+    if iid in req.dc.table("images"):
+        raise ApiError(409, "ImageUuidAlreadyExistsError", f"image {iid} already exists")
+    copy = {k: v for k, v in original.items() if not k.startswith("_sim")}
+    req.dc.table("images")[iid] = copy
+    return ok(render(req, copy))  # the server waits for the import, then answers 200
+
+
+def export_image(req: SimRequest) -> SimResponse:
+    image = _find(req)
+    manta_path = str(required(req, "manta_path"))
+    # a directory gets NAME-VERSION files; anything else is the file prefix itself
+    base = (
+        f"{manta_path}{image['name']}-{image['version']}"
+        if manta_path.endswith("/")
+        else manta_path
+    )
+    return ok(
+        {
+            "manta_url": f"https://{req.dc.name}.manta.sim.invalid",
+            "image_path": f"{base}.zfs.gz",
+            "manifest_path": f"{base}.imgmanifest",
+        }
+    )
+
+
+def update_image(req: SimRequest) -> SimResponse:
+    image = _find(req)
+    _own(req, image)
+    _apply_updates(req, image)
+    return ok(render(req, image))
+
+
+def clone_image(req: SimRequest) -> SimResponse:
+    image = _find(req)
+    if image.get("owner") == req.account.uuid:
+        raise invalid(f"image {image['id']} is already owned by you")
+    if image.get("public") or req.account.uuid not in image.get("acl", []):
+        raise ApiError(409, "ImageNotShared", f"image {image['id']} is not shared with you")
+    clone = {k: v for k, v in image.items() if not k.startswith("_sim")}
+    clone.update({"id": req.sim.new_uuid(), "owner": req.account.uuid, "public": False, "acl": []})
+    clone.pop("acl")
+    req.dc.table("images")[clone["id"]] = clone
+    return ok(render(req, clone))
+
+
+_ITEM_ACTIONS = {"update": update_image, "export": export_image, "clone": clone_image}
+
+
+def images_post(req: SimRequest) -> SimResponse:
+    action = req.param("action")
+    if action == "import-from-datacenter":
+        return import_from_datacenter(req)
+    if action not in (None, "", "create-from-machine"):
+        raise invalid(f"{action} is not a valid action")
+    return create_from_machine(req)
+
+
+def image_post(req: SimRequest) -> SimResponse:
+    action = req.param("action")
+    if not action:
+        raise missing("action")
+    handler = _ITEM_ACTIONS.get(str(action))
+    if handler is None:
+        raise invalid(f"{action} is not a valid action")
+    return handler(req)
+
+
+def register(router: Router) -> None:
+    get_and_head(router, "/:account/images", "ListImages", "HeadImages", list_images)
+    get_and_head(router, "/:account/images/:dataset", "GetImage", "HeadImage", get_image)
+    router.add("POST", "/:account/images", "CreateImageFromMachine", images_post)
+    router.add("POST", "/:account/images/:dataset", "UpdateImage", image_post)
+    router.add("DELETE", "/:account/images/:dataset", "DeleteImage", delete_image)
+
+
+def find_image(dc: DatacenterState, image_uuid: str) -> dict[str, Any] | None:
+    """An image of a datacenter by id (for other resource modules, e.g. CreateMachine)."""
+    return dc.table("images").get(image_uuid)

@@ -1,0 +1,106 @@
+"""RBAC policies: List/Get/Create/Update/Delete (API 7.2.0 and later)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smartdc.testing.resources.common import (
+    created,
+    invalid,
+    location,
+    login_of,
+    no_content,
+    not_found,
+    ok,
+    required,
+)
+from smartdc.testing.router import Router, SimRequest, SimResponse
+from smartdc.testing.state import SimState
+
+RBAC_VERSION = "7.2.0"
+
+
+def find_policy(sim: SimState, account: str, name: str) -> dict[str, Any] | None:
+    policies = sim.table("policies", account)
+    if name in policies:
+        return policies[name]
+    return next((p for p in policies.values() if p.get("name") == name), None)
+
+
+def _policy(req: SimRequest) -> dict[str, Any]:
+    name = req.params["policy"]
+    policy = find_policy(req.sim, login_of(req), name)
+    if policy is None:
+        raise not_found(f"{name} does not exist")
+    return policy
+
+
+def _rules(value: Any) -> list[str]:
+    rules = [value] if isinstance(value, str) else value
+    if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
+        raise invalid("rules must be an array of strings")
+    for rule in rules:
+        # Aperture sentences start with CAN (the real server parses them fully).
+        if not rule.strip().lower().startswith("can "):
+            raise invalid(f"rule is invalid: {rule}")
+    return list(rules)
+
+
+def list_policies(req: SimRequest) -> SimResponse:
+    return ok(list(req.sim.table("policies", login_of(req)).values()))
+
+
+def get_policy(req: SimRequest) -> SimResponse:
+    return ok(_policy(req))
+
+
+def create_policy(req: SimRequest) -> SimResponse:
+    account = login_of(req)
+    name = str(required(req, "name"))
+    rules = _rules(required(req, "rules"))
+    if find_policy(req.sim, account, name) is not None:
+        raise invalid(f"policy {name} already exists")
+    policy: dict[str, Any] = {"id": req.sim.new_uuid(), "name": name, "rules": rules}
+    description = req.param("description")
+    if description:
+        policy["description"] = str(description)
+    req.sim.table("policies", account)[policy["id"]] = policy
+    return created(policy, location(account, "policies", policy["id"]))
+
+
+def update_policy(req: SimRequest) -> SimResponse:
+    policy = _policy(req)
+    name = req.param("name")
+    if name:
+        other = find_policy(req.sim, login_of(req), str(name))
+        if other is not None and other is not policy:
+            raise invalid(f"policy {name} already exists")
+        policy["name"] = str(name)
+    if req.param("rules") is not None:
+        policy["rules"] = _rules(req.param("rules"))
+    description = req.param("description")
+    if description == "":
+        policy.pop("description", None)
+    elif description is not None:
+        policy["description"] = str(description)
+    return ok(policy)
+
+
+def delete_policy(req: SimRequest) -> SimResponse:
+    policy = _policy(req)
+    account = login_of(req)
+    del req.sim.table("policies", account)[policy["id"]]
+    for role in req.sim.table("roles", account).values():
+        role["_sim_policies"] = [p for p in role.get("_sim_policies", []) if p != policy["id"]]
+    return no_content()
+
+
+def register(router: Router) -> None:
+    v = RBAC_VERSION
+    router.add("GET", "/:account/policies", "ListPolicies", list_policies, min_version=v)
+    router.add("HEAD", "/:account/policies", "HeadPolicies", list_policies, min_version=v)
+    router.add("POST", "/:account/policies", "CreatePolicy", create_policy, min_version=v)
+    router.add("GET", "/:account/policies/:policy", "GetPolicy", get_policy, min_version=v)
+    router.add("HEAD", "/:account/policies/:policy", "HeadPolicy", get_policy, min_version=v)
+    router.add("POST", "/:account/policies/:policy", "UpdatePolicy", update_policy, min_version=v)
+    router.add("DELETE", "/:account/policies/:policy", "DeletePolicy", delete_policy, min_version=v)
