@@ -227,6 +227,8 @@ class Dispatcher:
             body=payload,
             started=started,
         )
+        overridden = {name.lower() for name in extra}
+        answer_headers = [(k, v) for k, v in answer_headers if k.lower() not in overridden]
         answer_headers.extend(extra.items())
         return Answer(status, answer_headers, payload, route_name)
 

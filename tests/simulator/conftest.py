@@ -8,7 +8,8 @@ import pytest
 
 from smartdc.testing.simulator import Simulator
 from smartdc.testing.state import Settings
-from tests.simulator.sigclient import SigClient, load_private_key
+
+from .sigclient import SigClient, load_private_key
 
 
 def fast_settings() -> Settings:

@@ -8,6 +8,7 @@ before 8.0.0; no owner/public/state... before 7.1.0).
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
@@ -89,7 +90,7 @@ def seed(dc: DatacenterState) -> None:
             "files": [
                 {
                     "compression": "gzip",
-                    "sha1": uuid.uuid5(_NAMESPACE, iid).hex[:40],
+                    "sha1": hashlib.sha1(iid.encode()).hexdigest(),
                     "size": 110742036,
                 }
             ],

@@ -1,0 +1,171 @@
+"""Protocol mechanics of the simulated CloudAPI: versions, headers, errors, bodies, keep-alive."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+
+import pytest
+import urllib3
+
+from smartdc.testing.simulator import Simulator
+from smartdc.testing.versions import negotiate
+
+from .sigclient import SigClient
+
+
+def test_ping_needs_no_signature_and_lists_versions(sim: Simulator, sig: SigClient) -> None:
+    reply = sig.get("/--ping", signed=False)
+    assert reply.status == 200
+    assert reply.json == {
+        "ping": "pong",
+        "cloudapi": {"versions": ["9.0.0", "8.0.0", "7.3.0", "7.2.0", "7.1.0", "7.0.0"]},
+    }
+    assert reply.headers["Triton-Datacenter-Name"] == "us-sim-1"
+
+
+@pytest.mark.parametrize(
+    ("wanted", "chosen"),
+    [
+        ("~9||~8", "9.0.0"),
+        ("*", "9.0.0"),
+        ("9", "9.0.0"),
+        ("~8", "8.0.0"),
+        ("~7.2", "7.2.0"),
+        ("9.0.0", "9.0.0"),
+        (">=7.1 <8", "7.3.0"),
+    ],
+)
+def test_version_ranges_pick_the_highest_match(sig: SigClient, wanted: str, chosen: str) -> None:
+    sig.accept_version = wanted
+    reply = sig.get("/my")
+    assert reply.status == 200
+    assert reply.headers["Api-Version"] == chosen
+
+
+def test_x_api_version_is_read_too(sig: SigClient) -> None:
+    sig.accept_version = None
+    reply = sig.get("/my", headers={"X-Api-Version": "~8"})
+    assert reply.headers["Api-Version"] == "8.0.0"
+
+
+@pytest.mark.parametrize("wanted", ["9.20.0", "~10", "not a range"])
+def test_unsatisfiable_version_is_invalid(sig: SigClient, wanted: str) -> None:
+    sig.accept_version = wanted
+    reply = sig.get("/my")
+    assert reply.status == 400
+    assert reply.json["code"] == "InvalidVersion"
+
+
+def test_route_minimum_version(sig: SigClient) -> None:
+    sig.accept_version = "~7.1"
+    reply = sig.get("/my/users")  # RBAC routes exist since 7.2.0
+    assert (reply.status, reply.json["code"]) == (400, "InvalidVersion")
+    assert negotiate("~7", "7.2.0") == "7.3.0"
+
+
+def test_every_answer_carries_the_server_headers(sim: Simulator, sig: SigClient) -> None:
+    reply = sig.get("/my", headers={"x-request-id": "req-42"})
+    headers = reply.headers
+    assert headers["Request-Id"] == "req-42"
+    assert headers["Server"] == "cloudapi/9.20.0"
+    assert headers["Api-Version"] == "9.0.0"
+    assert int(headers["Response-Time"]) >= 0
+    assert headers["Content-Type"] == "application/json"
+    assert int(headers["Content-Length"]) == len(reply.body)
+    assert headers["Content-MD5"] == base64.b64encode(hashlib.md5(reply.body).digest()).decode()
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert "Api-Version" in headers["Access-Control-Expose-Headers"]
+    assert "Date" in headers
+    other = sig.get("/my")
+    assert other.headers["Request-Id"] != "req-42"
+
+
+def test_unknown_route_and_wrong_method(sig: SigClient) -> None:
+    missing = sig.get("/my/a/b/c/d/e", signed=False)
+    assert (missing.status, missing.json["code"]) == (404, "ResourceNotFound")
+    wrong = sig.request("PATCH", "/my/keys")
+    assert (wrong.status, wrong.json["code"]) == (405, "BadMethod")
+    assert "GET" in wrong.headers["Allow"]
+
+
+def test_body_size_limit(sig: SigClient) -> None:
+    reply = sig.post(
+        "/my/keys", raw_body=b"x" * 100_001, headers={"Content-Type": "application/json"}
+    )
+    assert (reply.status, reply.json["code"]) == (413, "RequestTooLarge")
+
+
+def test_content_md5_of_request_is_checked(sig: SigClient) -> None:
+    body = json.dumps({"email": "new@example.com"}).encode()
+    bad = sig.post(
+        "/my",
+        raw_body=body,
+        headers={"Content-Type": "application/json", "Content-MD5": "AAAAAAAAAAAAAAAAAAAAAA=="},
+    )
+    assert (bad.status, bad.json["code"]) == (400, "BadDigest")
+    good_md5 = base64.b64encode(hashlib.md5(body).digest()).decode()
+    good = sig.post(
+        "/my", raw_body=body, headers={"Content-Type": "application/json", "Content-MD5": good_md5}
+    )
+    assert good.status == 200
+    assert good.json["email"] == "new@example.com"
+
+
+def test_bad_json_and_form_bodies(sig: SigClient) -> None:
+    bad = sig.post("/my", raw_body=b"{nope", headers={"Content-Type": "application/json"})
+    assert (bad.status, bad.json["code"]) == (400, "InvalidContent")
+    form = sig.post(
+        "/my",
+        raw_body=b"city=Lisbon&triton_cns_enabled=true",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert form.status == 200
+    assert form.json["city"] == "Lisbon"
+    assert form.json["triton_cns_enabled"] is True
+
+
+def test_head_answers_headers_only(sig: SigClient) -> None:
+    reply = sig.head("/my/keys")
+    assert reply.status == 200
+    assert reply.body == b""
+    assert int(reply.headers["Content-Length"]) > 0
+
+
+def test_keep_alive_reuses_one_connection(sim: Simulator, sig: SigClient) -> None:
+    pool = urllib3.HTTPConnectionPool(
+        "127.0.0.1", int(sim.url.rsplit(":", 1)[1]), maxsize=1, block=True, timeout=10
+    )
+    for _ in range(3):
+        response = pool.request("GET", "/--ping")
+        assert response.status == 200
+    assert pool.num_connections == 1
+
+
+def test_private_sim_keys_never_leave(sim: Simulator, sig: SigClient) -> None:
+    reply = sig.get("/my/keys")
+    assert "_sim" not in reply.body.decode()
+    with sim.state.lock:
+        keys = sim.state.key_table(sim.account)
+        assert any(k.startswith("_sim") for key in keys.values() for k in key)
+
+
+def test_request_log_and_counts(sim: Simulator, sig: SigClient) -> None:
+    sig.get("/my")
+    sig.get("/my/keys")
+    sig.get("/my/keys")
+    assert sim.request_count("ListKeys") == 2
+    assert sim.request_count() == 3
+    assert ("us-sim-1", "GET", "/my/keys", "ListKeys", 200) in sim.requests
+
+
+def test_each_datacenter_has_its_own_server(sim: Simulator) -> None:
+    from .sigclient import load_private_key
+
+    assert len(set(sim.urls.values())) == 3
+    for name, url in sim.urls.items():
+        client = SigClient(url, sim.account, load_private_key(sim.key_path))
+        reply = client.get("/my/datacenters")
+        assert reply.headers["Triton-Datacenter-Name"] == name
+        assert reply.json == sim.urls
