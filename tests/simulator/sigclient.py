@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 
-_HASHES = {
+_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "sha1": hashes.SHA1,
     "sha256": hashes.SHA256,
     "sha384": hashes.SHA384,
@@ -31,6 +32,7 @@ _HASHES = {
 
 def load_private_key(path: str | Path) -> PrivateKey:
     data = Path(path).read_bytes()
+    key: object
     if data.startswith(b"-----BEGIN OPENSSH"):
         key = serialization.load_ssh_private_key(data, password=None)
     else:
