@@ -81,7 +81,7 @@ def test_images_listing_filters(sig: SigClient) -> None:
 
 def _stopped_machine(sim: Simulator) -> dict[str, Any]:
     image = next(i for i in sim.dc().table("images").values() if i["name"] == "base-64-lts")
-    machine = {
+    machine: dict[str, Any] = {
         "id": "c0ffee00-0000-4000-8000-000000000001",
         "name": "m1",
         "state": "stopped",
@@ -149,7 +149,7 @@ def test_image_creation_follows_the_virtual_clock() -> None:
 
 def test_clone_needs_a_shared_image(sim: Simulator, sig: SigClient) -> None:
     other = sim.add_account("friend")
-    owned = {
+    owned: dict[str, Any] = {
         "id": "d0d0d0d0-0000-4000-8000-000000000001",
         "name": "shared",
         "version": "1",
