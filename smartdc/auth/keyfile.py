@@ -20,6 +20,7 @@ from smartdc.auth.fingerprint import (
     md5_fingerprint,
     openssh_public_key_comment,
     parse_openssh_public_key,
+    ssh_key_type,
 )
 from smartdc.auth.keytypes import KeyPermissionWarning, Passphrase, SignFunction
 from smartdc.errors import KeyLoadError, KeyNotFoundError, KeyPassphraseError, UnsupportedKeyError
@@ -54,6 +55,13 @@ _EC_CURVES: dict[str, tuple[type[hashes.HashAlgorithm], str]] = {
     "secp521r1": (hashes.SHA512, "ecdsa-sha512"),
 }
 MIN_RSA_BITS = 1024
+_OPENSSH_TYPES = (
+    "ssh-rsa",
+    "ssh-ed25519",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+)
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 
@@ -78,8 +86,8 @@ class LoadedKey:
         return f"LoadedKey(path={self.path!r}, algorithm={self.algorithm!r})"
 
 
-def read_key_file(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of a private key file, with a clear error for each way it can be unusable."""
+def read_key_file(path: str | os.PathLike[str]) -> tuple[bytes, int]:
+    """The bytes and mode of a key file, with a clear error for each way it can be unusable."""
     shown = str(path)
     try:
         info = os.stat(path)
@@ -104,8 +112,7 @@ def read_key_file(path: str | os.PathLike[str]) -> bytes:
         raise KeyLoadError(f"cannot read private key file {shown}: {exc.strerror}") from None
     if not data.strip():
         raise KeyLoadError(f"private key file {shown} is empty")
-    _warn_if_exposed(shown, info.st_mode)
-    return data
+    return data, info.st_mode
 
 
 def _warn_if_exposed(shown: str, mode: int) -> None:
@@ -115,7 +122,7 @@ def _warn_if_exposed(shown: str, mode: int) -> None:
             f"private key file {shown} is accessible by other users (mode {stat.S_IMODE(mode):04o});"
             f" restrict it with: chmod 600 {shown}",
             KeyPermissionWarning,
-            stacklevel=4,
+            stacklevel=3,
         )
 
 
@@ -216,10 +223,11 @@ def resolve_passphrase(passphrase: Passphrase, shown: str) -> bytes:
 def load_key_file(path: str | os.PathLike[str], passphrase: Passphrase = None) -> LoadedKey:
     """Load a PEM (PKCS#1, PKCS#8, SEC1) or OpenSSH private key for signing."""
     shown = str(path)
-    data = read_key_file(path)
+    data, mode = read_key_file(path)
     if looks_like_public_key(data):
         hint = f"; the private half is probably {shown[:-4]}" if shown.endswith(".pub") else ""
         raise KeyLoadError(f"{shown} holds a public key, not a private key{hint}")
+    _warn_if_exposed(shown, mode)
     if b"-----BEGIN DSA PRIVATE KEY-----" in data:
         raise UnsupportedKeyError(
             f"{shown} is a DSA key; CloudAPI signing needs RSA, ECDSA or Ed25519"
@@ -232,8 +240,15 @@ def load_key_file(path: str | os.PathLike[str], passphrase: Passphrase = None) -
         raise KeyLoadError(f"{shown} is not a PEM or OpenSSH private key")
     try:
         encrypted = is_encrypted(data)
+        key_type = ssh_key_type(openssh_header(data)[1]) if is_openssh else ""
     except ValueError as exc:
         raise KeyLoadError(f"{shown} is not a valid OpenSSH private key: {exc}") from None
+    if key_type == "ssh-dss":
+        raise UnsupportedKeyError(
+            f"{shown} is a DSA key; CloudAPI signing needs RSA, ECDSA or Ed25519"
+        )
+    if key_type and key_type not in _OPENSSH_TYPES:
+        raise UnsupportedKeyError(f"{shown}: unsupported key type {key_type}")
     password = resolve_passphrase(passphrase, shown) if encrypted else None
     try:
         if is_openssh:
