@@ -70,10 +70,15 @@ class Answer:
 
 def strip_private(value: Any) -> Any:
     """Drop every ``_sim*`` key, at any depth (the simulator's bookkeeping never leaves)."""
+    # Scalars are not passed through a call: this runs over every item of a 1000-item page.
     if isinstance(value, dict):
-        return {k: strip_private(v) for k, v in value.items() if not str(k).startswith("_sim")}
+        return {
+            k: strip_private(v) if isinstance(v, dict | list) else v
+            for k, v in value.items()
+            if not (isinstance(k, str) and k.startswith("_sim"))
+        }
     if isinstance(value, list):
-        return [strip_private(v) for v in value]
+        return [strip_private(v) if isinstance(v, dict | list) else v for v in value]
     return value
 
 

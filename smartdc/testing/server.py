@@ -12,6 +12,7 @@ import socket
 import struct
 import threading
 import time
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -63,6 +64,10 @@ class SimRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "cloudapi"
     server: SimHTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the simulator keeps its own request log."""
@@ -170,23 +175,24 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         return Answer(status, headers, body, route)
 
     def _send(self, answer: Answer, *, head: bool, declared: int | None = None) -> None:
-        self.send_response(answer.status)
+        try:
+            reason = HTTPStatus(answer.status).phrase
+        except ValueError:
+            reason = "Unknown"
+        lines = [
+            f"HTTP/1.1 {answer.status} {reason}",
+            f"Server: cloudapi/{self.server.dispatcher.sim.settings.server_version}",
+            f"Date: {self.date_time_string(time.time())}",
+        ]
         for name, value in answer.headers:
-            if name.lower() in ("server", "date"):
-                continue  # send_response already wrote our Server/Date below
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(answer.body) if declared is None else declared))
-        self.send_header("Connection", "close" if self.close_connection else "Keep-Alive")
-        self.end_headers()
-        if not head:
-            self.wfile.write(answer.body)
+            if name.lower() not in ("server", "date", "content-length", "connection"):
+                lines.append(f"{name}: {value}")
+        lines.append(f"Content-Length: {len(answer.body) if declared is None else declared}")
+        lines.append(f"Connection: {'close' if self.close_connection else 'Keep-Alive'}")
+        # Headers and body in one write: two small writes meet Nagle + delayed ACK (40 ms).
+        data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.wfile.write(data if head else data + answer.body)
         self.wfile.flush()
-
-    def send_response(self, code: int, message: str | None = None) -> None:
-        self.log_request(code)
-        self.send_response_only(code, message)
-        self.send_header("Server", f"cloudapi/{self.server.dispatcher.sim.settings.server_version}")
-        self.send_header("Date", self.date_time_string(time.time()))
 
     def _reset(self, *, graceful: bool = False) -> None:
         """Drop the connection: an RST (or a plain close after a truncated answer)."""
