@@ -84,7 +84,7 @@ def test_same_verdict_as_joyent_verifier(
         reply = client.get(
             "/my/keys", signed=False, date=date, headers={"Authorization": authorization}
         )
-    request = {
+    request: dict[str, object] = {
         "method": "GET",
         "path": "/my/keys",
         "headers": {"date": date, "authorization": authorization},
