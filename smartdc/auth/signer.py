@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
-from smartdc.errors import ConfigError
+from smartdc.errors import ArgumentError, ConfigError
 
 __all__ = [
     "DEFAULT_SIGN_HEADERS",
@@ -109,9 +109,9 @@ class HttpSignatureSigner:
     def authorization(self, method: str, path: str, date: str) -> str:
         """The ``Authorization`` header value for ``method path`` sent with this ``Date``."""
         if not date or "\n" in date or "\r" in date:
-            raise ValueError("date must be a single-line HTTP date")
+            raise ArgumentError("date must be a single-line HTTP date")
         if "\n" in path or "\r" in path or " " in path or not path.startswith("/"):
-            raise ValueError("path must be a request-target starting with '/' without spaces")
+            raise ArgumentError("path must be a request-target starting with '/' without spaces")
         text = signing_string(self.sign_headers, method, path, date)
         if self._cache_size:
             with self._lock:
