@@ -266,7 +266,10 @@ def load_key_file(path: str | os.PathLike[str], passphrase: Passphrase = None) -
     except Exception as exc:  # cryptography raises its own UnsupportedAlgorithm for odd keys
         raise UnsupportedKeyError(f"{shown}: unsupported key ({type(exc).__name__})") from None
     algorithm, sign = signing_method(key, shown)
-    assert isinstance(key, PrivateKey)
+    if not isinstance(
+        key, PrivateKey
+    ):  # signing_method accepts nothing else; this narrows the type
+        raise UnsupportedKeyError(f"{shown}: unsupported key type {type(key).__name__}")
     public = key.public_key().public_bytes(
         serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
     )

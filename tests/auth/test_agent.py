@@ -201,3 +201,21 @@ def test_ssh_ecdsa_signature_to_der(r: int, s: int) -> None:
         return len(data).to_bytes(4, "big") + data
 
     assert ssh_ecdsa_to_der(mpint(r) + mpint(s)) == encode_dss_signature(r, s)
+
+
+@pytest.mark.parametrize("kind", ["rsa2048", "ed25519"])
+def test_agent_and_file_give_identical_deterministic_signatures(
+    kind: str, ssh_agent: Agent, generated_keys: dict[str, PrivateKey], tmp_path: Path
+) -> None:
+    # PKCS#1 v1.5 and Ed25519 signatures are deterministic: both sources must agree bit for bit.
+    key = generated_keys[kind]
+    path = write_key(tmp_path, "key", key, "openssh")
+    ssh_agent.add(path)
+    from_agent = load_agent_signer(
+        account="a", key_id=md5_of(key), agent_socket=ssh_agent.socket_path
+    )
+    from_file = load_signer(account="a", key_id=md5_of(key), key_path=path)
+    assert from_agent.source.startswith("ssh-agent")
+    assert from_agent.authorization("GET", "/a/keys", DATE) == from_file.authorization(
+        "GET", "/a/keys", DATE
+    )
