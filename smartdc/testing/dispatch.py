@@ -28,7 +28,7 @@ from smartdc.testing.state import AccountState, Caller, DatacenterState, SimStat
 log = logging.getLogger("smartdc.testing")
 
 MAX_BODY_BYTES = 100_000
-PUBLIC_ROUTES = frozenset({"Ping"})
+PUBLIC_ROUTES = frozenset({"Ping", "GetRoot"})
 MUTATING_METHODS = frozenset({"POST", "PUT", "DELETE"})
 CORS_ALLOW_HEADERS = (
     "Accept, Accept-Version, Content-Length, Content-MD5, Content-Type, Date, Api-Version, "

@@ -169,3 +169,9 @@ def test_each_datacenter_has_its_own_server(sim: Simulator) -> None:
         reply = client.get("/my/datacenters")
         assert reply.headers["Triton-Datacenter-Name"] == name
         assert reply.json == sim.urls
+
+
+def test_root_redirects_to_the_docs_without_a_signature(sig: SigClient) -> None:
+    reply = sig.get("/", signed=False)
+    assert reply.status == 302
+    assert reply.headers["Location"].startswith("https://")
