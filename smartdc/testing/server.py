@@ -52,7 +52,29 @@ class SimHTTPServer(ThreadingHTTPServer):
         self.closing = closing
         self.request_log = request_log
         self.log_lock = threading.Lock()
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
         super().__init__(("127.0.0.1", port), SimRequestHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Cut every open (keep-alive) connection, so no request is served after close."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     @property
     def url(self) -> str:
@@ -63,6 +85,7 @@ class SimHTTPServer(ThreadingHTTPServer):
 class SimRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "cloudapi"
+    timeout = 60  # idle keep-alive connections are closed after a minute
     server: SimHTTPServer
 
     def setup(self) -> None:
@@ -79,6 +102,9 @@ class SimRequestHandler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         server = self.server
+        if server.closing.is_set():
+            self._reset()  # a request on a kept-alive connection after close: no answer
+            return
         method = self.command
         route = server.dispatcher.match_name(method, self.path)
         fault = server.faults.take(route)

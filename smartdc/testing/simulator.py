@@ -98,6 +98,8 @@ class Simulator:
         self.faults = FaultInjector()
         self.state = SimState(self.clock, self.settings)
         self.requests: list[RequestLogEntry] = []
+        # Every route of every resource module; add your own routes before start() or after.
+        self.router = resources.build_router()
         self._state_file = StateFile(state_file) if state_file is not None else None
         self._port = port
         self._given_key = Path(key_path) if key_path is not None else None
@@ -133,8 +135,7 @@ class Simulator:
         loaded: set[str] = set()
         if self._state_file is not None:
             loaded = self._state_file.load(self.state)
-        router = resources.build_router()
-        dispatcher = Dispatcher(self.state, router, on_mutation=self._save)
+        dispatcher = Dispatcher(self.state, self.router, on_mutation=self._save)
         for name in self.datacenter_names:
             dc = self.state.add_datacenter(name)
             if name not in loaded:
@@ -169,6 +170,7 @@ class Simulator:
         for server in self._servers.values():
             server.shutdown()
             server.server_close()
+            server.close_connections()
         for thread in self._threads:
             thread.join(timeout=5)
         self._servers.clear()

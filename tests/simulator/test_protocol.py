@@ -175,3 +175,25 @@ def test_root_redirects_to_the_docs_without_a_signature(sig: SigClient) -> None:
     reply = sig.get("/", signed=False)
     assert reply.status == 302
     assert reply.headers["Location"].startswith("https://")
+
+
+def test_no_answer_on_a_kept_alive_connection_after_close() -> None:
+    sim = Simulator(datacenters=("dc1",)).start()
+    pool = urllib3.HTTPConnectionPool(
+        "127.0.0.1", int(sim.url.rsplit(":", 1)[1]), maxsize=1, timeout=5, retries=False
+    )
+    assert pool.request("GET", "/--ping").status == 200
+    sim.close()
+    with pytest.raises(urllib3.exceptions.HTTPError):
+        pool.request("GET", "/--ping")
+
+
+def test_custom_routes_can_be_added(sim: Simulator, sig: SigClient) -> None:
+    from smartdc.testing.router import SimRequest, SimResponse
+
+    def hello(req: SimRequest) -> SimResponse:
+        return SimResponse(200, {"hello": req.account.login, "_sim_hidden": 1})
+
+    sim.router.add("GET", "/:account/hello", "Hello", hello)
+    reply = sig.get("/my/hello")
+    assert reply.json == {"hello": sim.account}
