@@ -12,12 +12,14 @@ Override ``cloudapi_sim_settings`` in a conftest to change the delays.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from smartdc.testing.simulator import Simulator
 from smartdc.testing.state import Settings
+
+if TYPE_CHECKING:
+    from smartdc.testing.simulator import Simulator
 
 
 @pytest.fixture
@@ -37,6 +39,9 @@ def cloudapi_sim_settings() -> Settings:
 
 @pytest.fixture
 def cloudapi_sim(cloudapi_sim_settings: Settings) -> Iterator[Simulator]:
+    # imported here: every pytest run loads this plugin, most never start a simulator
+    from smartdc.testing.simulator import Simulator
+
     with Simulator(settings=cloudapi_sim_settings) as simulator:
         yield simulator
 
