@@ -29,6 +29,16 @@ PROXY_ERROR_PAGE = (
 )
 
 
+_TOO_LARGE = f"Request body size exceeds {MAX_BODY_BYTES}"
+
+
+class _BodyError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
 class SimHTTPServer(ThreadingHTTPServer):
     """Serves one datacenter on 127.0.0.1; handler threads never delay shutdown."""
 
@@ -111,25 +121,15 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         if fault is not None and self._before(fault):
             self._record(route, 0)
             return
-        length_text = self.headers.get("Content-Length", "0") or "0"
         try:
-            length = int(length_text)
-        except ValueError:
-            length = -1
-        if length < 0 or length > MAX_BODY_BYTES:
-            # Not reading an oversized body: answer and close the connection.
+            body = self._read_body()
+        except _BodyError as problem:
+            # Not reading the rest of a bad or oversized body: answer and close the connection.
             self.close_connection = True
-            code, status = ("RequestTooLarge", 413) if length > 0 else ("BadRequest", 400)
-            message = (
-                f"Request body size exceeds {MAX_BODY_BYTES}"
-                if status == 413
-                else "Invalid Content-Length"
-            )
-            answer = self._error_answer(status, code, message, route)
+            answer = self._error_answer(problem.status, problem.code, str(problem), route)
             self._send(answer, head=method == "HEAD")
-            self._record(route, status)
+            self._record(route, problem.status)
             return
-        body = self.rfile.read(length) if length else b""
         if fault is not None and fault.status is not None:
             answer = self._error_answer(
                 fault.status,
@@ -162,6 +162,36 @@ class SimRequestHandler(BaseHTTPRequestHandler):
                 self._reset(graceful=True)
                 return
         self._send(answer, head=method == "HEAD")
+
+    def _read_body(self) -> bytes:
+        """The request body (Content-Length or chunked), at most MAX_BODY_BYTES."""
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks: list[bytes] = []
+            total = 0
+            while True:
+                line = self.rfile.readline(1024)
+                try:
+                    size = int(line.split(b";")[0].strip(), 16)
+                except ValueError:
+                    raise _BodyError(400, "BadRequest", "Invalid chunked encoding")
+                if size == 0:
+                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return b"".join(chunks)
+                total += size
+                if total > MAX_BODY_BYTES:
+                    raise _BodyError(413, "RequestTooLarge", _TOO_LARGE)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        try:
+            length = int(self.headers.get("Content-Length", "0") or "0")
+        except ValueError:
+            length = -1
+        if length < 0:
+            raise _BodyError(400, "BadRequest", "Invalid Content-Length")
+        if length > MAX_BODY_BYTES:
+            raise _BodyError(413, "RequestTooLarge", _TOO_LARGE)
+        return self.rfile.read(length) if length else b""
 
     def _before(self, fault: Fault) -> bool:
         """Apply the effects that come before reading the body; True when the request is over."""

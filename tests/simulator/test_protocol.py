@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Iterator
 
 import pytest
 import urllib3
@@ -197,3 +198,23 @@ def test_custom_routes_can_be_added(sim: Simulator, sig: SigClient) -> None:
     sim.router.add("GET", "/:account/hello", "Hello", hello)
     reply = sig.get("/my/hello")
     assert reply.json == {"hello": sim.account}
+
+
+def test_chunked_request_bodies(sim: Simulator, sig: SigClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"city": '
+        yield b'"Porto"}'
+
+    reply = sig.post(
+        "/my",
+        raw_body=chunks(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert reply.status == 200
+    assert reply.json["city"] == "Porto"
+    big = sig.post(
+        "/my",
+        raw_body=iter([b"x" * 60_000, b"y" * 60_000]),
+        headers={"Content-Type": "application/json"},
+    )
+    assert (big.status, big.json["code"]) == (413, "RequestTooLarge")

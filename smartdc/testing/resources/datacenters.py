@@ -8,7 +8,8 @@ from smartdc.testing.state import SimState
 
 
 def _urls(sim: SimState) -> dict[str, str]:
-    return {name: dc.url for name, dc in sim.datacenters.items()}
+    # only served datacenters (a state file may hold others)
+    return {name: dc.url for name, dc in sim.datacenters.items() if dc.url}
 
 
 def list_datacenters(req: SimRequest) -> SimResponse:
