@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import signal
 import sys
 import tempfile
@@ -35,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def sim_main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
+    temporary_key_dir: Path | None = None
     settings = Settings()
     if args.provision_seconds is not None:
         settings.provision_seconds = args.provision_seconds
@@ -49,7 +51,9 @@ def sim_main(argv: list[str]) -> int:
         if not key_path.exists():
             write_key_pair(key_path.parent, key_path.name)
     else:
+        # the generated key only makes sense while this simulator runs: removed at exit
         key_path = write_key_pair(Path(tempfile.mkdtemp(prefix="smartdc-sim-key-")))
+        temporary_key_dir = key_path.parent
     stop = threading.Event()
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:
@@ -62,6 +66,8 @@ def sim_main(argv: list[str]) -> int:
         simulator.start()
     except (OSError, SimulatorError, BadPublicKey, ValueError) as exc:
         print(f"smartdc sim: cannot start: {exc}", file=sys.stderr)
+        if temporary_key_dir is not None:
+            shutil.rmtree(temporary_key_dir, ignore_errors=True)
         return 1
     try:
         if args.machines:
@@ -87,4 +93,6 @@ def sim_main(argv: list[str]) -> int:
                 signal.signal(sig, handler)
     finally:
         simulator.close()
+        if temporary_key_dir is not None:
+            shutil.rmtree(temporary_key_dir, ignore_errors=True)
     return 0

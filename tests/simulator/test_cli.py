@@ -67,3 +67,25 @@ def test_sim_command_with_a_missing_key_file(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "does not exist" in result.stderr
+
+
+def test_generated_key_is_removed_at_exit() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", RUN, "sim", "--account", "tmpkey"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    key_path = ""
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("# key: "):
+                key_path = line[len("# key: ") :].strip()
+            if line.startswith("# serving"):
+                break
+        assert Path(key_path).exists()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+    assert not Path(key_path).exists()
