@@ -1,0 +1,97 @@
+"""Instance metadata: UpdateMachineMetadata (merge), ListMachineMetadata, GetMachineMetadata (a bare
+JSON string, or raw text with ``Accept: text/plain``), DeleteMachineMetadata, DeleteAllMachineMetadata.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from smartdc.testing.resources.common import (
+    as_bool,
+    get_and_head,
+    invalid,
+    no_content,
+    not_found,
+    ok,
+)
+from smartdc.testing.resources.machines import audit, find_machine, touch
+from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
+
+# DeleteAllMachineMetadata keeps these; DeleteMachineMetadata refuses them
+_PROTECTED = ("credentials", "administrator_pw", "root_authorized_keys")
+_KEPT_ON_DELETE_ALL = ("root_authorized_keys", "administrator_pw")
+
+
+def _writable(key: str) -> bool:
+    # the server ignores `credentials` and any key ending in _pw
+    return key != "credentials" and not key.endswith("_pw")
+
+
+def update_metadata(req: SimRequest) -> SimResponse:
+    machine = find_machine(req)
+    if req.body is not None and not isinstance(req.body, dict):
+        raise invalid("metadata must be an object")
+    body: dict[str, Any] = dict(req.body or {})
+    body.update({k: v for k, v in req.query.items() if k not in body})
+    metadata = machine.setdefault("metadata", {})
+    for key, value in body.items():
+        if _writable(key):
+            metadata[key] = value if isinstance(value, str) else json.dumps(value)
+    touch(req, machine)
+    audit(req, machine, "set_metadata")
+    return ok(dict(metadata), **{"x-job-uuid": req.sim.new_uuid()})
+
+
+def list_metadata(req: SimRequest) -> SimResponse:
+    machine = find_machine(req)
+    metadata = dict(machine.get("metadata", {}))
+    if "credentials" in req.query and as_bool(req.query["credentials"], "credentials"):
+        metadata["credentials"] = machine.get("_sim_credentials", {})
+    return ok(metadata)
+
+
+def get_metadata(req: SimRequest) -> SimResponse:
+    machine = find_machine(req)
+    key = req.params["key"]
+    if key == "credentials":
+        return ok(machine.get("_sim_credentials", {}))
+    metadata = machine.get("metadata", {})
+    if key not in metadata:
+        raise not_found(f"metadata key {key} not found")
+    value = metadata[key]
+    if "text/plain" in req.headers.get("accept", ""):
+        return SimResponse(200, str(value), content_type="text/plain")
+    return SimResponse(200, value, content_type="application/json")
+
+
+def delete_metadata(req: SimRequest) -> SimResponse:
+    machine = find_machine(req)
+    key = req.params["key"]
+    if key in _PROTECTED:
+        raise ApiError(409, "InvalidArgument", f"{key} metadata can not be deleted")
+    metadata = machine.get("metadata", {})
+    if key not in metadata:
+        raise not_found(f"metadata key {key} not found")
+    del metadata[key]
+    touch(req, machine)
+    audit(req, machine, "remove_metadata")
+    return no_content()
+
+
+def delete_all_metadata(req: SimRequest) -> SimResponse:
+    machine = find_machine(req)
+    metadata = machine.get("metadata", {})
+    machine["metadata"] = {k: v for k, v in metadata.items() if k in _KEPT_ON_DELETE_ALL}
+    touch(req, machine)
+    audit(req, machine, "remove_metadata")
+    return no_content()
+
+
+def register(router: Router) -> None:
+    base = "/:account/machines/:machine/metadata"
+    router.add("POST", base, "AddMachineMetadata", update_metadata)
+    get_and_head(router, base, "ListMachineMetadata", "HeadMachineMetadata", list_metadata)
+    router.add("DELETE", base, "DeleteAllMachineMetadata", delete_all_metadata)
+    get_and_head(router, base + "/:key", "GetMachineMetadata", "HeadMachineMetadata", get_metadata)
+    router.add("DELETE", base + "/:key", "DeleteMachineMetadata", delete_metadata)

@@ -1,0 +1,198 @@
+"""Networks: a seeded public ``external`` and private ``internal`` network per datacenter (fabric
+networks of an account live in ``dc.table("networks", login)``, see fabrics), ListNetworks,
+GetNetwork, and the network IP endpoints (paged ListNetworkIPs, GetNetworkIP, UpdateNetworkIP).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+import uuid
+from typing import Any
+
+from smartdc.testing.lazy import settle
+from smartdc.testing.resources.common import (
+    as_bool,
+    get_and_head,
+    invalid,
+    login_of,
+    not_found,
+    ok,
+    required,
+)
+from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
+from smartdc.testing.state import DatacenterState
+
+_NAMESPACE = uuid.UUID("3e1f7c55-0a8b-4b4e-9d3c-7f2a9b6c5d10")
+# name, public, subnet, gateway
+_SEED = (
+    ("external", True, "165.225.136.0/22", "165.225.136.1"),
+    ("internal", False, "10.88.0.0/16", "10.88.0.1"),
+)
+
+
+def network_id(dc_name: str, name: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"{dc_name}/{name}"))
+
+
+def seed(dc: DatacenterState) -> None:
+    networks = dc.table("networks")
+    for name, public, subnet, gateway in _SEED:
+        nid = network_id(dc.name, name)
+        networks.setdefault(
+            nid,
+            {
+                "id": nid,
+                "name": name,
+                "public": public,
+                "description": f"{'Public' if public else 'Private'} network {name}",
+                "_sim_subnet": subnet,
+                "_sim_gateway": gateway,
+            },
+        )
+
+
+def default_network_ids(dc: DatacenterState) -> list[str]:
+    """What CreateMachine attaches without ``networks``: one external and one internal network."""
+    return [network_id(dc.name, name) for name, *_ in _SEED]
+
+
+def _all_networks(req: SimRequest) -> dict[str, dict[str, Any]]:
+    found = dict(req.dc.table("networks"))
+    found.update(req.dc.table("networks", login_of(req)))
+    return found
+
+
+def find_network(req: SimRequest, nid: str) -> dict[str, Any] | None:
+    return _all_networks(req).get(nid)
+
+
+def address_in(dc: DatacenterState, nid: str, seed_bytes: bytes) -> tuple[str, str, str]:
+    """A stable address for a machine on a network: (ip, netmask, gateway)."""
+    network = dc.table("networks").get(nid)
+    if network is None:
+        for (name, _owner), table in dc.tables.items():
+            if name == "networks" and nid in table:
+                network = table[nid]
+                break
+    subnet = ipaddress.ip_network(
+        str(
+            (network or {}).get("_sim_subnet")
+            or (network
+            and network.get("subnet"))
+            or "10.99.0.0/16"
+        )
+    )
+    gateway = str(
+        (network or {}).get("_sim_gateway")
+        or (network or {}).get("gateway")
+        or next(subnet.hosts())
+    )
+    span = max(subnet.num_addresses - 3, 1)
+    offset = 2 + int.from_bytes(seed_bytes.rjust(2, b"\0"), "big") % span
+    return str(subnet.network_address + offset), str(subnet.netmask), gateway
+
+
+def _render(network: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in network.items() if not k.startswith("_sim")}
+
+
+def list_networks(req: SimRequest) -> SimResponse:
+    fabric_only = "fabric" in req.query and req.query["fabric"] != ""
+    found = [n for n in _all_networks(req).values() if not fabric_only or n.get("fabric")]
+    return ok([_render(n) for n in found])
+
+
+def get_network(req: SimRequest) -> SimResponse:
+    nid = req.params["network"] if "network" in req.params else req.params["id"]
+    network = find_network(req, nid)
+    if network is None:
+        raise not_found(f"network {nid} not found")
+    return ok(_render(network))
+
+
+def _ip_entries(req: SimRequest, nid: str) -> list[dict[str, Any]]:
+    """Addresses in use on a network: machines' NICs plus reserved addresses."""
+    network = find_network(req, nid)
+    if network is None:
+        raise not_found(f"network {nid} not found")
+    entries: dict[str, dict[str, Any]] = {}
+    now = req.sim.clock.now()
+    for machine in req.dc.table("machines", login_of(req)).values():
+        settle(machine, now)
+        if machine.get("state") == "deleted":
+            continue
+        for nic in machine.get("nics", []):
+            if nic.get("network") == nid:
+                entries[nic["ip"]] = {
+                    "ip": nic["ip"],
+                    "reserved": False,
+                    "managed": False,
+                    "owner_uuid": req.account.uuid,
+                    "belongs_to_uuid": machine["id"],
+                }
+    for ip, reserved in req.dc.table("network_ips", nid).items():
+        entry = entries.setdefault(ip, {"ip": ip, "reserved": False, "managed": False})
+        entry["reserved"] = bool(reserved.get("reserved"))
+    return sorted(entries.values(), key=lambda e: ipaddress.ip_address(e["ip"]))
+
+
+def list_network_ips(req: SimRequest) -> SimResponse:
+    limit = int(req.query.get("limit", req.sim.settings.max_page))
+    offset = int(req.query.get("offset", 0))
+    if not 0 < limit <= req.sim.settings.max_page:
+        raise invalid(f"limit must be between 1 and {req.sim.settings.max_page}")
+    page = list(itertools.islice(_ip_entries(req, req.params["id"]), offset, offset + limit))
+    return SimResponse(200, page, {"x-query-limit": str(limit), "x-resource-count": str(len(page))})
+
+
+def _ip_param(req: SimRequest) -> str:
+    raw = req.params["ip_address"]
+    try:
+        return str(ipaddress.ip_address(raw))
+    except ValueError:
+        raise invalid(f"{raw} is not a valid IP address") from None
+
+
+def get_network_ip(req: SimRequest) -> SimResponse:
+    ip = _ip_param(req)
+    nid = req.params["id"]
+    for entry in _ip_entries(req, nid):
+        if entry["ip"] == ip:
+            return ok(entry)
+    network = find_network(req, nid) or {}
+    subnet = network.get("_sim_subnet") or network.get("subnet")
+    if subnet and ipaddress.ip_address(ip) not in ipaddress.ip_network(subnet):
+        raise not_found(f"IP {ip} is not on network {nid}")
+    return ok({"ip": ip, "reserved": False, "managed": False})
+
+
+def update_network_ip(req: SimRequest) -> SimResponse:
+    ip = _ip_param(req)
+    nid = req.params["id"]
+    network = find_network(req, nid)
+    if network is None:
+        raise not_found(f"network {nid} not found")
+    if network.get("public"):
+        raise ApiError(403, "NotAuthorized", "IPs on public networks cannot be reserved")
+    reserved = as_bool(required(req, "reserved"), "reserved")
+    req.dc.table("network_ips", nid)[ip] = {"reserved": reserved}
+    return get_network_ip(req)
+
+
+def register(router: Router) -> None:
+    get_and_head(router, "/:account/networks", "ListNetworks", "HeadNetworks", list_networks)
+    get_and_head(router, "/:account/networks/:network", "GetNetwork", "HeadNetwork", get_network)
+    get_and_head(
+        router, "/:account/networks/:id/ips", "ListNetworkIPs", "HeadNetworkIPs", list_network_ips
+    )
+    get_and_head(
+        router,
+        "/:account/networks/:id/ips/:ip_address",
+        "GetNetworkIP",
+        "HeadNetworkIP",
+        get_network_ip,
+    )
+    router.add(
+        "PUT", "/:account/networks/:id/ips/:ip_address", "UpdateNetworkIP", update_network_ip
+    )

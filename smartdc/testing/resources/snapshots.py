@@ -1,0 +1,114 @@
+"""Instance snapshots: CreateMachineSnapshot (``queued`` then ``created``), List/Get, Delete, and
+StartMachineFromSnapshot (the instance must be stopped; it boots from the snapshot).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from smartdc.testing.clock import iso_time
+from smartdc.testing.lazy import schedule, settle
+from smartdc.testing.resources.common import (
+    created,
+    get_and_head,
+    invalid,
+    location,
+    login_of,
+    no_content,
+    not_found,
+    ok,
+)
+from smartdc.testing.resources.machines import audit, find_machine, touch
+from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
+
+SNAPSHOTS_KEY = "_sim_snapshots"
+
+
+def _snapshots(req: SimRequest, machine: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    snapshots: dict[str, dict[str, Any]] = machine.setdefault(SNAPSHOTS_KEY, {})
+    now = req.sim.clock.now()
+    for snapshot in snapshots.values():
+        settle(snapshot, now)
+    return snapshots
+
+
+def _render(snapshot: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in snapshot.items() if not k.startswith("_sim")}
+
+
+def create_snapshot(req: SimRequest) -> SimResponse:
+    machine = find_machine(req)
+    if machine.get("brand") == "kvm":
+        raise invalid("snapshots are not supported for kvm instances")
+    now = req.sim.clock.now()
+    name = req.param("name") or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
+    name = str(name)
+    snapshots = _snapshots(req, machine)
+    if name in snapshots and snapshots[name].get("state") != "deleted":
+        raise invalid(f"snapshot {name} already exists")
+    stamp = iso_time(now)
+    snapshot: dict[str, Any] = {
+        "name": name,
+        "state": "queued",
+        "size": 0,
+        "created": stamp,
+        "updated": stamp,
+    }
+    schedule(snapshot, now + req.sim.settings.snapshot_seconds, state="created", size=1024)
+    snapshots[name] = snapshot
+    audit(req, machine, "create_snapshot", at=now + req.sim.settings.snapshot_seconds)
+    return created(
+        _render(snapshot), location(login_of(req), "machines", machine["id"], "snapshots", name)
+    )
+
+
+def _find(req: SimRequest) -> tuple[dict[str, Any], dict[str, Any]]:
+    machine = find_machine(req)
+    name = req.params["name"]
+    snapshot = _snapshots(req, machine).get(name)
+    if snapshot is None:
+        raise not_found(f"snapshot {name} not found")
+    return machine, snapshot
+
+
+def list_snapshots(req: SimRequest) -> SimResponse:
+    machine = find_machine(req)
+    return ok([_render(s) for s in _snapshots(req, machine).values()])
+
+
+def get_snapshot(req: SimRequest) -> SimResponse:
+    return ok(_render(_find(req)[1]))
+
+
+def delete_snapshot(req: SimRequest) -> SimResponse:
+    machine, snapshot = _find(req)
+    del machine[SNAPSHOTS_KEY][snapshot["name"]]
+    audit(req, machine, "delete_snapshot")
+    return no_content()
+
+
+def start_from_snapshot(req: SimRequest) -> SimResponse:
+    machine, snapshot = _find(req)
+    if snapshot.get("state") != "created":
+        raise ApiError(
+            409, "InvalidState", f"snapshot {snapshot['name']} is {snapshot.get('state')}"
+        )
+    if machine.get("state") != "stopped":
+        raise ApiError(
+            409, "InvalidState", f"Instance {machine['id']} must be stopped to boot from a snapshot"
+        )
+    done = req.sim.clock.now() + req.sim.settings.start_seconds
+    schedule(machine, done, state="running", updated=iso_time(done))
+    touch(req, machine)
+    audit(req, machine, "rollback_snapshot", at=done)
+    return SimResponse(202)
+
+
+def register(router: Router) -> None:
+    base = "/:account/machines/:machine/snapshots"
+    router.add("POST", base, "CreateMachineSnapshot", create_snapshot)
+    get_and_head(router, base, "ListMachineSnapshots", "HeadMachineSnapshots", list_snapshots)
+    get_and_head(router, base + "/:name", "GetMachineSnapshot", "HeadMachineSnapshot", get_snapshot)
+    router.add("POST", base + "/:name", "StartMachineFromSnapshot", start_from_snapshot)
+    router.add("DELETE", base + "/:name", "DeleteMachineSnapshot", delete_snapshot)

@@ -1,0 +1,87 @@
+"""Instance tags: AddMachineTags (merge), ReplaceMachineTags, ListMachineTags, GetMachineTag (JSON
+string, or raw text with ``Accept: text/plain``), DeleteMachineTag, DeleteMachineTags.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smartdc.testing.resources.common import get_and_head, invalid, no_content, not_found, ok
+from smartdc.testing.resources.machines import audit, find_machine, touch
+from smartdc.testing.router import Router, SimRequest, SimResponse
+
+
+def _tag_body(req: SimRequest) -> dict[str, Any]:
+    body = req.body if req.body is not None else {}
+    if not isinstance(body, dict):
+        raise invalid("tags must be an object")
+    merged = {k: v for k, v in req.query.items()}
+    merged.update(body)
+    for key, value in merged.items():
+        if not isinstance(value, (str, int, float, bool)) or value is None:
+            raise invalid(f"tag {key} must be a string, number or boolean")
+    return merged
+
+
+def add_tags(req: SimRequest) -> SimResponse:
+    machine = find_machine(req)
+    tags = machine.setdefault("tags", {})
+    tags.update(_tag_body(req))
+    touch(req, machine)
+    audit(req, machine, "set_tags")
+    return ok(dict(tags), **{"x-job-uuid": req.sim.new_uuid()})
+
+
+def replace_tags(req: SimRequest) -> SimResponse:
+    machine = find_machine(req)
+    machine["tags"] = _tag_body(req)
+    touch(req, machine)
+    audit(req, machine, "replace_tags")
+    return ok(dict(machine["tags"]))
+
+
+def list_tags(req: SimRequest) -> SimResponse:
+    return ok(dict(find_machine(req).get("tags", {})))
+
+
+def get_tag(req: SimRequest) -> SimResponse:
+    machine = find_machine(req)
+    tag = req.params["tag"]
+    tags = machine.get("tags", {})
+    if tag not in tags:
+        raise not_found(f"tag {tag} not found")
+    if "text/plain" in req.headers.get("accept", ""):
+        value = tags[tag]
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        return SimResponse(200, text, content_type="text/plain")
+    return SimResponse(200, tags[tag], content_type="application/json")
+
+
+def delete_tag(req: SimRequest) -> SimResponse:
+    machine = find_machine(req)
+    tag = req.params["tag"]
+    tags = machine.get("tags", {})
+    if tag not in tags:
+        raise not_found(f"tag {tag} not found")
+    del tags[tag]
+    touch(req, machine)
+    audit(req, machine, "remove_tags")
+    return no_content()
+
+
+def delete_tags(req: SimRequest) -> SimResponse:
+    machine = find_machine(req)
+    machine["tags"] = {}
+    touch(req, machine)
+    audit(req, machine, "remove_tags")
+    return no_content()
+
+
+def register(router: Router) -> None:
+    base = "/:account/machines/:machine/tags"
+    router.add("POST", base, "AddMachineTags", add_tags)
+    router.add("PUT", base, "ReplaceMachineTags", replace_tags)
+    get_and_head(router, base, "ListMachineTags", "HeadmachineTags", list_tags)
+    router.add("DELETE", base, "DeleteMachineTags", delete_tags)
+    get_and_head(router, base + "/:tag", "GetMachineTag", "HeadMachineTag", get_tag)
+    router.add("DELETE", base + "/:tag", "DeleteMachineTag", delete_tag)

@@ -1,0 +1,216 @@
+"""Instances in the simulator: create, state machine on a virtual clock, actions, delete, audit,
+listing filters and paging, metadata, tags and snapshots, over real signed HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smartdc.testing.clock import VirtualClock
+from smartdc.testing.simulator import Simulator
+
+from ..sigclient import SigClient
+
+
+def _image_and_package(sig: SigClient) -> tuple[str, str]:
+    images = sig.get("/my/images", query={"name": "base-64-lts"}).json
+    return images[-1]["id"], "g4-highcpu-1G"
+
+
+def _create(sig: SigClient, **body: Any) -> dict[str, Any]:
+    image, package = _image_and_package(sig)
+    reply = sig.post("/my/machines", {"image": image, "package": package, **body})
+    assert reply.status == 201, reply.body
+    assert reply.headers["Location"].endswith("/machines/" + reply.json["id"])
+    return dict(reply.json)
+
+
+def _advance(sim: Simulator, seconds: float) -> None:
+    assert isinstance(sim.clock, VirtualClock)
+    sim.clock.advance(seconds)
+
+
+def test_create_provisions_then_runs_with_ips(vsim: Simulator, vsig: SigClient) -> None:
+    machine = _create(vsig, name="web-1", **{"metadata.role": "web", "tag.env": "dev"})
+    assert machine["state"] == "provisioning"
+    assert machine["ips"] == [] and machine["compute_node"] is None
+    assert machine["package"] == "g4-highcpu-1G" and machine["memory"] == 1024
+    assert machine["metadata"]["role"] == "web" and machine["tags"] == {"env": "dev"}
+    assert not any(k.startswith("_sim") for k in machine)
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    running = vsig.get(f"/my/machines/{machine['id']}").json
+    assert running["state"] == "running"
+    assert len(running["ips"]) == 2 and running["primaryIp"] in running["ips"]
+    assert [nic["primary"] for nic in running["nics"]] == [True, False]
+
+
+def test_default_name_is_short_id_and_duplicates_are_refused(vsig: SigClient) -> None:
+    machine = _create(vsig)
+    assert machine["name"] == machine["id"][:8]
+    _create(vsig, name="dup")
+    image, package = _image_and_package(vsig)
+    again = vsig.post("/my/machines", {"image": image, "package": package, "name": "dup"})
+    assert again.status == 409 and again.json["code"] == "ValidationFailed"
+
+
+def test_create_errors(vsig: SigClient) -> None:
+    image, package = _image_and_package(vsig)
+    assert vsig.post("/my/machines", {"package": package}).json["code"] == "MissingParameter"
+    missing_pkg = vsig.post("/my/machines", {"image": image})
+    assert (missing_pkg.status, missing_pkg.json["code"]) == (409, "MissingParameter")
+    assert vsig.post("/my/machines", {"image": image, "package": "nope"}).status == 404
+
+
+def test_failed_provisioning(vsim: Simulator, vsig: SigClient) -> None:
+    vsim.settings.fail_provision_names.add("doomed")
+    machine = _create(vsig, name="doomed")
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    assert vsig.get(f"/my/machines/{machine['id']}").json["state"] == "failed"
+
+
+def test_stop_start_and_wrong_state(vsim: Simulator, vsig: SigClient) -> None:
+    mid = _create(vsig)["id"]
+    early = vsig.post(f"/my/machines/{mid}", query={"action": "stop"})
+    assert (early.status, early.json["code"]) == (409, "InvalidState")
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    stop = vsig.post(f"/my/machines/{mid}", query={"action": "stop"})
+    assert stop.status == 202 and stop.body == b""
+    assert vsig.get(f"/my/machines/{mid}").json["state"] == "stopping"
+    _advance(vsim, vsim.settings.stop_seconds + 0.01)
+    assert vsig.get(f"/my/machines/{mid}").json["state"] == "stopped"
+    assert vsig.post(f"/my/machines/{mid}", query={"action": "start"}).status == 202
+    _advance(vsim, vsim.settings.start_seconds + 0.01)
+    assert vsig.get(f"/my/machines/{mid}").json["state"] == "running"
+
+
+def test_action_errors(vsig: SigClient) -> None:
+    mid = _create(vsig)["id"]
+    assert vsig.post(f"/my/machines/{mid}").json["code"] == "MissingParameter"
+    bogus = vsig.post(f"/my/machines/{mid}", query={"action": "explode"})
+    assert (bogus.status, bogus.json["code"]) == (409, "InvalidArgument")
+    assert vsig.post("/my/machines/" + "0" * 36, query={"action": "stop"}).status == 404
+
+
+def test_rename_resize_firewall_and_protection(vsim: Simulator, vsig: SigClient) -> None:
+    mid = _create(vsig)["id"]
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsig.post(f"/my/machines/{mid}", query={"action": "rename", "name": "renamed"})
+    vsig.post(f"/my/machines/{mid}", query={"action": "resize", "package": "g4-highcpu-2G"})
+    vsig.post(f"/my/machines/{mid}", query={"action": "enable_firewall"})
+    vsig.post(f"/my/machines/{mid}", query={"action": "enable_deletion_protection"})
+    machine = vsig.get(f"/my/machines/{mid}").json
+    assert machine["name"] == "renamed" and machine["memory"] == 2048
+    assert machine["firewall_enabled"] is True and machine["deletion_protection"] is True
+    refused = vsig.delete(f"/my/machines/{mid}")
+    assert (refused.status, refused.json["code"]) == (409, "CannotDestroyMachineError")
+
+
+def test_delete_then_gone(vsim: Simulator, vsig: SigClient) -> None:
+    mid = _create(vsig)["id"]
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    assert vsig.delete(f"/my/machines/{mid}").status == 204
+    _advance(vsim, vsim.settings.delete_seconds + 0.01)
+    gone = vsig.get(f"/my/machines/{mid}")
+    assert gone.status == 410 and gone.json["state"] == "deleted"
+    assert vsig.delete(f"/my/machines/{mid}").status == 410
+    assert vsig.post(f"/my/machines/{mid}", query={"action": "stop"}).status == 410
+    assert mid not in [m["id"] for m in vsig.get("/my/machines").json]
+    tomb = vsig.get("/my/machines", query={"tombstone": "true"}).json
+    assert mid in [m["id"] for m in tomb]
+
+
+def test_audit_shows_completed_actions_newest_first(vsim: Simulator, vsig: SigClient) -> None:
+    mid = _create(vsig)["id"]
+    assert vsig.get(f"/my/machines/{mid}/audit").json == []  # provisioning not done yet
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsig.post(f"/my/machines/{mid}", query={"action": "reboot"})
+    assert [e["action"] for e in vsig.get(f"/my/machines/{mid}/audit").json] == ["provision"]
+    _advance(vsim, vsim.settings.reboot_seconds + 0.01)
+    entries = vsig.get(f"/my/machines/{mid}/audit").json
+    assert [e["action"] for e in entries] == ["reboot", "provision"]
+    assert entries[0]["success"] == "yes" and entries[0]["caller"]["type"] == "signature"
+
+
+def test_list_filters_and_pages(vsim: Simulator, vsig: SigClient) -> None:
+    vsim.populate_machines(25)
+    tagged = _create(vsig, name="tagged", **{"tag.team": "blue"})
+    page = vsig.get("/my/machines", query={"limit": 10, "offset": 20})
+    assert page.headers["x-query-limit"] == "10" and page.headers["x-resource-count"] == "6"
+    everything = [
+        m["id"]
+        for o in (0, 10, 20)
+        for m in vsig.get("/my/machines", query={"limit": 10, "offset": o}).json
+    ]
+    assert len(everything) == len(set(everything)) == 26
+    assert [m["id"] for m in vsig.get("/my/machines", query={"tag.team": "blue"}).json] == [
+        tagged["id"]
+    ]
+    assert [m["name"] for m in vsig.get("/my/machines", query={"name": "tagged"}).json] == [
+        "tagged"
+    ]
+    assert len(vsig.get("/my/machines", query={"state": "provisioning"}).json) == 1
+    assert len(vsig.get("/my/machines", query={"tags": "*"}).json) == 26  # bulk machines carry tags
+    too_big = vsig.get("/my/machines", query={"limit": 1001})
+    assert (too_big.status, too_big.json["code"]) == (409, "InvalidArgument")
+    head = vsig.head("/my/machines", query={"limit": 5})
+    assert head.status == 200 and head.body == b"" and head.headers["x-resource-count"] == "5"
+
+
+def test_metadata_semantics(vsim: Simulator, vsig: SigClient) -> None:
+    mid = _create(vsig, **{"metadata.a": "1"})["id"]
+    merged = vsig.post(
+        f"/my/machines/{mid}/metadata", {"b": "2", "credentials": "x", "root_pw": "y"}
+    )
+    assert merged.status == 200 and "x-job-uuid" in merged.headers
+    assert {k: merged.json[k] for k in ("a", "b")} == {"a": "1", "b": "2"}
+    assert "credentials" not in merged.json and "root_pw" not in merged.json
+    assert vsig.get(f"/my/machines/{mid}/metadata/b").json == "2"
+    text = vsig.get(f"/my/machines/{mid}/metadata/b", headers={"Accept": "text/plain"})
+    assert text.body == b"2" and text.headers["Content-Type"].startswith("text/plain")
+    assert vsig.delete(f"/my/machines/{mid}/metadata/root_authorized_keys").status == 409
+    assert vsig.delete(f"/my/machines/{mid}/metadata/b").status == 204
+    assert vsig.get(f"/my/machines/{mid}/metadata/b").status == 404
+    assert vsig.delete(f"/my/machines/{mid}/metadata").status == 204
+    assert set(vsig.get(f"/my/machines/{mid}/metadata").json) == {"root_authorized_keys"}
+
+
+def test_tag_semantics(vsig: SigClient) -> None:
+    mid = _create(vsig, **{"tag.a": "1"})["id"]
+    assert vsig.post(f"/my/machines/{mid}/tags", {"b": 2, "c": True}).json == {
+        "a": "1",
+        "b": 2,
+        "c": True,
+    }
+    assert vsig.put(f"/my/machines/{mid}/tags", {"z": "only"}).json == {"z": "only"}
+    assert vsig.get(f"/my/machines/{mid}/tags/z").json == "only"
+    assert vsig.post(f"/my/machines/{mid}/tags", {"bad": {"nested": 1}}).status == 409
+    assert vsig.delete(f"/my/machines/{mid}/tags/z").status == 204
+    assert vsig.get(f"/my/machines/{mid}/tags").json == {}
+
+
+def test_snapshots(vsim: Simulator, vsig: SigClient) -> None:
+    mid = _create(vsig)["id"]
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    made = vsig.post(f"/my/machines/{mid}/snapshots", {"name": "snap1"})
+    assert made.status == 201 and made.json["state"] == "queued"
+    _advance(vsim, vsim.settings.snapshot_seconds + 0.01)
+    assert vsig.get(f"/my/machines/{mid}/snapshots/snap1").json["state"] == "created"
+    assert [s["name"] for s in vsig.get(f"/my/machines/{mid}/snapshots").json] == ["snap1"]
+    running = vsig.post(f"/my/machines/{mid}/snapshots/snap1")
+    assert running.status == 409  # must be stopped to boot from a snapshot
+    vsig.post(f"/my/machines/{mid}", query={"action": "stop"})
+    _advance(vsim, vsim.settings.stop_seconds + 0.01)
+    assert vsig.post(f"/my/machines/{mid}/snapshots/snap1").status == 202
+    assert vsig.delete(f"/my/machines/{mid}/snapshots/snap1").status == 204
+    assert vsig.get(f"/my/machines/{mid}/snapshots/snap1").status == 404
+
+
+def test_networks_and_ips(vsim: Simulator, vsig: SigClient) -> None:
+    networks = vsig.get("/my/networks").json
+    assert {n["name"] for n in networks} >= {"external", "internal"}
+    internal = next(n for n in networks if n["name"] == "internal")
+    mid = _create(vsig)["id"]
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    ips = vsig.get(f"/my/networks/{internal['id']}/ips").json
+    assert [ip["belongs_to_uuid"] for ip in ips] == [mid]
+    reserved = vsig.put(f"/my/networks/{internal['id']}/ips/10.88.0.200", {"reserved": True})
+    assert reserved.status == 200 and reserved.json["reserved"] is True
