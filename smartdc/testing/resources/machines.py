@@ -68,7 +68,13 @@ def find_machine(
     machine = machines_of(req).get(mid)
     if machine is None:
         raise not_found(f"VM {mid} not found")
-    settle(machine, req.sim.clock.now())
+    now = req.sim.clock.now()
+    settle(machine, now)
+    for nic in machine.get("nics", []):  # NICs added later become ready on their own schedule
+        ready = nic.get("_sim_ready_at")
+        if ready is not None and ready <= now:
+            nic["state"] = "running"
+            del nic["_sim_ready_at"]
     if machine.get("state") == "deleted" and not allow_deleted:
         raise ApiError(410, "ResourceNotFound", f"VM {mid} has been destroyed")
     return machine

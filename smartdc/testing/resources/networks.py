@@ -58,6 +58,9 @@ def default_network_ids(dc: DatacenterState) -> list[str]:
 
 
 def _all_networks(req: SimRequest) -> dict[str, dict[str, Any]]:
+    from smartdc.testing.resources.fabrics import ensure_defaults
+
+    ensure_defaults(req)
     found = dict(req.dc.table("networks"))
     found.update(req.dc.table("networks", login_of(req)))
     return found
@@ -78,8 +81,7 @@ def address_in(dc: DatacenterState, nid: str, seed_bytes: bytes) -> tuple[str, s
     subnet = ipaddress.ip_network(
         str(
             (network or {}).get("_sim_subnet")
-            or (network
-            and network.get("subnet"))
+            or (network and network.get("subnet"))
             or "10.99.0.0/16"
         )
     )

@@ -1,0 +1,235 @@
+"""Fabric VLANs and fabric networks of an account (VLAN 2 ``My-Fabric-VLAN`` with one network is
+created on first use, as Triton does for new accounts). Fabric networks are kept with the account's
+networks (``dc.table("networks", login)``) so ListNetworks and CreateMachine see them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from smartdc.testing.resources.common import (
+    as_bool,
+    as_list,
+    created,
+    get_and_head,
+    invalid,
+    location,
+    login_of,
+    missing,
+    no_content,
+    not_found,
+    ok,
+)
+from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
+
+_VLAN_NAME_MAX = 64
+
+
+def _vlans(req: SimRequest) -> dict[str, dict[str, Any]]:
+    vlans: dict[str, dict[str, Any]] = req.dc.table("fabric_vlans", login_of(req))
+    if not vlans:
+        vlans["2"] = {"vlan_id": 2, "name": "My-Fabric-VLAN", "description": "Default fabric VLAN"}
+        _new_network(
+            req,
+            2,
+            {
+                "name": "My-Fabric-Network",
+                "subnet": "192.168.128.0/22",
+                "provision_start_ip": "192.168.128.5",
+                "provision_end_ip": "192.168.131.250",
+                "gateway": "192.168.128.1",
+                "resolvers": ["8.8.8.8", "8.8.4.4"],
+            },
+        )
+    return vlans
+
+
+def ensure_defaults(req: SimRequest) -> None:
+    """Create the account's default fabric VLAN and network on first use."""
+    _vlans(req)
+
+
+def _networks(req: SimRequest) -> dict[str, dict[str, Any]]:
+    networks: dict[str, dict[str, Any]] = req.dc.table("networks", login_of(req))
+    return networks
+
+
+def _vlan(req: SimRequest) -> dict[str, Any]:
+    raw = req.params["vlan_id"]
+    vlan = _vlans(req).get(str(raw).lstrip("0") or "0")
+    if vlan is None:
+        raise not_found(f"VLAN {raw} not found")
+    return vlan
+
+
+def list_vlans(req: SimRequest) -> SimResponse:
+    return ok(sorted(_vlans(req).values(), key=lambda v: v["vlan_id"]))
+
+
+def create_vlan(req: SimRequest) -> SimResponse:
+    raw_id = req.param("vlan_id")
+    if raw_id is None:
+        raise missing("vlan_id")
+    name = req.param("name")
+    if not name:
+        raise missing("name")
+    try:
+        vlan_id = int(raw_id)
+    except (TypeError, ValueError):
+        raise invalid("vlan_id must be an integer") from None
+    if not 0 <= vlan_id <= 4095:
+        raise invalid("vlan_id must be between 0 and 4095")
+    if len(str(name)) > _VLAN_NAME_MAX:
+        raise invalid(f"name must be at most {_VLAN_NAME_MAX} characters")
+    vlans = _vlans(req)
+    if str(vlan_id) in vlans:
+        raise invalid(f"VLAN {vlan_id} already exists")
+    vlan: dict[str, Any] = {"vlan_id": vlan_id, "name": str(name)}
+    if req.param("description") is not None:
+        vlan["description"] = str(req.param("description"))
+    vlans[str(vlan_id)] = vlan
+    return created(vlan, location(login_of(req), "fabrics", "default", "vlans", str(vlan_id)))
+
+
+def get_vlan(req: SimRequest) -> SimResponse:
+    return ok(_vlan(req))
+
+
+def update_vlan(req: SimRequest) -> SimResponse:
+    vlan = _vlan(req)
+    for key in ("name", "description"):
+        if req.param(key) is not None:
+            vlan[key] = str(req.param(key))
+    return ok(vlan, status=202)
+
+
+def delete_vlan(req: SimRequest) -> SimResponse:
+    vlan = _vlan(req)
+    if any(n.get("vlan_id") == vlan["vlan_id"] for n in _networks(req).values()):
+        raise ApiError(409, "InUseError", f"VLAN {vlan['vlan_id']} has networks")
+    del _vlans(req)[str(vlan["vlan_id"])]
+    return no_content()
+
+
+def _new_network(req: SimRequest, vlan_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+    network: dict[str, Any] = {
+        "id": req.sim.new_uuid(),
+        "name": fields["name"],
+        "public": False,
+        "fabric": True,
+        "vlan_id": vlan_id,
+        "subnet": fields["subnet"],
+        "provision_start_ip": fields["provision_start_ip"],
+        "provision_end_ip": fields["provision_end_ip"],
+        "resolvers": list(fields.get("resolvers", [])),
+        "internet_nat": fields.get("internet_nat", True),
+    }
+    for key in ("gateway", "description", "routes"):
+        if fields.get(key) is not None:
+            network[key] = fields[key]
+    _networks(req)[network["id"]] = network
+    return network
+
+
+def _vlan_networks(req: SimRequest, vlan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        n
+        for n in _networks(req).values()
+        if n.get("vlan_id") == vlan["vlan_id"] and n.get("fabric")
+    ]
+
+
+def list_networks(req: SimRequest) -> SimResponse:
+    return ok(_vlan_networks(req, _vlan(req)))
+
+
+def create_network(req: SimRequest) -> SimResponse:
+    vlan = _vlan(req)
+    fields: dict[str, Any] = {}
+    for key in ("name", "subnet", "provision_start_ip", "provision_end_ip"):
+        value = req.param(key)
+        if not value:
+            raise missing(key)
+        fields[key] = str(value)
+    try:
+        subnet = ipaddress.ip_network(fields["subnet"])
+        for key in ("provision_start_ip", "provision_end_ip"):
+            if ipaddress.ip_address(fields[key]) not in subnet:
+                raise invalid(f"{key} must be within subnet {subnet}")
+    except ValueError as exc:
+        raise invalid(str(exc)) from None
+    resolvers = as_list(req.param("resolvers"))
+    if len(resolvers) > 4:
+        raise invalid("at most 4 resolvers")
+    fields["resolvers"] = resolvers
+    for key in ("gateway", "description", "routes"):
+        fields[key] = req.param(key)
+    nat = req.param("internet_nat")
+    fields["internet_nat"] = True if nat is None else as_bool(nat, "internet_nat")
+    network = _new_network(req, vlan["vlan_id"], fields)
+    return created(
+        network,
+        location(
+            login_of(req),
+            "fabrics",
+            "default",
+            "vlans",
+            str(vlan["vlan_id"]),
+            "networks",
+            network["id"],
+        ),
+    )
+
+
+def _fabric_network(req: SimRequest) -> dict[str, Any]:
+    vlan = _vlan(req)
+    network = _networks(req).get(req.params["id"])
+    if network is None or network.get("vlan_id") != vlan["vlan_id"]:
+        raise not_found(f"network {req.params['id']} not found")
+    return network
+
+
+def get_network(req: SimRequest) -> SimResponse:
+    return ok(_fabric_network(req))
+
+
+def update_network(req: SimRequest) -> SimResponse:
+    network = _fabric_network(req)
+    for key in ("name", "description", "provision_start_ip", "provision_end_ip", "routes"):
+        if req.param(key) is not None:
+            network[key] = req.param(key)
+    if req.param("resolvers") is not None:
+        network["resolvers"] = as_list(req.param("resolvers"))
+    return ok(network)
+
+
+def delete_network(req: SimRequest) -> SimResponse:
+    network = _fabric_network(req)
+    config = req.dc.table("config").get(login_of(req), {})
+    if config.get("default_network") == network["id"]:
+        raise ApiError(409, "InUseError", "cannot delete the default network")
+    del _networks(req)[network["id"]]
+    return no_content()
+
+
+def register(router: Router) -> None:
+    base = "/:account/fabrics/default/vlans"
+    get_and_head(router, base, "ListFabricVLANs", "HeadFabricVLANs", list_vlans)
+    router.add("POST", base, "CreateFabricVLAN", create_vlan)
+    get_and_head(router, base + "/:vlan_id", "GetFabricVLAN", "GetFabricVLAN", get_vlan)
+    router.add("PUT", base + "/:vlan_id", "UpdateFabricVLAN", update_vlan)
+    router.add("DELETE", base + "/:vlan_id", "DeleteFabricVLAN", delete_vlan)
+    get_and_head(
+        router,
+        base + "/:vlan_id/networks",
+        "ListFabricNetworks",
+        "HeadFabricNetworks",
+        list_networks,
+    )
+    router.add("POST", base + "/:vlan_id/networks", "CreateFabricNetwork", create_network)
+    get_and_head(
+        router, base + "/:vlan_id/networks/:id", "GetFabricNetwork", "GetFabricNetwork", get_network
+    )
+    router.add("PUT", base + "/:vlan_id/networks/:id", "UpdateFabricNetwork", update_network)
+    router.add("DELETE", base + "/:vlan_id/networks/:id", "DeleteFabricNetwork", delete_network)

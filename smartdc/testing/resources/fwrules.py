@@ -1,0 +1,155 @@
+"""Firewall rules: CRUD, enable/disable, and the machines a rule applies to (``vm <uuid>``,
+``tag name[=value]``, ``all vms`` targets), both ways (ListFirewallRuleMachines,
+ListMachineFirewallRules).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from smartdc.testing.lazy import settle
+from smartdc.testing.resources.common import (
+    as_bool,
+    created,
+    get_and_head,
+    invalid,
+    location,
+    login_of,
+    missing,
+    no_content,
+    not_found,
+    ok,
+)
+from smartdc.testing.resources.machines import find_machine, machines_of, render
+from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
+
+_RULE = re.compile(
+    r"^\s*FROM\s+.+\s+TO\s+.+\s+(ALLOW|BLOCK)\s+(tcp|udp|icmp|icmp6|ah|esp)\b", re.IGNORECASE
+)
+_VM = re.compile(r"\bvm\s+([0-9a-f-]{36})", re.IGNORECASE)
+_TAG = re.compile(r'\btag\s+"?([\w.-]+)"?(?:\s*=\s*"?([\w.-]+)"?)?', re.IGNORECASE)
+
+
+def _rules(req: SimRequest) -> dict[str, dict[str, Any]]:
+    rules: dict[str, dict[str, Any]] = req.dc.table("fwrules", login_of(req))
+    return rules
+
+
+def _find(req: SimRequest) -> dict[str, Any]:
+    rule = _rules(req).get(req.params["id"])
+    if rule is None:
+        raise not_found(f"firewall rule {req.params['id']} not found")
+    return rule
+
+
+def _check_rule(text: Any) -> str:
+    if not isinstance(text, str) or not _RULE.match(text):
+        raise invalid(f"rule: Error at character 0: {text!r} is not a valid firewall rule")
+    return text
+
+
+def applies_to(rule: dict[str, Any], machine: dict[str, Any]) -> bool:
+    text = str(rule.get("rule", ""))
+    if re.search(r"\ball\s+vms\b", text, re.IGNORECASE):
+        return True
+    if machine["id"] in _VM.findall(text):
+        return True
+    tags = machine.get("tags", {})
+    return any(
+        name in tags and (not value or str(tags[name]) == value)
+        for name, value in _TAG.findall(text)
+    )
+
+
+def list_rules(req: SimRequest) -> SimResponse:
+    return ok(list(_rules(req).values()))
+
+
+def get_rule(req: SimRequest) -> SimResponse:
+    return ok(_find(req))
+
+
+def create_rule(req: SimRequest) -> SimResponse:
+    text = req.param("rule")
+    if text is None:
+        raise missing("rule")
+    rule: dict[str, Any] = {
+        "id": req.sim.new_uuid(),
+        "rule": _check_rule(text),
+        "enabled": as_bool(req.param("enabled") or False, "enabled"),
+        "log": as_bool(req.param("log") or False, "log"),
+    }
+    if req.param("description") is not None:
+        rule["description"] = str(req.param("description"))
+    _rules(req)[rule["id"]] = rule
+    return created(rule, location(login_of(req), "fwrules", rule["id"]))
+
+
+def update_rule(req: SimRequest) -> SimResponse:
+    rule = _find(req)
+    if rule.get("global"):
+        raise ApiError(403, "NotAuthorized", "global firewall rules cannot be modified")
+    if req.param("rule") is not None:
+        rule["rule"] = _check_rule(req.param("rule"))
+    for flag in ("enabled", "log"):
+        if req.param(flag) is not None:
+            rule[flag] = as_bool(req.param(flag), flag)
+    if req.param("description") is not None:
+        rule["description"] = str(req.param("description"))
+    return ok(rule)
+
+
+def _set_enabled(value: bool) -> Any:
+    def handler(req: SimRequest) -> SimResponse:
+        rule = _find(req)
+        rule["enabled"] = value
+        return ok(rule)
+
+    return handler
+
+
+def delete_rule(req: SimRequest) -> SimResponse:
+    rule = _find(req)
+    del _rules(req)[rule["id"]]
+    return no_content()
+
+
+def rule_machines(req: SimRequest) -> SimResponse:
+    rule = _find(req)
+    now = req.sim.clock.now()
+    found = [
+        render(req, m)
+        for m in machines_of(req).values()
+        if settle(m, now).get("state") != "deleted" and applies_to(rule, m)
+    ]
+    return SimResponse(200, found, {"x-resource-count": str(len(found))})
+
+
+def machine_rules(req: SimRequest) -> SimResponse:
+    machine = find_machine(req)
+    return ok([r for r in _rules(req).values() if applies_to(r, machine)])
+
+
+def register(router: Router) -> None:
+    get_and_head(router, "/:account/fwrules", "ListFirewallRules", "HeadFirewallRules", list_rules)
+    router.add("POST", "/:account/fwrules", "CreateFirewallRule", create_rule)
+    get_and_head(router, "/:account/fwrules/:id", "GetFirewallRule", "HeadFirewallRule", get_rule)
+    router.add("POST", "/:account/fwrules/:id", "UpdateFirewallRule", update_rule)
+    router.add("DELETE", "/:account/fwrules/:id", "DeleteFirewallRule", delete_rule)
+    router.add("POST", "/:account/fwrules/:id/enable", "EnableFirewallRule", _set_enabled(True))
+    router.add("POST", "/:account/fwrules/:id/disable", "DisableFirewallRule", _set_enabled(False))
+    get_and_head(
+        router,
+        "/:account/fwrules/:id/machines",
+        "ListFirewallRuleMachines",
+        "HeadFirewallRuleMachines",
+        rule_machines,
+    )
+    get_and_head(
+        router,
+        "/:account/machines/:machine/fwrules",
+        "ListMachineFirewallRules",
+        "HeadMachineFirewallRules",
+        machine_rules,
+    )

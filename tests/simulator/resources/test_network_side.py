@@ -1,0 +1,141 @@
+"""Firewall rules, fabrics, NICs, volumes, disks, migrations and the WebSocket endpoints of the
+simulator, over real signed HTTP on a virtual clock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smartdc.testing.clock import VirtualClock
+from smartdc.testing.simulator import Simulator
+
+from ..sigclient import SigClient
+
+
+def _machine(sim: Simulator, sig: SigClient, *, image: str = "base-64-lts", **body: Any) -> str:
+    image_id = sig.get("/my/images", query={"name": image}).json[-1]["id"]
+    reply = sig.post("/my/machines", {"image": image_id, "package": "g4-highcpu-1G", **body})
+    assert reply.status == 201, reply.body
+    _advance(sim, sim.settings.provision_seconds + 0.01)
+    return str(reply.json["id"])
+
+
+def _advance(sim: Simulator, seconds: float) -> None:
+    assert isinstance(sim.clock, VirtualClock)
+    sim.clock.advance(seconds)
+
+
+def test_firewall_rules_select_machines_by_vm_and_tag(vsim: Simulator, vsig: SigClient) -> None:
+    web = _machine(vsim, vsig, **{"tag.role": "web"})
+    other = _machine(vsim, vsig)
+    bad = vsig.post("/my/fwrules", {"rule": "let everything in"})
+    assert (bad.status, bad.json["code"]) == (409, "InvalidArgument")
+    by_tag = vsig.post("/my/fwrules", {"rule": "FROM any TO tag role=web ALLOW tcp PORT 80"}).json
+    by_vm = vsig.post(
+        "/my/fwrules", {"rule": f"FROM any TO vm {other} BLOCK udp PORT all", "enabled": True}
+    ).json
+    assert by_tag["enabled"] is False and by_vm["enabled"] is True
+    assert [m["id"] for m in vsig.get(f"/my/fwrules/{by_tag['id']}/machines").json] == [web]
+    assert [r["id"] for r in vsig.get(f"/my/machines/{other}/fwrules").json] == [by_vm["id"]]
+    assert vsig.post(f"/my/fwrules/{by_tag['id']}/enable").json["enabled"] is True
+    updated = vsig.post(f"/my/fwrules/{by_tag['id']}", {"description": "web"}).json
+    assert updated["description"] == "web" and updated["enabled"] is True
+    assert vsig.delete(f"/my/fwrules/{by_tag['id']}").status == 204
+    assert vsig.get(f"/my/fwrules/{by_tag['id']}").status == 404
+
+
+def test_fabric_vlans_and_networks(vsig: SigClient) -> None:
+    vlans = vsig.get("/my/fabrics/default/vlans").json
+    assert [v["vlan_id"] for v in vlans] == [2]
+    made = vsig.post("/my/fabrics/default/vlans", {"vlan_id": 100, "name": "backend"})
+    assert made.status == 201
+    assert vsig.post("/my/fabrics/default/vlans", {"vlan_id": 100, "name": "again"}).status == 409
+    network = vsig.post(
+        "/my/fabrics/default/vlans/100/networks",
+        {
+            "name": "be",
+            "subnet": "10.50.0.0/24",
+            "provision_start_ip": "10.50.0.10",
+            "provision_end_ip": "10.50.0.200",
+        },
+    )
+    assert network.status == 201 and network.json["fabric"] is True
+    assert network.json["id"] in [
+        n["id"] for n in vsig.get("/my/networks", query={"fabric": "true"}).json
+    ]
+    in_use = vsig.delete("/my/fabrics/default/vlans/100")
+    assert (in_use.status, in_use.json["code"]) == (409, "InUseError")
+    assert vsig.put("/my/fabrics/default/vlans/100", {"description": "x"}).status == 202
+    assert vsig.delete(f"/my/fabrics/default/vlans/100/networks/{network.json['id']}").status == 204
+    assert vsig.delete("/my/fabrics/default/vlans/100").status == 204
+
+
+def test_nics_add_list_remove(vsim: Simulator, vsig: SigClient) -> None:
+    mid = _machine(vsim, vsig)
+    nics = vsig.get(f"/my/machines/{mid}/nics")
+    assert nics.headers["x-resource-count"] == "2"
+    fabric = next(n for n in vsig.get("/my/networks").json if n.get("fabric"))
+    added = vsig.post(f"/my/machines/{mid}/nics", {"network": fabric["id"]})
+    assert added.status == 201 and added.json["state"] == "provisioning"
+    mac = added.json["mac"].replace(":", "")
+    assert vsig.post(f"/my/machines/{mid}/nics", {"network": fabric["id"]}).status == 302
+    _advance(vsim, vsim.settings.reboot_seconds + 0.01)
+    assert vsig.get(f"/my/machines/{mid}/nics/{mac}").json["state"] == "running"
+    assert vsig.delete(f"/my/machines/{mid}/nics/{mac}").status == 204
+    assert vsig.get(f"/my/machines/{mid}/nics/{mac}").status == 404
+
+
+def test_volumes_lifecycle(vsim: Simulator, vsig: SigClient) -> None:
+    assert {s["size"] for s in vsig.get("/my/volumesizes").json} >= {10240, 102400}
+    made = vsig.post("/my/volumes", {"name": "data", "size": 20480})
+    assert made.status == 201 and made.json["state"] == "creating"
+    assert vsig.post("/my/volumes", {"name": "data"}).json["code"] == "VolumeAlreadyExists"
+    assert vsig.post("/my/volumes", {"size": 12345}).json["code"] == "VolumeSizeNotAvailable"
+    _advance(vsim, vsim.settings.volume_create_seconds + 0.01)
+    vid = made.json["id"]
+    assert vsig.get(f"/my/volumes/{vid}").json["state"] == "ready"
+    assert [v["name"] for v in vsig.get("/my/volumes", query={"name": "da*"}).json] == ["data"]
+    assert vsig.get("/my/volumes", query={"colour": "red"}).status == 409
+    renamed = vsig.post(f"/my/volumes/{vid}", {"name": "data2"})
+    assert renamed.status == 200 and renamed.json["name"] == "data2"
+    assert vsig.delete(f"/my/volumes/{vid}").status == 204
+    _advance(vsim, vsim.settings.delete_seconds + 0.01)
+    assert vsig.get(f"/my/volumes/{vid}").json["code"] == "VolumeNotFound"
+
+
+def test_disks_need_bhyve_and_a_stopped_instance(vsim: Simulator, vsig: SigClient) -> None:
+    joyent = _machine(vsim, vsig)
+    assert vsig.get(f"/my/machines/{joyent}/disks").status == 409
+    mid = _machine(vsim, vsig, image="ubuntu-certified-22.04")
+    disks = vsig.get(f"/my/machines/{mid}/disks").json
+    assert [d["boot"] for d in disks] == [True]
+    assert vsig.post(f"/my/machines/{mid}/disks", {"size": 2048}).json["code"] == "InvalidState"
+    vsig.post(f"/my/machines/{mid}", query={"action": "stop"})
+    _advance(vsim, vsim.settings.stop_seconds + 0.01)
+    assert vsig.post(f"/my/machines/{mid}/disks", {"size": 2048}).status == 202
+    with_slot = vsig.post(f"/my/machines/{mid}/disks", {"size": 1024, "pci_slot": "0:9:0"})
+    assert with_slot.status == 200 and with_slot.json["state"] == "creating"
+    assert len(vsig.get(f"/my/machines/{mid}/disks").json) == 3
+    resized = vsig.post(f"/my/machines/{mid}/disks/{with_slot.json['id']}", {"size": 4096})
+    assert resized.json["state"] == "resizing" and resized.json["size"] == 4096
+    assert vsig.delete(f"/my/machines/{mid}/disks/{with_slot.json['id']}").status == 204
+
+
+def test_migration_automatic_then_finalize(vsim: Simulator, vsig: SigClient) -> None:
+    mid = _machine(vsim, vsig)
+    assert vsig.post(f"/my/machines/{mid}/migrate").json["code"] == "MissingParameter"
+    started = vsig.post(f"/my/machines/{mid}/migrate", query={"action": "automatic"})
+    assert started.status == 201 and started.json["state"] == "running"
+    _advance(vsim, 3 * vsim.settings.migration_step_seconds + 0.01)
+    done = vsig.get(f"/my/migrations/{mid}").json
+    assert done["state"] == "successful"
+    assert [e["phase"] for e in done["progress_history"]] == ["begin", "sync", "switch"]
+    watched = vsig.post(f"/my/machines/{mid}/migrate", query={"action": "watch"})
+    assert watched.body.decode().strip().splitlines()[-1].startswith('{"type": "end"')
+    assert vsig.post(f"/my/machines/{mid}/migrate", query={"action": "finalize"}).status == 200
+    assert vsig.get("/my/migrations").json == []
+
+
+def test_websocket_endpoints_need_an_upgrade(vsim: Simulator, vsig: SigClient) -> None:
+    mid = _machine(vsim, vsig, image="centos-7")
+    assert vsig.get(f"/my/machines/{mid}/vnc").json["code"] == "UpgradeRequiredError"
+    assert vsig.get("/my/changefeed").json["code"] == "UpgradeRequiredError"
