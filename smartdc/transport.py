@@ -1,0 +1,499 @@
+"""Signed HTTP requests to CloudAPI over urllib3: headers, timeouts, retries, typed errors.
+
+Retry policy (exact, so that a CreateMachine can never run twice because of us):
+
+* 429 and 420 (throttled: the server did nothing) are retried for every method.
+* 502, 503, 504 and connection failures are retried only for idempotent requests (GET, HEAD, PUT,
+  DELETE, or ``idempotent=True``).
+* A non-idempotent request is retried after a connection error only when nothing was sent (the
+  connection could not be made); if it broke after sending, :class:`OutcomeUnknownError` says so.
+
+Waits grow exponentially with full jitter, honour ``Retry-After``, and stop at ``max_retries`` or
+``retry_deadline``, whichever comes first.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import random
+import threading
+import time
+import warnings
+from collections.abc import Iterator, Mapping
+from email.utils import formatdate, parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote
+
+import attrs
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+)
+
+from smartdc._version import __version__
+from smartdc.auth import RequestSigner
+from smartdc.config import Config
+from smartdc.errors import (
+    CloudAPIError,
+    ConnectError,
+    ContentDigestError,
+    InvalidResponseError,
+    OutcomeUnknownError,
+    RequestTimeout,
+    ResponseTooLargeError,
+)
+
+log = logging.getLogger("smartdc")
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+THROTTLED = frozenset({420, 429})
+UNAVAILABLE = frozenset({502, 503, 504})
+MAX_RETRY_AFTER = 60.0  # never sleep longer than this on one Retry-After
+_insecure_warned = threading.Event()
+
+
+class Headers(Mapping[str, str]):
+    """Case-insensitive, read-only response headers."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, str] | None = None) -> None:
+        self._items = {k.lower(): (k, v) for k, v in (items or {}).items()}
+
+    def __getitem__(self, key: str) -> str:
+        return self._items[key.lower()][1]
+
+    def __iter__(self) -> Iterator[str]:
+        return (original for original, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._items
+
+    def __repr__(self) -> str:
+        return f"Headers({dict(self)!r})"
+
+
+@attrs.frozen
+class Response:
+    """A CloudAPI answer: status, headers, raw body, decoded data and the request id."""
+
+    status: int
+    headers: Headers
+    body: bytes = attrs.field(repr=False)
+    data: Any
+    request_id: str | None
+    method: str
+    path: str
+
+    @property
+    def server_version(self) -> str | None:
+        """The code version from ``Server: cloudapi/X.Y.Z`` (None when absent)."""
+        server = self.headers.get("Server", "")
+        if server.startswith("cloudapi/"):
+            return server.split("/", 1)[1].strip() or None
+        return None
+
+
+def encode_query(query: Mapping[str, object] | None) -> str:
+    """``a=1&b=true`` from a mapping: None dropped, bools lower-case, lists comma-joined."""
+    if not query:
+        return ""
+    parts = []
+    for key, value in query.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, (list, tuple)):
+            text = ",".join(str(v) for v in value)
+        else:
+            text = str(value)
+        parts.append(f"{quote(str(key), safe='.*')}={quote(text, safe='*')}")
+    return "&".join(parts)
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    raw = headers.get("Retry-After")
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(raw).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+class Transport:
+    """Sends signed requests; one instance is safe to share between threads."""
+
+    def __init__(self, config: Config, *, signer: RequestSigner | None = None) -> None:
+        self.config = config
+        self._signer = signer
+        kwargs: dict[str, Any] = {
+            "maxsize": config.pool_maxsize,
+            "block": False,
+            "retries": False,
+            "timeout": urllib3.Timeout(connect=config.connect_timeout, read=config.read_timeout),
+        }
+        if config.insecure:
+            kwargs["cert_reqs"] = "CERT_NONE"
+            if not _insecure_warned.is_set():
+                _insecure_warned.set()
+                warnings.warn(
+                    "TLS certificate verification is OFF (insecure=True / TRITON_TLS_INSECURE); "
+                    "use it only against test clouds",
+                    stacklevel=3,
+                )
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        else:
+            kwargs["cert_reqs"] = "CERT_REQUIRED"
+            if config.ca_certs:
+                kwargs["ca_certs"] = config.ca_certs
+        self._pool = urllib3.PoolManager(**kwargs)
+        self._user_agent = config.user_agent or f"smartdc-python/{__version__}"
+        self._sleep = time.sleep  # tests may replace it
+
+    @property
+    def signer(self) -> RequestSigner:
+        if self._signer is None:
+            self._signer = self.config.signer()
+        return self._signer
+
+    def close(self) -> None:
+        self._pool.clear()
+
+    def __enter__(self) -> Transport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the request loop -------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, object] | None = None,
+        body: object | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        accept: str = "application/json",
+    ) -> Response:
+        """Send ``method path`` (path already percent-encoded) and return the answer.
+
+        Raises :class:`CloudAPIError` subclasses for error answers, and the transport/response
+        errors of :mod:`smartdc.errors`. 2xx and 3xx answers are returned (redirects are not
+        followed: GetDatacenter's 302 is data).
+        """
+        method = method.upper()
+        all_query = dict(query or {})
+        if self.config.roles and "as-role" not in all_query:
+            all_query["as-role"] = ",".join(self.config.roles)
+        encoded = encode_query(all_query)
+        target = f"{path}?{encoded}" if encoded else path
+        payload = None
+        if body is not None:
+            payload = json.dumps(body, separators=(",", ":")).encode("utf-8")
+        safe = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
+        deadline = time.monotonic() + self.config.retry_deadline
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.monotonic()
+            try:
+                raw = self._send(method, target, payload, headers, accept)
+            except (ConnectTimeoutError, NewConnectionError) as exc:
+                # Nothing reached the server: safe to retry whatever the method.
+                if self._may_retry(attempt, deadline, None):
+                    self._pause(attempt, None, method, target, "connection failed")
+                    continue
+                raise ConnectError(
+                    f"{method} {path}: cannot connect to {self.config.url}: {_reason(exc)}"
+                ) from None
+            except ReadTimeoutError:
+                if safe and self._may_retry(attempt, deadline, None):
+                    self._pause(attempt, None, method, target, "read timeout")
+                    continue
+                if not safe:
+                    raise OutcomeUnknownError(
+                        _unknown_outcome(method, path, "no answer within the read timeout")
+                    ) from None
+                raise RequestTimeout(
+                    f"{method} {path}: no answer within {self.config.read_timeout:g} s"
+                ) from None
+            except (ProtocolError, HTTPError, OSError) as exc:
+                if safe and self._may_retry(attempt, deadline, None):
+                    self._pause(attempt, None, method, target, "connection broken")
+                    continue
+                if not safe:
+                    raise OutcomeUnknownError(
+                        _unknown_outcome(method, path, _reason(exc))
+                    ) from None
+                raise ConnectError(f"{method} {path}: connection broken: {_reason(exc)}") from None
+            elapsed = time.monotonic() - started
+            status = raw.status
+            retry_after = _retry_after(raw.headers)
+            retryable = status in THROTTLED or (status in UNAVAILABLE and safe)
+            if retryable and self._may_retry(attempt, deadline, retry_after):
+                _drain(raw)
+                self._pause(attempt, retry_after, method, target, f"HTTP {status}")
+                continue
+            return self._finish(raw, method, path, accept, elapsed)
+
+    def _send(
+        self,
+        method: str,
+        target: str,
+        payload: bytes | None,
+        extra: Mapping[str, str] | None,
+        accept: str,
+    ) -> urllib3.BaseHTTPResponse:
+        date = formatdate(usegmt=True)
+        headers = {
+            "Date": date,
+            "Authorization": self.signer.authorization(method, target, date),
+            "Accept": accept,
+            "Accept-Version": self.config.accept_version,
+            "User-Agent": self._user_agent,
+        }
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
+            headers["Content-MD5"] = base64.b64encode(hashlib.md5(payload).digest()).decode()
+        if extra:
+            headers.update(extra)
+        return self._pool.request(
+            method,
+            self.config.url + target,
+            body=payload,
+            headers=headers,
+            redirect=False,
+            preload_content=False,
+        )
+
+    def _may_retry(self, attempt: int, deadline: float, retry_after: float | None) -> bool:
+        if attempt > self.config.max_retries:
+            return False
+        wait = retry_after if retry_after is not None else 0.0
+        return time.monotonic() + min(wait, MAX_RETRY_AFTER) < deadline
+
+    def _pause(
+        self, attempt: int, retry_after: float | None, method: str, target: str, why: str
+    ) -> None:
+        if retry_after is not None:
+            delay = min(retry_after, MAX_RETRY_AFTER)
+        else:
+            cap = self.config.retry_backoff * (2 ** (attempt - 1))
+            delay = random.uniform(0, min(cap, 30.0))  # full jitter
+        log.info(
+            "retrying %s %s after %s (attempt %d, waiting %.2f s)",
+            method,
+            _path_only(target),
+            why,
+            attempt + 1,
+            delay,
+        )
+        self._sleep(delay)
+
+    # -- reading the answer -----------------------------------------------------------------
+
+    def _read(self, raw: urllib3.BaseHTTPResponse, method: str, path: str) -> bytes:
+        limit = self.config.max_response_bytes
+        declared = raw.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raw.release_conn()
+            raise ResponseTooLargeError(
+                f"{method} {path}: the answer is {declared} bytes, over the {limit}-byte limit",
+                status=raw.status,
+            )
+        chunks = []
+        size = 0
+        try:
+            for chunk in raw.stream(64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    raw.close()
+                    raise ResponseTooLargeError(
+                        f"{method} {path}: the answer exceeds the {limit}-byte limit",
+                        status=raw.status,
+                    )
+                chunks.append(chunk)
+        except ProtocolError as exc:
+            raise InvalidResponseError(
+                f"{method} {path}: the answer was cut short ({_reason(exc)})",
+                raw_body=b"".join(chunks),
+                status=raw.status,
+            ) from None
+        except ReadTimeoutError:
+            raise RequestTimeout(
+                f"{method} {path}: the answer stalled past the read timeout"
+            ) from None
+        finally:
+            raw.release_conn()
+        return b"".join(chunks)
+
+    def _finish(
+        self, raw: urllib3.BaseHTTPResponse, method: str, path: str, accept: str, elapsed: float
+    ) -> Response:
+        if method == "HEAD":
+            _drain(raw)
+            body = b""
+        else:
+            body = self._read(raw, method, path)
+        headers = Headers(dict(raw.headers.items()))
+        request_id = headers.get("Request-Id") or headers.get("x-request-id")
+        log.debug(
+            "%s %s -> %d (request id %s, %.1f ms)",
+            method,
+            path,
+            raw.status,
+            request_id,
+            elapsed * 1000,
+        )
+        digest = headers.get("Content-MD5")
+        if digest and body:
+            actual = base64.b64encode(hashlib.md5(body).digest()).decode()
+            if actual != digest:
+                raise ContentDigestError(
+                    f"{method} {path}: the body does not match its Content-MD5 header "
+                    f"(got {actual}, header says {digest}); it was damaged in transit",
+                    raw_body=body,
+                    status=raw.status,
+                )
+        content_type = headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if raw.status >= 400:
+            raise error_from_response(raw.status, headers, body, method, path, content_type)
+        data = _decode(body, content_type, accept, method, path, raw.status)
+        return Response(raw.status, headers, body, data, request_id, method, path)
+
+
+def _decode(
+    body: bytes, content_type: str, accept: str, method: str, path: str, status: int
+) -> Any:
+    if not body:
+        return None
+    if content_type.endswith("json") or content_type.endswith("+json"):
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise InvalidResponseError(
+                f"{method} {path}: the answer is not valid JSON ({exc})",
+                raw_body=body,
+                status=status,
+            ) from None
+    if content_type == "application/x-json-stream":
+        try:
+            return [json.loads(line) for line in body.splitlines() if line.strip()]
+        except ValueError as exc:
+            raise InvalidResponseError(
+                f"{method} {path}: a line of the JSON stream is not valid JSON ({exc})",
+                raw_body=body,
+                status=status,
+            ) from None
+    if content_type.startswith("text/") and "json" not in accept:
+        return body.decode("utf-8", "replace")
+    if "json" in accept:
+        raise InvalidResponseError(
+            f"{method} {path}: expected JSON but the answer is {content_type or 'untyped'} "
+            f"({_preview(body)})",
+            raw_body=body,
+            status=status,
+        )
+    return body.decode("utf-8", "replace")
+
+
+def error_from_response(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    method: str,
+    path: str,
+    content_type: str = "application/json",
+) -> CloudAPIError:
+    """The typed error for an error answer (the subclass named after its ``code``)."""
+    request_id = headers.get("Request-Id") or headers.get("x-request-id")
+    decoded: Any = None
+    try:
+        decoded = json.loads(body) if body else None
+    except ValueError:
+        decoded = None
+    if isinstance(decoded, dict) and isinstance(decoded.get("code"), str):
+        cls = CloudAPIError.class_for(decoded["code"])
+        errors = decoded.get("errors") if isinstance(decoded.get("errors"), list) else None
+        return cls(
+            str(decoded.get("message", "")),
+            status=status,
+            code=decoded["code"],
+            request_id=request_id,
+            method=method,
+            path=path,
+            body=decoded,
+            errors=errors,
+        )
+    if isinstance(decoded, dict) and len(decoded) == 1:
+        # HAProxy's own answers: {"BadHTTPRequest": "..."} or {"IdleClientError": "..."}
+        ((code, message),) = decoded.items()
+        return CloudAPIError.class_for(str(code))(
+            str(message),
+            status=status,
+            code=str(code),
+            request_id=request_id,
+            method=method,
+            path=path,
+            body=decoded,
+        )
+    return CloudAPIError(
+        f"the server answered HTTP {status} with a non-JSON body ({content_type or 'untyped'}): "
+        f"{_preview(body)}",
+        status=status,
+        code="NonJSONError",
+        request_id=request_id,
+        method=method,
+        path=path,
+        body=body,
+    )
+
+
+def _preview(body: bytes, limit: int = 200) -> str:
+    text = body[:limit].decode("utf-8", "replace").replace("\n", " ").strip()
+    return repr(text + ("..." if len(body) > limit else ""))
+
+
+def _drain(raw: urllib3.BaseHTTPResponse) -> None:
+    try:
+        raw.drain_conn()
+    except (HTTPError, OSError):
+        pass
+    finally:
+        raw.release_conn()
+
+
+def _reason(exc: BaseException) -> str:
+    reason = getattr(exc, "reason", None)
+    return str(reason or exc)
+
+
+def _path_only(target: str) -> str:
+    return target.split("?", 1)[0]
+
+
+def _unknown_outcome(method: str, path: str, why: str) -> str:
+    return (
+        f"{method} {path}: the request was sent but its answer was lost ({why}); it may or may "
+        "not have been carried out, so it was not retried. Check before trying again, e.g. list "
+        "the resources by name (smartdc instances name=...) to see whether it was created."
+    )
