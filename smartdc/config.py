@@ -51,6 +51,7 @@ PROFILE_FIELDS = {
     "roles": "roles",
     "actAsAccount": "act_as",
 }
+PASSPHRASE_ENV = "SMARTDC_KEY_PASSPHRASE"
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -144,6 +145,7 @@ class Config:
     """Where and as whom to talk to CloudAPI. Immutable; :meth:`replace` makes a changed copy."""
 
     __slots__ = (
+        "_frozen",
         "_signer",
         "_signer_lock",
         "accept_version",
@@ -241,6 +243,8 @@ class Config:
                 "no key: pass key_id=... (fingerprint or name) or secret=<private key path>, "
                 "or set TRITON_KEY_ID (or SDC_KEY_ID)"
             )
+        if passphrase is None and env.get(PASSPHRASE_ENV):
+            passphrase = env[PASSPHRASE_ENV]
         self.passphrase = passphrase
         self.insecure = (
             _as_bool(resolved["insecure"], "insecure")
@@ -272,6 +276,13 @@ class Config:
         self.ca_certs = ca_certs
         self._signer: RequestSigner | None = None
         self._signer_lock = threading.Lock()
+        self._frozen = True
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # Shared by transports and threads: settings are fixed once made; use replace().
+        if getattr(self, "_frozen", False) and not name.startswith("_"):
+            raise AttributeError(f"Config is immutable; use config.replace({name}=...)")
+        object.__setattr__(self, name, value)
 
     @staticmethod
     def _check_url(url: object, allow_plaintext: bool) -> str:

@@ -7,8 +7,12 @@ themselves here, so the core can pick the right class without importing generate
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
+
+NON_JSON_ERROR = "NonJSONError"  # code given to error answers whose body is not CloudAPI JSON
+_PREVIEW_BYTES = 200
 
 
 class SmartDCError(Exception):
@@ -150,6 +154,67 @@ class CloudAPIError(SmartDCError):
         if code is None:
             return CloudAPIError
         return CloudAPIError._registry.get(code, CloudAPIError)
+
+    @classmethod
+    def from_response(
+        cls,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> CloudAPIError:
+        """The typed error for an error answer: the registered subclass named by its ``code``.
+
+        ``headers`` should be case-insensitive (the transport's are); ``Request-Id`` is preferred
+        over ``x-request-id``. Bodies that are not CloudAPI's ``{"code", "message"}`` still give a
+        useful error: HAProxy's ``{"BadHTTPRequest": "..."}`` keeps its key as the code, and any
+        other body (a proxy's HTML page) gives code ``NonJSONError`` with its first bytes.
+        """
+        request_id = headers.get("Request-Id") or headers.get("x-request-id")
+        try:
+            decoded: Any = json.loads(body) if body else None
+        except ValueError:  # also UnicodeDecodeError
+            decoded = None
+        if isinstance(decoded, dict) and isinstance(decoded.get("code"), str):
+            code = decoded["code"]
+            errors = decoded.get("errors")
+            return cls.class_for(code)(
+                str(decoded.get("message") or ""),
+                status=status,
+                code=code,
+                request_id=request_id,
+                method=method,
+                path=path,
+                body=decoded,
+                errors=[e for e in errors if isinstance(e, Mapping)]
+                if isinstance(errors, list)
+                else None,
+            )
+        if isinstance(decoded, dict) and len(decoded) == 1:
+            ((key, value),) = decoded.items()
+            return cls.class_for(str(key))(
+                str(value),
+                status=status,
+                code=str(key),
+                request_id=request_id,
+                method=method,
+                path=path,
+                body=decoded,
+            )
+        content_type = headers.get("Content-Type") or "untyped"
+        text = body[:_PREVIEW_BYTES].decode("utf-8", "replace").replace("\n", " ").strip()
+        more = "..." if len(body) > _PREVIEW_BYTES else ""
+        return CloudAPIError(
+            f"the server answered HTTP {status} without a CloudAPI error body ({content_type}): "
+            f"{text!r}{more}",
+            status=status,
+            code=NON_JSON_ERROR,
+            request_id=request_id,
+            method=method,
+            path=path,
+            body=body,
+        )
 
 
 class WaitTimeout(SmartDCError):

@@ -22,7 +22,7 @@ import random
 import threading
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from email.utils import formatdate, parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
@@ -35,6 +35,7 @@ from urllib3.exceptions import (
     NewConnectionError,
     ProtocolError,
     ReadTimeoutError,
+    SSLError,
 )
 
 from smartdc._version import __version__
@@ -164,7 +165,7 @@ class Transport:
                 kwargs["ca_certs"] = config.ca_certs
         self._pool = urllib3.PoolManager(**kwargs)
         self._user_agent = config.user_agent or f"smartdc-python/{__version__}"
-        self._sleep = time.sleep  # tests may replace it
+        self._sleep: Callable[[float], None] = time.sleep  # tests record the waits instead
 
     @property
     def signer(self) -> RequestSigner:
@@ -217,6 +218,18 @@ class Transport:
             started = time.monotonic()
             try:
                 raw = self._send(method, target, payload, headers, accept)
+            except SSLError as exc:
+                if not _is_certificate_problem(exc):
+                    if safe and self._may_retry(attempt, deadline, None):
+                        self._pause(attempt, None, method, target, "TLS connection broken")
+                        continue
+                    raise _broken(method, path, safe, exc) from None
+                # Verification failed in the handshake, so nothing was sent; retrying cannot help.
+                raise ConnectError(
+                    f"{method} {path}: TLS with {self.config.url} failed: {_reason(exc)}. If the "
+                    "server uses a private CA pass ca_certs=<bundle>; insecure=True (test clouds "
+                    "only) turns verification off"
+                ) from None
             except (ConnectTimeoutError, NewConnectionError) as exc:
                 # Nothing reached the server: safe to retry whatever the method.
                 if self._may_retry(attempt, deadline, None):
@@ -240,11 +253,7 @@ class Transport:
                 if safe and self._may_retry(attempt, deadline, None):
                     self._pause(attempt, None, method, target, "connection broken")
                     continue
-                if not safe:
-                    raise OutcomeUnknownError(
-                        _unknown_outcome(method, path, _reason(exc))
-                    ) from None
-                raise ConnectError(f"{method} {path}: connection broken: {_reason(exc)}") from None
+                raise _broken(method, path, safe, exc) from None
             elapsed = time.monotonic() - started
             status = raw.status
             retry_after = _retry_after(raw.headers)
@@ -263,10 +272,7 @@ class Transport:
         extra: Mapping[str, str] | None,
         accept: str,
     ) -> urllib3.BaseHTTPResponse:
-        date = formatdate(usegmt=True)
         headers = {
-            "Date": date,
-            "Authorization": self.signer.authorization(method, target, date),
             "Accept": accept,
             "Accept-Version": self.config.accept_version,
             "User-Agent": self._user_agent,
@@ -276,6 +282,10 @@ class Transport:
             headers["Content-MD5"] = base64.b64encode(hashlib.md5(payload).digest()).decode()
         if extra:
             headers.update(extra)
+        # Set last, so that extra headers cannot break the signature: a fresh one per attempt.
+        date = formatdate(usegmt=True)
+        headers["Date"] = date
+        headers["Authorization"] = self.signer.authorization(method, target, date)
         return self._pool.request(
             method,
             self.config.url + target,
@@ -376,7 +386,7 @@ class Transport:
                 )
         content_type = headers.get("Content-Type", "").split(";")[0].strip().lower()
         if raw.status >= 400:
-            raise error_from_response(raw.status, headers, body, method, path, content_type)
+            raise CloudAPIError.from_response(raw.status, headers, body, method, path)
         data = _decode(body, content_type, accept, method, path, raw.status)
         return Response(raw.status, headers, body, data, request_id, method, path)
 
@@ -416,58 +426,6 @@ def _decode(
     return body.decode("utf-8", "replace")
 
 
-def error_from_response(
-    status: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    method: str,
-    path: str,
-    content_type: str = "application/json",
-) -> CloudAPIError:
-    """The typed error for an error answer (the subclass named after its ``code``)."""
-    request_id = headers.get("Request-Id") or headers.get("x-request-id")
-    decoded: Any = None
-    try:
-        decoded = json.loads(body) if body else None
-    except ValueError:
-        decoded = None
-    if isinstance(decoded, dict) and isinstance(decoded.get("code"), str):
-        cls = CloudAPIError.class_for(decoded["code"])
-        errors = decoded.get("errors") if isinstance(decoded.get("errors"), list) else None
-        return cls(
-            str(decoded.get("message", "")),
-            status=status,
-            code=decoded["code"],
-            request_id=request_id,
-            method=method,
-            path=path,
-            body=decoded,
-            errors=errors,
-        )
-    if isinstance(decoded, dict) and len(decoded) == 1:
-        # HAProxy's own answers: {"BadHTTPRequest": "..."} or {"IdleClientError": "..."}
-        ((code, message),) = decoded.items()
-        return CloudAPIError.class_for(str(code))(
-            str(message),
-            status=status,
-            code=str(code),
-            request_id=request_id,
-            method=method,
-            path=path,
-            body=decoded,
-        )
-    return CloudAPIError(
-        f"the server answered HTTP {status} with a non-JSON body ({content_type or 'untyped'}): "
-        f"{_preview(body)}",
-        status=status,
-        code="NonJSONError",
-        request_id=request_id,
-        method=method,
-        path=path,
-        body=body,
-    )
-
-
 def _preview(body: bytes, limit: int = 200) -> str:
     text = body[:limit].decode("utf-8", "replace").replace("\n", " ").strip()
     return repr(text + ("..." if len(body) > limit else ""))
@@ -485,6 +443,18 @@ def _drain(raw: urllib3.BaseHTTPResponse) -> None:
 def _reason(exc: BaseException) -> str:
     reason = getattr(exc, "reason", None)
     return str(reason or exc)
+
+
+def _is_certificate_problem(exc: SSLError) -> bool:
+    text = f"{exc} {getattr(exc, 'reason', '')}"
+    return "CERTIFICATE_VERIFY_FAILED" in text or "certificate" in text.lower()
+
+
+def _broken(method: str, path: str, safe: bool, exc: BaseException) -> Exception:
+    """The error for a connection that broke after the request may have been sent."""
+    if not safe:
+        return OutcomeUnknownError(_unknown_outcome(method, path, _reason(exc)))
+    return ConnectError(f"{method} {path}: connection broken: {_reason(exc)}")
 
 
 def _path_only(target: str) -> str:

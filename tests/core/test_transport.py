@@ -157,7 +157,7 @@ def test_server_that_never_answers_ends_within_the_timeout(sim: Simulator) -> No
     ("fault", "error", "message"),
     [
         ({"bad_md5": True}, ContentDigestError, "Content-MD5"),
-        ({"html": True}, CloudAPIError, "non-JSON body"),
+        ({"html": True}, CloudAPIError, "without a CloudAPI error body"),
         ({"wrong_content_type": True}, InvalidResponseError, "expected JSON"),
         ({"truncate": True}, InvalidResponseError, "cut short"),
     ],
@@ -169,7 +169,7 @@ def test_damaged_answers_raise_typed_errors(
     error: type[Exception],
     message: str,
 ) -> None:
-    sim.faults.add("GetConfig", times=10, **fault)  # type: ignore[arg-type]
+    sim.faults.add("GetConfig", times=10, **fault)
     with pytest.raises(error, match=message):
         transport.request("GET", "/my/config")
     sim.faults.clear()
