@@ -265,6 +265,15 @@ class Config:
             raise ConfigError("timeout must be positive")
         if max_retries < 0:
             raise ConfigError("max_retries must be >= 0")
+        for name, number in (
+            ("retry_deadline", retry_deadline),
+            ("max_response_bytes", max_response_bytes),
+            ("pool_maxsize", pool_maxsize),
+        ):
+            if number <= 0:
+                raise ConfigError(f"{name} must be positive, not {number!r}")
+        if retry_backoff < 0:
+            raise ConfigError("retry_backoff must be >= 0")
         self.sign_headers = tuple(sign_headers)
         self.max_retries = max_retries
         self.retry_deadline = retry_deadline

@@ -19,7 +19,6 @@ import hashlib
 import json
 import logging
 import random
-import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping
@@ -57,7 +56,10 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 THROTTLED = frozenset({420, 429})
 UNAVAILABLE = frozenset({502, 503, 504})
 MAX_RETRY_AFTER = 60.0  # never sleep longer than this on one Retry-After
-_insecure_warned = threading.Event()
+
+
+class InsecureTransportWarning(UserWarning):
+    """A transport was made with TLS certificate verification turned off."""
 
 
 class Headers(Mapping[str, str]):
@@ -151,13 +153,13 @@ class Transport:
         }
         if config.insecure:
             kwargs["cert_reqs"] = "CERT_NONE"
-            if not _insecure_warned.is_set():
-                _insecure_warned.set()
-                warnings.warn(
-                    "TLS certificate verification is OFF (insecure=True / TRITON_TLS_INSECURE); "
-                    "use it only against test clouds",
-                    stacklevel=3,
-                )
+            # One warning per transport here, instead of urllib3's one per request.
+            warnings.warn(
+                f"TLS certificate verification is OFF for {config.url} (insecure=True / "
+                "TRITON_TLS_INSECURE); use it only against test clouds",
+                InsecureTransportWarning,
+                stacklevel=2,
+            )
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         else:
             kwargs["cert_reqs"] = "CERT_REQUIRED"

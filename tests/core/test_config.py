@@ -146,3 +146,120 @@ def test_repr_hides_the_passphrase_and_replace_keeps_credentials(tmp_path: Path)
         FP,
         "hunter2-secret",
     )
+
+
+def test_explicit_beats_environment_beats_profile_for_every_setting(tmp_path: Path) -> None:
+    _profile(
+        tmp_path,
+        "p",
+        {
+            "url": "https://p.example.com",
+            "account": "p",
+            "user": "pu",
+            "keyId": FP,
+            "roles": ["pr"],
+            "actAsAccount": "pa",
+        },
+        current=True,
+    )
+    env = {
+        "HOME": str(tmp_path),
+        "TRITON_URL": "https://e.example.com",
+        "TRITON_ACCOUNT": "e",
+        "TRITON_USER": "eu",
+        "TRITON_ROLE": "er1,er2",
+        "TRITON_ACT_AS": "ea",
+    }
+    from_env = Config(environ=env)
+    assert (from_env.url, from_env.account, from_env.user) == ("https://e.example.com", "e", "eu")
+    assert (from_env.roles, from_env.act_as, from_env.key_id) == (("er1", "er2"), "ea", FP)
+    explicit = Config(
+        url="https://x.example.com", account="x", user="xu", roles=["xr"], act_as="xa", environ=env
+    )
+    assert (explicit.url, explicit.account, explicit.user) == ("https://x.example.com", "x", "xu")
+    assert (explicit.roles, explicit.login) == (("xr",), "xa")
+
+
+def test_profile_chosen_by_variable_and_config_dir(tmp_path: Path) -> None:
+    config_dir = tmp_path / "elsewhere"
+    (config_dir / "profiles.d").mkdir(parents=True)
+    (config_dir / "profiles.d" / "dc2.json").write_text(
+        json.dumps({"name": "dc2", "url": "https://dc2.example.com", "account": "a", "keyId": FP})
+    )
+    env = {"HOME": str(tmp_path), "TRITON_CONFIG_DIR": str(config_dir), "TRITON_PROFILE": "dc2"}
+    config = Config(environ=env)
+    assert (config.url, config.profile) == ("https://dc2.example.com", "dc2")
+
+
+def test_profile_named_env_means_the_environment_only(tmp_path: Path) -> None:
+    _profile(tmp_path, "work", {"url": "https://p.example.com", "account": "p", "keyId": FP})
+    (tmp_path / ".triton" / "config.json").write_text(json.dumps({"profile": "env"}))
+    with pytest.raises(ConfigError, match="TRITON_URL"):
+        Config(environ={"HOME": str(tmp_path)})
+
+
+@pytest.mark.parametrize(
+    ("file", "content", "message"),
+    [
+        ("profiles.d/odd.json", "[1, 2]", r"odd\.json must hold a JSON object"),
+        ("config.json", "{oops", r"config\.json"),
+    ],
+)
+def test_more_profile_file_errors(tmp_path: Path, file: str, content: str, message: str) -> None:
+    path = tmp_path / ".triton" / file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+    (tmp_path / ".triton" / "profiles.d").mkdir(exist_ok=True)
+    if file != "config.json":
+        (tmp_path / ".triton" / "config.json").write_text(json.dumps({"profile": "odd"}))
+    with pytest.raises(ConfigError, match=message):
+        Config(environ={"HOME": str(tmp_path)})
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("TRITON_TLS_INSECURE", "1", True),
+        ("SDC_TLS_INSECURE", "true", True),
+        ("SDC_TESTING", "yes", True),
+        ("TRITON_TLS_INSECURE", "0", False),
+    ],
+)
+def test_insecure_from_environment(
+    tmp_path: Path, variable: str, value: str, expected: bool
+) -> None:
+    env = {"HOME": str(tmp_path), variable: value}
+    config = Config(url="https://x.example.com", account="a", key_id=FP, environ=env)
+    assert config.insecure is expected
+
+
+def test_defaults_and_passphrase_variable(tmp_path: Path) -> None:
+    env = {"HOME": str(tmp_path), "SMARTDC_KEY_PASSPHRASE": "from-env-secret"}
+    config = Config(url="https://x.example.com", account="a", key_id=FP, environ=env)
+    assert config.accept_version == "~9||~8" and config.timeout == (10.0, 60.0)
+    assert config.max_response_bytes == 64 * 1024 * 1024 and config.insecure is False
+    assert config.passphrase == "from-env-secret" and "from-env-secret" not in repr(config)
+    assert config.sign_headers == ("(request-target)", "date")
+
+
+def test_config_is_immutable(tmp_path: Path) -> None:
+    config = Config(url="https://x.example.com", account="a", key_id=FP, environ={})
+    with pytest.raises(AttributeError, match="replace"):
+        config.url = "https://evil.example.com"
+    assert config.url == "https://x.example.com"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"max_retries": -1},
+        {"retry_deadline": 0},
+        {"max_response_bytes": 0},
+        {"pool_maxsize": 0},
+        {"retry_backoff": -1},
+    ],
+)
+def test_bad_numbers_are_refused_by_name(bad: dict[str, float]) -> None:
+    (name,) = bad
+    with pytest.raises(ConfigError, match=name):
+        Config(url="https://x.example.com", account="a", key_id=FP, environ={}, **bad)  # type: ignore[arg-type]
