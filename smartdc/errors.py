@@ -171,7 +171,7 @@ class CloudAPIError(SmartDCError):
         useful error: HAProxy's ``{"BadHTTPRequest": "..."}`` keeps its key as the code, and any
         other body (a proxy's HTML page) gives code ``NonJSONError`` with its first bytes.
         """
-        request_id = headers.get("Request-Id") or headers.get("x-request-id")
+        request_id = _header(headers, "Request-Id") or _header(headers, "x-request-id")
         try:
             decoded: Any = json.loads(body) if body else None
         except ValueError:  # also UnicodeDecodeError
@@ -202,7 +202,7 @@ class CloudAPIError(SmartDCError):
                 path=path,
                 body=decoded,
             )
-        content_type = headers.get("Content-Type") or "untyped"
+        content_type = _header(headers, "Content-Type") or "untyped"
         text = body[:_PREVIEW_BYTES].decode("utf-8", "replace").replace("\n", " ").strip()
         more = "..." if len(body) > _PREVIEW_BYTES else ""
         return CloudAPIError(
@@ -215,6 +215,15 @@ class CloudAPIError(SmartDCError):
             path=path,
             body=body,
         )
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header from any mapping, whatever the case of its keys."""
+    value = headers.get(name)
+    if value is None:
+        lowered = name.lower()
+        value = next((v for k, v in headers.items() if k.lower() == lowered), None)
+    return value
 
 
 class WaitTimeout(SmartDCError):

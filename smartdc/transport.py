@@ -220,51 +220,50 @@ class Transport:
             started = time.monotonic()
             try:
                 raw = self._send(method, target, payload, headers, accept)
-            except SSLError as exc:
-                if not _is_certificate_problem(exc):
-                    if safe and self._may_retry(attempt, deadline, None):
-                        self._pause(attempt, None, method, target, "TLS connection broken")
-                        continue
-                    raise _broken(method, path, safe, exc) from None
-                # Verification failed in the handshake, so nothing was sent; retrying cannot help.
-                raise ConnectError(
-                    f"{method} {path}: TLS with {self.config.url} failed: {_reason(exc)}. If the "
-                    "server uses a private CA pass ca_certs=<bundle>; insecure=True (test clouds "
-                    "only) turns verification off"
-                ) from None
-            except (ConnectTimeoutError, NewConnectionError) as exc:
-                # Nothing reached the server: safe to retry whatever the method.
-                if self._may_retry(attempt, deadline, None):
-                    self._pause(attempt, None, method, target, "connection failed")
+            except (HTTPError, OSError) as exc:
+                retryable, why, error = self._failure(exc, method, path, safe)
+                if retryable and self._may_retry(attempt, deadline, None, method, target, why):
+                    self._pause(attempt, deadline, None, method, target, why)
                     continue
-                raise ConnectError(
-                    f"{method} {path}: cannot connect to {self.config.url}: {_reason(exc)}"
-                ) from None
-            except ReadTimeoutError:
-                if safe and self._may_retry(attempt, deadline, None):
-                    self._pause(attempt, None, method, target, "read timeout")
-                    continue
-                if not safe:
-                    raise OutcomeUnknownError(
-                        _unknown_outcome(method, path, "no answer within the read timeout")
-                    ) from None
-                raise RequestTimeout(
-                    f"{method} {path}: no answer within {self.config.read_timeout:g} s"
-                ) from None
-            except (ProtocolError, HTTPError, OSError) as exc:
-                if safe and self._may_retry(attempt, deadline, None):
-                    self._pause(attempt, None, method, target, "connection broken")
-                    continue
-                raise _broken(method, path, safe, exc) from None
+                raise error from None
             elapsed = time.monotonic() - started
             status = raw.status
             retry_after = _retry_after(raw.headers)
             retryable = status in THROTTLED or (status in UNAVAILABLE and safe)
-            if retryable and self._may_retry(attempt, deadline, retry_after):
+            if retryable and self._may_retry(
+                attempt, deadline, retry_after, method, target, f"HTTP {status}"
+            ):
                 _drain(raw)
-                self._pause(attempt, retry_after, method, target, f"HTTP {status}")
+                self._pause(attempt, deadline, retry_after, method, target, f"HTTP {status}")
                 continue
             return self._finish(raw, method, path, accept, elapsed)
+
+    def _failure(
+        self, exc: BaseException, method: str, path: str, safe: bool
+    ) -> tuple[bool, str, Exception]:
+        """For a failed attempt: whether it may be retried, why it failed, what to raise."""
+        if isinstance(exc, SSLError) and _is_certificate_problem(exc):
+            # Verification failed in the handshake, so nothing was sent; retrying cannot help.
+            return (
+                False,
+                "TLS verification failure",
+                ConnectError(
+                    f"{method} {path}: TLS with {self.config.url} failed: {_reason(exc)}. If the "
+                    "server uses a private CA pass ca_certs=<bundle>; insecure=True (test clouds "
+                    "only) turns verification off"
+                ),
+            )
+        if isinstance(exc, (ConnectTimeoutError, NewConnectionError)):
+            # Nothing reached the server: safe to retry whatever the method.
+            message = f"{method} {path}: cannot connect to {self.config.url}: {_reason(exc)}"
+            return True, "connection failed", ConnectError(message)
+        if isinstance(exc, ReadTimeoutError):
+            if not safe:
+                why = "no answer within the read timeout"
+                return False, why, OutcomeUnknownError(_unknown_outcome(method, path, why))
+            message = f"{method} {path}: no answer within {self.config.read_timeout:g} s"
+            return True, "read timeout", RequestTimeout(message)
+        return safe, "connection broken", _broken(method, path, safe, exc)
 
     def _send(
         self,
@@ -297,20 +296,45 @@ class Transport:
             preload_content=False,
         )
 
-    def _may_retry(self, attempt: int, deadline: float, retry_after: float | None) -> bool:
-        if attempt > self.config.max_retries:
-            return False
-        wait = retry_after if retry_after is not None else 0.0
-        return time.monotonic() + min(wait, MAX_RETRY_AFTER) < deadline
+    def _may_retry(
+        self,
+        attempt: int,
+        deadline: float,
+        retry_after: float | None,
+        method: str,
+        target: str,
+        why: str,
+    ) -> bool:
+        """Whether a retryable failure may be retried within the count and time budgets."""
+        wait = min(retry_after, MAX_RETRY_AFTER) if retry_after is not None else 0.0
+        if attempt <= self.config.max_retries and time.monotonic() + wait < deadline:
+            return True
+        log.warning(
+            "giving up on %s %s after %s (attempt %d; retry budget of %d retries / %g s spent)",
+            method,
+            _path_only(target),
+            why,
+            attempt,
+            self.config.max_retries,
+            self.config.retry_deadline,
+        )
+        return False
 
     def _pause(
-        self, attempt: int, retry_after: float | None, method: str, target: str, why: str
+        self,
+        attempt: int,
+        deadline: float,
+        retry_after: float | None,
+        method: str,
+        target: str,
+        why: str,
     ) -> None:
         if retry_after is not None:
             delay = min(retry_after, MAX_RETRY_AFTER)
         else:
             cap = self.config.retry_backoff * (2 ** (attempt - 1))
             delay = random.uniform(0, min(cap, 30.0))  # full jitter
+        delay = max(0.0, min(delay, deadline - time.monotonic()))  # never past the deadline
         log.info(
             "retrying %s %s after %s (attempt %d, waiting %.2f s)",
             method,

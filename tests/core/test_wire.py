@@ -355,3 +355,18 @@ def test_debug_logs_and_errors_hold_no_secret(
     assert "GET /alice -> 200" in caplog.text and "retrying GET /alice" in caplog.text
     assert "Signature keyId" not in text and signature not in text
     assert "hunter2" not in text
+
+
+def test_backoff_is_clamped_to_the_deadline_and_giving_up_is_logged(
+    server: LoopbackServer, make_config: MakeConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="smartdc")
+    server.script(Reply(503, {"code": "ServiceUnavailable"}) for _ in range(5))
+    transport = Transport(make_config(retry_backoff=100.0, retry_deadline=1.0, max_retries=3))
+    slept: list[float] = []
+    transport._sleep = slept.append  # record the waits instead of sleeping them
+    with pytest.raises(CloudAPIError):
+        transport.request("GET", "/alice")
+    assert server.count == 4 and len(slept) == 3 and all(0 <= s <= 1.0 for s in slept)
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "giving up on GET /alice" in warnings[0].getMessage()
