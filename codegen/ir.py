@@ -1,0 +1,227 @@
+"""The typed intermediate representation templates see (never raw YAML)."""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+import attrs
+
+from codegen.typeexpr import TypeRef
+
+
+def snake(name: str) -> str:
+    """``ListMachines`` -> ``list_machines``, ``ListNetworkIPs`` -> ``list_network_ips``."""
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
+    return text.replace("-", "_").lower()
+
+
+def safe_identifier(name: str) -> str:
+    return f"{name}_" if keyword.iskeyword(name) else name
+
+
+@attrs.frozen
+class ApiInfo:
+    title: str
+    server_version: str
+    api_version: str
+    api_versions: tuple[str, ...]
+    default_accept_version: str
+    source: str
+
+
+@attrs.frozen
+class ErrorCode:
+    code: str
+    status: int | None
+    description: str
+
+
+@attrs.frozen
+class EnumValue:
+    value: str
+    description: str
+
+    @property
+    def member(self) -> str:
+        name = re.sub(r"\W", "_", self.value).upper()
+        return f"V_{name}" if not name or name[0].isdigit() else safe_identifier(name)
+
+
+@attrs.frozen
+class Enum:
+    name: str
+    description: str
+    values: tuple[EnumValue, ...]
+    group: str
+
+
+@attrs.frozen
+class Field:
+    py_name: str
+    json_name: str
+    type: TypeRef
+    required: bool
+    nullable: bool
+    description: str
+    notes: str = ""
+
+    @property
+    def attr(self) -> str:
+        return safe_identifier(self.py_name)
+
+
+@attrs.frozen
+class Model:
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+    group: str
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.py_name == name), None)
+
+
+@attrs.frozen
+class Param:
+    py_name: str
+    wire_name: str
+    location: str  # path | query | body | header
+    type: TypeRef
+    required: bool
+    description: str
+    family: str | None = None
+    body_root: bool = False
+    secret: bool = False
+
+    @property
+    def arg(self) -> str:
+        return safe_identifier(self.py_name)
+
+
+@attrs.frozen
+class Response:
+    statuses: tuple[int, ...]
+    content: str  # json | text | none | json-stream
+    body: TypeRef | None
+    headers: tuple[tuple[str, str], ...]
+
+    @property
+    def may_be_empty(self) -> bool:
+        """A body is declared but some listed status may come without one (e.g. 200 or 202)."""
+        return self.body is not None and len(self.statuses) > 1
+
+
+@attrs.frozen
+class Operation:
+    name: str
+    group: str
+    summary: str
+    description: str
+    method: str
+    path: str
+    documented: bool
+    since: str | None
+    min_api_version: str | None
+    head: str | None
+    idempotent: bool
+    is_async: bool
+    waiter: str | None
+    fixed_query: tuple[tuple[str, str], ...]
+    params: tuple[Param, ...]
+    response: Response
+    errors: tuple[str, ...]
+    auth: bool
+    notes: str = ""
+
+    @property
+    def snake(self) -> str:
+        return snake(self.name)
+
+    @property
+    def path_params(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.location == "path")
+
+    @property
+    def other_params(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.location != "path")
+
+    @property
+    def template_names(self) -> list[str]:
+        return re.findall(r"\{(\w+)\}", self.path)
+
+
+@attrs.frozen
+class Acceptor:
+    state: str  # success | retry | failure
+    matcher: str  # path | status | error
+    expected: object
+    argument: str | None = None
+
+
+@attrs.frozen
+class Waiter:
+    name: str
+    description: str
+    operation: str
+    min_delay: float
+    max_delay: float
+    timeout: float
+    acceptors: tuple[Acceptor, ...]
+    group: str
+
+    @property
+    def snake(self) -> str:
+        return snake(self.name)
+
+
+@attrs.frozen
+class Paginator:
+    name: str
+    operation: str
+    offset_param: str
+    limit_param: str
+    max_limit: int
+    count_header: str
+    limit_header: str
+
+
+@attrs.frozen
+class Group:
+    name: str
+    title: str
+    description: str
+    enums: tuple[Enum, ...]
+    models: tuple[Model, ...]
+    operations: tuple[Operation, ...]
+    waiters: tuple[Waiter, ...]
+    paginators: tuple[Paginator, ...]
+
+
+@attrs.frozen
+class ApiSpec:
+    info: ApiInfo
+    errors: tuple[ErrorCode, ...]
+    groups: tuple[Group, ...]
+    digest: str  # short sha256 of every spec file, for generated headers
+
+    @property
+    def models(self) -> dict[str, Model]:
+        return {m.name: m for g in self.groups for m in g.models}
+
+    @property
+    def enums(self) -> dict[str, Enum]:
+        return {e.name: e for g in self.groups for e in g.enums}
+
+    @property
+    def operations(self) -> dict[str, Operation]:
+        return {o.name: o for g in self.groups for o in g.operations}
+
+    @property
+    def waiters(self) -> dict[str, Waiter]:
+        return {w.name: w for g in self.groups for w in g.waiters}
+
+    @property
+    def paginators(self) -> dict[str, Paginator]:
+        return {p.operation: p for g in self.groups for p in g.paginators}

@@ -1,0 +1,360 @@
+"""Reads spec/ into the intermediate representation, failing with every problem named."""
+
+from __future__ import annotations
+
+import hashlib
+import keyword
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from codegen import ir
+from codegen.schema_check import check
+from codegen.typeexpr import TypeRef, TypeSyntaxError, parse_type
+
+DEFAULT_IDEMPOTENT = {"GET": True, "HEAD": True, "PUT": True, "DELETE": True, "POST": False}
+_RESERVED_ATTRS = {"extra", "from_json", "to_json"}
+
+
+class SpecError(Exception):
+    """The spec is invalid; ``problems`` lists every finding as ``file: where: what``."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid spec:\n  " + "\n  ".join(problems))
+
+
+def _read(path: Path, problems: list[str]) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(f"{path}: file not found")
+    except yaml.YAMLError as exc:
+        problems.append(f"{path}: not valid YAML: {exc}")
+    return None
+
+
+def load_spec(root_path: Path) -> ir.ApiSpec:
+    """Load and validate the spec whose root file is ``root_path``."""
+    problems: list[str] = []
+    root_path = Path(root_path)
+    base = root_path.parent
+    root = _read(root_path, problems)
+    if root is None:
+        raise SpecError(problems)
+    problems += [f"{root_path.name}: {p}" for p in check(root, "root")]
+    if problems:
+        raise SpecError(problems)
+    digest = hashlib.sha256()
+    files = [root_path, base / root["errors"], *(base / g for g in root["groups"])]
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+
+    errors_doc = _read(base / root["errors"], problems)
+    errors: list[ir.ErrorCode] = []
+    if errors_doc is not None:
+        found = check(errors_doc, "errors")
+        problems += [f"{root['errors']}: {p}" for p in found]
+        if not found:
+            errors = [
+                ir.ErrorCode(code, spec["status"], spec["description"].strip())
+                for code, spec in errors_doc["errors"].items()
+            ]
+    groups: list[tuple[str, dict[str, Any]]] = []
+    for relative in root["groups"]:
+        doc = _read(base / relative, problems)
+        if doc is None:
+            continue
+        found = check(doc, "group")
+        problems += [f"{relative}: {p}" for p in found]
+        if not found:
+            groups.append((relative, doc))
+    if problems:
+        raise SpecError(problems)
+
+    api = root["api"]
+    info = ir.ApiInfo(
+        title=api["title"],
+        server_version=api["server_version"],
+        api_version=api["api_version"],
+        api_versions=tuple(api["api_versions"]),
+        default_accept_version=api["default_accept_version"],
+        source=api.get("source", ""),
+    )
+    built = [_group(relative, doc, problems) for relative, doc in groups]
+    spec = ir.ApiSpec(info, tuple(errors), tuple(built), digest.hexdigest()[:12])
+    _cross_check(spec, {g.name: rel for (rel, _), g in zip(groups, built, strict=True)}, problems)
+    if problems:
+        raise SpecError(problems)
+    return spec
+
+
+def _type(text: str, where: str, problems: list[str]) -> TypeRef:
+    try:
+        return parse_type(str(text))
+    except TypeSyntaxError as exc:
+        problems.append(f"{where}: {exc}")
+        return TypeRef("any")
+
+
+def _text(value: Any) -> str:
+    return str(value or "").strip()
+
+
+def _group(relative: str, doc: dict[str, Any], problems: list[str]) -> ir.Group:
+    name = doc["name"]
+    if Path(relative).stem != name:
+        problems.append(f"{relative}: group name {name!r} must match the file name")
+    enums = tuple(
+        ir.Enum(
+            enum_name,
+            _text(spec["description"]),
+            tuple(ir.EnumValue(str(v), _text(d)) for v, d in spec["values"].items()),
+            name,
+        )
+        for enum_name, spec in (doc.get("enums") or {}).items()
+    )
+    models = []
+    for model_name, spec in (doc.get("models") or {}).items():
+        fields = []
+        for py_name, f in spec["fields"].items():
+            where = f"{relative}: models.{model_name}.fields.{py_name}"
+            if not re.fullmatch(r"[a-z_][a-z0-9_]*", py_name) or py_name in _RESERVED_ATTRS:
+                problems.append(
+                    f"{where}: Python name must be snake_case and not {sorted(_RESERVED_ATTRS)}"
+                )
+            fields.append(
+                ir.Field(
+                    py_name=py_name,
+                    json_name=f.get("json", py_name),
+                    type=_type(f["type"], where, problems),
+                    required=bool(f.get("required", False)),
+                    nullable=bool(f.get("nullable", False)),
+                    description=_text(f["description"]),
+                    notes=_text(f.get("notes")),
+                )
+            )
+        models.append(ir.Model(model_name, _text(spec["description"]), tuple(fields), name))
+    operations = [
+        _operation(op_name, spec, name, relative, problems)
+        for op_name, spec in (doc.get("operations") or {}).items()
+    ]
+    waiters = []
+    for waiter_name, spec in (doc.get("waiters") or {}).items():
+        acceptors = tuple(
+            ir.Acceptor(a["state"], a["matcher"], a["expected"], a.get("argument"))
+            for a in spec["acceptors"]
+        )
+        waiters.append(
+            ir.Waiter(
+                waiter_name,
+                _text(spec["description"]),
+                spec["operation"],
+                float(spec["delay"]["min"]),
+                float(spec["delay"]["max"]),
+                float(spec["timeout"]),
+                acceptors,
+                name,
+            )
+        )
+    paginators = [
+        ir.Paginator(
+            pname,
+            spec["operation"],
+            spec["offset_param"],
+            spec["limit_param"],
+            int(spec["max_limit"]),
+            spec["count_header"],
+            spec["limit_header"],
+        )
+        for pname, spec in (doc.get("paginators") or {}).items()
+    ]
+    return ir.Group(
+        name,
+        doc["title"],
+        _text(doc["description"]),
+        enums,
+        tuple(models),
+        tuple(operations),
+        tuple(waiters),
+        tuple(paginators),
+    )
+
+
+def _operation(
+    name: str, spec: dict[str, Any], group: str, relative: str, problems: list[str]
+) -> ir.Operation:
+    where = f"{relative}: operations.{name}"
+    params = []
+    for py_name, p in (spec.get("params") or {}).items():
+        pwhere = f"{where}.params.{py_name}"
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", py_name):
+            problems.append(
+                f"{pwhere}: parameter names are snake_case Python names (use json: for the wire name)"
+            )
+        if py_name in ("self", "client"):
+            problems.append(f"{pwhere}: {py_name!r} is reserved by the generated code")
+        params.append(
+            ir.Param(
+                py_name=py_name,
+                wire_name=p.get("json", py_name),
+                location=p["in"],
+                type=_type(p["type"], pwhere, problems),
+                required=bool(p.get("required", False)) or p["in"] == "path",
+                description=_text(p["description"]),
+                family=p.get("family"),
+                body_root=bool(p.get("body_root", False)),
+                secret=bool(p.get("secret", False)),
+            )
+        )
+    response = spec["response"]
+    body = (
+        _type(response["body"], f"{where}.response.body", problems) if "body" in response else None
+    )
+    content = response.get("content", "json" if body is not None else "none")
+    if content == "none" and body is not None:
+        problems.append(f"{where}.response: content none with a body")
+    return ir.Operation(
+        name=name,
+        group=group,
+        summary=_text(spec["summary"]),
+        description=_text(spec.get("description")),
+        method=spec["method"],
+        path=spec["path"],
+        documented=bool(spec.get("documented", True)),
+        since=spec.get("since"),
+        min_api_version=spec.get("min_api_version"),
+        head=spec.get("head"),
+        idempotent=bool(spec.get("idempotent", DEFAULT_IDEMPOTENT[spec["method"]])),
+        is_async=bool(spec.get("async", False)),
+        waiter=spec.get("waiter"),
+        fixed_query=tuple((str(k), str(v)) for k, v in (spec.get("fixed_query") or {}).items()),
+        params=tuple(params),
+        response=ir.Response(
+            tuple(response["status"]),
+            content,
+            body,
+            tuple((str(k), str(v)) for k, v in (response.get("headers") or {}).items()),
+        ),
+        errors=tuple(spec.get("errors") or ()),
+        auth=bool(spec.get("auth", True)),
+        notes=_text(spec.get("notes")),
+    )
+
+
+def _cross_check(spec: ir.ApiSpec, files: dict[str, str], problems: list[str]) -> None:
+    seen: dict[str, str] = {}
+    for group in spec.groups:
+        where = files[group.name]
+        for kind, names in (
+            ("model", [m.name for m in group.models]),
+            ("enum", [e.name for e in group.enums]),
+            ("operation", [o.name for o in group.operations]),
+            ("waiter", [w.name for w in group.waiters]),
+        ):
+            for item in names:
+                key = f"{kind}:{item}" if kind in ("operation", "waiter") else f"type:{item}"
+                if key in seen:
+                    problems.append(f"{where}: duplicate {kind} {item!r} (also in {seen[key]})")
+                seen[key] = where
+    known_types = set(spec.models) | set(spec.enums)
+    codes = {e.code for e in spec.errors}
+    operations = spec.operations
+    snakes: dict[str, str] = {}
+    for group in spec.groups:
+        where = files[group.name]
+        for model in group.models:
+            json_names = [f.json_name for f in model.fields]
+            if len(set(json_names)) != len(json_names):
+                problems.append(f"{where}: models.{model.name}: two fields share a JSON name")
+            for field in model.fields:
+                for ref in field.type.named_refs():
+                    if ref not in known_types:
+                        problems.append(
+                            f"{where}: models.{model.name}.fields.{field.py_name}: unknown type {ref!r}"
+                        )
+        for op in group.operations:
+            owhere = f"{where}: operations.{op.name}"
+            if op.snake in snakes:
+                problems.append(
+                    f"{owhere}: method name {op.snake!r} clashes with {snakes[op.snake]}"
+                )
+            snakes[op.snake] = op.name
+            templated = op.template_names
+            if op.auth and (not templated or templated[0] != "login") and op.path != "/--ping":
+                problems.append(f"{owhere}: path must start with /{{login}}")
+            for name in templated:
+                if name != "login" and name not in {p.py_name for p in op.path_params}:
+                    problems.append(
+                        f"{owhere}: path parameter {{{name}}} has no `in: path` definition"
+                    )
+            for param in op.params:
+                if param.location == "path" and param.py_name not in templated:
+                    problems.append(
+                        f"{owhere}.params.{param.py_name}: `in: path` but not in the path"
+                    )
+                for ref in param.type.named_refs():
+                    if ref not in known_types:
+                        problems.append(f"{owhere}.params.{param.py_name}: unknown type {ref!r}")
+                if keyword.iskeyword(param.py_name):
+                    problems.append(f"{owhere}.params.{param.py_name}: Python keyword")
+            if op.response.body is not None:
+                for ref in op.response.body.named_refs():
+                    if ref not in known_types:
+                        problems.append(f"{owhere}.response.body: unknown type {ref!r}")
+            for code in op.errors:
+                if code not in codes:
+                    problems.append(
+                        f"{owhere}.errors: unknown error code {code!r} (not in errors.yaml)"
+                    )
+            if op.waiter and op.waiter not in spec.waiters:
+                problems.append(f"{owhere}.waiter: unknown waiter {op.waiter!r}")
+        for waiter in group.waiters:
+            wwhere = f"{where}: waiters.{waiter.name}"
+            target = operations.get(waiter.operation)
+            if target is None:
+                problems.append(f"{wwhere}: unknown operation {waiter.operation!r}")
+                continue
+            if waiter.min_delay <= 0 or waiter.max_delay < waiter.min_delay or waiter.timeout <= 0:
+                problems.append(f"{wwhere}: need 0 < delay.min <= delay.max and timeout > 0")
+            for index, acceptor in enumerate(waiter.acceptors):
+                awhere = f"{wwhere}.acceptors[{index}]"
+                if acceptor.matcher == "path":
+                    problem = _path_problem(spec, target, acceptor.argument)
+                    if problem:
+                        problems.append(f"{awhere}: {problem}")
+                elif acceptor.matcher == "error" and acceptor.expected not in codes:
+                    problems.append(f"{awhere}: unknown error code {acceptor.expected!r}")
+                elif acceptor.matcher == "status" and not isinstance(acceptor.expected, int):
+                    problems.append(f"{awhere}: a status matcher expects an integer")
+        for paginator in group.paginators:
+            pwhere = f"{where}: paginators.{paginator.name}"
+            target = operations.get(paginator.operation)
+            if target is None:
+                problems.append(f"{pwhere}: unknown operation {paginator.operation!r}")
+                continue
+            param_names = {p.py_name for p in target.params}
+            for wanted in (paginator.offset_param, paginator.limit_param):
+                if wanted not in param_names:
+                    problems.append(f"{pwhere}: {target.name} has no parameter {wanted!r}")
+            if target.response.body is None or target.response.body.kind != "list":
+                problems.append(f"{pwhere}: {target.name} must answer a list")
+
+
+def _path_problem(spec: ir.ApiSpec, op: ir.Operation, argument: str | None) -> str | None:
+    body = op.response.body
+    if not argument:
+        return "a path matcher needs an argument"
+    if body is None or body.kind != "named" or body.name not in spec.models:
+        return f"{op.name} does not answer a model, so no path can match"
+    model = spec.models[body.name]
+    for part in argument.split("."):
+        field = model.field(part)
+        if field is None:
+            return f"{part!r} is not an attribute of {model.name}"
+        if field.type.kind == "named" and field.type.name in spec.models:
+            model = spec.models[field.type.name]
+    return None

@@ -1,0 +1,133 @@
+"""Python source fragments for spec types: annotations, decode and encode expressions.
+
+Decoding is straight-line code per model (no generic machinery on the hot path): each field is
+checked and converted by one expression built here.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from codegen import ir
+from codegen.typeexpr import TypeRef
+
+_ANNOTATIONS = {
+    "string": "str",
+    "uuid": "str",
+    "integer": "int",
+    "number": "float",
+    "boolean": "bool",
+    "datetime": "datetime",
+    "any": "Any",
+    "object": "dict[str, Any]",
+}
+_DECODERS = {
+    "string": "d_str",
+    "uuid": "d_str",
+    "integer": "d_int",
+    "number": "d_num",
+    "boolean": "d_bool",
+    "datetime": "d_datetime",
+    "object": "d_object",
+}
+
+
+class Types:
+    """Knows which names are models and which enums, to render the right code for each."""
+
+    def __init__(self, spec: ir.ApiSpec) -> None:
+        self.models = set(spec.models)
+        self.enums = set(spec.enums)
+
+    def annotation(self, ref: TypeRef, *, param: bool = False) -> str:
+        if ref.kind in _ANNOTATIONS:
+            return _ANNOTATIONS[ref.kind]
+        if ref.kind == "list":
+            return f"list[{self.annotation(ref.args[0], param=param)}]"
+        if ref.kind == "map":
+            return f"dict[str, {self.annotation(ref.args[0], param=param)}]"
+        if ref.kind == "union":
+            return " | ".join(self.annotation(a, param=param) for a in ref.args)
+        if param and ref.name in self.models:
+            return f"{ref.name} | dict[str, Any]"
+        if param and ref.name in self.enums:
+            return f"{ref.name} | str"
+        return ref.name
+
+    def decode(self, ref: TypeRef, value: str, at: str, depth: int = 0) -> str:
+        """An expression converting JSON ``value`` to ``ref``; ``at`` is a string literal."""
+        if ref.kind == "any":
+            return value
+        if ref.kind in _DECODERS:
+            return f"{_DECODERS[ref.kind]}({value}, {at})"
+        item = f"x{depth}"
+        if ref.kind == "list":
+            inner = self.decode(ref.args[0], item, at, depth + 1)
+            if inner == item:
+                return f"d_list({value}, {at})"
+            return f"[{inner} for {item} in d_list({value}, {at})]"
+        if ref.kind == "map":
+            inner = self.decode(ref.args[0], item, at, depth + 1)
+            if inner == item:
+                return f"d_object({value}, {at})"
+            return f"{{k{depth}: {inner} for k{depth}, {item} in d_object({value}, {at}).items()}}"
+        if ref.kind == "union":
+            options = ", ".join(
+                f"lambda {item}: {self.decode(a, item, at, depth + 1)}" for a in ref.args
+            )
+            return f"d_union({value}, {at}, {options})"
+        if ref.name in self.enums:
+            return f"d_enum({ref.name}, {value}, {at})"
+        return f"{ref.name}.from_json({value})"
+
+    def encode(self, ref: TypeRef, value: str, depth: int = 0) -> str:
+        """An expression converting a Python value of ``ref`` back to JSON data."""
+        if ref.kind in ("string", "uuid", "integer", "number", "boolean", "any", "object"):
+            return value
+        if ref.kind == "datetime":
+            return f"e_datetime({value})"
+        item = f"x{depth}"
+        if ref.kind == "list":
+            inner = self.encode(ref.args[0], item, depth + 1)
+            return value if inner == item else f"[{inner} for {item} in {value}]"
+        if ref.kind == "map":
+            inner = self.encode(ref.args[0], item, depth + 1)
+            if inner == item:
+                return value
+            return f"{{k{depth}: {inner} for k{depth}, {item} in {value}.items()}}"
+        return f"e_value({value})"
+
+    def mentions(self, ref: TypeRef) -> set[str]:
+        return set(ref.named_refs())
+
+    def uses_datetime(self, ref: TypeRef) -> bool:
+        if ref.kind == "datetime":
+            return True
+        return any(self.uses_datetime(a) for a in ref.args)
+
+
+def meta_type(ref: TypeRef) -> str:
+    """The nested-tuple form of a type for the runtime metadata (see smartdc.runtime.meta)."""
+    if ref.kind in ("list", "map"):
+        return f'("{ref.kind}", {meta_type(ref.args[0])})'
+    if ref.kind == "union":
+        return '("union", ' + ", ".join(meta_type(a) for a in ref.args) + ")"
+    return f'"{ref.name or ref.kind}"'
+
+
+def docstring(text: str, indent: int = 4, width: int = 96) -> str:
+    """Text safe inside triple quotes, wrapped, each paragraph kept."""
+    safe = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
+    pad = " " * indent
+    paragraphs = [p.strip() for p in safe.split("\n\n") if p.strip()]
+    wrapped = [
+        textwrap.fill(
+            " ".join(p.split()), width=width - indent, initial_indent="", subsequent_indent=pad
+        )
+        for p in paragraphs
+    ]
+    return ("\n\n" + pad).join(wrapped)
+
+
+def literal(value: object) -> str:
+    return repr(value)

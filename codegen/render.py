@@ -1,0 +1,456 @@
+"""Renders the intermediate representation into files (path -> text), formatted by ruff."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import attrs
+import jinja2
+
+from codegen import __version__, ir
+from codegen.pyexpr import Types, docstring, literal, meta_type
+
+TEMPLATES = Path(__file__).parent / "templates"
+GENERATED_PACKAGE = "smartdc._generated"
+
+
+@attrs.frozen
+class FieldView:
+    attr: str
+    py_name: str
+    json_name: str
+    annotation: str
+    required: bool
+    nullable: bool
+    description: str
+    local: str
+    decode: str
+    encode: str
+
+
+@attrs.frozen
+class ModelView:
+    name: str
+    const: str
+    fields: tuple[FieldView, ...]
+    description: str
+
+
+@attrs.frozen
+class OpView:
+    name: str
+    snake: str
+    group: str
+    signature: str
+    forward: str
+    call_args: str
+    returns: str
+    result_body: str
+    doc: str
+    short_doc: str
+    head: str | None
+    pager: Any
+
+
+@attrs.frozen
+class PagerView:
+    signature: str
+    call_args: str
+    item: str
+
+
+@attrs.frozen
+class WaiterView:
+    name: str
+    snake: str
+    signature: str
+    forward: str
+    returns: str
+    doc: str
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["doc"] = docstring
+    env.filters["lit"] = literal
+    env.filters["meta_type"] = meta_type
+    env.filters["first_line"] = lambda text: (
+        str(text).strip().splitlines()[0] if str(text).strip() else ""
+    )
+    return env
+
+
+def _module_of(spec: ir.ApiSpec, name: str) -> str:
+    if name in spec.enums:
+        return f"{GENERATED_PACKAGE}.enums"
+    return f"{GENERATED_PACKAGE}.models.{spec.models[name].group}"
+
+
+def _imports(
+    spec: ir.ApiSpec, names: set[str], here: str | None = None
+) -> list[tuple[str, list[str]]]:
+    by_module: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(names):
+        module = _module_of(spec, name)
+        if module != here:
+            by_module[module].append(name)
+    return sorted(by_module.items())
+
+
+class Renderer:
+    def __init__(self, spec: ir.ApiSpec) -> None:
+        self.spec = spec
+        self.types = Types(spec)
+        self.env = _environment()
+        self.common = {
+            "api": spec.info,
+            "digest": spec.digest,
+            "generator_version": __version__,
+        }
+
+    def _render(self, template: str, **context: Any) -> str:
+        return self.env.get_template(template).render(**self.common, **context)
+
+    # -- models --------------------------------------------------------------------------------
+
+    def _model_view(self, model: ir.Model) -> ModelView:
+        fields = []
+        for field in model.fields:
+            at = literal(f"{model.name}.{field.json_name}")
+            annotation = self.types.annotation(field.type)
+            if not field.required or field.nullable:
+                annotation = f"{annotation} | None"
+            fields.append(
+                FieldView(
+                    attr=field.attr,
+                    py_name=field.py_name,
+                    json_name=field.json_name,
+                    annotation=annotation,
+                    required=field.required,
+                    nullable=field.nullable,
+                    description=field.description,
+                    local=f"f_{field.py_name}",
+                    decode=self.types.decode(field.type, "value", at),
+                    encode=self.types.encode(field.type, f"self.{field.attr}"),
+                )
+            )
+        ordered = sorted(fields, key=lambda f: (not (f.required and not f.nullable), 0))
+        const = ir.snake(model.name).upper()
+        return ModelView(model.name, const, tuple(ordered), model.description)
+
+    def _model_order(self, group: ir.Group) -> list[ir.Model]:
+        return list(group.models)
+
+    def models_module(self, group: ir.Group) -> str:
+        mentioned: set[str] = set()
+        uses_datetime = False
+        for model in group.models:
+            for field in model.fields:
+                mentioned |= self.types.mentions(field.type)
+                uses_datetime |= self.types.uses_datetime(field.type)
+        here = f"{GENERATED_PACKAGE}.models.{group.name}"
+        return self._render(
+            "models.py.j2",
+            group=group,
+            models=[self._model_view(m) for m in self._model_order(group)],
+            imports=_imports(self.spec, mentioned, here),
+            uses_datetime=uses_datetime,
+        )
+
+    # -- operations ----------------------------------------------------------------------------
+
+    def _param_sig(
+        self, params: tuple[ir.Param, ...], *, skip: tuple[str, ...] = ()
+    ) -> tuple[str, str, str]:
+        """(signature, forwarding arguments, call-args dict literal) for the given params."""
+        positional = [p for p in params if p.location == "path" and p.py_name not in skip]
+        rest = [p for p in params if p.location != "path" and p.py_name not in skip]
+        rest.sort(key=lambda p: not p.required)
+        parts = [f", {p.arg}: {self.types.annotation(p.type, param=True)}" for p in positional]
+        forward = [f", {p.arg}" for p in positional]
+        if rest:
+            parts.append(", *")
+            for p in rest:
+                annotation = self.types.annotation(p.type, param=True)
+                parts.append(
+                    f", {p.arg}: {annotation}"
+                    if p.required
+                    else f", {p.arg}: {annotation} | None = None"
+                )
+                forward.append(f", {p.arg}={p.arg}")
+        call_args = (
+            "{" + ", ".join(f"{literal(p.py_name)}: {p.arg}" for p in positional + rest) + "}"
+        )
+        return "".join(parts), "".join(forward), call_args
+
+    def _result(self, op: ir.Operation) -> tuple[str, str]:
+        """(return annotation, body of the result function)."""
+        body = op.response.body
+        if body is None:
+            return "None", "    del response  # no body to decode\n    return None"
+        annotation = self.types.annotation(body)
+        decode = self.types.decode(body, "data", literal(op.name))
+        optional = op.response.may_be_empty
+        returns = f"{annotation} | None" if optional else annotation
+        method = "decode_optional" if optional else "decode"
+        text = (
+            f"    def decode(data: Any) -> {annotation}:\n"
+            f"        return {decode}\n\n"
+            f"    return BaseClient.{method}(response, decode)"
+        )
+        return returns, text
+
+    def _doc(self, op: ir.Operation) -> str:
+        fixed = "&".join(f"{k}={v}" for k, v in op.fixed_query)
+        parts = [docstring(op.summary)]
+        if op.description:
+            parts.append(docstring(op.description))
+        parts.append(f"``{op.method} {op.path}``" + (f" with ``{fixed}``" if fixed else ""))
+        if op.params:
+            lines = ["Args:"] + [
+                f"    {p.arg}: " + docstring(" ".join(p.description.split()), indent=12)
+                for p in op.params
+            ]
+            parts.append("\n    ".join(lines))
+        if op.errors:
+            parts.append(
+                docstring("Raises: " + ", ".join(op.errors) + " (from smartdc._generated.errors).")
+            )
+        if op.since:
+            parts.append(f"Needs CloudAPI {op.since} or later.")
+        return "\n\n    ".join(parts)
+
+    def _op_view(self, op: ir.Operation) -> OpView:
+        signature, forward, call_args = self._param_sig(op.params)
+        returns, result_body = self._result(op)
+        pager = None
+        paginator = self.spec.paginators.get(op.name)
+        if paginator is not None and op.response.body is not None:
+            skip = (paginator.offset_param, paginator.limit_param)
+            psig, _, pargs = self._param_sig(op.params, skip=skip)
+            pager = PagerView(psig, pargs, self.types.annotation(op.response.body.args[0]))
+        return OpView(
+            name=op.name,
+            snake=op.snake,
+            group=op.group,
+            signature=signature,
+            forward=forward,
+            call_args=call_args,
+            returns=returns,
+            result_body=result_body,
+            doc=self._doc(op),
+            short_doc=docstring(op.summary, indent=8),
+            head=op.head,
+            pager=pager,
+        )
+
+    def _mentions(self, ops: list[ir.Operation]) -> set[str]:
+        names: set[str] = set()
+        for op in ops:
+            for p in op.params:
+                names |= self.types.mentions(p.type)
+            if op.response.body is not None:
+                names |= self.types.mentions(op.response.body)
+        return names
+
+    def operations_module(self, group: ir.Group) -> str:
+        ops = list(group.operations)
+        return self._render(
+            "operations.py.j2",
+            group=group,
+            ops=[self._op_view(o) for o in ops],
+            imports=_imports(self.spec, self._mentions(ops)),
+        )
+
+    def client_module(self) -> str:
+        ops = [op for g in self.spec.groups for op in g.operations]
+        waiters = []
+        for group in self.spec.groups:
+            for waiter in group.waiters:
+                target = self.spec.operations[waiter.operation]
+                positional = [p for p in target.path_params]
+                signature = "".join(
+                    f", {p.arg}: {self.types.annotation(p.type, param=True)}" for p in positional
+                )
+                forward = "".join(f", {p.arg}={p.arg}" for p in positional)
+                returns, _ = self._result(target)
+                text = (
+                    f"{waiter.description} Polls {waiter.operation}; gives up after "
+                    f"{waiter.timeout:g} s by default (WaitTimeout); a terminal failure raises WaitFailed."
+                )
+                waiters.append(
+                    WaiterView(
+                        waiter.name,
+                        waiter.snake,
+                        signature + ", *",
+                        forward,
+                        returns,
+                        docstring(text, indent=8),
+                    )
+                )
+        return self._render(
+            "client.py.j2",
+            groups=[g.name for g in self.spec.groups if g.operations],
+            ops=[self._op_view(o) for o in ops],
+            waiters=waiters,
+            imports=_imports(self.spec, self._mentions(ops)),
+        )
+
+    # -- everything ----------------------------------------------------------------------------
+
+    def files(self) -> dict[str, str]:
+        spec = self.spec
+        enums = [e for g in spec.groups for e in g.enums]
+        files: dict[str, str] = {
+            "smartdc/_generated/__init__.py": self._render("init.py.j2"),
+            "smartdc/_generated/enums.py": self._render("enums.py.j2", enums=enums),
+            "smartdc/_generated/errors.py": self._render(
+                "errors.py.j2",
+                errors=[
+                    {
+                        "class_name": _error_class(e.code),
+                        "code": e.code,
+                        "status": e.status,
+                        "description": e.description,
+                    }
+                    for e in spec.errors
+                ],
+            ),
+            "smartdc/_generated/metadata.py": self._render(
+                "metadata.py.j2",
+                operations=[op for g in spec.groups for op in g.operations],
+                enum_names=sorted(spec.enums),
+            ),
+            "smartdc/_generated/waiters.py": self._render(
+                "waiters.py.j2", waiters=[w for g in spec.groups for w in g.waiters]
+            ),
+            "smartdc/_generated/paginators.py": self._render(
+                "paginators.py.j2", paginators=[p for g in spec.groups for p in g.paginators]
+            ),
+            "smartdc/_generated/converter.py": self._render(
+                "converter.py.j2",
+                models=list(spec.models.values()),
+                enums=enums,
+                imports=_imports(spec, set(spec.models) | set(spec.enums)),
+            ),
+            "smartdc/_generated/client.py": self.client_module(),
+            "smartdc/_generated/models/__init__.py": self._render(
+                "models_init.py.j2",
+                imports=_imports(spec, set(spec.models)),
+                names=sorted(spec.models),
+            ),
+            "smartdc/_generated/operations/__init__.py": self._render("init.py.j2"),
+        }
+        for group in spec.groups:
+            if group.models:
+                files[f"smartdc/_generated/models/{group.name}.py"] = self.models_module(group)
+            if group.operations:
+                files[f"smartdc/_generated/operations/{group.name}.py"] = self.operations_module(
+                    group
+                )
+        files = format_python(files)
+        files["docs/reference.md"] = self.reference()
+        return files
+
+    def reference(self) -> str:
+        groups = []
+        for group in self.spec.groups:
+            ops = []
+            for op in group.operations:
+                py_args = ", ".join(
+                    [p.arg for p in op.path_params]
+                    + [f"{p.arg}=..." for p in op.other_params if p.required]
+                )
+                cli_args = "".join(f" {p.py_name}=..." for p in op.params if p.required)
+                ops.append(
+                    {
+                        **attrs.asdict(op, recurse=False),
+                        "snake": op.snake,
+                        "py_args": py_args,
+                        "cli_args": cli_args,
+                    }
+                )
+            groups.append(
+                {
+                    "title": group.title,
+                    "description": group.description,
+                    "anchor": group.title.lower().replace(" ", "-"),
+                    "operations": ops,
+                    "models": group.models,
+                }
+            )
+        return self._render(
+            "reference.md.j2",
+            groups=groups,
+            operations=self.spec.operations,
+            models=self.spec.models,
+            waiters=self.spec.waiters,
+        )
+
+
+def _error_class(code: str) -> str:
+    return code if code[0].isupper() else code[0].upper() + code[1:]
+
+
+def _ruff() -> list[str]:
+    beside = Path(sys.executable).parent / "ruff"
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("ruff")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "ruff"]
+
+
+def format_python(files: dict[str, str]) -> dict[str, str]:
+    """Run ``ruff check --fix`` (import order) and ``ruff format`` over the Python files."""
+    repo_config = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for rel, text in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        args = ["--config", str(repo_config)] if repo_config.exists() else []
+        env = {**os.environ, "RUFF_NO_CACHE": "true"}
+        target = str(root / "smartdc")
+        subprocess.run(
+            [
+                *_ruff(),
+                "check",
+                "--fix-only",
+                "--quiet",
+                "--select",
+                "I,F401,UP,RUF022",
+                *args,
+                target,
+            ],
+            check=False,
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+        )
+        result = subprocess.run(
+            [*_ruff(), "format", "--quiet", *args, target],
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"ruff format failed on generated code:\n{result.stderr}")
+        return {rel: (root / rel).read_text(encoding="utf-8") for rel in files}

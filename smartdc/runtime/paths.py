@@ -1,0 +1,34 @@
+"""Path templates filled with percent-encoded values, so a value can never change the route."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from urllib.parse import quote
+
+from smartdc.errors import ArgumentError
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def encode_segment(value: object) -> str:
+    """Every reserved character, ``/``, ``%``, ``..`` dots included, is escaped (``safe=""``)."""
+    text = str(value)
+    encoded = quote(text, safe="")
+    # "." and ".." segments would be collapsed by servers and proxies: escape their dots too.
+    if text in (".", ".."):
+        encoded = text.replace(".", "%2E")
+    return encoded
+
+
+def expand_path(template: str, params: Mapping[str, object]) -> str:
+    """``/{login}/machines/{id}`` with each placeholder replaced by its encoded value."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        value = params.get(name)
+        if value is None or value == "":
+            raise ArgumentError(f"path parameter {name!r} must be a non-empty value")
+        return encode_segment(value)
+
+    return _PLACEHOLDER.sub(fill, template)

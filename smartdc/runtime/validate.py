@@ -1,0 +1,83 @@
+"""Argument checks made before any request, so a mistake is named instead of sent."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from smartdc.errors import ArgumentError
+from smartdc.runtime.meta import OperationMeta, ParamMeta, TypeSpec
+
+_PRIMITIVE_CHECKS: dict[str, tuple[str, Any]] = {
+    "string": ("a string", str),
+    "uuid": ("a string (uuid)", str),
+    "integer": ("an integer", int),
+    "number": ("a number", (int, float)),
+    "boolean": ("a boolean", bool),
+    "datetime": ("a datetime or ISO 8601 string", (datetime, str)),
+    "object": ("a dict", dict),
+}
+
+
+def _fits(value: Any, spec: TypeSpec, enum_names: frozenset[str]) -> bool:
+    if isinstance(spec, tuple):
+        kind, *args = spec
+        if kind == "list":
+            return isinstance(value, (list, tuple)) and all(
+                _fits(v, args[0], enum_names) for v in value
+            )
+        if kind == "map":
+            return isinstance(value, Mapping) and all(
+                isinstance(k, str) and _fits(v, args[0], enum_names) for k, v in value.items()
+            )
+        return any(_fits(value, option, enum_names) for option in args)
+    if spec == "any":
+        return True
+    if spec in _PRIMITIVE_CHECKS:
+        if isinstance(value, bool) and spec in ("integer", "number"):
+            return False
+        return isinstance(value, _PRIMITIVE_CHECKS[spec][1])
+    if spec in enum_names:
+        return isinstance(value, (str, enum.Enum))
+    return isinstance(value, Mapping) or hasattr(value, "to_json")  # a model or its JSON form
+
+
+def describe(spec: TypeSpec) -> str:
+    if isinstance(spec, tuple):
+        kind, *args = spec
+        if kind in ("list", "map"):
+            return f"{kind}[{describe(args[0])}]"
+        return " or ".join(describe(a) for a in args)
+    return _PRIMITIVE_CHECKS.get(spec, (spec, None))[0]
+
+
+def check_arguments(op: OperationMeta, args: Mapping[str, Any], enum_names: frozenset[str]) -> None:
+    """Raise ArgumentError for unknown, missing, empty or mistyped arguments of ``op``."""
+    known = {p.name: p for p in op.params}
+    unknown = sorted(set(args) - set(known))
+    if unknown:
+        names = ", ".join(sorted(known)) or "none"
+        raise ArgumentError(
+            f"{op.name}: unknown parameter(s) {', '.join(unknown)} (known: {names})"
+        )
+    for param in op.params:
+        value = args.get(param.name)
+        if value is None:
+            if param.required:
+                raise ArgumentError(f"{op.name}: missing required parameter {param.name!r}")
+            continue
+        _check_one(op, param, value, enum_names)
+
+
+def _check_one(op: OperationMeta, param: ParamMeta, value: Any, enum_names: frozenset[str]) -> None:
+    if param.location == "path" and (not isinstance(value, str) or not value.strip()):
+        raise ArgumentError(
+            f"{op.name}: parameter {param.name!r} must be a non-empty string, got {value!r}"
+        )
+    if not _fits(value, param.type, enum_names):
+        shown = "<secret>" if param.secret else repr(value)
+        raise ArgumentError(
+            f"{op.name}: parameter {param.name!r} must be {describe(param.type)}, got {type(value).__name__} {shown}"
+        )

@@ -1,0 +1,145 @@
+"""The waiter engine: poll an operation until an acceptor says success or failure, or time is up.
+
+Waiters are data generated from the spec (botocore/Smithy style): acceptors match a response
+attribute (``path``), an HTTP status or an error code, with ``success``, ``retry`` or ``failure``.
+There is always a deadline. Delays grow exponentially from the waiter's minimum to its maximum,
+jittered, and never exceed ``1 s + 5%`` of the time waited so far, so that a state change is seen
+promptly even on long waits. Transient errors (throttling, 5xx, connection problems) keep polling.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from smartdc.errors import CloudAPIError, ResponseError, TransportError, WaitFailed, WaitTimeout
+
+TRANSIENT_STATUSES = frozenset({420, 429, 500, 502, 503, 504})
+
+
+@attrs.frozen
+class AcceptorSpec:
+    state: str  # success | retry | failure
+    matcher: str  # path | status | error
+    expected: object
+    argument: str | None = None
+
+
+@attrs.frozen
+class WaiterSpec:
+    name: str
+    operation: str
+    description: str
+    min_delay: float
+    max_delay: float
+    timeout: float
+    acceptors: tuple[AcceptorSpec, ...]
+
+    @property
+    def state_path(self) -> str | None:
+        """The attribute the waiter watches (what progress displays show)."""
+        return next((a.argument for a in self.acceptors if a.matcher == "path"), None)
+
+
+@attrs.frozen
+class Poll:
+    """What one poll saw, given to ``on_poll`` callbacks."""
+
+    attempt: int
+    elapsed: float
+    state: object
+    status: int | None
+    error: BaseException | None = None
+
+
+def read_path(value: Any, path: str) -> Any:
+    for part in path.split("."):
+        value = getattr(value, part, None) if not isinstance(value, dict) else value.get(part)
+        if value is None:
+            return None
+    return getattr(value, "value", value)
+
+
+def _matches(
+    acceptor: AcceptorSpec, status: int | None, value: Any, error: BaseException | None
+) -> bool:
+    if acceptor.matcher == "status":
+        return status == acceptor.expected
+    if acceptor.matcher == "error":
+        return isinstance(error, CloudAPIError) and error.error_code == acceptor.expected
+    if error is not None or value is None or acceptor.argument is None:
+        return False
+    return bool(read_path(value, acceptor.argument) == acceptor.expected)
+
+
+def _transient(error: BaseException) -> bool:
+    if isinstance(error, CloudAPIError):
+        return error.status in TRANSIENT_STATUSES
+    return isinstance(error, (TransportError, ResponseError))
+
+
+def next_delay(attempt: int, elapsed: float, min_delay: float, max_delay: float) -> float:
+    """Exponential from min to max, bounded by 1 s + 5% of the time waited, jittered down by <20%."""
+    grown = min(max_delay, min_delay * (2 ** max(attempt - 1, 0)))
+    bounded = max(min(grown, 1.0 + 0.05 * elapsed), min(min_delay, max_delay))
+    return float(bounded * random.uniform(0.8, 1.0))
+
+
+def wait(
+    poll: Callable[[], tuple[int, Any]],
+    spec: WaiterSpec,
+    *,
+    timeout: float | None = None,
+    min_delay: float | None = None,
+    max_delay: float | None = None,
+    on_poll: Callable[[Poll], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    what: str = "",
+) -> Any:
+    """Poll until success (returns the last value), failure (WaitFailed) or the deadline (WaitTimeout)."""
+    limit = spec.timeout if timeout is None else timeout
+    low = spec.min_delay if min_delay is None else min_delay
+    high = spec.max_delay if max_delay is None else max(max_delay, low)
+    started = clock()
+    deadline = started + limit
+    attempt = 0
+    last_state: object = None
+    label = f"{spec.name}{f' ({what})' if what else ''}"
+    while True:
+        attempt += 1
+        status: int | None = None
+        value: Any = None
+        error: BaseException | None = None
+        try:
+            status, value = poll()
+        except (CloudAPIError, TransportError, ResponseError) as exc:
+            error = exc
+            status = exc.status if isinstance(exc, CloudAPIError) else None
+        if value is not None and spec.state_path:
+            last_state = read_path(value, spec.state_path)
+        elapsed = clock() - started
+        if on_poll is not None:
+            on_poll(Poll(attempt, elapsed, last_state, status, error))
+        verdict = next((a.state for a in spec.acceptors if _matches(a, status, value, error)), None)
+        if verdict == "success":
+            return value
+        if verdict == "failure":
+            reason = f"error {error}" if error is not None else f"state {last_state!r}"
+            raise WaitFailed(
+                f"{label}: stopped on {reason} after {elapsed:.1f} s", state=last_state, error=error
+            )
+        if error is not None and verdict is None and not _transient(error):
+            raise error
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise WaitTimeout(
+                f"{label}: not done after {limit:g} s (last state {last_state!r}, {attempt} polls)",
+                last_state=last_state,
+                elapsed=clock() - started,
+            )
+        sleep(min(next_delay(attempt, elapsed, low, high), remaining))
