@@ -3,6 +3,18 @@
 Existing Triton users need nothing new: ``TRITON_*``/``SDC_*`` variables and
 ``~/.triton/profiles.d/<name>.json`` profiles (the current one named in ``~/.triton/config.json``)
 are read exactly as the official ``triton`` CLI reads them.
+
+* Precedence: explicit argument > environment > profile (``profile=``/``TRITON_PROFILE``, else the
+  one named by ``profile`` in ``$TRITON_CONFIG_DIR/config.json``, default ``~/.triton``; the name
+  ``env`` means no profile). ``TRITON_*`` beats ``SDC_*``; when both are set and differ a
+  ``UserWarning`` names both (an error would break shells that export both for older tools).
+* Defaults: ``Accept-Version: ~9||~8``; timeouts 10 s to connect and 60 s per read (``timeout=s``
+  sets both, ``timeout=(connect, read)`` each); 4 retries within 60 s; answers up to 64 MiB; TLS
+  verified (``ca_certs=`` for a private CA, ``insecure=True`` to turn it off).
+* ``http://`` is refused except to loopback or with ``allow_plaintext=True``: a signature sent in
+  clear text can be replayed within the server's clock-skew window.
+* ``roles`` go out as ``as-role=a,b`` on every request; ``act_as`` puts that login in request paths
+  (:attr:`Config.login`) while the keyId keeps your own account.
 """
 
 from __future__ import annotations
