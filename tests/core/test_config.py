@@ -10,6 +10,8 @@ import pytest
 from smartdc.config import Config
 from smartdc.errors import ConfigError
 
+from .conftest import KeyFiles
+
 FP = "aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99"
 
 
@@ -263,3 +265,13 @@ def test_bad_numbers_are_refused_by_name(bad: dict[str, float]) -> None:
     (name,) = bad
     with pytest.raises(ConfigError, match=name):
         Config(url="https://x.example.com", account="a", key_id=FP, environ={}, **bad)  # type: ignore[arg-type]
+
+
+def test_signer_is_built_once_and_shared_by_replace_for_another_url(test_key: KeyFiles) -> None:
+    config = Config(url="https://x.example.com", account="a", secret=test_key.path, environ={})
+    signer = config.signer()
+    assert config.signer() is signer and signer.key_id == f"/a/keys/{test_key.fingerprint}"
+    assert config.replace(url="https://dc2.example.com").signer() is signer
+    other = config.replace(user="bob")
+    assert other.signer() is not signer
+    assert other.signer().key_id == f"/a/users/bob/keys/{test_key.fingerprint}"
