@@ -1,0 +1,105 @@
+"""``smartdc api OPERATION [param=value ...]``: any operation of the generated client, by name."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+from collections.abc import Callable
+from typing import Any
+
+from smartdc.cli.context import Context
+from smartdc.cli.output import as_json
+from smartdc.cli.values import operation_arguments
+
+Adder = Callable[..., argparse.ArgumentParser]
+
+
+def _client_class() -> Any:
+    from smartdc._generated.client import CloudAPI
+
+    return CloudAPI
+
+
+def _type_text(spec: Any) -> str:
+    if isinstance(spec, tuple):
+        kind, *args = spec
+        if kind in ("list", "map"):
+            return f"{kind}[{_type_text(args[0])}]"
+        return "|".join(_type_text(a) for a in args)
+    return str(spec)
+
+
+def list_operations(ctx: Context) -> int:
+    operations = _client_class().OPERATIONS
+    if ctx.printer.json_mode:
+        for op in operations.values():
+            record = {"name": op.name, "group": op.group, "summary": op.summary}
+            ctx.printer.line(json.dumps(record))
+        return 0
+    width = max(len(name) for name in operations)
+    for op in sorted(operations.values(), key=lambda o: (o.group, o.name)):
+        ctx.printer.line(f"{op.name.ljust(width)}  {op.summary}")
+    return 0
+
+
+def describe_operation(ctx: Context, name: str) -> int:
+    op = _client_class().operation(name)
+    lines = [f"{op.name}: {op.summary}", ""]
+    lines.append(f"usage: smartdc api {op.name} [PARAM=VALUE ...]")
+    if op.waiter:
+        lines.append(f"then wait with the {op.waiter} waiter")
+    lines.append("")
+    if not op.params:
+        lines.append("no parameters")
+    for param in op.params:
+        flags = "required" if param.required else "optional"
+        family = f"; give each entry as {param.family}KEY=VALUE" if param.family else ""
+        lines.append(
+            f"  {param.name}  ({_type_text(param.type)}, {param.location}, {flags}{family})"
+        )
+        if param.description:
+            for text in textwrap.wrap(param.description.strip(), 76):
+                lines.append(f"      {text}")
+    ctx.printer.line("\n".join(lines))
+    return 0
+
+
+def cmd_api(ctx: Context) -> int:
+    args = ctx.args
+    if args.list or not args.operation:
+        return list_operations(ctx)
+    if args.describe:
+        return describe_operation(ctx, args.operation)
+    api = ctx.datacenter().api
+    op = api.operation(args.operation)
+    params = operation_arguments(op, args.params, api.ENUM_NAMES)
+    result = api.call_operation(op.name, **params)
+    data = as_json(result)
+    if data is None:
+        ctx.err.write(f"{op.name}: done\n")
+    elif isinstance(data, list) and ctx.printer.json_mode:
+        for item in data:
+            ctx.printer.line(json.dumps(item, default=str))
+    elif ctx.printer.json_mode:
+        ctx.printer.line(json.dumps(data, default=str))
+    else:
+        ctx.printer.line(json.dumps(data, indent=2, default=str))
+    return 0
+
+
+def add_commands(add: Adder) -> None:
+    parser = add(
+        "api",
+        cmd_api,
+        help="call any CloudAPI operation by name",
+        description="Call any CloudAPI operation: smartdc api GetMachine id=UUID. "
+        "`smartdc api --list` lists them; `smartdc api OPERATION --help` lists its parameters.",
+        add_help=False,
+    )
+    parser.add_argument("operation", nargs="?", help="operation name, e.g. ListMachines")
+    parser.add_argument("params", nargs="*", metavar="PARAM=VALUE")
+    parser.add_argument("--list", action="store_true", help="list every operation")
+    parser.add_argument(
+        "-h", "--help", dest="describe", action="store_true", help="describe the operation"
+    )

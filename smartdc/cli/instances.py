@@ -1,0 +1,294 @@
+"""``smartdc instances`` and ``smartdc instance ...``: machines by name, short id or uuid."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from smartdc.cli.catalog import filters, short
+from smartdc.cli.context import Context
+from smartdc.cli.values import parse_assignments
+
+if TYPE_CHECKING:
+    from smartdc.facade import Machine
+
+Adder = Callable[..., argparse.ArgumentParser]
+INSTANCE_COLUMNS = ["shortid", "name", "state", "primaryIp", "package", "created"]
+# what each action waits for, when asked to (--wait)
+TARGET_STATE = {"start": "running", "stop": "stopped", "delete": "deleted"}
+
+
+def _label(machine: Machine) -> str:
+    return f"{machine.name or '-'} ({machine.id.split('-', 1)[0]})"
+
+
+def _show(ctx: Context, machines: Sequence[Machine]) -> None:
+    ctx.printer.records(machines, INSTANCE_COLUMNS, formatters={"shortid": short})
+
+
+def _wait(ctx: Context, machines: list[Machine], state: str) -> None:
+    from smartdc.facade import wait_all
+
+    timeout = getattr(ctx.args, "timeout", None)
+    label = _label(machines[0]) if len(machines) == 1 else f"{len(machines)} instances"
+    progress = ctx.progress(f"waiting for {label} to be {state}")
+    if len(machines) == 1:
+        machines[0].wait(state, timeout=timeout, progress=progress)
+    else:
+        wait_all(machines, state, timeout=timeout, progress=progress)
+    if progress is not None:
+        progress.done(state)
+
+
+def cmd_instances(ctx: Context) -> int:
+    machines = ctx.datacenter().machines(**filters(ctx, "ListMachines"))
+    _show(ctx, list(machines))
+    return 0
+
+
+def cmd_get(ctx: Context) -> int:
+    ctx.printer.record(ctx.machine(ctx.args.instance))
+    return 0
+
+
+def cmd_create(ctx: Context) -> int:
+    args = ctx.args
+    dc = ctx.datacenter()
+    machine = dc.create_machine(
+        name=args.name,
+        image=args.image,
+        package=args.package,
+        networks=args.networks or None,
+        metadata=parse_assignments(args.metadata, typed=False) if args.metadata else None,
+        tags=parse_assignments(args.tags) if args.tags else None,
+        firewall_enabled=True if args.firewall else None,
+        if_absent=args.if_absent,
+    )
+    if args.wait:
+        _wait(ctx, [machine], "running")
+    if ctx.printer.json_mode:
+        ctx.printer.record(machine)
+    else:
+        _show(ctx, [machine])
+    return 0
+
+
+def _action(action: str) -> Callable[[Context], int]:
+    def run(ctx: Context) -> int:
+        machines = [ctx.machine(ref) for ref in ctx.args.instances]
+        for machine in machines:
+            getattr(machine, action)()
+            if not ctx.args.wait:
+                ctx.err.write(f"{action}: requested for {_label(machine)}\n")
+        if ctx.args.wait:
+            _wait(ctx, machines, TARGET_STATE[action])
+            if action != "delete":
+                _show(ctx, machines)
+            else:
+                ctx.err.write(f"deleted {', '.join(_label(m) for m in machines)}\n")
+        return 0
+
+    return run
+
+
+def cmd_reboot(ctx: Context) -> int:
+    # no state change: with --wait, the machine's audit trail says when the reboot is done
+    machines = [ctx.machine(ref) for ref in ctx.args.instances]
+    for machine in machines:
+        machine.reboot(wait=ctx.args.wait, timeout=ctx.args.timeout)
+        ctx.err.write(f"reboot: {'done' if ctx.args.wait else 'requested'} for {_label(machine)}\n")
+    if ctx.args.wait:
+        _show(ctx, machines)
+    return 0
+
+
+def cmd_resize(ctx: Context) -> int:
+    machine = ctx.machine(ctx.args.instance)
+    machine.resize(ctx.args.package, wait=ctx.args.wait, timeout=ctx.args.timeout)
+    ctx.err.write(f"resize to {ctx.args.package}: requested for {_label(machine)}\n")
+    if ctx.args.wait:
+        _show(ctx, [machine])
+    return 0
+
+
+def cmd_rename(ctx: Context) -> int:
+    machine = ctx.machine(ctx.args.instance)
+    machine.rename(ctx.args.name, wait=ctx.args.wait, timeout=ctx.args.timeout)
+    ctx.err.write(f"rename to {ctx.args.name}: requested for {machine.id}\n")
+    if ctx.args.wait:
+        _show(ctx, [machine])
+    return 0
+
+
+def cmd_wait(ctx: Context) -> int:
+    machine = ctx.machine(ctx.args.instance)
+    _wait(ctx, [machine], ctx.args.state)
+    if ctx.args.state != "deleted":
+        _show(ctx, [machine])
+    return 0
+
+
+# -- tags and metadata ----------------------------------------------------------------------
+
+
+def _live_map(ctx: Context, kind: str) -> Any:
+    machine = ctx.machine(ctx.args.instance)
+    return machine.tags if kind == "tag" else machine.metadata
+
+
+def _map_list(kind: str) -> Callable[[Context], int]:
+    def run(ctx: Context) -> int:
+        ctx.printer.mapping(_live_map(ctx, kind).to_dict(), ("key", "value"))
+        return 0
+
+    return run
+
+
+def _map_set(kind: str) -> Callable[[Context], int]:
+    def run(ctx: Context) -> int:
+        values = parse_assignments(ctx.args.pairs, typed=kind == "tag")
+        live = _live_map(ctx, kind)
+        live.update(values)
+        ctx.printer.mapping(live.to_dict(), ("key", "value"))
+        return 0
+
+    return run
+
+
+def _map_delete(kind: str) -> Callable[[Context], int]:
+    def run(ctx: Context) -> int:
+        live = _live_map(ctx, kind)
+        if ctx.args.all:
+            live.clear()
+        for key in ctx.args.keys:
+            del live[key]
+        return 0
+
+    return run
+
+
+# -- snapshots --------------------------------------------------------------------------------
+
+
+def cmd_snapshot_list(ctx: Context) -> int:
+    snapshots = ctx.machine(ctx.args.instance).snapshots()
+    ctx.printer.records(snapshots, ["name", "state", "created"])
+    return 0
+
+
+def cmd_snapshot_create(ctx: Context) -> int:
+    snapshot = ctx.machine(ctx.args.instance).create_snapshot(ctx.args.name)
+    if ctx.args.wait:
+        progress = ctx.progress(f"snapshot {snapshot.name}")
+        snapshot.poll_until("created", timeout=ctx.args.timeout)
+        if progress is not None:
+            progress.done(snapshot.state)
+    ctx.printer.records([snapshot], ["name", "state", "created"])
+    return 0
+
+
+def cmd_snapshot_delete(ctx: Context) -> int:
+    machine = ctx.machine(ctx.args.instance)
+    for name in ctx.args.names:
+        machine.snapshot(name).delete(wait=ctx.args.wait, timeout=ctx.args.timeout)
+        ctx.err.write(f"deleted snapshot {name} of {_label(machine)}\n")
+    return 0
+
+
+def cmd_snapshot_boot(ctx: Context) -> int:
+    machine = ctx.machine(ctx.args.instance)
+    machine.snapshot(ctx.args.name).start()
+    ctx.err.write(f"booting {_label(machine)} from snapshot {ctx.args.name}\n")
+    if ctx.args.wait:
+        _wait(ctx, [machine], "running")
+        _show(ctx, [machine])
+    return 0
+
+
+# -- the parser -------------------------------------------------------------------------------
+
+
+def _wait_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-w", "--wait", action="store_true", help="wait until it is done")
+    parser.add_argument("--timeout", type=float, help="seconds to wait at most (with --wait)")
+
+
+def add_commands(add: Adder) -> None:
+    listing = add("instances", cmd_instances, help="list instances", aliases=["ls"])
+    listing.add_argument(
+        "filters", nargs="*", metavar="FIELD=VALUE", help="e.g. state=running tag.role=db"
+    )
+    inst = add("instance", None, help="show, create, change and delete instances")
+    sub = inst.add_subparsers(dest="instance_command", metavar="COMMAND", required=True)
+
+    def one(name: str, func: Callable[[Context], int], text: str) -> argparse.ArgumentParser:
+        parser = add(name, func, help=text, parent=sub)
+        parser.add_argument("instance", help="name, short id or uuid")
+        return parser
+
+    one("get", cmd_get, "show an instance")
+    create = add("create", cmd_create, help="create an instance", parent=sub)
+    create.add_argument("-n", "--name", help="name of the instance")
+    create.add_argument("-i", "--image", help="image id or name (default: latest base image)")
+    create.add_argument("-p", "--package", help="package id or name (default: default package)")
+    create.add_argument("-N", "--network", dest="networks", action="append", help="network id")
+    create.add_argument("-t", "--tag", dest="tags", action="append", metavar="KEY=VALUE")
+    create.add_argument("-m", "--metadata", action="append", metavar="KEY=VALUE")
+    create.add_argument("--firewall", action="store_true", help="enable the firewall")
+    create.add_argument(
+        "--if-absent", action="store_true", help="reuse an instance of that name if it exists"
+    )
+    _wait_flags(create)
+    for action, text in (
+        ("start", "start instances"),
+        ("stop", "stop instances"),
+        ("delete", "delete instances"),
+    ):
+        parser = add(action, _action(action), help=text, parent=sub)
+        parser.add_argument("instances", nargs="+", metavar="INSTANCE")
+        _wait_flags(parser)
+    reboot = add("reboot", cmd_reboot, help="reboot instances", parent=sub)
+    reboot.add_argument("instances", nargs="+", metavar="INSTANCE")
+    _wait_flags(reboot)
+    resize = one("resize", cmd_resize, "resize an instance to another package")
+    resize.add_argument("package", help="package id or name")
+    _wait_flags(resize)
+    rename = one("rename", cmd_rename, "rename an instance")
+    rename.add_argument("name", help="the new name")
+    _wait_flags(rename)
+    wait = one("wait", cmd_wait, "wait until an instance is in a state")
+    wait.add_argument("state", help="running, stopped, deleted, ...")
+    wait.add_argument("--timeout", type=float, help="seconds to wait at most")
+
+    for kind, plural in (("tag", "tags"), ("metadata", "metadata")):
+        group = add(kind, None, help=f"list, set or delete {plural}", parent=sub)
+        kinds = group.add_subparsers(dest=f"{kind}_command", metavar="COMMAND", required=True)
+        listed = add("list", _map_list(kind), help=f"list {plural}", parent=kinds)
+        listed.add_argument("instance")
+        setter = add("set", _map_set(kind), help=f"set {plural}", parent=kinds)
+        setter.add_argument("instance")
+        setter.add_argument("pairs", nargs="+", metavar="KEY=VALUE")
+        deleter = add("delete", _map_delete(kind), help=f"delete {plural}", parent=kinds)
+        deleter.add_argument("instance")
+        deleter.add_argument("keys", nargs="*", metavar="KEY")
+        deleter.add_argument("-a", "--all", action="store_true", help=f"delete all {plural}")
+
+    snap = add("snapshot", None, help="list, create, delete or boot from snapshots", parent=sub)
+    snaps = snap.add_subparsers(dest="snapshot_command", metavar="COMMAND", required=True)
+    listed = add("list", cmd_snapshot_list, help="list snapshots", parent=snaps)
+    listed.add_argument("instance")
+    created = add("create", cmd_snapshot_create, help="take a snapshot", parent=snaps)
+    created.add_argument("instance")
+    created.add_argument("name", nargs="?", help="name (default: a timestamp)")
+    _wait_flags(created)
+    deleted = add("delete", cmd_snapshot_delete, help="delete snapshots", parent=snaps)
+    deleted.add_argument("instance")
+    deleted.add_argument("names", nargs="+", metavar="NAME")
+    _wait_flags(deleted)
+    boot = add(
+        "boot", cmd_snapshot_boot, help="boot a stopped instance from a snapshot", parent=snaps
+    )
+    boot.add_argument("instance")
+    boot.add_argument("name")
+    _wait_flags(boot)

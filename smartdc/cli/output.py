@@ -1,0 +1,138 @@
+"""Printing results: aligned tables for people, JSON lines for scripts (``-j``), chosen columns (``-o``).
+
+JSON is the object as the server sent it (``model.to_json()``), so scripts see CloudAPI's own field
+names; columns may be named either way (``primaryIp`` or ``primary_ip``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TextIO
+
+
+def as_json(item: Any) -> Any:
+    """The JSON value of a model, facade object, mapping or plain value."""
+    model = getattr(item, "model", None)
+    if model is not None and hasattr(model, "to_json"):
+        item = model
+    if hasattr(item, "to_json"):
+        return item.to_json()
+    if isinstance(item, Mapping):
+        return {str(k): as_json(v) for k, v in item.items()}
+    if isinstance(item, (list, tuple)):
+        return [as_json(v) for v in item]
+    if isinstance(item, datetime):
+        return item.isoformat()
+    return item
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
+def field(record: Mapping[str, Any], name: str) -> Any:
+    """A field of a JSON record by its JSON or Python name; ``a.b`` reaches into objects."""
+    value: Any = record
+    for part in name.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        for key in (part, _camel(part), _snake(part)):
+            if key in value:
+                value = value[key]
+                break
+        else:
+            return None
+    return value
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(cell(v) for v in value) or "-"
+    if isinstance(value, Mapping):
+        return ",".join(f"{k}={cell(v)}" for k, v in value.items()) or "-"
+    return str(value)
+
+
+def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    lines = []
+    for row in (list(headers), *rows):
+        padded = [c.ljust(w) for c, w in zip(row, widths, strict=True)]
+        lines.append("  ".join(padded).rstrip())
+    return "\n".join(lines)
+
+
+class Printer:
+    """Writes results in the form the command line asked for."""
+
+    def __init__(self, out: TextIO, *, json_mode: bool = False, columns: str | None = None):
+        self.out = out
+        self.json_mode = json_mode
+        self.columns = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
+
+    def line(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+
+    def records(
+        self,
+        items: Iterable[Any],
+        default_columns: Sequence[str],
+        *,
+        formatters: Mapping[str, Any] | None = None,
+    ) -> int:
+        """A list: one JSON object per line, or a table. Returns how many were printed."""
+        count = 0
+        if self.json_mode:
+            for item in items:
+                self.line(json.dumps(as_json(item), sort_keys=False, default=str))
+                count += 1
+            return count
+        columns = self.columns or list(default_columns)
+        rows = []
+        for item in items:
+            record = as_json(item)
+            row = []
+            for column in columns:
+                fmt = (formatters or {}).get(column)
+                value = fmt(record) if fmt is not None else field(record, column)
+                row.append(cell(value))
+            rows.append(row)
+            count += 1
+        self.line(table(rows, [c.upper() for c in columns]))
+        return count
+
+    def record(self, item: Any) -> None:
+        """One object: a JSON line, chosen fields, or an aligned ``field  value`` listing."""
+        data = as_json(item)
+        if self.json_mode:
+            self.line(json.dumps(data, default=str))
+            return
+        if not isinstance(data, Mapping):
+            self.line(cell(data))
+            return
+        names = self.columns or list(data)
+        rows = [[name, cell(field(data, name))] for name in names]
+        width = max((len(r[0]) for r in rows), default=0)
+        for name, value in rows:
+            self.line(f"{name.ljust(width)}  {value}")
+
+    def mapping(self, data: Mapping[str, Any], headers: tuple[str, str]) -> None:
+        """A name -> value map (tags, metadata, datacenters)."""
+        if self.json_mode:
+            self.line(json.dumps(as_json(data), default=str))
+            return
+        rows = [[str(k), cell(v)] for k, v in data.items()]
+        self.line(table(rows, [h.upper() for h in headers]))

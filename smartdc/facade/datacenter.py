@@ -1,0 +1,325 @@
+"""``DataCenter``: one CloudAPI endpoint, as whom, and what lives there.
+
+    from smartdc import DataCenter
+
+    sdc = DataCenter(location="us-sw-1", key_id="/me/keys/id_rsa", secret="~/.ssh/id_rsa")
+    machine = sdc.create_machine(name="web-1", if_absent=True)   # idempotent by name
+    machine.poll_while("provisioning")
+
+Every method is a call of the generated client (``sdc.api``, a ``smartdc.CloudAPI``); the facade
+adds look-ups by name, sensible defaults and objects with methods. One DataCenter may be shared by
+threads: it keeps no per-call state, and its caches are guarded by a lock.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from smartdc.config import Config
+from smartdc.facade import catalog
+from smartdc.facade.errors import AmbiguousNameError, NotFoundError
+from smartdc.facade.lookup import is_uuid, looks_like_short_id
+from smartdc.facade.machine import Machine, fetch_machine
+
+if TYPE_CHECKING:
+    from smartdc._generated.client import CloudAPI
+    from smartdc._generated.models import (
+        Account,
+        FirewallRule,
+        Image,
+        Key,
+        Network,
+        Package,
+        Volume,
+    )
+
+T = TypeVar("T")
+
+
+class DataCenter:
+    """A CloudAPI datacenter seen by one account (python-smartdc's entry point)."""
+
+    def __init__(
+        self,
+        location: str | None = None,
+        key_id: str | None = None,
+        secret: str | None = None,
+        url: str | None = None,
+        account: str | None = None,
+        user: str | None = None,
+        **config_kwargs: Any,
+    ) -> None:
+        from smartdc._generated.client import CloudAPI
+
+        config = Config(
+            url=url,
+            account=account,
+            user=user,
+            key_id=key_id,
+            secret=secret,
+            location=location,
+            **config_kwargs,
+        )
+        self._init(CloudAPI(config=config), location)
+
+    @classmethod
+    def from_client(cls, api: CloudAPI, location: str | None = None) -> DataCenter:
+        """A DataCenter over an existing generated client (shares its connections)."""
+        dc = cls.__new__(cls)
+        dc._init(api, location)
+        return dc
+
+    def _init(self, api: CloudAPI, location: str | None) -> None:
+        self.api = api
+        self.location = location
+        self._lock = threading.Lock()
+        self._default_package: Package | None = None
+        # What waits sleep and measure time with; a simulation can swap in a virtual clock.
+        self.sleep: Callable[[float], None] = time.sleep
+        self.clock: Callable[[], float] = time.monotonic
+
+    @property
+    def config(self) -> Config:
+        return self.api.config
+
+    @property
+    def url(self) -> str:
+        return self.api.config.url
+
+    def __repr__(self) -> str:
+        where = f"location={self.location!r}, " if self.location else ""
+        return f"DataCenter({where}url={self.url!r}, account={self.config.account!r})"
+
+    def close(self) -> None:
+        """Close the pooled connections (the object must not be used afterwards)."""
+        self.api.close()
+
+    def __enter__(self) -> DataCenter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- account and keys ----------------------------------------------------------------
+    def account(self) -> Account:
+        return self.api.get_account()
+
+    def keys(self) -> list[Key]:
+        return list(self.api.list_keys())
+
+    def key(self, name: str) -> Key:
+        """A key by name or MD5 fingerprint."""
+        return self.api.get_key(key=name)
+
+    def add_key(self, name: str, public_key: str) -> Key:
+        """Upload an OpenSSH public key (the text of ``id_rsa.pub``) under ``name``."""
+        return self.api.create_key(key=public_key.strip(), name=name)
+
+    def delete_key(self, name_or_key: str | Key) -> None:
+        name = name_or_key if isinstance(name_or_key, str) else name_or_key.name
+        self.api.delete_key(key=name)
+
+    # -- catalogue -------------------------------------------------------------------------
+    def images(self, **filters: Any) -> list[Image]:
+        """Images visible to the account (``name=``, ``os=``, ``version=``, ``state=`` ...)."""
+        return list(self.api.list_images(**filters))
+
+    def datasets(self, **filters: Any) -> list[Image]:
+        """python-smartdc's name for :meth:`images`."""
+        return self.images(**filters)
+
+    def image(self, id_or_name: str, version: str | None = None) -> Image:
+        """An image by id, or by name (the latest version unless ``version`` is given)."""
+        if is_uuid(id_or_name):
+            return self.api.get_image(id=id_or_name)
+        filters: dict[str, Any] = {"name": id_or_name}
+        if version is not None:
+            filters["version"] = version
+        found = catalog.latest(self.api.list_images(**filters))
+        if found is None:
+            wanted = f"{id_or_name}@{version}" if version else id_or_name
+            raise NotFoundError(f"no image named {wanted!r} in {self.url}")
+        return found
+
+    def default_image(self) -> Image:
+        """The image :meth:`create_machine` uses by default: the latest SmartOS base image."""
+        found = catalog.default_image(self.api.list_images())
+        if found is None:
+            raise NotFoundError(f"no image available in {self.url}")
+        return found
+
+    def packages(self, **filters: Any) -> list[Package]:
+        return list(self.api.list_packages(**filters))
+
+    def package(self, id_or_name: str) -> Package:
+        """A package by id or name (a name gives its newest active version)."""
+        return self.api.get_package(package=id_or_name)
+
+    def default_package(self) -> Package:
+        """The package flagged default; else the smallest with at least 1 GiB of memory
+        (see :func:`smartdc.facade.catalog.default_package`). Cached after the first call."""
+        with self._lock:
+            if self._default_package is not None:
+                return self._default_package
+        found = catalog.default_package(self.api.list_packages())
+        if found is None:
+            raise NotFoundError(f"no package available in {self.url}")
+        with self._lock:
+            self._default_package = found
+        return found
+
+    def networks(self, **filters: Any) -> list[Network]:
+        return list(self.api.list_networks(**filters))
+
+    def network(self, id_or_name: str) -> Network:
+        if is_uuid(id_or_name):
+            return self.api.get_network(id=id_or_name)
+        named = [n for n in self.api.list_networks() if n.name == id_or_name]
+        return _one(named, id_or_name, "network", lambda n: n.id)
+
+    def firewall_rules(self) -> list[FirewallRule]:
+        return list(self.api.list_firewall_rules())
+
+    def volumes(self, **filters: Any) -> list[Volume]:
+        return list(self.api.list_volumes(**filters))
+
+    # -- datacenters -----------------------------------------------------------------------
+    def datacenters(self) -> dict[str, str]:
+        """Datacenter name -> CloudAPI URL."""
+        return dict(self.api.list_datacenters())
+
+    def datacenter(self, name: str) -> DataCenter:
+        """A DataCenter for another datacenter of this cloud: same credentials (the loaded key
+        is shared), same TLS settings, that datacenter's URL."""
+        urls = self.datacenters()
+        if name not in urls:
+            known = ", ".join(sorted(urls)) or "none"
+            raise NotFoundError(f"no datacenter named {name!r} (this cloud has: {known})")
+        from smartdc._generated.client import CloudAPI
+
+        return DataCenter.from_client(CloudAPI(config=self.config.replace(url=urls[name])), name)
+
+    # -- machines ----------------------------------------------------------------------------
+    def machines(self, **filters: Any) -> Iterator[Machine]:
+        """Every machine matching the filters, fetched page by page as you iterate.
+
+        Filters are ListMachines' (``state=``, ``name=``, ``image=``, ``brand=``...);
+        ``tags={"role": "db"}`` matches tags.
+        """
+        for model in self.api.iter_list_machines(**filters):
+            yield Machine(self, model)
+
+    def machine(self, ref: str) -> Machine:
+        """A machine by uuid, name, or short id (a unique prefix of its uuid, e.g. ``b6979942``)."""
+        if is_uuid(ref):
+            return Machine(self, fetch_machine(self.api, ref))
+        named = list(self.api.list_machines(name=ref))
+        if named:
+            return _one([Machine(self, m) for m in named], ref, "machine", lambda m: m.id)
+        if looks_like_short_id(ref):
+            prefix = ref.lower()
+            matches = [Machine(self, m) for m in self.api.iter_list_machines()]
+            matches = [m for m in matches if m.id.lower().startswith(prefix)]
+            if matches:
+                return _one(matches, ref, "machine", lambda m: m.id)
+        raise NotFoundError(f"no machine with id, name or short id {ref!r} in {self.url}")
+
+    def find_machine(self, name: str) -> Machine | None:
+        """The machine named ``name``, or None."""
+        named = list(self.api.list_machines(name=name))
+        if not named:
+            return None
+        return _one([Machine(self, m) for m in named], name, "machine", lambda m: m.id)
+
+    def create_machine(
+        self,
+        name: str | None = None,
+        image: str | Image | None = None,
+        package: str | Package | None = None,
+        networks: Sequence[str] | Sequence[Mapping[str, Any]] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        tags: Mapping[str, Any] | None = None,
+        firewall_enabled: bool | None = None,
+        *,
+        dataset: str | Image | None = None,
+        if_absent: bool = False,
+        **extra: Any,
+    ) -> Machine:
+        """Provision a machine and return it at once (state ``provisioning``).
+
+        ``image`` is an id or a name (latest version), default :meth:`default_image`;
+        ``dataset`` is python-smartdc's spelling of ``image``. ``package`` is an id or name,
+        default :meth:`default_package`. Other CreateMachine parameters (``affinity=``,
+        ``deletion_protection=``, ``volumes=``...) pass through ``extra``.
+
+        Idempotent provisioning: with ``if_absent=True`` and a ``name``, an existing machine of
+        that name is returned instead of creating a second one. Retrying a script that died
+        after CreateMachine was sent (``OutcomeUnknownError``) is then safe::
+
+            web = sdc.create_machine(name="web-1", if_absent=True)
+            web.wait("running")
+        """
+        if dataset is not None:
+            if image is not None:
+                raise TypeError("pass image= or its older name dataset=, not both")
+            image = dataset
+        if if_absent:
+            if not name:
+                raise TypeError("if_absent=True needs a name to look the machine up by")
+            existing = self.find_machine(name)
+            if existing is not None:
+                return existing
+        image_id = self._image_id(image)
+        package_ref = self._package_ref(package)
+        params: dict[str, Any] = {"image": image_id, "package": package_ref}
+        optional = {
+            "name": name,
+            "networks": list(networks) if networks is not None else None,
+            "metadata": dict(metadata) if metadata is not None else None,
+            "tags": dict(tags) if tags is not None else None,
+            "firewall_enabled": firewall_enabled,
+        }
+        params.update({k: v for k, v in optional.items() if v is not None})
+        params.update(extra)
+        return Machine(self, self.api.create_machine(**params))
+
+    def _image_id(self, image: str | Image | None) -> str:
+        if image is None:
+            return str(self.default_image().id)
+        if isinstance(image, str):
+            return image if is_uuid(image) else str(self.image(image).id)
+        return str(image.id)
+
+    def _package_ref(self, package: str | Package | None) -> str:
+        if package is None:
+            return str(self.default_package().id)
+        if isinstance(package, str):
+            return package
+        return str(package.id)
+
+    def wait_all(
+        self,
+        machines: Iterable[Machine],
+        state: str,
+        *,
+        timeout: float | None = None,
+        interval: float | None = None,
+    ) -> list[Machine]:
+        """Wait until every machine is in ``state``; see :func:`smartdc.facade.wait_all`."""
+        from smartdc.facade.waiting import wait_all
+
+        return wait_all(list(machines), state, timeout=timeout, interval=interval)
+
+
+def _one(found: list[T], ref: str, kind: str, ident: Callable[[T], object]) -> T:
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NotFoundError(f"no {kind} named {ref!r}")
+    ids = [str(ident(f)) for f in found]
+    raise AmbiguousNameError(
+        f"{len(found)} {kind}s match {ref!r} ({', '.join(ids)}); use the full id", candidates=ids
+    )

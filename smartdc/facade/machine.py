@@ -1,0 +1,246 @@
+"""``Machine``: one instance, with its actions, live tags and metadata, snapshots and waits.
+
+Attributes of the generated ``Machine`` model are readable on the object (``machine.primary_ip``,
+``machine.memory``...; the model itself is ``machine.model``). They are as of the last fetch:
+``refresh()`` and every wait update them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from smartdc.errors import InvalidResponseError
+from smartdc.facade.live_maps import MachineMetadata, MachineTags
+from smartdc.facade.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from smartdc._generated.client import CloudAPI
+    from smartdc._generated.models import (
+        AuditEntry,
+        Disk,
+        FirewallRule,
+        Image,
+        Migration,
+        Nic,
+        Package,
+    )
+    from smartdc._generated.models import Machine as MachineModel
+    from smartdc.facade.datacenter import DataCenter
+
+ProgressCallback = Callable[[str, float], None]  # (current state, seconds elapsed)
+
+
+def fetch_machine(api: CloudAPI, machine_id: str) -> MachineModel:
+    """GetMachine, which always answers with a body (also for a destroyed machine)."""
+    model = api.get_machine(id=machine_id)
+    if model is None:
+        raise InvalidResponseError(f"GetMachine {machine_id}: the answer had no body")
+    return model
+
+
+class Machine:
+    """An instance in a datacenter (python-smartdc's ``Machine``)."""
+
+    def __init__(self, datacenter: DataCenter, model: MachineModel) -> None:
+        self.datacenter = datacenter
+        self.model = model
+        self.tags = MachineTags(datacenter.api, model.id)
+        self.metadata = MachineMetadata(datacenter.api, model.id)
+
+    # -- attributes ------------------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return str(self.model.id)
+
+    @property
+    def name(self) -> str | None:
+        return self.model.name
+
+    @property
+    def state(self) -> str:
+        """The state as of the last fetch (``refresh()`` to update)."""
+        return str(self.model.state)
+
+    @property
+    def ips(self) -> list[str]:
+        return list(self.model.ips)
+
+    @property
+    def primary_ip(self) -> str | None:
+        return self.model.primary_ip
+
+    @property
+    def memory(self) -> int:
+        return self.model.memory
+
+    @property
+    def created(self) -> datetime:
+        return self.model.created
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for names not found on the object: the model's other fields.
+        if name.startswith("_") or name == "model":
+            raise AttributeError(name)
+        return getattr(self.model, name)
+
+    def __repr__(self) -> str:
+        return f"<Machine {self.id} name={self.name!r} state={self.state!r}>"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Machine):
+            return self.id == other.id and self.datacenter.url == other.datacenter.url
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    @property
+    def _api(self) -> CloudAPI:
+        return self.datacenter.api
+
+    def refresh(self) -> Machine:
+        """Fetch the current state (a destroyed machine comes back with state ``deleted``)."""
+        self.model = fetch_machine(self._api, self.id)
+        return self
+
+    # -- actions ---------------------------------------------------------------------------
+    def start(self, *, wait: bool = False, timeout: float | None = None) -> Machine:
+        self._api.start_machine(id=self.id)
+        return self.wait("running", timeout=timeout) if wait else self
+
+    def stop(self, *, wait: bool = False, timeout: float | None = None) -> Machine:
+        self._api.stop_machine(id=self.id)
+        return self.wait("stopped", timeout=timeout) if wait else self
+
+    def reboot(self, *, wait: bool = False, timeout: float | None = None) -> Machine:
+        """Reboot. The state does not change, so ``wait=True`` waits for the audit trail to
+        record the finished reboot."""
+        return self._audited("reboot", lambda: self._api.reboot_machine(id=self.id), wait, timeout)
+
+    def resize(
+        self, package: str | Package, *, wait: bool = False, timeout: float | None = None
+    ) -> Machine:
+        ref = package if isinstance(package, str) else str(package.id)
+        return self._audited(
+            "resize", lambda: self._api.resize_machine(id=self.id, package=ref), wait, timeout
+        )
+
+    def rename(self, name: str, *, wait: bool = False, timeout: float | None = None) -> Machine:
+        return self._audited(
+            "rename", lambda: self._api.rename_machine(id=self.id, name=name), wait, timeout
+        )
+
+    def delete(self, *, wait: bool = False, timeout: float | None = None) -> None:
+        self._api.delete_machine(id=self.id)
+        if wait:
+            self.wait("deleted", timeout=timeout)
+
+    def enable_firewall(self) -> Machine:
+        self._api.enable_machine_firewall(id=self.id)
+        return self
+
+    def disable_firewall(self) -> Machine:
+        self._api.disable_machine_firewall(id=self.id)
+        return self
+
+    def enable_deletion_protection(self) -> Machine:
+        self._api.enable_machine_deletion_protection(id=self.id)
+        return self
+
+    def disable_deletion_protection(self) -> Machine:
+        self._api.disable_machine_deletion_protection(id=self.id)
+        return self
+
+    def _audited(
+        self, action: str, call: Callable[[], object], wait: bool, timeout: float | None
+    ) -> Machine:
+        from smartdc.facade.waiting import wait_for_audit
+
+        before = self.audit() if wait else []
+        call()
+        if wait:
+            wait_for_audit(self, action, before, timeout=timeout)
+            self.refresh()
+        return self
+
+    # -- related resources -----------------------------------------------------------------
+    def audit(self) -> list[AuditEntry]:
+        """Actions performed on the machine, newest first."""
+        return list(self._api.machine_audit(id=self.id))
+
+    def snapshots(self) -> list[Snapshot]:
+        return [Snapshot(self, s) for s in self._api.list_machine_snapshots(id=self.id)]
+
+    def snapshot(self, name: str) -> Snapshot:
+        return Snapshot(self, self._api.get_machine_snapshot(id=self.id, name=name))
+
+    def create_snapshot(self, name: str | None = None) -> Snapshot:
+        """Start a snapshot (state ``queued``); ``.poll_until('created')`` waits for it."""
+        params = {"name": name} if name is not None else {}
+        return Snapshot(self, self._api.create_machine_snapshot(id=self.id, **params))
+
+    def nics(self) -> list[Nic]:
+        return list(self._api.list_nics(id=self.id))
+
+    def disks(self) -> list[Disk]:
+        return list(self._api.list_machine_disks(id=self.id))
+
+    def firewall_rules(self) -> list[FirewallRule]:
+        return list(self._api.list_machine_firewall_rules(id=self.id))
+
+    def migrate(self, action: str = "automatic", **params: Any) -> Migration | None:
+        """Begin, sync, switch, pause, abort or finalize a migration (``automatic``: all steps)."""
+        return self._api.migrate(id=self.id, action=action, **params)
+
+    def create_image(self, name: str, version: str, **params: Any) -> Image:
+        """Create an image from this (stopped, prepared) machine; it starts ``creating``."""
+        return self._api.create_image_from_machine(
+            machine=self.id, name=name, version=version, **params
+        )
+
+    # -- waiting -----------------------------------------------------------------------------
+    def wait(
+        self,
+        state: str,
+        *,
+        timeout: float | None = None,
+        interval: float | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> Machine:
+        """Poll until the machine is in ``state`` and return it (refreshed).
+
+        Uses the spec's waiter for ``running``, ``stopped`` and ``deleted``, else the same engine
+        with a state matcher. Raises ``WaitFailed`` at once when the machine reaches ``failed``
+        (or disappears while another state is awaited), ``WaitTimeout`` (with the last state)
+        when the deadline passes. ``interval`` fixes the delay between polls (default: jittered
+        exponential backoff). ``progress(state, elapsed)`` is called after each poll.
+        """
+        from smartdc.facade.waiting import wait_for_state
+
+        wait_for_state(self, state, timeout=timeout, interval=interval, progress=progress)
+        return self
+
+    def poll_until(
+        self, state: str, *, timeout: float | None = None, interval: float | None = None
+    ) -> Machine:
+        """python-smartdc's name for :meth:`wait`."""
+        return self.wait(state, timeout=timeout, interval=interval)
+
+    def poll_while(
+        self,
+        state: str,
+        *,
+        timeout: float | None = None,
+        interval: float | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> Machine:
+        """Poll as long as the machine is in ``state`` (e.g. ``provisioning``) and return it.
+
+        Raises ``WaitFailed`` when it leaves ``state`` for ``failed``.
+        """
+        from smartdc.facade.waiting import wait_while_state
+
+        wait_while_state(self, state, timeout=timeout, interval=interval, progress=progress)
+        return self

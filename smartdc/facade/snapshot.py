@@ -1,0 +1,76 @@
+"""``Snapshot``: a ZFS snapshot of a machine, with the actions on it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from smartdc._generated.client import CloudAPI
+    from smartdc._generated.models import Snapshot as SnapshotModel
+    from smartdc.facade.machine import Machine
+
+
+class Snapshot:
+    """A snapshot of ``machine``; fields of the model are readable on the object."""
+
+    def __init__(self, machine: Machine, model: SnapshotModel) -> None:
+        self.machine = machine
+        self.model = model
+
+    @property
+    def name(self) -> str:
+        return str(self.model.name)
+
+    @property
+    def state(self) -> str:
+        return str(self.model.state)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name == "model":
+            raise AttributeError(name)
+        return getattr(self.model, name)
+
+    def __repr__(self) -> str:
+        return f"<Snapshot {self.name!r} of {self.machine.id} state={self.state!r}>"
+
+    @property
+    def _api(self) -> CloudAPI:
+        return self.machine.datacenter.api
+
+    def refresh(self) -> Snapshot:
+        self.model = self._api.get_machine_snapshot(id=self.machine.id, name=self.name)
+        return self
+
+    def start(self) -> None:
+        """Boot the (stopped) machine from this snapshot, rolling it back."""
+        self._api.start_machine_from_snapshot(id=self.machine.id, name=self.name)
+
+    def delete(self, *, wait: bool = False, timeout: float | None = None) -> None:
+        self._api.delete_machine_snapshot(id=self.machine.id, name=self.name)
+        if wait:
+            self.poll_until("deleted", timeout=timeout)
+
+    def poll_until(
+        self,
+        state: str = "created",
+        *,
+        timeout: float | None = None,
+        interval: float | None = None,
+    ) -> Snapshot:
+        """Wait until the snapshot is ``created`` (or ``deleted``: the states with a waiter in
+        the spec); raises ``WaitFailed`` when it fails or is canceled."""
+        from smartdc.facade.waiting import run_waiter, waiter_name
+
+        params = {"id": self.machine.id, "name": self.name}
+        found = run_waiter(
+            self.machine.datacenter,
+            waiter_name("Snapshot", state),
+            params,
+            timeout=timeout,
+            interval=interval,
+        )
+        if found is not None and hasattr(found, "state"):
+            self.model = found
+        return self
+
+    wait = poll_until
