@@ -41,6 +41,7 @@ from smartdc._version import __version__
 from smartdc.auth import RequestSigner
 from smartdc.config import Config
 from smartdc.errors import (
+    ArgumentError,
     CloudAPIError,
     ConnectError,
     ContentDigestError,
@@ -211,7 +212,12 @@ class Transport:
         target = f"{path}?{encoded}" if encoded else path
         payload = None
         if body is not None:
-            payload = json.dumps(body, separators=(",", ":")).encode("utf-8")
+            try:
+                payload = json.dumps(body, separators=(",", ":")).encode("utf-8")
+            except (TypeError, ValueError) as exc:
+                raise ArgumentError(
+                    f"{method} {path}: the body cannot be sent as JSON: {exc}"
+                ) from None
         safe = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
         deadline = time.monotonic() + self.config.retry_deadline
         attempt = 0

@@ -15,6 +15,7 @@ import pytest
 
 from smartdc._version import __version__
 from smartdc.errors import (
+    ArgumentError,
     CloudAPIError,
     ContentDigestError,
     InvalidResponseError,
@@ -22,7 +23,7 @@ from smartdc.errors import (
     RequestTimeout,
     ResponseTooLargeError,
 )
-from smartdc.transport import Transport
+from smartdc.transport import MAX_RETRY_AFTER, Transport
 
 from .conftest import ACCOUNT, KeyFiles, MakeConfig
 from .server import LoopbackServer, Reply, md5_of
@@ -370,3 +371,21 @@ def test_backoff_is_clamped_to_the_deadline_and_giving_up_is_logged(
     assert server.count == 4 and len(slept) == 3 and all(0 <= s <= 1.0 for s in slept)
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "giving up on GET /alice" in warnings[0].getMessage()
+
+
+def test_long_retry_after_is_capped(server: LoopbackServer, make_config: MakeConfig) -> None:
+    server.script(Reply(429, {"code": "RequestThrottled"}, headers={"Retry-After": "120"}))
+    transport = Transport(make_config(retry_deadline=300.0))
+    slept: list[float] = []
+    transport._sleep = slept.append  # record the wait instead of sleeping it
+    assert transport.request("POST", "/alice/machines", body={}).status == 200
+    assert slept == [MAX_RETRY_AFTER] and server.count == 2
+
+
+def test_body_that_is_not_json_is_refused_before_sending(
+    server: LoopbackServer, make_config: MakeConfig
+) -> None:
+    server.script()
+    with pytest.raises(ArgumentError, match="cannot be sent as JSON"):
+        Transport(make_config()).request("POST", "/alice/machines", body={"when": object()})
+    assert server.count == 0
