@@ -101,7 +101,7 @@ class Machine:
         return self.datacenter.api
 
     def refresh(self) -> Machine:
-        """Fetch the current state (a destroyed machine comes back with state ``deleted``)."""
+        """Fetch the current state."""
         self.model = fetch_machine(self._api, self.id)
         return self
 
