@@ -72,7 +72,11 @@ def test_installed_wheel_runs_help(wheel: Path, tmp_path: Path) -> None:
         capture_output=True,
     )
     result = subprocess.run(
-        [str(venv / "bin" / "smartdc"), "--help"], capture_output=True, text=True, timeout=60
+        [str(venv / "bin" / "smartdc"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert "smartdc" in result.stdout
@@ -81,5 +85,6 @@ def test_installed_wheel_runs_help(wheel: Path, tmp_path: Path) -> None:
         check=True,
         capture_output=True,
         text=True,
+        cwd=tmp_path,  # not the repository, whose smartdc/ would shadow the installed one
     ).stdout
     assert where.startswith(str(venv))
