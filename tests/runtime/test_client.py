@@ -1,0 +1,93 @@
+"""The generated client against the simulator: typed calls, argument checks before any request,
+version gating, waiters, paging and HEAD forms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from smartdc import CloudAPI
+from smartdc.errors import (
+    ArgumentError,
+    OperationNotSupportedError,
+    UnknownOperationError,
+    WaitFailed,
+)
+from smartdc.testing import Simulator
+from smartdc.testing.state import Settings
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    settings = Settings(
+        provision_seconds=0.3, stop_seconds=0.2, start_seconds=0.2, delete_seconds=0.2
+    )
+    with Simulator(settings=settings) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def client(sim: Simulator) -> CloudAPI:
+    return sim.client()
+
+
+def _image(client: CloudAPI) -> str:
+    return client.list_images(name="base-64-lts")[-1].id
+
+
+def test_bad_arguments_never_reach_the_server(sim: Simulator, client: CloudAPI) -> None:
+    before = sim.request_count()
+    with pytest.raises(ArgumentError, match="'id'"):
+        client.get_machine("")
+    with pytest.raises(ArgumentError, match="unknown parameter"):
+        client.call_operation("GetMachine", id="x", colour="red")
+    with pytest.raises(ArgumentError, match="'memory' must be an integer"):
+        client.call_operation("ListMachines", memory="big")
+    with pytest.raises(UnknownOperationError, match="did you mean GetMachine"):
+        client.call_operation("getmachine", id="x")
+    assert sim.request_count() == before
+
+
+def test_operation_newer_than_the_server_is_refused(sim: Simulator) -> None:
+    old = Simulator(settings=Settings(server_version="9.0.0"))
+    with old:
+        client = old.client()
+        client.get_account()  # learns the server version from the Server header
+        assert client.server_version == "9.0.0"
+        with pytest.raises(
+            OperationNotSupportedError, match=r"GetAccountLimits needs CloudAPI 9\.8\.0"
+        ):
+            client.get_account_limits()
+
+
+def test_provision_wait_stop_delete(client: CloudAPI) -> None:
+    machine = client.create_machine(
+        image=_image(client), package="g4-highcpu-1G", name="rt-1", tags={"team": "a"}
+    )
+    assert machine.state == "provisioning"
+    polls = []
+    running = client.wait_machine_running(machine.id, timeout=30, on_poll=polls.append)
+    assert running.state == "running" and running.primary_ip and len(polls) >= 2
+    client.stop_machine(machine.id)
+    assert client.wait_machine_stopped(machine.id, timeout=30).state == "stopped"
+    client.delete_machine(machine.id)
+    client.wait_machine_deleted(machine.id, timeout=30)
+    with pytest.raises(WaitFailed):
+        client.wait_machine_running(machine.id, timeout=30)
+
+
+def test_paging_and_head(sim: Simulator, client: CloudAPI) -> None:
+    sim.populate_machines(2500)
+    names = [m.name for m in client.iter_list_machines(page_size=1000)]
+    assert len(names) >= 2500 and len(set(names)) == len(names)
+    assert client.head_list_machines(limit=10)["x-resource-count"] == "10"
+
+
+def test_text_and_map_answers(client: CloudAPI) -> None:
+    machine = client.create_machine(
+        image=_image(client), package="g4-highcpu-1G", metadata={"k": "v"}
+    )
+    assert client.get_machine_metadata(machine.id, "k") == "v"
+    assert client.add_machine_tags(machine.id, tags={"a": 1}) == {"a": 1}
+    assert set(client.list_datacenters()) >= {"us-sim-1"}

@@ -1,0 +1,100 @@
+"""The waiter engine: verdicts from acceptors, deadlines, transient errors, delay bounds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from smartdc.errors import CloudAPIError, ConnectError, WaitFailed, WaitTimeout
+from smartdc.runtime.waiting import AcceptorSpec, Poll, WaiterSpec, next_delay, wait
+
+SPEC = WaiterSpec(
+    name="ThingReady",
+    operation="GetThing",
+    description="",
+    min_delay=1.0,
+    max_delay=15.0,
+    timeout=60.0,
+    acceptors=(
+        AcceptorSpec("success", "path", "ready", "state"),
+        AcceptorSpec("failure", "path", "failed", "state"),
+        AcceptorSpec("failure", "status", 410),
+        AcceptorSpec("retry", "error", "RequestThrottled"),
+    ),
+)
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def _poller(outcomes: list[Any]) -> Any:
+    def poll() -> tuple[int, Any]:
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    return poll
+
+
+def _error(status: int, code: str) -> CloudAPIError:
+    return CloudAPIError.class_for(code)("x", status=status, code=code)
+
+
+def test_success_after_retries_returns_the_last_value() -> None:
+    t = FakeTime()
+    seen: list[Poll] = []
+    outcomes = [
+        (200, {"state": "provisioning"}),
+        _error(429, "RequestThrottled"),
+        ConnectError("down"),
+        (200, {"state": "ready"}),
+    ]
+    result = wait(_poller(outcomes), SPEC, sleep=t.sleep, clock=t.clock, on_poll=seen.append)
+    assert result == {"state": "ready"}
+    assert [p.attempt for p in seen] == [1, 2, 3, 4] and seen[-1].state == "ready"
+    assert len(t.sleeps) == 3
+
+
+def test_terminal_state_and_status_fail_at_once() -> None:
+    t = FakeTime()
+    with pytest.raises(WaitFailed, match="state 'failed'") as info:
+        wait(_poller([(200, {"state": "failed"})]), SPEC, sleep=t.sleep, clock=t.clock)
+    assert info.value.state == "failed" and t.sleeps == []
+    with pytest.raises(WaitFailed):
+        wait(_poller([(410, {"state": "deleted"})]), SPEC, sleep=t.sleep, clock=t.clock)
+
+
+def test_unexpected_error_is_raised_not_swallowed() -> None:
+    t = FakeTime()
+    with pytest.raises(CloudAPIError) as info:
+        wait(_poller([_error(401, "InvalidCredentials")]), SPEC, sleep=t.sleep, clock=t.clock)
+    assert info.value.status == 401
+
+
+def test_deadline_gives_wait_timeout_with_the_last_state() -> None:
+    t = FakeTime()
+    outcomes = [(200, {"state": "provisioning"})] * 1000
+    with pytest.raises(WaitTimeout) as info:
+        wait(_poller(outcomes), SPEC, timeout=30, sleep=t.sleep, clock=t.clock)
+    assert info.value.last_state == "provisioning"
+    assert t.now == pytest.approx(30.0)
+
+
+@pytest.mark.parametrize("elapsed", [0.0, 10.0, 60.0, 600.0])
+def test_delay_grows_but_stays_within_one_second_plus_five_percent(elapsed: float) -> None:
+    for attempt in range(1, 20):
+        delay = next_delay(attempt, elapsed, 1.0, 15.0)
+        assert 0.8 <= delay <= min(15.0, max(1.0, 1.0 + 0.05 * elapsed))
+    assert next_delay(10, 600.0, 1.0, 15.0) > next_delay(1, 600.0, 1.0, 15.0)
