@@ -43,8 +43,21 @@ def list_operations(ctx: Context) -> int:
     return 0
 
 
+def _operation(name: str) -> Any:
+    """The metadata of an operation, known without connecting (case-insensitive fallback)."""
+    from smartdc.errors import UnknownOperationError
+
+    operations = _client_class().OPERATIONS
+    if name in operations:
+        return operations[name]
+    close = [n for n in operations if n.lower() == name.lower()]
+    if len(close) == 1:
+        return operations[close[0]]
+    raise UnknownOperationError(f"no CloudAPI operation named {name!r} (smartdc api --list)")
+
+
 def describe_operation(ctx: Context, name: str) -> int:
-    op = _client_class().operation(name)
+    op = _operation(name)
     lines = [f"{op.name}: {op.summary}", ""]
     lines.append(f"usage: smartdc api {op.name} [PARAM=VALUE ...]")
     if op.waiter:
@@ -71,10 +84,12 @@ def cmd_api(ctx: Context) -> int:
         return list_operations(ctx)
     if args.describe:
         return describe_operation(ctx, args.operation)
+    op = _operation(args.operation)
     api = ctx.datacenter().api
-    op = api.operation(args.operation)
     params = operation_arguments(op, args.params, api.ENUM_NAMES)
-    result = api.call_operation(op.name, **params)
+    # the generated method itself (call_operation(name, **params) would clash with a `name`
+    # parameter); it checks the arguments against the same metadata before sending
+    result = getattr(api, op.method_name)(**params)
     data = as_json(result)
     if data is None:
         ctx.err.write(f"{op.name}: done\n")

@@ -162,7 +162,12 @@ def _map_delete(kind: str) -> Callable[[Context], int]:
         if ctx.args.all:
             live.clear()
         for key in ctx.args.keys:
-            del live[key]
+            try:
+                del live[key]
+            except KeyError:
+                from smartdc.facade import NotFoundError
+
+                raise NotFoundError(f"{ctx.args.instance} has no {kind} {key!r}") from None
         return 0
 
     return run

@@ -1,0 +1,65 @@
+"""The command as a separate process, and its lazy imports (fast startup)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from smartdc.testing import Simulator
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRITON_", "SDC_"))}
+    env["TRITON_CONFIG_DIR"] = str(tmp_path)
+    return env
+
+
+def test_smartdc_in_a_subprocess(
+    cloudapi_sim: Simulator, connection: list[str], tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "smartdc.cli", *connection, "datacenters", "-j"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        env=_env(tmp_path),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == cloudapi_sim.urls
+    usage = subprocess.run(
+        [sys.executable, "-m", "smartdc.cli", "instance", "frobnicate"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(tmp_path),
+        check=False,
+    )
+    assert usage.returncode == 2
+    assert "invalid choice" in usage.stderr
+
+
+def test_parsing_imports_nothing_heavy(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from smartdc.cli.main import build_parser\n"
+        "build_parser().parse_args(['instances', '-j'])\n"
+        "heavy = [m for m in ('cryptography', 'smartdc._generated', 'smartdc.facade', 'urllib3')"
+        " if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(tmp_path),
+        check=True,
+    )
+    assert done.stdout.strip() == ""
