@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from smartdc.cli.catalog import filters, short
 from smartdc.cli.context import Context
 from smartdc.cli.values import parse_assignments
+from smartdc.errors import ArgumentError
 
 if TYPE_CHECKING:
     from smartdc.facade import Machine
@@ -54,11 +55,14 @@ def cmd_get(ctx: Context) -> int:
 
 def cmd_create(ctx: Context) -> int:
     args = ctx.args
+    for flag, positional in (("image", args.image_arg), ("package", args.package_arg)):
+        if positional is not None and getattr(args, flag) is not None:
+            raise ArgumentError(f"give the {flag} once: as --{flag} or as an argument")
     dc = ctx.datacenter()
     machine = dc.create_machine(
         name=args.name,
-        image=args.image,
-        package=args.package,
+        image=args.image or args.image_arg,
+        package=args.package or args.package_arg,
         networks=args.networks or None,
         metadata=parse_assignments(args.metadata, typed=False) if args.metadata else None,
         tags=parse_assignments(args.tags) if args.tags else None,
@@ -183,7 +187,10 @@ def cmd_snapshot_list(ctx: Context) -> int:
 
 
 def cmd_snapshot_create(ctx: Context) -> int:
-    snapshot = ctx.machine(ctx.args.instance).create_snapshot(ctx.args.name)
+    if ctx.args.name and ctx.args.name_opt:
+        raise ArgumentError("give the snapshot name once: as -n or as an argument")
+    name = ctx.args.name or ctx.args.name_opt
+    snapshot = ctx.machine(ctx.args.instance).create_snapshot(name)
     if ctx.args.wait:
         progress = ctx.progress(f"snapshot {snapshot.name}")
         snapshot.poll_until("created", timeout=ctx.args.timeout)
@@ -237,6 +244,9 @@ def add_commands(add: Adder) -> None:
     create.add_argument("-n", "--name", help="name of the instance")
     create.add_argument("-i", "--image", help="image id or name (default: latest base image)")
     create.add_argument("-p", "--package", help="package id or name (default: default package)")
+    # triton's form: `instance create IMAGE PACKAGE`
+    create.add_argument("image_arg", nargs="?", metavar="IMAGE", help="same as --image")
+    create.add_argument("package_arg", nargs="?", metavar="PACKAGE", help="same as --package")
     create.add_argument("-N", "--network", dest="networks", action="append", help="network id")
     create.add_argument("-t", "--tag", dest="tags", action="append", metavar="KEY=VALUE")
     create.add_argument("-m", "--metadata", action="append", metavar="KEY=VALUE")
@@ -286,6 +296,7 @@ def add_commands(add: Adder) -> None:
     created = add("create", cmd_snapshot_create, help="take a snapshot", parent=snaps)
     created.add_argument("instance")
     created.add_argument("name", nargs="?", help="name (default: a timestamp)")
+    created.add_argument("-n", "--name", dest="name_opt", help="same as NAME")
     _wait_flags(created)
     deleted = add("delete", cmd_snapshot_delete, help="delete snapshots", parent=snaps)
     deleted.add_argument("instance")

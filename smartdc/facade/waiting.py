@@ -92,8 +92,6 @@ def _state_acceptors(spec: WaiterSpec, target: str) -> tuple[AcceptorSpec, ...]:
             continue
         if acceptor.matcher == "path" and text(acceptor.expected) == target:
             continue
-        if target == "deleted" and acceptor.matcher in ("status", "error"):
-            continue  # "gone" is what a wait for deleted wants
         kept.append(acceptor)
     return tuple(kept)
 
@@ -205,12 +203,14 @@ def wait_all(
         return []
     first = machines[0].datacenter
     spec = machine_waiter(first.api, state)
-    base: WaiterSpec = first.api.WAITERS[BASE_MACHINE_WAITER]
     failing = {
-        text(a.expected)
-        for a in _state_acceptors(base, state)
-        if a.state == "failure" and a.matcher == "path"
+        text(a.expected) for a in spec.acceptors if a.state == "failure" and a.matcher == "path"
     }
+    # A machine missing from the list is gone: success when the waiter takes a 404/410 as
+    # success (MachineDeleted), else a failure.
+    gone_is_success = any(
+        a.state == "success" and a.matcher in ("status", "error") for a in spec.acceptors
+    )
     groups: dict[str, list[Machine]] = {}
     for machine in machines:
         groups.setdefault(machine.datacenter.url, []).append(machine)
@@ -228,10 +228,12 @@ def wait_all(
                     states[str(model.id)] = text(model.state)
         missing = [m.id for m in machines if m.id not in states]
         for machine_id in missing:
-            states[machine_id] = "deleted"
-        done = all(value == state for value in states.values())
+            states[machine_id] = "gone"
+        done = all(value == state or value == "gone" for value in states.values()) and (
+            gone_is_success or not missing
+        )
         failed = any(value in failing for value in states.values()) or (
-            state != "deleted" and bool(missing)
+            bool(missing) and not gone_is_success
         )
         return status, _Round(states, done, failed)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from smartdc.cli.main import run
 from smartdc.testing import Simulator
 
 from .conftest import Result, invoke
@@ -109,6 +111,14 @@ def test_instance_lifecycle(cli: Cli) -> None:
     assert _ok(cli("instances", "-j")).json_lines() == []
 
 
+def test_instance_create_with_image_and_package_arguments(cli: Cli) -> None:
+    made = _ok(cli("instance", "create", "-n", "small", "-j", "minimal-64-lts", "g4-highcpu-512M"))
+    (record,) = made.json_lines()
+    (image,) = _ok(cli("images", "-j", "name=minimal-64-lts")).json_lines()
+    assert (record["image"], record["package"]) == (image["id"], "g4-highcpu-512M")
+    assert cli("instance", "create", "-i", "x", "minimal-64-lts").code == 2
+
+
 def test_instance_tags_and_metadata(cli: Cli) -> None:
     _ok(cli("instance", "create", "-n", "db"))
     shown = _ok(cli("instance", "tag", "set", "db", "role=db", "weight=3", "-j")).json_lines()
@@ -133,6 +143,8 @@ def test_instance_snapshots(cli: Cli) -> None:
     _ok(cli("instance", "create", "-n", "snappy", "-w"))
     made = _ok(cli("instance", "snapshot", "create", "snappy", "first", "-w"))
     assert "created" in made.out
+    _ok(cli("instance", "snapshot", "create", "-n", "second", "snappy"))
+    _ok(cli("instance", "snapshot", "delete", "snappy", "second", "-w"))
     listed = _ok(cli("instance", "snapshot", "list", "snappy", "-j")).json_lines()
     assert [(s["name"], s["state"]) for s in listed] == [("first", "created")]
     _ok(cli("instance", "stop", "snappy", "-w"))
@@ -241,3 +253,21 @@ def test_api_calls_any_operation(cli: Cli) -> None:
     _ok(cli("instance", "wait", made["id"], "running"))
     done = _ok(cli("api", "StopMachine", f"id={made['id']}"))
     assert done.out == "" and "StopMachine" in done.err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_wait_shows_progress_on_a_terminal(connection: list[str]) -> None:
+    out, err = io.StringIO(), _Terminal()
+    code = run([*connection, "instance", "create", "-n", "shown", "--wait"], out, err)
+    assert code == 0
+    progress = err.getvalue()
+    assert "\r" in progress
+    assert "provisioning (" in progress  # state and elapsed seconds while waiting
+    assert progress.rstrip().endswith(" s)") and "running" in progress
+    quiet = io.StringIO()
+    assert run([*connection, "instance", "stop", "shown", "--wait"], io.StringIO(), quiet) == 0
+    assert quiet.getvalue() == ""  # not a terminal: no progress lines
