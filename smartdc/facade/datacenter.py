@@ -200,7 +200,9 @@ class DataCenter:
             raise NotFoundError(f"no datacenter named {name!r} (this cloud has: {known})")
         from smartdc._generated.client import CloudAPI
 
-        return DataCenter.from_client(CloudAPI(config=self.config.replace(url=urls[name])), name)
+        other = DataCenter.from_client(CloudAPI(config=self.config.replace(url=urls[name])), name)
+        other.sleep, other.clock = self.sleep, self.clock
+        return other
 
     # -- machines ----------------------------------------------------------------------------
     def machines(self, **filters: Any) -> Iterator[Machine]:

@@ -2,7 +2,8 @@
 
 Attributes of the generated ``Machine`` model are readable on the object (``machine.primary_ip``,
 ``machine.memory``...; the model itself is ``machine.model``). They are as of the last fetch:
-``refresh()`` and every wait update them.
+``refresh()`` and every wait update them. ``machine.tags`` and ``machine.metadata`` are live
+mappings instead (the fetched values stay in ``machine.model.tags``).
 """
 
 from __future__ import annotations

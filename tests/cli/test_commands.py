@@ -271,3 +271,22 @@ def test_wait_shows_progress_on_a_terminal(connection: list[str]) -> None:
     quiet = io.StringIO()
     assert run([*connection, "instance", "stop", "shown", "--wait"], io.StringIO(), quiet) == 0
     assert quiet.getvalue() == ""  # not a terminal: no progress lines
+
+
+def test_triton_profile_configures_the_cli(cloudapi_sim: Simulator, tmp_path: Path) -> None:
+    profiles = tmp_path / "triton" / "profiles.d"
+    profiles.mkdir(parents=True)
+    profile = {
+        "url": cloudapi_sim.url,
+        "account": cloudapi_sim.account,
+        "keyId": cloudapi_sim.key_id,
+    }
+    (profiles / "sim.json").write_text(json.dumps(profile))
+    result = invoke(["--profile", "sim", "--key-file", cloudapi_sim.key_path, "account", "-j"])
+    assert result.code == 0, result.err
+    assert result.json_lines()[0]["login"] == cloudapi_sim.account
+    # an explicit flag wins over the profile
+    flags = ["--profile", "sim", "--url", "http://127.0.0.1:9", "--key-file", cloudapi_sim.key_path]
+    wrong = invoke([*flags, "account"])
+    assert wrong.code == 1
+    assert "ConnectError" in wrong.err and "127.0.0.1:9" in wrong.err
