@@ -76,8 +76,15 @@ def test_networks_fwrules_volumes(cli: Cli) -> None:
     networks = _ok(cli("networks", "-j")).json_lines()
     assert networks and all("id" in n for n in networks)
     assert _ok(cli("networks")).out.splitlines()[0].split()[:2] == ["SHORTID", "NAME"]
-    assert _ok(cli("fwrules")).out.startswith("SHORTID")
-    assert _ok(cli("volumes")).out.startswith("SHORTID")
+    rule = json.loads(
+        _ok(cli("api", "CreateFirewallRule", "rule=FROM any TO all vms ALLOW tcp PORT 22")).out
+    )
+    fwrules = _ok(cli("fwrules")).out.splitlines()
+    assert fwrules[0].split()[0] == "SHORTID"
+    assert fwrules[1].split()[0] == rule["id"].split("-")[0]
+    _ok(cli("api", "CreateVolume", "type=tritonnfs", "name=vol1"))
+    assert [v["name"] for v in _ok(cli("volumes", "-j")).json_lines()] == ["vol1"]
+    assert _ok(cli("volumes", "-j", "name=none")).json_lines() == []
 
 
 def test_instance_lifecycle(cli: Cli) -> None:

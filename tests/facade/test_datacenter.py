@@ -63,13 +63,16 @@ def test_packages_and_the_default_package(dc: DataCenter) -> None:
     assert {p.id for p in dc.packages(memory=flagged[0].memory)} >= {flagged[0].id}
 
 
-def test_networks_fwrules_volumes_are_listed(dc: DataCenter) -> None:
+def test_networks_fwrules_volumes(dc: DataCenter) -> None:
     networks = dc.networks()
     assert networks
     assert dc.network(networks[0].name).id == networks[0].id
     assert dc.network(str(networks[0].id)).name == networks[0].name
-    assert isinstance(dc.firewall_rules(), list)
-    assert isinstance(dc.volumes(), list)
+    rule = dc.api.create_firewall_rule(rule="FROM any TO all vms ALLOW tcp PORT 22")
+    assert [r.id for r in dc.firewall_rules()] == [rule.id]
+    volume = dc.api.create_volume(type="tritonnfs", name="vol1")
+    assert [v.id for v in dc.volumes()] == [volume.id]
+    assert dc.volumes(name="other") == []
 
 
 def test_datacenter_switch_keeps_credentials(dc: DataCenter, vsim: Simulator) -> None:

@@ -122,7 +122,8 @@ def test_related_resources(dc: DataCenter, running: Machine) -> None:
     assert {n.ip for n in running.nics()} == set(running.ips)
     actions = [e.action for e in running.audit()]
     assert actions[-1] == "provision"
-    assert isinstance(running.firewall_rules(), list)
+    rule = dc.api.create_firewall_rule(rule="FROM any TO all vms ALLOW tcp PORT 22")
+    assert [r.id for r in running.firewall_rules()] == [rule.id]
     with pytest.raises(CloudAPIError):
         running.disks()  # only bhyve machines have disks
     bhyve = dc.create_machine(
