@@ -36,6 +36,14 @@ class Timestamp(datetime):
 
     @classmethod
     def parse(cls, text: str) -> Timestamp:
+        # Fast path: CloudAPI's own "2015-12-21T11:48:54.884Z" form parses directly (3.11+).
+        try:
+            stamp = cls.fromisoformat(text)
+        except ValueError:
+            stamp = None
+        if stamp is not None and stamp.tzinfo is not None:
+            stamp.raw = text
+            return stamp
         value = text.strip()
         if value.endswith(("Z", "z")):
             value = value[:-1] + "+00:00"
@@ -124,6 +132,11 @@ def d_list(value: Any, at: str) -> list[Any]:
 
 
 def d_enum(cls: type[E], value: Any, at: str) -> E:
+    # Known values are looked up directly: Enum.__call__ costs several times a dict lookup.
+    if isinstance(value, str):
+        member = cls._value2member_map_.get(value)
+        if member is not None:
+            return member  # type: ignore[return-value]
     return cls(d_str(value, at))
 
 
