@@ -75,7 +75,7 @@ class Types:
             options = ", ".join(
                 f"lambda {item}: {self.decode(a, item, at, depth + 1)}" for a in ref.args
             )
-            return f"d_union({value}, {at}, {options})"
+            return f'cast("{self.annotation(ref)}", d_union({value}, {at}, {options}))'
         if ref.name in self.enums:
             return f"d_enum({ref.name}, {value}, {at})"
         return f"{ref.name}.from_json({value})"

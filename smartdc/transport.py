@@ -21,7 +21,7 @@ import logging
 import random
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from email.utils import formatdate, parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
@@ -197,8 +197,12 @@ class Transport:
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         accept: str = "application/json",
+        expect_statuses: Collection[int] = (),
     ) -> Response:
         """Send ``method path`` (path already percent-encoded) and return the answer.
+
+        ``expect_statuses``: error statuses that are an answer of the operation rather than an
+        error (GetMachine's 410 carries the deleted machine); they are returned, not raised.
 
         Raises :class:`CloudAPIError` subclasses for error answers, and the transport/response
         errors of :mod:`smartdc.errors`. 2xx and 3xx answers are returned (redirects are not
@@ -242,7 +246,7 @@ class Transport:
                 _drain(raw)
                 self._pause(attempt, deadline, retry_after, method, target, f"HTTP {status}")
                 continue
-            return self._finish(raw, method, path, accept, elapsed)
+            return self._finish(raw, method, path, accept, elapsed, expect_statuses)
 
     def _failure(
         self, exc: BaseException, method: str, path: str, safe: bool
@@ -389,7 +393,13 @@ class Transport:
         return b"".join(chunks)
 
     def _finish(
-        self, raw: urllib3.BaseHTTPResponse, method: str, path: str, accept: str, elapsed: float
+        self,
+        raw: urllib3.BaseHTTPResponse,
+        method: str,
+        path: str,
+        accept: str,
+        elapsed: float,
+        expect_statuses: Collection[int] = (),
     ) -> Response:
         if method == "HEAD":
             _drain(raw)
@@ -417,7 +427,7 @@ class Transport:
                     status=raw.status,
                 )
         content_type = headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if raw.status >= 400:
+        if raw.status >= 400 and raw.status not in expect_statuses:
             raise CloudAPIError.from_response(raw.status, headers, body, method, path)
         data = _decode(body, content_type, accept, method, path, raw.status)
         return Response(raw.status, headers, body, data, request_id, method, path)

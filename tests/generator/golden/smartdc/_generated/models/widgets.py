@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -60,11 +60,14 @@ class Part:
         f_weight = (
             None
             if value is None
-            else d_union(
-                value,
-                "Part.weight",
-                lambda x0: d_int(x0, "Part.weight"),
-                lambda x0: d_str(x0, "Part.weight"),
+            else cast(
+                "int | str",
+                d_union(
+                    value,
+                    "Part.weight",
+                    lambda x0: d_int(x0, "Part.weight"),
+                    lambda x0: d_str(x0, "Part.weight"),
+                ),
             )
         )
         unknown = data.keys() - _PART_KEYS
