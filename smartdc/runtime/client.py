@@ -1,13 +1,16 @@
-"""BaseClient: argument checks, request building, version gates and decoding for every operation."""
+"""BaseClient: turns an operation's metadata and arguments into a signed request.
+
+The generated ``smartdc.CloudAPI`` subclasses it and supplies the tables (operations, waiters,
+paginators, enum names). Everything here is generic: no fact about a particular endpoint.
+"""
 
 from __future__ import annotations
 
-import difflib
-import re
-import time
+import threading
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Protocol
+from typing import Any, ClassVar, TypeVar
 
+from smartdc.config import Config
 from smartdc.errors import (
     ArgumentError,
     CloudAPIError,
@@ -15,282 +18,250 @@ from smartdc.errors import (
     OperationNotSupportedError,
     UnknownOperationError,
 )
-from smartdc.runtime import paging, waiting
-from smartdc.runtime.metadata import OperationMeta, Paginator, ParamMeta, Waiter
+from smartdc.runtime.jsonvalues import DecodeError, e_value
+from smartdc.runtime.meta import OperationMeta
+from smartdc.runtime.paging import PaginatorSpec, paginate
 from smartdc.runtime.paths import expand_path
-from smartdc.runtime.serde import Converter
-from smartdc.runtime.types import matches
+from smartdc.runtime.validate import check_arguments
+from smartdc.runtime.waiting import Poll, WaiterSpec, wait
+from smartdc.transport import Response, Transport
 
-_SERVER_VERSION = re.compile(r"cloudapi/(\d+)\.(\d+)\.(\d+)")
-
-
-class ResponseLike(Protocol):
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    data: object
+T = TypeVar("T")
 
 
-class TransportLike(Protocol):
-    """What BaseClient needs from ``smartdc.transport.Transport``."""
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        query: Mapping[str, object] | None = None,
-        body: object | None = None,
-        headers: Mapping[str, str] | None = None,
-        idempotent: bool | None = None,
-        accept: str = "application/json",
-    ) -> Any: ...
-
-
-def parse_version(text: str) -> tuple[int, int, int]:
-    major, minor, patch = (text.split(".") + ["0", "0"])[:3]
-    return int(major), int(minor), int(patch)
+def version_tuple(text: str) -> tuple[int, ...]:
+    parts = []
+    for piece in text.split("."):
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
 
 
 class BaseClient:
-    """Holds config, transport and converter; ``invoke`` runs one operation described by metadata."""
+    """Holds the configuration and transport; sends any operation described by metadata."""
+
+    OPERATIONS: ClassVar[Mapping[str, OperationMeta]] = {}
+    WAITERS: ClassVar[Mapping[str, WaiterSpec]] = {}
+    PAGINATORS: ClassVar[Mapping[str, PaginatorSpec]] = {}
+    ENUM_NAMES: ClassVar[frozenset[str]] = frozenset()
+    # operation name -> function decoding its Response into the method's return value
+    RESULTS: ClassVar[Mapping[str, Callable[[Response], Any]]] = {}
 
     def __init__(
         self,
-        config: Any = None,
+        config: Config | None = None,
         *,
-        transport: TransportLike | None = None,
-        converter: Converter,
-        operations: Mapping[str, OperationMeta],
-        waiters: Mapping[str, Waiter],
-        paginators: Mapping[str, Paginator],
+        transport: Transport | None = None,
         **config_kwargs: Any,
     ) -> None:
         if config is not None and config_kwargs:
-            raise ArgumentError("pass either a Config or keyword settings, not both")
-        if config is None and transport is not None and not config_kwargs:
-            config = getattr(transport, "config", None)
-        if config is None:
-            from smartdc.config import Config  # core module; imported late to keep imports cheap
+            raise ArgumentError("pass either a Config or configuration keywords, not both")
+        if transport is not None:
+            self.config = transport.config
+            self.transport = transport
+        else:
+            self.config = config if config is not None else Config(**config_kwargs)
+            self.transport = Transport(self.config)
+        self._server_version: str | None = None
+        self._lock = threading.Lock()
 
-            config = Config(**config_kwargs)
-        self.config = config
-        if transport is None:
-            from smartdc.transport import Transport
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(url={self.config.url!r}, account={self.config.account!r})"
 
-            transport = Transport(config)
-        self.transport: TransportLike = transport
-        self.converter = converter
-        self.operations = operations
-        self.waiters = waiters
-        self.paginators = paginators
-        self.server_version: tuple[int, int, int] | None = None
-        # injection points for tests of waiters (virtual clocks)
-        self.clock: Callable[[], float] = time.monotonic
-        self.sleep: Callable[[float], None] = time.sleep
+    def close(self) -> None:
+        self.transport.close()
 
-    # --- lookup ----------------------------------------------------------------------------
+    def __enter__(self: T) -> T:
+        return self
 
-    def operation(self, name: str) -> OperationMeta:
-        """Metadata of an operation by its spec name (``GetMachine``) or method name."""
-        op = self.operations.get(name)
-        if op is None:
-            for candidate in self.operations.values():
-                if candidate.method_name == name:
-                    return candidate
-            close = difflib.get_close_matches(name, list(self.operations), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise UnknownOperationError(f"no CloudAPI operation named {name!r}{hint}")
-        return op
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
-    def login(self) -> str:
-        login = getattr(self.config, "login", None) or getattr(self.config, "account", None)
-        if not login:
-            raise ArgumentError("no account configured: the {login} path segment is unknown")
-        return str(login)
+    def server_version(self) -> str | None:
+        """CloudAPI's code version from the last ``Server: cloudapi/X.Y.Z`` header seen."""
+        return self._server_version
 
-    # --- calling ----------------------------------------------------------------------------
+    # -- sending ------------------------------------------------------------------------------
 
-    def call_operation(self, name: str, **params: Any) -> Any:
-        """Call any operation by name with keyword parameters (used by ``smartdc api``)."""
-        return self.invoke(self.operation(name), params)
-
-    def invoke(self, op: OperationMeta, args: Mapping[str, Any]) -> Any:
-        return self.execute(op, args)[1]
-
-    def execute(self, op: OperationMeta, args: Mapping[str, Any]) -> tuple[int, Any, Any]:
-        """Validate, send and decode; returns ``(status, result, response headers)``."""
-        path_params, query, body, headers = self.build(op, args)
-        status, resp_headers, data, raw = self.call(op, path_params, query, body, headers)
-        return status, self.decode(op, data, raw, status), resp_headers
-
-    def head(self, op: OperationMeta, args: Mapping[str, Any]) -> Mapping[str, str]:
-        """The HEAD form of a GET operation: the response headers only."""
-        path_params, query, _body, headers = self.build(op, args)
-        self.check_version(op)
-        path = expand_path(op.path, {"login": self.login, **path_params})
-        resp = self.transport.request(
-            "HEAD", path, query=query or None, headers=headers or None, idempotent=True
-        )
-        self.note_server(resp.headers)
-        return resp.headers  # type: ignore[no-any-return]
-
-    def build(
-        self, op: OperationMeta, args: Mapping[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any], Any, dict[str, str]]:
-        """Check every argument against the metadata, then split them by location."""
-        known = {p.name: p for p in op.params}
-        for name in args:
-            if name not in known:
-                expected = ", ".join(sorted(known)) or "none"
-                raise ArgumentError(
-                    f"{op.name}: unknown parameter {name!r} (parameters: {expected})"
-                )
-        path_params: dict[str, Any] = {}
+    def call(self, op: OperationMeta, args: Mapping[str, Any], *, head: bool = False) -> Response:
+        """Validate ``args`` against ``op`` and send it (``head``: its HEAD form)."""
+        check_arguments(op, args, self.ENUM_NAMES)
+        self._check_version(op)
+        path_values: dict[str, Any] = {"login": self.config.login}
         query: dict[str, Any] = dict(op.fixed_query)
-        body: dict[str, Any] = {}
-        root: Any = None
-        has_root = False
+        body: Any = None
         headers: dict[str, str] = {}
         for param in op.params:
             value = args.get(param.name)
             if value is None:
-                if param.required:
-                    raise ArgumentError(f"{op.name}: missing required parameter {param.name!r}")
                 continue
-            self._check(op, param, value)
             if param.location == "path":
-                path_params[param.wire] = value
-            elif param.location == "header":
-                headers[param.wire] = self._header_value(value)
+                path_values[param.wire] = value
             elif param.body_root:
-                root, has_root = self.converter.unstructure(value), True
+                body = e_value(value)
+            elif param.location == "header":
+                headers[param.wire] = (
+                    ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+                )
             else:
-                target = query if param.location == "query" else body
+                target = (
+                    query
+                    if param.location == "query"
+                    else (body if isinstance(body, dict) else None)
+                )
+                if target is None:
+                    body = target = {}
                 if param.family is not None:
                     for key, item in value.items():
-                        target[param.family + key] = self.converter.unstructure(item)
+                        target[param.family + str(key)] = _wire_value(item, param.location)
                 else:
-                    target[param.wire] = self.converter.unstructure(value)
-        payload: Any = root if has_root else (body or None)
-        return path_params, query, payload, headers
-
-    def _check(self, op: OperationMeta, param: ParamMeta, value: object) -> None:
-        if not matches(value, param.type_node, self.converter.named):
-            raise ArgumentError(
-                f"{op.name}: parameter {param.name!r} must be {param.type}, "
-                f"not {type(value).__name__}"
+                    target[param.wire] = _wire_value(value, param.location)
+        path = expand_path(op.path, path_values)
+        method = "HEAD" if head else op.http_method
+        try:
+            response = self.transport.request(
+                method,
+                path,
+                query=query,
+                body=body,
+                headers=headers,
+                idempotent=op.idempotent,
+                expect_statuses=tuple(s for s in op.statuses if s >= 400),
             )
-        if param.location == "path" and (not isinstance(value, str) or not value.strip()):
-            raise ArgumentError(f"{op.name}: parameter {param.name!r} must not be empty")
+        except CloudAPIError as exc:
+            raise self._explain(exc) from None
+        version = response.server_version
+        if version and version != self._server_version:
+            with self._lock:
+                self._server_version = version
+        return response
+
+    def _check_version(self, op: OperationMeta) -> None:
+        known = self._server_version
+        if op.since and known and version_tuple(known) < version_tuple(op.since):
+            raise OperationNotSupportedError(
+                f"{op.name} needs CloudAPI {op.since} or later; this server is {known}"
+            )
+
+    def _explain(self, exc: CloudAPIError) -> CloudAPIError:
+        """Add what we know to an error: e.g. an Ed25519 key refused by a server before 9.18."""
+        if exc.status == 401:
+            from smartdc.auth import ed25519_unsupported_hint
+
+            hint = ed25519_unsupported_hint(self._server_version, self.transport.signer.algorithm)
+            if hint:
+                return type(exc)(
+                    f"{exc.message} ({hint})",
+                    status=exc.status,
+                    code=exc.error_code,
+                    request_id=exc.request_id,
+                    method=exc.method,
+                    path=exc.path,
+                    body=exc.body,
+                    errors=exc.errors,
+                )
+        return exc
+
+    # -- results ------------------------------------------------------------------------------
 
     @staticmethod
-    def _header_value(value: object) -> str:
-        if isinstance(value, (list, tuple)):
-            return ",".join(str(v) for v in value)
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return str(value)
-
-    def check_version(self, op: OperationMeta) -> None:
-        if op.since and self.server_version is not None:
-            if parse_version(op.since) > self.server_version:
-                have = ".".join(map(str, self.server_version))
-                raise OperationNotSupportedError(
-                    f"{op.name} needs CloudAPI {op.since} or later; the server runs {have}"
-                )
-
-    def note_server(self, headers: Mapping[str, str]) -> None:
-        found = _SERVER_VERSION.search(headers.get("server", "") or "")
-        if found:
-            self.server_version = (int(found[1]), int(found[2]), int(found[3]))
-
-    def detect_server_version(self) -> tuple[int, int, int] | None:
-        """Ask ``/--ping`` (unsigned-safe, cheap) for the server version."""
-        resp = self.transport.request("GET", "/--ping", idempotent=True)
-        self.note_server(resp.headers)
-        return self.server_version
-
-    def call(
-        self,
-        op: OperationMeta,
-        path_params: Mapping[str, Any],
-        query: Mapping[str, Any],
-        body: Any,
-        headers: Mapping[str, str],
-    ) -> tuple[int, Mapping[str, str], Any, bytes]:
-        """Send the request; a listed success status answered as an error still returns data."""
-        self.check_version(op)
-        path = expand_path(op.path, {"login": self.login, **path_params})
-        accept = "text/plain" if op.content == "text" else "application/json"
-        try:
-            resp = self.transport.request(
-                op.method,
-                path,
-                query=query or None,
-                body=body,
-                headers=headers or None,
-                idempotent=op.idempotent,
-                accept=accept,
-            )
-        except CloudAPIError as err:
-            # e.g. GetMachine's 410 carries the deleted instance: data, not a failure.
-            if err.status in op.statuses:
-                return err.status, {}, err.body, b""
-            raise
-        self.note_server(resp.headers)
-        return resp.status, resp.headers, resp.data, resp.body
-
-    def decode(self, op: OperationMeta, data: Any, raw: bytes, status: int) -> Any:
-        if op.content == "none" or op.structure is None:
-            return data if op.content == "text" else None
-        if op.content == "text":
-            return data if isinstance(data, str) else raw.decode("utf-8", "replace")
-        try:
-            return op.structure(data, op.body_type or op.name)
-        except InvalidResponseError as err:
+    def decode(response: Response, decoder: Callable[[Any], T]) -> T:
+        """Decode a response body with ``decoder``; an empty body where one is expected is an error."""
+        if response.data is None:
             raise InvalidResponseError(
-                f"{op.name} response does not fit {op.body_type}: {err}", raw_body=raw, status=status
-            ) from None
+                f"{response.method} {response.path}: HTTP {response.status} with an empty body "
+                "where a result was expected",
+                raw_body=response.body,
+                status=response.status,
+            )
+        try:
+            return decoder(response.data)
+        except DecodeError as exc:
+            exc.args = (f"{response.method} {response.path}: {exc.args[0]}",)
+            exc.raw_body = response.body
+            exc.status = response.status
+            raise
 
-    # --- waiters and pages ------------------------------------------------------------------
+    @staticmethod
+    def decode_optional(response: Response, decoder: Callable[[Any], T]) -> T | None:
+        """Like :meth:`decode`, but an empty body (e.g. a 202) gives None."""
+        if response.data is None:
+            return None
+        return BaseClient.decode(response, decoder)
+
+    # -- by name (used by the CLI and the facade) ---------------------------------------------
+
+    def operation(self, name: str) -> OperationMeta:
+        op = self.OPERATIONS.get(name)
+        if op is None:
+            close = [n for n in self.OPERATIONS if n.lower() == name.lower()]
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise UnknownOperationError(f"no CloudAPI operation named {name!r}{hint}")
+        return op
+
+    def call_operation(self, name: str, /, **params: Any) -> Any:
+        """Call an operation by its CloudAPI name with keyword arguments (checked first)."""
+        op = self.operation(name)
+        check_arguments(op, params, self.ENUM_NAMES)
+        method: Callable[..., Any] = getattr(self, op.method_name)
+        return method(**params)
 
     def wait(
         self,
         name: str,
+        /,
         *,
         timeout: float | None = None,
-        on_poll: Callable[[waiting.PollEvent], None] | None = None,
+        on_poll: Callable[[Poll], None] | None = None,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
         **params: Any,
     ) -> Any:
-        """Run the named waiter with the path parameters of its operation."""
-        waiter = self.waiters.get(name)
-        if waiter is None:
-            raise UnknownOperationError(f"no waiter named {name!r} ({', '.join(self.waiters)})")
-        op = self.operation(waiter.operation)
-        self.build(op, params)  # bad arguments fail now, not on every poll
+        """Run the waiter ``name`` (e.g. ``"MachineRunning"``) with the operation's parameters."""
+        spec = self.WAITERS.get(name)
+        if spec is None:
+            raise UnknownOperationError(
+                f"no waiter named {name!r} (known: {', '.join(sorted(self.WAITERS))})"
+            )
+        op = self.operation(spec.operation)
+        check_arguments(op, params, self.ENUM_NAMES)
+        result = self.RESULTS[op.name]
 
         def poll() -> tuple[int, Any]:
-            status, result, _headers = self.execute(op, params)
-            return status, result
+            response = self.call(op, params)
+            return response.status, result(response)
 
-        return waiting.run_waiter(
-            waiter, poll, timeout=timeout, on_poll=on_poll, clock=self.clock, sleep=self.sleep
-        )
+        what = ", ".join(f"{k}={v}" for k, v in params.items())
+        extra: dict[str, Any] = {}
+        if sleep is not None:
+            extra["sleep"] = sleep
+        if clock is not None:
+            extra["clock"] = clock
+        return wait(poll, spec, timeout=timeout, on_poll=on_poll, what=what, **extra)
 
-    def paginate(self, name: str, params: Mapping[str, Any]) -> Iterator[Any]:
-        """Lazily iterate the items of a paginated operation."""
-        pager = self.paginators[name]
-        op = self.operation(pager.operation)
-        args = dict(params)
-        offset = args.pop(pager.offset_param, None) or 0
-        limit = args.pop(pager.limit_param, None)
-        self.build(op, args)
+    def paginate(
+        self,
+        name: str,
+        params: Mapping[str, Any],
+        result: Callable[[Response], list[T]],
+        page_size: int | None = None,
+    ) -> Iterator[T]:
+        """Lazily iterate every item of a paginated operation, one page in memory at a time."""
+        spec = self.PAGINATORS[name]
+        op = self.operation(name)
 
-        def fetch(page_offset: int, page_limit: int) -> tuple[Any, Mapping[str, str]]:
-            call_args = {**args, pager.offset_param: page_offset, pager.limit_param: page_limit}
-            _status, items, headers = self.execute(op, call_args)
-            return items or [], headers
+        def fetch(offset: int, limit: int) -> tuple[list[T], Mapping[str, str]]:
+            response = self.call(op, {**params, spec.offset_param: offset, spec.limit_param: limit})
+            return result(response), response.headers
 
-        return paging.iterate(pager, fetch, offset=offset, limit=limit)
+        return paginate(fetch, spec, page_size=page_size)
+
+
+def _wire_value(value: Any, location: str) -> Any:
+    encoded = e_value(value)
+    if location == "query" and isinstance(encoded, (dict, list)) and not isinstance(encoded, list):
+        import json
+
+        return json.dumps(encoded)
+    return encoded
