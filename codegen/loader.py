@@ -16,6 +16,7 @@ from codegen.typeexpr import TypeRef, TypeSyntaxError, parse_type
 
 DEFAULT_IDEMPOTENT = {"GET": True, "HEAD": True, "PUT": True, "DELETE": True, "POST": False}
 _RESERVED_ATTRS = {"extra", "from_json", "to_json"}
+_ANNOTATION_NAMES = {"str", "int", "float", "bool", "list", "dict", "object", "datetime", "Any"}
 
 
 class SpecError(Exception):
@@ -147,6 +148,13 @@ def _group(relative: str, doc: dict[str, Any], problems: list[str]) -> ir.Group:
             if not re.fullmatch(r"[a-z_][a-z0-9_]*", py_name) or py_name in _RESERVED_ATTRS:
                 problems.append(
                     f"{where}: Python name must be snake_case and not {sorted(_RESERVED_ATTRS)}"
+                )
+            elif py_name in _ANNOTATION_NAMES:
+                # Keywords get a trailing "_"; a field named like a type used in the class
+                # body's annotations would shadow that type, so it is refused instead.
+                problems.append(
+                    f"{where}: {py_name!r} shadows a type name of the generated annotations;"
+                    " pick another name and set json: to the wire name"
                 )
             fields.append(
                 ir.Field(
