@@ -31,6 +31,20 @@ _DECODERS = {
     "object": "d_object",
 }
 
+# The exact JSON-decoded type passes inline (the hot path: no call); anything else goes to the
+# d_* function, which accepts what it may (subclasses, integral floats) or raises naming the field.
+_FAST_TYPES = {
+    "string": "str",
+    "uuid": "str",
+    "integer": "int",
+    "boolean": "bool",
+    "object": "dict",
+}
+
+
+def _fast(value: str, exact: str, slow: str) -> str:
+    return f"({value} if type({value}) is {exact} else {slow})"
+
 
 class Types:
     """Knows which names are models and which enums, to render the right code for each."""
@@ -58,24 +72,33 @@ class Types:
         """An expression converting JSON ``value`` to ``ref``; ``at`` is a string literal."""
         if ref.kind == "any":
             return value
+        if ref.kind in _FAST_TYPES:
+            return _fast(value, _FAST_TYPES[ref.kind], f"{_DECODERS[ref.kind]}({value}, {at})")
         if ref.kind in _DECODERS:
             return f"{_DECODERS[ref.kind]}({value}, {at})"
         item = f"x{depth}"
         if ref.kind == "list":
             inner = self.decode(ref.args[0], item, at, depth + 1)
+            checked = _fast(value, "list", f"d_list({value}, {at})")
             if inner == item:
-                return f"d_list({value}, {at})"
-            return f"[{inner} for {item} in d_list({value}, {at})]"
+                return checked
+            return f"[{inner} for {item} in {checked}]"
         if ref.kind == "map":
             inner = self.decode(ref.args[0], item, at, depth + 1)
+            checked = _fast(value, "dict", f"d_object({value}, {at})")
             if inner == item:
-                return f"d_object({value}, {at})"
-            return f"{{k{depth}: {inner} for k{depth}, {item} in d_object({value}, {at}).items()}}"
+                return checked
+            return f"{{k{depth}: {inner} for k{depth}, {item} in {checked}.items()}}"
         if ref.kind == "union":
             options = ", ".join(
                 f"lambda {item}: {self.decode(a, item, at, depth + 1)}" for a in ref.args
             )
-            return f'cast("{self.annotation(ref)}", d_union({value}, {at}, {options}))'
+            general = f'cast("{self.annotation(ref)}", d_union({value}, {at}, {options}))'
+            first = ref.args[0]
+            if first.kind in _FAST_TYPES:
+                # the first option wins in d_union too, so its exact type may skip the tries
+                return _fast(value, _FAST_TYPES[first.kind], general)
+            return general
         if ref.name in self.enums:
             return f"d_enum({ref.name}, {value}, {at})"
         return f"{ref.name}.from_json({value})"

@@ -24,6 +24,8 @@ __all__ = [
     "AccessKey",
 ]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class AccessKey:
@@ -66,12 +68,17 @@ class AccessKey:
     def from_json(cls, data: Any) -> AccessKey:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "AccessKey")
-        if "accesskeyid" not in data:
-            raise missing("AccessKey.accesskeyid")
-        value = data["accesskeyid"]
-        f_accesskeyid = d_str(value, "AccessKey.accesskeyid")
+        try:
+            value = data["accesskeyid"]
+        except KeyError:
+            raise missing("AccessKey.accesskeyid") from None
+        f_accesskeyid = value if type(value) is str else d_str(value, "AccessKey.accesskeyid")
         value = data.get("accesskeysecret")
-        f_accesskeysecret = None if value is None else d_str(value, "AccessKey.accesskeysecret")
+        f_accesskeysecret = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "AccessKey.accesskeysecret"))
+        )
         value = data.get("created")
         f_created = None if value is None else d_datetime(value, "AccessKey.created")
         value = data.get("updated")
@@ -79,7 +86,11 @@ class AccessKey:
         value = data.get("status")
         f_status = None if value is None else d_enum(AccessKeyStatus, value, "AccessKey.status")
         value = data.get("description")
-        f_description = None if value is None else d_str(value, "AccessKey.description")
+        f_description = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "AccessKey.description"))
+        )
         value = data.get("credentialtype")
         f_credentialtype = (
             None
@@ -88,11 +99,12 @@ class AccessKey:
         )
         value = data.get("expiration")
         f_expiration = None if value is None else d_datetime(value, "AccessKey.expiration")
-        unknown = data.keys() - _ACCESS_KEY_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _ACCESS_KEY_KEYS else data.keys() - _ACCESS_KEY_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             accesskeyid=f_accesskeyid,

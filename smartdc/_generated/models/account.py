@@ -25,6 +25,8 @@ from smartdc.runtime.jsonvalues import (
 
 __all__ = ["Account", "Ping", "PingVersions", "ProvisioningLimit"]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class Account:
@@ -88,53 +90,97 @@ class Account:
     def from_json(cls, data: Any) -> Account:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Account")
-        if "id" not in data:
-            raise missing("Account.id")
-        value = data["id"]
-        f_id = d_str(value, "Account.id")
-        if "login" not in data:
-            raise missing("Account.login")
-        value = data["login"]
-        f_login = d_str(value, "Account.login")
-        if "email" not in data:
-            raise missing("Account.email")
-        value = data["email"]
-        f_email = d_str(value, "Account.email")
-        if "created" not in data:
-            raise missing("Account.created")
-        value = data["created"]
+        try:
+            value = data["id"]
+        except KeyError:
+            raise missing("Account.id") from None
+        f_id = value if type(value) is str else d_str(value, "Account.id")
+        try:
+            value = data["login"]
+        except KeyError:
+            raise missing("Account.login") from None
+        f_login = value if type(value) is str else d_str(value, "Account.login")
+        try:
+            value = data["email"]
+        except KeyError:
+            raise missing("Account.email") from None
+        f_email = value if type(value) is str else d_str(value, "Account.email")
+        try:
+            value = data["created"]
+        except KeyError:
+            raise missing("Account.created") from None
         f_created = d_datetime(value, "Account.created")
-        if "updated" not in data:
-            raise missing("Account.updated")
-        value = data["updated"]
+        try:
+            value = data["updated"]
+        except KeyError:
+            raise missing("Account.updated") from None
         f_updated = d_datetime(value, "Account.updated")
         value = data.get("companyName")
-        f_company_name = None if value is None else d_str(value, "Account.companyName")
+        f_company_name = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Account.companyName"))
+        )
         value = data.get("firstName")
-        f_first_name = None if value is None else d_str(value, "Account.firstName")
+        f_first_name = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Account.firstName"))
+        )
         value = data.get("lastName")
-        f_last_name = None if value is None else d_str(value, "Account.lastName")
+        f_last_name = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Account.lastName"))
+        )
         value = data.get("address")
-        f_address = None if value is None else d_str(value, "Account.address")
+        f_address = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Account.address"))
+        )
         value = data.get("postalCode")
-        f_postal_code = None if value is None else d_str(value, "Account.postalCode")
+        f_postal_code = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Account.postalCode"))
+        )
         value = data.get("city")
-        f_city = None if value is None else d_str(value, "Account.city")
+        f_city = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Account.city"))
+        )
         value = data.get("state")
-        f_state = None if value is None else d_str(value, "Account.state")
+        f_state = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Account.state"))
+        )
         value = data.get("country")
-        f_country = None if value is None else d_str(value, "Account.country")
+        f_country = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Account.country"))
+        )
         value = data.get("phone")
-        f_phone = None if value is None else d_str(value, "Account.phone")
+        f_phone = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Account.phone"))
+        )
         value = data.get("triton_cns_enabled")
         f_triton_cns_enabled = (
-            None if value is None else d_bool(value, "Account.triton_cns_enabled")
+            None
+            if value is None
+            else (value if type(value) is bool else d_bool(value, "Account.triton_cns_enabled"))
         )
-        unknown = data.keys() - _ACCOUNT_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _ACCOUNT_KEYS else data.keys() - _ACCOUNT_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             id=f_id,
@@ -268,13 +314,15 @@ class ProvisioningLimit:
     def from_json(cls, data: Any) -> ProvisioningLimit:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "ProvisioningLimit")
-        if "by" not in data:
-            raise missing("ProvisioningLimit.by")
-        value = data["by"]
+        try:
+            value = data["by"]
+        except KeyError:
+            raise missing("ProvisioningLimit.by") from None
         f_by = d_enum(ProvisioningLimitBy, value, "ProvisioningLimit.by")
-        if "value" not in data:
-            raise missing("ProvisioningLimit.value")
-        value = data["value"]
+        try:
+            value = data["value"]
+        except KeyError:
+            raise missing("ProvisioningLimit.value") from None
         f_value = d_num(value, "ProvisioningLimit.value")
         value = data.get("used")
         f_used = None if value is None else d_num(value, "ProvisioningLimit.used")
@@ -285,16 +333,33 @@ class ProvisioningLimit:
             else d_enum(ProvisioningLimitCheck, value, "ProvisioningLimit.check")
         )
         value = data.get("os")
-        f_os = None if value is None else d_str(value, "ProvisioningLimit.os")
+        f_os = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "ProvisioningLimit.os"))
+        )
         value = data.get("image")
-        f_image = None if value is None else d_str(value, "ProvisioningLimit.image")
+        f_image = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "ProvisioningLimit.image"))
+        )
         value = data.get("brand")
-        f_brand = None if value is None else d_str(value, "ProvisioningLimit.brand")
-        unknown = data.keys() - _PROVISIONING_LIMIT_KEYS
+        f_brand = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "ProvisioningLimit.brand"))
+        )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = (
+            ()
+            if data.keys() <= _PROVISIONING_LIMIT_KEYS
+            else data.keys() - _PROVISIONING_LIMIT_KEYS
+        )
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             by=f_by,
@@ -371,17 +436,20 @@ class PingVersions:
     def from_json(cls, data: Any) -> PingVersions:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "PingVersions")
-        if "versions" not in data:
-            raise missing("PingVersions.versions")
-        value = data["versions"]
+        try:
+            value = data["versions"]
+        except KeyError:
+            raise missing("PingVersions.versions") from None
         f_versions = [
-            d_str(x0, "PingVersions.versions") for x0 in d_list(value, "PingVersions.versions")
+            (x0 if type(x0) is str else d_str(x0, "PingVersions.versions"))
+            for x0 in (value if type(value) is list else d_list(value, "PingVersions.versions"))
         ]
-        unknown = data.keys() - _PING_VERSIONS_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _PING_VERSIONS_KEYS else data.keys() - _PING_VERSIONS_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             versions=f_versions,
@@ -428,19 +496,22 @@ class Ping:
     def from_json(cls, data: Any) -> Ping:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Ping")
-        if "ping" not in data:
-            raise missing("Ping.ping")
-        value = data["ping"]
-        f_ping = d_str(value, "Ping.ping")
-        if "cloudapi" not in data:
-            raise missing("Ping.cloudapi")
-        value = data["cloudapi"]
+        try:
+            value = data["ping"]
+        except KeyError:
+            raise missing("Ping.ping") from None
+        f_ping = value if type(value) is str else d_str(value, "Ping.ping")
+        try:
+            value = data["cloudapi"]
+        except KeyError:
+            raise missing("Ping.cloudapi") from None
         f_cloudapi = PingVersions.from_json(value)
-        unknown = data.keys() - _PING_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _PING_KEYS else data.keys() - _PING_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             ping=f_ping,

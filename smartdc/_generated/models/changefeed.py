@@ -21,6 +21,8 @@ from smartdc.runtime.jsonvalues import (
 
 __all__ = ["ChangefeedChangeKind", "ChangefeedMessage", "ChangefeedRegistration"]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class ChangefeedRegistration:
@@ -48,31 +50,46 @@ class ChangefeedRegistration:
     def from_json(cls, data: Any) -> ChangefeedRegistration:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "ChangefeedRegistration")
-        if "resource" not in data:
-            raise missing("ChangefeedRegistration.resource")
-        value = data["resource"]
-        f_resource = d_str(value, "ChangefeedRegistration.resource")
-        if "subResources" not in data:
-            raise missing("ChangefeedRegistration.subResources")
-        value = data["subResources"]
+        try:
+            value = data["resource"]
+        except KeyError:
+            raise missing("ChangefeedRegistration.resource") from None
+        f_resource = (
+            value if type(value) is str else d_str(value, "ChangefeedRegistration.resource")
+        )
+        try:
+            value = data["subResources"]
+        except KeyError:
+            raise missing("ChangefeedRegistration.subResources") from None
         f_sub_resources = [
             d_enum(ChangefeedSubResource, x0, "ChangefeedRegistration.subResources")
-            for x0 in d_list(value, "ChangefeedRegistration.subResources")
+            for x0 in (
+                value
+                if type(value) is list
+                else d_list(value, "ChangefeedRegistration.subResources")
+            )
         ]
         value = data.get("vms")
         f_vms = (
             None
             if value is None
             else [
-                d_str(x0, "ChangefeedRegistration.vms")
-                for x0 in d_list(value, "ChangefeedRegistration.vms")
+                (x0 if type(x0) is str else d_str(x0, "ChangefeedRegistration.vms"))
+                for x0 in (
+                    value if type(value) is list else d_list(value, "ChangefeedRegistration.vms")
+                )
             ]
         )
-        unknown = data.keys() - _CHANGEFEED_REGISTRATION_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = (
+            ()
+            if data.keys() <= _CHANGEFEED_REGISTRATION_KEYS
+            else data.keys() - _CHANGEFEED_REGISTRATION_KEYS
+        )
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             resource=f_resource,
@@ -128,22 +145,31 @@ class ChangefeedChangeKind:
     def from_json(cls, data: Any) -> ChangefeedChangeKind:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "ChangefeedChangeKind")
-        if "resource" not in data:
-            raise missing("ChangefeedChangeKind.resource")
-        value = data["resource"]
-        f_resource = d_str(value, "ChangefeedChangeKind.resource")
-        if "subResources" not in data:
-            raise missing("ChangefeedChangeKind.subResources")
-        value = data["subResources"]
+        try:
+            value = data["resource"]
+        except KeyError:
+            raise missing("ChangefeedChangeKind.resource") from None
+        f_resource = value if type(value) is str else d_str(value, "ChangefeedChangeKind.resource")
+        try:
+            value = data["subResources"]
+        except KeyError:
+            raise missing("ChangefeedChangeKind.subResources") from None
         f_sub_resources = [
-            d_str(x0, "ChangefeedChangeKind.subResources")
-            for x0 in d_list(value, "ChangefeedChangeKind.subResources")
+            (x0 if type(x0) is str else d_str(x0, "ChangefeedChangeKind.subResources"))
+            for x0 in (
+                value if type(value) is list else d_list(value, "ChangefeedChangeKind.subResources")
+            )
         ]
-        unknown = data.keys() - _CHANGEFEED_CHANGE_KIND_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = (
+            ()
+            if data.keys() <= _CHANGEFEED_CHANGE_KIND_KEYS
+            else data.keys() - _CHANGEFEED_CHANGE_KIND_KEYS
+        )
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             resource=f_resource,
@@ -202,29 +228,42 @@ class ChangefeedMessage:
     def from_json(cls, data: Any) -> ChangefeedMessage:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "ChangefeedMessage")
-        if "changedResourceId" not in data:
-            raise missing("ChangefeedMessage.changedResourceId")
-        value = data["changedResourceId"]
-        f_changed_resource_id = d_str(value, "ChangefeedMessage.changedResourceId")
-        if "published" not in data:
-            raise missing("ChangefeedMessage.published")
-        value = data["published"]
-        f_published = d_str(value, "ChangefeedMessage.published")
-        if "resourceState" not in data:
-            raise missing("ChangefeedMessage.resourceState")
-        value = data["resourceState"]
-        f_resource_state = d_str(value, "ChangefeedMessage.resourceState")
-        if "changeKind" not in data:
-            raise missing("ChangefeedMessage.changeKind")
-        value = data["changeKind"]
+        try:
+            value = data["changedResourceId"]
+        except KeyError:
+            raise missing("ChangefeedMessage.changedResourceId") from None
+        f_changed_resource_id = (
+            value if type(value) is str else d_str(value, "ChangefeedMessage.changedResourceId")
+        )
+        try:
+            value = data["published"]
+        except KeyError:
+            raise missing("ChangefeedMessage.published") from None
+        f_published = value if type(value) is str else d_str(value, "ChangefeedMessage.published")
+        try:
+            value = data["resourceState"]
+        except KeyError:
+            raise missing("ChangefeedMessage.resourceState") from None
+        f_resource_state = (
+            value if type(value) is str else d_str(value, "ChangefeedMessage.resourceState")
+        )
+        try:
+            value = data["changeKind"]
+        except KeyError:
+            raise missing("ChangefeedMessage.changeKind") from None
         f_change_kind = ChangefeedChangeKind.from_json(value)
         value = data.get("resourceObject")
         f_resource_object = None if value is None else Machine.from_json(value)
-        unknown = data.keys() - _CHANGEFEED_MESSAGE_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = (
+            ()
+            if data.keys() <= _CHANGEFEED_MESSAGE_KEYS
+            else data.keys() - _CHANGEFEED_MESSAGE_KEYS
+        )
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             changed_resource_id=f_changed_resource_id,

@@ -18,6 +18,8 @@ __all__ = [
     "Config",
 ]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class Config:
@@ -39,15 +41,17 @@ class Config:
     def from_json(cls, data: Any) -> Config:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Config")
-        if "default_network" not in data:
-            raise missing("Config.default_network")
-        value = data["default_network"]
-        f_default_network = d_str(value, "Config.default_network")
-        unknown = data.keys() - _CONFIG_KEYS
+        try:
+            value = data["default_network"]
+        except KeyError:
+            raise missing("Config.default_network") from None
+        f_default_network = value if type(value) is str else d_str(value, "Config.default_network")
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _CONFIG_KEYS else data.keys() - _CONFIG_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             default_network=f_default_network,

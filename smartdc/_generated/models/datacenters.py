@@ -18,6 +18,8 @@ __all__ = [
     "Redirect",
 ]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class Redirect:
@@ -42,19 +44,22 @@ class Redirect:
     def from_json(cls, data: Any) -> Redirect:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Redirect")
-        if "code" not in data:
-            raise missing("Redirect.code")
-        value = data["code"]
-        f_code = d_str(value, "Redirect.code")
-        if "message" not in data:
-            raise missing("Redirect.message")
-        value = data["message"]
-        f_message = d_str(value, "Redirect.message")
-        unknown = data.keys() - _REDIRECT_KEYS
+        try:
+            value = data["code"]
+        except KeyError:
+            raise missing("Redirect.code") from None
+        f_code = value if type(value) is str else d_str(value, "Redirect.code")
+        try:
+            value = data["message"]
+        except KeyError:
+            raise missing("Redirect.message") from None
+        f_message = value if type(value) is str else d_str(value, "Redirect.message")
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _REDIRECT_KEYS else data.keys() - _REDIRECT_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             code=f_code,

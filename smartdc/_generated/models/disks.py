@@ -23,6 +23,8 @@ __all__ = [
     "Disk",
 ]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class Disk:
@@ -59,33 +61,43 @@ class Disk:
     def from_json(cls, data: Any) -> Disk:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Disk")
-        if "id" not in data:
-            raise missing("Disk.id")
-        value = data["id"]
-        f_id = d_str(value, "Disk.id")
-        if "pci_slot" not in data:
-            raise missing("Disk.pci_slot")
-        value = data["pci_slot"]
-        f_pci_slot = d_str(value, "Disk.pci_slot")
-        if "size" not in data:
-            raise missing("Disk.size")
-        value = data["size"]
-        f_size = d_int(value, "Disk.size")
-        if "boot" not in data:
-            raise missing("Disk.boot")
-        value = data["boot"]
-        f_boot = d_bool(value, "Disk.boot")
-        if "state" not in data:
-            raise missing("Disk.state")
-        value = data["state"]
+        try:
+            value = data["id"]
+        except KeyError:
+            raise missing("Disk.id") from None
+        f_id = value if type(value) is str else d_str(value, "Disk.id")
+        try:
+            value = data["pci_slot"]
+        except KeyError:
+            raise missing("Disk.pci_slot") from None
+        f_pci_slot = value if type(value) is str else d_str(value, "Disk.pci_slot")
+        try:
+            value = data["size"]
+        except KeyError:
+            raise missing("Disk.size") from None
+        f_size = value if type(value) is int else d_int(value, "Disk.size")
+        try:
+            value = data["boot"]
+        except KeyError:
+            raise missing("Disk.boot") from None
+        f_boot = value if type(value) is bool else d_bool(value, "Disk.boot")
+        try:
+            value = data["state"]
+        except KeyError:
+            raise missing("Disk.state") from None
         f_state = d_enum(DiskState, value, "Disk.state")
         value = data.get("block_size")
-        f_block_size = None if value is None else d_int(value, "Disk.block_size")
-        unknown = data.keys() - _DISK_KEYS
+        f_block_size = (
+            None
+            if value is None
+            else (value if type(value) is int else d_int(value, "Disk.block_size"))
+        )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _DISK_KEYS else data.keys() - _DISK_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             id=f_id,

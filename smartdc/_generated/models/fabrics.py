@@ -19,6 +19,8 @@ __all__ = [
     "FabricVlan",
 ]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class FabricVlan:
@@ -46,21 +48,28 @@ class FabricVlan:
     def from_json(cls, data: Any) -> FabricVlan:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "FabricVlan")
-        if "vlan_id" not in data:
-            raise missing("FabricVlan.vlan_id")
-        value = data["vlan_id"]
-        f_vlan_id = d_int(value, "FabricVlan.vlan_id")
-        if "name" not in data:
-            raise missing("FabricVlan.name")
-        value = data["name"]
-        f_name = d_str(value, "FabricVlan.name")
+        try:
+            value = data["vlan_id"]
+        except KeyError:
+            raise missing("FabricVlan.vlan_id") from None
+        f_vlan_id = value if type(value) is int else d_int(value, "FabricVlan.vlan_id")
+        try:
+            value = data["name"]
+        except KeyError:
+            raise missing("FabricVlan.name") from None
+        f_name = value if type(value) is str else d_str(value, "FabricVlan.name")
         value = data.get("description")
-        f_description = None if value is None else d_str(value, "FabricVlan.description")
-        unknown = data.keys() - _FABRIC_VLAN_KEYS
+        f_description = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "FabricVlan.description"))
+        )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _FABRIC_VLAN_KEYS else data.keys() - _FABRIC_VLAN_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             vlan_id=f_vlan_id,

@@ -19,6 +19,8 @@ __all__ = [
     "FirewallRule",
 ]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class FirewallRule:
@@ -55,29 +57,45 @@ class FirewallRule:
     def from_json(cls, data: Any) -> FirewallRule:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "FirewallRule")
-        if "id" not in data:
-            raise missing("FirewallRule.id")
-        value = data["id"]
-        f_id = d_str(value, "FirewallRule.id")
-        if "rule" not in data:
-            raise missing("FirewallRule.rule")
-        value = data["rule"]
-        f_rule = d_str(value, "FirewallRule.rule")
-        if "enabled" not in data:
-            raise missing("FirewallRule.enabled")
-        value = data["enabled"]
-        f_enabled = d_bool(value, "FirewallRule.enabled")
+        try:
+            value = data["id"]
+        except KeyError:
+            raise missing("FirewallRule.id") from None
+        f_id = value if type(value) is str else d_str(value, "FirewallRule.id")
+        try:
+            value = data["rule"]
+        except KeyError:
+            raise missing("FirewallRule.rule") from None
+        f_rule = value if type(value) is str else d_str(value, "FirewallRule.rule")
+        try:
+            value = data["enabled"]
+        except KeyError:
+            raise missing("FirewallRule.enabled") from None
+        f_enabled = value if type(value) is bool else d_bool(value, "FirewallRule.enabled")
         value = data.get("log")
-        f_log = None if value is None else d_bool(value, "FirewallRule.log")
+        f_log = (
+            None
+            if value is None
+            else (value if type(value) is bool else d_bool(value, "FirewallRule.log"))
+        )
         value = data.get("global")
-        f_global = None if value is None else d_bool(value, "FirewallRule.global")
+        f_global = (
+            None
+            if value is None
+            else (value if type(value) is bool else d_bool(value, "FirewallRule.global"))
+        )
         value = data.get("description")
-        f_description = None if value is None else d_str(value, "FirewallRule.description")
-        unknown = data.keys() - _FIREWALL_RULE_KEYS
+        f_description = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "FirewallRule.description"))
+        )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _FIREWALL_RULE_KEYS else data.keys() - _FIREWALL_RULE_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             id=f_id,

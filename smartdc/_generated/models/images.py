@@ -25,6 +25,8 @@ from smartdc.runtime.jsonvalues import (
 
 __all__ = ["Image", "ImageError", "ImageExport", "ImageFile", "ImageRequirements"]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class ImageFile:
@@ -52,23 +54,27 @@ class ImageFile:
     def from_json(cls, data: Any) -> ImageFile:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "ImageFile")
-        if "compression" not in data:
-            raise missing("ImageFile.compression")
-        value = data["compression"]
+        try:
+            value = data["compression"]
+        except KeyError:
+            raise missing("ImageFile.compression") from None
         f_compression = d_enum(ImageFileCompression, value, "ImageFile.compression")
-        if "sha1" not in data:
-            raise missing("ImageFile.sha1")
-        value = data["sha1"]
-        f_sha1 = d_str(value, "ImageFile.sha1")
-        if "size" not in data:
-            raise missing("ImageFile.size")
-        value = data["size"]
-        f_size = d_int(value, "ImageFile.size")
-        unknown = data.keys() - _IMAGE_FILE_KEYS
+        try:
+            value = data["sha1"]
+        except KeyError:
+            raise missing("ImageFile.sha1") from None
+        f_sha1 = value if type(value) is str else d_str(value, "ImageFile.sha1")
+        try:
+            value = data["size"]
+        except KeyError:
+            raise missing("ImageFile.size") from None
+        f_size = value if type(value) is int else d_int(value, "ImageFile.size")
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _IMAGE_FILE_KEYS else data.keys() - _IMAGE_FILE_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             compression=f_compression,
@@ -121,17 +127,23 @@ class ImageError:
     def from_json(cls, data: Any) -> ImageError:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "ImageError")
-        if "code" not in data:
-            raise missing("ImageError.code")
-        value = data["code"]
-        f_code = d_str(value, "ImageError.code")
+        try:
+            value = data["code"]
+        except KeyError:
+            raise missing("ImageError.code") from None
+        f_code = value if type(value) is str else d_str(value, "ImageError.code")
         value = data.get("message")
-        f_message = None if value is None else d_str(value, "ImageError.message")
-        unknown = data.keys() - _IMAGE_ERROR_KEYS
+        f_message = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "ImageError.message"))
+        )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _IMAGE_ERROR_KEYS else data.keys() - _IMAGE_ERROR_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             code=f_code,
@@ -203,17 +215,41 @@ class ImageRequirements:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "ImageRequirements")
         value = data.get("min_ram")
-        f_min_ram = None if value is None else d_int(value, "ImageRequirements.min_ram")
+        f_min_ram = (
+            None
+            if value is None
+            else (value if type(value) is int else d_int(value, "ImageRequirements.min_ram"))
+        )
         value = data.get("max_ram")
-        f_max_ram = None if value is None else d_int(value, "ImageRequirements.max_ram")
+        f_max_ram = (
+            None
+            if value is None
+            else (value if type(value) is int else d_int(value, "ImageRequirements.max_ram"))
+        )
         value = data.get("min_memory")
-        f_min_memory = None if value is None else d_int(value, "ImageRequirements.min_memory")
+        f_min_memory = (
+            None
+            if value is None
+            else (value if type(value) is int else d_int(value, "ImageRequirements.min_memory"))
+        )
         value = data.get("max_memory")
-        f_max_memory = None if value is None else d_int(value, "ImageRequirements.max_memory")
+        f_max_memory = (
+            None
+            if value is None
+            else (value if type(value) is int else d_int(value, "ImageRequirements.max_memory"))
+        )
         value = data.get("brand")
-        f_brand = None if value is None else d_str(value, "ImageRequirements.brand")
+        f_brand = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "ImageRequirements.brand"))
+        )
         value = data.get("bootrom")
-        f_bootrom = None if value is None else d_str(value, "ImageRequirements.bootrom")
+        f_bootrom = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "ImageRequirements.bootrom"))
+        )
         value = data.get("password")
         f_password = None if value is None else value
         value = data.get("min_platform")
@@ -221,15 +257,24 @@ class ImageRequirements:
             None
             if value is None
             else {
-                k0: d_str(x0, "ImageRequirements.min_platform")
-                for k0, x0 in d_object(value, "ImageRequirements.min_platform").items()
+                k0: (x0 if type(x0) is str else d_str(x0, "ImageRequirements.min_platform"))
+                for k0, x0 in (
+                    value
+                    if type(value) is dict
+                    else d_object(value, "ImageRequirements.min_platform")
+                ).items()
             }
         )
-        unknown = data.keys() - _IMAGE_REQUIREMENTS_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = (
+            ()
+            if data.keys() <= _IMAGE_REQUIREMENTS_KEYS
+            else data.keys() - _IMAGE_REQUIREMENTS_KEYS
+        )
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             min_ram=f_min_ram,
@@ -372,61 +417,107 @@ class Image:
     def from_json(cls, data: Any) -> Image:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Image")
-        if "id" not in data:
-            raise missing("Image.id")
-        value = data["id"]
-        f_id = d_str(value, "Image.id")
-        if "name" not in data:
-            raise missing("Image.name")
-        value = data["name"]
-        f_name = d_str(value, "Image.name")
-        if "version" not in data:
-            raise missing("Image.version")
-        value = data["version"]
-        f_version = d_str(value, "Image.version")
+        try:
+            value = data["id"]
+        except KeyError:
+            raise missing("Image.id") from None
+        f_id = value if type(value) is str else d_str(value, "Image.id")
+        try:
+            value = data["name"]
+        except KeyError:
+            raise missing("Image.name") from None
+        f_name = value if type(value) is str else d_str(value, "Image.name")
+        try:
+            value = data["version"]
+        except KeyError:
+            raise missing("Image.version") from None
+        f_version = value if type(value) is str else d_str(value, "Image.version")
         value = data.get("os")
-        f_os = None if value is None else d_str(value, "Image.os")
+        f_os = (
+            None if value is None else (value if type(value) is str else d_str(value, "Image.os"))
+        )
         value = data.get("type")
-        f_type = None if value is None else d_str(value, "Image.type")
+        f_type = (
+            None if value is None else (value if type(value) is str else d_str(value, "Image.type"))
+        )
         value = data.get("description")
-        f_description = None if value is None else d_str(value, "Image.description")
+        f_description = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Image.description"))
+        )
         value = data.get("requirements")
         f_requirements = None if value is None else ImageRequirements.from_json(value)
         value = data.get("image_size")
-        f_image_size = None if value is None else d_int(value, "Image.image_size")
+        f_image_size = (
+            None
+            if value is None
+            else (value if type(value) is int else d_int(value, "Image.image_size"))
+        )
         value = data.get("homepage")
-        f_homepage = None if value is None else d_str(value, "Image.homepage")
+        f_homepage = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Image.homepage"))
+        )
         value = data.get("published_at")
         f_published_at = None if value is None else d_datetime(value, "Image.published_at")
         value = data.get("owner")
-        f_owner = None if value is None else d_str(value, "Image.owner")
+        f_owner = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Image.owner"))
+        )
         value = data.get("public")
-        f_public = None if value is None else d_bool(value, "Image.public")
+        f_public = (
+            None
+            if value is None
+            else (value if type(value) is bool else d_bool(value, "Image.public"))
+        )
         value = data.get("state")
         f_state = None if value is None else d_enum(ImageState, value, "Image.state")
         value = data.get("tags")
-        f_tags = None if value is None else d_object(value, "Image.tags")
+        f_tags = (
+            None
+            if value is None
+            else (value if type(value) is dict else d_object(value, "Image.tags"))
+        )
         value = data.get("eula")
-        f_eula = None if value is None else d_str(value, "Image.eula")
+        f_eula = (
+            None if value is None else (value if type(value) is str else d_str(value, "Image.eula"))
+        )
         value = data.get("acl")
         f_acl = (
-            None if value is None else [d_str(x0, "Image.acl") for x0 in d_list(value, "Image.acl")]
+            None
+            if value is None
+            else [
+                (x0 if type(x0) is str else d_str(x0, "Image.acl"))
+                for x0 in (value if type(value) is list else d_list(value, "Image.acl"))
+            ]
         )
         value = data.get("origin")
-        f_origin = None if value is None else d_str(value, "Image.origin")
+        f_origin = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Image.origin"))
+        )
         value = data.get("files")
         f_files = (
             None
             if value is None
-            else [ImageFile.from_json(x0) for x0 in d_list(value, "Image.files")]
+            else [
+                ImageFile.from_json(x0)
+                for x0 in (value if type(value) is list else d_list(value, "Image.files"))
+            ]
         )
         value = data.get("error")
         f_error = None if value is None else ImageError.from_json(value)
-        unknown = data.keys() - _IMAGE_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _IMAGE_KEYS else data.keys() - _IMAGE_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             id=f_id,
@@ -578,23 +669,27 @@ class ImageExport:
     def from_json(cls, data: Any) -> ImageExport:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "ImageExport")
-        if "manta_url" not in data:
-            raise missing("ImageExport.manta_url")
-        value = data["manta_url"]
-        f_manta_url = d_str(value, "ImageExport.manta_url")
-        if "image_path" not in data:
-            raise missing("ImageExport.image_path")
-        value = data["image_path"]
-        f_image_path = d_str(value, "ImageExport.image_path")
-        if "manifest_path" not in data:
-            raise missing("ImageExport.manifest_path")
-        value = data["manifest_path"]
-        f_manifest_path = d_str(value, "ImageExport.manifest_path")
-        unknown = data.keys() - _IMAGE_EXPORT_KEYS
+        try:
+            value = data["manta_url"]
+        except KeyError:
+            raise missing("ImageExport.manta_url") from None
+        f_manta_url = value if type(value) is str else d_str(value, "ImageExport.manta_url")
+        try:
+            value = data["image_path"]
+        except KeyError:
+            raise missing("ImageExport.image_path") from None
+        f_image_path = value if type(value) is str else d_str(value, "ImageExport.image_path")
+        try:
+            value = data["manifest_path"]
+        except KeyError:
+            raise missing("ImageExport.manifest_path") from None
+        f_manifest_path = value if type(value) is str else d_str(value, "ImageExport.manifest_path")
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _IMAGE_EXPORT_KEYS else data.keys() - _IMAGE_EXPORT_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             manta_url=f_manta_url,

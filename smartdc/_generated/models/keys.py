@@ -23,6 +23,8 @@ __all__ = [
     "Key",
 ]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class Key:
@@ -56,33 +58,42 @@ class Key:
     def from_json(cls, data: Any) -> Key:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Key")
-        if "name" not in data:
-            raise missing("Key.name")
-        value = data["name"]
-        f_name = d_str(value, "Key.name")
-        if "fingerprint" not in data:
-            raise missing("Key.fingerprint")
-        value = data["fingerprint"]
-        f_fingerprint = d_str(value, "Key.fingerprint")
-        if "key" not in data:
-            raise missing("Key.key")
-        value = data["key"]
-        f_key = d_str(value, "Key.key")
+        try:
+            value = data["name"]
+        except KeyError:
+            raise missing("Key.name") from None
+        f_name = value if type(value) is str else d_str(value, "Key.name")
+        try:
+            value = data["fingerprint"]
+        except KeyError:
+            raise missing("Key.fingerprint") from None
+        f_fingerprint = value if type(value) is str else d_str(value, "Key.fingerprint")
+        try:
+            value = data["key"]
+        except KeyError:
+            raise missing("Key.key") from None
+        f_key = value if type(value) is str else d_str(value, "Key.key")
         value = data.get("attested")
-        f_attested = None if value is None else d_bool(value, "Key.attested")
+        f_attested = (
+            None
+            if value is None
+            else (value if type(value) is bool else d_bool(value, "Key.attested"))
+        )
         value = data.get("multifactor")
         f_multifactor = (
             None
             if value is None
             else [
-                d_enum(KeyFactor, x0, "Key.multifactor") for x0 in d_list(value, "Key.multifactor")
+                d_enum(KeyFactor, x0, "Key.multifactor")
+                for x0 in (value if type(value) is list else d_list(value, "Key.multifactor"))
             ]
         )
-        unknown = data.keys() - _KEY_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _KEY_KEYS else data.keys() - _KEY_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             name=f_name,

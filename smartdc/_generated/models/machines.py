@@ -43,6 +43,8 @@ __all__ = [
     "VolumeMount",
 ]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class Machine:
@@ -148,132 +150,206 @@ class Machine:
     def from_json(cls, data: Any) -> Machine:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Machine")
-        if "id" not in data:
-            raise missing("Machine.id")
-        value = data["id"]
-        f_id = d_str(value, "Machine.id")
-        if "type" not in data:
-            raise missing("Machine.type")
-        value = data["type"]
+        try:
+            value = data["id"]
+        except KeyError:
+            raise missing("Machine.id") from None
+        f_id = value if type(value) is str else d_str(value, "Machine.id")
+        try:
+            value = data["type"]
+        except KeyError:
+            raise missing("Machine.type") from None
         f_type = d_enum(MachineType, value, "Machine.type")
-        if "brand" not in data:
-            raise missing("Machine.brand")
-        value = data["brand"]
+        try:
+            value = data["brand"]
+        except KeyError:
+            raise missing("Machine.brand") from None
         f_brand = d_enum(MachineBrand, value, "Machine.brand")
-        if "state" not in data:
-            raise missing("Machine.state")
-        value = data["state"]
+        try:
+            value = data["state"]
+        except KeyError:
+            raise missing("Machine.state") from None
         f_state = d_enum(MachineState, value, "Machine.state")
-        if "memory" not in data:
-            raise missing("Machine.memory")
-        value = data["memory"]
-        f_memory = d_int(value, "Machine.memory")
-        if "disk" not in data:
-            raise missing("Machine.disk")
-        value = data["disk"]
-        f_disk = d_int(value, "Machine.disk")
-        if "metadata" not in data:
-            raise missing("Machine.metadata")
-        value = data["metadata"]
-        f_metadata = d_object(value, "Machine.metadata")
-        if "tags" not in data:
-            raise missing("Machine.tags")
-        value = data["tags"]
-        f_tags = d_object(value, "Machine.tags")
-        if "created" not in data:
-            raise missing("Machine.created")
-        value = data["created"]
+        try:
+            value = data["memory"]
+        except KeyError:
+            raise missing("Machine.memory") from None
+        f_memory = value if type(value) is int else d_int(value, "Machine.memory")
+        try:
+            value = data["disk"]
+        except KeyError:
+            raise missing("Machine.disk") from None
+        f_disk = value if type(value) is int else d_int(value, "Machine.disk")
+        try:
+            value = data["metadata"]
+        except KeyError:
+            raise missing("Machine.metadata") from None
+        f_metadata = value if type(value) is dict else d_object(value, "Machine.metadata")
+        try:
+            value = data["tags"]
+        except KeyError:
+            raise missing("Machine.tags") from None
+        f_tags = value if type(value) is dict else d_object(value, "Machine.tags")
+        try:
+            value = data["created"]
+        except KeyError:
+            raise missing("Machine.created") from None
         f_created = d_datetime(value, "Machine.created")
-        if "updated" not in data:
-            raise missing("Machine.updated")
-        value = data["updated"]
+        try:
+            value = data["updated"]
+        except KeyError:
+            raise missing("Machine.updated") from None
         f_updated = d_datetime(value, "Machine.updated")
-        if "ips" not in data:
-            raise missing("Machine.ips")
-        value = data["ips"]
-        f_ips = [d_str(x0, "Machine.ips") for x0 in d_list(value, "Machine.ips")]
-        if "package" not in data:
-            raise missing("Machine.package")
-        value = data["package"]
-        f_package = d_str(value, "Machine.package")
-        if "name" not in data:
-            raise missing("Machine.name")
-        value = data["name"]
-        f_name = None if value is None else d_str(value, "Machine.name")
+        try:
+            value = data["ips"]
+        except KeyError:
+            raise missing("Machine.ips") from None
+        f_ips = [
+            (x0 if type(x0) is str else d_str(x0, "Machine.ips"))
+            for x0 in (value if type(value) is list else d_list(value, "Machine.ips"))
+        ]
+        try:
+            value = data["package"]
+        except KeyError:
+            raise missing("Machine.package") from None
+        f_package = value if type(value) is str else d_str(value, "Machine.package")
+        try:
+            value = data["name"]
+        except KeyError:
+            raise missing("Machine.name") from None
+        f_name = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Machine.name"))
+        )
         value = data.get("image")
-        f_image = None if value is None else d_str(value, "Machine.image")
+        f_image = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Machine.image"))
+        )
         value = data.get("disks")
         f_disks = (
             None
             if value is None
-            else [MachineDisk.from_json(x0) for x0 in d_list(value, "Machine.disks")]
+            else [
+                MachineDisk.from_json(x0)
+                for x0 in (value if type(value) is list else d_list(value, "Machine.disks"))
+            ]
         )
         value = data.get("docker")
-        f_docker = None if value is None else d_bool(value, "Machine.docker")
+        f_docker = (
+            None
+            if value is None
+            else (value if type(value) is bool else d_bool(value, "Machine.docker"))
+        )
         value = data.get("nics")
         f_nics = (
-            None if value is None else [Nic.from_json(x0) for x0 in d_list(value, "Machine.nics")]
+            None
+            if value is None
+            else [
+                Nic.from_json(x0)
+                for x0 in (value if type(value) is list else d_list(value, "Machine.nics"))
+            ]
         )
         value = data.get("networks")
         f_networks = (
             None
             if value is None
             else [
-                cast(
-                    "str | Any",
-                    d_union(
-                        x0,
-                        "Machine.networks",
-                        lambda x1: d_str(x1, "Machine.networks"),
-                        lambda x1: x1,
-                    ),
+                (
+                    x0
+                    if type(x0) is str
+                    else cast(
+                        "str | Any",
+                        d_union(
+                            x0,
+                            "Machine.networks",
+                            lambda x1: x1 if type(x1) is str else d_str(x1, "Machine.networks"),
+                            lambda x1: x1,
+                        ),
+                    )
                 )
-                for x0 in d_list(value, "Machine.networks")
+                for x0 in (value if type(value) is list else d_list(value, "Machine.networks"))
             ]
         )
         value = data.get("primaryIp")
-        f_primary_ip = None if value is None else d_str(value, "Machine.primaryIp")
+        f_primary_ip = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Machine.primaryIp"))
+        )
         value = data.get("firewall_enabled")
-        f_firewall_enabled = None if value is None else d_bool(value, "Machine.firewall_enabled")
+        f_firewall_enabled = (
+            None
+            if value is None
+            else (value if type(value) is bool else d_bool(value, "Machine.firewall_enabled"))
+        )
         value = data.get("deletion_protection")
         f_deletion_protection = (
-            None if value is None else d_bool(value, "Machine.deletion_protection")
+            None
+            if value is None
+            else (value if type(value) is bool else d_bool(value, "Machine.deletion_protection"))
         )
         value = data.get("compute_node")
-        f_compute_node = None if value is None else d_str(value, "Machine.compute_node")
+        f_compute_node = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Machine.compute_node"))
+        )
         value = data.get("dns_names")
         f_dns_names = (
             None
             if value is None
-            else [d_str(x0, "Machine.dns_names") for x0 in d_list(value, "Machine.dns_names")]
+            else [
+                (x0 if type(x0) is str else d_str(x0, "Machine.dns_names"))
+                for x0 in (value if type(value) is list else d_list(value, "Machine.dns_names"))
+            ]
         )
         value = data.get("flexible")
-        f_flexible = None if value is None else d_bool(value, "Machine.flexible")
+        f_flexible = (
+            None
+            if value is None
+            else (value if type(value) is bool else d_bool(value, "Machine.flexible"))
+        )
         value = data.get("free_space")
-        f_free_space = None if value is None else d_int(value, "Machine.free_space")
+        f_free_space = (
+            None
+            if value is None
+            else (value if type(value) is int else d_int(value, "Machine.free_space"))
+        )
         value = data.get("encrypted")
         f_encrypted = (
             None
             if value is None
-            else cast(
-                "bool | str",
-                d_union(
-                    value,
-                    "Machine.encrypted",
-                    lambda x0: d_bool(x0, "Machine.encrypted"),
-                    lambda x0: d_str(x0, "Machine.encrypted"),
-                ),
+            else (
+                value
+                if type(value) is bool
+                else cast(
+                    "bool | str",
+                    d_union(
+                        value,
+                        "Machine.encrypted",
+                        lambda x0: x0 if type(x0) is bool else d_bool(x0, "Machine.encrypted"),
+                        lambda x0: x0 if type(x0) is str else d_str(x0, "Machine.encrypted"),
+                    ),
+                )
             )
         )
         value = data.get("delegate_dataset")
-        f_delegate_dataset = None if value is None else d_bool(value, "Machine.delegate_dataset")
+        f_delegate_dataset = (
+            None
+            if value is None
+            else (value if type(value) is bool else d_bool(value, "Machine.delegate_dataset"))
+        )
         value = data.get("credentials")
         f_credentials = None if value is None else value
-        unknown = data.keys() - _MACHINE_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _MACHINE_KEYS else data.keys() - _MACHINE_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             id=f_id,
@@ -456,20 +532,41 @@ class MachineDisk:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "MachineDisk")
         value = data.get("id")
-        f_id = None if value is None else d_str(value, "MachineDisk.id")
+        f_id = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "MachineDisk.id"))
+        )
         value = data.get("size")
-        f_size = None if value is None else d_int(value, "MachineDisk.size")
+        f_size = (
+            None
+            if value is None
+            else (value if type(value) is int else d_int(value, "MachineDisk.size"))
+        )
         value = data.get("block_size")
-        f_block_size = None if value is None else d_int(value, "MachineDisk.block_size")
+        f_block_size = (
+            None
+            if value is None
+            else (value if type(value) is int else d_int(value, "MachineDisk.block_size"))
+        )
         value = data.get("boot")
-        f_boot = None if value is None else d_bool(value, "MachineDisk.boot")
+        f_boot = (
+            None
+            if value is None
+            else (value if type(value) is bool else d_bool(value, "MachineDisk.boot"))
+        )
         value = data.get("image")
-        f_image = None if value is None else d_str(value, "MachineDisk.image")
-        unknown = data.keys() - _MACHINE_DISK_KEYS
+        f_image = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "MachineDisk.image"))
+        )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _MACHINE_DISK_KEYS else data.keys() - _MACHINE_DISK_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             id=f_id,
@@ -550,27 +647,32 @@ class AuditEntry:
     def from_json(cls, data: Any) -> AuditEntry:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "AuditEntry")
-        if "action" not in data:
-            raise missing("AuditEntry.action")
-        value = data["action"]
-        f_action = d_str(value, "AuditEntry.action")
-        if "success" not in data:
-            raise missing("AuditEntry.success")
-        value = data["success"]
+        try:
+            value = data["action"]
+        except KeyError:
+            raise missing("AuditEntry.action") from None
+        f_action = value if type(value) is str else d_str(value, "AuditEntry.action")
+        try:
+            value = data["success"]
+        except KeyError:
+            raise missing("AuditEntry.success") from None
         f_success = d_enum(AuditSuccess, value, "AuditEntry.success")
-        if "time" not in data:
-            raise missing("AuditEntry.time")
-        value = data["time"]
+        try:
+            value = data["time"]
+        except KeyError:
+            raise missing("AuditEntry.time") from None
         f_time = d_datetime(value, "AuditEntry.time")
-        if "caller" not in data:
-            raise missing("AuditEntry.caller")
-        value = data["caller"]
+        try:
+            value = data["caller"]
+        except KeyError:
+            raise missing("AuditEntry.caller") from None
         f_caller = AuditCaller.from_json(value)
-        unknown = data.keys() - _AUDIT_ENTRY_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _AUDIT_ENTRY_KEYS else data.keys() - _AUDIT_ENTRY_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             action=f_action,
@@ -632,21 +734,35 @@ class AuditCaller:
     def from_json(cls, data: Any) -> AuditCaller:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "AuditCaller")
-        if "type" not in data:
-            raise missing("AuditCaller.type")
-        value = data["type"]
+        try:
+            value = data["type"]
+        except KeyError:
+            raise missing("AuditCaller.type") from None
         f_type = d_enum(AuditCallerType, value, "AuditCaller.type")
         value = data.get("ip")
-        f_ip = None if value is None else d_str(value, "AuditCaller.ip")
+        f_ip = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "AuditCaller.ip"))
+        )
         value = data.get("keyId")
-        f_key_id = None if value is None else d_str(value, "AuditCaller.keyId")
+        f_key_id = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "AuditCaller.keyId"))
+        )
         value = data.get("user")
-        f_user = None if value is None else d_str(value, "AuditCaller.user")
-        unknown = data.keys() - _AUDIT_CALLER_KEYS
+        f_user = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "AuditCaller.user"))
+        )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _AUDIT_CALLER_KEYS else data.keys() - _AUDIT_CALLER_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             type=f_type,
@@ -714,26 +830,34 @@ class NetworkObject:
     def from_json(cls, data: Any) -> NetworkObject:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "NetworkObject")
-        if "ipv4_uuid" not in data:
-            raise missing("NetworkObject.ipv4_uuid")
-        value = data["ipv4_uuid"]
-        f_ipv4_uuid = d_str(value, "NetworkObject.ipv4_uuid")
+        try:
+            value = data["ipv4_uuid"]
+        except KeyError:
+            raise missing("NetworkObject.ipv4_uuid") from None
+        f_ipv4_uuid = value if type(value) is str else d_str(value, "NetworkObject.ipv4_uuid")
         value = data.get("ipv4_ips")
         f_ipv4_ips = (
             None
             if value is None
             else [
-                d_str(x0, "NetworkObject.ipv4_ips")
-                for x0 in d_list(value, "NetworkObject.ipv4_ips")
+                (x0 if type(x0) is str else d_str(x0, "NetworkObject.ipv4_ips"))
+                for x0 in (
+                    value if type(value) is list else d_list(value, "NetworkObject.ipv4_ips")
+                )
             ]
         )
         value = data.get("ipv4_count")
-        f_ipv4_count = None if value is None else d_int(value, "NetworkObject.ipv4_count")
-        unknown = data.keys() - _NETWORK_OBJECT_KEYS
+        f_ipv4_count = (
+            None
+            if value is None
+            else (value if type(value) is int else d_int(value, "NetworkObject.ipv4_count"))
+        )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _NETWORK_OBJECT_KEYS else data.keys() - _NETWORK_OBJECT_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             ipv4_uuid=f_ipv4_uuid,
@@ -796,40 +920,59 @@ class Locality:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Locality")
         value = data.get("strict")
-        f_strict = None if value is None else d_bool(value, "Locality.strict")
+        f_strict = (
+            None
+            if value is None
+            else (value if type(value) is bool else d_bool(value, "Locality.strict"))
+        )
         value = data.get("near")
         f_near = (
             None
             if value is None
-            else cast(
-                "str | list[str]",
-                d_union(
-                    value,
-                    "Locality.near",
-                    lambda x0: d_str(x0, "Locality.near"),
-                    lambda x0: [d_str(x1, "Locality.near") for x1 in d_list(x0, "Locality.near")],
-                ),
+            else (
+                value
+                if type(value) is str
+                else cast(
+                    "str | list[str]",
+                    d_union(
+                        value,
+                        "Locality.near",
+                        lambda x0: x0 if type(x0) is str else d_str(x0, "Locality.near"),
+                        lambda x0: [
+                            (x1 if type(x1) is str else d_str(x1, "Locality.near"))
+                            for x1 in (x0 if type(x0) is list else d_list(x0, "Locality.near"))
+                        ],
+                    ),
+                )
             )
         )
         value = data.get("far")
         f_far = (
             None
             if value is None
-            else cast(
-                "str | list[str]",
-                d_union(
-                    value,
-                    "Locality.far",
-                    lambda x0: d_str(x0, "Locality.far"),
-                    lambda x0: [d_str(x1, "Locality.far") for x1 in d_list(x0, "Locality.far")],
-                ),
+            else (
+                value
+                if type(value) is str
+                else cast(
+                    "str | list[str]",
+                    d_union(
+                        value,
+                        "Locality.far",
+                        lambda x0: x0 if type(x0) is str else d_str(x0, "Locality.far"),
+                        lambda x0: [
+                            (x1 if type(x1) is str else d_str(x1, "Locality.far"))
+                            for x1 in (x0 if type(x0) is list else d_list(x0, "Locality.far"))
+                        ],
+                    ),
+                )
             )
         )
-        unknown = data.keys() - _LOCALITY_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _LOCALITY_KEYS else data.keys() - _LOCALITY_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             strict=f_strict,
@@ -897,23 +1040,30 @@ class VolumeMount:
     def from_json(cls, data: Any) -> VolumeMount:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "VolumeMount")
-        if "name" not in data:
-            raise missing("VolumeMount.name")
-        value = data["name"]
-        f_name = d_str(value, "VolumeMount.name")
-        if "mountpoint" not in data:
-            raise missing("VolumeMount.mountpoint")
-        value = data["mountpoint"]
-        f_mountpoint = d_str(value, "VolumeMount.mountpoint")
+        try:
+            value = data["name"]
+        except KeyError:
+            raise missing("VolumeMount.name") from None
+        f_name = value if type(value) is str else d_str(value, "VolumeMount.name")
+        try:
+            value = data["mountpoint"]
+        except KeyError:
+            raise missing("VolumeMount.mountpoint") from None
+        f_mountpoint = value if type(value) is str else d_str(value, "VolumeMount.mountpoint")
         value = data.get("type")
-        f_type = None if value is None else d_str(value, "VolumeMount.type")
+        f_type = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "VolumeMount.type"))
+        )
         value = data.get("mode")
         f_mode = None if value is None else d_enum(VolumeMountMode, value, "VolumeMount.mode")
-        unknown = data.keys() - _VOLUME_MOUNT_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _VOLUME_MOUNT_KEYS else data.keys() - _VOLUME_MOUNT_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             name=f_name,
@@ -985,32 +1135,55 @@ class NewMachineDisk:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "NewMachineDisk")
         value = data.get("id")
-        f_id = None if value is None else d_str(value, "NewMachineDisk.id")
+        f_id = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "NewMachineDisk.id"))
+        )
         value = data.get("boot")
-        f_boot = None if value is None else d_bool(value, "NewMachineDisk.boot")
+        f_boot = (
+            None
+            if value is None
+            else (value if type(value) is bool else d_bool(value, "NewMachineDisk.boot"))
+        )
         value = data.get("image")
-        f_image = None if value is None else d_str(value, "NewMachineDisk.image")
+        f_image = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "NewMachineDisk.image"))
+        )
         value = data.get("size")
         f_size = (
             None
             if value is None
-            else cast(
-                "int | str",
-                d_union(
-                    value,
-                    "NewMachineDisk.size",
-                    lambda x0: d_int(x0, "NewMachineDisk.size"),
-                    lambda x0: d_str(x0, "NewMachineDisk.size"),
-                ),
+            else (
+                value
+                if type(value) is int
+                else cast(
+                    "int | str",
+                    d_union(
+                        value,
+                        "NewMachineDisk.size",
+                        lambda x0: x0 if type(x0) is int else d_int(x0, "NewMachineDisk.size"),
+                        lambda x0: x0 if type(x0) is str else d_str(x0, "NewMachineDisk.size"),
+                    ),
+                )
             )
         )
         value = data.get("block_size")
-        f_block_size = None if value is None else d_int(value, "NewMachineDisk.block_size")
-        unknown = data.keys() - _NEW_MACHINE_DISK_KEYS
+        f_block_size = (
+            None
+            if value is None
+            else (value if type(value) is int else d_int(value, "NewMachineDisk.block_size"))
+        )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = (
+            () if data.keys() <= _NEW_MACHINE_DISK_KEYS else data.keys() - _NEW_MACHINE_DISK_KEYS
+        )
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             id=f_id,

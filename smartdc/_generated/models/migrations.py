@@ -28,6 +28,8 @@ __all__ = [
     "MigrationProgress",
 ]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class Migration:
@@ -80,32 +82,48 @@ class Migration:
     def from_json(cls, data: Any) -> Migration:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Migration")
-        if "automatic" not in data:
-            raise missing("Migration.automatic")
-        value = data["automatic"]
-        f_automatic = d_bool(value, "Migration.automatic")
-        if "phase" not in data:
-            raise missing("Migration.phase")
-        value = data["phase"]
+        try:
+            value = data["automatic"]
+        except KeyError:
+            raise missing("Migration.automatic") from None
+        f_automatic = value if type(value) is bool else d_bool(value, "Migration.automatic")
+        try:
+            value = data["phase"]
+        except KeyError:
+            raise missing("Migration.phase") from None
         f_phase = d_enum(MigrationPhase, value, "Migration.phase")
-        if "state" not in data:
-            raise missing("Migration.state")
-        value = data["state"]
+        try:
+            value = data["state"]
+        except KeyError:
+            raise missing("Migration.state") from None
         f_state = d_enum(MigrationState, value, "Migration.state")
-        if "created_timestamp" not in data:
-            raise missing("Migration.created_timestamp")
-        value = data["created_timestamp"]
+        try:
+            value = data["created_timestamp"]
+        except KeyError:
+            raise missing("Migration.created_timestamp") from None
         f_created_timestamp = d_datetime(value, "Migration.created_timestamp")
-        if "progress_history" not in data:
-            raise missing("Migration.progress_history")
-        value = data["progress_history"]
+        try:
+            value = data["progress_history"]
+        except KeyError:
+            raise missing("Migration.progress_history") from None
         f_progress_history = [
-            MigrationProgress.from_json(x0) for x0 in d_list(value, "Migration.progress_history")
+            MigrationProgress.from_json(x0)
+            for x0 in (
+                value if type(value) is list else d_list(value, "Migration.progress_history")
+            )
         ]
         value = data.get("machine")
-        f_machine = None if value is None else d_str(value, "Migration.machine")
+        f_machine = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Migration.machine"))
+        )
         value = data.get("vm_uuid")
-        f_vm_uuid = None if value is None else d_str(value, "Migration.vm_uuid")
+        f_vm_uuid = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Migration.vm_uuid"))
+        )
         value = data.get("scheduled_timestamp")
         f_scheduled_timestamp = (
             None if value is None else d_datetime(value, "Migration.scheduled_timestamp")
@@ -117,12 +135,17 @@ class Migration:
         value = data.get("duration_ms")
         f_duration_ms = None if value is None else d_num(value, "Migration.duration_ms")
         value = data.get("error")
-        f_error = None if value is None else d_str(value, "Migration.error")
-        unknown = data.keys() - _MIGRATION_KEYS
+        f_error = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Migration.error"))
+        )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _MIGRATION_KEYS else data.keys() - _MIGRATION_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             automatic=f_automatic,
@@ -248,18 +271,21 @@ class MigrationProgress:
     def from_json(cls, data: Any) -> MigrationProgress:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "MigrationProgress")
-        if "type" not in data:
-            raise missing("MigrationProgress.type")
-        value = data["type"]
+        try:
+            value = data["type"]
+        except KeyError:
+            raise missing("MigrationProgress.type") from None
         f_type = d_enum(MigrationProgressType, value, "MigrationProgress.type")
-        if "phase" not in data:
-            raise missing("MigrationProgress.phase")
-        value = data["phase"]
+        try:
+            value = data["phase"]
+        except KeyError:
+            raise missing("MigrationProgress.phase") from None
         f_phase = d_enum(MigrationPhase, value, "MigrationProgress.phase")
-        if "state" not in data:
-            raise missing("MigrationProgress.state")
-        value = data["state"]
-        f_state = d_str(value, "MigrationProgress.state")
+        try:
+            value = data["state"]
+        except KeyError:
+            raise missing("MigrationProgress.state") from None
+        f_state = value if type(value) is str else d_str(value, "MigrationProgress.state")
         value = data.get("current_progress")
         f_current_progress = (
             None if value is None else d_num(value, "MigrationProgress.current_progress")
@@ -269,9 +295,17 @@ class MigrationProgress:
             None if value is None else d_num(value, "MigrationProgress.total_progress")
         )
         value = data.get("message")
-        f_message = None if value is None else d_str(value, "MigrationProgress.message")
+        f_message = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "MigrationProgress.message"))
+        )
         value = data.get("error")
-        f_error = None if value is None else d_str(value, "MigrationProgress.error")
+        f_error = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "MigrationProgress.error"))
+        )
         value = data.get("started_timestamp")
         f_started_timestamp = (
             None if value is None else d_datetime(value, "MigrationProgress.started_timestamp")
@@ -288,11 +322,16 @@ class MigrationProgress:
         f_transfer_bytes_second = (
             None if value is None else d_num(value, "MigrationProgress.transfer_bytes_second")
         )
-        unknown = data.keys() - _MIGRATION_PROGRESS_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = (
+            ()
+            if data.keys() <= _MIGRATION_PROGRESS_KEYS
+            else data.keys() - _MIGRATION_PROGRESS_KEYS
+        )
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             type=f_type,

@@ -24,6 +24,8 @@ __all__ = [
     "NetworkIp",
 ]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class Network:
@@ -85,72 +87,116 @@ class Network:
     def from_json(cls, data: Any) -> Network:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Network")
-        if "id" not in data:
-            raise missing("Network.id")
-        value = data["id"]
-        f_id = d_str(value, "Network.id")
-        if "name" not in data:
-            raise missing("Network.name")
-        value = data["name"]
-        f_name = d_str(value, "Network.name")
-        if "public" not in data:
-            raise missing("Network.public")
-        value = data["public"]
-        f_public = d_bool(value, "Network.public")
+        try:
+            value = data["id"]
+        except KeyError:
+            raise missing("Network.id") from None
+        f_id = value if type(value) is str else d_str(value, "Network.id")
+        try:
+            value = data["name"]
+        except KeyError:
+            raise missing("Network.name") from None
+        f_name = value if type(value) is str else d_str(value, "Network.name")
+        try:
+            value = data["public"]
+        except KeyError:
+            raise missing("Network.public") from None
+        f_public = value if type(value) is bool else d_bool(value, "Network.public")
         value = data.get("fabric")
-        f_fabric = None if value is None else d_bool(value, "Network.fabric")
+        f_fabric = (
+            None
+            if value is None
+            else (value if type(value) is bool else d_bool(value, "Network.fabric"))
+        )
         value = data.get("description")
-        f_description = None if value is None else d_str(value, "Network.description")
+        f_description = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Network.description"))
+        )
         value = data.get("subnet")
-        f_subnet = None if value is None else d_str(value, "Network.subnet")
+        f_subnet = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Network.subnet"))
+        )
         value = data.get("provision_start_ip")
-        f_provision_start_ip = None if value is None else d_str(value, "Network.provision_start_ip")
+        f_provision_start_ip = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Network.provision_start_ip"))
+        )
         value = data.get("provision_end_ip")
-        f_provision_end_ip = None if value is None else d_str(value, "Network.provision_end_ip")
+        f_provision_end_ip = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Network.provision_end_ip"))
+        )
         value = data.get("gateway")
-        f_gateway = None if value is None else d_str(value, "Network.gateway")
+        f_gateway = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Network.gateway"))
+        )
         value = data.get("resolvers")
         f_resolvers = (
             None
             if value is None
-            else [d_str(x0, "Network.resolvers") for x0 in d_list(value, "Network.resolvers")]
+            else [
+                (x0 if type(x0) is str else d_str(x0, "Network.resolvers"))
+                for x0 in (value if type(value) is list else d_list(value, "Network.resolvers"))
+            ]
         )
         value = data.get("routes")
         f_routes = (
             None
             if value is None
             else {
-                k0: d_str(x0, "Network.routes")
-                for k0, x0 in d_object(value, "Network.routes").items()
+                k0: (x0 if type(x0) is str else d_str(x0, "Network.routes"))
+                for k0, x0 in (
+                    value if type(value) is dict else d_object(value, "Network.routes")
+                ).items()
             }
         )
         value = data.get("internet_nat")
         f_internet_nat = (
             None
             if value is None
-            else cast(
-                "bool | str",
-                d_union(
-                    value,
-                    "Network.internet_nat",
-                    lambda x0: d_bool(x0, "Network.internet_nat"),
-                    lambda x0: d_str(x0, "Network.internet_nat"),
-                ),
+            else (
+                value
+                if type(value) is bool
+                else cast(
+                    "bool | str",
+                    d_union(
+                        value,
+                        "Network.internet_nat",
+                        lambda x0: x0 if type(x0) is bool else d_bool(x0, "Network.internet_nat"),
+                        lambda x0: x0 if type(x0) is str else d_str(x0, "Network.internet_nat"),
+                    ),
+                )
             )
         )
         value = data.get("vlan_id")
-        f_vlan_id = None if value is None else d_int(value, "Network.vlan_id")
+        f_vlan_id = (
+            None
+            if value is None
+            else (value if type(value) is int else d_int(value, "Network.vlan_id"))
+        )
         value = data.get("suffixes")
         f_suffixes = (
             None
             if value is None
-            else [d_str(x0, "Network.suffixes") for x0 in d_list(value, "Network.suffixes")]
+            else [
+                (x0 if type(x0) is str else d_str(x0, "Network.suffixes"))
+                for x0 in (value if type(value) is list else d_list(value, "Network.suffixes"))
+            ]
         )
-        unknown = data.keys() - _NETWORK_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _NETWORK_KEYS else data.keys() - _NETWORK_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             id=f_id,
@@ -278,27 +324,39 @@ class NetworkIp:
     def from_json(cls, data: Any) -> NetworkIp:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "NetworkIp")
-        if "ip" not in data:
-            raise missing("NetworkIp.ip")
-        value = data["ip"]
-        f_ip = d_str(value, "NetworkIp.ip")
-        if "reserved" not in data:
-            raise missing("NetworkIp.reserved")
-        value = data["reserved"]
-        f_reserved = d_bool(value, "NetworkIp.reserved")
-        if "managed" not in data:
-            raise missing("NetworkIp.managed")
-        value = data["managed"]
-        f_managed = d_bool(value, "NetworkIp.managed")
+        try:
+            value = data["ip"]
+        except KeyError:
+            raise missing("NetworkIp.ip") from None
+        f_ip = value if type(value) is str else d_str(value, "NetworkIp.ip")
+        try:
+            value = data["reserved"]
+        except KeyError:
+            raise missing("NetworkIp.reserved") from None
+        f_reserved = value if type(value) is bool else d_bool(value, "NetworkIp.reserved")
+        try:
+            value = data["managed"]
+        except KeyError:
+            raise missing("NetworkIp.managed") from None
+        f_managed = value if type(value) is bool else d_bool(value, "NetworkIp.managed")
         value = data.get("owner_uuid")
-        f_owner_uuid = None if value is None else d_str(value, "NetworkIp.owner_uuid")
+        f_owner_uuid = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "NetworkIp.owner_uuid"))
+        )
         value = data.get("belongs_to_uuid")
-        f_belongs_to_uuid = None if value is None else d_str(value, "NetworkIp.belongs_to_uuid")
-        unknown = data.keys() - _NETWORK_IP_KEYS
+        f_belongs_to_uuid = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "NetworkIp.belongs_to_uuid"))
+        )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _NETWORK_IP_KEYS else data.keys() - _NETWORK_IP_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             ip=f_ip,

@@ -22,6 +22,8 @@ __all__ = [
     "Nic",
 ]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class Nic:
@@ -61,31 +63,47 @@ class Nic:
     def from_json(cls, data: Any) -> Nic:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Nic")
-        if "mac" not in data:
-            raise missing("Nic.mac")
-        value = data["mac"]
-        f_mac = d_str(value, "Nic.mac")
-        if "ip" not in data:
-            raise missing("Nic.ip")
-        value = data["ip"]
-        f_ip = d_str(value, "Nic.ip")
-        if "primary" not in data:
-            raise missing("Nic.primary")
-        value = data["primary"]
-        f_primary = d_bool(value, "Nic.primary")
+        try:
+            value = data["mac"]
+        except KeyError:
+            raise missing("Nic.mac") from None
+        f_mac = value if type(value) is str else d_str(value, "Nic.mac")
+        try:
+            value = data["ip"]
+        except KeyError:
+            raise missing("Nic.ip") from None
+        f_ip = value if type(value) is str else d_str(value, "Nic.ip")
+        try:
+            value = data["primary"]
+        except KeyError:
+            raise missing("Nic.primary") from None
+        f_primary = value if type(value) is bool else d_bool(value, "Nic.primary")
         value = data.get("netmask")
-        f_netmask = None if value is None else d_str(value, "Nic.netmask")
+        f_netmask = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Nic.netmask"))
+        )
         value = data.get("gateway")
-        f_gateway = None if value is None else d_str(value, "Nic.gateway")
+        f_gateway = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Nic.gateway"))
+        )
         value = data.get("state")
         f_state = None if value is None else d_enum(NicState, value, "Nic.state")
         value = data.get("network")
-        f_network = None if value is None else d_str(value, "Nic.network")
-        unknown = data.keys() - _NIC_KEYS
+        f_network = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Nic.network"))
+        )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _NIC_KEYS else data.keys() - _NIC_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             mac=f_mac,

@@ -21,6 +21,8 @@ from smartdc.runtime.jsonvalues import (
 
 __all__ = ["Package", "PackageDisk"]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class PackageDisk:
@@ -42,23 +44,29 @@ class PackageDisk:
     def from_json(cls, data: Any) -> PackageDisk:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "PackageDisk")
-        if "size" not in data:
-            raise missing("PackageDisk.size")
-        value = data["size"]
-        f_size = cast(
-            "int | str",
-            d_union(
-                value,
-                "PackageDisk.size",
-                lambda x0: d_int(x0, "PackageDisk.size"),
-                lambda x0: d_str(x0, "PackageDisk.size"),
-            ),
+        try:
+            value = data["size"]
+        except KeyError:
+            raise missing("PackageDisk.size") from None
+        f_size = (
+            value
+            if type(value) is int
+            else cast(
+                "int | str",
+                d_union(
+                    value,
+                    "PackageDisk.size",
+                    lambda x0: x0 if type(x0) is int else d_int(x0, "PackageDisk.size"),
+                    lambda x0: x0 if type(x0) is str else d_str(x0, "PackageDisk.size"),
+                ),
+            )
         )
-        unknown = data.keys() - _PACKAGE_DISK_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _PACKAGE_DISK_KEYS else data.keys() - _PACKAGE_DISK_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             size=f_size,
@@ -141,59 +149,91 @@ class Package:
     def from_json(cls, data: Any) -> Package:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Package")
-        if "id" not in data:
-            raise missing("Package.id")
-        value = data["id"]
-        f_id = d_str(value, "Package.id")
-        if "name" not in data:
-            raise missing("Package.name")
-        value = data["name"]
-        f_name = d_str(value, "Package.name")
-        if "memory" not in data:
-            raise missing("Package.memory")
-        value = data["memory"]
-        f_memory = d_int(value, "Package.memory")
-        if "disk" not in data:
-            raise missing("Package.disk")
-        value = data["disk"]
-        f_disk = d_int(value, "Package.disk")
-        if "swap" not in data:
-            raise missing("Package.swap")
-        value = data["swap"]
-        f_swap = d_int(value, "Package.swap")
-        if "lwps" not in data:
-            raise missing("Package.lwps")
-        value = data["lwps"]
-        f_lwps = d_int(value, "Package.lwps")
-        if "vcpus" not in data:
-            raise missing("Package.vcpus")
-        value = data["vcpus"]
-        f_vcpus = d_int(value, "Package.vcpus")
-        if "version" not in data:
-            raise missing("Package.version")
-        value = data["version"]
-        f_version = d_str(value, "Package.version")
+        try:
+            value = data["id"]
+        except KeyError:
+            raise missing("Package.id") from None
+        f_id = value if type(value) is str else d_str(value, "Package.id")
+        try:
+            value = data["name"]
+        except KeyError:
+            raise missing("Package.name") from None
+        f_name = value if type(value) is str else d_str(value, "Package.name")
+        try:
+            value = data["memory"]
+        except KeyError:
+            raise missing("Package.memory") from None
+        f_memory = value if type(value) is int else d_int(value, "Package.memory")
+        try:
+            value = data["disk"]
+        except KeyError:
+            raise missing("Package.disk") from None
+        f_disk = value if type(value) is int else d_int(value, "Package.disk")
+        try:
+            value = data["swap"]
+        except KeyError:
+            raise missing("Package.swap") from None
+        f_swap = value if type(value) is int else d_int(value, "Package.swap")
+        try:
+            value = data["lwps"]
+        except KeyError:
+            raise missing("Package.lwps") from None
+        f_lwps = value if type(value) is int else d_int(value, "Package.lwps")
+        try:
+            value = data["vcpus"]
+        except KeyError:
+            raise missing("Package.vcpus") from None
+        f_vcpus = value if type(value) is int else d_int(value, "Package.vcpus")
+        try:
+            value = data["version"]
+        except KeyError:
+            raise missing("Package.version") from None
+        f_version = value if type(value) is str else d_str(value, "Package.version")
         value = data.get("group")
-        f_group = None if value is None else d_str(value, "Package.group")
+        f_group = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Package.group"))
+        )
         value = data.get("description")
-        f_description = None if value is None else d_str(value, "Package.description")
+        f_description = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Package.description"))
+        )
         value = data.get("brand")
-        f_brand = None if value is None else d_str(value, "Package.brand")
+        f_brand = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Package.brand"))
+        )
         value = data.get("default")
-        f_default = None if value is None else d_bool(value, "Package.default")
+        f_default = (
+            None
+            if value is None
+            else (value if type(value) is bool else d_bool(value, "Package.default"))
+        )
         value = data.get("flexible_disk")
-        f_flexible_disk = None if value is None else d_bool(value, "Package.flexible_disk")
+        f_flexible_disk = (
+            None
+            if value is None
+            else (value if type(value) is bool else d_bool(value, "Package.flexible_disk"))
+        )
         value = data.get("disks")
         f_disks = (
             None
             if value is None
-            else [PackageDisk.from_json(x0) for x0 in d_list(value, "Package.disks")]
+            else [
+                PackageDisk.from_json(x0)
+                for x0 in (value if type(value) is list else d_list(value, "Package.disks"))
+            ]
         )
-        unknown = data.keys() - _PACKAGE_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _PACKAGE_KEYS else data.keys() - _PACKAGE_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             id=f_id,

@@ -19,6 +19,8 @@ __all__ = [
     "Policy",
 ]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class Policy:
@@ -49,25 +51,36 @@ class Policy:
     def from_json(cls, data: Any) -> Policy:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Policy")
-        if "id" not in data:
-            raise missing("Policy.id")
-        value = data["id"]
-        f_id = d_str(value, "Policy.id")
-        if "name" not in data:
-            raise missing("Policy.name")
-        value = data["name"]
-        f_name = d_str(value, "Policy.name")
-        if "rules" not in data:
-            raise missing("Policy.rules")
-        value = data["rules"]
-        f_rules = [d_str(x0, "Policy.rules") for x0 in d_list(value, "Policy.rules")]
+        try:
+            value = data["id"]
+        except KeyError:
+            raise missing("Policy.id") from None
+        f_id = value if type(value) is str else d_str(value, "Policy.id")
+        try:
+            value = data["name"]
+        except KeyError:
+            raise missing("Policy.name") from None
+        f_name = value if type(value) is str else d_str(value, "Policy.name")
+        try:
+            value = data["rules"]
+        except KeyError:
+            raise missing("Policy.rules") from None
+        f_rules = [
+            (x0 if type(x0) is str else d_str(x0, "Policy.rules"))
+            for x0 in (value if type(value) is list else d_list(value, "Policy.rules"))
+        ]
         value = data.get("description")
-        f_description = None if value is None else d_str(value, "Policy.description")
-        unknown = data.keys() - _POLICY_KEYS
+        f_description = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Policy.description"))
+        )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _POLICY_KEYS else data.keys() - _POLICY_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             id=f_id,

@@ -19,6 +19,8 @@ __all__ = [
     "RoleTags",
 ]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class RoleTags:
@@ -43,19 +45,25 @@ class RoleTags:
     def from_json(cls, data: Any) -> RoleTags:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "RoleTags")
-        if "name" not in data:
-            raise missing("RoleTags.name")
-        value = data["name"]
-        f_name = d_str(value, "RoleTags.name")
-        if "role-tag" not in data:
-            raise missing("RoleTags.role-tag")
-        value = data["role-tag"]
-        f_role_tag = [d_str(x0, "RoleTags.role-tag") for x0 in d_list(value, "RoleTags.role-tag")]
-        unknown = data.keys() - _ROLE_TAGS_KEYS
+        try:
+            value = data["name"]
+        except KeyError:
+            raise missing("RoleTags.name") from None
+        f_name = value if type(value) is str else d_str(value, "RoleTags.name")
+        try:
+            value = data["role-tag"]
+        except KeyError:
+            raise missing("RoleTags.role-tag") from None
+        f_role_tag = [
+            (x0 if type(x0) is str else d_str(x0, "RoleTags.role-tag"))
+            for x0 in (value if type(value) is list else d_list(value, "RoleTags.role-tag"))
+        ]
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _ROLE_TAGS_KEYS else data.keys() - _ROLE_TAGS_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             name=f_name,

@@ -22,6 +22,8 @@ from smartdc.runtime.jsonvalues import (
 
 __all__ = ["Role", "RoleMember", "RolePolicy"]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class RoleMember:
@@ -52,21 +54,35 @@ class RoleMember:
     def from_json(cls, data: Any) -> RoleMember:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "RoleMember")
-        if "type" not in data:
-            raise missing("RoleMember.type")
-        value = data["type"]
+        try:
+            value = data["type"]
+        except KeyError:
+            raise missing("RoleMember.type") from None
         f_type = d_enum(RoleMemberType, value, "RoleMember.type")
         value = data.get("id")
-        f_id = None if value is None else d_str(value, "RoleMember.id")
+        f_id = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "RoleMember.id"))
+        )
         value = data.get("login")
-        f_login = None if value is None else d_str(value, "RoleMember.login")
+        f_login = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "RoleMember.login"))
+        )
         value = data.get("default")
-        f_default = None if value is None else d_bool(value, "RoleMember.default")
-        unknown = data.keys() - _ROLE_MEMBER_KEYS
+        f_default = (
+            None
+            if value is None
+            else (value if type(value) is bool else d_bool(value, "RoleMember.default"))
+        )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _ROLE_MEMBER_KEYS else data.keys() - _ROLE_MEMBER_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             type=f_type,
@@ -132,14 +148,23 @@ class RolePolicy:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "RolePolicy")
         value = data.get("id")
-        f_id = None if value is None else d_str(value, "RolePolicy.id")
+        f_id = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "RolePolicy.id"))
+        )
         value = data.get("name")
-        f_name = None if value is None else d_str(value, "RolePolicy.name")
-        unknown = data.keys() - _ROLE_POLICY_KEYS
+        f_name = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "RolePolicy.name"))
+        )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _ROLE_POLICY_KEYS else data.keys() - _ROLE_POLICY_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             id=f_id,
@@ -204,14 +229,16 @@ class Role:
     def from_json(cls, data: Any) -> Role:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Role")
-        if "id" not in data:
-            raise missing("Role.id")
-        value = data["id"]
-        f_id = d_str(value, "Role.id")
-        if "name" not in data:
-            raise missing("Role.name")
-        value = data["name"]
-        f_name = d_str(value, "Role.name")
+        try:
+            value = data["id"]
+        except KeyError:
+            raise missing("Role.id") from None
+        f_id = value if type(value) is str else d_str(value, "Role.id")
+        try:
+            value = data["name"]
+        except KeyError:
+            raise missing("Role.name") from None
+        f_name = value if type(value) is str else d_str(value, "Role.name")
         value = data.get("members")
         f_members = (
             None
@@ -223,10 +250,10 @@ class Role:
                         x0,
                         "Role.members",
                         lambda x1: RoleMember.from_json(x1),
-                        lambda x1: d_str(x1, "Role.members"),
+                        lambda x1: x1 if type(x1) is str else d_str(x1, "Role.members"),
                     ),
                 )
-                for x0 in d_list(value, "Role.members")
+                for x0 in (value if type(value) is list else d_list(value, "Role.members"))
             ]
         )
         value = data.get("policies")
@@ -240,23 +267,27 @@ class Role:
                         x0,
                         "Role.policies",
                         lambda x1: RolePolicy.from_json(x1),
-                        lambda x1: d_str(x1, "Role.policies"),
+                        lambda x1: x1 if type(x1) is str else d_str(x1, "Role.policies"),
                     ),
                 )
-                for x0 in d_list(value, "Role.policies")
+                for x0 in (value if type(value) is list else d_list(value, "Role.policies"))
             ]
         )
         value = data.get("default_members")
         f_default_members = (
             None
             if value is None
-            else [d_str(x0, "Role.default_members") for x0 in d_list(value, "Role.default_members")]
+            else [
+                (x0 if type(x0) is str else d_str(x0, "Role.default_members"))
+                for x0 in (value if type(value) is list else d_list(value, "Role.default_members"))
+            ]
         )
-        unknown = data.keys() - _ROLE_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _ROLE_KEYS else data.keys() - _ROLE_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             id=f_id,

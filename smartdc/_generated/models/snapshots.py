@@ -25,6 +25,8 @@ __all__ = [
     "Snapshot",
 ]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class Snapshot:
@@ -58,13 +60,15 @@ class Snapshot:
     def from_json(cls, data: Any) -> Snapshot:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Snapshot")
-        if "name" not in data:
-            raise missing("Snapshot.name")
-        value = data["name"]
-        f_name = d_str(value, "Snapshot.name")
-        if "state" not in data:
-            raise missing("Snapshot.state")
-        value = data["state"]
+        try:
+            value = data["name"]
+        except KeyError:
+            raise missing("Snapshot.name") from None
+        f_name = value if type(value) is str else d_str(value, "Snapshot.name")
+        try:
+            value = data["state"]
+        except KeyError:
+            raise missing("Snapshot.state") from None
         f_state = d_enum(SnapshotState, value, "Snapshot.state")
         value = data.get("size")
         f_size = None if value is None else d_num(value, "Snapshot.size")
@@ -72,11 +76,12 @@ class Snapshot:
         f_created = None if value is None else d_datetime(value, "Snapshot.created")
         value = data.get("updated")
         f_updated = None if value is None else d_datetime(value, "Snapshot.updated")
-        unknown = data.keys() - _SNAPSHOT_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _SNAPSHOT_KEYS else data.keys() - _SNAPSHOT_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             name=f_name,

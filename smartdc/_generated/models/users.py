@@ -22,6 +22,8 @@ __all__ = [
     "User",
 ]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class User:
@@ -88,61 +90,103 @@ class User:
     def from_json(cls, data: Any) -> User:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "User")
-        if "id" not in data:
-            raise missing("User.id")
-        value = data["id"]
-        f_id = d_str(value, "User.id")
-        if "login" not in data:
-            raise missing("User.login")
-        value = data["login"]
-        f_login = d_str(value, "User.login")
-        if "email" not in data:
-            raise missing("User.email")
-        value = data["email"]
-        f_email = d_str(value, "User.email")
-        if "created" not in data:
-            raise missing("User.created")
-        value = data["created"]
+        try:
+            value = data["id"]
+        except KeyError:
+            raise missing("User.id") from None
+        f_id = value if type(value) is str else d_str(value, "User.id")
+        try:
+            value = data["login"]
+        except KeyError:
+            raise missing("User.login") from None
+        f_login = value if type(value) is str else d_str(value, "User.login")
+        try:
+            value = data["email"]
+        except KeyError:
+            raise missing("User.email") from None
+        f_email = value if type(value) is str else d_str(value, "User.email")
+        try:
+            value = data["created"]
+        except KeyError:
+            raise missing("User.created") from None
         f_created = d_datetime(value, "User.created")
-        if "updated" not in data:
-            raise missing("User.updated")
-        value = data["updated"]
+        try:
+            value = data["updated"]
+        except KeyError:
+            raise missing("User.updated") from None
         f_updated = d_datetime(value, "User.updated")
         value = data.get("companyName")
-        f_company_name = None if value is None else d_str(value, "User.companyName")
+        f_company_name = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "User.companyName"))
+        )
         value = data.get("firstName")
-        f_first_name = None if value is None else d_str(value, "User.firstName")
+        f_first_name = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "User.firstName"))
+        )
         value = data.get("lastName")
-        f_last_name = None if value is None else d_str(value, "User.lastName")
+        f_last_name = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "User.lastName"))
+        )
         value = data.get("address")
-        f_address = None if value is None else d_str(value, "User.address")
+        f_address = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "User.address"))
+        )
         value = data.get("postalCode")
-        f_postal_code = None if value is None else d_str(value, "User.postalCode")
+        f_postal_code = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "User.postalCode"))
+        )
         value = data.get("city")
-        f_city = None if value is None else d_str(value, "User.city")
+        f_city = (
+            None if value is None else (value if type(value) is str else d_str(value, "User.city"))
+        )
         value = data.get("state")
-        f_state = None if value is None else d_str(value, "User.state")
+        f_state = (
+            None if value is None else (value if type(value) is str else d_str(value, "User.state"))
+        )
         value = data.get("country")
-        f_country = None if value is None else d_str(value, "User.country")
+        f_country = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "User.country"))
+        )
         value = data.get("phone")
-        f_phone = None if value is None else d_str(value, "User.phone")
+        f_phone = (
+            None if value is None else (value if type(value) is str else d_str(value, "User.phone"))
+        )
         value = data.get("roles")
         f_roles = (
             None
             if value is None
-            else [d_str(x0, "User.roles") for x0 in d_list(value, "User.roles")]
+            else [
+                (x0 if type(x0) is str else d_str(x0, "User.roles"))
+                for x0 in (value if type(value) is list else d_list(value, "User.roles"))
+            ]
         )
         value = data.get("default_roles")
         f_default_roles = (
             None
             if value is None
-            else [d_str(x0, "User.default_roles") for x0 in d_list(value, "User.default_roles")]
+            else [
+                (x0 if type(x0) is str else d_str(x0, "User.default_roles"))
+                for x0 in (value if type(value) is list else d_list(value, "User.default_roles"))
+            ]
         )
-        unknown = data.keys() - _USER_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _USER_KEYS else data.keys() - _USER_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             id=f_id,

@@ -27,6 +27,8 @@ __all__ = [
     "VolumeSize",
 ]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class Volume:
@@ -78,53 +80,81 @@ class Volume:
     def from_json(cls, data: Any) -> Volume:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Volume")
-        if "id" not in data:
-            raise missing("Volume.id")
-        value = data["id"]
-        f_id = d_str(value, "Volume.id")
-        if "name" not in data:
-            raise missing("Volume.name")
-        value = data["name"]
-        f_name = d_str(value, "Volume.name")
-        if "type" not in data:
-            raise missing("Volume.type")
-        value = data["type"]
-        f_type = d_str(value, "Volume.type")
-        if "state" not in data:
-            raise missing("Volume.state")
-        value = data["state"]
+        try:
+            value = data["id"]
+        except KeyError:
+            raise missing("Volume.id") from None
+        f_id = value if type(value) is str else d_str(value, "Volume.id")
+        try:
+            value = data["name"]
+        except KeyError:
+            raise missing("Volume.name") from None
+        f_name = value if type(value) is str else d_str(value, "Volume.name")
+        try:
+            value = data["type"]
+        except KeyError:
+            raise missing("Volume.type") from None
+        f_type = value if type(value) is str else d_str(value, "Volume.type")
+        try:
+            value = data["state"]
+        except KeyError:
+            raise missing("Volume.state") from None
         f_state = d_enum(VolumeState, value, "Volume.state")
         value = data.get("owner_uuid")
-        f_owner_uuid = None if value is None else d_str(value, "Volume.owner_uuid")
+        f_owner_uuid = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Volume.owner_uuid"))
+        )
         value = data.get("created")
         f_created = None if value is None else d_datetime(value, "Volume.created")
         value = data.get("networks")
         f_networks = (
             None
             if value is None
-            else [d_str(x0, "Volume.networks") for x0 in d_list(value, "Volume.networks")]
+            else [
+                (x0 if type(x0) is str else d_str(x0, "Volume.networks"))
+                for x0 in (value if type(value) is list else d_list(value, "Volume.networks"))
+            ]
         )
         value = data.get("refs")
         f_refs = (
             None
             if value is None
-            else [d_str(x0, "Volume.refs") for x0 in d_list(value, "Volume.refs")]
+            else [
+                (x0 if type(x0) is str else d_str(x0, "Volume.refs"))
+                for x0 in (value if type(value) is list else d_list(value, "Volume.refs"))
+            ]
         )
         value = data.get("tags")
         f_tags = (
             None
             if value is None
-            else {k0: d_str(x0, "Volume.tags") for k0, x0 in d_object(value, "Volume.tags").items()}
+            else {
+                k0: (x0 if type(x0) is str else d_str(x0, "Volume.tags"))
+                for k0, x0 in (
+                    value if type(value) is dict else d_object(value, "Volume.tags")
+                ).items()
+            }
         )
         value = data.get("size")
-        f_size = None if value is None else d_int(value, "Volume.size")
+        f_size = (
+            None
+            if value is None
+            else (value if type(value) is int else d_int(value, "Volume.size"))
+        )
         value = data.get("filesystem_path")
-        f_filesystem_path = None if value is None else d_str(value, "Volume.filesystem_path")
-        unknown = data.keys() - _VOLUME_KEYS
+        f_filesystem_path = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Volume.filesystem_path"))
+        )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _VOLUME_KEYS else data.keys() - _VOLUME_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             id=f_id,
@@ -222,19 +252,22 @@ class VolumeSize:
     def from_json(cls, data: Any) -> VolumeSize:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "VolumeSize")
-        if "size" not in data:
-            raise missing("VolumeSize.size")
-        value = data["size"]
-        f_size = d_int(value, "VolumeSize.size")
-        if "type" not in data:
-            raise missing("VolumeSize.type")
-        value = data["type"]
-        f_type = d_str(value, "VolumeSize.type")
-        unknown = data.keys() - _VOLUME_SIZE_KEYS
+        try:
+            value = data["size"]
+        except KeyError:
+            raise missing("VolumeSize.size") from None
+        f_size = value if type(value) is int else d_int(value, "VolumeSize.size")
+        try:
+            value = data["type"]
+        except KeyError:
+            raise missing("VolumeSize.type") from None
+        f_type = value if type(value) is str else d_str(value, "VolumeSize.type")
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _VOLUME_SIZE_KEYS else data.keys() - _VOLUME_SIZE_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             size=f_size,

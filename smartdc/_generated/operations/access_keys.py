@@ -49,7 +49,10 @@ def result_list_access_keys(response: Response) -> list[AccessKey]:
     """The typed result of a ListAccessKeys response."""
 
     def decode(data: Any) -> list[AccessKey]:
-        return [AccessKey.from_json(x0) for x0 in d_list(data, "ListAccessKeys")]
+        return [
+            AccessKey.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListAccessKeys"))
+        ]
 
     return BaseClient.decode(response, decode)
 
@@ -160,7 +163,10 @@ def result_list_user_access_keys(response: Response) -> list[AccessKey]:
     """The typed result of a ListUserAccessKeys response."""
 
     def decode(data: Any) -> list[AccessKey]:
-        return [AccessKey.from_json(x0) for x0 in d_list(data, "ListUserAccessKeys")]
+        return [
+            AccessKey.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListUserAccessKeys"))
+        ]
 
     return BaseClient.decode(response, decode)
 

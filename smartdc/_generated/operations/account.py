@@ -142,6 +142,9 @@ def result_get_account_limits(response: Response) -> list[ProvisioningLimit]:
     """The typed result of a GetAccountLimits response."""
 
     def decode(data: Any) -> list[ProvisioningLimit]:
-        return [ProvisioningLimit.from_json(x0) for x0 in d_list(data, "GetAccountLimits")]
+        return [
+            ProvisioningLimit.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "GetAccountLimits"))
+        ]
 
     return BaseClient.decode(response, decode)

@@ -41,7 +41,10 @@ def result_list_datacenters(response: Response) -> dict[str, str]:
 
     def decode(data: Any) -> dict[str, str]:
         return {
-            k0: d_str(x0, "ListDatacenters") for k0, x0 in d_object(data, "ListDatacenters").items()
+            k0: (x0 if type(x0) is str else d_str(x0, "ListDatacenters"))
+            for k0, x0 in (
+                data if type(data) is dict else d_object(data, "ListDatacenters")
+            ).items()
         }
 
     return BaseClient.decode(response, decode)

@@ -155,7 +155,10 @@ def result_list_machine_disks(response: Response) -> list[Disk]:
     """The typed result of a ListMachineDisks response."""
 
     def decode(data: Any) -> list[Disk]:
-        return [Disk.from_json(x0) for x0 in d_list(data, "ListMachineDisks")]
+        return [
+            Disk.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListMachineDisks"))
+        ]
 
     return BaseClient.decode(response, decode)
 

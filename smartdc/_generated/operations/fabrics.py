@@ -50,7 +50,10 @@ def result_list_fabric_vla_ns(response: Response) -> list[FabricVlan]:
     """The typed result of a ListFabricVLANs response."""
 
     def decode(data: Any) -> list[FabricVlan]:
-        return [FabricVlan.from_json(x0) for x0 in d_list(data, "ListFabricVLANs")]
+        return [
+            FabricVlan.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListFabricVLANs"))
+        ]
 
     return BaseClient.decode(response, decode)
 
@@ -195,7 +198,10 @@ def result_list_fabric_networks(response: Response) -> list[Network]:
     """The typed result of a ListFabricNetworks response."""
 
     def decode(data: Any) -> list[Network]:
-        return [Network.from_json(x0) for x0 in d_list(data, "ListFabricNetworks")]
+        return [
+            Network.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListFabricNetworks"))
+        ]
 
     return BaseClient.decode(response, decode)
 

@@ -47,7 +47,10 @@ def result_list_firewall_rules(response: Response) -> list[FirewallRule]:
     """The typed result of a ListFirewallRules response."""
 
     def decode(data: Any) -> list[FirewallRule]:
-        return [FirewallRule.from_json(x0) for x0 in d_list(data, "ListFirewallRules")]
+        return [
+            FirewallRule.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListFirewallRules"))
+        ]
 
     return BaseClient.decode(response, decode)
 
@@ -251,7 +254,10 @@ def result_list_machine_firewall_rules(response: Response) -> list[FirewallRule]
     """The typed result of a ListMachineFirewallRules response."""
 
     def decode(data: Any) -> list[FirewallRule]:
-        return [FirewallRule.from_json(x0) for x0 in d_list(data, "ListMachineFirewallRules")]
+        return [
+            FirewallRule.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListMachineFirewallRules"))
+        ]
 
     return BaseClient.decode(response, decode)
 
@@ -276,6 +282,9 @@ def result_list_firewall_rule_machines(response: Response) -> list[Machine]:
     """The typed result of a ListFirewallRuleMachines response."""
 
     def decode(data: Any) -> list[Machine]:
-        return [Machine.from_json(x0) for x0 in d_list(data, "ListFirewallRuleMachines")]
+        return [
+            Machine.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListFirewallRuleMachines"))
+        ]
 
     return BaseClient.decode(response, decode)

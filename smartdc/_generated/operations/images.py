@@ -75,7 +75,10 @@ def result_list_images(response: Response) -> list[Image]:
     """The typed result of a ListImages response."""
 
     def decode(data: Any) -> list[Image]:
-        return [Image.from_json(x0) for x0 in d_list(data, "ListImages")]
+        return [
+            Image.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListImages"))
+        ]
 
     return BaseClient.decode(response, decode)
 

@@ -38,7 +38,9 @@ def result_list_keys(response: Response) -> list[Key]:
     """The typed result of a ListKeys response."""
 
     def decode(data: Any) -> list[Key]:
-        return [Key.from_json(x0) for x0 in d_list(data, "ListKeys")]
+        return [
+            Key.from_json(x0) for x0 in (data if type(data) is list else d_list(data, "ListKeys"))
+        ]
 
     return BaseClient.decode(response, decode)
 

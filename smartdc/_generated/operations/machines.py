@@ -116,7 +116,10 @@ def result_list_machines(response: Response) -> list[Machine]:
     """The typed result of a ListMachines response."""
 
     def decode(data: Any) -> list[Machine]:
-        return [Machine.from_json(x0) for x0 in d_list(data, "ListMachines")]
+        return [
+            Machine.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListMachines"))
+        ]
 
     return BaseClient.decode(response, decode)
 
@@ -288,7 +291,10 @@ def result_machine_audit(response: Response) -> list[AuditEntry]:
     """The typed result of a MachineAudit response."""
 
     def decode(data: Any) -> list[AuditEntry]:
-        return [AuditEntry.from_json(x0) for x0 in d_list(data, "MachineAudit")]
+        return [
+            AuditEntry.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "MachineAudit"))
+        ]
 
     return BaseClient.decode(response, decode)
 

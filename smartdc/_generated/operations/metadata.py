@@ -52,7 +52,7 @@ def result_update_machine_metadata(response: Response) -> dict[str, Any]:
     """The typed result of a UpdateMachineMetadata response."""
 
     def decode(data: Any) -> dict[str, Any]:
-        return d_object(data, "UpdateMachineMetadata")
+        return data if type(data) is dict else d_object(data, "UpdateMachineMetadata")
 
     return BaseClient.decode(response, decode)
 
@@ -81,7 +81,7 @@ def result_list_machine_metadata(response: Response) -> dict[str, Any]:
     """The typed result of a ListMachineMetadata response."""
 
     def decode(data: Any) -> dict[str, Any]:
-        return d_object(data, "ListMachineMetadata")
+        return data if type(data) is dict else d_object(data, "ListMachineMetadata")
 
     return BaseClient.decode(response, decode)
 
@@ -108,7 +108,7 @@ def result_get_machine_metadata(response: Response) -> str:
     """The typed result of a GetMachineMetadata response."""
 
     def decode(data: Any) -> str:
-        return d_str(data, "GetMachineMetadata")
+        return data if type(data) is str else d_str(data, "GetMachineMetadata")
 
     return BaseClient.decode(response, decode)
 

@@ -85,7 +85,10 @@ def result_watch_migration(response: Response) -> list[MigrationProgress]:
     """The typed result of a WatchMigration response."""
 
     def decode(data: Any) -> list[MigrationProgress]:
-        return [MigrationProgress.from_json(x0) for x0 in d_list(data, "WatchMigration")]
+        return [
+            MigrationProgress.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "WatchMigration"))
+        ]
 
     return BaseClient.decode(response, decode)
 
@@ -113,7 +116,7 @@ def result_migrate_machine_estimate(response: Response) -> dict[str, Any]:
     """The typed result of a MigrateMachineEstimate response."""
 
     def decode(data: Any) -> dict[str, Any]:
-        return d_object(data, "MigrateMachineEstimate")
+        return data if type(data) is dict else d_object(data, "MigrateMachineEstimate")
 
     return BaseClient.decode(response, decode)
 
@@ -133,7 +136,10 @@ def result_list_migrations(response: Response) -> list[Migration]:
     """The typed result of a ListMigrations response."""
 
     def decode(data: Any) -> list[Migration]:
-        return [Migration.from_json(x0) for x0 in d_list(data, "ListMigrations")]
+        return [
+            Migration.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListMigrations"))
+        ]
 
     return BaseClient.decode(response, decode)
 

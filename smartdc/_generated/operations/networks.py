@@ -46,7 +46,10 @@ def result_list_networks(response: Response) -> list[Network]:
     """The typed result of a ListNetworks response."""
 
     def decode(data: Any) -> list[Network]:
-        return [Network.from_json(x0) for x0 in d_list(data, "ListNetworks")]
+        return [
+            Network.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListNetworks"))
+        ]
 
     return BaseClient.decode(response, decode)
 
@@ -101,7 +104,10 @@ def result_list_network_i_ps(response: Response) -> list[NetworkIp]:
     """The typed result of a ListNetworkIPs response."""
 
     def decode(data: Any) -> list[NetworkIp]:
-        return [NetworkIp.from_json(x0) for x0 in d_list(data, "ListNetworkIPs")]
+        return [
+            NetworkIp.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListNetworkIPs"))
+        ]
 
     return BaseClient.decode(response, decode)
 

@@ -42,7 +42,9 @@ def result_list_nics(response: Response) -> list[Nic]:
     """The typed result of a ListNics response."""
 
     def decode(data: Any) -> list[Nic]:
-        return [Nic.from_json(x0) for x0 in d_list(data, "ListNics")]
+        return [
+            Nic.from_json(x0) for x0 in (data if type(data) is list else d_list(data, "ListNics"))
+        ]
 
     return BaseClient.decode(response, decode)
 

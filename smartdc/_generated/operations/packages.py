@@ -76,7 +76,10 @@ def result_list_packages(response: Response) -> list[Package]:
     """The typed result of a ListPackages response."""
 
     def decode(data: Any) -> list[Package]:
-        return [Package.from_json(x0) for x0 in d_list(data, "ListPackages")]
+        return [
+            Package.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListPackages"))
+        ]
 
     return BaseClient.decode(response, decode)
 

@@ -36,7 +36,10 @@ def result_list_policies(response: Response) -> list[Policy]:
     """The typed result of a ListPolicies response."""
 
     def decode(data: Any) -> list[Policy]:
-        return [Policy.from_json(x0) for x0 in d_list(data, "ListPolicies")]
+        return [
+            Policy.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListPolicies"))
+        ]
 
     return BaseClient.decode(response, decode)
 

@@ -37,7 +37,9 @@ def result_list_roles(response: Response) -> list[Role]:
     """The typed result of a ListRoles response."""
 
     def decode(data: Any) -> list[Role]:
-        return [Role.from_json(x0) for x0 in d_list(data, "ListRoles")]
+        return [
+            Role.from_json(x0) for x0 in (data if type(data) is list else d_list(data, "ListRoles"))
+        ]
 
     return BaseClient.decode(response, decode)
 

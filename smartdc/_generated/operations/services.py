@@ -36,6 +36,9 @@ def result_list_services(response: Response) -> dict[str, str]:
     """The typed result of a ListServices response."""
 
     def decode(data: Any) -> dict[str, str]:
-        return {k0: d_str(x0, "ListServices") for k0, x0 in d_object(data, "ListServices").items()}
+        return {
+            k0: (x0 if type(x0) is str else d_str(x0, "ListServices"))
+            for k0, x0 in (data if type(data) is dict else d_object(data, "ListServices")).items()
+        }
 
     return BaseClient.decode(response, decode)

@@ -98,7 +98,10 @@ def result_list_machine_snapshots(response: Response) -> list[Snapshot]:
     """The typed result of a ListMachineSnapshots response."""
 
     def decode(data: Any) -> list[Snapshot]:
-        return [Snapshot.from_json(x0) for x0 in d_list(data, "ListMachineSnapshots")]
+        return [
+            Snapshot.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListMachineSnapshots"))
+        ]
 
     return BaseClient.decode(response, decode)
 

@@ -54,7 +54,7 @@ def result_add_machine_tags(response: Response) -> dict[str, Any]:
     """The typed result of a AddMachineTags response."""
 
     def decode(data: Any) -> dict[str, Any]:
-        return d_object(data, "AddMachineTags")
+        return data if type(data) is dict else d_object(data, "AddMachineTags")
 
     return BaseClient.decode(response, decode)
 
@@ -82,7 +82,7 @@ def result_replace_machine_tags(response: Response) -> dict[str, Any]:
     """The typed result of a ReplaceMachineTags response."""
 
     def decode(data: Any) -> dict[str, Any]:
-        return d_object(data, "ReplaceMachineTags")
+        return data if type(data) is dict else d_object(data, "ReplaceMachineTags")
 
     return BaseClient.decode(response, decode)
 
@@ -105,7 +105,7 @@ def result_list_machine_tags(response: Response) -> dict[str, Any]:
     """The typed result of a ListMachineTags response."""
 
     def decode(data: Any) -> dict[str, Any]:
-        return d_object(data, "ListMachineTags")
+        return data if type(data) is dict else d_object(data, "ListMachineTags")
 
     return BaseClient.decode(response, decode)
 
@@ -129,15 +129,19 @@ def result_get_machine_tag(response: Response) -> str | float | bool:
     """The typed result of a GetMachineTag response."""
 
     def decode(data: Any) -> str | float | bool:
-        return cast(
-            "str | float | bool",
-            d_union(
-                data,
-                "GetMachineTag",
-                lambda x0: d_str(x0, "GetMachineTag"),
-                lambda x0: d_num(x0, "GetMachineTag"),
-                lambda x0: d_bool(x0, "GetMachineTag"),
-            ),
+        return (
+            data
+            if type(data) is str
+            else cast(
+                "str | float | bool",
+                d_union(
+                    data,
+                    "GetMachineTag",
+                    lambda x0: x0 if type(x0) is str else d_str(x0, "GetMachineTag"),
+                    lambda x0: d_num(x0, "GetMachineTag"),
+                    lambda x0: x0 if type(x0) is bool else d_bool(x0, "GetMachineTag"),
+                ),
+            )
         )
 
     return BaseClient.decode(response, decode)

@@ -49,7 +49,9 @@ def result_list_users(response: Response) -> list[User]:
     """The typed result of a ListUsers response."""
 
     def decode(data: Any) -> list[User]:
-        return [User.from_json(x0) for x0 in d_list(data, "ListUsers")]
+        return [
+            User.from_json(x0) for x0 in (data if type(data) is list else d_list(data, "ListUsers"))
+        ]
 
     return BaseClient.decode(response, decode)
 
@@ -304,7 +306,10 @@ def result_list_user_keys(response: Response) -> list[Key]:
     """The typed result of a ListUserKeys response."""
 
     def decode(data: Any) -> list[Key]:
-        return [Key.from_json(x0) for x0 in d_list(data, "ListUserKeys")]
+        return [
+            Key.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListUserKeys"))
+        ]
 
     return BaseClient.decode(response, decode)
 

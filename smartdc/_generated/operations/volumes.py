@@ -66,7 +66,10 @@ def result_list_volumes(response: Response) -> list[Volume]:
     """The typed result of a ListVolumes response."""
 
     def decode(data: Any) -> list[Volume]:
-        return [Volume.from_json(x0) for x0 in d_list(data, "ListVolumes")]
+        return [
+            Volume.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListVolumes"))
+        ]
 
     return BaseClient.decode(response, decode)
 
@@ -211,6 +214,9 @@ def result_list_volume_sizes(response: Response) -> list[VolumeSize]:
     """The typed result of a ListVolumeSizes response."""
 
     def decode(data: Any) -> list[VolumeSize]:
-        return [VolumeSize.from_json(x0) for x0 in d_list(data, "ListVolumeSizes")]
+        return [
+            VolumeSize.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListVolumeSizes"))
+        ]
 
     return BaseClient.decode(response, decode)

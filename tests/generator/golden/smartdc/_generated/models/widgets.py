@@ -28,6 +28,8 @@ __all__ = [
     "Widget",
 ]
 
+_NO_NULLS: frozenset[str] = frozenset()
+
 
 @attrs.define(slots=True, kw_only=True)
 class Part:
@@ -52,29 +54,35 @@ class Part:
     def from_json(cls, data: Any) -> Part:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Part")
-        if "name" not in data:
-            raise missing("Part.name")
-        value = data["name"]
-        f_name = d_str(value, "Part.name")
+        try:
+            value = data["name"]
+        except KeyError:
+            raise missing("Part.name") from None
+        f_name = value if type(value) is str else d_str(value, "Part.name")
         value = data.get("weight")
         f_weight = (
             None
             if value is None
-            else cast(
-                "int | str",
-                d_union(
-                    value,
-                    "Part.weight",
-                    lambda x0: d_int(x0, "Part.weight"),
-                    lambda x0: d_str(x0, "Part.weight"),
-                ),
+            else (
+                value
+                if type(value) is int
+                else cast(
+                    "int | str",
+                    d_union(
+                        value,
+                        "Part.weight",
+                        lambda x0: x0 if type(x0) is int else d_int(x0, "Part.weight"),
+                        lambda x0: x0 if type(x0) is str else d_str(x0, "Part.weight"),
+                    ),
+                )
             )
         )
-        unknown = data.keys() - _PART_KEYS
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _PART_KEYS else data.keys() - _PART_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             name=f_name,
@@ -142,35 +150,57 @@ class Widget:
     def from_json(cls, data: Any) -> Widget:
         """Build from a decoded JSON object; a wrong type names the field."""
         data = d_object(data, "Widget")
-        if "id" not in data:
-            raise missing("Widget.id")
-        value = data["id"]
-        f_id = d_str(value, "Widget.id")
-        if "state" not in data:
-            raise missing("Widget.state")
-        value = data["state"]
+        try:
+            value = data["id"]
+        except KeyError:
+            raise missing("Widget.id") from None
+        f_id = value if type(value) is str else d_str(value, "Widget.id")
+        try:
+            value = data["state"]
+        except KeyError:
+            raise missing("Widget.state") from None
         f_state = d_enum(WidgetState, value, "Widget.state")
-        if "created" not in data:
-            raise missing("Widget.created")
-        value = data["created"]
+        try:
+            value = data["created"]
+        except KeyError:
+            raise missing("Widget.created") from None
         f_created = d_datetime(value, "Widget.created")
-        if "owner" not in data:
-            raise missing("Widget.owner")
-        value = data["owner"]
-        f_owner = None if value is None else d_str(value, "Widget.owner")
+        try:
+            value = data["owner"]
+        except KeyError:
+            raise missing("Widget.owner") from None
+        f_owner = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Widget.owner"))
+        )
         value = data.get("displayName")
-        f_display_name = None if value is None else d_str(value, "Widget.displayName")
+        f_display_name = (
+            None
+            if value is None
+            else (value if type(value) is str else d_str(value, "Widget.displayName"))
+        )
         value = data.get("parts")
         f_parts = (
-            None if value is None else [Part.from_json(x0) for x0 in d_list(value, "Widget.parts")]
+            None
+            if value is None
+            else [
+                Part.from_json(x0)
+                for x0 in (value if type(value) is list else d_list(value, "Widget.parts"))
+            ]
         )
         value = data.get("labels")
-        f_labels = None if value is None else d_object(value, "Widget.labels")
-        unknown = data.keys() - _WIDGET_KEYS
+        f_labels = (
+            None
+            if value is None
+            else (value if type(value) is dict else d_object(value, "Widget.labels"))
+        )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = () if data.keys() <= _WIDGET_KEYS else data.keys() - _WIDGET_KEYS
         nulls = (
             frozenset(k for k, v in data.items() if v is None)
             if None in data.values()
-            else frozenset()
+            else _NO_NULLS
         )
         return cls(
             id=f_id,

@@ -38,7 +38,10 @@ def result_set_notes(response: Response) -> dict[str, str]:
     """The typed result of a SetNotes response."""
 
     def decode(data: Any) -> dict[str, str]:
-        return {k0: d_str(x0, "SetNotes") for k0, x0 in d_object(data, "SetNotes").items()}
+        return {
+            k0: (x0 if type(x0) is str else d_str(x0, "SetNotes"))
+            for k0, x0 in (data if type(data) is dict else d_object(data, "SetNotes")).items()
+        }
 
     return BaseClient.decode(response, decode)
 
@@ -58,6 +61,6 @@ def result_get_note(response: Response) -> str:
     """The typed result of a GetNote response."""
 
     def decode(data: Any) -> str:
-        return d_str(data, "GetNote")
+        return data if type(data) is str else d_str(data, "GetNote")
 
     return BaseClient.decode(response, decode)

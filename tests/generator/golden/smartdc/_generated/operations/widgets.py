@@ -51,7 +51,10 @@ def result_list_widgets(response: Response) -> list[Widget]:
     """The typed result of a ListWidgets response."""
 
     def decode(data: Any) -> list[Widget]:
-        return [Widget.from_json(x0) for x0 in d_list(data, "ListWidgets")]
+        return [
+            Widget.from_json(x0)
+            for x0 in (data if type(data) is list else d_list(data, "ListWidgets"))
+        ]
 
     return BaseClient.decode(response, decode)
 
