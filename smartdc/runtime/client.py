@@ -146,10 +146,15 @@ class BaseClient:
 
     def _explain(self, exc: CloudAPIError) -> CloudAPIError:
         """Add what we know to an error: e.g. an Ed25519 key refused by a server before 9.18."""
-        if exc.status == 401:
+        algorithm = self.transport.signer.algorithm
+        # 401, or the 400 InvalidHeader an old server gives for an algorithm it does not know.
+        refused = exc.status == 401 or (
+            exc.status == 400 and exc.error_code == "InvalidHeader" and algorithm in exc.message
+        )
+        if refused:
             from smartdc.auth import ed25519_unsupported_hint
 
-            hint = ed25519_unsupported_hint(self._server_version, self.transport.signer.algorithm)
+            hint = ed25519_unsupported_hint(self._server_version, algorithm)
             if hint:
                 return type(exc)(
                     f"{exc.message} ({hint})",
