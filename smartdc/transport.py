@@ -23,7 +23,7 @@ import time
 import warnings
 from collections.abc import Callable, Collection, Iterator, Mapping
 from email.utils import formatdate, parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar, overload
 from urllib.parse import quote
 
 import attrs
@@ -52,6 +52,7 @@ from smartdc.errors import (
 )
 
 log = logging.getLogger("smartdc")
+T = TypeVar("T")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 THROTTLED = frozenset({420, 429})
@@ -82,6 +83,15 @@ class Headers(Mapping[str, str]):
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and key.lower() in self._items
+
+    @overload
+    def get(self, key: str, /) -> str | None: ...
+    @overload
+    def get(self, key: str, /, default: str | T) -> str | T: ...
+    def get(self, key: str, /, default: object = None) -> object:
+        # Read several times per response: one dict lookup instead of Mapping.get's try/except.
+        item = self._items.get(key.lower())
+        return default if item is None else item[1]
 
     def __repr__(self) -> str:
         return f"Headers({dict(self)!r})"
@@ -124,6 +134,20 @@ def encode_query(query: Mapping[str, object] | None) -> str:
             text = str(value)
         parts.append(f"{quote(str(key), safe='.*')}={quote(text, safe='*')}")
     return "&".join(parts)
+
+
+_date_cache: tuple[int, str] = (0, "")
+
+
+def _http_date() -> str:
+    """The ``Date`` header for now; formatted once per second (it has one-second resolution)."""
+    global _date_cache
+    now = int(time.time())
+    second, text = _date_cache
+    if second != now:
+        text = formatdate(now, usegmt=True)
+        _date_cache = (now, text)
+    return text
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
@@ -294,7 +318,7 @@ class Transport:
         if extra:
             headers.update(extra)
         # Set last, so that extra headers cannot break the signature: a fresh one per attempt.
-        date = formatdate(usegmt=True)
+        date = _http_date()
         headers["Date"] = date
         headers["Authorization"] = self.signer.authorization(method, target, date)
         return self._pool.request(
@@ -369,6 +393,10 @@ class Transport:
         chunks = []
         size = 0
         try:
+            if declared and declared.isdigit() and "Content-Encoding" not in raw.headers:
+                # Size known, within the limit and not decompressed into more: one read, not a
+                # streaming loop (urllib3 raises ProtocolError if fewer bytes arrive).
+                return raw.read()
             for chunk in raw.stream(64 * 1024):
                 size += len(chunk)
                 if size > limit:
@@ -380,7 +408,8 @@ class Transport:
                 chunks.append(chunk)
         except ProtocolError as exc:
             raise InvalidResponseError(
-                f"{method} {path}: the answer was cut short ({_reason(exc)})",
+                f"{method} {path}: the HTTP {raw.status} answer was cut short ({_reason(exc)})"
+                + _cut_short_hint(method, raw.status),
                 raw_body=b"".join(chunks),
                 status=raw.status,
             ) from None
@@ -497,6 +526,13 @@ def _broken(method: str, path: str, safe: bool, exc: BaseException) -> Exception
     if not safe:
         return OutcomeUnknownError(_unknown_outcome(method, path, _reason(exc)))
     return ConnectError(f"{method} {path}: connection broken: {_reason(exc)}")
+
+
+def _cut_short_hint(method: str, status: int) -> str:
+    # A success status arrived, so a create did happen: say so, lest the caller send it again.
+    if method not in IDEMPOTENT_METHODS and 200 <= status < 300:
+        return "; the server did carry the request out, so do not send it again: fetch the result"
+    return ""
 
 
 def _path_only(target: str) -> str:

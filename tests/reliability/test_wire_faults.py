@@ -176,3 +176,14 @@ def test_datacenter_redirect_is_data_not_followed(sim: Simulator, api: CloudAPI)
     assert sim.urls["us-sim-2"] in str(redirect.message)
     assert sim.request_count("GetDatacenter") == 1
     assert sim.request_count() == 1 + sim.request_count("Ping")  # nothing followed
+
+
+def test_truncated_create_answer_says_it_was_carried_out(sim: Simulator, api: CloudAPI) -> None:
+    args = machine_args(api)
+    sim.faults.add("CreateMachine", times=1, truncate=True)
+    with pytest.raises(InvalidResponseError) as caught:
+        api.create_machine(name="web-1", **args)
+    assert "HTTP 201" in str(caught.value) and "do not send it again" in str(caught.value)
+    assert caught.value.status == 201
+    assert sim.request_count("CreateMachine") == 1
+    assert len(api.list_machines(name="web-1")) == 1
