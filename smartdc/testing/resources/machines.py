@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 from collections.abc import Iterator
 from typing import Any
 
 from smartdc.testing.clock import iso_time
-from smartdc.testing.lazy import cancel, schedule, settle
+from smartdc.testing.lazy import PENDING_KEY, cancel, schedule, settle
 from smartdc.testing.resources.common import (
     as_bool,
     created,
@@ -24,31 +25,29 @@ from smartdc.testing.resources.common import (
     invalid,
     location,
     login_of,
-    missing,
     no_content,
     not_found,
     ok,
-    required,
 )
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 from smartdc.testing.state import DatacenterState
 
 AUDIT_KEY = "_sim_audit"
-# ListMachines `state` filter values and what they select
-_STATE_ALIASES = {
-    "destroyed": {"deleted"},
-    "active": {
-        "provisioning",
-        "running",
-        "stopping",
-        "stopped",
-        "ready",
-        "offline",
-        "unknown",
-        "failed",
-    },
+# VMAPI's `active`: neither destroyed nor failed. ListMachines uses it when no state is given (and
+# no tombstone), and widens `provisioning` and `stopping` to it, as the server does.
+_ACTIVE = frozenset(
+    {"provisioning", "running", "stopping", "stopped", "ready", "offline", "unknown"}
+)
+_STATE_FILTERS: dict[str, frozenset[str]] = {
+    "provisioning": _ACTIVE,
+    "stopping": _ACTIVE,
+    "active": _ACTIVE,
+    "stopped": frozenset({"stopped"}),
+    "running": frozenset({"running"}),
+    "unknown": frozenset({"unknown"}),
+    "destroyed": frozenset({"deleted"}),
 }
-_BOOL_FILTERS = ("docker",)
+_HVM_BRANDS = ("kvm", "bhyve")
 _VM_IMAGE_TYPES = ("zvol",)
 
 
@@ -76,8 +75,15 @@ def find_machine(
             nic["state"] = "running"
             del nic["_sim_ready_at"]
     if machine.get("state") == "deleted" and not allow_deleted:
-        raise ApiError(410, "ResourceNotFound", f"VM {mid} has been destroyed")
+        raise gone(req, machine)
     return machine
+
+
+def gone(req: SimRequest, machine: dict[str, Any]) -> ApiError:
+    """410 for a destroyed machine: the server answers with the machine itself, not an error."""
+    return ApiError(
+        410, "ResourceNotFound", f"VM {machine['id']} has been destroyed", body=render(req, machine)
+    )
 
 
 def audit(
@@ -111,12 +117,17 @@ def touch(req: SimRequest, machine: dict[str, Any], at: float | None = None) -> 
     machine["updated"] = iso_time(req.sim.clock.now() if at is None else at)
 
 
-def find_package(dc: DatacenterState, ref: str) -> dict[str, Any] | None:
-    """A package by id, or the active package of that name."""
+def find_package(
+    dc: DatacenterState, ref: str, *, active_only: bool = True
+) -> dict[str, Any] | None:
+    """A package by id, or by name (the active one of that name first)."""
     packages = dc.table("packages")
     if ref in packages:
         return packages[ref]
-    named = [p for p in packages.values() if p.get("name") == ref and p.get("_sim_active", True)]
+    named = [p for p in packages.values() if p.get("name") == ref]
+    active = [p for p in named if p.get("_sim_active", p.get("active", True))]
+    if active or active_only:
+        return active[-1] if active else None
     return named[-1] if named else None
 
 
@@ -128,12 +139,12 @@ def _digest(machine_id: str) -> bytes:
 
 
 def _nics(dc: DatacenterState, machine_id: str, network_ids: list[str]) -> list[dict[str, Any]]:
-    from smartdc.testing.resources.networks import address_in  # same layer: simulator only
+    from smartdc.testing.resources.networks import allocate_address  # same layer: simulator only
 
     digest = _digest(machine_id)
     nics = []
     for index, network_id in enumerate(network_ids):
-        ip, netmask, gateway = address_in(dc, network_id, digest[2 * index : 2 * index + 2])
+        ip, netmask, gateway = allocate_address(dc, network_id)
         mac = "90:b8:d0:" + ":".join(f"{b:02x}" for b in digest[10 + 3 * index : 13 + 3 * index])
         nics.append(
             {
@@ -189,27 +200,52 @@ def running_fields(
 # --- ListMachines ----------------------------------------------------------------------------
 
 
-def _matches(machine: dict[str, Any], query: dict[str, str], tombstone: bool) -> bool:
-    state = machine.get("state")
-    wanted_state = query.get("state")
-    if wanted_state:
-        allowed = _STATE_ALIASES.get(wanted_state, {wanted_state})
-        if state not in allowed:
+def _tag_text(value: Any) -> str:
+    """A tag value as it appears in a query string (booleans as JSON spells them)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _selector(query: dict[str, str]) -> Any:
+    """A predicate for ListMachines' filters; bad filter values are refused before any listing."""
+    wanted = query.get("state") or None
+    if wanted is not None and wanted not in _STATE_FILTERS:
+        raise invalid(f"{wanted} is not a valid state")
+    tombstone = as_bool(query["tombstone"], "tombstone") if "tombstone" in query else False
+    states: frozenset[str] | None = _STATE_FILTERS[wanted] if wanted else None
+    if states is None and not tombstone:
+        states = _ACTIVE
+    kind = query.get("type") or None
+    if kind not in (None, "smartmachine", "virtualmachine"):
+        raise invalid(f"{kind} is not a valid type")
+    docker = as_bool(query["docker"], "docker") if query.get("docker") else None
+    # VMAPI matches the alias as a prefix (`alias=<name>*`): name=web lists web-1 and web-2
+    prefix = query.get("name") or None
+    exact = {k: query[k] for k in ("image", "brand") if query.get(k)}
+    if query.get("memory"):
+        exact["memory"] = query["memory"]
+    tags = {k[4:]: v for k, v in query.items() if k.startswith("tag.")}
+
+    def select(machine: dict[str, Any]) -> bool:
+        if states is not None and machine.get("state") not in states:
             return False
-    elif state == "deleted" and not tombstone:
-        return False
-    for key in ("name", "image", "brand", "type"):
-        if key in query and str(machine.get(key)) != query[key]:
+        if kind is not None and (machine.get("brand") in _HVM_BRANDS) != (kind == "virtualmachine"):
             return False
-    if "memory" in query and str(machine.get("memory")) != query["memory"]:
-        return False
-    if "docker" in query and bool(machine.get("docker")) != as_bool(query["docker"], "docker"):
-        return False
-    tags = machine.get("tags", {})
-    for key, value in query.items():
-        if key.startswith("tag.") and str(tags.get(key[4:])) != value:
+        if docker is not None and bool(machine.get("docker")) != docker:
             return False
-    return True
+        if prefix is not None and not str(machine.get("name", "")).startswith(prefix):
+            return False
+        for key, value in exact.items():
+            if str(machine.get(key)) != value:
+                return False
+        machine_tags = machine.get("tags", {})
+        return all(
+            name in machine_tags and _tag_text(machine_tags[name]) == value
+            for name, value in tags.items()
+        )
+
+    return select
 
 
 def _int_param(query: dict[str, str], name: str, default: int) -> int:
@@ -235,12 +271,10 @@ def list_machines(req: SimRequest) -> SimResponse:
     everything: Iterator[dict[str, Any]] = (settle(m, now) for m in machines_of(req).values())
     if query.get("tags") == "*":
         # `tags=*` overrides every other filter: instances with at least one tag
-        selected: Iterator[dict[str, Any]] = (
-            m for m in everything if m.get("tags") and m.get("state") != "deleted"
-        )
+        selected: Iterator[dict[str, Any]] = (m for m in everything if m.get("tags"))
     else:
-        tombstone = as_bool(query["tombstone"], "tombstone") if "tombstone" in query else False
-        selected = (m for m in everything if _matches(m, query, tombstone))
+        select = _selector(query)
+        selected = (m for m in everything if select(m))
     page = [render(req, m) for m in itertools.islice(selected, offset, offset + limit)]
     headers = {"x-query-limit": str(limit), "x-resource-count": str(len(page))}
     return SimResponse(200, page, headers)
@@ -278,22 +312,41 @@ def _flattened(req: SimRequest, prefix: str) -> dict[str, Any]:
 def create_machine(req: SimRequest) -> SimResponse:
     from smartdc.testing.resources.images import find_image
 
+    # the server's order and wording: image, then package, then keys
+    if req.param("image") and req.param("dataset"):
+        raise invalid("image and dataset are mutually exclusive parameters.")
     image_ref = req.param("image") or req.param("dataset")
     if not image_ref:
-        raise missing("image")
+        raise ApiError(409, "MissingParameter", "image must be specified")
     image = find_image(req.dc, str(image_ref))
-    if image is None or image.get("state", "active") != "active":
-        raise not_found(f"image {image_ref} not found")
-    package_ref = required(req, "package")
-    package = find_package(req.dc, str(package_ref))
+    if image is None:
+        raise invalid(f"{image_ref} is not a valid image")
+    if image.get("state", "active") != "active":
+        raise invalid(f"image {image_ref} is not active")
+    package_ref = req.param("package")
+    if not package_ref:
+        raise ApiError(409, "MissingParameter", "package must be specified")
+    package = find_package(req.dc, str(package_ref), active_only=False)
     if package is None:
-        raise not_found(f"package {package_ref} not found")
+        raise invalid(f"{package_ref} is not a valid package")
+    if not package.get("_sim_active", package.get("active", True)):
+        raise invalid(f"{package_ref} is inactive. Must use an active package")
+    keys = [k["key"] for k in req.sim.key_table(login_of(req)).values() if "key" in k]
+    needs_password = bool((image.get("requirements") or {}).get("password"))
+    if needs_password:
+        if not (req.param("password") or req.param("administrator_pw")):
+            raise ApiError(409, "MissingParameter", f"{image['id']} requires a password")
+    elif not keys:
+        raise ApiError(409, "KeyRequired", "At least one SSH key is required to provision")
 
     sim = req.sim
     machine_id = sim.new_uuid()
     name = str(req.param("name") or machine_id[:8]).replace("{{shortId}}", machine_id[:8])
     if len(name) > 189:
-        raise invalid("name must be at most 189 characters")
+        raise invalid("Name cannot be longer than 189 characters.")
+    requested_brand = req.param("brand")
+    if requested_brand is not None and requested_brand not in _HVM_BRANDS:
+        raise invalid(f"{requested_brand} is not a valid brand: only kvm or bhyve can be requested")
     machines = machines_of(req)
     now_time = sim.clock.now()
     for other in machines.values():
@@ -324,15 +377,16 @@ def create_machine(req: SimRequest) -> SimResponse:
         for k, v in _flattened(req, "metadata.").items()
     }
     fail = name in sim.settings.fail_provision_names or metadata.pop("sim-fail", "") == "true"
+    credentials = _credentials(metadata.get("credentials"), req.param("administrator_pw"))
     metadata = {k: v for k, v in metadata.items() if k != "credentials" and not k.endswith("_pw")}
-    keys = [k["key"] for k in sim.key_table(login_of(req)).values() if "key" in k]
-    metadata.setdefault("root_authorized_keys", "\n".join(keys) + ("\n" if keys else ""))
+    if keys:
+        metadata.setdefault("root_authorized_keys", "\n".join(keys) + "\n")
     tags = _flattened(req, "tag.")
 
     kind = str(image.get("type", "zone-dataset"))
     requirements = image.get("requirements") or {}
     brand = str(
-        req.param("brand")
+        requested_brand
         or requirements.get("brand")
         or {"lx-dataset": "lx", "zvol": "kvm"}.get(kind, "joyent")
     )
@@ -357,6 +411,8 @@ def create_machine(req: SimRequest) -> SimResponse:
         "compute_node": None,
         "package": package["name"],
     }
+    if credentials:
+        machine["_sim_credentials"] = credentials
     done = now_time + sim.settings.provision_seconds
     if fail:
         schedule(machine, done, state="failed", updated=iso_time(done))
@@ -379,9 +435,25 @@ def _flag(req: SimRequest, name: str) -> bool:
 
 
 def _json_text(value: Any) -> str:
-    import json
-
     return json.dumps(value)
+
+
+def _credentials(raw: Any, administrator_pw: Any) -> dict[str, Any]:
+    """Passwords given as `metadata.credentials` (a JSON object, possibly as text); never listed
+    with the metadata, only with `credentials=true`."""
+    found: dict[str, Any] = {}
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise invalid("metadata.credentials must be a JSON object") from None
+    if raw is not None:
+        if not isinstance(raw, dict):
+            raise invalid("metadata.credentials must be a JSON object")
+        found.update(raw)
+    if administrator_pw:
+        found["administrator"] = str(administrator_pw)
+    return found
 
 
 def delete_machine(req: SimRequest) -> SimResponse:
@@ -390,8 +462,10 @@ def delete_machine(req: SimRequest) -> SimResponse:
         raise ApiError(
             409,
             "CannotDestroyMachineError",
-            f"Instance {machine['id']} has deletion_protection enabled",
+            'Instance has "deletion_protection" enabled, preventing deletion',
         )
+    if any(step.get("state") == "deleted" for step in machine.get(PENDING_KEY, [])):
+        return no_content()  # a destroy job is already running: the server answers 204 again
     now = req.sim.clock.now()
     cancel(machine)
     done = now + req.sim.settings.delete_seconds
@@ -463,21 +537,28 @@ def _reboot(req: SimRequest, machine: dict[str, Any]) -> None:
 
 
 def _resize(req: SimRequest, machine: dict[str, Any]) -> None:
-    ref = str(required(req, "package"))
-    package = find_package(req.dc, ref)
-    if package is None:
-        raise not_found(f"package {ref} not found")
     if machine.get("brand") == "kvm":
-        raise invalid("kvm instances cannot be resized")
+        raise invalid("resize is not supported for KVM virtualmachines")
+    ref = req.param("package")
+    if not ref:
+        raise ApiError(409, "MissingParameter", "package must be specified")
+    package = find_package(req.dc, str(ref), active_only=False)
+    if package is None:
+        raise invalid(f"{ref} is not a valid package")
+    if not package.get("_sim_active", package.get("active", True)):
+        raise invalid(f"{ref} is inactive. Must use an active package")
     machine.update(package=package["name"], memory=package["memory"], disk=package["disk"])
     touch(req, machine)
     audit(req, machine, "resize")
 
 
 def _rename(req: SimRequest, machine: dict[str, Any]) -> None:
-    name = str(required(req, "name"))
+    name = req.param("name")
+    if not name:
+        raise ApiError(409, "MissingParameter", "New name must be specified")
+    name = str(name)
     if len(name) > 189:
-        raise invalid("name must be at most 189 characters")
+        raise invalid("Name cannot be longer than 189 characters.")
     machine["name"] = name
     touch(req, machine)
     audit(req, machine, "rename")
@@ -498,8 +579,9 @@ _ACTIONS = {
     "reboot": _reboot,
     "resize": _resize,
     "rename": _rename,
-    "enable_firewall": _setter("firewall_enabled", True, "enable_firewall"),
-    "disable_firewall": _setter("firewall_enabled", False, "disable_firewall"),
+    # the server's audit log has no name for firewall updates: they are listed as "unknown"
+    "enable_firewall": _setter("firewall_enabled", True, "unknown"),
+    "disable_firewall": _setter("firewall_enabled", False, "unknown"),
     "enable_deletion_protection": _setter(
         "deletion_protection", True, "enable_deletion_protection"
     ),
@@ -511,12 +593,14 @@ _ACTIONS = {
 
 def machine_action(req: SimRequest) -> SimResponse:
     action = req.param("action")
+    machine = find_machine(req, allow_deleted=True)  # an unknown machine is 404 first
     if not action:
-        raise missing("action")
+        raise ApiError(409, "MissingParameter", "action is required")
     apply = _ACTIONS.get(str(action))
     if apply is None:
         raise invalid(f"{action} is not a valid action")
-    machine = find_machine(req)
+    if machine.get("state") == "deleted":  # each known action answers 410 with the machine
+        raise gone(req, machine)
     apply(req, machine)
     return SimResponse(202)
 
@@ -527,17 +611,20 @@ def machine_action(req: SimRequest) -> SimResponse:
 def machine_audit(req: SimRequest) -> SimResponse:
     machine = find_machine(req, allow_deleted=True)
     now = req.sim.clock.now()
-    visible = [e for e in machine.get(AUDIT_KEY, []) if e["_sim_at"] <= now]
-    visible.sort(key=lambda e: e["_sim_at"], reverse=True)
-    return ok([{k: v for k, v in e.items() if not k.startswith("_sim")} for e in visible])
+    # newest first; entries of the same instant keep the reverse of their recording order
+    entries = [(e["_sim_at"], n, e) for n, e in enumerate(machine.get(AUDIT_KEY, []))]
+    visible = sorted((t for t in entries if t[0] <= now), key=lambda t: t[:2], reverse=True)
+    return ok([{k: v for k, v in e.items() if not k.startswith("_sim")} for *_, e in visible])
 
 
 def connect_vnc(req: SimRequest) -> SimResponse:
     machine = find_machine(req)
-    if machine.get("brand") not in ("kvm", "bhyve"):
+    if machine.get("brand") not in _HVM_BRANDS:
         raise ApiError(
             400, "MachineHasNoVNCError", f"Instance {machine['id']} does not support VNC"
         )
+    if machine.get("state") != "running":
+        raise ApiError(400, "MachineStoppedError", f"Instance {machine['id']} is not running")
     if req.headers.get("upgrade", "").lower() != "websocket":
         raise ApiError(400, "UpgradeRequiredError", "VNC connections must use a WebSocket upgrade")
     raise ApiError(501, "NotImplemented", "the simulator does not serve VNC sessions")

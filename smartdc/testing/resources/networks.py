@@ -5,8 +5,10 @@ GetNetwork, and the network IP endpoints (paged ListNetworkIPs, GetNetworkIP, Up
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import itertools
+import socket
 import uuid
 from typing import Any
 
@@ -70,29 +72,44 @@ def find_network(req: SimRequest, nid: str) -> dict[str, Any] | None:
     return _all_networks(req).get(nid)
 
 
-def address_in(dc: DatacenterState, nid: str, seed_bytes: bytes) -> tuple[str, str, str]:
-    """A stable address for a machine on a network: (ip, netmask, gateway)."""
+def _network_dict(dc: DatacenterState, nid: str) -> dict[str, Any] | None:
     network = dc.table("networks").get(nid)
-    if network is None:
-        for (name, _owner), table in dc.tables.items():
-            if name == "networks" and nid in table:
-                network = table[nid]
-                break
-    subnet = ipaddress.ip_network(
-        str(
-            (network or {}).get("_sim_subnet")
-            or (network and network.get("subnet"))
-            or "10.99.0.0/16"
-        )
-    )
-    gateway = str(
-        (network or {}).get("_sim_gateway")
-        or (network or {}).get("gateway")
-        or next(subnet.hosts())
-    )
+    if network is not None:
+        return network
+    for (name, _owner), table in dc.tables.items():  # fabric networks live per account
+        if name == "networks" and nid in table:
+            return table[nid]
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _layout(subnet_text: str, gateway: str | None) -> tuple[int, int, str, str]:
+    """(first usable address as int, how many, netmask, gateway) of a subnet; parsed once."""
+    subnet = ipaddress.ip_network(subnet_text)
+    first = int(subnet.network_address) + 2  # .0 is the network, .1 the usual gateway
     span = max(subnet.num_addresses - 3, 1)
-    offset = 2 + int.from_bytes(seed_bytes.rjust(2, b"\0"), "big") % span
-    return str(subnet.network_address + offset), str(subnet.netmask), gateway
+    return first, span, str(subnet.netmask), gateway or str(next(subnet.hosts()))
+
+
+def allocate_address(dc: DatacenterState, nid: str) -> tuple[str, str, str]:
+    """The next free address on a network: (ip, netmask, gateway).
+
+    Addresses are handed out in order from a per-network counter (a table, so it is persisted), so
+    machines never share an address until the subnet wraps (only bulk-populated fleets do that).
+    """
+    network = _network_dict(dc, nid) or {}
+    subnet = str(network.get("_sim_subnet") or network.get("subnet") or "10.99.0.0/16")
+    gateway = network.get("_sim_gateway") or network.get("gateway")
+    first, span, netmask, gw = _layout(subnet, str(gateway) if gateway else None)
+    counter = dc.table("ip_counters").setdefault(nid, {"next": 0})
+    reserved = dc.table("network_ips", nid)
+    for _ in range(span):
+        offset = counter["next"] % span
+        counter["next"] += 1
+        ip = socket.inet_ntoa((first + offset).to_bytes(4, "big"))
+        if not reserved.get(ip, {}).get("reserved"):
+            break
+    return ip, netmask, gw
 
 
 def _render(network: dict[str, Any]) -> dict[str, Any]:

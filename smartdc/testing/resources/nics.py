@@ -20,7 +20,7 @@ from smartdc.testing.resources.common import (
     ok,
 )
 from smartdc.testing.resources.machines import audit, find_machine, touch
-from smartdc.testing.resources.networks import address_in, find_network
+from smartdc.testing.resources.networks import allocate_address, find_network
 from smartdc.testing.router import Router, SimRequest, SimResponse
 
 
@@ -60,7 +60,7 @@ def add_nic(req: SimRequest) -> SimResponse:
             where = location(login_of(req), "machines", machine["id"], "nics", _path_mac(nic))
             return SimResponse(302, nic, {"Location": where})
     digest = hashlib.sha256(f"{machine['id']}/{len(nics)}/{network_id}".encode()).digest()
-    ip, netmask, gateway = address_in(req.dc, network_id, digest[:2])
+    ip, netmask, gateway = allocate_address(req.dc, network_id)
     nic = {
         "mac": "90:b8:d0:" + ":".join(f"{b:02x}" for b in digest[2:5]),
         "ip": ip,

@@ -3,10 +3,13 @@ listing filters and paging, metadata, tags and snapshots, over real signed HTTP.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import attrs
+
 from smartdc.testing.clock import VirtualClock
-from smartdc.testing.simulator import Simulator
+from smartdc.testing.simulator import Simulator, public_key_of
 
 from ..sigclient import SigClient
 
@@ -52,12 +55,54 @@ def test_default_name_is_short_id_and_duplicates_are_refused(vsig: SigClient) ->
     assert again.status == 409 and again.json["code"] == "ValidationFailed"
 
 
-def test_create_errors(vsig: SigClient) -> None:
+def _error(reply: Any) -> tuple[int, str, str]:
+    return reply.status, reply.json["code"], reply.json["message"]
+
+
+def test_create_errors_use_the_servers_codes_and_words(vsim: Simulator, vsig: SigClient) -> None:
     image, package = _image_and_package(vsig)
-    assert vsig.post("/my/machines", {"package": package}).json["code"] == "MissingParameter"
-    missing_pkg = vsig.post("/my/machines", {"image": image})
-    assert (missing_pkg.status, missing_pkg.json["code"]) == (409, "MissingParameter")
-    assert vsig.post("/my/machines", {"image": image, "package": "nope"}).status == 404
+    assert _error(vsig.post("/my/machines", {"package": package})) == (
+        409,
+        "MissingParameter",
+        "image must be specified",
+    )
+    assert _error(vsig.post("/my/machines", {"image": image})) == (
+        409,
+        "MissingParameter",
+        "package must be specified",
+    )
+    unknown = "00000000-0000-4000-8000-000000000000"
+    assert _error(vsig.post("/my/machines", {"image": unknown, "package": package})) == (
+        409,
+        "InvalidArgument",
+        f"{unknown} is not a valid image",
+    )
+    assert _error(vsig.post("/my/machines", {"image": image, "package": "nope"})) == (
+        409,
+        "InvalidArgument",
+        "nope is not a valid package",
+    )
+    both = vsig.post("/my/machines", {"image": image, "dataset": image, "package": package})
+    assert _error(both)[:2] == (409, "InvalidArgument")
+    brand = vsig.post("/my/machines", {"image": image, "package": package, "brand": "lx"})
+    assert _error(brand)[:2] == (409, "InvalidArgument")
+    long_name = vsig.post("/my/machines", {"image": image, "package": package, "name": "x" * 190})
+    assert _error(long_name)[:2] == (409, "InvalidArgument")
+
+
+def test_create_needs_an_ssh_key_on_the_account(vsim: Simulator, vsig: SigClient) -> None:
+    image, package = _image_and_package(vsig)
+    # the account's only key moves to a sub-user, who signs the request
+    vsim.add_user(vsim.account, "ops")
+    vsim.add_key(vsim.account, public_key_of(Path(vsim.key_path)), user="ops")
+    vsim.state.key_table(vsim.account).clear()
+    as_user = attrs.evolve(vsig, user="ops")
+    refused = as_user.post("/my/machines", {"image": image, "package": package})
+    assert _error(refused) == (
+        409,
+        "KeyRequired",
+        "At least one SSH key is required to provision",
+    )
 
 
 def test_failed_provisioning(vsim: Simulator, vsig: SigClient) -> None:
@@ -147,7 +192,15 @@ def test_list_filters_and_pages(vsim: Simulator, vsig: SigClient) -> None:
     assert [m["name"] for m in vsig.get("/my/machines", query={"name": "tagged"}).json] == [
         "tagged"
     ]
-    assert len(vsig.get("/my/machines", query={"state": "provisioning"}).json) == 1
+    # the name filter is a prefix match, as VMAPI's alias search is
+    assert len(vsig.get("/my/machines", query={"name": "bulk-00001"}).json) == 10
+    # the server widens `provisioning` to VMAPI's `active`; `running` is exact
+    assert len(vsig.get("/my/machines", query={"state": "provisioning"}).json) == 26
+    assert len(vsig.get("/my/machines", query={"state": "running"}).json) == 25
+    assert vsig.get("/my/machines", query={"state": "failed"}).json["code"] == "InvalidArgument"
+    assert len(vsig.get("/my/machines", query={"type": "smartmachine"}).json) == 26
+    assert vsig.get("/my/machines", query={"type": "virtualmachine"}).json == []
+    assert len(vsig.get("/my/machines", query={"tag.group": "g3"}).json) == 3  # 3, 13, 23
     assert len(vsig.get("/my/machines", query={"tags": "*"}).json) == 26  # bulk machines carry tags
     too_big = vsig.get("/my/machines", query={"limit": 1001})
     assert (too_big.status, too_big.json["code"]) == (409, "InvalidArgument")
@@ -214,3 +267,76 @@ def test_networks_and_ips(vsim: Simulator, vsig: SigClient) -> None:
     assert [ip["belongs_to_uuid"] for ip in ips] == [mid]
     reserved = vsig.put(f"/my/networks/{internal['id']}/ips/10.88.0.200", {"reserved": True})
     assert reserved.status == 200 and reserved.json["reserved"] is True
+
+
+def test_failed_and_destroyed_machines_are_listed_only_when_asked(
+    vsim: Simulator, vsig: SigClient
+) -> None:
+    vsim.settings.fail_provision_names.add("doomed")
+    doomed = _create(vsig, name="doomed")["id"]
+    kept = _create(vsig, name="kept", **{"tag.flag": True})["id"]
+    gone = _create(vsig, name="gone")["id"]
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    assert vsig.delete(f"/my/machines/{gone}").status == 204
+    _advance(vsim, vsim.settings.delete_seconds + 0.01)
+
+    def ids(**query: str) -> set[str]:
+        return {m["id"] for m in vsig.get("/my/machines", query=query).json}
+
+    assert ids() == {kept}  # VMAPI's `active`: neither failed nor destroyed
+    assert ids(tombstone="true") == {doomed, kept, gone}
+    assert ids(state="destroyed") == {gone}
+    assert ids(**{"tag.flag": "true"}) == {kept}  # boolean tags match their JSON spelling
+
+
+def test_destroyed_machine_answers_410_with_itself(vsim: Simulator, vsig: SigClient) -> None:
+    mid = _create(vsig)["id"]
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    assert vsig.delete(f"/my/machines/{mid}").status == 204
+    assert vsig.delete(f"/my/machines/{mid}").status == 204  # destroy job already running
+    _advance(vsim, vsim.settings.delete_seconds + 0.01)
+    for reply in (
+        vsig.get(f"/my/machines/{mid}"),
+        vsig.delete(f"/my/machines/{mid}"),
+        vsig.post(f"/my/machines/{mid}", query={"action": "start"}),
+    ):
+        assert (reply.status, reply.json["id"], reply.json["state"]) == (410, mid, "deleted")
+    bogus = vsig.post(f"/my/machines/{mid}", query={"action": "explode"})
+    assert (bogus.status, bogus.json["code"]) == (409, "InvalidArgument")
+
+
+def test_addresses_are_unique_per_network(vsim: Simulator, vsig: SigClient) -> None:
+    made = [_create(vsig)["id"] for _ in range(12)]
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    ips = [ip for mid in made for ip in vsig.get(f"/my/machines/{mid}").json["ips"]]
+    assert len(ips) == len(set(ips)) == 24
+
+
+def test_credentials_are_shown_only_when_asked(vsim: Simulator, vsig: SigClient) -> None:
+    machine = _create(
+        vsig, **{"metadata.credentials": '{"root": "s3cret"}', "metadata.admin_pw": "x"}
+    )
+    assert "credentials" not in machine["metadata"] and "admin_pw" not in machine["metadata"]
+    mid = machine["id"]
+    plain = vsig.get(f"/my/machines/{mid}").json["metadata"]
+    assert "credentials" not in plain
+    shown = vsig.get(f"/my/machines/{mid}", query={"credentials": "true"}).json["metadata"]
+    assert shown["credentials"] == {"root": "s3cret"}
+    listed = vsig.get(f"/my/machines/{mid}/metadata", query={"credentials": "true"}).json
+    assert listed["credentials"] == {"root": "s3cret"}
+    assert vsig.get(f"/my/machines/{mid}/metadata/credentials").json == {"root": "s3cret"}
+
+
+def test_firewall_and_rename_audit_names(vsim: Simulator, vsig: SigClient) -> None:
+    mid = _create(vsig)["id"]
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsig.post(f"/my/machines/{mid}", query={"action": "enable_firewall"})
+    vsig.post(f"/my/machines/{mid}", query={"action": "rename", "name": "n2"})
+    vsig.post(f"/my/machines/{mid}", query={"action": "enable_deletion_protection"})
+    _advance(vsim, 0.01)
+    actions = [e["action"] for e in vsig.get(f"/my/machines/{mid}/audit").json]
+    assert actions == ["enable_deletion_protection", "rename", "unknown", "provision"]
+    missing_name = vsig.post(f"/my/machines/{mid}", query={"action": "rename"})
+    assert (missing_name.status, missing_name.json["code"]) == (409, "MissingParameter")
+    bad_pkg = vsig.post(f"/my/machines/{mid}", query={"action": "resize", "package": "nope"})
+    assert (bad_pkg.status, bad_pkg.json["code"]) == (409, "InvalidArgument")
