@@ -23,9 +23,13 @@ _PROTECTED = ("credentials", "administrator_pw", "root_authorized_keys")
 _KEPT_ON_DELETE_ALL = ("root_authorized_keys", "administrator_pw")
 
 
+# request parameters the server never takes as metadata (path names and VMAPI's own fields)
+_NOT_METADATA = frozenset({"account", "machine", "uuid", "owner_uuid", "credentials", "image"})
+
+
 def _writable(key: str) -> bool:
-    # the server ignores `credentials` and any key ending in _pw
-    return key != "credentials" and not key.endswith("_pw")
+    # the server also drops any key ending in _pw (passwords live in `credentials`)
+    return key not in _NOT_METADATA and not key.endswith("_pw")
 
 
 def update_metadata(req: SimRequest) -> SimResponse:

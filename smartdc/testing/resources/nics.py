@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from smartdc.testing.clock import iso_time
@@ -14,14 +15,15 @@ from smartdc.testing.resources.common import (
     invalid,
     location,
     login_of,
-    missing,
     no_content,
     not_found,
     ok,
 )
 from smartdc.testing.resources.machines import audit, find_machine, touch
 from smartdc.testing.resources.networks import allocate_address, find_network
-from smartdc.testing.router import Router, SimRequest, SimResponse
+from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
+
+_PATH_MAC = re.compile(r"^[0-9a-f]{12}$")  # paths carry the MAC without colons
 
 
 def _path_mac(nic: dict[str, Any]) -> str:
@@ -30,11 +32,13 @@ def _path_mac(nic: dict[str, Any]) -> str:
 
 def _find(req: SimRequest) -> tuple[dict[str, Any], dict[str, Any]]:
     machine = find_machine(req)
-    wanted = req.params["mac"].replace(":", "").lower()
+    wanted = req.params["mac"].lower()
+    if not _PATH_MAC.match(wanted):
+        raise invalid("mac has invalid format")
     for nic in machine.get("nics", []):
         if _path_mac(nic) == wanted:
             return machine, nic
-    raise not_found(f"NIC {req.params['mac']} not found")
+    raise not_found("nic not found")
 
 
 def list_nics(req: SimRequest) -> SimResponse:
@@ -50,15 +54,16 @@ def add_nic(req: SimRequest) -> SimResponse:
     machine = find_machine(req)
     network = req.param("network")
     if not network:
-        raise missing("network")
-    network_id = str(network["ipv4_uuid"]) if isinstance(network, dict) else str(network)
+        raise ApiError(409, "MissingParameter", "network must be specified")
+    network_id = str(network.get("ipv4_uuid")) if isinstance(network, dict) else str(network)
     if find_network(req, network_id) is None:
-        raise invalid(f"network {network_id} not found")
+        raise invalid("network not found")
     nics = machine.setdefault("nics", [])
     for nic in nics:
         if nic.get("network") == network_id:
+            # already on that network: the server redirects to that NIC, with an empty body
             where = location(login_of(req), "machines", machine["id"], "nics", _path_mac(nic))
-            return SimResponse(302, nic, {"Location": where})
+            return SimResponse(302, None, {"Location": where})
     digest = hashlib.sha256(f"{machine['id']}/{len(nics)}/{network_id}".encode()).digest()
     ip, netmask, gateway = allocate_address(req.dc, network_id)
     nic = {
@@ -90,6 +95,8 @@ def remove_nic(req: SimRequest) -> SimResponse:
     machine, nic = _find(req)
     machine["nics"] = [n for n in machine["nics"] if n is not nic]
     machine["ips"] = [ip for ip in machine.get("ips", []) if ip != nic["ip"]]
+    if not any(n.get("network") == nic.get("network") for n in machine["nics"]):
+        machine["networks"] = [n for n in machine.get("networks", []) if n != nic.get("network")]
     touch(req, machine)
     audit(req, machine, "remove_nics")
     return no_content()

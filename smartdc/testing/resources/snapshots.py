@@ -10,11 +10,8 @@ from typing import Any
 from smartdc.testing.clock import iso_time
 from smartdc.testing.lazy import schedule, settle
 from smartdc.testing.resources.common import (
-    created,
     get_and_head,
     invalid,
-    location,
-    login_of,
     no_content,
     not_found,
     ok,
@@ -34,11 +31,16 @@ def _snapshots(req: SimRequest, machine: dict[str, Any]) -> dict[str, dict[str, 
 
 
 def _render(snapshot: dict[str, Any]) -> dict[str, Any]:
+    if snapshot.get("state") == "deleted":
+        # the snapshot is gone, only its job remains: the server knows just the name
+        return {"name": snapshot["name"], "state": "deleted"}
     return {k: v for k, v in snapshot.items() if not k.startswith("_sim")}
 
 
 def create_snapshot(req: SimRequest) -> SimResponse:
     machine = find_machine(req)
+    if machine.get("brand") == "bhyve":  # unless the DC enables them; the simulator does not
+        raise invalid("Snapshots of bhyve VMs are not allowed")
     if machine.get("brand") == "kvm":
         raise invalid("snapshots are not supported for kvm instances")
     now = req.sim.clock.now()
@@ -58,9 +60,8 @@ def create_snapshot(req: SimRequest) -> SimResponse:
     schedule(snapshot, now + req.sim.settings.snapshot_seconds, state="created", size=1024)
     snapshots[name] = snapshot
     audit(req, machine, "create_snapshot", at=now + req.sim.settings.snapshot_seconds)
-    return created(
-        _render(snapshot), location(login_of(req), "machines", machine["id"], "snapshots", name)
-    )
+    # the server answers only the name and state, and sets no Location header
+    return SimResponse(201, {"name": name, "state": "queued"})
 
 
 def _find(req: SimRequest) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -74,7 +75,7 @@ def _find(req: SimRequest) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def list_snapshots(req: SimRequest) -> SimResponse:
     machine = find_machine(req)
-    return ok([_render(s) for s in _snapshots(req, machine).values()])
+    return ok([_render(s) for s in _snapshots(req, machine).values() if s["state"] != "deleted"])
 
 
 def get_snapshot(req: SimRequest) -> SimResponse:
@@ -83,8 +84,11 @@ def get_snapshot(req: SimRequest) -> SimResponse:
 
 def delete_snapshot(req: SimRequest) -> SimResponse:
     machine, snapshot = _find(req)
-    del machine[SNAPSHOTS_KEY][snapshot["name"]]
-    audit(req, machine, "delete_snapshot")
+    if snapshot["state"] == "deleted":
+        raise not_found(f"{snapshot['name']} not found")
+    done = req.sim.clock.now() + req.sim.settings.snapshot_seconds
+    schedule(snapshot, done, state="deleted")
+    audit(req, machine, "delete_snapshot", at=done)
     return no_content()
 
 

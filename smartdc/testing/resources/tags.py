@@ -10,13 +10,16 @@ from smartdc.testing.resources.common import get_and_head, invalid, no_content, 
 from smartdc.testing.resources.machines import audit, find_machine, touch
 from smartdc.testing.router import Router, SimRequest, SimResponse
 
+# request parameters the server never takes as tags (path names and VMAPI's own fields)
+_NOT_TAGS = frozenset({"account", "machine", "uuid", "owner_uuid", "context", "image"})
+
 
 def _tag_body(req: SimRequest) -> dict[str, Any]:
     body = req.body if req.body is not None else {}
     if not isinstance(body, dict):
         raise invalid("tags must be an object")
-    merged = {k: v for k, v in req.query.items()}
-    merged.update(body)
+    merged = {k: v for k, v in req.query.items() if k not in _NOT_TAGS}
+    merged.update((k, v) for k, v in body.items() if k not in _NOT_TAGS)
     for key, value in merged.items():
         if not isinstance(value, (str, int, float, bool)) or value is None:
             raise invalid(f"tag {key} must be a string, number or boolean")

@@ -216,6 +216,8 @@ def test_metadata_semantics(vsim: Simulator, vsig: SigClient) -> None:
     assert merged.status == 200 and "x-job-uuid" in merged.headers
     assert {k: merged.json[k] for k in ("a", "b")} == {"a": "1", "b": "2"}
     assert "credentials" not in merged.json and "root_pw" not in merged.json
+    ignored = vsig.post(f"/my/machines/{mid}/metadata", {"image": "x", "owner_uuid": "y"}).json
+    assert "image" not in ignored and "owner_uuid" not in ignored  # the server's own names
     assert vsig.get(f"/my/machines/{mid}/metadata/b").json == "2"
     text = vsig.get(f"/my/machines/{mid}/metadata/b", headers={"Accept": "text/plain"})
     assert text.body == b"2" and text.headers["Content-Type"].startswith("text/plain")
@@ -236,6 +238,10 @@ def test_tag_semantics(vsig: SigClient) -> None:
     assert vsig.put(f"/my/machines/{mid}/tags", {"z": "only"}).json == {"z": "only"}
     assert vsig.get(f"/my/machines/{mid}/tags/z").json == "only"
     assert vsig.post(f"/my/machines/{mid}/tags", {"bad": {"nested": 1}}).status == 409
+    assert "image" not in vsig.post(f"/my/machines/{mid}/tags", {"image": "x"}).json
+    text = vsig.get(f"/my/machines/{mid}/tags/z", headers={"Accept": "text/plain"})
+    assert text.body == b"only" and text.headers["Content-Type"].startswith("text/plain")
+    assert vsig.get(f"/my/machines/{mid}/tags/nope").status == 404
     assert vsig.delete(f"/my/machines/{mid}/tags/z").status == 204
     assert vsig.get(f"/my/machines/{mid}/tags").json == {}
 
@@ -244,7 +250,8 @@ def test_snapshots(vsim: Simulator, vsig: SigClient) -> None:
     mid = _create(vsig)["id"]
     _advance(vsim, vsim.settings.provision_seconds + 0.01)
     made = vsig.post(f"/my/machines/{mid}/snapshots", {"name": "snap1"})
-    assert made.status == 201 and made.json["state"] == "queued"
+    assert (made.status, made.json) == (201, {"name": "snap1", "state": "queued"})
+    assert "Location" not in made.headers  # the server sets none
     _advance(vsim, vsim.settings.snapshot_seconds + 0.01)
     assert vsig.get(f"/my/machines/{mid}/snapshots/snap1").json["state"] == "created"
     assert [s["name"] for s in vsig.get(f"/my/machines/{mid}/snapshots").json] == ["snap1"]
@@ -254,7 +261,16 @@ def test_snapshots(vsim: Simulator, vsig: SigClient) -> None:
     _advance(vsim, vsim.settings.stop_seconds + 0.01)
     assert vsig.post(f"/my/machines/{mid}/snapshots/snap1").status == 202
     assert vsig.delete(f"/my/machines/{mid}/snapshots/snap1").status == 204
-    assert vsig.get(f"/my/machines/{mid}/snapshots/snap1").status == 404
+    assert vsig.get(f"/my/machines/{mid}/snapshots/snap1").json["state"] == "created"
+    _advance(vsim, vsim.settings.snapshot_seconds + 0.01)
+    # the deletion job remains: the snapshot answers as deleted, and is no longer listed
+    gone = vsig.get(f"/my/machines/{mid}/snapshots/snap1")
+    assert (gone.status, gone.json) == (200, {"name": "snap1", "state": "deleted"})
+    assert vsig.get(f"/my/machines/{mid}/snapshots").json == []
+    assert vsig.delete(f"/my/machines/{mid}/snapshots/snap1").status == 404
+    assert vsig.get(f"/my/machines/{mid}/snapshots/nope").status == 404
+    again = vsig.post(f"/my/machines/{mid}/snapshots", {"name": "snap1"})
+    assert again.status == 201  # a deleted name can be used again
 
 
 def test_networks_and_ips(vsim: Simulator, vsig: SigClient) -> None:

@@ -77,11 +77,22 @@ def test_nics_add_list_remove(vsim: Simulator, vsig: SigClient) -> None:
     added = vsig.post(f"/my/machines/{mid}/nics", {"network": fabric["id"]})
     assert added.status == 201 and added.json["state"] == "provisioning"
     mac = added.json["mac"].replace(":", "")
-    assert vsig.post(f"/my/machines/{mid}/nics", {"network": fabric["id"]}).status == 302
+    again = vsig.post(f"/my/machines/{mid}/nics", {"network": fabric["id"]})
+    assert (again.status, again.body) == (302, b"")
+    assert again.headers["Location"] == f"/sim/machines/{mid}/nics/{mac}"
+    missing = vsig.post(f"/my/machines/{mid}/nics", {})
+    assert (missing.status, missing.json["code"]) == (409, "MissingParameter")
+    unknown = vsig.post(
+        f"/my/machines/{mid}/nics", {"network": "0" * 8 + "-0000-4000-8000-" + "0" * 12}
+    )
+    assert (unknown.status, unknown.json["code"]) == (409, "InvalidArgument")
+    assert vsig.get(f"/my/machines/{mid}/nics/zz").json["code"] == "InvalidArgument"
+    assert vsig.get(f"/my/machines/{mid}/nics/{mac}").json["state"] == "provisioning"
     _advance(vsim, vsim.settings.reboot_seconds + 0.01)
     assert vsig.get(f"/my/machines/{mid}/nics/{mac}").json["state"] == "running"
     assert vsig.delete(f"/my/machines/{mid}/nics/{mac}").status == 204
     assert vsig.get(f"/my/machines/{mid}/nics/{mac}").status == 404
+    assert fabric["id"] not in vsig.get(f"/my/machines/{mid}").json["networks"]
 
 
 def test_volumes_lifecycle(vsim: Simulator, vsig: SigClient) -> None:
