@@ -40,7 +40,7 @@ def cli_home(sim: SimProcess) -> Iterator[dict[str, str]]:
         shutil.copy(sim.key_path, ssh / "id_rsa")
         (ssh / "id_rsa").chmod(0o600)
         shutil.copy(f"{sim.key_path}.pub", ssh / "id_rsa.pub")
-        yield {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "SDC_TESTING": "1", **sim.env}
+        yield {"PATH": os.environ.get("PATH", ""), "HOME": str(home), **sim.env}
     finally:
         shutil.rmtree(home, ignore_errors=True)
 
