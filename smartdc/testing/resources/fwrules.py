@@ -6,6 +6,7 @@ ListMachineFirewallRules).
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from smartdc.testing.lazy import settle
@@ -16,13 +17,13 @@ from smartdc.testing.resources.common import (
     invalid,
     location,
     login_of,
-    missing,
     no_content,
     not_found,
     ok,
 )
-from smartdc.testing.resources.machines import find_machine, machines_of, render
+from smartdc.testing.resources.machines import find_machine, machines_of, render, tag_text
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
+from smartdc.testing.state import DatacenterState
 
 _RULE = re.compile(
     r"^\s*FROM\s+.+\s+TO\s+.+\s+(ALLOW|BLOCK)\s+(tcp|udp|icmp|icmp6|ah|esp)\b", re.IGNORECASE
@@ -36,17 +37,49 @@ def _rules(req: SimRequest) -> dict[str, dict[str, Any]]:
     return rules
 
 
+def _visible(req: SimRequest) -> list[dict[str, Any]]:
+    """The account's rules and the datacenter's global rules (FWAPI lists both)."""
+    return [*req.dc.table("fwrules").values(), *_rules(req).values()]
+
+
+def add_global_rule(dc: DatacenterState, rule: str, *, enabled: bool = True) -> dict[str, Any]:
+    """Add an operator-owned global rule: listed to every account, changed by none."""
+    rule_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"fwrule:{dc.name}:{rule}"))
+    found = {"id": rule_id, "rule": rule, "enabled": enabled, "log": False, "global": True}
+    dc.table("fwrules")[rule_id] = found
+    return found
+
+
 def _find(req: SimRequest) -> dict[str, Any]:
-    rule = _rules(req).get(req.params["id"])
+    rule_id = req.params["id"]
+    rule = _rules(req).get(rule_id) or req.dc.table("fwrules").get(rule_id)
     if rule is None:
-        raise not_found(f"firewall rule {req.params['id']} not found")
+        raise not_found("Rule not found")
+    return rule
+
+
+def _mutable(rule: dict[str, Any]) -> dict[str, Any]:
+    if rule.get("global"):  # FWAPI refuses an account's changes to an operator's rule
+        raise ApiError(403, "Forbidden", "global rules cannot be modified")
     return rule
 
 
 def _check_rule(text: Any) -> str:
-    if not isinstance(text, str) or not _RULE.match(text):
-        raise invalid(f"rule: Error at character 0: {text!r} is not a valid firewall rule")
-    return text
+    if isinstance(text, str) and _RULE.match(text):
+        return text
+    # FWAPI's validation error, passed through by CloudAPI: 422 with the parser's complaint
+    word = str(text).split()[0] if str(text).split() else ""
+    message = f"Error at character 0: '{word}', expected: 'FROM', found: word"
+    raise ApiError(
+        422,
+        "InvalidParameters",
+        "Invalid parameters",
+        body={
+            "code": "InvalidParameters",
+            "message": "Invalid parameters",
+            "errors": [{"field": "rule", "code": "InvalidParameter", "message": message}],
+        },
+    )
 
 
 def applies_to(rule: dict[str, Any], machine: dict[str, Any]) -> bool:
@@ -57,13 +90,13 @@ def applies_to(rule: dict[str, Any], machine: dict[str, Any]) -> bool:
         return True
     tags = machine.get("tags", {})
     return any(
-        name in tags and (not value or str(tags[name]) == value)
+        name in tags and (not value or tag_text(tags[name]) == value)
         for name, value in _TAG.findall(text)
     )
 
 
 def list_rules(req: SimRequest) -> SimResponse:
-    return ok(list(_rules(req).values()))
+    return ok(_visible(req))
 
 
 def get_rule(req: SimRequest) -> SimResponse:
@@ -72,8 +105,8 @@ def get_rule(req: SimRequest) -> SimResponse:
 
 def create_rule(req: SimRequest) -> SimResponse:
     text = req.param("rule")
-    if text is None:
-        raise missing("rule")
+    if not text:
+        raise ApiError(409, "MissingParameter", "rule is a required argument")
     rule: dict[str, Any] = {
         "id": req.sim.new_uuid(),
         "rule": _check_rule(text),
@@ -88,8 +121,8 @@ def create_rule(req: SimRequest) -> SimResponse:
 
 def update_rule(req: SimRequest) -> SimResponse:
     rule = _find(req)
-    if rule.get("global"):
-        raise ApiError(403, "NotAuthorized", "global firewall rules cannot be modified")
+    if rule.get("global"):  # CloudAPI's own check, before FWAPI sees the update
+        raise invalid("global rules cannot be modified")
     if req.param("rule") is not None:
         rule["rule"] = _check_rule(req.param("rule"))
     for flag in ("enabled", "log"):
@@ -102,7 +135,7 @@ def update_rule(req: SimRequest) -> SimResponse:
 
 def _set_enabled(value: bool) -> Any:
     def handler(req: SimRequest) -> SimResponse:
-        rule = _find(req)
+        rule = _mutable(_find(req))
         rule["enabled"] = value
         return ok(rule)
 
@@ -110,7 +143,7 @@ def _set_enabled(value: bool) -> Any:
 
 
 def delete_rule(req: SimRequest) -> SimResponse:
-    rule = _find(req)
+    rule = _mutable(_find(req))
     del _rules(req)[rule["id"]]
     return no_content()
 
@@ -128,7 +161,7 @@ def rule_machines(req: SimRequest) -> SimResponse:
 
 def machine_rules(req: SimRequest) -> SimResponse:
     machine = find_machine(req)
-    return ok([r for r in _rules(req).values() if applies_to(r, machine)])
+    return ok([r for r in _visible(req) if applies_to(r, machine)])
 
 
 def register(router: Router) -> None:

@@ -200,7 +200,7 @@ def running_fields(
 # --- ListMachines ----------------------------------------------------------------------------
 
 
-def _tag_text(value: Any) -> str:
+def tag_text(value: Any) -> str:
     """A tag value as it appears in a query string (booleans as JSON spells them)."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -241,7 +241,7 @@ def _selector(query: dict[str, str]) -> Any:
                 return False
         machine_tags = machine.get("tags", {})
         return all(
-            name in machine_tags and _tag_text(machine_tags[name]) == value
+            name in machine_tags and tag_text(machine_tags[name]) == value
             for name, value in tags.items()
         )
 
@@ -413,6 +413,9 @@ def create_machine(req: SimRequest) -> SimResponse:
     }
     if credentials:
         machine["_sim_credentials"] = credentials
+    mounted = _volumes(req, brand)
+    if mounted:
+        machine["_sim_volumes"] = mounted
     done = now_time + sim.settings.provision_seconds
     if fail:
         schedule(machine, done, state="failed", updated=iso_time(done))
@@ -427,6 +430,38 @@ def create_machine(req: SimRequest) -> SimResponse:
     audit(req, machine, "provision", at=done, success=not fail)
     machines[machine_id] = machine
     return created(render(req, machine), location(login_of(req), "machines", machine_id))
+
+
+def _volumes(req: SimRequest, brand: str) -> list[str]:
+    """Ids of the NFS volumes a new machine mounts (`volumes: [{name, mountpoint, ...}]`)."""
+    requested = req.param("volumes")
+    if not requested:
+        return []
+    if brand in _HVM_BRANDS:
+        raise invalid(f'volumes not yet supported with brand "{brand}"')
+    if not isinstance(requested, list):
+        raise invalid("volumes must be an array")
+    by_name = {
+        v["name"]: v
+        for v in req.dc.table("volumes", login_of(req)).values()
+        if v.get("state") not in ("deleted", "failed")
+    }
+    ids = []
+    for item in requested:
+        if not isinstance(item, dict):
+            raise invalid(f"invalid volume {item!r}")
+        if item.get("type", "tritonnfs") != "tritonnfs":
+            raise invalid(f'unknown volume type "{item.get("type")}"')
+        if item.get("mode", "rw") not in ("ro", "rw"):
+            raise invalid(f"volume mode for volume {item.get('name')} must be one of ro, rw")
+        mountpoint = item.get("mountpoint")
+        if not isinstance(mountpoint, str) or not mountpoint.startswith("/"):
+            raise invalid(f"invalid mount point for volume {item.get('name')}")
+        volume = by_name.get(str(item.get("name")))
+        if volume is None:  # the simulator only mounts volumes that exist (no auto-creation)
+            raise invalid(f"volume {item.get('name')} not found")
+        ids.append(str(volume["id"]))
+    return ids
 
 
 def _flag(req: SimRequest, name: str) -> bool:

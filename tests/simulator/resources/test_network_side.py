@@ -3,6 +3,7 @@ simulator, over real signed HTTP on a virtual clock."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from smartdc.testing.clock import VirtualClock
@@ -28,7 +29,10 @@ def test_firewall_rules_select_machines_by_vm_and_tag(vsim: Simulator, vsig: Sig
     web = _machine(vsim, vsig, **{"tag.role": "web"})
     other = _machine(vsim, vsig)
     bad = vsig.post("/my/fwrules", {"rule": "let everything in"})
-    assert (bad.status, bad.json["code"]) == (409, "InvalidArgument")
+    assert (bad.status, bad.json["code"]) == (422, "InvalidParameters")  # FWAPI's, passed on
+    assert bad.json["errors"][0]["field"] == "rule"
+    missing = vsig.post("/my/fwrules", {"enabled": True})
+    assert (missing.status, missing.json["code"]) == (409, "MissingParameter")
     by_tag = vsig.post("/my/fwrules", {"rule": "FROM any TO tag role=web ALLOW tcp PORT 80"}).json
     by_vm = vsig.post(
         "/my/fwrules", {"rule": f"FROM any TO vm {other} BLOCK udp PORT all", "enabled": True}
@@ -95,22 +99,79 @@ def test_nics_add_list_remove(vsim: Simulator, vsig: SigClient) -> None:
     assert fabric["id"] not in vsig.get(f"/my/machines/{mid}").json["networks"]
 
 
+def _volume(sig: SigClient, **body: Any) -> Any:
+    return sig.post("/my/volumes", {"type": "tritonnfs", **body})
+
+
 def test_volumes_lifecycle(vsim: Simulator, vsig: SigClient) -> None:
     assert {s["size"] for s in vsig.get("/my/volumesizes").json} >= {10240, 102400}
-    made = vsig.post("/my/volumes", {"name": "data", "size": 20480})
+    made = _volume(vsig, name="data", size=20480)
     assert made.status == 201 and made.json["state"] == "creating"
-    assert vsig.post("/my/volumes", {"name": "data"}).json["code"] == "VolumeAlreadyExists"
-    assert vsig.post("/my/volumes", {"size": 12345}).json["code"] == "VolumeSizeNotAvailable"
+    assert made.json["refs"] == [] and made.json["type"] == "tritonnfs"
+    assert _volume(vsig, name="data").json["code"] == "VolumeAlreadyExists"
+    assert _volume(vsig, size=12345).json["code"] == "VolumeSizeNotAvailable"
+    untyped = vsig.post("/my/volumes", {"name": "untyped"})
+    assert (untyped.status, untyped.json["code"]) == (409, "InvalidArgument")
+    assert _volume(vsig, name="-bad").json["code"] == "InvalidArgument"
+    assert _volume(vsig, size="big").json["code"] == "InvalidArgument"
     _advance(vsim, vsim.settings.volume_create_seconds + 0.01)
     vid = made.json["id"]
     assert vsig.get(f"/my/volumes/{vid}").json["state"] == "ready"
-    assert [v["name"] for v in vsig.get("/my/volumes", query={"name": "da*"}).json] == ["data"]
-    assert vsig.get("/my/volumes", query={"colour": "red"}).status == 409
+    listed = vsig.get("/my/volumes", query={"name": "da*"})
+    assert [v["name"] for v in listed.json] == ["data"]
+    assert listed.headers["x-resource-count"] == "1"
+    assert vsig.get("/my/volumes", query={"colour": "red"}).json["message"] == (
+        "invalid parameter: colour"
+    )
+    assert vsig.get("/my/volumes", query={"state": "sleepy"}).status == 409
+    assert vsig.get("/my/volumes/not-a-uuid").json["code"] == "InvalidArgument"
     renamed = vsig.post(f"/my/volumes/{vid}", {"name": "data2"})
     assert renamed.status == 200 and renamed.json["name"] == "data2"
+    assert vsig.post(f"/my/volumes/{vid}", {"size": 10240}).status == 409
     assert vsig.delete(f"/my/volumes/{vid}").status == 204
+    assert vsig.get(f"/my/volumes/{vid}").json["state"] == "deleting"
     _advance(vsim, vsim.settings.delete_seconds + 0.01)
-    assert vsig.get(f"/my/volumes/{vid}").json["code"] == "VolumeNotFound"
+    gone = vsig.get(f"/my/volumes/{vid}")
+    assert (gone.status, gone.json["code"]) == (404, "VolumeNotFound")
+
+
+def test_volume_predicate_filters(vsim: Simulator, vsig: SigClient) -> None:
+    for name, tag in (("alpha", "a"), ("beta", "b")):
+        assert _volume(vsig, name=name, tags={"group": tag}).status == 201
+    _advance(vsim, vsim.settings.volume_create_seconds + 0.01)
+
+    def names(predicate: object, **query: str) -> Any:
+        reply = vsig.get("/my/volumes", query={"predicate": json.dumps(predicate), **query})
+        return [v["name"] for v in reply.json] if reply.status == 200 else reply.json["code"]
+
+    assert names({"eq": ["name", "alpha"]}) == ["alpha"]
+    assert names({"or": [{"eq": ["tags.group", "b"]}, {"eq": ["name", "alpha"]}]}) == [
+        "alpha",
+        "beta",
+    ]
+    assert names({"and": [{"eq": ["state", "ready"]}, {"ne": ["name", "alpha"]}]}) == ["beta"]
+    assert names({"eq": ["name", "alpha"]}, name="alpha") == "InvalidArgument"  # field twice
+
+
+def test_mounted_volume_is_in_use(vsim: Simulator, vsig: SigClient) -> None:
+    vid = _volume(vsig, name="shared").json["id"]
+    _advance(vsim, vsim.settings.volume_create_seconds + 0.01)
+    mount = [{"name": "shared", "type": "tritonnfs", "mode": "rw", "mountpoint": "/data"}]
+    mid = _machine(vsim, vsig, volumes=mount)
+    assert vsig.get(f"/my/volumes/{vid}").json["refs"] == [mid]
+    busy = vsig.delete(f"/my/volumes/{vid}")
+    assert (busy.status, busy.json["code"]) == (409, "VolumeInUse")
+    assert vsig.post(f"/my/volumes/{vid}", {"name": "renamed"}).json["code"] == "VolumeInUse"
+    bad_mount = [{"name": "shared", "mountpoint": "relative"}]
+    image = vsig.get("/my/images", query={"name": "base-64-lts"}).json[-1]["id"]
+    refused = vsig.post(
+        "/my/machines", {"image": image, "package": "g4-highcpu-1G", "volumes": bad_mount}
+    )
+    assert (refused.status, refused.json["code"]) == (409, "InvalidArgument")
+    assert vsig.delete(f"/my/machines/{mid}").status == 204
+    _advance(vsim, vsim.settings.delete_seconds + 0.01)
+    assert vsig.get(f"/my/volumes/{vid}").json["refs"] == []
+    assert vsig.delete(f"/my/volumes/{vid}").status == 204
 
 
 def test_disks_need_bhyve_and_a_stopped_instance(vsim: Simulator, vsig: SigClient) -> None:
@@ -150,3 +211,22 @@ def test_websocket_endpoints_need_an_upgrade(vsim: Simulator, vsig: SigClient) -
     mid = _machine(vsim, vsig, image="centos-7")
     assert vsig.get(f"/my/machines/{mid}/vnc").json["code"] == "UpgradeRequiredError"
     assert vsig.get("/my/changefeed").json["code"] == "UpgradeRequiredError"
+
+
+def test_global_rules_are_listed_but_immutable(vsim: Simulator, vsig: SigClient) -> None:
+    from smartdc.testing.resources.fwrules import add_global_rule
+
+    web = _machine(vsim, vsig, **{"tag.role": True})
+    rule = add_global_rule(vsim.dc(), "FROM any TO all vms ALLOW icmp TYPE 8 CODE 0")
+    own = vsig.post("/my/fwrules", {"rule": "FROM any TO tag role=true ALLOW tcp PORT 22"}).json
+    assert [r["id"] for r in vsig.get("/my/fwrules").json] == [rule["id"], own["id"]]
+    assert vsig.get(f"/my/fwrules/{rule['id']}").json["global"] is True
+    assert {r["id"] for r in vsig.get(f"/my/machines/{web}/fwrules").json} == {
+        rule["id"],
+        own["id"],
+    }  # a boolean tag matches its JSON spelling in the rule
+    changed = vsig.post(f"/my/fwrules/{rule['id']}", {"description": "mine now"})
+    assert (changed.status, changed.json["code"]) == (409, "InvalidArgument")
+    assert vsig.post(f"/my/fwrules/{rule['id']}/disable").status == 403
+    assert vsig.delete(f"/my/fwrules/{rule['id']}").status == 403
+    assert vsig.get("/my/fwrules/" + "0" * 8 + "-0000-4000-8000-" + "0" * 12).status == 404
