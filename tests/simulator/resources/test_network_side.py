@@ -216,7 +216,8 @@ def test_websocket_endpoints_need_an_upgrade(vsim: Simulator, vsig: SigClient) -
 def test_global_rules_are_listed_but_immutable(vsim: Simulator, vsig: SigClient) -> None:
     from smartdc.testing.resources.fwrules import add_global_rule
 
-    web = _machine(vsim, vsig, **{"tag.role": True})
+    tags: dict[str, Any] = {"tag.role": True}
+    web = _machine(vsim, vsig, **tags)
     rule = add_global_rule(vsim.dc(), "FROM any TO all vms ALLOW icmp TYPE 8 CODE 0")
     own = vsig.post("/my/fwrules", {"rule": "FROM any TO tag role=true ALLOW tcp PORT 22"}).json
     assert [r["id"] for r in vsig.get("/my/fwrules").json] == [rule["id"], own["id"]]
