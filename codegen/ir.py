@@ -109,8 +109,12 @@ class Response:
 
     @property
     def may_be_empty(self) -> bool:
-        """A body is declared but some listed status may come without one (e.g. 200 or 202)."""
-        return self.body is not None and len(self.statuses) > 1
+        """A body is declared but some listed status may come without one (e.g. 200 or 202).
+
+        Only 2xx statuses count: a listed 3xx or 410 carries the body (GetMachine's 410 is the
+        deleted machine), so an empty 200 next to it is a broken answer, not "no result".
+        """
+        return self.body is not None and len([s for s in self.statuses if s < 300]) > 1
 
 
 @attrs.frozen

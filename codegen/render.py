@@ -288,6 +288,12 @@ class Renderer:
                 )
                 forward = "".join(f", {p.arg}={p.arg}" for p in positional)
                 returns, _ = self._result(target)
+                if (
+                    returns != "None"
+                    and not returns.endswith("| None")
+                    and any(a.state == "success" and a.matcher == "error" for a in waiter.acceptors)
+                ):
+                    returns += " | None"  # success on an error answer (e.g. gone) has no body
                 text = (
                     f"{waiter.description} Polls {waiter.operation}; gives up after "
                     f"{waiter.timeout:g} s by default (WaitTimeout); a terminal failure raises WaitFailed."

@@ -923,7 +923,7 @@ class CloudAPI(BaseClient):
             page_size,
         )
 
-    def get_machine(self, id: str, *, credentials: bool | None = None) -> Machine | None:
+    def get_machine(self, id: str, *, credentials: bool | None = None) -> Machine:
         """Gets the details of an instance."""
         return _machines.get_machine(self, id, credentials=credentials)
 
@@ -1440,7 +1440,7 @@ class CloudAPI(BaseClient):
 
     def add_nic(
         self, id: str, *, network: str | NetworkObject | dict[str, Any], primary: bool | None = None
-    ) -> Nic | None:
+    ) -> Nic:
         """Adds a NIC on a network to an instance."""
         return _nics.add_nic(self, id, network=network, primary=primary)
 
@@ -1511,13 +1511,11 @@ class CloudAPI(BaseClient):
         *,
         timeout: float | None = None,
         on_poll: Callable[[Poll], None] | None = None,
-    ) -> Machine | None:
+    ) -> Machine:
         """Waits until an instance is running; fails if it fails or disappears. Polls GetMachine;
         gives up after 1800 s by default (WaitTimeout); a terminal failure raises
         WaitFailed."""
-        result: Machine | None = self.wait(
-            "MachineRunning", timeout=timeout, on_poll=on_poll, id=id
-        )
+        result: Machine = self.wait("MachineRunning", timeout=timeout, on_poll=on_poll, id=id)
         return result
 
     def wait_machine_stopped(
@@ -1526,13 +1524,11 @@ class CloudAPI(BaseClient):
         *,
         timeout: float | None = None,
         on_poll: Callable[[Poll], None] | None = None,
-    ) -> Machine | None:
+    ) -> Machine:
         """Waits until an instance is stopped; fails if it fails or disappears. Polls GetMachine;
         gives up after 900 s by default (WaitTimeout); a terminal failure raises
         WaitFailed."""
-        result: Machine | None = self.wait(
-            "MachineStopped", timeout=timeout, on_poll=on_poll, id=id
-        )
+        result: Machine = self.wait("MachineStopped", timeout=timeout, on_poll=on_poll, id=id)
         return result
 
     def wait_machine_deleted(
@@ -1573,10 +1569,10 @@ class CloudAPI(BaseClient):
         *,
         timeout: float | None = None,
         on_poll: Callable[[Poll], None] | None = None,
-    ) -> Snapshot:
+    ) -> Snapshot | None:
         """Waits until a snapshot is gone. Polls GetMachineSnapshot; gives up after 900 s by
         default (WaitTimeout); a terminal failure raises WaitFailed."""
-        result: Snapshot = self.wait(
+        result: Snapshot | None = self.wait(
             "SnapshotDeleted", timeout=timeout, on_poll=on_poll, id=id, name=name
         )
         return result
@@ -1642,8 +1638,8 @@ class CloudAPI(BaseClient):
         *,
         timeout: float | None = None,
         on_poll: Callable[[Poll], None] | None = None,
-    ) -> Volume:
+    ) -> Volume | None:
         """Waits until a volume is gone (404) or reported deleted. Polls GetVolume; gives up after
         1800 s by default (WaitTimeout); a terminal failure raises WaitFailed."""
-        result: Volume = self.wait("VolumeDeleted", timeout=timeout, on_poll=on_poll, id=id)
+        result: Volume | None = self.wait("VolumeDeleted", timeout=timeout, on_poll=on_poll, id=id)
         return result

@@ -81,16 +81,12 @@ def test_unknown_extra_fields_are_kept(sim: Simulator, api: CloudAPI) -> None:
     assert account.to_json()["futureField"] == {"nested": [1, 2]}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GetMachine lists statuses [200, 410], so codegen treats its body as optional and an "
-    "empty 200 decodes to None; the spec needs a per-status 'may be empty' fact (reported)",
-)
 def test_empty_200_for_get_machine_is_an_error(sim: Simulator, api: CloudAPI) -> None:
     override_route(
         sim,
         "GetMachine",
         lambda request: SimResponse(200, body=b"", content_type="application/json"),
     )
-    with pytest.raises(InvalidResponseError):
+    with pytest.raises(InvalidResponseError) as caught:
         api.get_machine("3a4f4a5c-0d4e-4b1c-9a44-1e0d8c1f2b3a")
+    assert "empty body" in str(caught.value) and caught.value.status == 200

@@ -124,7 +124,7 @@ def result_list_machines(response: Response) -> list[Machine]:
     return BaseClient.decode(response, decode)
 
 
-def get_machine(client: BaseClient, id: str, *, credentials: bool | None = None) -> Machine | None:
+def get_machine(client: BaseClient, id: str, *, credentials: bool | None = None) -> Machine:
     """Gets the details of an instance.
 
     Returns one instance. A destroyed instance still in the history is answered with HTTP 410
@@ -142,13 +142,13 @@ def get_machine(client: BaseClient, id: str, *, credentials: bool | None = None)
     )
 
 
-def result_get_machine(response: Response) -> Machine | None:
+def result_get_machine(response: Response) -> Machine:
     """The typed result of a GetMachine response."""
 
     def decode(data: Any) -> Machine:
         return Machine.from_json(data)
 
-    return BaseClient.decode_optional(response, decode)
+    return BaseClient.decode(response, decode)
 
 
 def create_machine(

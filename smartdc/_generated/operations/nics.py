@@ -81,7 +81,7 @@ def add_nic(
     *,
     network: str | NetworkObject | dict[str, Any],
     primary: bool | None = None,
-) -> Nic | None:
+) -> Nic:
     """Adds a NIC on a network to an instance.
 
     Creates a NIC on the network (or pool) and reboots the instance; answers with the NIC in
@@ -105,13 +105,13 @@ def add_nic(
     )
 
 
-def result_add_nic(response: Response) -> Nic | None:
+def result_add_nic(response: Response) -> Nic:
     """The typed result of a AddNic response."""
 
     def decode(data: Any) -> Nic:
         return Nic.from_json(data)
 
-    return BaseClient.decode_optional(response, decode)
+    return BaseClient.decode(response, decode)
 
 
 def remove_nic(client: BaseClient, id: str, mac: str) -> None:

@@ -83,7 +83,7 @@ class CloudAPI(BaseClient):
             page_size,
         )
 
-    def get_widget(self, id: str) -> Widget | None:
+    def get_widget(self, id: str) -> Widget:
         """Gets a widget."""
         return _widgets.get_widget(self, id)
 
@@ -105,8 +105,8 @@ class CloudAPI(BaseClient):
         *,
         timeout: float | None = None,
         on_poll: Callable[[Poll], None] | None = None,
-    ) -> Widget | None:
+    ) -> Widget:
         """Waits until a widget is ready. Polls GetWidget; gives up after 5 s by default
         (WaitTimeout); a terminal failure raises WaitFailed."""
-        result: Widget | None = self.wait("WidgetReady", timeout=timeout, on_poll=on_poll, id=id)
+        result: Widget = self.wait("WidgetReady", timeout=timeout, on_poll=on_poll, id=id)
         return result

@@ -59,7 +59,7 @@ def result_list_widgets(response: Response) -> list[Widget]:
     return BaseClient.decode(response, decode)
 
 
-def get_widget(client: BaseClient, id: str) -> Widget | None:
+def get_widget(client: BaseClient, id: str) -> Widget:
     """Gets a widget.
 
     ``GET /{login}/widgets/{id}``
@@ -71,13 +71,13 @@ def get_widget(client: BaseClient, id: str) -> Widget | None:
     return result_get_widget(client.call(OPERATIONS["GetWidget"], {"id": id}))
 
 
-def result_get_widget(response: Response) -> Widget | None:
+def result_get_widget(response: Response) -> Widget:
     """The typed result of a GetWidget response."""
 
     def decode(data: Any) -> Widget:
         return Widget.from_json(data)
 
-    return BaseClient.decode_optional(response, decode)
+    return BaseClient.decode(response, decode)
 
 
 def polish_widget(client: BaseClient, id: str, *, shine: int) -> None:
