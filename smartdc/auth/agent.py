@@ -12,6 +12,7 @@ import struct
 
 from smartdc.auth.fingerprint import md5_fingerprint, ssh_key_type
 from smartdc.auth.keytypes import SignFunction
+from smartdc.auth.wire import SSHReader
 from smartdc.errors import AgentError, UnsupportedKeyError
 
 SSH_AUTH_SOCK = "SSH_AUTH_SOCK"
@@ -62,7 +63,7 @@ class AgentClient:
         reply = self._call(bytes([_REQUEST_IDENTITIES]))
         if reply[0] != _IDENTITIES_ANSWER:
             raise AgentError(f"ssh-agent at {self.socket_path} refused to list its keys")
-        reader = _Reader(reply[1:])
+        reader = SSHReader(reply[1:], AgentError, "message from ssh-agent")
         found = []
         for _ in range(reader.uint32()):
             blob = reader.string()
@@ -86,7 +87,11 @@ class AgentClient:
             raise AgentError(
                 f"ssh-agent sent an unexpected answer (type {reply[0]}) to a sign request"
             )
-        signature = _Reader(_Reader(reply[1:]).string())
+        signature = SSHReader(
+            SSHReader(reply[1:], AgentError, "message from ssh-agent").string(),
+            AgentError,
+            "signature from ssh-agent",
+        )
         return signature.string().decode("ascii", "replace"), signature.string()
 
     def _call(self, message: bytes) -> bytes:
@@ -141,7 +146,7 @@ def agent_sign_function(client: AgentClient, identity: AgentIdentity) -> tuple[s
 
 def ssh_ecdsa_to_der(raw: bytes) -> bytes:
     """Convert an SSH ECDSA signature (mpint r, mpint s) to the DER SEQUENCE http-signature uses."""
-    reader = _Reader(raw)
+    reader = SSHReader(raw, AgentError, "key from ssh-agent")
     r = int.from_bytes(reader.string(), "big")
     s = int.from_bytes(reader.string(), "big")
     body = _der_integer(r) + _der_integer(s)
@@ -174,24 +179,3 @@ def _recv_exactly(sock: socket.socket, count: int) -> bytes:
         chunks.append(chunk)
         count -= len(chunk)
     return b"".join(chunks)
-
-
-class _Reader:
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-        self._pos = 0
-
-    def uint32(self) -> int:
-        if self._pos + 4 > len(self._data):
-            raise AgentError("ssh-agent sent a truncated message")
-        (value,) = struct.unpack_from(">I", self._data, self._pos)
-        self._pos += 4
-        return int(value)
-
-    def string(self) -> bytes:
-        length = self.uint32()
-        if self._pos + length > len(self._data):
-            raise AgentError("ssh-agent sent a truncated message")
-        value = self._data[self._pos : self._pos + length]
-        self._pos += length
-        return value

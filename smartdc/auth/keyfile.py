@@ -10,7 +10,6 @@ import base64
 import binascii
 import os
 import stat
-import struct
 import warnings
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -23,6 +22,7 @@ from smartdc.auth.fingerprint import (
     ssh_key_type,
 )
 from smartdc.auth.keytypes import KeyPermissionWarning, Passphrase, SignFunction
+from smartdc.auth.wire import SSHReader
 from smartdc.errors import KeyLoadError, KeyNotFoundError, KeyPassphraseError, UnsupportedKeyError
 
 PASSPHRASE_ENV = "SMARTDC_KEY_PASSPHRASE"
@@ -140,7 +140,7 @@ def is_encrypted(data: bytes) -> bool:
 def openssh_header(data: bytes) -> tuple[str, bytes]:
     """``(cipher name, public key blob)`` of an OpenSSH private key; both are stored in the clear."""
     raw = _openssh_payload(data)
-    reader = _Reader(raw[len(_OPENSSH_MAGIC) :])
+    reader = SSHReader(raw[len(_OPENSSH_MAGIC) :])
     cipher = reader.string().decode("ascii", "replace")
     reader.string()  # kdf name
     reader.string()  # kdf options
@@ -152,14 +152,14 @@ def openssh_header(data: bytes) -> tuple[str, bytes]:
 def openssh_comment(data: bytes) -> str:
     """The comment stored in an unencrypted OpenSSH private key ('' if encrypted or unknown)."""
     raw = _openssh_payload(data)
-    reader = _Reader(raw[len(_OPENSSH_MAGIC) :])
+    reader = SSHReader(raw[len(_OPENSSH_MAGIC) :])
     if reader.string() != b"none":
         return ""
     reader.string()
     reader.string()
     reader.uint32()
     reader.string()
-    private = _Reader(reader.string())
+    private = SSHReader(reader.string())
     private.uint32()
     private.uint32()
     key_type = private.string().decode("ascii", "replace")
@@ -181,29 +181,6 @@ def _openssh_payload(data: bytes) -> bytes:
     if not raw.startswith(_OPENSSH_MAGIC):
         raise ValueError("OpenSSH private key has an unknown format version")
     return raw
-
-
-class _Reader:
-    """SSH wire-format reader (uint32 and length-prefixed strings)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-        self._pos = 0
-
-    def uint32(self) -> int:
-        if self._pos + 4 > len(self._data):
-            raise ValueError("truncated SSH data")
-        (value,) = struct.unpack_from(">I", self._data, self._pos)
-        self._pos += 4
-        return int(value)
-
-    def string(self) -> bytes:
-        length = self.uint32()
-        if self._pos + length > len(self._data):
-            raise ValueError("truncated SSH data")
-        value = self._data[self._pos : self._pos + length]
-        self._pos += length
-        return value
 
 
 def resolve_passphrase(passphrase: Passphrase, shown: str) -> bytes:
