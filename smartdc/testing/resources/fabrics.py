@@ -6,8 +6,10 @@ networks (``dc.table("networks", login)``) so ListNetworks and CreateMachine see
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Any
 
+from smartdc.testing.lazy import settle
 from smartdc.testing.resources.common import (
     as_bool,
     as_list,
@@ -24,13 +26,14 @@ from smartdc.testing.resources.common import (
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 
 _VLAN_NAME_MAX = 64
+_VLAN_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_./-]{1,255}$")
 
 
 def _vlans(req: SimRequest) -> dict[str, dict[str, Any]]:
     vlans: dict[str, dict[str, Any]] = req.dc.table("fabric_vlans", login_of(req))
     if not vlans:
         vlans["2"] = {"vlan_id": 2, "name": "My-Fabric-VLAN", "description": "Default fabric VLAN"}
-        _new_network(
+        default = _new_network(
             req,
             2,
             {
@@ -42,7 +45,18 @@ def _vlans(req: SimRequest) -> dict[str, dict[str, Any]]:
                 "resolvers": ["8.8.8.8", "8.8.4.4"],
             },
         )
+        default["_sim_default"] = True
     return vlans
+
+
+def default_network_id(req: SimRequest) -> str | None:
+    """The account's default network: its config's, else the default fabric network."""
+    config = req.dc.table("config").get(login_of(req), {})
+    if config.get("default_network"):
+        return str(config["default_network"])
+    _vlans(req)
+    found = [n["id"] for n in _networks(req).values() if n.get("_sim_default")]
+    return found[0] if found else None
 
 
 def ensure_defaults(req: SimRequest) -> None:
@@ -78,10 +92,10 @@ def create_vlan(req: SimRequest) -> SimResponse:
         vlan_id = int(raw_id)
     except (TypeError, ValueError):
         raise invalid("vlan_id must be an integer") from None
-    if not 0 <= vlan_id <= 4095:
-        raise invalid("vlan_id must be between 0 and 4095")
-    if len(str(name)) > _VLAN_NAME_MAX:
-        raise invalid(f"name must be at most {_VLAN_NAME_MAX} characters")
+    if not 2 <= vlan_id <= 4095:  # 0 and 1 are reserved (the server's schema)
+        raise invalid('property "vlan_id": must be between 2 and 4095')
+    if not _VLAN_NAME.match(str(name)) or len(str(name)) > _VLAN_NAME_MAX:
+        raise invalid(f'property "name": must match {_VLAN_NAME.pattern}, at most 64 characters')
     vlans = _vlans(req)
     if str(vlan_id) in vlans:
         raise invalid(f"VLAN {vlan_id} already exists")
@@ -140,8 +154,12 @@ def _vlan_networks(req: SimRequest, vlan: dict[str, Any]) -> list[dict[str, Any]
     ]
 
 
+def _render(network: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in network.items() if not k.startswith("_sim")}
+
+
 def list_networks(req: SimRequest) -> SimResponse:
-    return ok(_vlan_networks(req, _vlan(req)))
+    return ok([_render(n) for n in _vlan_networks(req, _vlan(req))])
 
 
 def create_network(req: SimRequest) -> SimResponse:
@@ -153,15 +171,27 @@ def create_network(req: SimRequest) -> SimResponse:
             raise missing(key)
         fields[key] = str(value)
     try:
-        subnet = ipaddress.ip_network(fields["subnet"])
-        for key in ("provision_start_ip", "provision_end_ip"):
-            if ipaddress.ip_address(fields[key]) not in subnet:
-                raise invalid(f"{key} must be within subnet {subnet}")
-    except ValueError as exc:
-        raise invalid(str(exc)) from None
+        subnet = ipaddress.IPv4Network(fields["subnet"])
+    except ValueError:
+        raise invalid('property "subnet": must be a CIDR IPv4 subnet') from None
+    addresses = {key: fields[key] for key in ("provision_start_ip", "provision_end_ip")}
+    if req.param("gateway") is not None:
+        addresses["gateway"] = str(req.param("gateway"))
     resolvers = as_list(req.param("resolvers"))
     if len(resolvers) > 4:
-        raise invalid("at most 4 resolvers")
+        raise invalid('property "resolvers": must have at most 4 items')
+    for key, value in [*addresses.items(), *(("resolvers", r) for r in resolvers)]:
+        try:
+            ipaddress.IPv4Address(str(value))
+        except ValueError:
+            raise invalid(f'property "{key}": must be an IPv4 address') from None
+    for key, value in addresses.items():
+        if ipaddress.IPv4Address(value) not in subnet:
+            raise invalid(f'property "{key}": must be within subnet {subnet}')
+    if ipaddress.IPv4Address(addresses["provision_start_ip"]) > ipaddress.IPv4Address(
+        addresses["provision_end_ip"]
+    ):
+        raise invalid('property "provision_end_ip": must be after provision_start_ip')
     fields["resolvers"] = resolvers
     for key in ("gateway", "description", "routes"):
         fields[key] = req.param(key)
@@ -169,7 +199,7 @@ def create_network(req: SimRequest) -> SimResponse:
     fields["internet_nat"] = True if nat is None else as_bool(nat, "internet_nat")
     network = _new_network(req, vlan["vlan_id"], fields)
     return created(
-        network,
+        _render(network),
         location(
             login_of(req),
             "fabrics",
@@ -191,7 +221,7 @@ def _fabric_network(req: SimRequest) -> dict[str, Any]:
 
 
 def get_network(req: SimRequest) -> SimResponse:
-    return ok(_fabric_network(req))
+    return ok(_render(_fabric_network(req)))
 
 
 def update_network(req: SimRequest) -> SimResponse:
@@ -201,14 +231,22 @@ def update_network(req: SimRequest) -> SimResponse:
             network[key] = req.param(key)
     if req.param("resolvers") is not None:
         network["resolvers"] = as_list(req.param("resolvers"))
-    return ok(network)
+    return ok(_render(network))
 
 
 def delete_network(req: SimRequest) -> SimResponse:
     network = _fabric_network(req)
-    config = req.dc.table("config").get(login_of(req), {})
-    if config.get("default_network") == network["id"]:
-        raise ApiError(409, "InUseError", "cannot delete the default network")
+    if default_network_id(req) == network["id"]:
+        raise invalid("cannot delete default network")
+    now = req.sim.clock.now()
+    users = [
+        m["id"]
+        for m in req.dc.table("machines", login_of(req)).values()
+        if settle(m, now).get("state") != "deleted"
+        and any(nic.get("network") == network["id"] for nic in m.get("nics", []))
+    ]
+    if users:  # NAPI's InUse, which CloudAPI turns into InvalidArgument with NAPI's words
+        raise invalid(", ".join(f'In use by vm "{vm}"' for vm in users))
     del _networks(req)[network["id"]]
     return no_content()
 

@@ -14,13 +14,11 @@ from typing import Any
 
 from smartdc.testing.lazy import settle
 from smartdc.testing.resources.common import (
-    as_bool,
     get_and_head,
     invalid,
     login_of,
     not_found,
     ok,
-    required,
 )
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 from smartdc.testing.state import DatacenterState
@@ -83,24 +81,33 @@ def _network_dict(dc: DatacenterState, nid: str) -> dict[str, Any] | None:
 
 
 @functools.lru_cache(maxsize=256)
-def _layout(subnet_text: str, gateway: str | None) -> tuple[int, int, str, str]:
-    """(first usable address as int, how many, netmask, gateway) of a subnet; parsed once."""
+def _layout(
+    subnet_text: str, gateway: str | None, start: str | None, end: str | None
+) -> tuple[int, int, str, str]:
+    """(first address as int, how many, netmask, gateway) handed out on a network; parsed once."""
     subnet = ipaddress.ip_network(subnet_text)
-    first = int(subnet.network_address) + 2  # .0 is the network, .1 the usual gateway
-    span = max(subnet.num_addresses - 3, 1)
+    first = int(ipaddress.ip_address(start)) if start else int(subnet.network_address) + 2
+    last = int(ipaddress.ip_address(end)) if end else int(subnet.broadcast_address) - 1
+    span = max(last - first + 1, 1)
     return first, span, str(subnet.netmask), gateway or str(next(subnet.hosts()))
 
 
 def allocate_address(dc: DatacenterState, nid: str) -> tuple[str, str, str]:
     """The next free address on a network: (ip, netmask, gateway).
 
-    Addresses are handed out in order from a per-network counter (a table, so it is persisted), so
-    machines never share an address until the subnet wraps (only bulk-populated fleets do that).
+    Addresses are handed out in order from the network's provisioning range with a per-network
+    counter (a table, so it is persisted): machines never share an address until the range wraps
+    (only bulk-populated fleets do that). Reserved addresses are skipped.
     """
     network = _network_dict(dc, nid) or {}
     subnet = str(network.get("_sim_subnet") or network.get("subnet") or "10.99.0.0/16")
     gateway = network.get("_sim_gateway") or network.get("gateway")
-    first, span, netmask, gw = _layout(subnet, str(gateway) if gateway else None)
+    first, span, netmask, gw = _layout(
+        subnet,
+        str(gateway) if gateway else None,
+        network.get("provision_start_ip"),
+        network.get("provision_end_ip"),
+    )
     counter = dc.table("ip_counters").setdefault(nid, {"next": 0})
     reserved = dc.table("network_ips", nid)
     for _ in range(span):
@@ -126,15 +133,26 @@ def get_network(req: SimRequest) -> SimResponse:
     nid = req.params["network"] if "network" in req.params else req.params["id"]
     network = find_network(req, nid)
     if network is None:
-        raise not_found(f"network {nid} not found")
+        raise not_found(f"{nid} not found")
     return ok(_render(network))
 
 
-def _ip_entries(req: SimRequest, nid: str) -> list[dict[str, Any]]:
-    """Addresses in use on a network: machines' NICs plus reserved addresses."""
+def _owned(network: dict[str, Any]) -> bool:
+    """Networks with owners (fabric networks): the others are shared, "public" to the IP routes."""
+    return bool(network.get("fabric"))
+
+
+def _network_for_ips(req: SimRequest) -> dict[str, Any]:
+    nid = req.params["id"]
     network = find_network(req, nid)
     if network is None:
-        raise not_found(f"network {nid} not found")
+        raise not_found(f"{nid} not found")
+    return network
+
+
+def _ip_entries(req: SimRequest, network: dict[str, Any]) -> list[dict[str, Any]]:
+    """The addresses of a network a listing shows: the caller's NICs plus reserved addresses."""
+    nid = network["id"]
     entries: dict[str, dict[str, Any]] = {}
     now = req.sim.clock.now()
     for machine in req.dc.table("machines", login_of(req)).values():
@@ -150,18 +168,36 @@ def _ip_entries(req: SimRequest, nid: str) -> list[dict[str, Any]]:
                     "owner_uuid": req.account.uuid,
                     "belongs_to_uuid": machine["id"],
                 }
-    for ip, reserved in req.dc.table("network_ips", nid).items():
-        entry = entries.setdefault(ip, {"ip": ip, "reserved": False, "managed": False})
-        entry["reserved"] = bool(reserved.get("reserved"))
+    if _owned(network):  # only owned networks take reservations (see UpdateNetworkIP)
+        for ip, reserved in req.dc.table("network_ips", nid).items():
+            if reserved.get("reserved"):
+                entry = entries.setdefault(
+                    ip,
+                    {"ip": ip, "reserved": True, "managed": False, "owner_uuid": req.account.uuid},
+                )
+                entry["reserved"] = True
     return sorted(entries.values(), key=lambda e: ipaddress.ip_address(e["ip"]))
 
 
+def _page_param(req: SimRequest, name: str, default: int) -> int:
+    raw = req.query.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(str(raw))
+    except ValueError:
+        raise invalid(f'property "{name}": must be an integer') from None
+
+
 def list_network_ips(req: SimRequest) -> SimResponse:
-    limit = int(req.query.get("limit", req.sim.settings.max_page))
-    offset = int(req.query.get("offset", 0))
+    network = _network_for_ips(req)
+    limit = _page_param(req, "limit", req.sim.settings.max_page)
+    offset = _page_param(req, "offset", 0)
     if not 0 < limit <= req.sim.settings.max_page:
-        raise invalid(f"limit must be between 1 and {req.sim.settings.max_page}")
-    page = list(itertools.islice(_ip_entries(req, req.params["id"]), offset, offset + limit))
+        raise invalid(f'property "limit": must be between 1 and {req.sim.settings.max_page}')
+    if offset < 0:
+        raise invalid('property "offset": must be >= 0')
+    page = list(itertools.islice(_ip_entries(req, network), offset, offset + limit))
     return SimResponse(200, page, {"x-query-limit": str(limit), "x-resource-count": str(len(page))})
 
 
@@ -173,30 +209,40 @@ def _ip_param(req: SimRequest) -> str:
         raise invalid(f"{raw} is not a valid IP address") from None
 
 
-def get_network_ip(req: SimRequest) -> SimResponse:
-    ip = _ip_param(req)
-    nid = req.params["id"]
-    for entry in _ip_entries(req, nid):
+def _lookup_ip(req: SimRequest, network: dict[str, Any], ip: str) -> dict[str, Any]:
+    for entry in _ip_entries(req, network):
         if entry["ip"] == ip:
-            return ok(entry)
-    network = find_network(req, nid) or {}
+            return entry
     subnet = network.get("_sim_subnet") or network.get("subnet")
-    if subnet and ipaddress.ip_address(ip) not in ipaddress.ip_network(subnet):
-        raise not_found(f"IP {ip} is not on network {nid}")
-    return ok({"ip": ip, "reserved": False, "managed": False})
+    outside = subnet and ipaddress.ip_address(ip) not in ipaddress.ip_network(subnet)
+    # on a shared network an address that is not the caller's is not shown at all
+    if outside or not _owned(network):
+        raise not_found(f"{ip} not found")
+    return {"ip": ip, "reserved": False, "managed": False}
+
+
+def get_network_ip(req: SimRequest) -> SimResponse:
+    network = _network_for_ips(req)
+    return ok(_lookup_ip(req, network, _ip_param(req)))
 
 
 def update_network_ip(req: SimRequest) -> SimResponse:
+    network = _network_for_ips(req)
     ip = _ip_param(req)
-    nid = req.params["id"]
-    network = find_network(req, nid)
-    if network is None:
-        raise not_found(f"network {nid} not found")
-    if network.get("public"):
-        raise ApiError(403, "NotAuthorized", "IPs on public networks cannot be reserved")
-    reserved = as_bool(required(req, "reserved"), "reserved")
-    req.dc.table("network_ips", nid)[ip] = {"reserved": reserved}
-    return get_network_ip(req)
+    raw = req.param("reserved")
+    if raw is None:
+        raise ApiError(409, "MissingParameter", "reserved is a required argument")
+    if isinstance(raw, str) and raw in ("true", "false"):
+        raw = raw == "true"
+    if not isinstance(raw, bool):
+        raise invalid("reserved must be set to true or false")
+    if not _owned(network):
+        raise invalid(f"cannot update an IP on a public network: {network['id']}")
+    entry = _lookup_ip(req, network, ip)
+    if entry.get("managed"):
+        raise invalid(f"cannot update managed IP: {ip}")
+    req.dc.table("network_ips", network["id"])[ip] = {"reserved": raw}
+    return ok({**entry, "reserved": raw})
 
 
 def register(router: Router) -> None:

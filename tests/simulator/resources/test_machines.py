@@ -279,10 +279,30 @@ def test_networks_and_ips(vsim: Simulator, vsig: SigClient) -> None:
     internal = next(n for n in networks if n["name"] == "internal")
     mid = _create(vsig)["id"]
     _advance(vsim, vsim.settings.provision_seconds + 0.01)
-    ips = vsig.get(f"/my/networks/{internal['id']}/ips").json
-    assert [ip["belongs_to_uuid"] for ip in ips] == [mid]
-    reserved = vsig.put(f"/my/networks/{internal['id']}/ips/10.88.0.200", {"reserved": True})
+    ips = vsig.get(f"/my/networks/{internal['id']}/ips")
+    assert [ip["belongs_to_uuid"] for ip in ips.json] == [mid]
+    assert ips.headers["x-query-limit"] == "1000" and ips.headers["x-resource-count"] == "1"
+    own = ips.json[0]["ip"]
+    assert vsig.get(f"/my/networks/{internal['id']}/ips/{own}").json["belongs_to_uuid"] == mid
+    # shared networks show only the caller's addresses, and take no reservations
+    assert vsig.get(f"/my/networks/{internal['id']}/ips/10.88.0.200").status == 404
+    shared = vsig.put(f"/my/networks/{internal['id']}/ips/10.88.0.200", {"reserved": True})
+    assert (shared.status, shared.json["code"]) == (409, "InvalidArgument")
+    fabric = next(n for n in networks if n.get("fabric"))
+    free = vsig.get(f"/my/networks/{fabric['id']}/ips/192.168.128.9").json
+    assert free == {"ip": "192.168.128.9", "reserved": False, "managed": False}
+    assert vsig.get(f"/my/networks/{fabric['id']}/ips").json == []
+    path = f"/my/networks/{fabric['id']}/ips/192.168.128.9"
+    assert vsig.put(path, {}).json["code"] == "MissingParameter"
+    assert vsig.put(path, {"reserved": "maybe"}).json["code"] == "InvalidArgument"
+    reserved = vsig.put(path, {"reserved": True})
     assert reserved.status == 200 and reserved.json["reserved"] is True
+    assert [ip["ip"] for ip in vsig.get(f"/my/networks/{fabric['id']}/ips").json] == [
+        "192.168.128.9"
+    ]
+    assert vsig.get(f"/my/networks/{fabric['id']}/ips/10.0.0.1").status == 404  # off the subnet
+    paged = vsig.get(f"/my/networks/{internal['id']}/ips", query={"limit": 1001})
+    assert (paged.status, paged.json["code"]) == (409, "InvalidArgument")
 
 
 def test_failed_and_destroyed_machines_are_listed_only_when_asked(

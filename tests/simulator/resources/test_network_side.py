@@ -71,6 +71,26 @@ def test_fabric_vlans_and_networks(vsig: SigClient) -> None:
     assert vsig.put("/my/fabrics/default/vlans/100", {"description": "x"}).status == 202
     assert vsig.delete(f"/my/fabrics/default/vlans/100/networks/{network.json['id']}").status == 204
     assert vsig.delete("/my/fabrics/default/vlans/100").status == 204
+    assert vsig.get("/my/fabrics/default/vlans/100").status == 404
+    reserved_id = vsig.post("/my/fabrics/default/vlans", {"vlan_id": 1, "name": "x1"})
+    assert (reserved_id.status, reserved_id.json["code"]) == (409, "InvalidArgument")
+    bad_name = vsig.post("/my/fabrics/default/vlans", {"vlan_id": 5, "name": "9lives"})
+    assert bad_name.json["code"] == "InvalidArgument"
+    outside = vsig.post(
+        "/my/fabrics/default/vlans/2/networks",
+        {
+            "name": "out",
+            "subnet": "10.60.0.0/24",
+            "provision_start_ip": "10.60.0.10",
+            "provision_end_ip": "10.60.0.20",
+            "gateway": "10.61.0.1",
+        },
+    )
+    assert outside.json["message"].startswith('property "gateway"')
+    default = next(n for n in vsig.get("/my/fabrics/default/vlans/2/networks").json)
+    assert not any(k.startswith("_sim") for k in default)
+    refused = vsig.delete(f"/my/fabrics/default/vlans/2/networks/{default['id']}")
+    assert (refused.status, refused.json["message"]) == (409, "cannot delete default network")
 
 
 def test_nics_add_list_remove(vsim: Simulator, vsig: SigClient) -> None:
@@ -231,3 +251,22 @@ def test_global_rules_are_listed_but_immutable(vsim: Simulator, vsig: SigClient)
     assert vsig.post(f"/my/fwrules/{rule['id']}/disable").status == 403
     assert vsig.delete(f"/my/fwrules/{rule['id']}").status == 403
     assert vsig.get("/my/fwrules/" + "0" * 8 + "-0000-4000-8000-" + "0" * 12).status == 404
+
+
+def test_fabric_network_in_use_by_a_machine(vsim: Simulator, vsig: SigClient) -> None:
+    assert vsig.post("/my/fabrics/default/vlans", {"vlan_id": 30, "name": "apps"}).status == 201
+    network = vsig.post(
+        "/my/fabrics/default/vlans/30/networks",
+        {
+            "name": "apps",
+            "subnet": "10.30.0.0/24",
+            "provision_start_ip": "10.30.0.10",
+            "provision_end_ip": "10.30.0.200",
+        },
+    ).json
+    mid = _machine(vsim, vsig, networks=[{"ipv4_uuid": network["id"]}])
+    machine = vsig.get(f"/my/machines/{mid}").json
+    assert machine["networks"] == [network["id"]] and machine["ips"] == ["10.30.0.10"]
+    busy = vsig.delete(f"/my/fabrics/default/vlans/30/networks/{network['id']}")
+    assert (busy.status, busy.json["code"]) == (409, "InvalidArgument")
+    assert mid in busy.json["message"]
