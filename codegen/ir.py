@@ -94,6 +94,7 @@ class Param:
     family: str | None = None
     body_root: bool = False
     secret: bool = False
+    ignored_keys: tuple[str, ...] = ()  # map keys the server drops silently ("*_pw" globs)
 
     @property
     def arg(self) -> str:

@@ -238,6 +238,7 @@ def _operation(
                 family=p.get("family"),
                 body_root=bool(p.get("body_root", False)),
                 secret=bool(p.get("secret", False)),
+                ignored_keys=tuple(str(k) for k in p.get("ignored_keys", ())),
             )
         )
     response = spec["response"]

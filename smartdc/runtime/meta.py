@@ -24,6 +24,7 @@ class ParamMeta:
     body_root: bool = False  # the value is the whole body
     secret: bool = False
     description: str = ""
+    ignored_keys: tuple[str, ...] = ()  # map keys the server drops without an error (globs)
 
 
 @attrs.frozen

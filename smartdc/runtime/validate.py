@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import fnmatch
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -72,6 +73,16 @@ def check_arguments(op: OperationMeta, args: Mapping[str, Any], enum_names: froz
 
 
 def _check_one(op: OperationMeta, param: ParamMeta, value: Any, enum_names: frozenset[str]) -> None:
+    if param.ignored_keys and isinstance(value, Mapping):
+        dropped = [
+            k for k in value if any(fnmatch.fnmatchcase(str(k), g) for g in param.ignored_keys)
+        ]
+        if dropped:
+            raise ArgumentError(
+                f"{op.name}: parameter {param.name!r} has key(s) {', '.join(map(repr, dropped))} "
+                f"that CloudAPI ignores without an error ({', '.join(param.ignored_keys)}); "
+                "they would be lost"
+            )
     if param.location == "path" and (not isinstance(value, str) or not value.strip()):
         raise ArgumentError(
             f"{op.name}: parameter {param.name!r} must be a non-empty string, got {value!r}"
