@@ -1,46 +1,46 @@
 """Disks of bhyve instances: List/Get/Create (202 without ``pci_slot``, 200 + Disk with one)/Resize/
-Delete; every write needs the instance stopped; at most 8 disks.
+Delete. Every write needs the instance stopped (409 InvalidArgument "VM must be stopped", as the
+server says it); at most 8 disks. A disk's state is ``creating``/``resizing``/``deleting`` while its
+job runs (``settings.stop_seconds``), otherwise the instance's state.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
 from smartdc.testing.lazy import schedule, settle
-from smartdc.testing.resources.common import (
-    get_and_head,
-    invalid,
-    location,
-    login_of,
-    missing,
-    no_content,
-    not_found,
-    ok,
-)
+from smartdc.testing.resources.common import get_and_head, invalid, no_content, not_found
 from smartdc.testing.resources.machines import audit, find_machine
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 
 DISKS_KEY = "_sim_disks"
 MAX_DISKS = 8
+_PCI_SLOT = re.compile(r"^[0-9]{1,3}:[0-9]{1,2}:[0-7]$")
+_JOB_STATES = ("creating", "resizing", "deleting")
 
 
 def _disks(req: SimRequest, machine: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The disks of a bhyve machine (none for other brands), settled to now."""
     if machine.get("brand") != "bhyve":
-        raise invalid("disks are only available for bhyve instances")
+        return {}
     disks: dict[str, dict[str, Any]] = machine.setdefault(DISKS_KEY, {})
     if not disks:
-        boot = _disk(machine, "0:4:0", machine.get("disk", 10240), boot=True)
+        boot = _disk(machine, "0:4:0", int(machine.get("disk", 10240)), boot=True)
         disks[boot["id"]] = boot
     now = req.sim.clock.now()
-    for disk in disks.values():
+    for disk_id, disk in list(disks.items()):
         settle(disk, now)
-        if disk["state"] not in ("creating", "resizing", "deleting"):
+        if disk.get("_sim_gone"):
+            del disks[disk_id]
+        elif disk["state"] not in _JOB_STATES:
             disk["state"] = machine.get("state", "stopped")
     return disks
 
 
 def _disk(machine: dict[str, Any], slot: str, size: int, *, boot: bool = False) -> dict[str, Any]:
+    # like the server, a disk's id is derived from the instance and the PCI slot
     disk_id = str(uuid.uuid5(uuid.UUID(machine["id"]), slot))
     return {
         "id": disk_id,
@@ -53,7 +53,19 @@ def _disk(machine: dict[str, Any], slot: str, size: int, *, boot: bool = False) 
 
 def _stopped(machine: dict[str, Any]) -> None:
     if machine.get("state") != "stopped":
-        raise ApiError(409, "InvalidState", f"Instance {machine['id']} must be stopped")
+        raise invalid("VM must be stopped")
+
+
+def _size(req: SimRequest, *, allow_remaining: bool) -> Any:
+    size = req.param("size")
+    if size in (None, "", 0):
+        raise ApiError(409, "MissingParameter", "size must be specified")
+    if allow_remaining and size == "remaining":
+        return size
+    try:
+        return int(size)
+    except (TypeError, ValueError):
+        raise invalid("size must be a number") from None
 
 
 def _render(disk: dict[str, Any]) -> dict[str, Any]:
@@ -64,7 +76,7 @@ def _find(req: SimRequest) -> tuple[dict[str, Any], dict[str, Any]]:
     machine = find_machine(req)
     disk = _disks(req, machine).get(req.params["disk"])
     if disk is None:
-        raise not_found(f"disk {req.params['disk']} not found")
+        raise not_found("disk not found")
     return machine, disk
 
 
@@ -74,51 +86,56 @@ def list_disks(req: SimRequest) -> SimResponse:
 
 
 def get_disk(req: SimRequest) -> SimResponse:
-    return ok(_render(_find(req)[1]))
+    return SimResponse(200, _render(_find(req)[1]))
 
 
 def create_disk(req: SimRequest) -> SimResponse:
     machine = find_machine(req)
+    if machine.get("brand") != "bhyve":
+        raise invalid("Disk Creation is supported only for BHYVE VMs")
     disks = _disks(req, machine)
     _stopped(machine)
-    size = req.param("size")
-    if size is None:
-        raise missing("size")
-    if len(disks) >= MAX_DISKS:
-        raise invalid(f"an instance has at most {MAX_DISKS} disks")
+    size = _size(req, allow_remaining=True)
     slot = req.param("pci_slot")
+    if slot is not None and not _PCI_SLOT.match(str(slot)):
+        raise invalid("pci_slot has wrong format")
+    if len(disks) >= MAX_DISKS:
+        raise invalid(f"A maximum of {MAX_DISKS} disks per VM are supported")
+    if size == "remaining":
+        # packages with flexible disk space are not simulated
+        raise invalid(
+            "remaining is only supported for VMs created with flexible_disk_size packages"
+        )
     used = {d["pci_slot"] for d in disks.values()}
     chosen = (
-        str(slot) if slot else next(f"0:{5 + i}:0" for i in range(16) if f"0:{5 + i}:0" not in used)
+        str(slot) if slot else next(f"0:{5 + i}:0" for i in range(32) if f"0:{5 + i}:0" not in used)
     )
     if chosen in used:
         raise invalid(f"PCI slot {chosen} is in use")
-    disk = _disk(machine, chosen, 1024 if size == "remaining" else int(size))
+    disk = _disk(machine, chosen, size)
     disk["state"] = "creating"
     schedule(disk, req.sim.clock.now() + req.sim.settings.stop_seconds, state="stopped")
     disks[disk["id"]] = disk
     audit(req, machine, "create_disk")
-    if slot:
-        return SimResponse(
-            200,
-            _render(disk),
-            {"Location": location(login_of(req), "machines", machine["id"], "disks", disk["id"])},
-        )
-    return SimResponse(202)
+    if not slot:
+        return SimResponse(202)
+    where = f"/{req.account.login}/machines/{machine['id']}/disks/{disk['id']}"
+    return SimResponse(200, _render(disk), {"Location": where})
 
 
 def resize_disk(req: SimRequest) -> SimResponse:
     machine, disk = _find(req)
     _stopped(machine)
-    size = req.param("size")
-    if size is None:
-        raise missing("size")
-    if int(size) < disk["size"] and not req.param("dangerous_allow_shrink"):
-        raise invalid("shrinking a disk needs dangerous_allow_shrink")
-    disk.update(size=int(size), state="resizing")
+    size = _size(req, allow_remaining=False)
+    shrink = req.param("dangerous_allow_shrink")
+    if shrink is not None and not isinstance(shrink, bool):
+        raise invalid("dangerous_allow_shrink must be a boolean")
+    if size < disk["size"] and not shrink:
+        raise invalid("Reducing disk size is a dangerous operation (dangerous_allow_shrink)")
+    disk.update(size=size, state="resizing")
     schedule(disk, req.sim.clock.now() + req.sim.settings.stop_seconds, state="stopped")
     audit(req, machine, "resize_disk")
-    return ok(_render(disk))
+    return SimResponse(200, _render(disk))
 
 
 def delete_disk(req: SimRequest) -> SimResponse:
@@ -126,7 +143,8 @@ def delete_disk(req: SimRequest) -> SimResponse:
     _stopped(machine)
     if disk.get("boot"):
         raise invalid("the boot disk cannot be deleted")
-    del machine[DISKS_KEY][disk["id"]]
+    disk["state"] = "deleting"
+    schedule(disk, req.sim.clock.now() + req.sim.settings.stop_seconds, _sim_gone=True)
     audit(req, machine, "delete_disk")
     return no_content()
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from smartdc.testing.clock import iso_time
 from smartdc.testing.lazy import schedule, settle
-from smartdc.testing.resources.common import invalid, login_of, missing, not_found, ok
+from smartdc.testing.resources.common import invalid, login_of, not_found, ok
 from smartdc.testing.resources.machines import audit, find_machine
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 
@@ -58,7 +58,7 @@ def _run(req: SimRequest, migration: dict[str, Any], phases: list[str], final_st
 def migrate(req: SimRequest) -> SimResponse:
     action = req.param("action")
     if not action:
-        raise missing("action")
+        raise ApiError(409, "MissingParameter", '"action" must be specified')
     if action not in ACTIONS:
         raise invalid(f"{action} is not a valid migration action")
     machine = find_machine(req)
@@ -130,7 +130,7 @@ def list_migrations(req: SimRequest) -> SimResponse:
 def get_migration(req: SimRequest) -> SimResponse:
     migration = _table(req).get(req.params["machine"])
     if migration is None:
-        raise not_found(f"migration {req.params['machine']} not found")
+        raise not_found("VM not found")
     return ok(_render(migration))
 
 

@@ -196,20 +196,46 @@ def test_mounted_volume_is_in_use(vsim: Simulator, vsig: SigClient) -> None:
 
 def test_disks_need_bhyve_and_a_stopped_instance(vsim: Simulator, vsig: SigClient) -> None:
     joyent = _machine(vsim, vsig)
-    assert vsig.get(f"/my/machines/{joyent}/disks").status == 409
+    assert vsig.get(f"/my/machines/{joyent}/disks").json == []
+    not_bhyve = vsig.post(f"/my/machines/{joyent}/disks", {"size": 1024})
+    assert (not_bhyve.status, not_bhyve.json["code"]) == (409, "InvalidArgument")
     mid = _machine(vsim, vsig, image="ubuntu-certified-22.04")
     disks = vsig.get(f"/my/machines/{mid}/disks").json
-    assert [d["boot"] for d in disks] == [True]
-    assert vsig.post(f"/my/machines/{mid}/disks", {"size": 2048}).json["code"] == "InvalidState"
+    assert [(d["boot"], d["state"]) for d in disks] == [(True, "running")]
+    running = vsig.post(f"/my/machines/{mid}/disks", {"size": 2048})
+    assert (running.status, running.json["message"]) == (409, "VM must be stopped")
     vsig.post(f"/my/machines/{mid}", query={"action": "stop"})
     _advance(vsim, vsim.settings.stop_seconds + 0.01)
+    assert vsig.post(f"/my/machines/{mid}/disks", {}).json["code"] == "MissingParameter"
+    assert vsig.post(f"/my/machines/{mid}/disks", {"size": "big"}).json["code"] == (
+        "InvalidArgument"
+    )
+    bad_slot = vsig.post(f"/my/machines/{mid}/disks", {"size": 1024, "pci_slot": "nine"})
+    assert bad_slot.json["message"] == "pci_slot has wrong format"
     assert vsig.post(f"/my/machines/{mid}/disks", {"size": 2048}).status == 202
     with_slot = vsig.post(f"/my/machines/{mid}/disks", {"size": 1024, "pci_slot": "0:9:0"})
     assert with_slot.status == 200 and with_slot.json["state"] == "creating"
+    disk_id = with_slot.json["id"]
+    assert with_slot.headers["Location"] == f"/sim/machines/{mid}/disks/{disk_id}"
     assert len(vsig.get(f"/my/machines/{mid}/disks").json) == 3
-    resized = vsig.post(f"/my/machines/{mid}/disks/{with_slot.json['id']}", {"size": 4096})
+    _advance(vsim, vsim.settings.stop_seconds + 0.01)
+    assert vsig.get(f"/my/machines/{mid}/disks/{disk_id}").json["state"] == "stopped"
+    resized = vsig.post(f"/my/machines/{mid}/disks/{disk_id}", {"size": 4096})
     assert resized.json["state"] == "resizing" and resized.json["size"] == 4096
-    assert vsig.delete(f"/my/machines/{mid}/disks/{with_slot.json['id']}").status == 204
+    shrink = vsig.post(f"/my/machines/{mid}/disks/{disk_id}", {"size": 512})
+    assert shrink.json["code"] == "InvalidArgument"
+    _advance(vsim, vsim.settings.stop_seconds + 0.01)
+    shrunk = vsig.post(
+        f"/my/machines/{mid}/disks/{disk_id}", {"size": 512, "dangerous_allow_shrink": True}
+    )
+    assert shrunk.json["size"] == 512
+    assert vsig.delete(f"/my/machines/{mid}/disks/{disk_id}").status == 204
+    assert vsig.get(f"/my/machines/{mid}/disks/{disk_id}").json["state"] == "deleting"
+    _advance(vsim, vsim.settings.stop_seconds + 0.01)
+    gone = vsig.get(f"/my/machines/{mid}/disks/{disk_id}")
+    assert (gone.status, gone.json["message"]) == (404, "disk not found")
+    boot = disks[0]["id"]
+    assert vsig.delete(f"/my/machines/{mid}/disks/{boot}").status == 409
 
 
 def test_migration_automatic_then_finalize(vsim: Simulator, vsig: SigClient) -> None:
@@ -225,6 +251,33 @@ def test_migration_automatic_then_finalize(vsim: Simulator, vsig: SigClient) -> 
     assert watched.body.decode().strip().splitlines()[-1].startswith('{"type": "end"')
     assert vsig.post(f"/my/machines/{mid}/migrate", query={"action": "finalize"}).status == 200
     assert vsig.get("/my/migrations").json == []
+
+
+def test_migration_by_phases_and_abort(vsim: Simulator, vsig: SigClient) -> None:
+    mid = _machine(vsim, vsig)
+    step = vsim.settings.migration_step_seconds + 0.01
+
+    def act(action: str) -> Any:
+        return vsig.post(f"/my/machines/{mid}/migrate", query={"action": action})
+
+    assert act("fly").json["code"] == "InvalidArgument"
+    assert act("sync").status == 404  # nothing to sync yet
+    assert act("begin").status == 201
+    assert act("begin").json["code"] == "InvalidState"  # one migration at a time
+    _advance(vsim, step)
+    assert vsig.get(f"/my/migrations/{mid}").json["state"] == "paused"
+    assert act("sync").json["state"] == "running"
+    _advance(vsim, step)
+    assert act("finalize").json["code"] == "InvalidState"  # only after a switch
+    estimate = vsig.get(f"/my/machines/{mid}/migrate").json
+    assert estimate["size"] > 0
+    aborted = act("abort").json
+    assert (aborted["state"], aborted["machine"]) == ("aborted", mid)
+    lines = act("watch").body.decode().splitlines()
+    assert [json.loads(line)["type"] for line in lines] == ["progress", "progress", "end"]
+    assert act("begin").status == 201  # an aborted migration can start again
+    unknown = vsig.get("/my/migrations/" + "0" * 8 + "-0000-4000-8000-" + "0" * 12)
+    assert unknown.status == 404
 
 
 def test_websocket_endpoints_need_an_upgrade(vsim: Simulator, vsig: SigClient) -> None:
