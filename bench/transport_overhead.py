@@ -1,7 +1,7 @@
 """Per-request client CPU of :class:`smartdc.transport.Transport` against plain urllib3.
 
-Both send ``GET /alice`` to the same keep-alive loopback server (a separate process, so its CPU is
-not counted) and decode the small JSON answer. Plain urllib3 sends a precomputed Date and
+Both send ``GET /alice`` to the same keep-alive loopback server (``bench.loopback``: a separate
+process, so its CPU is not counted) and decode the small JSON answer. Plain urllib3 sends a precomputed Date and
 Authorization; the transport signs each request (RSA-2048 key file; the signer may reuse a
 signature within the same second) and, in a second row, uses a constant signer so that only the
 transport's own work (headers, retry loop, bounded read, digest/type checks) is measured.
@@ -12,15 +12,11 @@ Run: ``python -m bench.transport_overhead`` (or ``python bench/transport_overhea
 from __future__ import annotations
 
 import json
-import multiprocessing
-import socket
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from email.utils import formatdate
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the repository importable
@@ -30,40 +26,13 @@ import urllib3
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bench.loopback import fixed_answer_server
 from smartdc.config import Config
 from smartdc.transport import Transport
 
 REQUESTS = 3000
 ROUNDS = 3  # best of
 BODY = b'{"login":"alice","email":"alice@example.com","companyName":"Example"}'
-ANSWER = (
-    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nServer: cloudapi/9.20.0\r\n"
-    b"Request-Id: 0f0e0d0c-0b0a-0908-0706-050403020100\r\n"
-    b"Content-Length: " + str(len(BODY)).encode() + b"\r\n\r\n" + BODY
-)
-
-
-def _serve_connection(conn: socket.socket) -> None:
-    """Answer every request on a kept-alive connection with the same small JSON document."""
-    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    buffer = b""
-    with conn:
-        while True:
-            while b"\r\n\r\n" not in buffer:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                buffer += chunk
-            _, _, buffer = buffer.partition(b"\r\n\r\n")  # GET requests carry no body
-            conn.sendall(ANSWER)
-
-
-def _server_main(ready: Connection) -> None:
-    listener = socket.create_server(("127.0.0.1", 0))
-    ready.send(listener.getsockname()[1])
-    while True:
-        conn, _ = listener.accept()
-        threading.Thread(target=_serve_connection, args=(conn,), daemon=True).start()
 
 
 class _ConstantSigner:
@@ -90,55 +59,45 @@ def _cpu_per_request(send: Callable[[], object]) -> float:
 
 
 def main() -> None:
-    context = multiprocessing.get_context("spawn")
-    parent, child = context.Pipe()
-    server = context.Process(target=_server_main, args=(child,), daemon=True)
-    server.start()
-    try:
-        port = parent.recv()
-        url = f"http://127.0.0.1:{port}"
-        with tempfile.TemporaryDirectory() as directory:
-            key_path = Path(directory) / "id_rsa"
-            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            key_path.write_bytes(
-                key.private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.TraditionalOpenSSL,
-                    serialization.NoEncryption(),
-                )
+    with fixed_answer_server(BODY) as url, tempfile.TemporaryDirectory() as directory:
+        key_path = Path(directory) / "id_rsa"
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        key_path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.TraditionalOpenSSL,
+                serialization.NoEncryption(),
             )
-            key_path.chmod(0o600)
-            config = Config(url=url, account="alice", secret=key_path, environ={})
-            signed = Transport(config)
-            constant = Transport(config, signer=_ConstantSigner())
-            date = formatdate(usegmt=True)
-            headers = {
-                "Date": date,
-                "Authorization": signed.signer.authorization("GET", "/alice", date),
-                "Accept": "application/json",
-                "Accept-Version": "~9||~8",
-                "User-Agent": "bench",
-            }
-            pool = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(10, 60))
+        )
+        key_path.chmod(0o600)
+        config = Config(url=url, account="alice", secret=key_path, environ={})
+        signed = Transport(config)
+        constant = Transport(config, signer=_ConstantSigner())
+        date = formatdate(usegmt=True)
+        headers = {
+            "Date": date,
+            "Authorization": signed.signer.authorization("GET", "/alice", date),
+            "Accept": "application/json",
+            "Accept-Version": "~9||~8",
+            "User-Agent": "bench",
+        }
+        pool = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(10, 60))
 
-            def plain() -> object:
-                answer = pool.request("GET", url + "/alice", headers=headers, redirect=False)
-                return json.loads(answer.data)
+        def plain() -> object:
+            answer = pool.request("GET", url + "/alice", headers=headers, redirect=False)
+            return json.loads(answer.data)
 
-            rows = [
-                ("plain urllib3, precomputed Authorization", _cpu_per_request(plain)),
-                (
-                    "Transport, constant signer",
-                    _cpu_per_request(lambda: constant.request("GET", "/alice").data),
-                ),
-                (
-                    "Transport, RSA-2048 key file signer",
-                    _cpu_per_request(lambda: signed.request("GET", "/alice").data),
-                ),
-            ]
-    finally:
-        server.terminate()
-        server.join(5)
+        rows = [
+            ("plain urllib3, precomputed Authorization", _cpu_per_request(plain)),
+            (
+                "Transport, constant signer",
+                _cpu_per_request(lambda: constant.request("GET", "/alice").data),
+            ),
+            (
+                "Transport, RSA-2048 key file signer",
+                _cpu_per_request(lambda: signed.request("GET", "/alice").data),
+            ),
+        ]
     baseline = rows[0][1]
     print(f"client CPU per GET over loopback keep-alive (best of {ROUNDS} x {REQUESTS} requests)")
     for name, micros in rows:
