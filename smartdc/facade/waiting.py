@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from smartdc.errors import WaitFailed
+from smartdc.errors import CloudAPIError, WaitFailed
 from smartdc.runtime.waiting import AcceptorSpec, Poll, WaiterSpec, wait
 
 if TYPE_CHECKING:
@@ -226,9 +226,22 @@ def wait_all(
                 if str(model.id) in wanted:
                     latest[str(model.id)] = model
                     states[str(model.id)] = text(model.state)
-        missing = [m.id for m in machines if m.id not in states]
-        for machine_id in missing:
-            states[machine_id] = "gone"
+        for machine in machines:
+            if machine.id in states:
+                continue
+            # Not listed: the default listing hides failed and destroyed machines, so ask for
+            # this one directly (rare: one request per machine that left the list).
+            try:
+                model = machine.datacenter.api.get_machine(machine.id)
+            except CloudAPIError as exc:
+                if exc.status not in (404, 410):
+                    raise
+                states[machine.id] = "gone"
+                continue
+            latest[machine.id] = model
+            found = text(model.state)
+            states[machine.id] = "gone" if found == "deleted" else found
+        missing = [m.id for m in machines if states[m.id] == "gone"]
         done = all(value == state or value == "gone" for value in states.values()) and (
             gone_is_success or not missing
         )
