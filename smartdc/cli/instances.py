@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +44,15 @@ def _wait(ctx: Context, machines: list[Machine], state: str) -> None:
 
 
 def cmd_instances(ctx: Context) -> int:
-    machines = ctx.datacenter().machines(**filters(ctx, "ListMachines"))
+    params = filters(ctx, "ListMachines")
+    if ctx.printer.json_mode and not ctx.args.output:
+        # Scripts get the server's objects as they arrive, page by page: no model round trip.
+        api = ctx.datacenter().api
+        out = ctx.printer.out
+        for item in api.paginate("ListMachines", params, lambda response: response.data or []):
+            out.write(json.dumps(item, separators=(",", ":")) + "\n")
+        return 0
+    machines = ctx.datacenter().machines(**params)
     _show(ctx, list(machines))
     return 0
 
