@@ -113,6 +113,15 @@ def audit(
     machine.setdefault(AUDIT_KEY, []).append(entry)
 
 
+def job_done_at(req: SimRequest) -> float:
+    """When a VMAPI job started now (tags, metadata) completes and shows in the audit log.
+
+    Clients wait for such changes through the audit log (an entry newer than their request), so
+    the entry must come later than the answer. ``Settings.job_seconds`` when the settings have it.
+    """
+    return float(req.sim.clock.now() + getattr(req.sim.settings, "job_seconds", 0.5))
+
+
 def touch(req: SimRequest, machine: dict[str, Any], at: float | None = None) -> None:
     machine["updated"] = iso_time(req.sim.clock.now() if at is None else at)
 

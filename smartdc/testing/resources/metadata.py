@@ -15,7 +15,7 @@ from smartdc.testing.resources.common import (
     not_found,
     ok,
 )
-from smartdc.testing.resources.machines import audit, find_machine, touch
+from smartdc.testing.resources.machines import audit, find_machine, job_done_at, touch
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 
 # DeleteAllMachineMetadata keeps these; DeleteMachineMetadata refuses them
@@ -43,7 +43,7 @@ def update_metadata(req: SimRequest) -> SimResponse:
         if _writable(key):
             metadata[key] = value if isinstance(value, str) else json.dumps(value)
     touch(req, machine)
-    audit(req, machine, "set_metadata")
+    audit(req, machine, "set_metadata", at=job_done_at(req))
     return ok(dict(metadata), **{"x-job-uuid": req.sim.new_uuid()})
 
 
@@ -79,7 +79,7 @@ def delete_metadata(req: SimRequest) -> SimResponse:
         raise not_found(f"metadata key {key} not found")
     del metadata[key]
     touch(req, machine)
-    audit(req, machine, "remove_metadata")
+    audit(req, machine, "remove_metadata", at=job_done_at(req))
     return no_content()
 
 
@@ -88,7 +88,7 @@ def delete_all_metadata(req: SimRequest) -> SimResponse:
     metadata = machine.get("metadata", {})
     machine["metadata"] = {k: v for k, v in metadata.items() if k in _KEPT_ON_DELETE_ALL}
     touch(req, machine)
-    audit(req, machine, "remove_metadata")
+    audit(req, machine, "replace_metadata", at=job_done_at(req))
     return no_content()
 
 

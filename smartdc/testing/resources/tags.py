@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc.testing.resources.common import get_and_head, invalid, no_content, not_found, ok
-from smartdc.testing.resources.machines import audit, find_machine, touch
+from smartdc.testing.resources.machines import audit, find_machine, job_done_at, touch
 from smartdc.testing.router import Router, SimRequest, SimResponse
 
 # request parameters the server never takes as tags (path names and VMAPI's own fields)
@@ -31,7 +31,7 @@ def add_tags(req: SimRequest) -> SimResponse:
     tags = machine.setdefault("tags", {})
     tags.update(_tag_body(req))
     touch(req, machine)
-    audit(req, machine, "set_tags")
+    audit(req, machine, "set_tags", at=job_done_at(req))
     return ok(dict(tags), **{"x-job-uuid": req.sim.new_uuid()})
 
 
@@ -39,7 +39,7 @@ def replace_tags(req: SimRequest) -> SimResponse:
     machine = find_machine(req)
     machine["tags"] = _tag_body(req)
     touch(req, machine)
-    audit(req, machine, "replace_tags")
+    audit(req, machine, "replace_tags", at=job_done_at(req))
     return ok(dict(machine["tags"]))
 
 
@@ -68,7 +68,7 @@ def delete_tag(req: SimRequest) -> SimResponse:
         raise not_found(f"tag {tag} not found")
     del tags[tag]
     touch(req, machine)
-    audit(req, machine, "remove_tags")
+    audit(req, machine, "remove_tags", at=job_done_at(req))
     return no_content()
 
 
@@ -76,7 +76,7 @@ def delete_tags(req: SimRequest) -> SimResponse:
     machine = find_machine(req)
     machine["tags"] = {}
     touch(req, machine)
-    audit(req, machine, "remove_tags")
+    audit(req, machine, "remove_tags", at=job_done_at(req))
     return no_content()
 
 
