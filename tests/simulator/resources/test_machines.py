@@ -376,3 +376,50 @@ def test_firewall_and_rename_audit_names(vsim: Simulator, vsig: SigClient) -> No
     assert (missing_name.status, missing_name.json["code"]) == (409, "MissingParameter")
     bad_pkg = vsig.post(f"/my/machines/{mid}", query={"action": "resize", "package": "nope"})
     assert (bad_pkg.status, bad_pkg.json["code"]) == (409, "InvalidArgument")
+
+
+def test_short_id_template_and_networks_by_id(vsim: Simulator, vsig: SigClient) -> None:
+    internal = next(n for n in vsig.get("/my/networks").json if n["name"] == "internal")
+    machine = _create(vsig, name="web-{{shortId}}", networks=[internal["id"]])
+    assert machine["name"] == "web-" + machine["id"][:8]
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    running = vsig.get(f"/my/machines/{machine['id']}").json
+    assert running["networks"] == [internal["id"]] and len(running["nics"]) == 1
+    assert running["primaryIp"] == running["ips"][0]  # only a private address: it is primary
+    unknown = vsig.post(
+        "/my/machines",
+        {
+            "image": machine["image"],
+            "package": "g4-highcpu-1G",
+            "networks": ["00000000-0000-4000-8000-000000000000"],
+        },
+    )
+    assert (unknown.status, unknown.json["code"]) == (409, "InvalidArgument")
+
+
+def test_vnc_needs_a_running_hvm_and_an_upgrade(vsim: Simulator, vsig: SigClient) -> None:
+    zone = _create(vsig)["id"]
+    image = vsig.get("/my/images", query={"name": "ubuntu-certified-22.04"}).json[-1]["id"]
+    hvm = vsig.post("/my/machines", {"image": image, "package": "g4-highcpu-1G"}).json["id"]
+    stopped = vsig.get(f"/my/machines/{hvm}/vnc")
+    assert (stopped.status, stopped.json["code"]) == (400, "MachineStoppedError")
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    assert vsig.get(f"/my/machines/{zone}/vnc").json["code"] == "MachineHasNoVNCError"
+    upgrade = vsig.get(f"/my/machines/{hvm}/vnc")
+    assert (upgrade.status, upgrade.json["code"]) == (400, "UpgradeRequiredError")
+
+
+def test_populate_makes_realistic_running_machines(vsim: Simulator, vsig: SigClient) -> None:
+    vsim.populate_machines(2500)
+    first = vsig.get("/my/machines", query={"limit": 1000})
+    assert first.headers["x-resource-count"] == "1000"
+    machines = first.json
+    for offset in (1000, 2000):
+        machines += vsig.get("/my/machines", query={"limit": 1000, "offset": offset}).json
+    assert len({m["id"] for m in machines}) == 2500
+    sample = machines[1234]
+    assert sample["state"] == "running" and sample["tags"]["env"] == "bench"
+    assert [n["ip"] for n in sample["nics"]] == sample["ips"] and sample["primaryIp"]
+    assert vsig.get(f"/my/machines/{sample['id']}").json == sample
+    public = [m["primaryIp"] for m in machines[:1000]]
+    assert len(set(public)) == 1000  # distinct addresses until the public range wraps
