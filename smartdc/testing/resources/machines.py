@@ -328,10 +328,18 @@ def create_machine(req: SimRequest) -> SimResponse:
     if not image_ref:
         raise ApiError(409, "MissingParameter", "image must be specified")
     image = find_image(req.dc, str(image_ref))
-    if image is None:
+    account_uuid = req.account.uuid
+    shared = image is not None and account_uuid in (image.get("acl") or [])
+    if image is None or not (image.get("public") or image.get("owner") == account_uuid or shared):
         raise invalid(f"{image_ref} is not a valid image")
+    settle(image, req.sim.clock.now())  # an image being created becomes active on its own time
     if image.get("state", "active") != "active":
         raise invalid(f"image {image_ref} is not active")
+    if shared and image.get("owner") != account_uuid and not _flag(req, "allow_shared_images"):
+        raise invalid(
+            f"{image_ref} is a shared image - to provision a shared image you can either clone"
+            ' the image or set "allow_shared_images" to true.'
+        )
     package_ref = req.param("package")
     if not package_ref:
         raise ApiError(409, "MissingParameter", "package must be specified")
@@ -340,6 +348,12 @@ def create_machine(req: SimRequest) -> SimResponse:
         raise invalid(f"{package_ref} is not a valid package")
     if not package.get("_sim_active", package.get("active", True)):
         raise invalid(f"{package_ref} is inactive. Must use an active package")
+    min_ram = (image.get("requirements") or {}).get("min_ram")
+    if min_ram and int(package["memory"]) < int(min_ram):
+        raise invalid(
+            f"You must use a package with at least {int(min_ram)} MiB of RAM in order to"
+            " provision the selected image"
+        )
     keys = [k["key"] for k in req.sim.key_table(login_of(req)).values() if "key" in k]
     needs_password = bool((image.get("requirements") or {}).get("password"))
     if needs_password:
@@ -591,6 +605,21 @@ def _resize(req: SimRequest, machine: dict[str, Any]) -> None:
         raise invalid(f"{ref} is not a valid package")
     if not package.get("_sim_active", package.get("active", True)):
         raise invalid(f"{ref} is inactive. Must use an active package")
+    from smartdc.testing.resources.images import find_image
+
+    image = find_image(req.dc, str(machine.get("image"))) or {}
+    requirements = image.get("requirements") or {}
+    ram = int(package["memory"])
+    if requirements.get("min_ram") and int(requirements["min_ram"]) > ram:
+        raise invalid(
+            f"Package RAM ({ram}) is less than allowed by the image ({requirements['min_ram']})"
+        )
+    if requirements.get("max_ram") and int(requirements["max_ram"]) < ram:
+        raise invalid(
+            f"Package RAM ({ram}) is more than allowed by the image ({requirements['max_ram']})"
+        )
+    if machine.get("brand") == "bhyve" and not package.get("flexible_disk"):
+        raise invalid("Resizing to a package without flexible disk space is not supported")
     machine.update(package=package["name"], memory=package["memory"], disk=package["disk"])
     touch(req, machine)
     audit(req, machine, "resize")

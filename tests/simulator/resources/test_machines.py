@@ -423,3 +423,33 @@ def test_populate_makes_realistic_running_machines(vsim: Simulator, vsig: SigCli
     assert vsig.get(f"/my/machines/{sample['id']}").json == sample
     public = [m["primaryIp"] for m in machines[:1000]]
     assert len(set(public)) == 1000  # distinct addresses until the public range wraps
+
+
+def test_provision_from_own_image_only(vsim: Simulator, vsig: SigClient) -> None:
+    source = _create(vsig)["id"]
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    made = vsig.post("/my/images", {"machine": source, "name": "custom", "version": "1.0.0"})
+    assert made.status == 201, made.body
+    image = made.json["id"]
+    early = vsig.post("/my/machines", {"image": image, "package": "g4-highcpu-1G"})
+    assert (early.status, early.json["message"]) == (409, f"image {image} is not active")
+    _advance(vsim, vsim.settings.image_create_seconds + 0.01)
+    assert vsig.post("/my/machines", {"image": image, "package": "g4-highcpu-1G"}).status == 201
+    # another account cannot provision from it: to them it is not an image at all
+    vsim.dc().table("images")[image]["owner"] = "00000000-0000-4000-8000-000000000001"
+    other = vsig.post("/my/machines", {"image": image, "package": "g4-highcpu-1G"})
+    assert (other.status, other.json["message"]) == (409, f"{image} is not a valid image")
+
+
+def test_resize_rules(vsim: Simulator, vsig: SigClient) -> None:
+    image = vsig.get("/my/images", query={"name": "ubuntu-certified-22.04"}).json[-1]["id"]
+    bhyve = vsig.post("/my/machines", {"image": image, "package": "g4-highcpu-1G"}).json["id"]
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    refused = vsig.post(
+        f"/my/machines/{bhyve}", query={"action": "resize", "package": "g4-highcpu-2G"}
+    )
+    assert refused.json["message"] == (
+        "Resizing to a package without flexible disk space is not supported"
+    )
+    missing_pkg = vsig.post(f"/my/machines/{bhyve}", query={"action": "resize"})
+    assert (missing_pkg.status, missing_pkg.json["code"]) == (409, "MissingParameter")
