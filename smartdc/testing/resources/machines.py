@@ -11,8 +11,10 @@ that time (so a client can wait on the audit log for actions without a state cha
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import itertools
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -147,13 +149,20 @@ def _digest(machine_id: str) -> bytes:
     return hashlib.sha256(machine_id.encode()).digest()
 
 
-def _nics(dc: DatacenterState, machine_id: str, network_ids: list[str]) -> list[dict[str, Any]]:
+def _nics(
+    dc: DatacenterState,
+    machine_id: str,
+    network_ids: list[str],
+    fixed: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
     from smartdc.testing.resources.networks import allocate_address  # same layer: simulator only
 
     digest = _digest(machine_id)
     nics = []
     for index, network_id in enumerate(network_ids):
         ip, netmask, gateway = allocate_address(dc, network_id)
+        if fixed and network_id in fixed:
+            ip = fixed[network_id]  # asked for: the counter's address stays unused
         mac = "90:b8:d0:" + ":".join(f"{b:02x}" for b in digest[10 + 3 * index : 13 + 3 * index])
         nics.append(
             {
@@ -169,32 +178,88 @@ def _nics(dc: DatacenterState, machine_id: str, network_ids: list[str]) -> list[
     return nics
 
 
-def _network_ids(req: SimRequest) -> list[str]:
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+def _network_object(req: SimRequest, item: dict[str, Any]) -> tuple[str, str | None]:
+    """A NetworkObject's network and fixed address, checked as the server checks them."""
+    from smartdc.testing.resources.networks import find_network
+
+    network_id = item.get("ipv4_uuid")
+    ips, count = item.get("ipv4_ips"), item.get("ipv4_count")
+    if not network_id:
+        raise ApiError(409, "MissingParameter", "network objects must contain ipv4_uuid")
+    if not isinstance(network_id, str):
+        raise invalid("ipv4_uuid must be a string")
+    if not _UUID.match(network_id):
+        raise invalid(f"ipv4_uuid: {network_id} is not a uuid")
+    if count is not None and ips is not None:
+        raise invalid("ipv4_count and ipv4_ips cannot be specified together")
+    if count is not None and (isinstance(count, bool) or count != 1):
+        raise invalid("ipv4_count can only be set to 1")
+    if ips is None:
+        return network_id, None
+    if not isinstance(ips, list):
+        raise invalid("ipv4_ips must be an array with a single IP")
+    if len(ips) != 1:
+        raise invalid(
+            f"ipv4_ips: network with ipv4_uuid {network_id} should contain a single IP array"
+        )
+    if not isinstance(ips[0], str):
+        raise invalid("ipv4_ips[0]: string expected")
+    network = find_network(req, network_id)
+    if network is None:
+        raise not_found(f"ipv4_uuid: network {network_id} not found")
+    if not network.get("fabric"):  # shared networks have no owners: no chosen addresses there
+        raise invalid(f"ipv4_uuid: {network_id} cannot specify IP on a public network")
+    subnet = ipaddress.ip_network(str(network.get("subnet")))
+    try:
+        inside = ipaddress.ip_address(ips[0]) in subnet
+    except ValueError:
+        inside = False
+    if not inside:
+        raise invalid(f"cannot validate {ips[0]}: not an address of network {network_id}")
+    return network_id, str(ips[0])
+
+
+def _network_ids(req: SimRequest) -> tuple[list[str], dict[str, str]]:
+    """The networks of a new machine (deduplicated, in order) and any addresses asked for."""
     from smartdc.testing.resources.networks import default_network_ids, find_network
 
     requested = req.param("networks")
     if requested in (None, "", []):
-        return default_network_ids(req.dc)
+        wanted = req.param("default_networks") or ["external", "internal"]
+        names = ("external", "internal")
+        defaults = default_network_ids(req.dc)
+        return [nid for name, nid in zip(names, defaults, strict=True) if name in wanted], {}
     items = requested if isinstance(requested, list) else str(requested).split(",")
-    ids = []
-    for item in items:
+    ids: list[str] = []
+    fixed: dict[str, str] = {}
+    for index, item in enumerate(items):
         if isinstance(item, dict):
-            network_id = item.get("ipv4_uuid")
-            if not network_id:
-                raise invalid("network objects need ipv4_uuid")
+            network_id, ip = _network_object(req, item)
+            if ip is not None:
+                fixed[network_id] = ip
+        elif isinstance(item, str):
+            network_id = item.strip()
         else:
-            network_id = str(item).strip()
-        if find_network(req, str(network_id)) is None:
-            raise invalid(f"network {network_id} not found")
-        ids.append(str(network_id))
-    return ids
+            raise invalid(f'property "networks[{index}]": array of strings or objects expected')
+        if network_id not in ids:  # the server drops repeated networks
+            ids.append(network_id)
+    for network_id in ids:
+        if find_network(req, network_id) is None:
+            raise invalid("Invalid Networks")
+    return ids, fixed
 
 
 def running_fields(
-    req: SimRequest, machine: dict[str, Any], network_ids: list[str]
+    req: SimRequest,
+    machine: dict[str, Any],
+    network_ids: list[str],
+    fixed: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """What a machine gains when provisioning completes: IPs, NICs, networks, a compute node."""
-    nics = _nics(req.dc, machine["id"], network_ids)
+    nics = _nics(req.dc, machine["id"], network_ids, fixed)
     ips = [n["ip"] for n in nics]
     public = [n["ip"] for n in nics if not n["ip"].startswith("10.")]
     return {
@@ -393,7 +458,7 @@ def create_machine(req: SimRequest) -> SimResponse:
                     ],
                 },
             )
-    network_ids = _network_ids(req)
+    network_ids, fixed_ips = _network_ids(req)
 
     metadata = {
         str(k): v if isinstance(v, str) else _json_text(v)
@@ -413,6 +478,11 @@ def create_machine(req: SimRequest) -> SimResponse:
         or requirements.get("brand")
         or {"lx-dataset": "lx", "zvol": "kvm"}.get(kind, "joyent")
     )
+    if brand in _HVM_BRANDS and req.param("disks") and not package.get("flexible_disk"):
+        raise invalid(
+            "The use of `disks` is only supported if the package has the flexible_disk attr"
+            " set to true"
+        )
     now = sim.now_iso()
     machine: dict[str, Any] = {
         "id": machine_id,
@@ -448,7 +518,7 @@ def create_machine(req: SimRequest) -> SimResponse:
             done,
             state="running",
             updated=iso_time(done),
-            **running_fields(req, machine, network_ids),
+            **running_fields(req, machine, network_ids, fixed_ips),
         )
     audit(req, machine, "provision", at=done, success=not fail)
     machines[machine_id] = machine

@@ -453,3 +453,36 @@ def test_resize_rules(vsim: Simulator, vsig: SigClient) -> None:
     )
     missing_pkg = vsig.post(f"/my/machines/{bhyve}", query={"action": "resize"})
     assert (missing_pkg.status, missing_pkg.json["code"]) == (409, "MissingParameter")
+
+
+def test_network_objects_and_default_networks(vsim: Simulator, vsig: SigClient) -> None:
+    networks = {n["name"]: n for n in vsig.get("/my/networks").json}
+    fabric = next(n for n in networks.values() if n.get("fabric"))
+    external = networks["external"]["id"]
+    image, package = _image_and_package(vsig)
+
+    def create(**body: Any) -> Any:
+        return vsig.post("/my/machines", {"image": image, "package": package, **body})
+
+    chosen = create(networks=[{"ipv4_uuid": fabric["id"], "ipv4_ips": ["192.168.128.77"]}])
+    only_external = create(default_networks=["external"])
+    twice = create(networks=[external, external])
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    assert vsig.get(f"/my/machines/{chosen.json['id']}").json["ips"] == ["192.168.128.77"]
+    assert vsig.get(f"/my/machines/{only_external.json['id']}").json["networks"] == [external]
+    assert vsig.get(f"/my/machines/{twice.json['id']}").json["networks"] == [external]
+
+    def refused(networks: Any) -> tuple[int, str, str]:
+        reply = create(networks=networks)
+        return reply.status, reply.json["code"], reply.json["message"]
+
+    assert refused([{"ipv4_ips": ["10.0.0.1"]}])[:2] == (409, "MissingParameter")
+    assert refused([{"ipv4_uuid": "nope"}])[2] == "ipv4_uuid: nope is not a uuid"
+    assert refused([{"ipv4_uuid": external, "ipv4_ips": ["165.225.136.9"]}])[2] == (
+        f"ipv4_uuid: {external} cannot specify IP on a public network"
+    )
+    assert refused([{"ipv4_uuid": external, "ipv4_count": 2}])[2] == (
+        "ipv4_count can only be set to 1"
+    )
+    assert refused([7])[2] == 'property "networks[0]": array of strings or objects expected'
+    assert refused(["00000000-0000-4000-8000-000000000000"])[2] == "Invalid Networks"
