@@ -11,10 +11,8 @@ that time (so a client can wait on the audit log for actions without a state cha
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import itertools
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,6 +28,11 @@ from smartdc.testing.resources.common import (
     no_content,
     not_found,
     ok,
+)
+from smartdc.testing.resources.networks import (
+    allocate_address,
+    default_network_ids,
+    requested_networks,
 )
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 from smartdc.testing.state import DatacenterState
@@ -155,8 +158,6 @@ def _nics(
     network_ids: list[str],
     fixed: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    from smartdc.testing.resources.networks import allocate_address  # same layer: simulator only
-
     digest = _digest(machine_id)
     nics = []
     for index, network_id in enumerate(network_ids):
@@ -176,80 +177,6 @@ def _nics(
             }
         )
     return nics
-
-
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
-
-
-def _network_object(req: SimRequest, item: dict[str, Any]) -> tuple[str, str | None]:
-    """A NetworkObject's network and fixed address, checked as the server checks them."""
-    from smartdc.testing.resources.networks import find_network
-
-    network_id = item.get("ipv4_uuid")
-    ips, count = item.get("ipv4_ips"), item.get("ipv4_count")
-    if not network_id:
-        raise ApiError(409, "MissingParameter", "network objects must contain ipv4_uuid")
-    if not isinstance(network_id, str):
-        raise invalid("ipv4_uuid must be a string")
-    if not _UUID.match(network_id):
-        raise invalid(f"ipv4_uuid: {network_id} is not a uuid")
-    if count is not None and ips is not None:
-        raise invalid("ipv4_count and ipv4_ips cannot be specified together")
-    if count is not None and (isinstance(count, bool) or count != 1):
-        raise invalid("ipv4_count can only be set to 1")
-    if ips is None:
-        return network_id, None
-    if not isinstance(ips, list):
-        raise invalid("ipv4_ips must be an array with a single IP")
-    if len(ips) != 1:
-        raise invalid(
-            f"ipv4_ips: network with ipv4_uuid {network_id} should contain a single IP array"
-        )
-    if not isinstance(ips[0], str):
-        raise invalid("ipv4_ips[0]: string expected")
-    network = find_network(req, network_id)
-    if network is None:
-        raise not_found(f"ipv4_uuid: network {network_id} not found")
-    if not network.get("fabric"):  # shared networks have no owners: no chosen addresses there
-        raise invalid(f"ipv4_uuid: {network_id} cannot specify IP on a public network")
-    subnet = ipaddress.ip_network(str(network.get("subnet")))
-    try:
-        inside = ipaddress.ip_address(ips[0]) in subnet
-    except ValueError:
-        inside = False
-    if not inside:
-        raise invalid(f"cannot validate {ips[0]}: not an address of network {network_id}")
-    return network_id, str(ips[0])
-
-
-def _network_ids(req: SimRequest) -> tuple[list[str], dict[str, str]]:
-    """The networks of a new machine (deduplicated, in order) and any addresses asked for."""
-    from smartdc.testing.resources.networks import default_network_ids, find_network
-
-    requested = req.param("networks")
-    if requested in (None, "", []):
-        wanted = req.param("default_networks") or ["external", "internal"]
-        names = ("external", "internal")
-        defaults = default_network_ids(req.dc)
-        return [nid for name, nid in zip(names, defaults, strict=True) if name in wanted], {}
-    items = requested if isinstance(requested, list) else str(requested).split(",")
-    ids: list[str] = []
-    fixed: dict[str, str] = {}
-    for index, item in enumerate(items):
-        if isinstance(item, dict):
-            network_id, ip = _network_object(req, item)
-            if ip is not None:
-                fixed[network_id] = ip
-        elif isinstance(item, str):
-            network_id = item.strip()
-        else:
-            raise invalid(f'property "networks[{index}]": array of strings or objects expected')
-        if network_id not in ids:  # the server drops repeated networks
-            ids.append(network_id)
-    for network_id in ids:
-        if find_network(req, network_id) is None:
-            raise invalid("Invalid Networks")
-    return ids, fixed
 
 
 def running_fields(
@@ -458,7 +385,7 @@ def create_machine(req: SimRequest) -> SimResponse:
                     ],
                 },
             )
-    network_ids, fixed_ips = _network_ids(req)
+    network_ids, fixed_ips = requested_networks(req)
 
     metadata = {
         str(k): v if isinstance(v, str) else _json_text(v)
@@ -778,8 +705,6 @@ def connect_vnc(req: SimRequest) -> SimResponse:
 
 def populate(dc: DatacenterState, login: str, n: int) -> None:
     """Create ``n`` running machines at once (benchmarks: 100,000 fit in memory in seconds)."""
-    from smartdc.testing.resources.networks import default_network_ids
-
     machines = dc.table("machines", login)
     images = [i for i in dc.table("images").values() if i.get("type") == "zone-dataset"]
     packages = [p for p in dc.table("packages").values() if p.get("_sim_active", True)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import itertools
+import re
 import socket
 import uuid
 from typing import Any
@@ -243,6 +244,79 @@ def update_network_ip(req: SimRequest) -> SimResponse:
         raise invalid(f"cannot update managed IP: {ip}")
     req.dc.table("network_ips", network["id"])[ip] = {"reserved": raw}
     return ok({**entry, "reserved": raw})
+
+
+# --- the networks of a new machine (CreateMachine) -------------------------------------
+
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+def _network_object(req: SimRequest, item: dict[str, Any]) -> tuple[str, str | None]:
+    """A NetworkObject's network and fixed address, checked as the server checks them."""
+    network_id = item.get("ipv4_uuid")
+    ips, count = item.get("ipv4_ips"), item.get("ipv4_count")
+    if not network_id:
+        raise ApiError(409, "MissingParameter", "network objects must contain ipv4_uuid")
+    if not isinstance(network_id, str):
+        raise invalid("ipv4_uuid must be a string")
+    if not _UUID.match(network_id):
+        raise invalid(f"ipv4_uuid: {network_id} is not a uuid")
+    if count is not None and ips is not None:
+        raise invalid("ipv4_count and ipv4_ips cannot be specified together")
+    if count is not None and (isinstance(count, bool) or count != 1):
+        raise invalid("ipv4_count can only be set to 1")
+    if ips is None:
+        return network_id, None
+    if not isinstance(ips, list):
+        raise invalid("ipv4_ips must be an array with a single IP")
+    if len(ips) != 1:
+        raise invalid(
+            f"ipv4_ips: network with ipv4_uuid {network_id} should contain a single IP array"
+        )
+    if not isinstance(ips[0], str):
+        raise invalid("ipv4_ips[0]: string expected")
+    network = find_network(req, network_id)
+    if network is None:
+        raise not_found(f"ipv4_uuid: network {network_id} not found")
+    if not network.get("fabric"):  # shared networks have no owners: no chosen addresses there
+        raise invalid(f"ipv4_uuid: {network_id} cannot specify IP on a public network")
+    subnet = ipaddress.ip_network(str(network.get("subnet")))
+    try:
+        inside = ipaddress.ip_address(ips[0]) in subnet
+    except ValueError:
+        inside = False
+    if not inside:
+        raise invalid(f"cannot validate {ips[0]}: not an address of network {network_id}")
+    return network_id, str(ips[0])
+
+
+def requested_networks(req: SimRequest) -> tuple[list[str], dict[str, str]]:
+    """CreateMachine's networks (deduplicated, in order) and any addresses asked for."""
+    requested = req.param("networks")
+    if requested in (None, "", []):
+        wanted = req.param("default_networks") or ["external", "internal"]
+        names = ("external", "internal")
+        defaults = default_network_ids(req.dc)
+        return [nid for name, nid in zip(names, defaults, strict=True) if name in wanted], {}
+    items = requested if isinstance(requested, list) else str(requested).split(",")
+    ids: list[str] = []
+    fixed: dict[str, str] = {}
+    for index, item in enumerate(items):
+        if isinstance(item, dict):
+            network_id, ip = _network_object(req, item)
+            if ip is not None:
+                fixed[network_id] = ip
+        elif isinstance(item, str):
+            network_id = item.strip()
+        else:
+            raise invalid(f'property "networks[{index}]": array of strings or objects expected')
+        if network_id not in ids:  # the server drops repeated networks
+            ids.append(network_id)
+    for network_id in ids:
+        if find_network(req, network_id) is None:
+            raise invalid("Invalid Networks")
+    return ids, fixed
 
 
 def register(router: Router) -> None:
