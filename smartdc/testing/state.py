@@ -32,6 +32,8 @@ class Settings:
     image_create_seconds: float = 2.0
     volume_create_seconds: float = 1.0
     migration_step_seconds: float = 1.0
+    # tag and metadata jobs finish (audit entry) this long after the answer, as VMAPI jobs do
+    job_seconds: float = 0.5
     # machines created with one of these names (or metadata sim-fail: "true") end up `failed`
     fail_provision_names: set[str] = attrs.Factory(set)
     max_page: int = 1000

@@ -122,9 +122,9 @@ def job_done_at(req: SimRequest) -> float:
     """When a VMAPI job started now (tags, metadata) completes and shows in the audit log.
 
     Clients wait for such changes through the audit log (an entry newer than their request), so
-    the entry must come later than the answer. ``Settings.job_seconds`` when the settings have it.
+    the entry must come later than the answer. ``Settings.job_seconds`` says how long.
     """
-    return float(req.sim.clock.now() + getattr(req.sim.settings, "job_seconds", 0.5))
+    return float(req.sim.clock.now() + req.sim.settings.job_seconds)
 
 
 def touch(req: SimRequest, machine: dict[str, Any], at: float | None = None) -> None:
