@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from smartdc.errors import CloudAPIError, WaitFailed
+from smartdc.facade.lookup import is_missing
 from smartdc.runtime.waiting import AcceptorSpec, Poll, WaiterSpec, wait
 
 if TYPE_CHECKING:
@@ -234,7 +235,7 @@ def wait_all(
             try:
                 model = machine.datacenter.api.get_machine(machine.id)
             except CloudAPIError as exc:
-                if exc.status not in (404, 410):
+                if not is_missing(exc):
                     raise
                 states[machine.id] = "gone"
                 continue
