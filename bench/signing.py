@@ -20,40 +20,13 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-
+from bench.common import write_key
 from smartdc.auth import HttpSignatureSigner, load_agent_signer, load_signer
 from smartdc.errors import KeyLoadError
 
 DATE = "Thu, 26 Nov 2026 21:00:00 GMT"
 MIN_SECONDS = 0.5  # per measurement
 KINDS = ("RSA-2048", "RSA-4096", "P-256", "P-384", "P-521", "Ed25519")
-
-
-def make_key(
-    kind: str,
-) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey:
-    if kind.startswith("RSA"):
-        return rsa.generate_private_key(public_exponent=65537, key_size=int(kind[4:]))
-    if kind == "Ed25519":
-        return ed25519.Ed25519PrivateKey.generate()
-    curve = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1(), "P-521": ec.SECP521R1()}[kind]
-    return ec.generate_private_key(curve)
-
-
-def write_key(directory: Path, kind: str) -> Path:
-    key = make_key(kind)
-    path = directory / kind.lower().replace("-", "")
-    path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.OpenSSH,
-            serialization.NoEncryption(),
-        )
-    )
-    path.chmod(0o600)
-    return path
 
 
 def per_request_us(signer: HttpSignatureSigner, *, reuse: bool) -> float:
