@@ -5,4 +5,4 @@ representation (:mod:`codegen.ir`) -> Jinja2 templates (StrictUndefined) -> ruff
 Never imported at runtime by smartdc.
 """
 
-__version__ = "1.0.0"
+__version__ = "1.0.0"  # of the generator itself; generated headers stamp the smartdc version

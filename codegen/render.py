@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 import jinja2
 
-from codegen import __version__, ir
+from codegen import ir
 from codegen.pyexpr import Types, docstring, literal, meta_type
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -111,6 +111,13 @@ def _imports(
     return sorted(by_module.items())
 
 
+def _package_version() -> str:
+    """The smartdc version the generated code ships in (stamped in headers, as stripe-python does)."""
+    from smartdc._version import __version__
+
+    return __version__
+
+
 class Renderer:
     def __init__(self, spec: ir.ApiSpec) -> None:
         self.spec = spec
@@ -119,7 +126,7 @@ class Renderer:
         self.common = {
             "api": spec.info,
             "digest": spec.digest,
-            "generator_version": __version__,
+            "package_version": _package_version(),
         }
 
     def _render(self, template: str, **context: Any) -> str:
