@@ -66,6 +66,7 @@ class Field:
     nullable: bool
     description: str
     notes: str = ""
+    source: str = ""  # where the server code sets it (required fields must say)
 
     @property
     def attr(self) -> str:
@@ -95,6 +96,8 @@ class Param:
     body_root: bool = False
     secret: bool = False
     ignored_keys: tuple[str, ...] = ()  # map keys the server drops silently ("*_pw" globs)
+    source: str = ""  # where the server code reads it
+    truthy: bool = False  # the server tests the raw string for truthiness: send false by omitting
 
     @property
     def arg(self) -> str:
@@ -139,6 +142,8 @@ class Operation:
     errors: tuple[str, ...]
     auth: bool
     notes: str = ""
+    sources: tuple[str, ...] = ()  # server code the facts were checked against
+    checked: str = ""  # what was checked against those sources
 
     @property
     def snake(self) -> str:

@@ -165,6 +165,7 @@ def _group(relative: str, doc: dict[str, Any], problems: list[str]) -> ir.Group:
                     nullable=bool(f.get("nullable", False)),
                     description=_text(f["description"]),
                     notes=_text(f.get("notes")),
+                    source=_text(f.get("source")),
                 )
             )
         models.append(ir.Model(model_name, _text(spec["description"]), tuple(fields), name))
@@ -239,6 +240,8 @@ def _operation(
                 body_root=bool(p.get("body_root", False)),
                 secret=bool(p.get("secret", False)),
                 ignored_keys=tuple(str(k) for k in p.get("ignored_keys", ())),
+                source=_text(p.get("source")),
+                truthy=bool(p.get("truthy", False)),
             )
         )
     response = spec["response"]
@@ -273,6 +276,8 @@ def _operation(
         errors=tuple(spec.get("errors") or ()),
         auth=bool(spec.get("auth", True)),
         notes=_text(spec.get("notes")),
+        sources=tuple(str(s) for s in spec.get("sources") or ()),
+        checked=_text(spec.get("checked")),
     )
 
 
