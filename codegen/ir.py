@@ -9,12 +9,16 @@ import attrs
 
 from codegen.typeexpr import TypeRef
 
+# One word of a CamelCase name: a plural acronym (``IPs``, ``VLANs``, ``NICs``), an acronym
+# (``VNC`` before ``Console``), a capitalised or lower-case word, or digits.
+_WORD = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
 
 def snake(name: str) -> str:
     """``ListMachines`` -> ``list_machines``, ``ListNetworkIPs`` -> ``list_network_ips``."""
-    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
-    return text.replace("-", "_").lower()
+    return "_".join(
+        word.lower() for part in re.split(r"[-_\s]+", name) for word in _WORD.findall(part)
+    )
 
 
 def safe_identifier(name: str) -> str:

@@ -194,7 +194,7 @@ class CloudAPI(BaseClient):
         "DeleteFirewallRule": _firewall_rules.result_delete_firewall_rule,
         "ListMachineFirewallRules": _firewall_rules.result_list_machine_firewall_rules,
         "ListFirewallRuleMachines": _firewall_rules.result_list_firewall_rule_machines,
-        "ListFabricVLANs": _fabrics.result_list_fabric_vla_ns,
+        "ListFabricVLANs": _fabrics.result_list_fabric_vlans,
         "CreateFabricVLAN": _fabrics.result_create_fabric_vlan,
         "GetFabricVLAN": _fabrics.result_get_fabric_vlan,
         "UpdateFabricVLAN": _fabrics.result_update_fabric_vlan,
@@ -206,7 +206,7 @@ class CloudAPI(BaseClient):
         "DeleteFabricNetwork": _fabrics.result_delete_fabric_network,
         "ListNetworks": _networks.result_list_networks,
         "GetNetwork": _networks.result_get_network,
-        "ListNetworkIPs": _networks.result_list_network_i_ps,
+        "ListNetworkIPs": _networks.result_list_network_ips,
         "GetNetworkIP": _networks.result_get_network_ip,
         "UpdateNetworkIP": _networks.result_update_network_ip,
         "ListNics": _nics.result_list_nics,
@@ -1264,11 +1264,11 @@ class CloudAPI(BaseClient):
         """The headers a HEAD request (HeadFirewallRuleMachines) answers for ListFirewallRuleMachines, without a body."""
         return self.call(OPERATIONS["ListFirewallRuleMachines"], {"id": id}, head=True).headers
 
-    def list_fabric_vla_ns(self) -> list[FabricVlan]:
+    def list_fabric_vlans(self) -> list[FabricVlan]:
         """Lists the VLANs of the account's fabric."""
-        return _fabrics.list_fabric_vla_ns(self)
+        return _fabrics.list_fabric_vlans(self)
 
-    def head_list_fabric_vla_ns(self) -> Mapping[str, str]:
+    def head_list_fabric_vlans(self) -> Mapping[str, str]:
         """The headers a HEAD request (HeadFabricVLANs) answers for ListFabricVLANs, without a body."""
         return self.call(OPERATIONS["ListFabricVLANs"], {}, head=True).headers
 
@@ -1390,13 +1390,13 @@ class CloudAPI(BaseClient):
         """The headers a HEAD request (HeadNetwork) answers for GetNetwork, without a body."""
         return self.call(OPERATIONS["GetNetwork"], {"id": id}, head=True).headers
 
-    def list_network_i_ps(
+    def list_network_ips(
         self, id: str, *, offset: int | None = None, limit: int | None = None
     ) -> list[NetworkIp]:
         """Lists the IP addresses of a network."""
-        return _networks.list_network_i_ps(self, id, offset=offset, limit=limit)
+        return _networks.list_network_ips(self, id, offset=offset, limit=limit)
 
-    def head_list_network_i_ps(
+    def head_list_network_ips(
         self, id: str, *, offset: int | None = None, limit: int | None = None
     ) -> Mapping[str, str]:
         """The headers a HEAD request (HeadNetworkIPs) answers for ListNetworkIPs, without a body."""
@@ -1404,10 +1404,10 @@ class CloudAPI(BaseClient):
             OPERATIONS["ListNetworkIPs"], {"id": id, "offset": offset, "limit": limit}, head=True
         ).headers
 
-    def iter_list_network_i_ps(self, id: str, page_size: int | None = None) -> Iterator[NetworkIp]:
+    def iter_list_network_ips(self, id: str, page_size: int | None = None) -> Iterator[NetworkIp]:
         """Every item of ListNetworkIPs, fetched page by page as the iteration goes."""
         return self.paginate(
-            "ListNetworkIPs", {"id": id}, _networks.result_list_network_i_ps, page_size
+            "ListNetworkIPs", {"id": id}, _networks.result_list_network_ips, page_size
         )
 
     def get_network_ip(self, id: str, ip_address: str) -> NetworkIp:

@@ -5452,7 +5452,7 @@ OPERATIONS: dict[str, OperationMeta] = {
     ),
     "ListFabricVLANs": OperationMeta(
         name="ListFabricVLANs",
-        method_name="list_fabric_vla_ns",
+        method_name="list_fabric_vlans",
         group="fabrics",
         summary="Lists the VLANs of the account's fabric.",
         http_method="GET",
@@ -6090,7 +6090,7 @@ OPERATIONS: dict[str, OperationMeta] = {
     ),
     "ListNetworkIPs": OperationMeta(
         name="ListNetworkIPs",
-        method_name="list_network_i_ps",
+        method_name="list_network_ips",
         group="networks",
         summary="Lists the IP addresses of a network.",
         http_method="GET",

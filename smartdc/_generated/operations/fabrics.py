@@ -27,13 +27,13 @@ __all__ = [
     "get_fabric_network",
     "get_fabric_vlan",
     "list_fabric_networks",
-    "list_fabric_vla_ns",
+    "list_fabric_vlans",
     "update_fabric_network",
     "update_fabric_vlan",
 ]
 
 
-def list_fabric_vla_ns(client: BaseClient) -> list[FabricVlan]:
+def list_fabric_vlans(client: BaseClient) -> list[FabricVlan]:
     """Lists the VLANs of the account's fabric.
 
     Returns every VLAN on the account's default fabric.
@@ -43,10 +43,10 @@ def list_fabric_vla_ns(client: BaseClient) -> list[FabricVlan]:
     Raises: ResourceNotFound (from smartdc._generated.errors).
 
     Needs CloudAPI 7.3.0 or later."""
-    return result_list_fabric_vla_ns(client.call(OPERATIONS["ListFabricVLANs"], {}))
+    return result_list_fabric_vlans(client.call(OPERATIONS["ListFabricVLANs"], {}))
 
 
-def result_list_fabric_vla_ns(response: Response) -> list[FabricVlan]:
+def result_list_fabric_vlans(response: Response) -> list[FabricVlan]:
     """The typed result of a ListFabricVLANs response."""
 
     def decode(data: Any) -> list[FabricVlan]:

@@ -21,7 +21,7 @@ from smartdc.transport import Response
 __all__ = [
     "get_network",
     "get_network_ip",
-    "list_network_i_ps",
+    "list_network_ips",
     "list_networks",
     "update_network_ip",
 ]
@@ -77,7 +77,7 @@ def result_get_network(response: Response) -> Network:
     return BaseClient.decode(response, decode)
 
 
-def list_network_i_ps(
+def list_network_ips(
     client: BaseClient, id: str, *, offset: int | None = None, limit: int | None = None
 ) -> list[NetworkIp]:
     """Lists the IP addresses of a network.
@@ -95,12 +95,12 @@ def list_network_i_ps(
     Raises: ResourceNotFound, InvalidArgument (from smartdc._generated.errors).
 
     Needs CloudAPI 8.4.0 or later."""
-    return result_list_network_i_ps(
+    return result_list_network_ips(
         client.call(OPERATIONS["ListNetworkIPs"], {"id": id, "offset": offset, "limit": limit})
     )
 
 
-def result_list_network_i_ps(response: Response) -> list[NetworkIp]:
+def result_list_network_ips(response: Response) -> list[NetworkIp]:
     """The typed result of a ListNetworkIPs response."""
 
     def decode(data: Any) -> list[NetworkIp]:
