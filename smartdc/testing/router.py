@@ -82,6 +82,16 @@ class Route:
     handler: Handler
     min_version: str | None = None
 
+    @property
+    def shape(self) -> tuple[str, ...]:
+        """The template with parameter names left out: two routes of one shape would clash."""
+        return tuple(":" if s.startswith(":") else s for s in self.template.strip("/").split("/"))
+
+    @property
+    def specificity(self) -> tuple[int, ...]:
+        """Sort key: a fixed segment beats a ``:param`` at the first place they differ."""
+        return tuple(1 if s.startswith(":") else 0 for s in self.template.strip("/").split("/"))
+
 
 def _compile(template: str) -> re.Pattern[str]:
     parts = []
@@ -95,7 +105,9 @@ def _compile(template: str) -> re.Pattern[str]:
 
 @attrs.define
 class Router:
-    """Routes keyed by method, matched in registration order (register specific paths first)."""
+    """Routes matched by specificity: where two templates match a path, the one with a fixed
+    segment at the first place they differ wins (``/:account/users/:user`` over
+    ``/:account/:resource_name/:resource_id``), whatever the order they were added in."""
 
     routes: list[Route] = attrs.Factory(list)
 
@@ -109,18 +121,14 @@ class Router:
         min_version: str | None = None,
     ) -> None:
         """Register ``handler`` for ``method template`` (``/:account/machines/:machine``)."""
-        self.routes.append(
-            Route(name, method.upper(), template, _compile(template), handler, min_version)
-        )
-
-    def route(
-        self, method: str, template: str, name: str, *, min_version: str | None = None
-    ) -> Callable[[Handler], Handler]:
-        def decorate(handler: Handler) -> Handler:
-            self.add(method, template, name, handler, min_version=min_version)
-            return handler
-
-        return decorate
+        route = Route(name, method.upper(), template, _compile(template), handler, min_version)
+        for other in self.routes:
+            if other.method == route.method and other.shape == route.shape:
+                raise ValueError(
+                    f"{route.method} {template} ({name}) is already routed to {other.name}"
+                )
+        self.routes.append(route)
+        self.routes.sort(key=lambda r: r.specificity)  # stable: a fixed order for equal keys
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         for route in self.routes:

@@ -13,6 +13,10 @@ Version = tuple[int, int, int]
 
 SUPPORTED_VERSIONS: tuple[str, ...] = ("9.0.0", "8.0.0", "7.3.0", "7.2.0", "7.1.0", "7.0.0")
 
+# The API version RBAC arrived in: users, their keys, roles, policies and role tags are routed from
+# it (the spec's `min_api_version` of those operations; tests/simulator/test_spec_routes.py checks).
+RBAC_VERSION = "7.2.0"
+
 _PARTIAL = re.compile(r"^v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?$")
 _COMPARATOR = re.compile(r"^(~>|~|\^|>=|<=|>|<|=)?\s*(.*)$")
 _BIG = 1 << 30

@@ -21,6 +21,14 @@ def test_datacenters_and_redirect(sim: Simulator, sig: SigClient) -> None:
     assert sig.get("/my/datacenters/nowhere").status == 404
 
 
+def test_foreign_datacenters_need_delegated_token_auth(sig: SigClient) -> None:
+    for reply in (sig.get("/my/foreigndatacenters"), sig.post("/my/foreigndatacenters", {})):
+        assert (reply.status, reply.json["code"]) == (403, "Forbidden")
+    # the simulator has no keyapi: any token is one it did not issue
+    token = sig.get("/my/foreigndatacenters", headers={"X-Auth-Token": "{}"})
+    assert (token.status, token.json["code"]) == (401, "InvalidCredentials")
+
+
 def test_services_name_this_datacenter(sim: Simulator, sig: SigClient) -> None:
     services = sig.get("/my/services").json
     assert services["cloudapi"] == sim.url

@@ -1,58 +1,75 @@
-"""Resource modules of the simulator, registered in an order where specific routes come first.
+"""Resource modules of the simulator.
 
-Each module exposes ``register(router)`` and optionally ``seed(dc)``. Role-tag ``PUT`` routes match
-any resource path, so they are registered last.
+Each module exposes ``register(router)`` and optionally ``seed(dc)``. The router matches routes by
+specificity, so the order here only fixes the order of seeding.
 """
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 
+from smartdc.testing.resources import (
+    access_keys,
+    account,
+    changefeed,
+    config,
+    datacenters,
+    disks,
+    fabrics,
+    fwrules,
+    images,
+    keys,
+    machines,
+    metadata,
+    migrations,
+    networks,
+    nics,
+    packages,
+    ping,
+    policies,
+    role_tags,
+    roles,
+    services,
+    snapshots,
+    tags,
+    users,
+    volumes,
+)
 from smartdc.testing.router import Router
 from smartdc.testing.state import DatacenterState
 
-# Specific paths before generic ones: `/:account/users/:user/keys` before `/:account/:collection`.
-MODULE_NAMES = (
-    "ping",
-    "account",
-    "keys",
-    "users",
-    "roles",
-    "policies",
-    "access_keys",
-    "config",
-    "datacenters",
-    "services",
-    "images",
-    "packages",
-    "machines",
-    "snapshots",
-    "disks",
-    "metadata",
-    "tags",
-    "migrations",
-    "changefeed",
-    "fwrules",
-    "fabrics",
-    "networks",
-    "nics",
-    "volumes",
-    "role_tags",
+MODULES: tuple[ModuleType, ...] = (
+    ping,
+    account,
+    keys,
+    users,
+    roles,
+    policies,
+    access_keys,
+    config,
+    datacenters,
+    services,
+    images,
+    packages,
+    machines,
+    snapshots,
+    disks,
+    metadata,
+    tags,
+    migrations,
+    changefeed,
+    fwrules,
+    fabrics,
+    networks,
+    nics,
+    volumes,
+    role_tags,
 )
 
 
 def modules() -> list[ModuleType]:
-    """The resource modules present (a module another engineer has not written yet is skipped)."""
-    found = []
-    for name in MODULE_NAMES:
-        full = f"{__name__}.{name}"
-        try:
-            found.append(importlib.import_module(full))
-        except ModuleNotFoundError as exc:
-            if exc.name != full:
-                raise
-    return found
+    """The resource modules, in seeding order."""
+    return list(MODULES)
 
 
 def build_router() -> Router:

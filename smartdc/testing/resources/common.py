@@ -65,11 +65,17 @@ def no_content() -> SimResponse:
 
 
 def get_and_head(
-    router: Router, template: str, name: str, head_name: str, handler: Handler
+    router: Router,
+    template: str,
+    name: str,
+    head_name: str,
+    handler: Handler,
+    *,
+    min_version: str | None = None,
 ) -> None:
     """Register a GET route and its HEAD twin (same handler; the server drops the body)."""
-    router.add("GET", template, name, handler)
-    router.add("HEAD", template, head_name, handler)
+    router.add("GET", template, name, handler, min_version=min_version)
+    router.add("HEAD", template, head_name, handler, min_version=min_version)
 
 
 def login_of(req: SimRequest) -> str:

@@ -149,10 +149,23 @@ def delete_disk(req: SimRequest) -> SimResponse:
     return no_content()
 
 
+# The API version these routes need (sdc-cloudapi lib/endpoints/disks.js registers them from it).
+MIN_VERSION = "7.2.0"
+
+
 def register(router: Router) -> None:
     base = "/:account/machines/:machine/disks"
-    get_and_head(router, base, "ListMachineDisks", "ListMachineDisks", list_disks)
-    router.add("POST", base, "CreateMachineDisk", create_disk)
-    get_and_head(router, base + "/:disk", "GetMachineDisk", "GetMachineDisk", get_disk)
-    router.add("POST", base + "/:disk", "ResizeMachineDisk", resize_disk)
-    router.add("DELETE", base + "/:disk", "DeleteMachineDisk", delete_disk)
+    get_and_head(
+        router, base, "ListMachineDisks", "ListMachineDisks", list_disks, min_version=MIN_VERSION
+    )
+    router.add("POST", base, "CreateMachineDisk", create_disk, min_version=MIN_VERSION)
+    get_and_head(
+        router,
+        base + "/:disk",
+        "GetMachineDisk",
+        "GetMachineDisk",
+        get_disk,
+        min_version=MIN_VERSION,
+    )
+    router.add("POST", base + "/:disk", "ResizeMachineDisk", resize_disk, min_version=MIN_VERSION)
+    router.add("DELETE", base + "/:disk", "DeleteMachineDisk", delete_disk, min_version=MIN_VERSION)

@@ -251,23 +251,62 @@ def delete_network(req: SimRequest) -> SimResponse:
     return no_content()
 
 
+# The API version these routes need (sdc-cloudapi lib/endpoints/networks.js registers them from it).
+MIN_VERSION = "7.3.0"
+
+
 def register(router: Router) -> None:
     base = "/:account/fabrics/default/vlans"
-    get_and_head(router, base, "ListFabricVLANs", "HeadFabricVLANs", list_vlans)
-    router.add("POST", base, "CreateFabricVLAN", create_vlan)
-    get_and_head(router, base + "/:vlan_id", "GetFabricVLAN", "GetFabricVLAN", get_vlan)
-    router.add("PUT", base + "/:vlan_id", "UpdateFabricVLAN", update_vlan)
-    router.add("DELETE", base + "/:vlan_id", "DeleteFabricVLAN", delete_vlan)
+    get_and_head(
+        router, base, "ListFabricVLANs", "HeadFabricVLANs", list_vlans, min_version=MIN_VERSION
+    )
+    router.add("POST", base, "CreateFabricVLAN", create_vlan, min_version=MIN_VERSION)
+    get_and_head(
+        router,
+        base + "/:vlan_id",
+        "GetFabricVLAN",
+        "GetFabricVLAN",
+        get_vlan,
+        min_version=MIN_VERSION,
+    )
+    router.add("PUT", base + "/:vlan_id", "UpdateFabricVLAN", update_vlan, min_version=MIN_VERSION)
+    router.add(
+        "DELETE", base + "/:vlan_id", "DeleteFabricVLAN", delete_vlan, min_version=MIN_VERSION
+    )
     get_and_head(
         router,
         base + "/:vlan_id/networks",
         "ListFabricNetworks",
         "HeadFabricNetworks",
         list_networks,
+        min_version=MIN_VERSION,
     )
-    router.add("POST", base + "/:vlan_id/networks", "CreateFabricNetwork", create_network)
+    router.add(
+        "POST",
+        base + "/:vlan_id/networks",
+        "CreateFabricNetwork",
+        create_network,
+        min_version=MIN_VERSION,
+    )
     get_and_head(
-        router, base + "/:vlan_id/networks/:id", "GetFabricNetwork", "GetFabricNetwork", get_network
+        router,
+        base + "/:vlan_id/networks/:id",
+        "GetFabricNetwork",
+        "GetFabricNetwork",
+        get_network,
+        min_version=MIN_VERSION,
     )
-    router.add("PUT", base + "/:vlan_id/networks/:id", "UpdateFabricNetwork", update_network)
-    router.add("DELETE", base + "/:vlan_id/networks/:id", "DeleteFabricNetwork", delete_network)
+    router.add(
+        "PUT",
+        base + "/:vlan_id/networks/:id",
+        "UpdateFabricNetwork",
+        update_network,
+        min_version=MIN_VERSION,
+    )
+    router.add(
+        "DELETE",
+        base + "/:vlan_id/networks/:id",
+        "DeleteFabricNetwork",
+        delete_network,
+        min_version=MIN_VERSION,
+    )

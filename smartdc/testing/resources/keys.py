@@ -18,8 +18,7 @@ from smartdc.testing.resources.common import (
 from smartdc.testing.router import Router, SimRequest, SimResponse
 from smartdc.testing.sshkeys import BadPublicKey, md5_fingerprint, parse_public_key
 from smartdc.testing.state import SimState, Table
-
-USER_KEYS_VERSION = "7.2.0"
+from smartdc.testing.versions import RBAC_VERSION
 
 
 def key_table(req: SimRequest) -> Table:
@@ -94,7 +93,7 @@ def register(router: Router) -> None:
     router.add("POST", "/:account/keys", "CreateKey", create_key)
     router.add("DELETE", "/:account/keys/:name", "DeleteKey", delete_key)
     base = "/:account/users/:user/keys"
-    v = USER_KEYS_VERSION
+    v = RBAC_VERSION
     router.add("GET", base, "ListUserKeys", list_keys, min_version=v)
     router.add("HEAD", base, "HeadUserKeys", list_keys, min_version=v)
     router.add("GET", f"{base}/:name", "GetUserKey", get_key, min_version=v)

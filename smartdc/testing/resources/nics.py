@@ -102,9 +102,13 @@ def remove_nic(req: SimRequest) -> SimResponse:
     return no_content()
 
 
+# The API version these routes need (sdc-cloudapi lib/nics.js registers them from it).
+MIN_VERSION = "7.2.0"
+
+
 def register(router: Router) -> None:
     base = "/:account/machines/:machine/nics"
-    get_and_head(router, base, "ListNics", "ListNics", list_nics)
-    router.add("POST", base, "AddNic", add_nic)
-    get_and_head(router, base + "/:mac", "GetNic", "GetNic", get_nic)
-    router.add("DELETE", base + "/:mac", "RemoveNic", remove_nic)
+    get_and_head(router, base, "ListNics", "ListNics", list_nics, min_version=MIN_VERSION)
+    router.add("POST", base, "AddNic", add_nic, min_version=MIN_VERSION)
+    get_and_head(router, base + "/:mac", "GetNic", "GetNic", get_nic, min_version=MIN_VERSION)
+    router.add("DELETE", base + "/:mac", "RemoveNic", remove_nic, min_version=MIN_VERSION)

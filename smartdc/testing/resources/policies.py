@@ -16,8 +16,7 @@ from smartdc.testing.resources.common import (
 )
 from smartdc.testing.router import Router, SimRequest, SimResponse
 from smartdc.testing.state import SimState
-
-RBAC_VERSION = "7.2.0"
+from smartdc.testing.versions import RBAC_VERSION
 
 
 def find_policy(sim: SimState, account: str, name: str) -> dict[str, Any] | None:

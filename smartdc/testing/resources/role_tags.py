@@ -10,8 +10,7 @@ from __future__ import annotations
 from smartdc.testing.resources.common import as_list, invalid, login_of, ok, required
 from smartdc.testing.resources.roles import find_role
 from smartdc.testing.router import Router, SimRequest, SimResponse
-
-RBAC_VERSION = "7.2.0"
+from smartdc.testing.versions import RBAC_VERSION
 
 
 def resolved_path(req: SimRequest) -> str:

@@ -23,9 +23,7 @@ from smartdc.testing.resources.common import (
 from smartdc.testing.resources.policies import find_policy
 from smartdc.testing.router import Router, SimRequest, SimResponse
 from smartdc.testing.state import SimState
-from smartdc.testing.versions import parse_version
-
-RBAC_VERSION = "7.2.0"
+from smartdc.testing.versions import RBAC_VERSION, parse_version
 
 
 def find_role(sim: SimState, account: str, name: str) -> dict[str, Any] | None:

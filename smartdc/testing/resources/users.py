@@ -19,8 +19,7 @@ from smartdc.testing.resources.common import (
 )
 from smartdc.testing.router import Router, SimRequest, SimResponse
 from smartdc.testing.state import SimState
-
-RBAC_VERSION = "7.2.0"
+from smartdc.testing.versions import RBAC_VERSION
 
 
 def _password_hash(password: str) -> str:
