@@ -6,6 +6,7 @@ checked and converted by one expression built here.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from codegen import ir
@@ -150,6 +151,13 @@ def docstring(text: str, indent: int = 4, width: int = 96) -> str:
         for p in paragraphs
     ]
     return ("\n\n" + pad).join(wrapped)
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a text's first paragraph, its lines joined (for one-line summaries)."""
+    paragraph = " ".join(str(text).strip().split("\n\n")[0].split())
+    found = re.search(r"[.!?](?=\s+[A-Z`(]|$)", paragraph)
+    return paragraph[: found.end()] if found else paragraph
 
 
 def literal(value: object) -> str:

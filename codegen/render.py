@@ -15,7 +15,7 @@ import attrs
 import jinja2
 
 from codegen import ir
-from codegen.pyexpr import Types, docstring, literal, meta_type
+from codegen.pyexpr import Types, docstring, first_sentence, literal, meta_type
 
 TEMPLATES = Path(__file__).parent / "templates"
 GENERATED_PACKAGE = "smartdc._generated"
@@ -88,9 +88,7 @@ def _environment() -> jinja2.Environment:
     env.filters["doc"] = docstring
     env.filters["lit"] = literal
     env.filters["meta_type"] = meta_type
-    env.filters["first_line"] = lambda text: (
-        str(text).strip().splitlines()[0] if str(text).strip() else ""
-    )
+    env.filters["first_sentence"] = first_sentence
     return env
 
 

@@ -1,7 +1,9 @@
 """smartdc: a typed Python client for Joyent Triton / SmartDataCenter CloudAPI.
 
 Names are resolved lazily so that ``import smartdc`` stays cheap: cryptography, the generated models
-and the facade are imported only when first used.
+and the facade are imported only when first used. The type checker sees the real names (the
+``TYPE_CHECKING`` imports below); the lazy ``__getattr__`` is hidden from it, so a misspelt name is
+a type error, not ``Any``. Every error class is importable from here and from :mod:`smartdc.errors`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 from smartdc._version import __version__
 
-# public name -> module that defines it
+if TYPE_CHECKING:
+    from smartdc import errors as _errors
+    from smartdc._generated import errors as _generated_errors
+    from smartdc._generated.client import CloudAPI
+    from smartdc._generated.errors import *  # noqa: F403  (every error code's class)
+    from smartdc.config import Config
+    from smartdc.errors import *  # noqa: F403  (every error class)
+    from smartdc.facade import DataCenter, Machine, Snapshot, wait_all
+    from smartdc.transport import Response, Transport
+
+# public name -> module that defines it (error classes: smartdc.errors)
 _LAZY: dict[str, str] = {
     "Config": "smartdc.config",
     "Transport": "smartdc.transport",
@@ -19,30 +31,9 @@ _LAZY: dict[str, str] = {
     "CloudAPI": "smartdc._generated.client",
     "DataCenter": "smartdc.facade",
     "Machine": "smartdc.facade",
+    "Snapshot": "smartdc.facade",
+    "wait_all": "smartdc.facade",
 }
-
-if TYPE_CHECKING:
-    from smartdc._generated.client import CloudAPI
-    from smartdc.config import Config
-    from smartdc.facade import DataCenter, Machine
-    from smartdc.transport import Response, Transport
-
-
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        # Error classes (generated per error code, and the core ones) are importable from smartdc.
-        errors = importlib.import_module("smartdc.errors")
-        if hasattr(errors, name):
-            return getattr(errors, name)
-        generated = importlib.import_module("smartdc._generated.errors")
-        if hasattr(generated, name):
-            return getattr(generated, name)
-        raise AttributeError(f"module 'smartdc' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
 
 __all__ = [
     "CloudAPI",
@@ -50,6 +41,24 @@ __all__ = [
     "DataCenter",
     "Machine",
     "Response",
+    "Snapshot",
     "Transport",
     "__version__",
+    "wait_all",
 ]
+if TYPE_CHECKING:
+    __all__ += _errors.__all__
+    __all__ += _generated_errors.__all__
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(f"module 'smartdc' has no attribute {name!r}")
+        module = importlib.import_module(_LAZY.get(name, "smartdc.errors"))
+        try:
+            value = getattr(module, name)
+        except AttributeError:
+            raise AttributeError(f"module 'smartdc' has no attribute {name!r}") from None
+        globals()[name] = value
+        return value

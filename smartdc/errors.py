@@ -1,15 +1,23 @@
-"""Every exception smartdc raises.
+"""Every exception smartdc raises, importable from here.
 
-Error answers of the server become :class:`CloudAPIError` subclasses named after their ``code``; those
-subclasses are generated from ``spec/errors.yaml`` (``smartdc._generated.errors``) and register
-themselves here, so the core can pick the right class without importing generated code.
+Error answers of the server become :class:`CloudAPIError` subclasses named after their ``code``
+(``ResourceNotFound``, ``InvalidArgument``...); those subclasses are generated from
+``spec/errors.yaml`` (``smartdc._generated.errors``) and register themselves here, so the core picks
+the right class without importing generated code. They are importable from this module too: the type
+checker sees them through the ``TYPE_CHECKING`` import below; at runtime they load on first use.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from smartdc._generated import errors as _generated_errors
+    from smartdc._generated.errors import *  # noqa: F403  (every error code's class)
+    from smartdc.runtime.jsonvalues import DecodeError
 
 NON_JSON_ERROR = "NonJSONError"  # code given to error answers whose body is not CloudAPI JSON
 _PREVIEW_BYTES = 200
@@ -33,6 +41,18 @@ class UnknownOperationError(SmartDCError, LookupError):
 
 class OperationNotSupportedError(SmartDCError):
     """The server's CloudAPI version predates the operation (raised instead of a confusing 404)."""
+
+
+class NotFoundError(SmartDCError, LookupError):
+    """No resource matches the given id, name or short id (the facade's client-side look-ups)."""
+
+
+class AmbiguousNameError(SmartDCError, LookupError):
+    """More than one resource matches the given name or short id; use the full id."""
+
+    def __init__(self, message: str, *, candidates: list[str]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
 
 
 # --- keys and signing --------------------------------------------------------------------------
@@ -242,3 +262,48 @@ class WaitFailed(SmartDCError):
         super().__init__(message)
         self.state = state
         self.error = error
+
+
+__all__ = [
+    "AgentError",
+    "AmbiguousNameError",
+    "ArgumentError",
+    "CloudAPIError",
+    "ConfigError",
+    "ConnectError",
+    "ContentDigestError",
+    "DecodeError",
+    "InvalidResponseError",
+    "KeyLoadError",
+    "KeyMismatchError",
+    "KeyNotFoundError",
+    "KeyPassphraseError",
+    "NotFoundError",
+    "OperationNotSupportedError",
+    "OutcomeUnknownError",
+    "RequestTimeout",
+    "ResponseError",
+    "ResponseTooLargeError",
+    "SmartDCError",
+    "TransportError",
+    "UnknownOperationError",
+    "UnsupportedKeyError",
+    "WaitFailed",
+    "WaitTimeout",
+]
+if TYPE_CHECKING:
+    __all__ += _generated_errors.__all__
+
+_ELSEWHERE = {"DecodeError": "smartdc.runtime.jsonvalues"}  # defined next to what raises it
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        # The generated per-code classes (and DecodeError), loaded on first use (PEP 562).
+        if not name.startswith("_"):
+            module = importlib.import_module(_ELSEWHERE.get(name, "smartdc._generated.errors"))
+            value = getattr(module, name, None)
+            if isinstance(value, type) and issubclass(value, SmartDCError):
+                globals()[name] = value
+                return value
+        raise AttributeError(f"module 'smartdc.errors' has no attribute {name!r}")

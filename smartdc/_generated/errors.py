@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from smartdc.errors import CloudAPIError
 
-__all__ = [
+__all__: list[str] = [
     "BadDigest",
     "BadHTTPRequest",
     "BadMethod",

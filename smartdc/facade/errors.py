@@ -1,17 +1,10 @@
-"""Errors of the facade's own look-ups (names and short ids are resolved on the client side)."""
+"""Errors of the facade's own look-ups (names and short ids are resolved on the client side).
+
+Defined in :mod:`smartdc.errors` with every other error; named here too for existing imports.
+"""
 
 from __future__ import annotations
 
-from smartdc.errors import SmartDCError
+from smartdc.errors import AmbiguousNameError, NotFoundError
 
-
-class NotFoundError(SmartDCError, LookupError):
-    """No resource matches the given id, name or short id."""
-
-
-class AmbiguousNameError(SmartDCError, LookupError):
-    """More than one resource matches the given name or short id; use the full id."""
-
-    def __init__(self, message: str, *, candidates: list[str]) -> None:
-        super().__init__(message)
-        self.candidates = candidates
+__all__ = ["AmbiguousNameError", "NotFoundError"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from smartdc.errors import CloudAPIError
 
-__all__ = ["FixtureBroken", "ResourceNotFound"]
+__all__: list[str] = ["FixtureBroken", "ResourceNotFound"]
 
 
 class ResourceNotFound(CloudAPIError):

@@ -1,0 +1,50 @@
+"""Typical user code, checked by ``mypy --strict`` (tests/typed_usage/test_usage.py); never run.
+
+A line ending in a comment ``E:`` followed by a text must be a type error whose message contains
+that text; every other line must type-check. What it proves is listed in test_usage.py.
+"""
+
+from __future__ import annotations
+
+from typing_extensions import assert_type
+
+import smartdc
+from smartdc import CloudAPI, CloudAPIError, Config, DataCenter, ResourceNotFound
+from smartdc import DataCentre  # E: Module "smartdc" has no attribute "DataCentre"
+from smartdc import ResourceNotFund  # E: Module "smartdc" has no attribute "ResourceNotFund"
+from smartdc.enums import MachineBrand, MachineState
+from smartdc.errors import InvalidArgument, NotFoundError, SmartDCError, WaitTimeout
+from smartdc.models import Machine as MachineModel
+from smartdc.models import Network
+
+# -- error classes are real classes, from smartdc and from smartdc.errors --------------------------
+assert_type(ResourceNotFound("gone", status=404).status, int)
+error_class: type[CloudAPIError] = InvalidArgument
+base: type[SmartDCError] = NotFoundError
+smartdc.ResourceNotFund  # E: Module has no attribute "ResourceNotFund"
+
+
+def get_or_none(api: CloudAPI, machine_id: str) -> MachineModel | None:
+    try:
+        return api.get_machine(machine_id)
+    except ResourceNotFound as exc:
+        assert_type(exc.request_id, str | None)
+        return None
+    except WaitTimeout:
+        return None
+
+
+# -- the generated client -----------------------------------------------------------------------------
+api = CloudAPI(Config(url="https://cloudapi.example", account="me", key_id="aa:bb"))
+machine = api.get_machine("b6979942-7d5d-4fe6-a2ec-b812e950625a")
+assert_type(machine, MachineModel)
+assert_type(machine.state, MachineState)
+assert_type(machine.brand, MachineBrand)
+assert_type(machine.memory, int)
+machine.stauts  # E: "Machine" has no attribute "stauts"
+api.get_machine(42)  # E: Argument 1 to "get_machine" of "CloudAPI" has incompatible type "int"
+api.list_machines(stat="running")  # E: Unexpected keyword argument "stat"
+ips = api.list_network_ips("net-id")
+api.list_network_i_ps("net-id")  # E: "CloudAPI" has no attribute "list_network_i_ps"
+vlans = api.list_fabric_vlans()
+networks: list[Network] = api.list_networks()
