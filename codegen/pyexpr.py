@@ -104,6 +104,14 @@ class Types:
             return f"d_enum({ref.name}, {value}, {at})"
         return f"{ref.name}.from_json({value})"
 
+    def field_decoder(self, ref: TypeRef) -> str:
+        """A callable ``(value, at)`` for the tolerant path: a d_* function or a small lambda."""
+        if ref.kind == "any":
+            return "d_any"
+        if ref.kind in _DECODERS:
+            return _DECODERS[ref.kind]
+        return f"lambda v, at: {self.decode(ref, 'v', 'at')}"
+
     def encode(self, ref: TypeRef, value: str, depth: int = 0) -> str:
         """An expression converting a Python value of ``ref`` back to JSON data."""
         if ref.kind in ("string", "uuid", "integer", "number", "boolean", "any", "object"):

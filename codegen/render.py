@@ -33,6 +33,7 @@ class FieldView:
     local: str
     decode: str
     encode: str
+    tolerant: str
 
 
 @attrs.frozen
@@ -151,6 +152,7 @@ class Renderer:
                     local=f"f_{field.py_name}",
                     decode=self.types.decode(field.type, "value", at),
                     encode=self.types.encode(field.type, f"self.{field.attr}"),
+                    tolerant=self.types.field_decoder(field.type),
                 )
             )
         ordered = sorted(fields, key=lambda f: (not (f.required and not f.nullable), 0))

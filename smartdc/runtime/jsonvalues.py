@@ -1,16 +1,27 @@
 """Checks and conversions the generated ``from_json``/``to_json`` methods call.
 
-Decoding is strict about types (a wrong type names the model and field) and lossless: timestamps
-remember the exact text they came from, open enums accept values the spec does not list, and
-models keep unknown keys in ``extra``.
+Decoding is lossless (timestamps remember the exact text they came from, open enums accept values
+the spec does not list, models keep unknown keys in ``extra``) and tolerant (docs/design.md,
+"Decoding answers"): the generated fast path checks every field and, only when one is missing or
+mistyped, :func:`decode_tolerant` builds the model field by field instead, recording each problem
+on the model (``decode_problems``), keeping the raw value for ``to_json`` and logging a warning
+once per model, field and reason. :func:`strict_decoding` (or ``SMARTDC_STRICT_DECODING=1``)
+restores raising, for tests and CI.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
-from collections.abc import Callable
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
+
+import attrs
 
 from smartdc.errors import InvalidResponseError
 
@@ -27,6 +38,7 @@ class DecodeError(InvalidResponseError):
             shown = shown[:77] + "..."
         super().__init__(f"{where}: expected {expected}, got {shown}")
         self.where = where
+        self.expected = expected
 
 
 class Timestamp(datetime):
@@ -104,6 +116,11 @@ def d_num(value: Any, at: str) -> float:
     raise DecodeError(at, "a number", value)
 
 
+def d_any(value: Any, at: str) -> Any:
+    del at  # any JSON value fits
+    return value
+
+
 def d_bool(value: Any, at: str) -> bool:
     if isinstance(value, bool):
         return value
@@ -175,3 +192,139 @@ def e_value(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: e_value(v) for k, v in value.items()}
     return value
+
+
+# -- the tolerant path ---------------------------------------------------------------------------
+
+log = logging.getLogger("smartdc")
+
+STRICT_ENV = "SMARTDC_STRICT_DECODING"
+_strict: ContextVar[bool | None] = ContextVar("smartdc_strict_decoding", default=None)
+_warned: set[tuple[str, str, str]] = set()
+_warned_lock = threading.Lock()
+
+
+class _Absent:
+    """The raw value of a field the server left out (distinct from JSON null, which is None)."""
+
+    _instance: _Absent | None = None
+
+    def __new__(cls) -> _Absent:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+    def __reduce__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Final = _Absent()
+MISSING_REASON = "required field missing"
+
+
+@attrs.frozen
+class DecodeProblem:
+    """A field of an answer that did not fit the spec; the model holds None in its place.
+
+    ``field`` is the JSON key, ``raw`` what the server sent (:data:`ABSENT` when it left the key
+    out), ``reason`` what was expected. ``to_json`` writes ``raw`` back (or leaves the key out).
+    """
+
+    field: str
+    raw: Any = attrs.field(repr=False)
+    reason: str
+
+
+def strict_enabled() -> bool:
+    """Whether decoding raises instead of recording problems (see :func:`strict_decoding`)."""
+    chosen = _strict.get()
+    if chosen is not None:
+        return chosen
+    return os.environ.get(STRICT_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@contextlib.contextmanager
+def strict_decoding(enabled: bool | None = True) -> Iterator[None]:
+    """Within the block (this thread or task), a missing or mistyped field raises ``DecodeError``.
+
+    ``strict_decoding(False)`` forces the tolerant policy, ``strict_decoding(None)`` defers to the
+    ``SMARTDC_STRICT_DECODING`` environment variable (the default outside any block).
+    """
+    token = _strict.set(enabled)
+    try:
+        yield
+    finally:
+        _strict.reset(token)
+
+
+# (attribute, JSON key, required, nullable, decoder of a present non-null value and its place)
+FieldTable = tuple[tuple[str, str, bool, bool, Callable[[Any, str], Any]], ...]
+
+
+def decode_tolerant(
+    cls: type[T], data: Any, fields: FieldTable, known: frozenset[str], failure: DecodeError
+) -> T:
+    """Build ``cls`` field by field after the fast path met ``failure``; see the module docstring."""
+    if strict_enabled() or not isinstance(data, dict):
+        raise failure
+    model = cls.__name__
+    values: dict[str, Any] = {}
+    problems: list[DecodeProblem] = []
+    for attr, key, required, nullable, decode in fields:
+        raw = data.get(key, ABSENT)
+        value = None
+        if raw is ABSENT:
+            if required:
+                problems.append(DecodeProblem(key, ABSENT, MISSING_REASON))
+        elif raw is None:
+            if required and not nullable:
+                problems.append(DecodeProblem(key, None, "expected a value, got null"))
+        else:
+            try:
+                value = decode(raw, f"{model}.{key}")
+            except DecodeError as exc:
+                problems.append(DecodeProblem(key, raw, f"expected {exc.expected}"))
+        values[attr] = value
+    for problem in problems:
+        _warn_once(model, problem)
+    unknown = data.keys() - known
+    build: Callable[..., T] = cls
+    return build(
+        **values,
+        extra={k: data[k] for k in unknown},
+        json_nulls=frozenset(k for k, v in data.items() if v is None),
+        decode_problems=tuple(problems),
+    )
+
+
+def _warn_once(model: str, problem: DecodeProblem) -> None:
+    key = (model, problem.field, problem.reason)
+    with _warned_lock:
+        if key in _warned:
+            return
+        _warned.add(key)
+    got = "nothing" if problem.raw is ABSENT else type(problem.raw).__name__
+    log.warning(
+        "%s.%s: %s, got %s; the answer is kept: the field is None, the raw value is in "
+        "decode_problems and to_json writes it back (reported once per field; "
+        "%s=1 raises instead)",
+        model,
+        problem.field,
+        problem.reason,
+        got,
+        STRICT_ENV,
+    )
+
+
+def restore_raw(out: dict[str, Any], problems: tuple[DecodeProblem, ...]) -> None:
+    """Put back in ``out`` what the server sent for each field that did not decode."""
+    for problem in problems:
+        if out.get(problem.field) is not None:
+            continue  # set since (by the caller): theirs wins
+        if problem.raw is ABSENT:
+            out.pop(problem.field, None)
+        else:
+            out[problem.field] = problem.raw

@@ -36,7 +36,7 @@ JSON_VALUES = st.recursive(
     ),
     max_leaves=6,
 )
-BOOKKEEPING = {"extra", "json_nulls"}
+BOOKKEEPING = {"extra", "json_nulls", "decode_problems"}
 
 
 def _hints(cls: type[Any]) -> dict[str, Any]:

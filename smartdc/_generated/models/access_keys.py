@@ -12,13 +12,18 @@ import attrs
 
 from smartdc._generated.enums import AccessKeyCredentialType, AccessKeyStatus
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_datetime,
     d_enum,
     d_object,
     d_str,
+    decode_tolerant,
     e_datetime,
     e_value,
     missing,
+    restore_raw,
 )
 
 __all__ = [
@@ -65,41 +70,48 @@ class AccessKey:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> AccessKey:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "AccessKey")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["accesskeyid"]
-        except KeyError:
-            raise missing("AccessKey.accesskeyid") from None
-        f_accesskeyid = value if type(value) is str else d_str(value, "AccessKey.accesskeyid")
-        value = data.get("accesskeysecret")
-        f_accesskeysecret = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "AccessKey.accesskeysecret"))
-        )
-        value = data.get("created")
-        f_created = None if value is None else d_datetime(value, "AccessKey.created")
-        value = data.get("updated")
-        f_updated = None if value is None else d_datetime(value, "AccessKey.updated")
-        value = data.get("status")
-        f_status = None if value is None else d_enum(AccessKeyStatus, value, "AccessKey.status")
-        value = data.get("description")
-        f_description = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "AccessKey.description"))
-        )
-        value = data.get("credentialtype")
-        f_credentialtype = (
-            None
-            if value is None
-            else d_enum(AccessKeyCredentialType, value, "AccessKey.credentialtype")
-        )
-        value = data.get("expiration")
-        f_expiration = None if value is None else d_datetime(value, "AccessKey.expiration")
+            data = d_object(data, "AccessKey")
+            try:
+                value = data["accesskeyid"]
+            except KeyError:
+                raise missing("AccessKey.accesskeyid") from None
+            f_accesskeyid = value if type(value) is str else d_str(value, "AccessKey.accesskeyid")
+            value = data.get("accesskeysecret")
+            f_accesskeysecret = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "AccessKey.accesskeysecret"))
+            )
+            value = data.get("created")
+            f_created = None if value is None else d_datetime(value, "AccessKey.created")
+            value = data.get("updated")
+            f_updated = None if value is None else d_datetime(value, "AccessKey.updated")
+            value = data.get("status")
+            f_status = None if value is None else d_enum(AccessKeyStatus, value, "AccessKey.status")
+            value = data.get("description")
+            f_description = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "AccessKey.description"))
+            )
+            value = data.get("credentialtype")
+            f_credentialtype = (
+                None
+                if value is None
+                else d_enum(AccessKeyCredentialType, value, "AccessKey.credentialtype")
+            )
+            value = data.get("expiration")
+            f_expiration = None if value is None else d_datetime(value, "AccessKey.expiration")
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _ACCESS_KEY_FIELDS, _ACCESS_KEY_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _ACCESS_KEY_KEYS else data.keys() - _ACCESS_KEY_KEYS
         nulls = (
@@ -154,6 +166,8 @@ class AccessKey:
             out["expiration"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -168,4 +182,20 @@ _ACCESS_KEY_KEYS = frozenset(
         "credentialtype",
         "expiration",
     }
+)
+_ACCESS_KEY_FIELDS: FieldTable = (
+    ("accesskeyid", "accesskeyid", True, False, d_str),
+    ("accesskeysecret", "accesskeysecret", False, False, d_str),
+    ("created", "created", False, False, d_datetime),
+    ("updated", "updated", False, False, d_datetime),
+    ("status", "status", False, False, lambda v, at: d_enum(AccessKeyStatus, v, at)),
+    ("description", "description", False, False, d_str),
+    (
+        "credentialtype",
+        "credentialtype",
+        False,
+        False,
+        lambda v, at: d_enum(AccessKeyCredentialType, v, at),
+    ),
+    ("expiration", "expiration", False, False, d_datetime),
 )

@@ -12,6 +12,9 @@ import attrs
 
 from smartdc._generated.enums import ProvisioningLimitBy, ProvisioningLimitCheck
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_bool,
     d_datetime,
     d_enum,
@@ -19,9 +22,11 @@ from smartdc.runtime.jsonvalues import (
     d_num,
     d_object,
     d_str,
+    decode_tolerant,
     e_datetime,
     e_value,
     missing,
+    restore_raw,
 )
 
 __all__ = ["Account", "Ping", "PingVersions", "ProvisioningLimit"]
@@ -87,95 +92,102 @@ class Account:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Account:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Account")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["id"]
-        except KeyError:
-            raise missing("Account.id") from None
-        f_id = value if type(value) is str else d_str(value, "Account.id")
-        try:
-            value = data["login"]
-        except KeyError:
-            raise missing("Account.login") from None
-        f_login = value if type(value) is str else d_str(value, "Account.login")
-        try:
-            value = data["email"]
-        except KeyError:
-            raise missing("Account.email") from None
-        f_email = value if type(value) is str else d_str(value, "Account.email")
-        try:
-            value = data["created"]
-        except KeyError:
-            raise missing("Account.created") from None
-        f_created = d_datetime(value, "Account.created")
-        try:
-            value = data["updated"]
-        except KeyError:
-            raise missing("Account.updated") from None
-        f_updated = d_datetime(value, "Account.updated")
-        value = data.get("companyName")
-        f_company_name = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Account.companyName"))
-        )
-        value = data.get("firstName")
-        f_first_name = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Account.firstName"))
-        )
-        value = data.get("lastName")
-        f_last_name = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Account.lastName"))
-        )
-        value = data.get("address")
-        f_address = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Account.address"))
-        )
-        value = data.get("postalCode")
-        f_postal_code = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Account.postalCode"))
-        )
-        value = data.get("city")
-        f_city = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Account.city"))
-        )
-        value = data.get("state")
-        f_state = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Account.state"))
-        )
-        value = data.get("country")
-        f_country = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Account.country"))
-        )
-        value = data.get("phone")
-        f_phone = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Account.phone"))
-        )
-        value = data.get("triton_cns_enabled")
-        f_triton_cns_enabled = (
-            None
-            if value is None
-            else (value if type(value) is bool else d_bool(value, "Account.triton_cns_enabled"))
-        )
+            data = d_object(data, "Account")
+            try:
+                value = data["id"]
+            except KeyError:
+                raise missing("Account.id") from None
+            f_id = value if type(value) is str else d_str(value, "Account.id")
+            try:
+                value = data["login"]
+            except KeyError:
+                raise missing("Account.login") from None
+            f_login = value if type(value) is str else d_str(value, "Account.login")
+            try:
+                value = data["email"]
+            except KeyError:
+                raise missing("Account.email") from None
+            f_email = value if type(value) is str else d_str(value, "Account.email")
+            try:
+                value = data["created"]
+            except KeyError:
+                raise missing("Account.created") from None
+            f_created = d_datetime(value, "Account.created")
+            try:
+                value = data["updated"]
+            except KeyError:
+                raise missing("Account.updated") from None
+            f_updated = d_datetime(value, "Account.updated")
+            value = data.get("companyName")
+            f_company_name = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Account.companyName"))
+            )
+            value = data.get("firstName")
+            f_first_name = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Account.firstName"))
+            )
+            value = data.get("lastName")
+            f_last_name = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Account.lastName"))
+            )
+            value = data.get("address")
+            f_address = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Account.address"))
+            )
+            value = data.get("postalCode")
+            f_postal_code = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Account.postalCode"))
+            )
+            value = data.get("city")
+            f_city = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Account.city"))
+            )
+            value = data.get("state")
+            f_state = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Account.state"))
+            )
+            value = data.get("country")
+            f_country = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Account.country"))
+            )
+            value = data.get("phone")
+            f_phone = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Account.phone"))
+            )
+            value = data.get("triton_cns_enabled")
+            f_triton_cns_enabled = (
+                None
+                if value is None
+                else (value if type(value) is bool else d_bool(value, "Account.triton_cns_enabled"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _ACCOUNT_FIELDS, _ACCOUNT_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _ACCOUNT_KEYS else data.keys() - _ACCOUNT_KEYS
         nulls = (
@@ -209,8 +221,8 @@ class Account:
         out["id"] = self.id
         out["login"] = self.login
         out["email"] = self.email
-        out["created"] = e_datetime(self.created)
-        out["updated"] = e_datetime(self.updated)
+        out["created"] = None if self.created is None else e_datetime(self.created)
+        out["updated"] = None if self.updated is None else e_datetime(self.updated)
         if self.company_name is not None:
             out["companyName"] = self.company_name
         elif "companyName" in self.json_nulls:
@@ -253,6 +265,8 @@ class Account:
             out["triton_cns_enabled"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -274,6 +288,23 @@ _ACCOUNT_KEYS = frozenset(
         "phone",
         "triton_cns_enabled",
     }
+)
+_ACCOUNT_FIELDS: FieldTable = (
+    ("id", "id", True, False, d_str),
+    ("login", "login", True, False, d_str),
+    ("email", "email", True, False, d_str),
+    ("created", "created", True, False, d_datetime),
+    ("updated", "updated", True, False, d_datetime),
+    ("company_name", "companyName", False, False, d_str),
+    ("first_name", "firstName", False, False, d_str),
+    ("last_name", "lastName", False, False, d_str),
+    ("address", "address", False, False, d_str),
+    ("postal_code", "postalCode", False, False, d_str),
+    ("city", "city", False, False, d_str),
+    ("state", "state", False, False, d_str),
+    ("country", "country", False, False, d_str),
+    ("phone", "phone", False, False, d_str),
+    ("triton_cns_enabled", "triton_cns_enabled", False, False, d_bool),
 )
 
 
@@ -311,46 +342,55 @@ class ProvisioningLimit:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> ProvisioningLimit:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "ProvisioningLimit")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["by"]
-        except KeyError:
-            raise missing("ProvisioningLimit.by") from None
-        f_by = d_enum(ProvisioningLimitBy, value, "ProvisioningLimit.by")
-        try:
-            value = data["value"]
-        except KeyError:
-            raise missing("ProvisioningLimit.value") from None
-        f_value = d_num(value, "ProvisioningLimit.value")
-        value = data.get("used")
-        f_used = None if value is None else d_num(value, "ProvisioningLimit.used")
-        value = data.get("check")
-        f_check = (
-            None
-            if value is None
-            else d_enum(ProvisioningLimitCheck, value, "ProvisioningLimit.check")
-        )
-        value = data.get("os")
-        f_os = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "ProvisioningLimit.os"))
-        )
-        value = data.get("image")
-        f_image = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "ProvisioningLimit.image"))
-        )
-        value = data.get("brand")
-        f_brand = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "ProvisioningLimit.brand"))
-        )
+            data = d_object(data, "ProvisioningLimit")
+            try:
+                value = data["by"]
+            except KeyError:
+                raise missing("ProvisioningLimit.by") from None
+            f_by = d_enum(ProvisioningLimitBy, value, "ProvisioningLimit.by")
+            try:
+                value = data["value"]
+            except KeyError:
+                raise missing("ProvisioningLimit.value") from None
+            f_value = d_num(value, "ProvisioningLimit.value")
+            value = data.get("used")
+            f_used = None if value is None else d_num(value, "ProvisioningLimit.used")
+            value = data.get("check")
+            f_check = (
+                None
+                if value is None
+                else d_enum(ProvisioningLimitCheck, value, "ProvisioningLimit.check")
+            )
+            value = data.get("os")
+            f_os = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "ProvisioningLimit.os"))
+            )
+            value = data.get("image")
+            f_image = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "ProvisioningLimit.image"))
+            )
+            value = data.get("brand")
+            f_brand = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "ProvisioningLimit.brand"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(
+                cls, data, _PROVISIONING_LIMIT_FIELDS, _PROVISIONING_LIMIT_KEYS, failure
+            )
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = (
             ()
@@ -377,7 +417,7 @@ class ProvisioningLimit:
     def to_json(self) -> dict[str, Any]:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
-        out["by"] = e_value(self.by)
+        out["by"] = None if self.by is None else e_value(self.by)
         out["value"] = self.value
         if self.used is not None:
             out["used"] = self.used
@@ -401,6 +441,8 @@ class ProvisioningLimit:
             out["brand"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -414,6 +456,15 @@ _PROVISIONING_LIMIT_KEYS = frozenset(
         "image",
         "brand",
     }
+)
+_PROVISIONING_LIMIT_FIELDS: FieldTable = (
+    ("by", "by", True, False, lambda v, at: d_enum(ProvisioningLimitBy, v, at)),
+    ("value", "value", True, False, d_num),
+    ("used", "used", False, False, d_num),
+    ("check", "check", False, False, lambda v, at: d_enum(ProvisioningLimitCheck, v, at)),
+    ("os", "os", False, False, d_str),
+    ("image", "image", False, False, d_str),
+    ("brand", "brand", False, False, d_str),
 )
 
 
@@ -433,18 +484,25 @@ class PingVersions:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> PingVersions:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "PingVersions")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["versions"]
-        except KeyError:
-            raise missing("PingVersions.versions") from None
-        f_versions = [
-            (x0 if type(x0) is str else d_str(x0, "PingVersions.versions"))
-            for x0 in (value if type(value) is list else d_list(value, "PingVersions.versions"))
-        ]
+            data = d_object(data, "PingVersions")
+            try:
+                value = data["versions"]
+            except KeyError:
+                raise missing("PingVersions.versions") from None
+            f_versions = [
+                (x0 if type(x0) is str else d_str(x0, "PingVersions.versions"))
+                for x0 in (value if type(value) is list else d_list(value, "PingVersions.versions"))
+            ]
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _PING_VERSIONS_FIELDS, _PING_VERSIONS_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _PING_VERSIONS_KEYS else data.keys() - _PING_VERSIONS_KEYS
         nulls = (
@@ -464,6 +522,8 @@ class PingVersions:
         out["versions"] = self.versions
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -471,6 +531,18 @@ _PING_VERSIONS_KEYS = frozenset(
     {
         "versions",
     }
+)
+_PING_VERSIONS_FIELDS: FieldTable = (
+    (
+        "versions",
+        "versions",
+        True,
+        False,
+        lambda v, at: [
+            (x0 if type(x0) is str else d_str(x0, at))
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
 )
 
 
@@ -493,20 +565,27 @@ class Ping:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Ping:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Ping")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["ping"]
-        except KeyError:
-            raise missing("Ping.ping") from None
-        f_ping = value if type(value) is str else d_str(value, "Ping.ping")
-        try:
-            value = data["cloudapi"]
-        except KeyError:
-            raise missing("Ping.cloudapi") from None
-        f_cloudapi = PingVersions.from_json(value)
+            data = d_object(data, "Ping")
+            try:
+                value = data["ping"]
+            except KeyError:
+                raise missing("Ping.ping") from None
+            f_ping = value if type(value) is str else d_str(value, "Ping.ping")
+            try:
+                value = data["cloudapi"]
+            except KeyError:
+                raise missing("Ping.cloudapi") from None
+            f_cloudapi = PingVersions.from_json(value)
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _PING_FIELDS, _PING_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _PING_KEYS else data.keys() - _PING_KEYS
         nulls = (
@@ -525,9 +604,11 @@ class Ping:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
         out["ping"] = self.ping
-        out["cloudapi"] = e_value(self.cloudapi)
+        out["cloudapi"] = None if self.cloudapi is None else e_value(self.cloudapi)
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -536,4 +617,8 @@ _PING_KEYS = frozenset(
         "ping",
         "cloudapi",
     }
+)
+_PING_FIELDS: FieldTable = (
+    ("ping", "ping", True, False, d_str),
+    ("cloudapi", "cloudapi", True, False, lambda v, at: PingVersions.from_json(v)),
 )

@@ -12,12 +12,17 @@ import attrs
 from smartdc._generated.enums import ChangefeedSubResource
 from smartdc._generated.models.machines import Machine
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_enum,
     d_list,
     d_object,
     d_str,
+    decode_tolerant,
     e_value,
     missing,
+    restore_raw,
 )
 
 __all__ = ["ChangefeedChangeKind", "ChangefeedMessage", "ChangefeedRegistration"]
@@ -47,40 +52,51 @@ class ChangefeedRegistration:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> ChangefeedRegistration:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "ChangefeedRegistration")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["resource"]
-        except KeyError:
-            raise missing("ChangefeedRegistration.resource") from None
-        f_resource = (
-            value if type(value) is str else d_str(value, "ChangefeedRegistration.resource")
-        )
-        try:
-            value = data["subResources"]
-        except KeyError:
-            raise missing("ChangefeedRegistration.subResources") from None
-        f_sub_resources = [
-            d_enum(ChangefeedSubResource, x0, "ChangefeedRegistration.subResources")
-            for x0 in (
-                value
-                if type(value) is list
-                else d_list(value, "ChangefeedRegistration.subResources")
+            data = d_object(data, "ChangefeedRegistration")
+            try:
+                value = data["resource"]
+            except KeyError:
+                raise missing("ChangefeedRegistration.resource") from None
+            f_resource = (
+                value if type(value) is str else d_str(value, "ChangefeedRegistration.resource")
             )
-        ]
-        value = data.get("vms")
-        f_vms = (
-            None
-            if value is None
-            else [
-                (x0 if type(x0) is str else d_str(x0, "ChangefeedRegistration.vms"))
+            try:
+                value = data["subResources"]
+            except KeyError:
+                raise missing("ChangefeedRegistration.subResources") from None
+            f_sub_resources = [
+                d_enum(ChangefeedSubResource, x0, "ChangefeedRegistration.subResources")
                 for x0 in (
-                    value if type(value) is list else d_list(value, "ChangefeedRegistration.vms")
+                    value
+                    if type(value) is list
+                    else d_list(value, "ChangefeedRegistration.subResources")
                 )
             ]
-        )
+            value = data.get("vms")
+            f_vms = (
+                None
+                if value is None
+                else [
+                    (x0 if type(x0) is str else d_str(x0, "ChangefeedRegistration.vms"))
+                    for x0 in (
+                        value
+                        if type(value) is list
+                        else d_list(value, "ChangefeedRegistration.vms")
+                    )
+                ]
+            )
+        except DecodeError as failure:
+            return decode_tolerant(
+                cls, data, _CHANGEFEED_REGISTRATION_FIELDS, _CHANGEFEED_REGISTRATION_KEYS, failure
+            )
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = (
             ()
@@ -104,13 +120,17 @@ class ChangefeedRegistration:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
         out["resource"] = self.resource
-        out["subResources"] = [e_value(x0) for x0 in self.sub_resources]
+        out["subResources"] = (
+            None if self.sub_resources is None else [e_value(x0) for x0 in self.sub_resources]
+        )
         if self.vms is not None:
             out["vms"] = self.vms
         elif "vms" in self.json_nulls:
             out["vms"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -120,6 +140,29 @@ _CHANGEFEED_REGISTRATION_KEYS = frozenset(
         "subResources",
         "vms",
     }
+)
+_CHANGEFEED_REGISTRATION_FIELDS: FieldTable = (
+    ("resource", "resource", True, False, d_str),
+    (
+        "sub_resources",
+        "subResources",
+        True,
+        False,
+        lambda v, at: [
+            d_enum(ChangefeedSubResource, x0, at)
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
+    (
+        "vms",
+        "vms",
+        False,
+        False,
+        lambda v, at: [
+            (x0 if type(x0) is str else d_str(x0, at))
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
 )
 
 
@@ -142,25 +185,38 @@ class ChangefeedChangeKind:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> ChangefeedChangeKind:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "ChangefeedChangeKind")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["resource"]
-        except KeyError:
-            raise missing("ChangefeedChangeKind.resource") from None
-        f_resource = value if type(value) is str else d_str(value, "ChangefeedChangeKind.resource")
-        try:
-            value = data["subResources"]
-        except KeyError:
-            raise missing("ChangefeedChangeKind.subResources") from None
-        f_sub_resources = [
-            (x0 if type(x0) is str else d_str(x0, "ChangefeedChangeKind.subResources"))
-            for x0 in (
-                value if type(value) is list else d_list(value, "ChangefeedChangeKind.subResources")
+            data = d_object(data, "ChangefeedChangeKind")
+            try:
+                value = data["resource"]
+            except KeyError:
+                raise missing("ChangefeedChangeKind.resource") from None
+            f_resource = (
+                value if type(value) is str else d_str(value, "ChangefeedChangeKind.resource")
             )
-        ]
+            try:
+                value = data["subResources"]
+            except KeyError:
+                raise missing("ChangefeedChangeKind.subResources") from None
+            f_sub_resources = [
+                (x0 if type(x0) is str else d_str(x0, "ChangefeedChangeKind.subResources"))
+                for x0 in (
+                    value
+                    if type(value) is list
+                    else d_list(value, "ChangefeedChangeKind.subResources")
+                )
+            ]
+        except DecodeError as failure:
+            return decode_tolerant(
+                cls, data, _CHANGEFEED_CHANGE_KIND_FIELDS, _CHANGEFEED_CHANGE_KIND_KEYS, failure
+            )
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = (
             ()
@@ -186,6 +242,8 @@ class ChangefeedChangeKind:
         out["subResources"] = self.sub_resources
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -194,6 +252,19 @@ _CHANGEFEED_CHANGE_KIND_KEYS = frozenset(
         "resource",
         "subResources",
     }
+)
+_CHANGEFEED_CHANGE_KIND_FIELDS: FieldTable = (
+    ("resource", "resource", True, False, d_str),
+    (
+        "sub_resources",
+        "subResources",
+        True,
+        False,
+        lambda v, at: [
+            (x0 if type(x0) is str else d_str(x0, at))
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
 )
 
 
@@ -225,36 +296,47 @@ class ChangefeedMessage:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> ChangefeedMessage:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "ChangefeedMessage")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["changedResourceId"]
-        except KeyError:
-            raise missing("ChangefeedMessage.changedResourceId") from None
-        f_changed_resource_id = (
-            value if type(value) is str else d_str(value, "ChangefeedMessage.changedResourceId")
-        )
-        try:
-            value = data["published"]
-        except KeyError:
-            raise missing("ChangefeedMessage.published") from None
-        f_published = value if type(value) is str else d_str(value, "ChangefeedMessage.published")
-        try:
-            value = data["resourceState"]
-        except KeyError:
-            raise missing("ChangefeedMessage.resourceState") from None
-        f_resource_state = (
-            value if type(value) is str else d_str(value, "ChangefeedMessage.resourceState")
-        )
-        try:
-            value = data["changeKind"]
-        except KeyError:
-            raise missing("ChangefeedMessage.changeKind") from None
-        f_change_kind = ChangefeedChangeKind.from_json(value)
-        value = data.get("resourceObject")
-        f_resource_object = None if value is None else Machine.from_json(value)
+            data = d_object(data, "ChangefeedMessage")
+            try:
+                value = data["changedResourceId"]
+            except KeyError:
+                raise missing("ChangefeedMessage.changedResourceId") from None
+            f_changed_resource_id = (
+                value if type(value) is str else d_str(value, "ChangefeedMessage.changedResourceId")
+            )
+            try:
+                value = data["published"]
+            except KeyError:
+                raise missing("ChangefeedMessage.published") from None
+            f_published = (
+                value if type(value) is str else d_str(value, "ChangefeedMessage.published")
+            )
+            try:
+                value = data["resourceState"]
+            except KeyError:
+                raise missing("ChangefeedMessage.resourceState") from None
+            f_resource_state = (
+                value if type(value) is str else d_str(value, "ChangefeedMessage.resourceState")
+            )
+            try:
+                value = data["changeKind"]
+            except KeyError:
+                raise missing("ChangefeedMessage.changeKind") from None
+            f_change_kind = ChangefeedChangeKind.from_json(value)
+            value = data.get("resourceObject")
+            f_resource_object = None if value is None else Machine.from_json(value)
+        except DecodeError as failure:
+            return decode_tolerant(
+                cls, data, _CHANGEFEED_MESSAGE_FIELDS, _CHANGEFEED_MESSAGE_KEYS, failure
+            )
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = (
             ()
@@ -282,13 +364,15 @@ class ChangefeedMessage:
         out["changedResourceId"] = self.changed_resource_id
         out["published"] = self.published
         out["resourceState"] = self.resource_state
-        out["changeKind"] = e_value(self.change_kind)
+        out["changeKind"] = None if self.change_kind is None else e_value(self.change_kind)
         if self.resource_object is not None:
             out["resourceObject"] = e_value(self.resource_object)
         elif "resourceObject" in self.json_nulls:
             out["resourceObject"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -300,4 +384,11 @@ _CHANGEFEED_MESSAGE_KEYS = frozenset(
         "changeKind",
         "resourceObject",
     }
+)
+_CHANGEFEED_MESSAGE_FIELDS: FieldTable = (
+    ("changed_resource_id", "changedResourceId", True, False, d_str),
+    ("published", "published", True, False, d_str),
+    ("resource_state", "resourceState", True, False, d_str),
+    ("change_kind", "changeKind", True, False, lambda v, at: ChangefeedChangeKind.from_json(v)),
+    ("resource_object", "resourceObject", False, False, lambda v, at: Machine.from_json(v)),
 )

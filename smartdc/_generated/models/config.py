@@ -9,9 +9,14 @@ from typing import Any
 import attrs
 
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_object,
     d_str,
+    decode_tolerant,
     missing,
+    restore_raw,
 )
 
 __all__ = [
@@ -37,15 +42,24 @@ class Config:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Config:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Config")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["default_network"]
-        except KeyError:
-            raise missing("Config.default_network") from None
-        f_default_network = value if type(value) is str else d_str(value, "Config.default_network")
+            data = d_object(data, "Config")
+            try:
+                value = data["default_network"]
+            except KeyError:
+                raise missing("Config.default_network") from None
+            f_default_network = (
+                value if type(value) is str else d_str(value, "Config.default_network")
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _CONFIG_FIELDS, _CONFIG_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _CONFIG_KEYS else data.keys() - _CONFIG_KEYS
         nulls = (
@@ -65,6 +79,8 @@ class Config:
         out["default_network"] = self.default_network
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -73,3 +89,4 @@ _CONFIG_KEYS = frozenset(
         "default_network",
     }
 )
+_CONFIG_FIELDS: FieldTable = (("default_network", "default_network", True, False, d_str),)

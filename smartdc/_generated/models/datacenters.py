@@ -9,9 +9,14 @@ from typing import Any
 import attrs
 
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_object,
     d_str,
+    decode_tolerant,
     missing,
+    restore_raw,
 )
 
 __all__ = [
@@ -40,20 +45,27 @@ class Redirect:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Redirect:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Redirect")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["code"]
-        except KeyError:
-            raise missing("Redirect.code") from None
-        f_code = value if type(value) is str else d_str(value, "Redirect.code")
-        try:
-            value = data["message"]
-        except KeyError:
-            raise missing("Redirect.message") from None
-        f_message = value if type(value) is str else d_str(value, "Redirect.message")
+            data = d_object(data, "Redirect")
+            try:
+                value = data["code"]
+            except KeyError:
+                raise missing("Redirect.code") from None
+            f_code = value if type(value) is str else d_str(value, "Redirect.code")
+            try:
+                value = data["message"]
+            except KeyError:
+                raise missing("Redirect.message") from None
+            f_message = value if type(value) is str else d_str(value, "Redirect.message")
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _REDIRECT_FIELDS, _REDIRECT_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _REDIRECT_KEYS else data.keys() - _REDIRECT_KEYS
         nulls = (
@@ -75,6 +87,8 @@ class Redirect:
         out["message"] = self.message
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -83,4 +97,8 @@ _REDIRECT_KEYS = frozenset(
         "code",
         "message",
     }
+)
+_REDIRECT_FIELDS: FieldTable = (
+    ("code", "code", True, False, d_str),
+    ("message", "message", True, False, d_str),
 )

@@ -11,13 +11,18 @@ import attrs
 
 from smartdc._generated.enums import DiskState
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_bool,
     d_enum,
     d_int,
     d_object,
     d_str,
+    decode_tolerant,
     e_value,
     missing,
+    restore_raw,
 )
 
 __all__ = [
@@ -58,41 +63,48 @@ class Disk:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Disk:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Disk")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["id"]
-        except KeyError:
-            raise missing("Disk.id") from None
-        f_id = value if type(value) is str else d_str(value, "Disk.id")
-        try:
-            value = data["pci_slot"]
-        except KeyError:
-            raise missing("Disk.pci_slot") from None
-        f_pci_slot = value if type(value) is str else d_str(value, "Disk.pci_slot")
-        try:
-            value = data["size"]
-        except KeyError:
-            raise missing("Disk.size") from None
-        f_size = value if type(value) is int else d_int(value, "Disk.size")
-        try:
-            value = data["boot"]
-        except KeyError:
-            raise missing("Disk.boot") from None
-        f_boot = value if type(value) is bool else d_bool(value, "Disk.boot")
-        try:
-            value = data["state"]
-        except KeyError:
-            raise missing("Disk.state") from None
-        f_state = d_enum(DiskState, value, "Disk.state")
-        value = data.get("block_size")
-        f_block_size = (
-            None
-            if value is None
-            else (value if type(value) is int else d_int(value, "Disk.block_size"))
-        )
+            data = d_object(data, "Disk")
+            try:
+                value = data["id"]
+            except KeyError:
+                raise missing("Disk.id") from None
+            f_id = value if type(value) is str else d_str(value, "Disk.id")
+            try:
+                value = data["pci_slot"]
+            except KeyError:
+                raise missing("Disk.pci_slot") from None
+            f_pci_slot = value if type(value) is str else d_str(value, "Disk.pci_slot")
+            try:
+                value = data["size"]
+            except KeyError:
+                raise missing("Disk.size") from None
+            f_size = value if type(value) is int else d_int(value, "Disk.size")
+            try:
+                value = data["boot"]
+            except KeyError:
+                raise missing("Disk.boot") from None
+            f_boot = value if type(value) is bool else d_bool(value, "Disk.boot")
+            try:
+                value = data["state"]
+            except KeyError:
+                raise missing("Disk.state") from None
+            f_state = d_enum(DiskState, value, "Disk.state")
+            value = data.get("block_size")
+            f_block_size = (
+                None
+                if value is None
+                else (value if type(value) is int else d_int(value, "Disk.block_size"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _DISK_FIELDS, _DISK_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _DISK_KEYS else data.keys() - _DISK_KEYS
         nulls = (
@@ -118,13 +130,15 @@ class Disk:
         out["pci_slot"] = self.pci_slot
         out["size"] = self.size
         out["boot"] = self.boot
-        out["state"] = e_value(self.state)
+        out["state"] = None if self.state is None else e_value(self.state)
         if self.block_size is not None:
             out["block_size"] = self.block_size
         elif "block_size" in self.json_nulls:
             out["block_size"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -137,4 +151,12 @@ _DISK_KEYS = frozenset(
         "state",
         "block_size",
     }
+)
+_DISK_FIELDS: FieldTable = (
+    ("id", "id", True, False, d_str),
+    ("pci_slot", "pci_slot", True, False, d_str),
+    ("size", "size", True, False, d_int),
+    ("boot", "boot", True, False, d_bool),
+    ("state", "state", True, False, lambda v, at: d_enum(DiskState, v, at)),
+    ("block_size", "block_size", False, False, d_int),
 )

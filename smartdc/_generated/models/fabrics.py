@@ -11,10 +11,15 @@ from typing import Any
 import attrs
 
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_int,
     d_object,
     d_str,
+    decode_tolerant,
     missing,
+    restore_raw,
 )
 
 __all__ = [
@@ -46,26 +51,33 @@ class FabricVlan:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> FabricVlan:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "FabricVlan")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["vlan_id"]
-        except KeyError:
-            raise missing("FabricVlan.vlan_id") from None
-        f_vlan_id = value if type(value) is int else d_int(value, "FabricVlan.vlan_id")
-        try:
-            value = data["name"]
-        except KeyError:
-            raise missing("FabricVlan.name") from None
-        f_name = value if type(value) is str else d_str(value, "FabricVlan.name")
-        value = data.get("description")
-        f_description = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "FabricVlan.description"))
-        )
+            data = d_object(data, "FabricVlan")
+            try:
+                value = data["vlan_id"]
+            except KeyError:
+                raise missing("FabricVlan.vlan_id") from None
+            f_vlan_id = value if type(value) is int else d_int(value, "FabricVlan.vlan_id")
+            try:
+                value = data["name"]
+            except KeyError:
+                raise missing("FabricVlan.name") from None
+            f_name = value if type(value) is str else d_str(value, "FabricVlan.name")
+            value = data.get("description")
+            f_description = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "FabricVlan.description"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _FABRIC_VLAN_FIELDS, _FABRIC_VLAN_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _FABRIC_VLAN_KEYS else data.keys() - _FABRIC_VLAN_KEYS
         nulls = (
@@ -92,6 +104,8 @@ class FabricVlan:
             out["description"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -101,4 +115,9 @@ _FABRIC_VLAN_KEYS = frozenset(
         "name",
         "description",
     }
+)
+_FABRIC_VLAN_FIELDS: FieldTable = (
+    ("vlan_id", "vlan_id", True, False, d_int),
+    ("name", "name", True, False, d_str),
+    ("description", "description", False, False, d_str),
 )

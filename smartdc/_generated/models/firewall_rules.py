@@ -9,10 +9,15 @@ from typing import Any
 import attrs
 
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_bool,
     d_object,
     d_str,
+    decode_tolerant,
     missing,
+    restore_raw,
 )
 
 __all__ = [
@@ -53,43 +58,50 @@ class FirewallRule:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> FirewallRule:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "FirewallRule")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["id"]
-        except KeyError:
-            raise missing("FirewallRule.id") from None
-        f_id = value if type(value) is str else d_str(value, "FirewallRule.id")
-        try:
-            value = data["rule"]
-        except KeyError:
-            raise missing("FirewallRule.rule") from None
-        f_rule = value if type(value) is str else d_str(value, "FirewallRule.rule")
-        try:
-            value = data["enabled"]
-        except KeyError:
-            raise missing("FirewallRule.enabled") from None
-        f_enabled = value if type(value) is bool else d_bool(value, "FirewallRule.enabled")
-        value = data.get("log")
-        f_log = (
-            None
-            if value is None
-            else (value if type(value) is bool else d_bool(value, "FirewallRule.log"))
-        )
-        value = data.get("global")
-        f_global = (
-            None
-            if value is None
-            else (value if type(value) is bool else d_bool(value, "FirewallRule.global"))
-        )
-        value = data.get("description")
-        f_description = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "FirewallRule.description"))
-        )
+            data = d_object(data, "FirewallRule")
+            try:
+                value = data["id"]
+            except KeyError:
+                raise missing("FirewallRule.id") from None
+            f_id = value if type(value) is str else d_str(value, "FirewallRule.id")
+            try:
+                value = data["rule"]
+            except KeyError:
+                raise missing("FirewallRule.rule") from None
+            f_rule = value if type(value) is str else d_str(value, "FirewallRule.rule")
+            try:
+                value = data["enabled"]
+            except KeyError:
+                raise missing("FirewallRule.enabled") from None
+            f_enabled = value if type(value) is bool else d_bool(value, "FirewallRule.enabled")
+            value = data.get("log")
+            f_log = (
+                None
+                if value is None
+                else (value if type(value) is bool else d_bool(value, "FirewallRule.log"))
+            )
+            value = data.get("global")
+            f_global = (
+                None
+                if value is None
+                else (value if type(value) is bool else d_bool(value, "FirewallRule.global"))
+            )
+            value = data.get("description")
+            f_description = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "FirewallRule.description"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _FIREWALL_RULE_FIELDS, _FIREWALL_RULE_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _FIREWALL_RULE_KEYS else data.keys() - _FIREWALL_RULE_KEYS
         nulls = (
@@ -128,6 +140,8 @@ class FirewallRule:
             out["description"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -140,4 +154,12 @@ _FIREWALL_RULE_KEYS = frozenset(
         "global",
         "description",
     }
+)
+_FIREWALL_RULE_FIELDS: FieldTable = (
+    ("id", "id", True, False, d_str),
+    ("rule", "rule", True, False, d_str),
+    ("enabled", "enabled", True, False, d_bool),
+    ("log", "log", False, False, d_bool),
+    ("global_", "global", False, False, d_bool),
+    ("description", "description", False, False, d_str),
 )

@@ -12,6 +12,10 @@ import attrs
 
 from smartdc._generated.enums import ImageFileCompression, ImageState
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
+    d_any,
     d_bool,
     d_datetime,
     d_enum,
@@ -19,9 +23,11 @@ from smartdc.runtime.jsonvalues import (
     d_list,
     d_object,
     d_str,
+    decode_tolerant,
     e_datetime,
     e_value,
     missing,
+    restore_raw,
 )
 
 __all__ = ["Image", "ImageError", "ImageExport", "ImageFile", "ImageRequirements"]
@@ -51,25 +57,32 @@ class ImageFile:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> ImageFile:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "ImageFile")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["compression"]
-        except KeyError:
-            raise missing("ImageFile.compression") from None
-        f_compression = d_enum(ImageFileCompression, value, "ImageFile.compression")
-        try:
-            value = data["sha1"]
-        except KeyError:
-            raise missing("ImageFile.sha1") from None
-        f_sha1 = value if type(value) is str else d_str(value, "ImageFile.sha1")
-        try:
-            value = data["size"]
-        except KeyError:
-            raise missing("ImageFile.size") from None
-        f_size = value if type(value) is int else d_int(value, "ImageFile.size")
+            data = d_object(data, "ImageFile")
+            try:
+                value = data["compression"]
+            except KeyError:
+                raise missing("ImageFile.compression") from None
+            f_compression = d_enum(ImageFileCompression, value, "ImageFile.compression")
+            try:
+                value = data["sha1"]
+            except KeyError:
+                raise missing("ImageFile.sha1") from None
+            f_sha1 = value if type(value) is str else d_str(value, "ImageFile.sha1")
+            try:
+                value = data["size"]
+            except KeyError:
+                raise missing("ImageFile.size") from None
+            f_size = value if type(value) is int else d_int(value, "ImageFile.size")
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _IMAGE_FILE_FIELDS, _IMAGE_FILE_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _IMAGE_FILE_KEYS else data.keys() - _IMAGE_FILE_KEYS
         nulls = (
@@ -88,11 +101,13 @@ class ImageFile:
     def to_json(self) -> dict[str, Any]:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
-        out["compression"] = e_value(self.compression)
+        out["compression"] = None if self.compression is None else e_value(self.compression)
         out["sha1"] = self.sha1
         out["size"] = self.size
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -102,6 +117,11 @@ _IMAGE_FILE_KEYS = frozenset(
         "sha1",
         "size",
     }
+)
+_IMAGE_FILE_FIELDS: FieldTable = (
+    ("compression", "compression", True, False, lambda v, at: d_enum(ImageFileCompression, v, at)),
+    ("sha1", "sha1", True, False, d_str),
+    ("size", "size", True, False, d_int),
 )
 
 
@@ -124,21 +144,28 @@ class ImageError:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> ImageError:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "ImageError")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["code"]
-        except KeyError:
-            raise missing("ImageError.code") from None
-        f_code = value if type(value) is str else d_str(value, "ImageError.code")
-        value = data.get("message")
-        f_message = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "ImageError.message"))
-        )
+            data = d_object(data, "ImageError")
+            try:
+                value = data["code"]
+            except KeyError:
+                raise missing("ImageError.code") from None
+            f_code = value if type(value) is str else d_str(value, "ImageError.code")
+            value = data.get("message")
+            f_message = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "ImageError.message"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _IMAGE_ERROR_FIELDS, _IMAGE_ERROR_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _IMAGE_ERROR_KEYS else data.keys() - _IMAGE_ERROR_KEYS
         nulls = (
@@ -163,6 +190,8 @@ class ImageError:
             out["message"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -171,6 +200,10 @@ _IMAGE_ERROR_KEYS = frozenset(
         "code",
         "message",
     }
+)
+_IMAGE_ERROR_FIELDS: FieldTable = (
+    ("code", "code", True, False, d_str),
+    ("message", "message", False, False, d_str),
 )
 
 
@@ -211,61 +244,70 @@ class ImageRequirements:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> ImageRequirements:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "ImageRequirements")
-        value = data.get("min_ram")
-        f_min_ram = (
-            None
-            if value is None
-            else (value if type(value) is int else d_int(value, "ImageRequirements.min_ram"))
-        )
-        value = data.get("max_ram")
-        f_max_ram = (
-            None
-            if value is None
-            else (value if type(value) is int else d_int(value, "ImageRequirements.max_ram"))
-        )
-        value = data.get("min_memory")
-        f_min_memory = (
-            None
-            if value is None
-            else (value if type(value) is int else d_int(value, "ImageRequirements.min_memory"))
-        )
-        value = data.get("max_memory")
-        f_max_memory = (
-            None
-            if value is None
-            else (value if type(value) is int else d_int(value, "ImageRequirements.max_memory"))
-        )
-        value = data.get("brand")
-        f_brand = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "ImageRequirements.brand"))
-        )
-        value = data.get("bootrom")
-        f_bootrom = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "ImageRequirements.bootrom"))
-        )
-        value = data.get("password")
-        f_password = None if value is None else value
-        value = data.get("min_platform")
-        f_min_platform = (
-            None
-            if value is None
-            else {
-                k0: (x0 if type(x0) is str else d_str(x0, "ImageRequirements.min_platform"))
-                for k0, x0 in (
-                    value
-                    if type(value) is dict
-                    else d_object(value, "ImageRequirements.min_platform")
-                ).items()
-            }
-        )
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        try:
+            data = d_object(data, "ImageRequirements")
+            value = data.get("min_ram")
+            f_min_ram = (
+                None
+                if value is None
+                else (value if type(value) is int else d_int(value, "ImageRequirements.min_ram"))
+            )
+            value = data.get("max_ram")
+            f_max_ram = (
+                None
+                if value is None
+                else (value if type(value) is int else d_int(value, "ImageRequirements.max_ram"))
+            )
+            value = data.get("min_memory")
+            f_min_memory = (
+                None
+                if value is None
+                else (value if type(value) is int else d_int(value, "ImageRequirements.min_memory"))
+            )
+            value = data.get("max_memory")
+            f_max_memory = (
+                None
+                if value is None
+                else (value if type(value) is int else d_int(value, "ImageRequirements.max_memory"))
+            )
+            value = data.get("brand")
+            f_brand = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "ImageRequirements.brand"))
+            )
+            value = data.get("bootrom")
+            f_bootrom = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "ImageRequirements.bootrom"))
+            )
+            value = data.get("password")
+            f_password = None if value is None else value
+            value = data.get("min_platform")
+            f_min_platform = (
+                None
+                if value is None
+                else {
+                    k0: (x0 if type(x0) is str else d_str(x0, "ImageRequirements.min_platform"))
+                    for k0, x0 in (
+                        value
+                        if type(value) is dict
+                        else d_object(value, "ImageRequirements.min_platform")
+                    ).items()
+                }
+            )
+        except DecodeError as failure:
+            return decode_tolerant(
+                cls, data, _IMAGE_REQUIREMENTS_FIELDS, _IMAGE_REQUIREMENTS_KEYS, failure
+            )
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = (
             ()
@@ -327,6 +369,8 @@ class ImageRequirements:
             out["min_platform"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -341,6 +385,25 @@ _IMAGE_REQUIREMENTS_KEYS = frozenset(
         "password",
         "min_platform",
     }
+)
+_IMAGE_REQUIREMENTS_FIELDS: FieldTable = (
+    ("min_ram", "min_ram", False, False, d_int),
+    ("max_ram", "max_ram", False, False, d_int),
+    ("min_memory", "min_memory", False, False, d_int),
+    ("max_memory", "max_memory", False, False, d_int),
+    ("brand", "brand", False, False, d_str),
+    ("bootrom", "bootrom", False, False, d_str),
+    ("password", "password", False, False, d_any),
+    (
+        "min_platform",
+        "min_platform",
+        False,
+        False,
+        lambda v, at: {
+            k0: (x0 if type(x0) is str else d_str(x0, at))
+            for k0, x0 in (v if type(v) is dict else d_object(v, at)).items()
+        },
+    ),
 )
 
 
@@ -414,105 +477,118 @@ class Image:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Image:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Image")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["id"]
-        except KeyError:
-            raise missing("Image.id") from None
-        f_id = value if type(value) is str else d_str(value, "Image.id")
-        try:
-            value = data["name"]
-        except KeyError:
-            raise missing("Image.name") from None
-        f_name = value if type(value) is str else d_str(value, "Image.name")
-        try:
-            value = data["version"]
-        except KeyError:
-            raise missing("Image.version") from None
-        f_version = value if type(value) is str else d_str(value, "Image.version")
-        value = data.get("os")
-        f_os = (
-            None if value is None else (value if type(value) is str else d_str(value, "Image.os"))
-        )
-        value = data.get("type")
-        f_type = (
-            None if value is None else (value if type(value) is str else d_str(value, "Image.type"))
-        )
-        value = data.get("description")
-        f_description = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Image.description"))
-        )
-        value = data.get("requirements")
-        f_requirements = None if value is None else ImageRequirements.from_json(value)
-        value = data.get("image_size")
-        f_image_size = (
-            None
-            if value is None
-            else (value if type(value) is int else d_int(value, "Image.image_size"))
-        )
-        value = data.get("homepage")
-        f_homepage = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Image.homepage"))
-        )
-        value = data.get("published_at")
-        f_published_at = None if value is None else d_datetime(value, "Image.published_at")
-        value = data.get("owner")
-        f_owner = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Image.owner"))
-        )
-        value = data.get("public")
-        f_public = (
-            None
-            if value is None
-            else (value if type(value) is bool else d_bool(value, "Image.public"))
-        )
-        value = data.get("state")
-        f_state = None if value is None else d_enum(ImageState, value, "Image.state")
-        value = data.get("tags")
-        f_tags = (
-            None
-            if value is None
-            else (value if type(value) is dict else d_object(value, "Image.tags"))
-        )
-        value = data.get("eula")
-        f_eula = (
-            None if value is None else (value if type(value) is str else d_str(value, "Image.eula"))
-        )
-        value = data.get("acl")
-        f_acl = (
-            None
-            if value is None
-            else [
-                (x0 if type(x0) is str else d_str(x0, "Image.acl"))
-                for x0 in (value if type(value) is list else d_list(value, "Image.acl"))
-            ]
-        )
-        value = data.get("origin")
-        f_origin = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Image.origin"))
-        )
-        value = data.get("files")
-        f_files = (
-            None
-            if value is None
-            else [
-                ImageFile.from_json(x0)
-                for x0 in (value if type(value) is list else d_list(value, "Image.files"))
-            ]
-        )
-        value = data.get("error")
-        f_error = None if value is None else ImageError.from_json(value)
+            data = d_object(data, "Image")
+            try:
+                value = data["id"]
+            except KeyError:
+                raise missing("Image.id") from None
+            f_id = value if type(value) is str else d_str(value, "Image.id")
+            try:
+                value = data["name"]
+            except KeyError:
+                raise missing("Image.name") from None
+            f_name = value if type(value) is str else d_str(value, "Image.name")
+            try:
+                value = data["version"]
+            except KeyError:
+                raise missing("Image.version") from None
+            f_version = value if type(value) is str else d_str(value, "Image.version")
+            value = data.get("os")
+            f_os = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Image.os"))
+            )
+            value = data.get("type")
+            f_type = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Image.type"))
+            )
+            value = data.get("description")
+            f_description = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Image.description"))
+            )
+            value = data.get("requirements")
+            f_requirements = None if value is None else ImageRequirements.from_json(value)
+            value = data.get("image_size")
+            f_image_size = (
+                None
+                if value is None
+                else (value if type(value) is int else d_int(value, "Image.image_size"))
+            )
+            value = data.get("homepage")
+            f_homepage = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Image.homepage"))
+            )
+            value = data.get("published_at")
+            f_published_at = None if value is None else d_datetime(value, "Image.published_at")
+            value = data.get("owner")
+            f_owner = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Image.owner"))
+            )
+            value = data.get("public")
+            f_public = (
+                None
+                if value is None
+                else (value if type(value) is bool else d_bool(value, "Image.public"))
+            )
+            value = data.get("state")
+            f_state = None if value is None else d_enum(ImageState, value, "Image.state")
+            value = data.get("tags")
+            f_tags = (
+                None
+                if value is None
+                else (value if type(value) is dict else d_object(value, "Image.tags"))
+            )
+            value = data.get("eula")
+            f_eula = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Image.eula"))
+            )
+            value = data.get("acl")
+            f_acl = (
+                None
+                if value is None
+                else [
+                    (x0 if type(x0) is str else d_str(x0, "Image.acl"))
+                    for x0 in (value if type(value) is list else d_list(value, "Image.acl"))
+                ]
+            )
+            value = data.get("origin")
+            f_origin = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Image.origin"))
+            )
+            value = data.get("files")
+            f_files = (
+                None
+                if value is None
+                else [
+                    ImageFile.from_json(x0)
+                    for x0 in (value if type(value) is list else d_list(value, "Image.files"))
+                ]
+            )
+            value = data.get("error")
+            f_error = None if value is None else ImageError.from_json(value)
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _IMAGE_FIELDS, _IMAGE_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _IMAGE_KEYS else data.keys() - _IMAGE_KEYS
         nulls = (
@@ -616,6 +692,8 @@ class Image:
             out["error"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -642,6 +720,42 @@ _IMAGE_KEYS = frozenset(
         "error",
     }
 )
+_IMAGE_FIELDS: FieldTable = (
+    ("id", "id", True, False, d_str),
+    ("name", "name", True, False, d_str),
+    ("version", "version", True, False, d_str),
+    ("os", "os", False, False, d_str),
+    ("type", "type", False, False, d_str),
+    ("description", "description", False, False, d_str),
+    ("requirements", "requirements", False, False, lambda v, at: ImageRequirements.from_json(v)),
+    ("image_size", "image_size", False, False, d_int),
+    ("homepage", "homepage", False, False, d_str),
+    ("published_at", "published_at", False, False, d_datetime),
+    ("owner", "owner", False, False, d_str),
+    ("public", "public", False, False, d_bool),
+    ("state", "state", False, False, lambda v, at: d_enum(ImageState, v, at)),
+    ("tags", "tags", False, False, lambda v, at: v if type(v) is dict else d_object(v, at)),
+    ("eula", "eula", False, False, d_str),
+    (
+        "acl",
+        "acl",
+        False,
+        False,
+        lambda v, at: [
+            (x0 if type(x0) is str else d_str(x0, at))
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
+    ("origin", "origin", False, False, d_str),
+    (
+        "files",
+        "files",
+        False,
+        False,
+        lambda v, at: [ImageFile.from_json(x0) for x0 in (v if type(v) is list else d_list(v, at))],
+    ),
+    ("error", "error", False, False, lambda v, at: ImageError.from_json(v)),
+)
 
 
 @attrs.define(slots=True, kw_only=True)
@@ -666,25 +780,34 @@ class ImageExport:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> ImageExport:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "ImageExport")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["manta_url"]
-        except KeyError:
-            raise missing("ImageExport.manta_url") from None
-        f_manta_url = value if type(value) is str else d_str(value, "ImageExport.manta_url")
-        try:
-            value = data["image_path"]
-        except KeyError:
-            raise missing("ImageExport.image_path") from None
-        f_image_path = value if type(value) is str else d_str(value, "ImageExport.image_path")
-        try:
-            value = data["manifest_path"]
-        except KeyError:
-            raise missing("ImageExport.manifest_path") from None
-        f_manifest_path = value if type(value) is str else d_str(value, "ImageExport.manifest_path")
+            data = d_object(data, "ImageExport")
+            try:
+                value = data["manta_url"]
+            except KeyError:
+                raise missing("ImageExport.manta_url") from None
+            f_manta_url = value if type(value) is str else d_str(value, "ImageExport.manta_url")
+            try:
+                value = data["image_path"]
+            except KeyError:
+                raise missing("ImageExport.image_path") from None
+            f_image_path = value if type(value) is str else d_str(value, "ImageExport.image_path")
+            try:
+                value = data["manifest_path"]
+            except KeyError:
+                raise missing("ImageExport.manifest_path") from None
+            f_manifest_path = (
+                value if type(value) is str else d_str(value, "ImageExport.manifest_path")
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _IMAGE_EXPORT_FIELDS, _IMAGE_EXPORT_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _IMAGE_EXPORT_KEYS else data.keys() - _IMAGE_EXPORT_KEYS
         nulls = (
@@ -708,6 +831,8 @@ class ImageExport:
         out["manifest_path"] = self.manifest_path
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -717,4 +842,9 @@ _IMAGE_EXPORT_KEYS = frozenset(
         "image_path",
         "manifest_path",
     }
+)
+_IMAGE_EXPORT_FIELDS: FieldTable = (
+    ("manta_url", "manta_url", True, False, d_str),
+    ("image_path", "image_path", True, False, d_str),
+    ("manifest_path", "manifest_path", True, False, d_str),
 )

@@ -11,13 +11,18 @@ import attrs
 
 from smartdc._generated.enums import KeyFactor
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_bool,
     d_enum,
     d_list,
     d_object,
     d_str,
+    decode_tolerant,
     e_value,
     missing,
+    restore_raw,
 )
 
 __all__ = [
@@ -55,40 +60,47 @@ class Key:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Key:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Key")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["name"]
-        except KeyError:
-            raise missing("Key.name") from None
-        f_name = value if type(value) is str else d_str(value, "Key.name")
-        try:
-            value = data["fingerprint"]
-        except KeyError:
-            raise missing("Key.fingerprint") from None
-        f_fingerprint = value if type(value) is str else d_str(value, "Key.fingerprint")
-        try:
-            value = data["key"]
-        except KeyError:
-            raise missing("Key.key") from None
-        f_key = value if type(value) is str else d_str(value, "Key.key")
-        value = data.get("attested")
-        f_attested = (
-            None
-            if value is None
-            else (value if type(value) is bool else d_bool(value, "Key.attested"))
-        )
-        value = data.get("multifactor")
-        f_multifactor = (
-            None
-            if value is None
-            else [
-                d_enum(KeyFactor, x0, "Key.multifactor")
-                for x0 in (value if type(value) is list else d_list(value, "Key.multifactor"))
-            ]
-        )
+            data = d_object(data, "Key")
+            try:
+                value = data["name"]
+            except KeyError:
+                raise missing("Key.name") from None
+            f_name = value if type(value) is str else d_str(value, "Key.name")
+            try:
+                value = data["fingerprint"]
+            except KeyError:
+                raise missing("Key.fingerprint") from None
+            f_fingerprint = value if type(value) is str else d_str(value, "Key.fingerprint")
+            try:
+                value = data["key"]
+            except KeyError:
+                raise missing("Key.key") from None
+            f_key = value if type(value) is str else d_str(value, "Key.key")
+            value = data.get("attested")
+            f_attested = (
+                None
+                if value is None
+                else (value if type(value) is bool else d_bool(value, "Key.attested"))
+            )
+            value = data.get("multifactor")
+            f_multifactor = (
+                None
+                if value is None
+                else [
+                    d_enum(KeyFactor, x0, "Key.multifactor")
+                    for x0 in (value if type(value) is list else d_list(value, "Key.multifactor"))
+                ]
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _KEY_FIELDS, _KEY_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _KEY_KEYS else data.keys() - _KEY_KEYS
         nulls = (
@@ -122,6 +134,8 @@ class Key:
             out["multifactor"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -133,4 +147,19 @@ _KEY_KEYS = frozenset(
         "attested",
         "multifactor",
     }
+)
+_KEY_FIELDS: FieldTable = (
+    ("name", "name", True, False, d_str),
+    ("fingerprint", "fingerprint", True, False, d_str),
+    ("key", "key", True, False, d_str),
+    ("attested", "attested", False, False, d_bool),
+    (
+        "multifactor",
+        "multifactor",
+        False,
+        False,
+        lambda v, at: [
+            d_enum(KeyFactor, x0, at) for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
 )

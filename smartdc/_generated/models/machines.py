@@ -20,6 +20,10 @@ from smartdc._generated.enums import (
 )
 from smartdc._generated.models.nics import Nic
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
+    d_any,
     d_bool,
     d_datetime,
     d_enum,
@@ -28,9 +32,11 @@ from smartdc.runtime.jsonvalues import (
     d_object,
     d_str,
     d_union,
+    decode_tolerant,
     e_datetime,
     e_value,
     missing,
+    restore_raw,
 )
 
 __all__ = [
@@ -147,204 +153,213 @@ class Machine:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Machine:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Machine")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["id"]
-        except KeyError:
-            raise missing("Machine.id") from None
-        f_id = value if type(value) is str else d_str(value, "Machine.id")
-        try:
-            value = data["type"]
-        except KeyError:
-            raise missing("Machine.type") from None
-        f_type = d_enum(MachineType, value, "Machine.type")
-        try:
-            value = data["brand"]
-        except KeyError:
-            raise missing("Machine.brand") from None
-        f_brand = d_enum(MachineBrand, value, "Machine.brand")
-        try:
-            value = data["state"]
-        except KeyError:
-            raise missing("Machine.state") from None
-        f_state = d_enum(MachineState, value, "Machine.state")
-        try:
-            value = data["memory"]
-        except KeyError:
-            raise missing("Machine.memory") from None
-        f_memory = value if type(value) is int else d_int(value, "Machine.memory")
-        try:
-            value = data["disk"]
-        except KeyError:
-            raise missing("Machine.disk") from None
-        f_disk = value if type(value) is int else d_int(value, "Machine.disk")
-        try:
-            value = data["metadata"]
-        except KeyError:
-            raise missing("Machine.metadata") from None
-        f_metadata = value if type(value) is dict else d_object(value, "Machine.metadata")
-        try:
-            value = data["tags"]
-        except KeyError:
-            raise missing("Machine.tags") from None
-        f_tags = value if type(value) is dict else d_object(value, "Machine.tags")
-        try:
-            value = data["created"]
-        except KeyError:
-            raise missing("Machine.created") from None
-        f_created = d_datetime(value, "Machine.created")
-        try:
-            value = data["updated"]
-        except KeyError:
-            raise missing("Machine.updated") from None
-        f_updated = d_datetime(value, "Machine.updated")
-        try:
-            value = data["ips"]
-        except KeyError:
-            raise missing("Machine.ips") from None
-        f_ips = [
-            (x0 if type(x0) is str else d_str(x0, "Machine.ips"))
-            for x0 in (value if type(value) is list else d_list(value, "Machine.ips"))
-        ]
-        try:
-            value = data["package"]
-        except KeyError:
-            raise missing("Machine.package") from None
-        f_package = value if type(value) is str else d_str(value, "Machine.package")
-        try:
-            value = data["name"]
-        except KeyError:
-            raise missing("Machine.name") from None
-        f_name = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Machine.name"))
-        )
-        value = data.get("image")
-        f_image = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Machine.image"))
-        )
-        value = data.get("disks")
-        f_disks = (
-            None
-            if value is None
-            else [
-                MachineDisk.from_json(x0)
-                for x0 in (value if type(value) is list else d_list(value, "Machine.disks"))
+            data = d_object(data, "Machine")
+            try:
+                value = data["id"]
+            except KeyError:
+                raise missing("Machine.id") from None
+            f_id = value if type(value) is str else d_str(value, "Machine.id")
+            try:
+                value = data["type"]
+            except KeyError:
+                raise missing("Machine.type") from None
+            f_type = d_enum(MachineType, value, "Machine.type")
+            try:
+                value = data["brand"]
+            except KeyError:
+                raise missing("Machine.brand") from None
+            f_brand = d_enum(MachineBrand, value, "Machine.brand")
+            try:
+                value = data["state"]
+            except KeyError:
+                raise missing("Machine.state") from None
+            f_state = d_enum(MachineState, value, "Machine.state")
+            try:
+                value = data["memory"]
+            except KeyError:
+                raise missing("Machine.memory") from None
+            f_memory = value if type(value) is int else d_int(value, "Machine.memory")
+            try:
+                value = data["disk"]
+            except KeyError:
+                raise missing("Machine.disk") from None
+            f_disk = value if type(value) is int else d_int(value, "Machine.disk")
+            try:
+                value = data["metadata"]
+            except KeyError:
+                raise missing("Machine.metadata") from None
+            f_metadata = value if type(value) is dict else d_object(value, "Machine.metadata")
+            try:
+                value = data["tags"]
+            except KeyError:
+                raise missing("Machine.tags") from None
+            f_tags = value if type(value) is dict else d_object(value, "Machine.tags")
+            try:
+                value = data["created"]
+            except KeyError:
+                raise missing("Machine.created") from None
+            f_created = d_datetime(value, "Machine.created")
+            try:
+                value = data["updated"]
+            except KeyError:
+                raise missing("Machine.updated") from None
+            f_updated = d_datetime(value, "Machine.updated")
+            try:
+                value = data["ips"]
+            except KeyError:
+                raise missing("Machine.ips") from None
+            f_ips = [
+                (x0 if type(x0) is str else d_str(x0, "Machine.ips"))
+                for x0 in (value if type(value) is list else d_list(value, "Machine.ips"))
             ]
-        )
-        value = data.get("docker")
-        f_docker = (
-            None
-            if value is None
-            else (value if type(value) is bool else d_bool(value, "Machine.docker"))
-        )
-        value = data.get("nics")
-        f_nics = (
-            None
-            if value is None
-            else [
-                Nic.from_json(x0)
-                for x0 in (value if type(value) is list else d_list(value, "Machine.nics"))
-            ]
-        )
-        value = data.get("networks")
-        f_networks = (
-            None
-            if value is None
-            else [
-                (
-                    x0
-                    if type(x0) is str
+            try:
+                value = data["package"]
+            except KeyError:
+                raise missing("Machine.package") from None
+            f_package = value if type(value) is str else d_str(value, "Machine.package")
+            try:
+                value = data["name"]
+            except KeyError:
+                raise missing("Machine.name") from None
+            f_name = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Machine.name"))
+            )
+            value = data.get("image")
+            f_image = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Machine.image"))
+            )
+            value = data.get("disks")
+            f_disks = (
+                None
+                if value is None
+                else [
+                    MachineDisk.from_json(x0)
+                    for x0 in (value if type(value) is list else d_list(value, "Machine.disks"))
+                ]
+            )
+            value = data.get("docker")
+            f_docker = (
+                None
+                if value is None
+                else (value if type(value) is bool else d_bool(value, "Machine.docker"))
+            )
+            value = data.get("nics")
+            f_nics = (
+                None
+                if value is None
+                else [
+                    Nic.from_json(x0)
+                    for x0 in (value if type(value) is list else d_list(value, "Machine.nics"))
+                ]
+            )
+            value = data.get("networks")
+            f_networks = (
+                None
+                if value is None
+                else [
+                    (
+                        x0
+                        if type(x0) is str
+                        else cast(
+                            "str | Any",
+                            d_union(
+                                x0,
+                                "Machine.networks",
+                                lambda x1: x1 if type(x1) is str else d_str(x1, "Machine.networks"),
+                                lambda x1: x1,
+                            ),
+                        )
+                    )
+                    for x0 in (value if type(value) is list else d_list(value, "Machine.networks"))
+                ]
+            )
+            value = data.get("primaryIp")
+            f_primary_ip = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Machine.primaryIp"))
+            )
+            value = data.get("firewall_enabled")
+            f_firewall_enabled = (
+                None
+                if value is None
+                else (value if type(value) is bool else d_bool(value, "Machine.firewall_enabled"))
+            )
+            value = data.get("deletion_protection")
+            f_deletion_protection = (
+                None
+                if value is None
+                else (
+                    value if type(value) is bool else d_bool(value, "Machine.deletion_protection")
+                )
+            )
+            value = data.get("compute_node")
+            f_compute_node = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Machine.compute_node"))
+            )
+            value = data.get("dns_names")
+            f_dns_names = (
+                None
+                if value is None
+                else [
+                    (x0 if type(x0) is str else d_str(x0, "Machine.dns_names"))
+                    for x0 in (value if type(value) is list else d_list(value, "Machine.dns_names"))
+                ]
+            )
+            value = data.get("flexible")
+            f_flexible = (
+                None
+                if value is None
+                else (value if type(value) is bool else d_bool(value, "Machine.flexible"))
+            )
+            value = data.get("free_space")
+            f_free_space = (
+                None
+                if value is None
+                else (value if type(value) is int else d_int(value, "Machine.free_space"))
+            )
+            value = data.get("encrypted")
+            f_encrypted = (
+                None
+                if value is None
+                else (
+                    value
+                    if type(value) is bool
                     else cast(
-                        "str | Any",
+                        "bool | str",
                         d_union(
-                            x0,
-                            "Machine.networks",
-                            lambda x1: x1 if type(x1) is str else d_str(x1, "Machine.networks"),
-                            lambda x1: x1,
+                            value,
+                            "Machine.encrypted",
+                            lambda x0: x0 if type(x0) is bool else d_bool(x0, "Machine.encrypted"),
+                            lambda x0: x0 if type(x0) is str else d_str(x0, "Machine.encrypted"),
                         ),
                     )
                 )
-                for x0 in (value if type(value) is list else d_list(value, "Machine.networks"))
-            ]
-        )
-        value = data.get("primaryIp")
-        f_primary_ip = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Machine.primaryIp"))
-        )
-        value = data.get("firewall_enabled")
-        f_firewall_enabled = (
-            None
-            if value is None
-            else (value if type(value) is bool else d_bool(value, "Machine.firewall_enabled"))
-        )
-        value = data.get("deletion_protection")
-        f_deletion_protection = (
-            None
-            if value is None
-            else (value if type(value) is bool else d_bool(value, "Machine.deletion_protection"))
-        )
-        value = data.get("compute_node")
-        f_compute_node = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Machine.compute_node"))
-        )
-        value = data.get("dns_names")
-        f_dns_names = (
-            None
-            if value is None
-            else [
-                (x0 if type(x0) is str else d_str(x0, "Machine.dns_names"))
-                for x0 in (value if type(value) is list else d_list(value, "Machine.dns_names"))
-            ]
-        )
-        value = data.get("flexible")
-        f_flexible = (
-            None
-            if value is None
-            else (value if type(value) is bool else d_bool(value, "Machine.flexible"))
-        )
-        value = data.get("free_space")
-        f_free_space = (
-            None
-            if value is None
-            else (value if type(value) is int else d_int(value, "Machine.free_space"))
-        )
-        value = data.get("encrypted")
-        f_encrypted = (
-            None
-            if value is None
-            else (
-                value
-                if type(value) is bool
-                else cast(
-                    "bool | str",
-                    d_union(
-                        value,
-                        "Machine.encrypted",
-                        lambda x0: x0 if type(x0) is bool else d_bool(x0, "Machine.encrypted"),
-                        lambda x0: x0 if type(x0) is str else d_str(x0, "Machine.encrypted"),
-                    ),
-                )
             )
-        )
-        value = data.get("delegate_dataset")
-        f_delegate_dataset = (
-            None
-            if value is None
-            else (value if type(value) is bool else d_bool(value, "Machine.delegate_dataset"))
-        )
-        value = data.get("credentials")
-        f_credentials = None if value is None else value
+            value = data.get("delegate_dataset")
+            f_delegate_dataset = (
+                None
+                if value is None
+                else (value if type(value) is bool else d_bool(value, "Machine.delegate_dataset"))
+            )
+            value = data.get("credentials")
+            f_credentials = None if value is None else value
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _MACHINE_FIELDS, _MACHINE_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _MACHINE_KEYS else data.keys() - _MACHINE_KEYS
         nulls = (
@@ -389,15 +404,15 @@ class Machine:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
         out["id"] = self.id
-        out["type"] = e_value(self.type)
-        out["brand"] = e_value(self.brand)
-        out["state"] = e_value(self.state)
+        out["type"] = None if self.type is None else e_value(self.type)
+        out["brand"] = None if self.brand is None else e_value(self.brand)
+        out["state"] = None if self.state is None else e_value(self.state)
         out["memory"] = self.memory
         out["disk"] = self.disk
         out["metadata"] = self.metadata
         out["tags"] = self.tags
-        out["created"] = e_datetime(self.created)
-        out["updated"] = e_datetime(self.updated)
+        out["created"] = None if self.created is None else e_datetime(self.created)
+        out["updated"] = None if self.updated is None else e_datetime(self.updated)
         out["ips"] = self.ips
         out["package"] = self.package
         out["name"] = None if self.name is None else self.name
@@ -463,6 +478,8 @@ class Machine:
             out["credentials"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -498,6 +515,104 @@ _MACHINE_KEYS = frozenset(
         "credentials",
     }
 )
+_MACHINE_FIELDS: FieldTable = (
+    ("id", "id", True, False, d_str),
+    ("type", "type", True, False, lambda v, at: d_enum(MachineType, v, at)),
+    ("brand", "brand", True, False, lambda v, at: d_enum(MachineBrand, v, at)),
+    ("state", "state", True, False, lambda v, at: d_enum(MachineState, v, at)),
+    ("memory", "memory", True, False, d_int),
+    ("disk", "disk", True, False, d_int),
+    ("metadata", "metadata", True, False, lambda v, at: v if type(v) is dict else d_object(v, at)),
+    ("tags", "tags", True, False, lambda v, at: v if type(v) is dict else d_object(v, at)),
+    ("created", "created", True, False, d_datetime),
+    ("updated", "updated", True, False, d_datetime),
+    (
+        "ips",
+        "ips",
+        True,
+        False,
+        lambda v, at: [
+            (x0 if type(x0) is str else d_str(x0, at))
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
+    ("package", "package", True, False, d_str),
+    ("name", "name", True, True, d_str),
+    ("image", "image", False, False, d_str),
+    (
+        "disks",
+        "disks",
+        False,
+        False,
+        lambda v, at: [
+            MachineDisk.from_json(x0) for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
+    ("docker", "docker", False, False, d_bool),
+    (
+        "nics",
+        "nics",
+        False,
+        False,
+        lambda v, at: [Nic.from_json(x0) for x0 in (v if type(v) is list else d_list(v, at))],
+    ),
+    (
+        "networks",
+        "networks",
+        False,
+        False,
+        lambda v, at: [
+            (
+                x0
+                if type(x0) is str
+                else cast(
+                    "str | Any",
+                    d_union(
+                        x0, at, lambda x1: x1 if type(x1) is str else d_str(x1, at), lambda x1: x1
+                    ),
+                )
+            )
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
+    ("primary_ip", "primaryIp", False, False, d_str),
+    ("firewall_enabled", "firewall_enabled", False, False, d_bool),
+    ("deletion_protection", "deletion_protection", False, False, d_bool),
+    ("compute_node", "compute_node", False, True, d_str),
+    (
+        "dns_names",
+        "dns_names",
+        False,
+        False,
+        lambda v, at: [
+            (x0 if type(x0) is str else d_str(x0, at))
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
+    ("flexible", "flexible", False, False, d_bool),
+    ("free_space", "free_space", False, False, d_int),
+    (
+        "encrypted",
+        "encrypted",
+        False,
+        False,
+        lambda v, at: (
+            v
+            if type(v) is bool
+            else cast(
+                "bool | str",
+                d_union(
+                    v,
+                    at,
+                    lambda x0: x0 if type(x0) is bool else d_bool(x0, at),
+                    lambda x0: x0 if type(x0) is str else d_str(x0, at),
+                ),
+            )
+        ),
+    ),
+    ("delegate_dataset", "delegate_dataset", False, False, d_bool),
+    ("credentials", "credentials", False, False, d_any),
+)
 
 
 @attrs.define(slots=True, kw_only=True)
@@ -528,40 +643,47 @@ class MachineDisk:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> MachineDisk:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "MachineDisk")
-        value = data.get("id")
-        f_id = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "MachineDisk.id"))
-        )
-        value = data.get("size")
-        f_size = (
-            None
-            if value is None
-            else (value if type(value) is int else d_int(value, "MachineDisk.size"))
-        )
-        value = data.get("block_size")
-        f_block_size = (
-            None
-            if value is None
-            else (value if type(value) is int else d_int(value, "MachineDisk.block_size"))
-        )
-        value = data.get("boot")
-        f_boot = (
-            None
-            if value is None
-            else (value if type(value) is bool else d_bool(value, "MachineDisk.boot"))
-        )
-        value = data.get("image")
-        f_image = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "MachineDisk.image"))
-        )
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        try:
+            data = d_object(data, "MachineDisk")
+            value = data.get("id")
+            f_id = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "MachineDisk.id"))
+            )
+            value = data.get("size")
+            f_size = (
+                None
+                if value is None
+                else (value if type(value) is int else d_int(value, "MachineDisk.size"))
+            )
+            value = data.get("block_size")
+            f_block_size = (
+                None
+                if value is None
+                else (value if type(value) is int else d_int(value, "MachineDisk.block_size"))
+            )
+            value = data.get("boot")
+            f_boot = (
+                None
+                if value is None
+                else (value if type(value) is bool else d_bool(value, "MachineDisk.boot"))
+            )
+            value = data.get("image")
+            f_image = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "MachineDisk.image"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _MACHINE_DISK_FIELDS, _MACHINE_DISK_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _MACHINE_DISK_KEYS else data.keys() - _MACHINE_DISK_KEYS
         nulls = (
@@ -604,6 +726,8 @@ class MachineDisk:
             out["image"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -615,6 +739,13 @@ _MACHINE_DISK_KEYS = frozenset(
         "boot",
         "image",
     }
+)
+_MACHINE_DISK_FIELDS: FieldTable = (
+    ("id", "id", False, False, d_str),
+    ("size", "size", False, False, d_int),
+    ("block_size", "block_size", False, False, d_int),
+    ("boot", "boot", False, False, d_bool),
+    ("image", "image", False, False, d_str),
 )
 
 
@@ -644,30 +775,37 @@ class AuditEntry:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> AuditEntry:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "AuditEntry")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["action"]
-        except KeyError:
-            raise missing("AuditEntry.action") from None
-        f_action = value if type(value) is str else d_str(value, "AuditEntry.action")
-        try:
-            value = data["success"]
-        except KeyError:
-            raise missing("AuditEntry.success") from None
-        f_success = d_enum(AuditSuccess, value, "AuditEntry.success")
-        try:
-            value = data["time"]
-        except KeyError:
-            raise missing("AuditEntry.time") from None
-        f_time = d_datetime(value, "AuditEntry.time")
-        try:
-            value = data["caller"]
-        except KeyError:
-            raise missing("AuditEntry.caller") from None
-        f_caller = AuditCaller.from_json(value)
+            data = d_object(data, "AuditEntry")
+            try:
+                value = data["action"]
+            except KeyError:
+                raise missing("AuditEntry.action") from None
+            f_action = value if type(value) is str else d_str(value, "AuditEntry.action")
+            try:
+                value = data["success"]
+            except KeyError:
+                raise missing("AuditEntry.success") from None
+            f_success = d_enum(AuditSuccess, value, "AuditEntry.success")
+            try:
+                value = data["time"]
+            except KeyError:
+                raise missing("AuditEntry.time") from None
+            f_time = d_datetime(value, "AuditEntry.time")
+            try:
+                value = data["caller"]
+            except KeyError:
+                raise missing("AuditEntry.caller") from None
+            f_caller = AuditCaller.from_json(value)
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _AUDIT_ENTRY_FIELDS, _AUDIT_ENTRY_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _AUDIT_ENTRY_KEYS else data.keys() - _AUDIT_ENTRY_KEYS
         nulls = (
@@ -688,11 +826,13 @@ class AuditEntry:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
         out["action"] = self.action
-        out["success"] = e_value(self.success)
-        out["time"] = e_datetime(self.time)
-        out["caller"] = e_value(self.caller)
+        out["success"] = None if self.success is None else e_value(self.success)
+        out["time"] = None if self.time is None else e_datetime(self.time)
+        out["caller"] = None if self.caller is None else e_value(self.caller)
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -703,6 +843,12 @@ _AUDIT_ENTRY_KEYS = frozenset(
         "time",
         "caller",
     }
+)
+_AUDIT_ENTRY_FIELDS: FieldTable = (
+    ("action", "action", True, False, d_str),
+    ("success", "success", True, False, lambda v, at: d_enum(AuditSuccess, v, at)),
+    ("time", "time", True, False, d_datetime),
+    ("caller", "caller", True, False, lambda v, at: AuditCaller.from_json(v)),
 )
 
 
@@ -731,33 +877,40 @@ class AuditCaller:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> AuditCaller:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "AuditCaller")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["type"]
-        except KeyError:
-            raise missing("AuditCaller.type") from None
-        f_type = d_enum(AuditCallerType, value, "AuditCaller.type")
-        value = data.get("ip")
-        f_ip = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "AuditCaller.ip"))
-        )
-        value = data.get("keyId")
-        f_key_id = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "AuditCaller.keyId"))
-        )
-        value = data.get("user")
-        f_user = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "AuditCaller.user"))
-        )
+            data = d_object(data, "AuditCaller")
+            try:
+                value = data["type"]
+            except KeyError:
+                raise missing("AuditCaller.type") from None
+            f_type = d_enum(AuditCallerType, value, "AuditCaller.type")
+            value = data.get("ip")
+            f_ip = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "AuditCaller.ip"))
+            )
+            value = data.get("keyId")
+            f_key_id = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "AuditCaller.keyId"))
+            )
+            value = data.get("user")
+            f_user = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "AuditCaller.user"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _AUDIT_CALLER_FIELDS, _AUDIT_CALLER_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _AUDIT_CALLER_KEYS else data.keys() - _AUDIT_CALLER_KEYS
         nulls = (
@@ -777,7 +930,7 @@ class AuditCaller:
     def to_json(self) -> dict[str, Any]:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
-        out["type"] = e_value(self.type)
+        out["type"] = None if self.type is None else e_value(self.type)
         if self.ip is not None:
             out["ip"] = self.ip
         elif "ip" in self.json_nulls:
@@ -792,6 +945,8 @@ class AuditCaller:
             out["user"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -802,6 +957,12 @@ _AUDIT_CALLER_KEYS = frozenset(
         "keyId",
         "user",
     }
+)
+_AUDIT_CALLER_FIELDS: FieldTable = (
+    ("type", "type", True, False, lambda v, at: d_enum(AuditCallerType, v, at)),
+    ("ip", "ip", False, False, d_str),
+    ("key_id", "keyId", False, False, d_str),
+    ("user", "user", False, False, d_str),
 )
 
 
@@ -827,32 +988,39 @@ class NetworkObject:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> NetworkObject:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "NetworkObject")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["ipv4_uuid"]
-        except KeyError:
-            raise missing("NetworkObject.ipv4_uuid") from None
-        f_ipv4_uuid = value if type(value) is str else d_str(value, "NetworkObject.ipv4_uuid")
-        value = data.get("ipv4_ips")
-        f_ipv4_ips = (
-            None
-            if value is None
-            else [
-                (x0 if type(x0) is str else d_str(x0, "NetworkObject.ipv4_ips"))
-                for x0 in (
-                    value if type(value) is list else d_list(value, "NetworkObject.ipv4_ips")
-                )
-            ]
-        )
-        value = data.get("ipv4_count")
-        f_ipv4_count = (
-            None
-            if value is None
-            else (value if type(value) is int else d_int(value, "NetworkObject.ipv4_count"))
-        )
+            data = d_object(data, "NetworkObject")
+            try:
+                value = data["ipv4_uuid"]
+            except KeyError:
+                raise missing("NetworkObject.ipv4_uuid") from None
+            f_ipv4_uuid = value if type(value) is str else d_str(value, "NetworkObject.ipv4_uuid")
+            value = data.get("ipv4_ips")
+            f_ipv4_ips = (
+                None
+                if value is None
+                else [
+                    (x0 if type(x0) is str else d_str(x0, "NetworkObject.ipv4_ips"))
+                    for x0 in (
+                        value if type(value) is list else d_list(value, "NetworkObject.ipv4_ips")
+                    )
+                ]
+            )
+            value = data.get("ipv4_count")
+            f_ipv4_count = (
+                None
+                if value is None
+                else (value if type(value) is int else d_int(value, "NetworkObject.ipv4_count"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _NETWORK_OBJECT_FIELDS, _NETWORK_OBJECT_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _NETWORK_OBJECT_KEYS else data.keys() - _NETWORK_OBJECT_KEYS
         nulls = (
@@ -882,6 +1050,8 @@ class NetworkObject:
             out["ipv4_count"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -891,6 +1061,20 @@ _NETWORK_OBJECT_KEYS = frozenset(
         "ipv4_ips",
         "ipv4_count",
     }
+)
+_NETWORK_OBJECT_FIELDS: FieldTable = (
+    ("ipv4_uuid", "ipv4_uuid", True, False, d_str),
+    (
+        "ipv4_ips",
+        "ipv4_ips",
+        False,
+        False,
+        lambda v, at: [
+            (x0 if type(x0) is str else d_str(x0, at))
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
+    ("ipv4_count", "ipv4_count", False, False, d_int),
 )
 
 
@@ -916,58 +1100,65 @@ class Locality:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Locality:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Locality")
-        value = data.get("strict")
-        f_strict = (
-            None
-            if value is None
-            else (value if type(value) is bool else d_bool(value, "Locality.strict"))
-        )
-        value = data.get("near")
-        f_near = (
-            None
-            if value is None
-            else (
-                value
-                if type(value) is str
-                else cast(
-                    "str | list[str]",
-                    d_union(
-                        value,
-                        "Locality.near",
-                        lambda x0: x0 if type(x0) is str else d_str(x0, "Locality.near"),
-                        lambda x0: [
-                            (x1 if type(x1) is str else d_str(x1, "Locality.near"))
-                            for x1 in (x0 if type(x0) is list else d_list(x0, "Locality.near"))
-                        ],
-                    ),
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        try:
+            data = d_object(data, "Locality")
+            value = data.get("strict")
+            f_strict = (
+                None
+                if value is None
+                else (value if type(value) is bool else d_bool(value, "Locality.strict"))
+            )
+            value = data.get("near")
+            f_near = (
+                None
+                if value is None
+                else (
+                    value
+                    if type(value) is str
+                    else cast(
+                        "str | list[str]",
+                        d_union(
+                            value,
+                            "Locality.near",
+                            lambda x0: x0 if type(x0) is str else d_str(x0, "Locality.near"),
+                            lambda x0: [
+                                (x1 if type(x1) is str else d_str(x1, "Locality.near"))
+                                for x1 in (x0 if type(x0) is list else d_list(x0, "Locality.near"))
+                            ],
+                        ),
+                    )
                 )
             )
-        )
-        value = data.get("far")
-        f_far = (
-            None
-            if value is None
-            else (
-                value
-                if type(value) is str
-                else cast(
-                    "str | list[str]",
-                    d_union(
-                        value,
-                        "Locality.far",
-                        lambda x0: x0 if type(x0) is str else d_str(x0, "Locality.far"),
-                        lambda x0: [
-                            (x1 if type(x1) is str else d_str(x1, "Locality.far"))
-                            for x1 in (x0 if type(x0) is list else d_list(x0, "Locality.far"))
-                        ],
-                    ),
+            value = data.get("far")
+            f_far = (
+                None
+                if value is None
+                else (
+                    value
+                    if type(value) is str
+                    else cast(
+                        "str | list[str]",
+                        d_union(
+                            value,
+                            "Locality.far",
+                            lambda x0: x0 if type(x0) is str else d_str(x0, "Locality.far"),
+                            lambda x0: [
+                                (x1 if type(x1) is str else d_str(x1, "Locality.far"))
+                                for x1 in (x0 if type(x0) is list else d_list(x0, "Locality.far"))
+                            ],
+                        ),
+                    )
                 )
             )
-        )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _LOCALITY_FIELDS, _LOCALITY_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _LOCALITY_KEYS else data.keys() - _LOCALITY_KEYS
         nulls = (
@@ -1000,6 +1191,8 @@ class Locality:
             out["far"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -1009,6 +1202,53 @@ _LOCALITY_KEYS = frozenset(
         "near",
         "far",
     }
+)
+_LOCALITY_FIELDS: FieldTable = (
+    ("strict", "strict", False, False, d_bool),
+    (
+        "near",
+        "near",
+        False,
+        False,
+        lambda v, at: (
+            v
+            if type(v) is str
+            else cast(
+                "str | list[str]",
+                d_union(
+                    v,
+                    at,
+                    lambda x0: x0 if type(x0) is str else d_str(x0, at),
+                    lambda x0: [
+                        (x1 if type(x1) is str else d_str(x1, at))
+                        for x1 in (x0 if type(x0) is list else d_list(x0, at))
+                    ],
+                ),
+            )
+        ),
+    ),
+    (
+        "far",
+        "far",
+        False,
+        False,
+        lambda v, at: (
+            v
+            if type(v) is str
+            else cast(
+                "str | list[str]",
+                d_union(
+                    v,
+                    at,
+                    lambda x0: x0 if type(x0) is str else d_str(x0, at),
+                    lambda x0: [
+                        (x1 if type(x1) is str else d_str(x1, at))
+                        for x1 in (x0 if type(x0) is list else d_list(x0, at))
+                    ],
+                ),
+            )
+        ),
+    ),
 )
 
 
@@ -1037,28 +1277,35 @@ class VolumeMount:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> VolumeMount:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "VolumeMount")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["name"]
-        except KeyError:
-            raise missing("VolumeMount.name") from None
-        f_name = value if type(value) is str else d_str(value, "VolumeMount.name")
-        try:
-            value = data["mountpoint"]
-        except KeyError:
-            raise missing("VolumeMount.mountpoint") from None
-        f_mountpoint = value if type(value) is str else d_str(value, "VolumeMount.mountpoint")
-        value = data.get("type")
-        f_type = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "VolumeMount.type"))
-        )
-        value = data.get("mode")
-        f_mode = None if value is None else d_enum(VolumeMountMode, value, "VolumeMount.mode")
+            data = d_object(data, "VolumeMount")
+            try:
+                value = data["name"]
+            except KeyError:
+                raise missing("VolumeMount.name") from None
+            f_name = value if type(value) is str else d_str(value, "VolumeMount.name")
+            try:
+                value = data["mountpoint"]
+            except KeyError:
+                raise missing("VolumeMount.mountpoint") from None
+            f_mountpoint = value if type(value) is str else d_str(value, "VolumeMount.mountpoint")
+            value = data.get("type")
+            f_type = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "VolumeMount.type"))
+            )
+            value = data.get("mode")
+            f_mode = None if value is None else d_enum(VolumeMountMode, value, "VolumeMount.mode")
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _VOLUME_MOUNT_FIELDS, _VOLUME_MOUNT_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _VOLUME_MOUNT_KEYS else data.keys() - _VOLUME_MOUNT_KEYS
         nulls = (
@@ -1090,6 +1337,8 @@ class VolumeMount:
             out["mode"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -1100,6 +1349,12 @@ _VOLUME_MOUNT_KEYS = frozenset(
         "type",
         "mode",
     }
+)
+_VOLUME_MOUNT_FIELDS: FieldTable = (
+    ("name", "name", True, False, d_str),
+    ("mountpoint", "mountpoint", True, False, d_str),
+    ("type", "type", False, False, d_str),
+    ("mode", "mode", False, False, lambda v, at: d_enum(VolumeMountMode, v, at)),
 )
 
 
@@ -1131,52 +1386,61 @@ class NewMachineDisk:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> NewMachineDisk:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "NewMachineDisk")
-        value = data.get("id")
-        f_id = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "NewMachineDisk.id"))
-        )
-        value = data.get("boot")
-        f_boot = (
-            None
-            if value is None
-            else (value if type(value) is bool else d_bool(value, "NewMachineDisk.boot"))
-        )
-        value = data.get("image")
-        f_image = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "NewMachineDisk.image"))
-        )
-        value = data.get("size")
-        f_size = (
-            None
-            if value is None
-            else (
-                value
-                if type(value) is int
-                else cast(
-                    "int | str",
-                    d_union(
-                        value,
-                        "NewMachineDisk.size",
-                        lambda x0: x0 if type(x0) is int else d_int(x0, "NewMachineDisk.size"),
-                        lambda x0: x0 if type(x0) is str else d_str(x0, "NewMachineDisk.size"),
-                    ),
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        try:
+            data = d_object(data, "NewMachineDisk")
+            value = data.get("id")
+            f_id = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "NewMachineDisk.id"))
+            )
+            value = data.get("boot")
+            f_boot = (
+                None
+                if value is None
+                else (value if type(value) is bool else d_bool(value, "NewMachineDisk.boot"))
+            )
+            value = data.get("image")
+            f_image = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "NewMachineDisk.image"))
+            )
+            value = data.get("size")
+            f_size = (
+                None
+                if value is None
+                else (
+                    value
+                    if type(value) is int
+                    else cast(
+                        "int | str",
+                        d_union(
+                            value,
+                            "NewMachineDisk.size",
+                            lambda x0: x0 if type(x0) is int else d_int(x0, "NewMachineDisk.size"),
+                            lambda x0: x0 if type(x0) is str else d_str(x0, "NewMachineDisk.size"),
+                        ),
+                    )
                 )
             )
-        )
-        value = data.get("block_size")
-        f_block_size = (
-            None
-            if value is None
-            else (value if type(value) is int else d_int(value, "NewMachineDisk.block_size"))
-        )
+            value = data.get("block_size")
+            f_block_size = (
+                None
+                if value is None
+                else (value if type(value) is int else d_int(value, "NewMachineDisk.block_size"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(
+                cls, data, _NEW_MACHINE_DISK_FIELDS, _NEW_MACHINE_DISK_KEYS, failure
+            )
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = (
             () if data.keys() <= _NEW_MACHINE_DISK_KEYS else data.keys() - _NEW_MACHINE_DISK_KEYS
@@ -1221,6 +1485,8 @@ class NewMachineDisk:
             out["block_size"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -1232,4 +1498,29 @@ _NEW_MACHINE_DISK_KEYS = frozenset(
         "size",
         "block_size",
     }
+)
+_NEW_MACHINE_DISK_FIELDS: FieldTable = (
+    ("id", "id", False, False, d_str),
+    ("boot", "boot", False, False, d_bool),
+    ("image", "image", False, False, d_str),
+    (
+        "size",
+        "size",
+        False,
+        False,
+        lambda v, at: (
+            v
+            if type(v) is int
+            else cast(
+                "int | str",
+                d_union(
+                    v,
+                    at,
+                    lambda x0: x0 if type(x0) is int else d_int(x0, at),
+                    lambda x0: x0 if type(x0) is str else d_str(x0, at),
+                ),
+            )
+        ),
+    ),
+    ("block_size", "block_size", False, False, d_int),
 )

@@ -12,6 +12,9 @@ import attrs
 
 from smartdc._generated.enums import MigrationPhase, MigrationProgressType, MigrationState
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_bool,
     d_datetime,
     d_enum,
@@ -19,9 +22,11 @@ from smartdc.runtime.jsonvalues import (
     d_num,
     d_object,
     d_str,
+    decode_tolerant,
     e_datetime,
     e_value,
     missing,
+    restore_raw,
 )
 
 __all__ = [
@@ -79,68 +84,75 @@ class Migration:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Migration:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Migration")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["automatic"]
-        except KeyError:
-            raise missing("Migration.automatic") from None
-        f_automatic = value if type(value) is bool else d_bool(value, "Migration.automatic")
-        try:
-            value = data["phase"]
-        except KeyError:
-            raise missing("Migration.phase") from None
-        f_phase = d_enum(MigrationPhase, value, "Migration.phase")
-        try:
-            value = data["state"]
-        except KeyError:
-            raise missing("Migration.state") from None
-        f_state = d_enum(MigrationState, value, "Migration.state")
-        try:
-            value = data["created_timestamp"]
-        except KeyError:
-            raise missing("Migration.created_timestamp") from None
-        f_created_timestamp = d_datetime(value, "Migration.created_timestamp")
-        try:
-            value = data["progress_history"]
-        except KeyError:
-            raise missing("Migration.progress_history") from None
-        f_progress_history = [
-            MigrationProgress.from_json(x0)
-            for x0 in (
-                value if type(value) is list else d_list(value, "Migration.progress_history")
+            data = d_object(data, "Migration")
+            try:
+                value = data["automatic"]
+            except KeyError:
+                raise missing("Migration.automatic") from None
+            f_automatic = value if type(value) is bool else d_bool(value, "Migration.automatic")
+            try:
+                value = data["phase"]
+            except KeyError:
+                raise missing("Migration.phase") from None
+            f_phase = d_enum(MigrationPhase, value, "Migration.phase")
+            try:
+                value = data["state"]
+            except KeyError:
+                raise missing("Migration.state") from None
+            f_state = d_enum(MigrationState, value, "Migration.state")
+            try:
+                value = data["created_timestamp"]
+            except KeyError:
+                raise missing("Migration.created_timestamp") from None
+            f_created_timestamp = d_datetime(value, "Migration.created_timestamp")
+            try:
+                value = data["progress_history"]
+            except KeyError:
+                raise missing("Migration.progress_history") from None
+            f_progress_history = [
+                MigrationProgress.from_json(x0)
+                for x0 in (
+                    value if type(value) is list else d_list(value, "Migration.progress_history")
+                )
+            ]
+            value = data.get("machine")
+            f_machine = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Migration.machine"))
             )
-        ]
-        value = data.get("machine")
-        f_machine = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Migration.machine"))
-        )
-        value = data.get("vm_uuid")
-        f_vm_uuid = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Migration.vm_uuid"))
-        )
-        value = data.get("scheduled_timestamp")
-        f_scheduled_timestamp = (
-            None if value is None else d_datetime(value, "Migration.scheduled_timestamp")
-        )
-        value = data.get("finished_timestamp")
-        f_finished_timestamp = (
-            None if value is None else d_datetime(value, "Migration.finished_timestamp")
-        )
-        value = data.get("duration_ms")
-        f_duration_ms = None if value is None else d_num(value, "Migration.duration_ms")
-        value = data.get("error")
-        f_error = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Migration.error"))
-        )
+            value = data.get("vm_uuid")
+            f_vm_uuid = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Migration.vm_uuid"))
+            )
+            value = data.get("scheduled_timestamp")
+            f_scheduled_timestamp = (
+                None if value is None else d_datetime(value, "Migration.scheduled_timestamp")
+            )
+            value = data.get("finished_timestamp")
+            f_finished_timestamp = (
+                None if value is None else d_datetime(value, "Migration.finished_timestamp")
+            )
+            value = data.get("duration_ms")
+            f_duration_ms = None if value is None else d_num(value, "Migration.duration_ms")
+            value = data.get("error")
+            f_error = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Migration.error"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _MIGRATION_FIELDS, _MIGRATION_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _MIGRATION_KEYS else data.keys() - _MIGRATION_KEYS
         nulls = (
@@ -168,10 +180,14 @@ class Migration:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
         out["automatic"] = self.automatic
-        out["phase"] = e_value(self.phase)
-        out["state"] = e_value(self.state)
-        out["created_timestamp"] = e_datetime(self.created_timestamp)
-        out["progress_history"] = [e_value(x0) for x0 in self.progress_history]
+        out["phase"] = None if self.phase is None else e_value(self.phase)
+        out["state"] = None if self.state is None else e_value(self.state)
+        out["created_timestamp"] = (
+            None if self.created_timestamp is None else e_datetime(self.created_timestamp)
+        )
+        out["progress_history"] = (
+            None if self.progress_history is None else [e_value(x0) for x0 in self.progress_history]
+        )
         if self.machine is not None:
             out["machine"] = self.machine
         elif "machine" in self.json_nulls:
@@ -198,6 +214,8 @@ class Migration:
             out["error"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -215,6 +233,27 @@ _MIGRATION_KEYS = frozenset(
         "duration_ms",
         "error",
     }
+)
+_MIGRATION_FIELDS: FieldTable = (
+    ("automatic", "automatic", True, False, d_bool),
+    ("phase", "phase", True, False, lambda v, at: d_enum(MigrationPhase, v, at)),
+    ("state", "state", True, False, lambda v, at: d_enum(MigrationState, v, at)),
+    ("created_timestamp", "created_timestamp", True, False, d_datetime),
+    (
+        "progress_history",
+        "progress_history",
+        True,
+        False,
+        lambda v, at: [
+            MigrationProgress.from_json(x0) for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
+    ("machine", "machine", False, False, d_str),
+    ("vm_uuid", "vm_uuid", False, False, d_str),
+    ("scheduled_timestamp", "scheduled_timestamp", False, False, d_datetime),
+    ("finished_timestamp", "finished_timestamp", False, False, d_datetime),
+    ("duration_ms", "duration_ms", False, False, d_num),
+    ("error", "error", False, False, d_str),
 )
 
 
@@ -268,61 +307,70 @@ class MigrationProgress:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> MigrationProgress:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "MigrationProgress")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["type"]
-        except KeyError:
-            raise missing("MigrationProgress.type") from None
-        f_type = d_enum(MigrationProgressType, value, "MigrationProgress.type")
-        try:
-            value = data["phase"]
-        except KeyError:
-            raise missing("MigrationProgress.phase") from None
-        f_phase = d_enum(MigrationPhase, value, "MigrationProgress.phase")
-        try:
-            value = data["state"]
-        except KeyError:
-            raise missing("MigrationProgress.state") from None
-        f_state = value if type(value) is str else d_str(value, "MigrationProgress.state")
-        value = data.get("current_progress")
-        f_current_progress = (
-            None if value is None else d_num(value, "MigrationProgress.current_progress")
-        )
-        value = data.get("total_progress")
-        f_total_progress = (
-            None if value is None else d_num(value, "MigrationProgress.total_progress")
-        )
-        value = data.get("message")
-        f_message = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "MigrationProgress.message"))
-        )
-        value = data.get("error")
-        f_error = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "MigrationProgress.error"))
-        )
-        value = data.get("started_timestamp")
-        f_started_timestamp = (
-            None if value is None else d_datetime(value, "MigrationProgress.started_timestamp")
-        )
-        value = data.get("finished_timestamp")
-        f_finished_timestamp = (
-            None if value is None else d_datetime(value, "MigrationProgress.finished_timestamp")
-        )
-        value = data.get("duration_ms")
-        f_duration_ms = None if value is None else d_num(value, "MigrationProgress.duration_ms")
-        value = data.get("eta_ms")
-        f_eta_ms = None if value is None else d_num(value, "MigrationProgress.eta_ms")
-        value = data.get("transfer_bytes_second")
-        f_transfer_bytes_second = (
-            None if value is None else d_num(value, "MigrationProgress.transfer_bytes_second")
-        )
+            data = d_object(data, "MigrationProgress")
+            try:
+                value = data["type"]
+            except KeyError:
+                raise missing("MigrationProgress.type") from None
+            f_type = d_enum(MigrationProgressType, value, "MigrationProgress.type")
+            try:
+                value = data["phase"]
+            except KeyError:
+                raise missing("MigrationProgress.phase") from None
+            f_phase = d_enum(MigrationPhase, value, "MigrationProgress.phase")
+            try:
+                value = data["state"]
+            except KeyError:
+                raise missing("MigrationProgress.state") from None
+            f_state = value if type(value) is str else d_str(value, "MigrationProgress.state")
+            value = data.get("current_progress")
+            f_current_progress = (
+                None if value is None else d_num(value, "MigrationProgress.current_progress")
+            )
+            value = data.get("total_progress")
+            f_total_progress = (
+                None if value is None else d_num(value, "MigrationProgress.total_progress")
+            )
+            value = data.get("message")
+            f_message = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "MigrationProgress.message"))
+            )
+            value = data.get("error")
+            f_error = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "MigrationProgress.error"))
+            )
+            value = data.get("started_timestamp")
+            f_started_timestamp = (
+                None if value is None else d_datetime(value, "MigrationProgress.started_timestamp")
+            )
+            value = data.get("finished_timestamp")
+            f_finished_timestamp = (
+                None if value is None else d_datetime(value, "MigrationProgress.finished_timestamp")
+            )
+            value = data.get("duration_ms")
+            f_duration_ms = None if value is None else d_num(value, "MigrationProgress.duration_ms")
+            value = data.get("eta_ms")
+            f_eta_ms = None if value is None else d_num(value, "MigrationProgress.eta_ms")
+            value = data.get("transfer_bytes_second")
+            f_transfer_bytes_second = (
+                None if value is None else d_num(value, "MigrationProgress.transfer_bytes_second")
+            )
+        except DecodeError as failure:
+            return decode_tolerant(
+                cls, data, _MIGRATION_PROGRESS_FIELDS, _MIGRATION_PROGRESS_KEYS, failure
+            )
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = (
             ()
@@ -354,8 +402,8 @@ class MigrationProgress:
     def to_json(self) -> dict[str, Any]:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
-        out["type"] = e_value(self.type)
-        out["phase"] = e_value(self.phase)
+        out["type"] = None if self.type is None else e_value(self.type)
+        out["phase"] = None if self.phase is None else e_value(self.phase)
         out["state"] = self.state
         if self.current_progress is not None:
             out["current_progress"] = self.current_progress
@@ -395,6 +443,8 @@ class MigrationProgress:
             out["transfer_bytes_second"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -413,4 +463,18 @@ _MIGRATION_PROGRESS_KEYS = frozenset(
         "eta_ms",
         "transfer_bytes_second",
     }
+)
+_MIGRATION_PROGRESS_FIELDS: FieldTable = (
+    ("type", "type", True, False, lambda v, at: d_enum(MigrationProgressType, v, at)),
+    ("phase", "phase", True, False, lambda v, at: d_enum(MigrationPhase, v, at)),
+    ("state", "state", True, False, d_str),
+    ("current_progress", "current_progress", False, False, d_num),
+    ("total_progress", "total_progress", False, False, d_num),
+    ("message", "message", False, False, d_str),
+    ("error", "error", False, False, d_str),
+    ("started_timestamp", "started_timestamp", False, False, d_datetime),
+    ("finished_timestamp", "finished_timestamp", False, False, d_datetime),
+    ("duration_ms", "duration_ms", False, False, d_num),
+    ("eta_ms", "eta_ms", False, False, d_num),
+    ("transfer_bytes_second", "transfer_bytes_second", False, False, d_num),
 )

@@ -10,14 +10,19 @@ from typing import Any, cast
 import attrs
 
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_bool,
     d_int,
     d_list,
     d_object,
     d_str,
     d_union,
+    decode_tolerant,
     e_value,
     missing,
+    restore_raw,
 )
 
 __all__ = [
@@ -84,114 +89,123 @@ class Network:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Network:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Network")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["id"]
-        except KeyError:
-            raise missing("Network.id") from None
-        f_id = value if type(value) is str else d_str(value, "Network.id")
-        try:
-            value = data["name"]
-        except KeyError:
-            raise missing("Network.name") from None
-        f_name = value if type(value) is str else d_str(value, "Network.name")
-        try:
-            value = data["public"]
-        except KeyError:
-            raise missing("Network.public") from None
-        f_public = value if type(value) is bool else d_bool(value, "Network.public")
-        value = data.get("fabric")
-        f_fabric = (
-            None
-            if value is None
-            else (value if type(value) is bool else d_bool(value, "Network.fabric"))
-        )
-        value = data.get("description")
-        f_description = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Network.description"))
-        )
-        value = data.get("subnet")
-        f_subnet = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Network.subnet"))
-        )
-        value = data.get("provision_start_ip")
-        f_provision_start_ip = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Network.provision_start_ip"))
-        )
-        value = data.get("provision_end_ip")
-        f_provision_end_ip = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Network.provision_end_ip"))
-        )
-        value = data.get("gateway")
-        f_gateway = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Network.gateway"))
-        )
-        value = data.get("resolvers")
-        f_resolvers = (
-            None
-            if value is None
-            else [
-                (x0 if type(x0) is str else d_str(x0, "Network.resolvers"))
-                for x0 in (value if type(value) is list else d_list(value, "Network.resolvers"))
-            ]
-        )
-        value = data.get("routes")
-        f_routes = (
-            None
-            if value is None
-            else {
-                k0: (x0 if type(x0) is str else d_str(x0, "Network.routes"))
-                for k0, x0 in (
-                    value if type(value) is dict else d_object(value, "Network.routes")
-                ).items()
-            }
-        )
-        value = data.get("internet_nat")
-        f_internet_nat = (
-            None
-            if value is None
-            else (
-                value
-                if type(value) is bool
-                else cast(
-                    "bool | str",
-                    d_union(
-                        value,
-                        "Network.internet_nat",
-                        lambda x0: x0 if type(x0) is bool else d_bool(x0, "Network.internet_nat"),
-                        lambda x0: x0 if type(x0) is str else d_str(x0, "Network.internet_nat"),
-                    ),
+            data = d_object(data, "Network")
+            try:
+                value = data["id"]
+            except KeyError:
+                raise missing("Network.id") from None
+            f_id = value if type(value) is str else d_str(value, "Network.id")
+            try:
+                value = data["name"]
+            except KeyError:
+                raise missing("Network.name") from None
+            f_name = value if type(value) is str else d_str(value, "Network.name")
+            try:
+                value = data["public"]
+            except KeyError:
+                raise missing("Network.public") from None
+            f_public = value if type(value) is bool else d_bool(value, "Network.public")
+            value = data.get("fabric")
+            f_fabric = (
+                None
+                if value is None
+                else (value if type(value) is bool else d_bool(value, "Network.fabric"))
+            )
+            value = data.get("description")
+            f_description = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Network.description"))
+            )
+            value = data.get("subnet")
+            f_subnet = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Network.subnet"))
+            )
+            value = data.get("provision_start_ip")
+            f_provision_start_ip = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Network.provision_start_ip"))
+            )
+            value = data.get("provision_end_ip")
+            f_provision_end_ip = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Network.provision_end_ip"))
+            )
+            value = data.get("gateway")
+            f_gateway = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Network.gateway"))
+            )
+            value = data.get("resolvers")
+            f_resolvers = (
+                None
+                if value is None
+                else [
+                    (x0 if type(x0) is str else d_str(x0, "Network.resolvers"))
+                    for x0 in (value if type(value) is list else d_list(value, "Network.resolvers"))
+                ]
+            )
+            value = data.get("routes")
+            f_routes = (
+                None
+                if value is None
+                else {
+                    k0: (x0 if type(x0) is str else d_str(x0, "Network.routes"))
+                    for k0, x0 in (
+                        value if type(value) is dict else d_object(value, "Network.routes")
+                    ).items()
+                }
+            )
+            value = data.get("internet_nat")
+            f_internet_nat = (
+                None
+                if value is None
+                else (
+                    value
+                    if type(value) is bool
+                    else cast(
+                        "bool | str",
+                        d_union(
+                            value,
+                            "Network.internet_nat",
+                            lambda x0: (
+                                x0 if type(x0) is bool else d_bool(x0, "Network.internet_nat")
+                            ),
+                            lambda x0: x0 if type(x0) is str else d_str(x0, "Network.internet_nat"),
+                        ),
+                    )
                 )
             )
-        )
-        value = data.get("vlan_id")
-        f_vlan_id = (
-            None
-            if value is None
-            else (value if type(value) is int else d_int(value, "Network.vlan_id"))
-        )
-        value = data.get("suffixes")
-        f_suffixes = (
-            None
-            if value is None
-            else [
-                (x0 if type(x0) is str else d_str(x0, "Network.suffixes"))
-                for x0 in (value if type(value) is list else d_list(value, "Network.suffixes"))
-            ]
-        )
+            value = data.get("vlan_id")
+            f_vlan_id = (
+                None
+                if value is None
+                else (value if type(value) is int else d_int(value, "Network.vlan_id"))
+            )
+            value = data.get("suffixes")
+            f_suffixes = (
+                None
+                if value is None
+                else [
+                    (x0 if type(x0) is str else d_str(x0, "Network.suffixes"))
+                    for x0 in (value if type(value) is list else d_list(value, "Network.suffixes"))
+                ]
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _NETWORK_FIELDS, _NETWORK_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _NETWORK_KEYS else data.keys() - _NETWORK_KEYS
         nulls = (
@@ -270,6 +284,8 @@ class Network:
             out["suffixes"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -290,6 +306,67 @@ _NETWORK_KEYS = frozenset(
         "vlan_id",
         "suffixes",
     }
+)
+_NETWORK_FIELDS: FieldTable = (
+    ("id", "id", True, False, d_str),
+    ("name", "name", True, False, d_str),
+    ("public", "public", True, False, d_bool),
+    ("fabric", "fabric", False, False, d_bool),
+    ("description", "description", False, False, d_str),
+    ("subnet", "subnet", False, False, d_str),
+    ("provision_start_ip", "provision_start_ip", False, False, d_str),
+    ("provision_end_ip", "provision_end_ip", False, False, d_str),
+    ("gateway", "gateway", False, False, d_str),
+    (
+        "resolvers",
+        "resolvers",
+        False,
+        False,
+        lambda v, at: [
+            (x0 if type(x0) is str else d_str(x0, at))
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
+    (
+        "routes",
+        "routes",
+        False,
+        False,
+        lambda v, at: {
+            k0: (x0 if type(x0) is str else d_str(x0, at))
+            for k0, x0 in (v if type(v) is dict else d_object(v, at)).items()
+        },
+    ),
+    (
+        "internet_nat",
+        "internet_nat",
+        False,
+        False,
+        lambda v, at: (
+            v
+            if type(v) is bool
+            else cast(
+                "bool | str",
+                d_union(
+                    v,
+                    at,
+                    lambda x0: x0 if type(x0) is bool else d_bool(x0, at),
+                    lambda x0: x0 if type(x0) is str else d_str(x0, at),
+                ),
+            )
+        ),
+    ),
+    ("vlan_id", "vlan_id", False, False, d_int),
+    (
+        "suffixes",
+        "suffixes",
+        False,
+        False,
+        lambda v, at: [
+            (x0 if type(x0) is str else d_str(x0, at))
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
 )
 
 
@@ -321,37 +398,44 @@ class NetworkIp:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> NetworkIp:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "NetworkIp")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["ip"]
-        except KeyError:
-            raise missing("NetworkIp.ip") from None
-        f_ip = value if type(value) is str else d_str(value, "NetworkIp.ip")
-        try:
-            value = data["reserved"]
-        except KeyError:
-            raise missing("NetworkIp.reserved") from None
-        f_reserved = value if type(value) is bool else d_bool(value, "NetworkIp.reserved")
-        try:
-            value = data["managed"]
-        except KeyError:
-            raise missing("NetworkIp.managed") from None
-        f_managed = value if type(value) is bool else d_bool(value, "NetworkIp.managed")
-        value = data.get("owner_uuid")
-        f_owner_uuid = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "NetworkIp.owner_uuid"))
-        )
-        value = data.get("belongs_to_uuid")
-        f_belongs_to_uuid = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "NetworkIp.belongs_to_uuid"))
-        )
+            data = d_object(data, "NetworkIp")
+            try:
+                value = data["ip"]
+            except KeyError:
+                raise missing("NetworkIp.ip") from None
+            f_ip = value if type(value) is str else d_str(value, "NetworkIp.ip")
+            try:
+                value = data["reserved"]
+            except KeyError:
+                raise missing("NetworkIp.reserved") from None
+            f_reserved = value if type(value) is bool else d_bool(value, "NetworkIp.reserved")
+            try:
+                value = data["managed"]
+            except KeyError:
+                raise missing("NetworkIp.managed") from None
+            f_managed = value if type(value) is bool else d_bool(value, "NetworkIp.managed")
+            value = data.get("owner_uuid")
+            f_owner_uuid = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "NetworkIp.owner_uuid"))
+            )
+            value = data.get("belongs_to_uuid")
+            f_belongs_to_uuid = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "NetworkIp.belongs_to_uuid"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _NETWORK_IP_FIELDS, _NETWORK_IP_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _NETWORK_IP_KEYS else data.keys() - _NETWORK_IP_KEYS
         nulls = (
@@ -385,6 +469,8 @@ class NetworkIp:
             out["belongs_to_uuid"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -396,4 +482,11 @@ _NETWORK_IP_KEYS = frozenset(
         "owner_uuid",
         "belongs_to_uuid",
     }
+)
+_NETWORK_IP_FIELDS: FieldTable = (
+    ("ip", "ip", True, False, d_str),
+    ("reserved", "reserved", True, False, d_bool),
+    ("managed", "managed", True, False, d_bool),
+    ("owner_uuid", "owner_uuid", False, False, d_str),
+    ("belongs_to_uuid", "belongs_to_uuid", False, False, d_str),
 )

@@ -10,12 +10,17 @@ import attrs
 
 from smartdc._generated.enums import NicState
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_bool,
     d_enum,
     d_object,
     d_str,
+    decode_tolerant,
     e_value,
     missing,
+    restore_raw,
 )
 
 __all__ = [
@@ -59,45 +64,52 @@ class Nic:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Nic:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Nic")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["mac"]
-        except KeyError:
-            raise missing("Nic.mac") from None
-        f_mac = value if type(value) is str else d_str(value, "Nic.mac")
-        try:
-            value = data["ip"]
-        except KeyError:
-            raise missing("Nic.ip") from None
-        f_ip = value if type(value) is str else d_str(value, "Nic.ip")
-        try:
-            value = data["primary"]
-        except KeyError:
-            raise missing("Nic.primary") from None
-        f_primary = value if type(value) is bool else d_bool(value, "Nic.primary")
-        value = data.get("netmask")
-        f_netmask = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Nic.netmask"))
-        )
-        value = data.get("gateway")
-        f_gateway = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Nic.gateway"))
-        )
-        value = data.get("state")
-        f_state = None if value is None else d_enum(NicState, value, "Nic.state")
-        value = data.get("network")
-        f_network = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Nic.network"))
-        )
+            data = d_object(data, "Nic")
+            try:
+                value = data["mac"]
+            except KeyError:
+                raise missing("Nic.mac") from None
+            f_mac = value if type(value) is str else d_str(value, "Nic.mac")
+            try:
+                value = data["ip"]
+            except KeyError:
+                raise missing("Nic.ip") from None
+            f_ip = value if type(value) is str else d_str(value, "Nic.ip")
+            try:
+                value = data["primary"]
+            except KeyError:
+                raise missing("Nic.primary") from None
+            f_primary = value if type(value) is bool else d_bool(value, "Nic.primary")
+            value = data.get("netmask")
+            f_netmask = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Nic.netmask"))
+            )
+            value = data.get("gateway")
+            f_gateway = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Nic.gateway"))
+            )
+            value = data.get("state")
+            f_state = None if value is None else d_enum(NicState, value, "Nic.state")
+            value = data.get("network")
+            f_network = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Nic.network"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _NIC_FIELDS, _NIC_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _NIC_KEYS else data.keys() - _NIC_KEYS
         nulls = (
@@ -141,6 +153,8 @@ class Nic:
             out["network"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -154,4 +168,13 @@ _NIC_KEYS = frozenset(
         "state",
         "network",
     }
+)
+_NIC_FIELDS: FieldTable = (
+    ("mac", "mac", True, False, d_str),
+    ("ip", "ip", True, False, d_str),
+    ("primary", "primary", True, False, d_bool),
+    ("netmask", "netmask", False, False, d_str),
+    ("gateway", "gateway", False, False, d_str),
+    ("state", "state", False, False, lambda v, at: d_enum(NicState, v, at)),
+    ("network", "network", False, False, d_str),
 )

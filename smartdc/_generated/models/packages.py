@@ -9,14 +9,19 @@ from typing import Any, cast
 import attrs
 
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_bool,
     d_int,
     d_list,
     d_object,
     d_str,
     d_union,
+    decode_tolerant,
     e_value,
     missing,
+    restore_raw,
 )
 
 __all__ = ["Package", "PackageDisk"]
@@ -40,27 +45,34 @@ class PackageDisk:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> PackageDisk:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "PackageDisk")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["size"]
-        except KeyError:
-            raise missing("PackageDisk.size") from None
-        f_size = (
-            value
-            if type(value) is int
-            else cast(
-                "int | str",
-                d_union(
-                    value,
-                    "PackageDisk.size",
-                    lambda x0: x0 if type(x0) is int else d_int(x0, "PackageDisk.size"),
-                    lambda x0: x0 if type(x0) is str else d_str(x0, "PackageDisk.size"),
-                ),
+            data = d_object(data, "PackageDisk")
+            try:
+                value = data["size"]
+            except KeyError:
+                raise missing("PackageDisk.size") from None
+            f_size = (
+                value
+                if type(value) is int
+                else cast(
+                    "int | str",
+                    d_union(
+                        value,
+                        "PackageDisk.size",
+                        lambda x0: x0 if type(x0) is int else d_int(x0, "PackageDisk.size"),
+                        lambda x0: x0 if type(x0) is str else d_str(x0, "PackageDisk.size"),
+                    ),
+                )
             )
-        )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _PACKAGE_DISK_FIELDS, _PACKAGE_DISK_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _PACKAGE_DISK_KEYS else data.keys() - _PACKAGE_DISK_KEYS
         nulls = (
@@ -77,9 +89,11 @@ class PackageDisk:
     def to_json(self) -> dict[str, Any]:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
-        out["size"] = e_value(self.size)
+        out["size"] = None if self.size is None else e_value(self.size)
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -87,6 +101,27 @@ _PACKAGE_DISK_KEYS = frozenset(
     {
         "size",
     }
+)
+_PACKAGE_DISK_FIELDS: FieldTable = (
+    (
+        "size",
+        "size",
+        True,
+        False,
+        lambda v, at: (
+            v
+            if type(v) is int
+            else cast(
+                "int | str",
+                d_union(
+                    v,
+                    at,
+                    lambda x0: x0 if type(x0) is int else d_int(x0, at),
+                    lambda x0: x0 if type(x0) is str else d_str(x0, at),
+                ),
+            )
+        ),
+    ),
 )
 
 
@@ -145,89 +180,96 @@ class Package:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Package:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Package")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["id"]
-        except KeyError:
-            raise missing("Package.id") from None
-        f_id = value if type(value) is str else d_str(value, "Package.id")
-        try:
-            value = data["name"]
-        except KeyError:
-            raise missing("Package.name") from None
-        f_name = value if type(value) is str else d_str(value, "Package.name")
-        try:
-            value = data["memory"]
-        except KeyError:
-            raise missing("Package.memory") from None
-        f_memory = value if type(value) is int else d_int(value, "Package.memory")
-        try:
-            value = data["disk"]
-        except KeyError:
-            raise missing("Package.disk") from None
-        f_disk = value if type(value) is int else d_int(value, "Package.disk")
-        try:
-            value = data["swap"]
-        except KeyError:
-            raise missing("Package.swap") from None
-        f_swap = value if type(value) is int else d_int(value, "Package.swap")
-        try:
-            value = data["lwps"]
-        except KeyError:
-            raise missing("Package.lwps") from None
-        f_lwps = value if type(value) is int else d_int(value, "Package.lwps")
-        try:
-            value = data["vcpus"]
-        except KeyError:
-            raise missing("Package.vcpus") from None
-        f_vcpus = value if type(value) is int else d_int(value, "Package.vcpus")
-        try:
-            value = data["version"]
-        except KeyError:
-            raise missing("Package.version") from None
-        f_version = value if type(value) is str else d_str(value, "Package.version")
-        value = data.get("group")
-        f_group = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Package.group"))
-        )
-        value = data.get("description")
-        f_description = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Package.description"))
-        )
-        value = data.get("brand")
-        f_brand = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Package.brand"))
-        )
-        value = data.get("default")
-        f_default = (
-            None
-            if value is None
-            else (value if type(value) is bool else d_bool(value, "Package.default"))
-        )
-        value = data.get("flexible_disk")
-        f_flexible_disk = (
-            None
-            if value is None
-            else (value if type(value) is bool else d_bool(value, "Package.flexible_disk"))
-        )
-        value = data.get("disks")
-        f_disks = (
-            None
-            if value is None
-            else [
-                PackageDisk.from_json(x0)
-                for x0 in (value if type(value) is list else d_list(value, "Package.disks"))
-            ]
-        )
+            data = d_object(data, "Package")
+            try:
+                value = data["id"]
+            except KeyError:
+                raise missing("Package.id") from None
+            f_id = value if type(value) is str else d_str(value, "Package.id")
+            try:
+                value = data["name"]
+            except KeyError:
+                raise missing("Package.name") from None
+            f_name = value if type(value) is str else d_str(value, "Package.name")
+            try:
+                value = data["memory"]
+            except KeyError:
+                raise missing("Package.memory") from None
+            f_memory = value if type(value) is int else d_int(value, "Package.memory")
+            try:
+                value = data["disk"]
+            except KeyError:
+                raise missing("Package.disk") from None
+            f_disk = value if type(value) is int else d_int(value, "Package.disk")
+            try:
+                value = data["swap"]
+            except KeyError:
+                raise missing("Package.swap") from None
+            f_swap = value if type(value) is int else d_int(value, "Package.swap")
+            try:
+                value = data["lwps"]
+            except KeyError:
+                raise missing("Package.lwps") from None
+            f_lwps = value if type(value) is int else d_int(value, "Package.lwps")
+            try:
+                value = data["vcpus"]
+            except KeyError:
+                raise missing("Package.vcpus") from None
+            f_vcpus = value if type(value) is int else d_int(value, "Package.vcpus")
+            try:
+                value = data["version"]
+            except KeyError:
+                raise missing("Package.version") from None
+            f_version = value if type(value) is str else d_str(value, "Package.version")
+            value = data.get("group")
+            f_group = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Package.group"))
+            )
+            value = data.get("description")
+            f_description = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Package.description"))
+            )
+            value = data.get("brand")
+            f_brand = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Package.brand"))
+            )
+            value = data.get("default")
+            f_default = (
+                None
+                if value is None
+                else (value if type(value) is bool else d_bool(value, "Package.default"))
+            )
+            value = data.get("flexible_disk")
+            f_flexible_disk = (
+                None
+                if value is None
+                else (value if type(value) is bool else d_bool(value, "Package.flexible_disk"))
+            )
+            value = data.get("disks")
+            f_disks = (
+                None
+                if value is None
+                else [
+                    PackageDisk.from_json(x0)
+                    for x0 in (value if type(value) is list else d_list(value, "Package.disks"))
+                ]
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _PACKAGE_FIELDS, _PACKAGE_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _PACKAGE_KEYS else data.keys() - _PACKAGE_KEYS
         nulls = (
@@ -291,6 +333,8 @@ class Package:
             out["disks"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -311,4 +355,28 @@ _PACKAGE_KEYS = frozenset(
         "flexible_disk",
         "disks",
     }
+)
+_PACKAGE_FIELDS: FieldTable = (
+    ("id", "id", True, False, d_str),
+    ("name", "name", True, False, d_str),
+    ("memory", "memory", True, False, d_int),
+    ("disk", "disk", True, False, d_int),
+    ("swap", "swap", True, False, d_int),
+    ("lwps", "lwps", True, False, d_int),
+    ("vcpus", "vcpus", True, False, d_int),
+    ("version", "version", True, False, d_str),
+    ("group", "group", False, False, d_str),
+    ("description", "description", False, False, d_str),
+    ("brand", "brand", False, False, d_str),
+    ("default", "default", False, False, d_bool),
+    ("flexible_disk", "flexible_disk", False, False, d_bool),
+    (
+        "disks",
+        "disks",
+        False,
+        False,
+        lambda v, at: [
+            PackageDisk.from_json(x0) for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
 )

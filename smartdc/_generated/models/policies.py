@@ -10,10 +10,15 @@ from typing import Any
 import attrs
 
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_list,
     d_object,
     d_str,
+    decode_tolerant,
     missing,
+    restore_raw,
 )
 
 __all__ = [
@@ -48,34 +53,41 @@ class Policy:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Policy:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Policy")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["id"]
-        except KeyError:
-            raise missing("Policy.id") from None
-        f_id = value if type(value) is str else d_str(value, "Policy.id")
-        try:
-            value = data["name"]
-        except KeyError:
-            raise missing("Policy.name") from None
-        f_name = value if type(value) is str else d_str(value, "Policy.name")
-        try:
-            value = data["rules"]
-        except KeyError:
-            raise missing("Policy.rules") from None
-        f_rules = [
-            (x0 if type(x0) is str else d_str(x0, "Policy.rules"))
-            for x0 in (value if type(value) is list else d_list(value, "Policy.rules"))
-        ]
-        value = data.get("description")
-        f_description = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Policy.description"))
-        )
+            data = d_object(data, "Policy")
+            try:
+                value = data["id"]
+            except KeyError:
+                raise missing("Policy.id") from None
+            f_id = value if type(value) is str else d_str(value, "Policy.id")
+            try:
+                value = data["name"]
+            except KeyError:
+                raise missing("Policy.name") from None
+            f_name = value if type(value) is str else d_str(value, "Policy.name")
+            try:
+                value = data["rules"]
+            except KeyError:
+                raise missing("Policy.rules") from None
+            f_rules = [
+                (x0 if type(x0) is str else d_str(x0, "Policy.rules"))
+                for x0 in (value if type(value) is list else d_list(value, "Policy.rules"))
+            ]
+            value = data.get("description")
+            f_description = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Policy.description"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _POLICY_FIELDS, _POLICY_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _POLICY_KEYS else data.keys() - _POLICY_KEYS
         nulls = (
@@ -104,6 +116,8 @@ class Policy:
             out["description"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -114,4 +128,19 @@ _POLICY_KEYS = frozenset(
         "rules",
         "description",
     }
+)
+_POLICY_FIELDS: FieldTable = (
+    ("id", "id", True, False, d_str),
+    ("name", "name", True, False, d_str),
+    (
+        "rules",
+        "rules",
+        True,
+        False,
+        lambda v, at: [
+            (x0 if type(x0) is str else d_str(x0, at))
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
+    ("description", "description", False, False, d_str),
 )

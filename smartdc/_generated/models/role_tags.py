@@ -9,10 +9,15 @@ from typing import Any
 import attrs
 
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_list,
     d_object,
     d_str,
+    decode_tolerant,
     missing,
+    restore_raw,
 )
 
 __all__ = [
@@ -41,23 +46,30 @@ class RoleTags:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> RoleTags:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "RoleTags")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["name"]
-        except KeyError:
-            raise missing("RoleTags.name") from None
-        f_name = value if type(value) is str else d_str(value, "RoleTags.name")
-        try:
-            value = data["role-tag"]
-        except KeyError:
-            raise missing("RoleTags.role-tag") from None
-        f_role_tag = [
-            (x0 if type(x0) is str else d_str(x0, "RoleTags.role-tag"))
-            for x0 in (value if type(value) is list else d_list(value, "RoleTags.role-tag"))
-        ]
+            data = d_object(data, "RoleTags")
+            try:
+                value = data["name"]
+            except KeyError:
+                raise missing("RoleTags.name") from None
+            f_name = value if type(value) is str else d_str(value, "RoleTags.name")
+            try:
+                value = data["role-tag"]
+            except KeyError:
+                raise missing("RoleTags.role-tag") from None
+            f_role_tag = [
+                (x0 if type(x0) is str else d_str(x0, "RoleTags.role-tag"))
+                for x0 in (value if type(value) is list else d_list(value, "RoleTags.role-tag"))
+            ]
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _ROLE_TAGS_FIELDS, _ROLE_TAGS_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _ROLE_TAGS_KEYS else data.keys() - _ROLE_TAGS_KEYS
         nulls = (
@@ -79,6 +91,8 @@ class RoleTags:
         out["role-tag"] = self.role_tag
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -87,4 +101,17 @@ _ROLE_TAGS_KEYS = frozenset(
         "name",
         "role-tag",
     }
+)
+_ROLE_TAGS_FIELDS: FieldTable = (
+    ("name", "name", True, False, d_str),
+    (
+        "role_tag",
+        "role-tag",
+        True,
+        False,
+        lambda v, at: [
+            (x0 if type(x0) is str else d_str(x0, at))
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
 )

@@ -11,14 +11,19 @@ import attrs
 
 from smartdc._generated.enums import RoleMemberType
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_bool,
     d_enum,
     d_list,
     d_object,
     d_str,
     d_union,
+    decode_tolerant,
     e_value,
     missing,
+    restore_raw,
 )
 
 __all__ = ["Role", "RoleMember", "RolePolicy"]
@@ -51,33 +56,40 @@ class RoleMember:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> RoleMember:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "RoleMember")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["type"]
-        except KeyError:
-            raise missing("RoleMember.type") from None
-        f_type = d_enum(RoleMemberType, value, "RoleMember.type")
-        value = data.get("id")
-        f_id = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "RoleMember.id"))
-        )
-        value = data.get("login")
-        f_login = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "RoleMember.login"))
-        )
-        value = data.get("default")
-        f_default = (
-            None
-            if value is None
-            else (value if type(value) is bool else d_bool(value, "RoleMember.default"))
-        )
+            data = d_object(data, "RoleMember")
+            try:
+                value = data["type"]
+            except KeyError:
+                raise missing("RoleMember.type") from None
+            f_type = d_enum(RoleMemberType, value, "RoleMember.type")
+            value = data.get("id")
+            f_id = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "RoleMember.id"))
+            )
+            value = data.get("login")
+            f_login = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "RoleMember.login"))
+            )
+            value = data.get("default")
+            f_default = (
+                None
+                if value is None
+                else (value if type(value) is bool else d_bool(value, "RoleMember.default"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _ROLE_MEMBER_FIELDS, _ROLE_MEMBER_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _ROLE_MEMBER_KEYS else data.keys() - _ROLE_MEMBER_KEYS
         nulls = (
@@ -97,7 +109,7 @@ class RoleMember:
     def to_json(self) -> dict[str, Any]:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
-        out["type"] = e_value(self.type)
+        out["type"] = None if self.type is None else e_value(self.type)
         if self.id is not None:
             out["id"] = self.id
         elif "id" in self.json_nulls:
@@ -112,6 +124,8 @@ class RoleMember:
             out["default"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -122,6 +136,12 @@ _ROLE_MEMBER_KEYS = frozenset(
         "login",
         "default",
     }
+)
+_ROLE_MEMBER_FIELDS: FieldTable = (
+    ("type", "type", True, False, lambda v, at: d_enum(RoleMemberType, v, at)),
+    ("id", "id", False, False, d_str),
+    ("login", "login", False, False, d_str),
+    ("default", "default", False, False, d_bool),
 )
 
 
@@ -144,22 +164,29 @@ class RolePolicy:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> RolePolicy:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "RolePolicy")
-        value = data.get("id")
-        f_id = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "RolePolicy.id"))
-        )
-        value = data.get("name")
-        f_name = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "RolePolicy.name"))
-        )
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        try:
+            data = d_object(data, "RolePolicy")
+            value = data.get("id")
+            f_id = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "RolePolicy.id"))
+            )
+            value = data.get("name")
+            f_name = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "RolePolicy.name"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _ROLE_POLICY_FIELDS, _ROLE_POLICY_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _ROLE_POLICY_KEYS else data.keys() - _ROLE_POLICY_KEYS
         nulls = (
@@ -187,6 +214,8 @@ class RolePolicy:
             out["name"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -195,6 +224,10 @@ _ROLE_POLICY_KEYS = frozenset(
         "id",
         "name",
     }
+)
+_ROLE_POLICY_FIELDS: FieldTable = (
+    ("id", "id", False, False, d_str),
+    ("name", "name", False, False, d_str),
 )
 
 
@@ -226,63 +259,72 @@ class Role:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Role:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Role")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["id"]
-        except KeyError:
-            raise missing("Role.id") from None
-        f_id = value if type(value) is str else d_str(value, "Role.id")
-        try:
-            value = data["name"]
-        except KeyError:
-            raise missing("Role.name") from None
-        f_name = value if type(value) is str else d_str(value, "Role.name")
-        value = data.get("members")
-        f_members = (
-            None
-            if value is None
-            else [
-                cast(
-                    "RoleMember | str",
-                    d_union(
-                        x0,
-                        "Role.members",
-                        lambda x1: RoleMember.from_json(x1),
-                        lambda x1: x1 if type(x1) is str else d_str(x1, "Role.members"),
-                    ),
-                )
-                for x0 in (value if type(value) is list else d_list(value, "Role.members"))
-            ]
-        )
-        value = data.get("policies")
-        f_policies = (
-            None
-            if value is None
-            else [
-                cast(
-                    "RolePolicy | str",
-                    d_union(
-                        x0,
-                        "Role.policies",
-                        lambda x1: RolePolicy.from_json(x1),
-                        lambda x1: x1 if type(x1) is str else d_str(x1, "Role.policies"),
-                    ),
-                )
-                for x0 in (value if type(value) is list else d_list(value, "Role.policies"))
-            ]
-        )
-        value = data.get("default_members")
-        f_default_members = (
-            None
-            if value is None
-            else [
-                (x0 if type(x0) is str else d_str(x0, "Role.default_members"))
-                for x0 in (value if type(value) is list else d_list(value, "Role.default_members"))
-            ]
-        )
+            data = d_object(data, "Role")
+            try:
+                value = data["id"]
+            except KeyError:
+                raise missing("Role.id") from None
+            f_id = value if type(value) is str else d_str(value, "Role.id")
+            try:
+                value = data["name"]
+            except KeyError:
+                raise missing("Role.name") from None
+            f_name = value if type(value) is str else d_str(value, "Role.name")
+            value = data.get("members")
+            f_members = (
+                None
+                if value is None
+                else [
+                    cast(
+                        "RoleMember | str",
+                        d_union(
+                            x0,
+                            "Role.members",
+                            lambda x1: RoleMember.from_json(x1),
+                            lambda x1: x1 if type(x1) is str else d_str(x1, "Role.members"),
+                        ),
+                    )
+                    for x0 in (value if type(value) is list else d_list(value, "Role.members"))
+                ]
+            )
+            value = data.get("policies")
+            f_policies = (
+                None
+                if value is None
+                else [
+                    cast(
+                        "RolePolicy | str",
+                        d_union(
+                            x0,
+                            "Role.policies",
+                            lambda x1: RolePolicy.from_json(x1),
+                            lambda x1: x1 if type(x1) is str else d_str(x1, "Role.policies"),
+                        ),
+                    )
+                    for x0 in (value if type(value) is list else d_list(value, "Role.policies"))
+                ]
+            )
+            value = data.get("default_members")
+            f_default_members = (
+                None
+                if value is None
+                else [
+                    (x0 if type(x0) is str else d_str(x0, "Role.default_members"))
+                    for x0 in (
+                        value if type(value) is list else d_list(value, "Role.default_members")
+                    )
+                ]
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _ROLE_FIELDS, _ROLE_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _ROLE_KEYS else data.keys() - _ROLE_KEYS
         nulls = (
@@ -319,6 +361,8 @@ class Role:
             out["default_members"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -330,4 +374,54 @@ _ROLE_KEYS = frozenset(
         "policies",
         "default_members",
     }
+)
+_ROLE_FIELDS: FieldTable = (
+    ("id", "id", True, False, d_str),
+    ("name", "name", True, False, d_str),
+    (
+        "members",
+        "members",
+        False,
+        False,
+        lambda v, at: [
+            cast(
+                "RoleMember | str",
+                d_union(
+                    x0,
+                    at,
+                    lambda x1: RoleMember.from_json(x1),
+                    lambda x1: x1 if type(x1) is str else d_str(x1, at),
+                ),
+            )
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
+    (
+        "policies",
+        "policies",
+        False,
+        False,
+        lambda v, at: [
+            cast(
+                "RolePolicy | str",
+                d_union(
+                    x0,
+                    at,
+                    lambda x1: RolePolicy.from_json(x1),
+                    lambda x1: x1 if type(x1) is str else d_str(x1, at),
+                ),
+            )
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
+    (
+        "default_members",
+        "default_members",
+        False,
+        False,
+        lambda v, at: [
+            (x0 if type(x0) is str else d_str(x0, at))
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
 )

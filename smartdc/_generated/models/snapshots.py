@@ -12,14 +12,19 @@ import attrs
 
 from smartdc._generated.enums import SnapshotState
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_datetime,
     d_enum,
     d_num,
     d_object,
     d_str,
+    decode_tolerant,
     e_datetime,
     e_value,
     missing,
+    restore_raw,
 )
 
 __all__ = [
@@ -57,26 +62,33 @@ class Snapshot:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Snapshot:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Snapshot")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["name"]
-        except KeyError:
-            raise missing("Snapshot.name") from None
-        f_name = value if type(value) is str else d_str(value, "Snapshot.name")
-        try:
-            value = data["state"]
-        except KeyError:
-            raise missing("Snapshot.state") from None
-        f_state = d_enum(SnapshotState, value, "Snapshot.state")
-        value = data.get("size")
-        f_size = None if value is None else d_num(value, "Snapshot.size")
-        value = data.get("created")
-        f_created = None if value is None else d_datetime(value, "Snapshot.created")
-        value = data.get("updated")
-        f_updated = None if value is None else d_datetime(value, "Snapshot.updated")
+            data = d_object(data, "Snapshot")
+            try:
+                value = data["name"]
+            except KeyError:
+                raise missing("Snapshot.name") from None
+            f_name = value if type(value) is str else d_str(value, "Snapshot.name")
+            try:
+                value = data["state"]
+            except KeyError:
+                raise missing("Snapshot.state") from None
+            f_state = d_enum(SnapshotState, value, "Snapshot.state")
+            value = data.get("size")
+            f_size = None if value is None else d_num(value, "Snapshot.size")
+            value = data.get("created")
+            f_created = None if value is None else d_datetime(value, "Snapshot.created")
+            value = data.get("updated")
+            f_updated = None if value is None else d_datetime(value, "Snapshot.updated")
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _SNAPSHOT_FIELDS, _SNAPSHOT_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _SNAPSHOT_KEYS else data.keys() - _SNAPSHOT_KEYS
         nulls = (
@@ -98,7 +110,7 @@ class Snapshot:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
         out["name"] = self.name
-        out["state"] = e_value(self.state)
+        out["state"] = None if self.state is None else e_value(self.state)
         if self.size is not None:
             out["size"] = self.size
         elif "size" in self.json_nulls:
@@ -113,6 +125,8 @@ class Snapshot:
             out["updated"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -124,4 +138,11 @@ _SNAPSHOT_KEYS = frozenset(
         "created",
         "updated",
     }
+)
+_SNAPSHOT_FIELDS: FieldTable = (
+    ("name", "name", True, False, d_str),
+    ("state", "state", True, False, lambda v, at: d_enum(SnapshotState, v, at)),
+    ("size", "size", False, False, d_num),
+    ("created", "created", False, False, d_datetime),
+    ("updated", "updated", False, False, d_datetime),
 )

@@ -11,12 +11,17 @@ from typing import Any
 import attrs
 
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_datetime,
     d_list,
     d_object,
     d_str,
+    decode_tolerant,
     e_datetime,
     missing,
+    restore_raw,
 )
 
 __all__ = [
@@ -87,101 +92,116 @@ class User:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> User:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "User")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["id"]
-        except KeyError:
-            raise missing("User.id") from None
-        f_id = value if type(value) is str else d_str(value, "User.id")
-        try:
-            value = data["login"]
-        except KeyError:
-            raise missing("User.login") from None
-        f_login = value if type(value) is str else d_str(value, "User.login")
-        try:
-            value = data["email"]
-        except KeyError:
-            raise missing("User.email") from None
-        f_email = value if type(value) is str else d_str(value, "User.email")
-        try:
-            value = data["created"]
-        except KeyError:
-            raise missing("User.created") from None
-        f_created = d_datetime(value, "User.created")
-        try:
-            value = data["updated"]
-        except KeyError:
-            raise missing("User.updated") from None
-        f_updated = d_datetime(value, "User.updated")
-        value = data.get("companyName")
-        f_company_name = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "User.companyName"))
-        )
-        value = data.get("firstName")
-        f_first_name = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "User.firstName"))
-        )
-        value = data.get("lastName")
-        f_last_name = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "User.lastName"))
-        )
-        value = data.get("address")
-        f_address = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "User.address"))
-        )
-        value = data.get("postalCode")
-        f_postal_code = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "User.postalCode"))
-        )
-        value = data.get("city")
-        f_city = (
-            None if value is None else (value if type(value) is str else d_str(value, "User.city"))
-        )
-        value = data.get("state")
-        f_state = (
-            None if value is None else (value if type(value) is str else d_str(value, "User.state"))
-        )
-        value = data.get("country")
-        f_country = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "User.country"))
-        )
-        value = data.get("phone")
-        f_phone = (
-            None if value is None else (value if type(value) is str else d_str(value, "User.phone"))
-        )
-        value = data.get("roles")
-        f_roles = (
-            None
-            if value is None
-            else [
-                (x0 if type(x0) is str else d_str(x0, "User.roles"))
-                for x0 in (value if type(value) is list else d_list(value, "User.roles"))
-            ]
-        )
-        value = data.get("default_roles")
-        f_default_roles = (
-            None
-            if value is None
-            else [
-                (x0 if type(x0) is str else d_str(x0, "User.default_roles"))
-                for x0 in (value if type(value) is list else d_list(value, "User.default_roles"))
-            ]
-        )
+            data = d_object(data, "User")
+            try:
+                value = data["id"]
+            except KeyError:
+                raise missing("User.id") from None
+            f_id = value if type(value) is str else d_str(value, "User.id")
+            try:
+                value = data["login"]
+            except KeyError:
+                raise missing("User.login") from None
+            f_login = value if type(value) is str else d_str(value, "User.login")
+            try:
+                value = data["email"]
+            except KeyError:
+                raise missing("User.email") from None
+            f_email = value if type(value) is str else d_str(value, "User.email")
+            try:
+                value = data["created"]
+            except KeyError:
+                raise missing("User.created") from None
+            f_created = d_datetime(value, "User.created")
+            try:
+                value = data["updated"]
+            except KeyError:
+                raise missing("User.updated") from None
+            f_updated = d_datetime(value, "User.updated")
+            value = data.get("companyName")
+            f_company_name = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "User.companyName"))
+            )
+            value = data.get("firstName")
+            f_first_name = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "User.firstName"))
+            )
+            value = data.get("lastName")
+            f_last_name = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "User.lastName"))
+            )
+            value = data.get("address")
+            f_address = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "User.address"))
+            )
+            value = data.get("postalCode")
+            f_postal_code = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "User.postalCode"))
+            )
+            value = data.get("city")
+            f_city = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "User.city"))
+            )
+            value = data.get("state")
+            f_state = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "User.state"))
+            )
+            value = data.get("country")
+            f_country = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "User.country"))
+            )
+            value = data.get("phone")
+            f_phone = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "User.phone"))
+            )
+            value = data.get("roles")
+            f_roles = (
+                None
+                if value is None
+                else [
+                    (x0 if type(x0) is str else d_str(x0, "User.roles"))
+                    for x0 in (value if type(value) is list else d_list(value, "User.roles"))
+                ]
+            )
+            value = data.get("default_roles")
+            f_default_roles = (
+                None
+                if value is None
+                else [
+                    (x0 if type(x0) is str else d_str(x0, "User.default_roles"))
+                    for x0 in (
+                        value if type(value) is list else d_list(value, "User.default_roles")
+                    )
+                ]
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _USER_FIELDS, _USER_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _USER_KEYS else data.keys() - _USER_KEYS
         nulls = (
@@ -216,8 +236,8 @@ class User:
         out["id"] = self.id
         out["login"] = self.login
         out["email"] = self.email
-        out["created"] = e_datetime(self.created)
-        out["updated"] = e_datetime(self.updated)
+        out["created"] = None if self.created is None else e_datetime(self.created)
+        out["updated"] = None if self.updated is None else e_datetime(self.updated)
         if self.company_name is not None:
             out["companyName"] = self.company_name
         elif "companyName" in self.json_nulls:
@@ -264,6 +284,8 @@ class User:
             out["default_roles"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -286,4 +308,40 @@ _USER_KEYS = frozenset(
         "roles",
         "default_roles",
     }
+)
+_USER_FIELDS: FieldTable = (
+    ("id", "id", True, False, d_str),
+    ("login", "login", True, False, d_str),
+    ("email", "email", True, False, d_str),
+    ("created", "created", True, False, d_datetime),
+    ("updated", "updated", True, False, d_datetime),
+    ("company_name", "companyName", False, False, d_str),
+    ("first_name", "firstName", False, False, d_str),
+    ("last_name", "lastName", False, False, d_str),
+    ("address", "address", False, False, d_str),
+    ("postal_code", "postalCode", False, False, d_str),
+    ("city", "city", False, False, d_str),
+    ("state", "state", False, False, d_str),
+    ("country", "country", False, False, d_str),
+    ("phone", "phone", False, False, d_str),
+    (
+        "roles",
+        "roles",
+        False,
+        False,
+        lambda v, at: [
+            (x0 if type(x0) is str else d_str(x0, at))
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
+    (
+        "default_roles",
+        "default_roles",
+        False,
+        False,
+        lambda v, at: [
+            (x0 if type(x0) is str else d_str(x0, at))
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
 )

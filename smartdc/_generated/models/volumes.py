@@ -12,15 +12,20 @@ import attrs
 
 from smartdc._generated.enums import VolumeState
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_datetime,
     d_enum,
     d_int,
     d_list,
     d_object,
     d_str,
+    decode_tolerant,
     e_datetime,
     e_value,
     missing,
+    restore_raw,
 )
 
 __all__ = [
@@ -77,79 +82,86 @@ class Volume:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Volume:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Volume")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["id"]
-        except KeyError:
-            raise missing("Volume.id") from None
-        f_id = value if type(value) is str else d_str(value, "Volume.id")
-        try:
-            value = data["name"]
-        except KeyError:
-            raise missing("Volume.name") from None
-        f_name = value if type(value) is str else d_str(value, "Volume.name")
-        try:
-            value = data["type"]
-        except KeyError:
-            raise missing("Volume.type") from None
-        f_type = value if type(value) is str else d_str(value, "Volume.type")
-        try:
-            value = data["state"]
-        except KeyError:
-            raise missing("Volume.state") from None
-        f_state = d_enum(VolumeState, value, "Volume.state")
-        value = data.get("owner_uuid")
-        f_owner_uuid = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Volume.owner_uuid"))
-        )
-        value = data.get("created")
-        f_created = None if value is None else d_datetime(value, "Volume.created")
-        value = data.get("networks")
-        f_networks = (
-            None
-            if value is None
-            else [
-                (x0 if type(x0) is str else d_str(x0, "Volume.networks"))
-                for x0 in (value if type(value) is list else d_list(value, "Volume.networks"))
-            ]
-        )
-        value = data.get("refs")
-        f_refs = (
-            None
-            if value is None
-            else [
-                (x0 if type(x0) is str else d_str(x0, "Volume.refs"))
-                for x0 in (value if type(value) is list else d_list(value, "Volume.refs"))
-            ]
-        )
-        value = data.get("tags")
-        f_tags = (
-            None
-            if value is None
-            else {
-                k0: (x0 if type(x0) is str else d_str(x0, "Volume.tags"))
-                for k0, x0 in (
-                    value if type(value) is dict else d_object(value, "Volume.tags")
-                ).items()
-            }
-        )
-        value = data.get("size")
-        f_size = (
-            None
-            if value is None
-            else (value if type(value) is int else d_int(value, "Volume.size"))
-        )
-        value = data.get("filesystem_path")
-        f_filesystem_path = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Volume.filesystem_path"))
-        )
+            data = d_object(data, "Volume")
+            try:
+                value = data["id"]
+            except KeyError:
+                raise missing("Volume.id") from None
+            f_id = value if type(value) is str else d_str(value, "Volume.id")
+            try:
+                value = data["name"]
+            except KeyError:
+                raise missing("Volume.name") from None
+            f_name = value if type(value) is str else d_str(value, "Volume.name")
+            try:
+                value = data["type"]
+            except KeyError:
+                raise missing("Volume.type") from None
+            f_type = value if type(value) is str else d_str(value, "Volume.type")
+            try:
+                value = data["state"]
+            except KeyError:
+                raise missing("Volume.state") from None
+            f_state = d_enum(VolumeState, value, "Volume.state")
+            value = data.get("owner_uuid")
+            f_owner_uuid = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Volume.owner_uuid"))
+            )
+            value = data.get("created")
+            f_created = None if value is None else d_datetime(value, "Volume.created")
+            value = data.get("networks")
+            f_networks = (
+                None
+                if value is None
+                else [
+                    (x0 if type(x0) is str else d_str(x0, "Volume.networks"))
+                    for x0 in (value if type(value) is list else d_list(value, "Volume.networks"))
+                ]
+            )
+            value = data.get("refs")
+            f_refs = (
+                None
+                if value is None
+                else [
+                    (x0 if type(x0) is str else d_str(x0, "Volume.refs"))
+                    for x0 in (value if type(value) is list else d_list(value, "Volume.refs"))
+                ]
+            )
+            value = data.get("tags")
+            f_tags = (
+                None
+                if value is None
+                else {
+                    k0: (x0 if type(x0) is str else d_str(x0, "Volume.tags"))
+                    for k0, x0 in (
+                        value if type(value) is dict else d_object(value, "Volume.tags")
+                    ).items()
+                }
+            )
+            value = data.get("size")
+            f_size = (
+                None
+                if value is None
+                else (value if type(value) is int else d_int(value, "Volume.size"))
+            )
+            value = data.get("filesystem_path")
+            f_filesystem_path = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Volume.filesystem_path"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _VOLUME_FIELDS, _VOLUME_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _VOLUME_KEYS else data.keys() - _VOLUME_KEYS
         nulls = (
@@ -179,7 +191,7 @@ class Volume:
         out["id"] = self.id
         out["name"] = self.name
         out["type"] = self.type
-        out["state"] = e_value(self.state)
+        out["state"] = None if self.state is None else e_value(self.state)
         if self.owner_uuid is not None:
             out["owner_uuid"] = self.owner_uuid
         elif "owner_uuid" in self.json_nulls:
@@ -210,6 +222,8 @@ class Volume:
             out["filesystem_path"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -227,6 +241,46 @@ _VOLUME_KEYS = frozenset(
         "size",
         "filesystem_path",
     }
+)
+_VOLUME_FIELDS: FieldTable = (
+    ("id", "id", True, False, d_str),
+    ("name", "name", True, False, d_str),
+    ("type", "type", True, False, d_str),
+    ("state", "state", True, False, lambda v, at: d_enum(VolumeState, v, at)),
+    ("owner_uuid", "owner_uuid", False, False, d_str),
+    ("created", "created", False, False, d_datetime),
+    (
+        "networks",
+        "networks",
+        False,
+        False,
+        lambda v, at: [
+            (x0 if type(x0) is str else d_str(x0, at))
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
+    (
+        "refs",
+        "refs",
+        False,
+        False,
+        lambda v, at: [
+            (x0 if type(x0) is str else d_str(x0, at))
+            for x0 in (v if type(v) is list else d_list(v, at))
+        ],
+    ),
+    (
+        "tags",
+        "tags",
+        False,
+        False,
+        lambda v, at: {
+            k0: (x0 if type(x0) is str else d_str(x0, at))
+            for k0, x0 in (v if type(v) is dict else d_object(v, at)).items()
+        },
+    ),
+    ("size", "size", False, False, d_int),
+    ("filesystem_path", "filesystem_path", False, False, d_str),
 )
 
 
@@ -249,20 +303,27 @@ class VolumeSize:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> VolumeSize:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "VolumeSize")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["size"]
-        except KeyError:
-            raise missing("VolumeSize.size") from None
-        f_size = value if type(value) is int else d_int(value, "VolumeSize.size")
-        try:
-            value = data["type"]
-        except KeyError:
-            raise missing("VolumeSize.type") from None
-        f_type = value if type(value) is str else d_str(value, "VolumeSize.type")
+            data = d_object(data, "VolumeSize")
+            try:
+                value = data["size"]
+            except KeyError:
+                raise missing("VolumeSize.size") from None
+            f_size = value if type(value) is int else d_int(value, "VolumeSize.size")
+            try:
+                value = data["type"]
+            except KeyError:
+                raise missing("VolumeSize.type") from None
+            f_type = value if type(value) is str else d_str(value, "VolumeSize.type")
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _VOLUME_SIZE_FIELDS, _VOLUME_SIZE_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _VOLUME_SIZE_KEYS else data.keys() - _VOLUME_SIZE_KEYS
         nulls = (
@@ -284,6 +345,8 @@ class VolumeSize:
         out["type"] = self.type
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -292,4 +355,8 @@ _VOLUME_SIZE_KEYS = frozenset(
         "size",
         "type",
     }
+)
+_VOLUME_SIZE_FIELDS: FieldTable = (
+    ("size", "size", True, False, d_int),
+    ("type", "type", True, False, d_str),
 )

@@ -11,6 +11,9 @@ import attrs
 
 from smartdc._generated.enums import WidgetState
 from smartdc.runtime.jsonvalues import (
+    DecodeError,
+    DecodeProblem,
+    FieldTable,
     d_datetime,
     d_enum,
     d_int,
@@ -18,9 +21,11 @@ from smartdc.runtime.jsonvalues import (
     d_object,
     d_str,
     d_union,
+    decode_tolerant,
     e_datetime,
     e_value,
     missing,
+    restore_raw,
 )
 
 __all__ = [
@@ -50,33 +55,40 @@ class Part:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Part:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Part")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["name"]
-        except KeyError:
-            raise missing("Part.name") from None
-        f_name = value if type(value) is str else d_str(value, "Part.name")
-        value = data.get("weight")
-        f_weight = (
-            None
-            if value is None
-            else (
-                value
-                if type(value) is int
-                else cast(
-                    "int | str",
-                    d_union(
-                        value,
-                        "Part.weight",
-                        lambda x0: x0 if type(x0) is int else d_int(x0, "Part.weight"),
-                        lambda x0: x0 if type(x0) is str else d_str(x0, "Part.weight"),
-                    ),
+            data = d_object(data, "Part")
+            try:
+                value = data["name"]
+            except KeyError:
+                raise missing("Part.name") from None
+            f_name = value if type(value) is str else d_str(value, "Part.name")
+            value = data.get("weight")
+            f_weight = (
+                None
+                if value is None
+                else (
+                    value
+                    if type(value) is int
+                    else cast(
+                        "int | str",
+                        d_union(
+                            value,
+                            "Part.weight",
+                            lambda x0: x0 if type(x0) is int else d_int(x0, "Part.weight"),
+                            lambda x0: x0 if type(x0) is str else d_str(x0, "Part.weight"),
+                        ),
+                    )
                 )
             )
-        )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _PART_FIELDS, _PART_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _PART_KEYS else data.keys() - _PART_KEYS
         nulls = (
@@ -101,6 +113,8 @@ class Part:
             out["weight"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -109,6 +123,28 @@ _PART_KEYS = frozenset(
         "name",
         "weight",
     }
+)
+_PART_FIELDS: FieldTable = (
+    ("name", "name", True, False, d_str),
+    (
+        "weight",
+        "weight",
+        False,
+        False,
+        lambda v, at: (
+            v
+            if type(v) is int
+            else cast(
+                "int | str",
+                d_union(
+                    v,
+                    at,
+                    lambda x0: x0 if type(x0) is int else d_int(x0, at),
+                    lambda x0: x0 if type(x0) is str else d_str(x0, at),
+                ),
+            )
+        ),
+    ),
 )
 
 
@@ -146,55 +182,62 @@ class Widget:
     json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
     """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
 
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
     @classmethod
     def from_json(cls, data: Any) -> Widget:
-        """Build from a decoded JSON object; a wrong type names the field."""
-        data = d_object(data, "Widget")
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
-            value = data["id"]
-        except KeyError:
-            raise missing("Widget.id") from None
-        f_id = value if type(value) is str else d_str(value, "Widget.id")
-        try:
-            value = data["state"]
-        except KeyError:
-            raise missing("Widget.state") from None
-        f_state = d_enum(WidgetState, value, "Widget.state")
-        try:
-            value = data["created"]
-        except KeyError:
-            raise missing("Widget.created") from None
-        f_created = d_datetime(value, "Widget.created")
-        try:
-            value = data["owner"]
-        except KeyError:
-            raise missing("Widget.owner") from None
-        f_owner = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Widget.owner"))
-        )
-        value = data.get("displayName")
-        f_display_name = (
-            None
-            if value is None
-            else (value if type(value) is str else d_str(value, "Widget.displayName"))
-        )
-        value = data.get("parts")
-        f_parts = (
-            None
-            if value is None
-            else [
-                Part.from_json(x0)
-                for x0 in (value if type(value) is list else d_list(value, "Widget.parts"))
-            ]
-        )
-        value = data.get("labels")
-        f_labels = (
-            None
-            if value is None
-            else (value if type(value) is dict else d_object(value, "Widget.labels"))
-        )
+            data = d_object(data, "Widget")
+            try:
+                value = data["id"]
+            except KeyError:
+                raise missing("Widget.id") from None
+            f_id = value if type(value) is str else d_str(value, "Widget.id")
+            try:
+                value = data["state"]
+            except KeyError:
+                raise missing("Widget.state") from None
+            f_state = d_enum(WidgetState, value, "Widget.state")
+            try:
+                value = data["created"]
+            except KeyError:
+                raise missing("Widget.created") from None
+            f_created = d_datetime(value, "Widget.created")
+            try:
+                value = data["owner"]
+            except KeyError:
+                raise missing("Widget.owner") from None
+            f_owner = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Widget.owner"))
+            )
+            value = data.get("displayName")
+            f_display_name = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Widget.displayName"))
+            )
+            value = data.get("parts")
+            f_parts = (
+                None
+                if value is None
+                else [
+                    Part.from_json(x0)
+                    for x0 in (value if type(value) is list else d_list(value, "Widget.parts"))
+                ]
+            )
+            value = data.get("labels")
+            f_labels = (
+                None
+                if value is None
+                else (value if type(value) is dict else d_object(value, "Widget.labels"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(cls, data, _WIDGET_FIELDS, _WIDGET_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
         unknown = () if data.keys() <= _WIDGET_KEYS else data.keys() - _WIDGET_KEYS
         nulls = (
@@ -218,8 +261,8 @@ class Widget:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
         out["id"] = self.id
-        out["state"] = e_value(self.state)
-        out["created"] = e_datetime(self.created)
+        out["state"] = None if self.state is None else e_value(self.state)
+        out["created"] = None if self.created is None else e_datetime(self.created)
         out["owner"] = None if self.owner is None else self.owner
         if self.display_name is not None:
             out["displayName"] = self.display_name
@@ -235,6 +278,8 @@ class Widget:
             out["labels"] = None
         if self.extra:
             out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
         return out
 
 
@@ -248,4 +293,19 @@ _WIDGET_KEYS = frozenset(
         "parts",
         "labels",
     }
+)
+_WIDGET_FIELDS: FieldTable = (
+    ("id", "id", True, False, d_str),
+    ("state", "state", True, False, lambda v, at: d_enum(WidgetState, v, at)),
+    ("created", "created", True, False, d_datetime),
+    ("owner", "owner", True, True, d_str),
+    ("display_name", "displayName", False, False, d_str),
+    (
+        "parts",
+        "parts",
+        False,
+        False,
+        lambda v, at: [Part.from_json(x0) for x0 in (v if type(v) is list else d_list(v, at))],
+    ),
+    ("labels", "labels", False, False, lambda v, at: v if type(v) is dict else d_object(v, at)),
 )
