@@ -94,8 +94,8 @@ class BaseClient:
         headers: dict[str, str] = {}
         for param in op.params:
             value = args.get(param.name)
-            if value is None:
-                continue
+            if value is None or (value is False and param.truthy):
+                continue  # the server reads any value of a truthy flag as true: False is absence
             if param.location == "path":
                 path_values[param.wire] = value
             elif param.body_root:

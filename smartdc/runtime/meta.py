@@ -25,6 +25,7 @@ class ParamMeta:
     secret: bool = False
     description: str = ""
     ignored_keys: tuple[str, ...] = ()  # map keys the server drops without an error (globs)
+    truthy: bool = False  # the server tests the raw string: False is sent by leaving it out
 
 
 @attrs.frozen

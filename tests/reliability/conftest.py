@@ -61,5 +61,18 @@ def override_route(sim: Simulator, name: str, handler: Callable[[SimRequest], Si
     )
 
 
+def watch_route(sim: Simulator, name: str) -> list[SimRequest]:
+    """Record every request of route ``name`` (then answer it as the simulator does)."""
+    original = next(r for r in sim.router.routes if r.name == name)
+    seen: list[SimRequest] = []
+
+    def handler(request: SimRequest) -> SimResponse:
+        seen.append(request)
+        return original.handler(request)
+
+    override_route(sim, name, handler)
+    return seen
+
+
 def machine_args(api: CloudAPI) -> dict[str, Any]:
     return {"image": str(api.list_images()[0].id), "package": str(api.list_packages()[0].id)}
