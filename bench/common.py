@@ -46,31 +46,11 @@ def cpu_seconds(action: Callable[[], object], count: int) -> float:
 def write_key(directory: Path, kind: str) -> Path:
     """A private key file of ``kind`` (``RSA-2048``, ``RSA-4096``, ``P-256``, ``P-384``,
     ``P-521``, ``Ed25519``) in OpenSSH format, with its ``.pub``."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+    from smartdc.testing.keyfiles import generate_key
+    from smartdc.testing.keyfiles import write_key as write
 
-    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
-    if kind.startswith("RSA"):
-        key = rsa.generate_private_key(public_exponent=65537, key_size=int(kind[4:]))
-    elif kind == "Ed25519":
-        key = ed25519.Ed25519PrivateKey.generate()
-    else:
-        curves = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1(), "P-521": ec.SECP521R1()}
-        key = ec.generate_private_key(curves[kind])
-    path = directory / kind.lower().replace("-", "")
-    path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.OpenSSH,
-            serialization.NoEncryption(),
-        )
-    )
-    path.chmod(0o600)
-    public = key.public_key().public_bytes(
-        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
-    )
-    Path(f"{path}.pub").write_bytes(public + b" bench\n")
-    return path
+    name = kind.lower().replace("-", "")
+    return write(directory, name, generate_key(kind), "openssh", comment="bench")
 
 
 def machine_json(index: int) -> dict[str, Any]:

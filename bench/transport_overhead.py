@@ -23,9 +23,8 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import urllib3
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bench.common import write_key
 from bench.loopback import fixed_answer_server
 from smartdc.config import Config
 from smartdc.transport import Transport
@@ -60,16 +59,7 @@ def _cpu_per_request(send: Callable[[], object]) -> float:
 
 def main() -> None:
     with fixed_answer_server(BODY) as url, tempfile.TemporaryDirectory() as directory:
-        key_path = Path(directory) / "id_rsa"
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        key_path.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.TraditionalOpenSSL,
-                serialization.NoEncryption(),
-            )
-        )
-        key_path.chmod(0o600)
+        key_path = write_key(Path(directory), "RSA-2048")
         config = Config(url=url, account="alice", secret=key_path, environ={})
         signed = Transport(config)
         constant = Transport(config, signer=_ConstantSigner())

@@ -19,13 +19,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-
 from smartdc.testing import resources
 from smartdc.testing.clock import Clock, RealClock
 from smartdc.testing.dispatch import Dispatcher
 from smartdc.testing.faults import FaultInjector
+from smartdc.testing.keyfiles import public_key_of, shared_rsa_key, write_key
 from smartdc.testing.persistence import StateFile
 from smartdc.testing.server import RequestLogEntry, SimHTTPServer
 from smartdc.testing.sshkeys import md5_fingerprint, parse_public_key
@@ -36,6 +34,8 @@ if TYPE_CHECKING:
 
 DEFAULT_DATACENTERS = ("us-sim-1", "us-sim-2", "eu-sim-1")
 DEFAULT_KEY_NAME = "sim"
+# How often a server's loop looks for a shutdown request (what close() waits for at most).
+SERVE_POLL_SECONDS = 0.02
 
 
 class SimulatorError(RuntimeError):
@@ -43,36 +43,8 @@ class SimulatorError(RuntimeError):
 
 
 def write_key_pair(directory: Path, name: str = "id_rsa") -> Path:
-    """Generate an RSA-2048 pair: ``name`` (PEM, mode 0600) and ``name.pub`` (OpenSSH)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private_path = directory / name
-    private_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.TraditionalOpenSSL,
-            serialization.NoEncryption(),
-        )
-    )
-    private_path.chmod(0o600)
-    public = key.public_key().public_bytes(
-        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
-    )
-    (directory / f"{name}.pub").write_bytes(public + b" smartdc-simulator\n")
-    return private_path
-
-
-def public_key_of(private_path: Path) -> str:
-    """The OpenSSH public line for a private key file: ``KEY.pub`` if present, else derived."""
-    pub = Path(f"{private_path}.pub")
-    if pub.exists():
-        return pub.read_text(encoding="utf-8").strip()
-    key = serialization.load_pem_private_key(private_path.read_bytes(), password=None)
-    return (
-        key.public_key()
-        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
-        .decode("ascii")
-    )
+    """Write this process's simulator key (RSA-2048, generated once) as ``name`` and ``name.pub``."""
+    return write_key(directory, name, shared_rsa_key(), comment="smartdc-simulator")
 
 
 class Simulator:
@@ -155,7 +127,7 @@ class Simulator:
         for name, server in self._servers.items():
             thread = threading.Thread(
                 target=server.serve_forever,
-                kwargs={"poll_interval": 0.1},
+                kwargs={"poll_interval": SERVE_POLL_SECONDS},
                 name=f"cloudapi-sim-{name}",
                 daemon=True,
             )
@@ -167,8 +139,13 @@ class Simulator:
     def close(self) -> None:
         """Stop every server (hung requests are released) and save the state file."""
         self._closing.set()
+        # each shutdown() waits for its loop's next poll: stop them all at once, not in turn
+        stoppers = [threading.Thread(target=s.shutdown) for s in self._servers.values()]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join()
         for server in self._servers.values():
-            server.shutdown()
             server.server_close()
             server.close_connections()
         for thread in self._threads:

@@ -8,19 +8,25 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Literal
 
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
-PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+from smartdc.testing.keyfiles import (
+    KEY_KINDS,
+    Format,
+    PrivateKey,
+    generate_key,
+    public_line,
+    write_key,
+)
+
+__all__ = ["KEY_KINDS", "Format", "PrivateKey", "write_key"]
+
 PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
-Format = Literal["traditional", "pkcs8", "openssh"]
 
 PASSPHRASE = "correct horse battery staple"
 
-# name -> (expected algorithm, maker)
-KEY_KINDS = ("rsa2048", "rsa4096", "p256", "p384", "p521", "ed25519")
 EXPECTED_ALGORITHM = {
     "rsa2048": "rsa-sha256",
     "rsa3072": "rsa-sha256",
@@ -40,22 +46,8 @@ SSH_KEYGEN_ARGS = {
 }
 
 
-def generate(kind: str) -> PrivateKey:
-    if kind.startswith("rsa"):
-        return rsa.generate_private_key(public_exponent=65537, key_size=int(kind[3:]))
-    if kind == "ed25519":
-        return ed25519.Ed25519PrivateKey.generate()
-    curve = {"p256": ec.SECP256R1(), "p384": ec.SECP384R1(), "p521": ec.SECP521R1()}[kind]
-    return ec.generate_private_key(curve)
-
-
-def openssh_public(key: PrivateKey, comment: str = "") -> str:
-    line = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
-        .decode("ascii")
-    )
-    return f"{line} {comment}".strip() + "\n"
+generate = generate_key
+openssh_public = public_line
 
 
 def public_blob(key: PrivateKey) -> bytes:
@@ -65,35 +57,6 @@ def public_blob(key: PrivateKey) -> bytes:
 def md5_of(key: PrivateKey) -> str:
     digest = hashlib.md5(public_blob(key)).hexdigest()
     return ":".join(digest[i : i + 2] for i in range(0, 32, 2))
-
-
-def write_key(
-    directory: Path,
-    name: str,
-    key: PrivateKey,
-    fmt: Format,
-    passphrase: str | None = None,
-    *,
-    comment: str = "",
-    with_pub: bool = True,
-) -> Path:
-    """Write ``key`` as ``directory/name`` (mode 0600) and, optionally, ``name.pub``."""
-    encoding = serialization.Encoding.PEM
-    private_format = {
-        "traditional": serialization.PrivateFormat.TraditionalOpenSSL,
-        "pkcs8": serialization.PrivateFormat.PKCS8,
-        "openssh": serialization.PrivateFormat.OpenSSH,
-    }[fmt]
-    encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(passphrase.encode())
-        if passphrase
-        else serialization.NoEncryption()
-    )
-    path = directory / name
-    write_private(path, key.private_bytes(encoding, private_format, encryption))
-    if with_pub:
-        (directory / f"{name}.pub").write_text(openssh_public(key, comment))
-    return path
 
 
 def write_private(path: Path, data: bytes) -> None:

@@ -9,11 +9,10 @@ from typing import Any
 
 import attrs
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from smartdc.auth.fingerprint import md5_fingerprint
 from smartdc.config import Config
+from smartdc.testing.keyfiles import generate_key, write_key
 
 from .server import LoopbackServer
 
@@ -34,23 +33,10 @@ class KeyFiles:
 
 @pytest.fixture(scope="session")
 def test_key(tmp_path_factory: pytest.TempPathFactory) -> KeyFiles:
-    directory = tmp_path_factory.mktemp("key")
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    path = directory / "id_rsa"
-    path.write_bytes(
-        private.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.TraditionalOpenSSL,
-            serialization.NoEncryption(),
-        )
-    )
-    path.chmod(0o600)
-    openssh = private.public_key().public_bytes(
-        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
-    )
-    public_path = directory / "id_rsa.pub"
-    public_path.write_bytes(openssh + b" test@smartdc\n")
-    blob = base64.b64decode(openssh.split()[1])
+    private = generate_key("rsa2048")
+    path = write_key(tmp_path_factory.mktemp("key"), "id_rsa", private, comment="test@smartdc")
+    public_path = path.with_name("id_rsa.pub")
+    blob = base64.b64decode(public_path.read_text().split()[1])
     return KeyFiles(path, public_path, private.public_key(), md5_fingerprint(blob))
 
 

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from smartdc.testing import Simulator, VirtualClock
+from smartdc.testing.keyfiles import generate_key, write_key
 from smartdc.testing.router import SimRequest, SimResponse
 
 PASSPHRASE = "s3cret-Pass/phrase-for-tests"
@@ -18,22 +17,9 @@ PASSPHRASE = "s3cret-Pass/phrase-for-tests"
 @pytest.fixture(scope="module")
 def encrypted_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An RSA key encrypted with PASSPHRASE (mode 0600) and its ``.pub`` beside it."""
+    key = generate_key("rsa2048")
     directory = tmp_path_factory.mktemp("keys")
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = directory / "id_rsa"
-    private.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(PASSPHRASE.encode()),
-        )
-    )
-    private.chmod(0o600)
-    public = key.public_key().public_bytes(
-        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
-    )
-    (directory / "id_rsa.pub").write_bytes(public + b" security-test\n")
-    return private
+    return write_key(directory, "id_rsa", key, "pkcs8", PASSPHRASE, comment="security-test")
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from typing import Any
 import attrs
 
 from smartdc.testing.clock import VirtualClock
-from smartdc.testing.simulator import Simulator, public_key_of
+from smartdc.testing.keyfiles import public_key_of
+from smartdc.testing.simulator import Simulator
 
 from ..sigclient import SigClient
 
