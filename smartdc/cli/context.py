@@ -10,6 +10,7 @@ from smartdc.cli.output import Printer
 
 if TYPE_CHECKING:
     from smartdc.facade import DataCenter, Machine
+    from smartdc.runtime.waiting import WaitClock
 
 # connection flags -> Config argument (flags win over the environment, which wins over profiles)
 CONNECTION_FLAGS = {
@@ -24,8 +25,16 @@ CONNECTION_FLAGS = {
 
 
 class Context:
-    def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        out: TextIO,
+        err: TextIO,
+        *,
+        clock: WaitClock | None = None,
+    ) -> None:
         self.args = args
+        self.clock = clock  # what waits run on (None: real time)
         self.out = out
         self.err = err
         self.printer = Printer(
@@ -45,7 +54,7 @@ class Context:
         if self._dc is None:
             from smartdc.facade import DataCenter
 
-            self._dc = DataCenter(**self.config_kwargs())
+            self._dc = DataCenter(clock=self.clock, **self.config_kwargs())
         return self._dc
 
     def machine(self, ref: str) -> Machine:

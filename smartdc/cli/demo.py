@@ -18,6 +18,7 @@ from smartdc.cli.context import Context
 
 if TYPE_CHECKING:
     from smartdc.facade import DataCenter, Machine
+    from smartdc.runtime.waiting import WaitClock
 
 Adder = Callable[..., argparse.ArgumentParser]
 
@@ -86,8 +87,8 @@ def _real_cloud_configured(ctx: Context) -> bool:
 
 
 @contextmanager
-def _simulated(n: Narrator) -> Iterator[tuple[DataCenter, Any]]:
-    from smartdc.testing import Settings, Simulator
+def _simulated(n: Narrator, clock: WaitClock | None) -> Iterator[tuple[DataCenter, Any]]:
+    from smartdc.testing import Settings, Simulator, VirtualClock
 
     settings = Settings(
         provision_seconds=2.0,
@@ -97,7 +98,9 @@ def _simulated(n: Narrator) -> Iterator[tuple[DataCenter, Any]]:
         delete_seconds=1.0,
         snapshot_seconds=0.5,
     )
-    with Simulator(settings=settings) as sim:
+    # a virtual clock given to the command line runs the simulator too (no real waiting)
+    virtual = clock if isinstance(clock, VirtualClock) else None
+    with Simulator(settings=settings, clock=virtual) as sim:
         n.say(f"Started the embedded CloudAPI simulator: {', '.join(sim.urls)} ({sim.url} first)")
         n.say(f"account {sim.account!r}, key {sim.key_id} (a throwaway key in {sim.key_path})")
         from smartdc.facade import DataCenter
@@ -106,7 +109,13 @@ def _simulated(n: Narrator) -> Iterator[tuple[DataCenter, Any]]:
             "Connect (python-smartdc's constructor; url= instead of location= here)",
             "sdc = DataCenter(url=..., key_id=..., secret='~/.ssh/id_rsa')",
         )
-        sdc = DataCenter(url=sim.url, account=sim.account, key_id=sim.key_id, secret=sim.key_path)
+        sdc = DataCenter(
+            url=sim.url,
+            account=sim.account,
+            key_id=sim.key_id,
+            secret=sim.key_path,
+            clock=sim.wait_clock,
+        )
         n.result(repr(sdc))
         try:
             yield sdc, sim
@@ -211,7 +220,7 @@ def cmd_demo(ctx: Context) -> int:
         requests = None
     else:
         n.say("smartdc demo: python-smartdc's README flow through the smartdc facade")
-        with _simulated(n) as (sdc, sim):
+        with _simulated(n, ctx.clock) as (sdc, sim):
             run_flow(n, sdc, switch=True)
             requests = sim.request_count()
     took = time.monotonic() - n.started

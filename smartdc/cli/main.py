@@ -8,10 +8,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from smartdc._version import __version__
 from smartdc.cli.context import Context
+
+if TYPE_CHECKING:
+    from smartdc.runtime.waiting import WaitClock
 
 EXIT_OK, EXIT_API, EXIT_USAGE = 0, 1, 2
 
@@ -123,7 +126,16 @@ def _api_error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def run(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
+def run(
+    argv: Sequence[str],
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    *,
+    clock: WaitClock | None = None,
+) -> int:
+    """Run one command line; returns the exit code. ``clock``: what waits (``--wait``) run on,
+    e.g. a simulator's ``VirtualClock`` so that they advance simulated time instead of sleeping
+    (the simulated ``demo`` then runs its simulator on that clock too)."""
     out = out if out is not None else sys.stdout
     err = err if err is not None else sys.stderr
     argv = list(argv)
@@ -144,7 +156,7 @@ def run(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = Non
     if func is None:
         parser.print_help(out)
         return EXIT_USAGE if args.command is None else EXIT_OK
-    ctx = Context(args, out, err)
+    ctx = Context(args, out, err, clock=clock)
     try:
         return func(ctx)
     except KeyboardInterrupt:

@@ -8,9 +8,8 @@ from __future__ import annotations
 from smartdc.facade.datacenter import DataCenter
 from smartdc.facade.errors import AmbiguousNameError, NotFoundError
 from smartdc.facade.live_maps import MachineMetadata, MachineTags
-from smartdc.facade.machine import Machine
+from smartdc.facade.machine import Machine, wait_all
 from smartdc.facade.snapshot import Snapshot
-from smartdc.facade.waiting import wait_all
 
 __all__ = [
     "AmbiguousNameError",

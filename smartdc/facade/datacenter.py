@@ -14,7 +14,6 @@ threads: it keeps no per-call state, and its caches are guarded by a lock.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,7 +21,8 @@ from smartdc.config import Config
 from smartdc.facade import catalog
 from smartdc.facade.errors import AmbiguousNameError, NotFoundError
 from smartdc.facade.lookup import is_uuid, looks_like_short_id
-from smartdc.facade.machine import Machine, fetch_machine
+from smartdc.facade.machine import Machine, fetch_machine, wait_all
+from smartdc.runtime.waiting import WaitClock
 
 if TYPE_CHECKING:
     from smartdc._generated.client import CloudAPI
@@ -50,8 +50,12 @@ class DataCenter:
         url: str | None = None,
         account: str | None = None,
         user: str | None = None,
+        *,
+        clock: WaitClock | None = None,
         **config_kwargs: Any,
     ) -> None:
+        """Settings as ``Config`` takes them; ``clock``: what waits measure time and sleep with
+        (default: real time; a simulator's ``VirtualClock`` for simulated time)."""
         from smartdc._generated.client import CloudAPI
 
         config = Config(
@@ -63,7 +67,7 @@ class DataCenter:
             location=location,
             **config_kwargs,
         )
-        self._init(CloudAPI(config=config), location)
+        self._init(CloudAPI(config=config, clock=clock), location)
 
     @classmethod
     def from_client(cls, api: CloudAPI, location: str | None = None) -> DataCenter:
@@ -77,9 +81,6 @@ class DataCenter:
         self.location = location
         self._lock = threading.Lock()
         self._default_package: Package | None = None
-        # What waits sleep and measure time with; a simulation can swap in a virtual clock.
-        self.sleep: Callable[[float], None] = time.sleep
-        self.clock: Callable[[], float] = time.monotonic
 
     @property
     def config(self) -> Config:
@@ -200,9 +201,9 @@ class DataCenter:
             raise NotFoundError(f"no datacenter named {name!r} (this cloud has: {known})")
         from smartdc._generated.client import CloudAPI
 
-        other = DataCenter.from_client(CloudAPI(config=self.config.replace(url=urls[name])), name)
-        other.sleep, other.clock = self.sleep, self.clock
-        return other
+        # waits there keep the same time as here
+        api = CloudAPI(config=self.config.replace(url=urls[name]), clock=self.api.clock)
+        return DataCenter.from_client(api, name)
 
     # -- machines ----------------------------------------------------------------------------
     def machines(self, **filters: Any) -> Iterator[Machine]:
@@ -311,9 +312,7 @@ class DataCenter:
         interval: float | None = None,
     ) -> list[Machine]:
         """Wait until every machine is in ``state``; see :func:`smartdc.facade.wait_all`."""
-        from smartdc.facade.waiting import wait_all
-
-        return wait_all(list(machines), state, timeout=timeout, interval=interval)
+        return wait_all(machines, state, timeout=timeout, interval=interval)
 
 
 def _one(found: list[T], ref: str, kind: str, ident: Callable[[T], object]) -> T:

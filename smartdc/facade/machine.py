@@ -8,13 +8,15 @@ mappings instead (the fetched values stay in ``machine.model.tags``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from smartdc.errors import InvalidResponseError
+from smartdc.facade import waiting
 from smartdc.facade.live_maps import MachineMetadata, MachineTags
 from smartdc.facade.snapshot import Snapshot
+from smartdc.facade.waiting import ProgressCallback
 
 if TYPE_CHECKING:
     from smartdc._generated.client import CloudAPI
@@ -29,8 +31,6 @@ if TYPE_CHECKING:
     )
     from smartdc._generated.models import Machine as MachineModel
     from smartdc.facade.datacenter import DataCenter
-
-ProgressCallback = Callable[[str, float], None]  # (current state, seconds elapsed)
 
 
 def fetch_machine(api: CloudAPI, machine_id: str) -> MachineModel:
@@ -157,12 +157,10 @@ class Machine:
     def _audited(
         self, action: str, call: Callable[[], object], wait: bool, timeout: float | None
     ) -> Machine:
-        from smartdc.facade.waiting import wait_for_audit
-
         before = self.audit() if wait else []
         call()
         if wait:
-            wait_for_audit(self, action, before, timeout=timeout)
+            waiting.wait_for_audit(self._api, self.id, action, before, timeout=timeout)
             self.refresh()
         return self
 
@@ -218,9 +216,11 @@ class Machine:
         when the deadline passes. ``interval`` fixes the delay between polls (default: jittered
         exponential backoff). ``progress(state, elapsed)`` is called after each poll.
         """
-        from smartdc.facade.waiting import wait_for_state
-
-        wait_for_state(self, state, timeout=timeout, interval=interval, progress=progress)
+        found = waiting.wait_for_state(
+            self._api, self.id, state, timeout=timeout, interval=interval, progress=progress
+        )
+        if found is not None:
+            self.model = found
         return self
 
     def poll_until(
@@ -241,7 +241,36 @@ class Machine:
 
         Raises ``WaitFailed`` when it leaves ``state`` for ``failed``.
         """
-        from smartdc.facade.waiting import wait_while_state
-
-        wait_while_state(self, state, timeout=timeout, interval=interval, progress=progress)
+        self.model = waiting.wait_while_state(
+            self._api, self.id, state, timeout=timeout, interval=interval, progress=progress
+        )
         return self
+
+
+def wait_all(
+    machines: Iterable[Machine],
+    state: str,
+    *,
+    timeout: float | None = None,
+    interval: float | None = None,
+    progress: ProgressCallback | None = None,
+) -> list[Machine]:
+    """Wait until every machine is in ``state``, polling one ListMachines per datacenter and
+    round, and return them (refreshed).
+
+    Raises ``WaitFailed`` as soon as one machine fails (or vanishes while another state is
+    awaited; for ``deleted``, vanishing is success), ``WaitTimeout`` at the deadline of the
+    machine waiter for ``state``.
+    """
+    listed: Sequence[Machine] = list(machines)
+    latest = waiting.wait_for_machines(
+        [(m.datacenter.api, m.id) for m in listed],
+        state,
+        timeout=timeout,
+        interval=interval,
+        progress=progress,
+    )
+    for machine in listed:
+        if machine.id in latest:
+            machine.model = latest[machine.id]
+    return list(listed)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from smartdc.facade.waiting import run_waiter, waiter_name
+
 if TYPE_CHECKING:
     from smartdc._generated.client import CloudAPI
     from smartdc._generated.models import Snapshot as SnapshotModel
@@ -59,11 +61,9 @@ class Snapshot:
     ) -> Snapshot:
         """Wait until the snapshot is ``created`` (or ``deleted``: the states with a waiter in
         the spec); raises ``WaitFailed`` when it fails or is canceled."""
-        from smartdc.facade.waiting import run_waiter, waiter_name
-
         params = {"id": self.machine.id, "name": self.name}
         found = run_waiter(
-            self.machine.datacenter,
+            self._api,
             waiter_name("Snapshot", state),
             params,
             timeout=timeout,

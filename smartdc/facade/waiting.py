@@ -1,33 +1,36 @@
-"""Waits of the facade, all run by the runtime waiting engine (``smartdc.runtime.waiting``).
+"""Waits of the facade, all run by the client's waiter engine (``CloudAPI.run_waiter``).
+
+Each wait takes the generated client and returns what it last saw (models); the facade objects
+(``Machine``, ``Snapshot``) keep it. Delays, deadlines and failure states all come from the
+generated waiter table, never from here:
 
 * A state with a waiter in the spec (``running`` -> MachineRunning ...) uses that waiter as is.
 * Any other state reuses the machine waiter's delays, deadline and failure acceptors with a state
   matcher for the wanted value, so ``failed`` (or disappearing) still ends the wait at once.
-* ``poll_while`` succeeds when the state differs from the one left, failures as above.
-* ``wait_all`` polls one ListMachines per datacenter and round instead of one GetMachine per machine.
+* ``wait_while_state`` succeeds when the state differs from the one left, failures as above.
+* ``wait_for_machines`` polls one ListMachines per datacenter and round instead of one GetMachine
+  per machine.
 * Actions without a state change (reboot, rename) wait for their entry in the audit trail.
-
-Delays, deadlines and failure states all come from the generated waiter table, never from here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from smartdc.errors import CloudAPIError, WaitFailed
 from smartdc.facade.lookup import is_missing
-from smartdc.runtime.waiting import AcceptorSpec, Poll, WaiterSpec, wait
+from smartdc.runtime.waiting import AcceptorSpec, Poll, WaiterSpec
 
 if TYPE_CHECKING:
-    from smartdc.facade.datacenter import DataCenter
-    from smartdc.facade.machine import Machine, ProgressCallback
+    from smartdc._generated.client import CloudAPI
+    from smartdc._generated.models import AuditEntry
+    from smartdc._generated.models import Machine as MachineModel
 
-# Never matches (states are never None); listed first so the engine reports `.state` in progress
-# and timeouts (it shows the attribute of the first path acceptor).
-_SHOW_STATE = AcceptorSpec("retry", "path", None, "state")
+ProgressCallback = Callable[[str, float], None]  # (current state, seconds elapsed)
+
 # The waiter whose delays, deadline and failure acceptors ad-hoc machine waits borrow.
 BASE_MACHINE_WAITER = "MachineRunning"
 
@@ -42,47 +45,15 @@ def waiter_name(resource: str, state: str) -> str:
     return resource + "".join(part.capitalize() for part in state.split("_"))
 
 
-def _poller(api: Any, operation: str, params: dict[str, Any]) -> Callable[[], tuple[int, Any]]:
-    op = api.operation(operation)
-    decode = api.RESULTS[op.name]
+def _on_poll(progress: ProgressCallback | None) -> Callable[[Poll], None] | None:
+    if progress is None:
+        return None
+    report = progress
 
-    def poll() -> tuple[int, Any]:
-        response = api.call(op, params)
-        return response.status, decode(response)
+    def on_poll(seen: Poll) -> None:
+        report(text(seen.state) if seen.state is not None else "?", seen.elapsed)
 
-    return poll
-
-
-def _run(
-    dc: DataCenter,
-    poll: Callable[[], tuple[int, Any]],
-    spec: WaiterSpec,
-    *,
-    timeout: float | None,
-    interval: float | None,
-    progress: ProgressCallback | None,
-    what: str,
-) -> Any:
-    on_poll: Callable[[Poll], None] | None = None
-    if progress is not None:
-        report = progress
-
-        def on_poll(seen: Poll) -> None:
-            report(text(seen.state) if seen.state is not None else "?", seen.elapsed)
-
-    delays: dict[str, float] = {}
-    if interval is not None:
-        delays = {"min_delay": interval, "max_delay": interval}
-    return wait(
-        poll,
-        spec,
-        timeout=timeout,
-        on_poll=on_poll,
-        sleep=dc.sleep,
-        clock=dc.clock,
-        what=what,
-        **delays,
-    )
+    return on_poll
 
 
 def _state_acceptors(spec: WaiterSpec, target: str) -> tuple[AcceptorSpec, ...]:
@@ -97,12 +68,12 @@ def _state_acceptors(spec: WaiterSpec, target: str) -> tuple[AcceptorSpec, ...]:
     return tuple(kept)
 
 
-def machine_waiter(api: Any, target: str) -> WaiterSpec:
+def machine_waiter(api: CloudAPI, target: str) -> WaiterSpec:
     """The spec's waiter for ``target`` when it has one, else one derived from the base waiter."""
     named = api.WAITERS.get(waiter_name("Machine", target))
     if named is not None:
-        return named  # type: ignore[no-any-return]
-    base: WaiterSpec = api.WAITERS[BASE_MACHINE_WAITER]
+        return named
+    base = api.WAITERS[BASE_MACHINE_WAITER]
     path = base.state_path or "state"
     acceptors = (
         AcceptorSpec("success", "path", target, path),
@@ -112,21 +83,25 @@ def machine_waiter(api: Any, target: str) -> WaiterSpec:
 
 
 def wait_for_state(
-    machine: Machine,
+    api: CloudAPI,
+    machine_id: str,
     target: str,
     *,
     timeout: float | None = None,
     interval: float | None = None,
     progress: ProgressCallback | None = None,
-) -> None:
-    dc = machine.datacenter
-    spec = machine_waiter(dc.api, target)
-    poll = _poller(dc.api, spec.operation, {"id": machine.id})
-    value = _run(
-        dc, poll, spec, timeout=timeout, interval=interval, progress=progress, what=machine.id
+) -> MachineModel | None:
+    """The machine once in ``target`` (None when that is ``deleted`` and it is gone)."""
+    spec = machine_waiter(api, target)
+    found = api.run_waiter(
+        spec,
+        api.poller(spec.operation, {"id": machine_id}),
+        timeout=timeout,
+        interval=interval,
+        on_poll=_on_poll(progress),
+        what=machine_id,
     )
-    if value is not None and hasattr(value, "state"):
-        machine.model = value
+    return found if found is not None and hasattr(found, "state") else None
 
 
 @attrs.frozen
@@ -142,29 +117,35 @@ class _Leaving:
 
 
 def wait_while_state(
-    machine: Machine,
+    api: CloudAPI,
+    machine_id: str,
     current: str,
     *,
     timeout: float | None = None,
     interval: float | None = None,
     progress: ProgressCallback | None = None,
-) -> None:
-    dc = machine.datacenter
-    base: WaiterSpec = dc.api.WAITERS[BASE_MACHINE_WAITER]
-    inner = _poller(dc.api, base.operation, {"id": machine.id})
+) -> MachineModel:
+    """The machine once it has left ``current`` (``WaitFailed`` if it left it for ``failed``)."""
+    base = api.WAITERS[BASE_MACHINE_WAITER]
+    inner = api.poller(base.operation, {"id": machine_id})
     path = base.state_path or "state"
 
-    def poll() -> tuple[int, Any]:
+    def poll() -> tuple[int, _Leaving]:
         status, model = inner()
         return status, _Leaving(model, text(getattr(model, path)) != current)
 
     # failure acceptors first: leaving for `failed` must fail, not succeed
     acceptors = (*_state_acceptors(base, current), AcceptorSpec("success", "path", True, "left"))
     spec = attrs.evolve(base, name=f"Machine leaving {current}", acceptors=acceptors)
-    found = _run(
-        dc, poll, spec, timeout=timeout, interval=interval, progress=progress, what=machine.id
+    found: _Leaving = api.run_waiter(
+        spec,
+        poll,
+        timeout=timeout,
+        interval=interval,
+        on_poll=_on_poll(progress),
+        what=machine_id,
     )
-    machine.model = found.model
+    return found.model  # type: ignore[no-any-return]
 
 
 # -- many machines ---------------------------------------------------------------------------
@@ -186,24 +167,25 @@ class _Round:
         return ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
 
 
-def wait_all(
-    machines: Sequence[Machine],
+def wait_for_machines(
+    targets: Sequence[tuple[CloudAPI, str]],
     state: str,
     *,
     timeout: float | None = None,
     interval: float | None = None,
     progress: ProgressCallback | None = None,
-) -> list[Machine]:
-    """Wait until every machine is in ``state``: one ListMachines per datacenter and round.
+) -> dict[str, MachineModel]:
+    """Wait until every (client, machine id) is in ``state``: one ListMachines per client and
+    round. Returns the last model seen of each machine (a machine gone for good has none).
 
     Raises ``WaitFailed`` as soon as one machine fails (or vanishes while another state is
     awaited; for ``deleted``, vanishing from the list is success), ``WaitTimeout`` at the
-    deadline of the machine waiter for ``state``.
+    deadline of the machine waiter for ``state``. The first client's clock keeps the time.
     """
-    if not machines:
-        return []
-    first = machines[0].datacenter
-    spec = machine_waiter(first.api, state)
+    if not targets:
+        return {}
+    first = targets[0][0]
+    spec = machine_waiter(first, state)
     failing = {
         text(a.expected) for a in spec.acceptors if a.state == "failure" and a.matcher == "path"
     }
@@ -212,77 +194,67 @@ def wait_all(
     gone_is_success = any(
         a.state == "success" and a.matcher in ("status", "error") for a in spec.acceptors
     )
-    groups: dict[str, list[Machine]] = {}
-    for machine in machines:
-        groups.setdefault(machine.datacenter.url, []).append(machine)
-    latest: dict[str, Any] = {}
+    groups: dict[int, tuple[CloudAPI, set[str]]] = {}
+    for api, machine_id in targets:
+        groups.setdefault(id(api), (api, set()))[1].add(machine_id)
+    latest: dict[str, MachineModel] = {}
 
     def poll() -> tuple[int, _Round]:
         states: dict[str, str] = {}
-        status = 200
-        for members in groups.values():
-            dc = members[0].datacenter
-            wanted = {m.id for m in members}
-            for model in dc.api.iter_list_machines():
+        for api, wanted in groups.values():
+            for model in api.iter_list_machines():
                 if str(model.id) in wanted:
                     latest[str(model.id)] = model
                     states[str(model.id)] = text(model.state)
-        for machine in machines:
-            if machine.id in states:
+        for api, machine_id in targets:
+            if machine_id in states:
                 continue
             # Not listed: the default listing hides failed and destroyed machines, so ask for
             # this one directly (rare: one request per machine that left the list).
             try:
-                model = machine.datacenter.api.get_machine(machine.id)
+                model = api.get_machine(id=machine_id)
             except CloudAPIError as exc:
                 if not is_missing(exc):
                     raise
-                states[machine.id] = "gone"
+                states[machine_id] = "gone"
                 continue
-            latest[machine.id] = model
+            latest[machine_id] = model
             found = text(model.state)
-            states[machine.id] = "gone" if found == "deleted" else found
-        missing = [m.id for m in machines if states[m.id] == "gone"]
+            states[machine_id] = "gone" if found == "deleted" else found
+        missing = [m for _, m in targets if states[m] == "gone"]
         done = all(value == state or value == "gone" for value in states.values()) and (
             gone_is_success or not missing
         )
         failed = any(value in failing for value in states.values()) or (
             bool(missing) and not gone_is_success
         )
-        return status, _Round(states, done, failed)
+        return 200, _Round(states, done, failed)
 
     acceptors = (
-        _SHOW_STATE,
         AcceptorSpec("failure", "path", True, "failed"),
         AcceptorSpec("success", "path", True, "done"),
         *(a for a in spec.acceptors if a.state == "retry"),
     )
-    round_spec = attrs.evolve(spec, name=f"{len(machines)} machines {state}", acceptors=acceptors)
+    round_spec = attrs.evolve(
+        spec, name=f"{len(targets)} machines {state}", acceptors=acceptors, shown="state"
+    )
     try:
-        _run(
-            first,
-            poll,
+        first.run_waiter(
             round_spec,
+            poll,
             timeout=timeout,
             interval=interval,
-            progress=progress,
+            on_poll=_on_poll(progress),
             what=state,
         )
     except WaitFailed as exc:
-        raise WaitFailed(f"{exc} ({_describe(latest, machines, state)})", state=exc.state)
-    for machine in machines:
-        if machine.id in latest:
-            machine.model = latest[machine.id]
-    return list(machines)
-
-
-def _describe(latest: dict[str, Any], machines: Iterable[Machine], state: str) -> str:
-    off = [
-        f"{m.id} is {text(latest[m.id].state) if m.id in latest else 'gone'}"
-        for m in machines
-        if m.id not in latest or text(latest[m.id].state) != state
-    ]
-    return "; ".join(off) or "all done"
+        off = [
+            f"{m} is {text(latest[m].state) if m in latest else 'gone'}"
+            for _, m in targets
+            if m not in latest or text(latest[m].state) != state
+        ]
+        raise WaitFailed(f"{exc} ({'; '.join(off) or 'all done'})", state=exc.state) from exc
+    return latest
 
 
 # -- the audit trail ---------------------------------------------------------------------------
@@ -296,21 +268,23 @@ class _AuditSeen:
 
 
 def wait_for_audit(
-    machine: Machine,
+    api: CloudAPI,
+    machine_id: str,
     action: str,
-    before: Sequence[Any],
+    before: Sequence[AuditEntry],
     *,
     timeout: float | None = None,
     interval: float | None = None,
 ) -> None:
     """Wait for a new audit entry of ``action`` (one not among ``before``)."""
-    dc = machine.datacenter
-    base: WaiterSpec = dc.api.WAITERS[BASE_MACHINE_WAITER]
+    base = api.WAITERS[BASE_MACHINE_WAITER]
     seen = {(e.action, e.time) for e in before}
 
     def poll() -> tuple[int, _AuditSeen]:
         fresh = [
-            e for e in machine.audit() if e.action == action and (e.action, e.time) not in seen
+            e
+            for e in api.machine_audit(id=machine_id)
+            if e.action == action and (e.action, e.time) not in seen
         ]
         if not fresh:
             return 200, _AuditSeen(f"{action} pending", False, False)
@@ -318,17 +292,16 @@ def wait_for_audit(
         return 200, _AuditSeen(f"{action} {'done' if ok else 'failed'}", ok, not ok)
 
     acceptors = (
-        _SHOW_STATE,
         AcceptorSpec("failure", "path", True, "failed"),
         AcceptorSpec("success", "path", True, "done"),
         *(a for a in base.acceptors if a.state == "retry"),
     )
-    spec = attrs.evolve(base, name=f"Machine {action}", acceptors=acceptors)
-    _run(dc, poll, spec, timeout=timeout, interval=interval, progress=None, what=machine.id)
+    spec = attrs.evolve(base, name=f"Machine {action}", acceptors=acceptors, shown="state")
+    api.run_waiter(spec, poll, timeout=timeout, interval=interval, what=machine_id)
 
 
 def run_waiter(
-    dc: DataCenter,
+    api: CloudAPI,
     name: str,
     params: dict[str, Any],
     *,
@@ -337,10 +310,16 @@ def run_waiter(
     progress: ProgressCallback | None = None,
 ) -> Any:
     """Run the spec's waiter ``name`` with the operation's ``params``; returns the last result."""
-    spec: WaiterSpec | None = dc.api.WAITERS.get(name)
+    spec = api.WAITERS.get(name)
     if spec is None:
-        known = ", ".join(sorted(dc.api.WAITERS))
+        known = ", ".join(sorted(api.WAITERS))
         raise ValueError(f"no waiter named {name!r} (known: {known})")
-    poll = _poller(dc.api, spec.operation, params)
     what = ", ".join(f"{k}={v}" for k, v in params.items())
-    return _run(dc, poll, spec, timeout=timeout, interval=interval, progress=progress, what=what)
+    return api.run_waiter(
+        spec,
+        api.poller(spec.operation, params),
+        timeout=timeout,
+        interval=interval,
+        on_poll=_on_poll(progress),
+        what=what,
+    )

@@ -23,7 +23,7 @@ from smartdc.runtime.meta import OperationMeta
 from smartdc.runtime.paging import PaginatorSpec, paginate
 from smartdc.runtime.paths import expand_path
 from smartdc.runtime.validate import check_arguments
-from smartdc.runtime.waiting import Poll, WaiterSpec, wait
+from smartdc.runtime.waiting import SYSTEM_CLOCK, Poll, WaitClock, WaiterSpec, wait
 from smartdc.transport import Response, Transport
 
 T = TypeVar("T")
@@ -52,8 +52,11 @@ class BaseClient:
         config: Config | None = None,
         *,
         transport: Transport | None = None,
+        clock: WaitClock | None = None,
         **config_kwargs: Any,
     ) -> None:
+        """``clock``: what waits measure time and sleep with (default: real time); a simulator's
+        ``VirtualClock`` makes every wait of this client advance simulated time instead."""
         if config is not None and config_kwargs:
             raise ArgumentError("pass either a Config or configuration keywords, not both")
         if transport is not None:
@@ -62,6 +65,7 @@ class BaseClient:
         else:
             self.config = config if config is not None else Config(**config_kwargs)
             self.transport = Transport(self.config)
+        self.clock: WaitClock = clock if clock is not None else SYSTEM_CLOCK
         self._server_version: str | None = None
         self._lock = threading.Lock()
 
@@ -219,8 +223,6 @@ class BaseClient:
         *,
         timeout: float | None = None,
         on_poll: Callable[[Poll], None] | None = None,
-        sleep: Callable[[float], None] | None = None,
-        clock: Callable[[], float] | None = None,
         **params: Any,
     ) -> Any:
         """Run the waiter ``name`` (e.g. ``"MachineRunning"``) with the operation's parameters."""
@@ -229,21 +231,39 @@ class BaseClient:
             raise UnknownOperationError(
                 f"no waiter named {name!r} (known: {', '.join(sorted(self.WAITERS))})"
             )
-        op = self.operation(spec.operation)
-        check_arguments(op, params, self.ENUM_NAMES)
+        check_arguments(self.operation(spec.operation), params, self.ENUM_NAMES)
+        what = ", ".join(f"{k}={v}" for k, v in params.items())
+        return self.run_waiter(
+            spec, self.poller(spec.operation, params), timeout=timeout, on_poll=on_poll, what=what
+        )
+
+    def poller(self, name: str, params: Mapping[str, Any]) -> Callable[[], tuple[int, Any]]:
+        """One call of operation ``name`` per poll: (HTTP status, decoded result)."""
+        op = self.operation(name)
         result = self.RESULTS[op.name]
 
         def poll() -> tuple[int, Any]:
             response = self.call(op, params)
             return response.status, result(response)
 
-        what = ", ".join(f"{k}={v}" for k, v in params.items())
-        extra: dict[str, Any] = {}
-        if sleep is not None:
-            extra["sleep"] = sleep
-        if clock is not None:
-            extra["clock"] = clock
-        return wait(poll, spec, timeout=timeout, on_poll=on_poll, what=what, **extra)
+        return poll
+
+    def run_waiter(
+        self,
+        spec: WaiterSpec,
+        poll: Callable[[], tuple[int, Any]],
+        *,
+        timeout: float | None = None,
+        interval: float | None = None,
+        on_poll: Callable[[Poll], None] | None = None,
+        what: str = "",
+    ) -> Any:
+        """Run the waiter engine on ``poll`` with this client's clock (``interval``: poll at that
+        fixed interval instead of the waiter's backoff)."""
+        delays = {} if interval is None else {"min_delay": interval, "max_delay": interval}
+        return wait(
+            poll, spec, timeout=timeout, on_poll=on_poll, clock=self.clock, what=what, **delays
+        )
 
     def paginate(
         self,

@@ -1,5 +1,9 @@
 """The waiter engine: poll an operation until an acceptor says success or failure, or time is up.
 
+It is the only one: the generated ``wait_*`` methods and the facade's waits (``Machine.wait``,
+``poll_while``, ``wait_all``, audit-trail waits) all run it, with the time source (``WaitClock``)
+their client carries, so a simulation with a virtual clock never sleeps.
+
 Waiters are data generated from the spec (botocore/Smithy style): acceptors match a response
 attribute (``path``), an HTTP status or an error code, with ``success``, ``retry`` or ``failure``.
 There is always a deadline. Delays grow exponentially from the waiter's minimum to its maximum,
@@ -12,13 +16,41 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
 from smartdc.errors import CloudAPIError, ResponseError, TransportError, WaitFailed, WaitTimeout
 
 TRANSIENT_STATUSES = frozenset({420, 429, 500, 502, 503, 504})
+
+
+class WaitClock(Protocol):
+    """What waits measure time and sleep with (``SYSTEM_CLOCK``, or a simulator's virtual clock)."""
+
+    def monotonic(self) -> float:
+        """Seconds from an arbitrary start; never goes back."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Let ``seconds`` pass."""
+        ...
+
+
+class SystemClock:
+    """Real time: ``time.monotonic`` and ``time.sleep``."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def __repr__(self) -> str:
+        return "SystemClock()"
+
+
+SYSTEM_CLOCK = SystemClock()
 
 
 @attrs.frozen
@@ -38,10 +70,14 @@ class WaiterSpec:
     max_delay: float
     timeout: float
     acceptors: tuple[AcceptorSpec, ...]
+    # the attribute progress and timeouts show; default: the first path acceptor's
+    shown: str | None = None
 
     @property
     def state_path(self) -> str | None:
         """The attribute the waiter watches (what progress displays show)."""
+        if self.shown is not None:
+            return self.shown
         return next((a.argument for a in self.acceptors if a.matcher == "path"), None)
 
 
@@ -97,15 +133,17 @@ def wait(
     min_delay: float | None = None,
     max_delay: float | None = None,
     on_poll: Callable[[Poll], None] | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
+    clock: WaitClock = SYSTEM_CLOCK,
     what: str = "",
 ) -> Any:
-    """Poll until success (returns the last value), failure (WaitFailed) or the deadline (WaitTimeout)."""
+    """Poll until success (returns the last value), failure (WaitFailed) or the deadline (WaitTimeout).
+
+    ``min_delay``/``max_delay`` override the waiter's delays (equal values poll at a fixed interval).
+    """
     limit = spec.timeout if timeout is None else timeout
     low = spec.min_delay if min_delay is None else min_delay
     high = spec.max_delay if max_delay is None else max(max_delay, low)
-    started = clock()
+    started = clock.monotonic()
     deadline = started + limit
     attempt = 0
     last_state: object = None
@@ -122,7 +160,7 @@ def wait(
             status = exc.status if isinstance(exc, CloudAPIError) else None
         if value is not None and spec.state_path:
             last_state = read_path(value, spec.state_path)
-        elapsed = clock() - started
+        elapsed = clock.monotonic() - started
         if on_poll is not None:
             on_poll(Poll(attempt, elapsed, last_state, status, error))
         verdict = next((a.state for a in spec.acceptors if _matches(a, status, value, error)), None)
@@ -135,11 +173,11 @@ def wait(
             )
         if error is not None and verdict is None and not _transient(error):
             raise error
-        remaining = deadline - clock()
+        remaining = deadline - clock.monotonic()
         if remaining <= 0:
             raise WaitTimeout(
                 f"{label}: not done after {limit:g} s (last state {last_state!r}, {attempt} polls)",
                 last_state=last_state,
-                elapsed=clock() - started,
+                elapsed=clock.monotonic() - started,
             )
-        sleep(min(next_delay(attempt, elapsed, low, high), remaining))
+        clock.sleep(min(next_delay(attempt, elapsed, low, high), remaining))

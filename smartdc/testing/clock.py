@@ -1,7 +1,10 @@
 """Clocks for the simulator: state machines read ``clock.now()`` lazily when an object is read.
 
 ``RealClock`` follows wall time. ``VirtualClock`` only moves when told to (``advance``), so tests can
-step a machine from ``provisioning`` to ``running`` without sleeping. Signature ``Date`` headers are
+step a machine from ``provisioning`` to ``running`` without sleeping. It is also a client-side
+``WaitClock`` (``monotonic``/``sleep``): clients a simulator makes wait on it, and each of their
+sleeps advances simulated time at once instead of sleeping (``Simulator.client()``,
+``Simulator.datacenter()``, or ``CloudAPI(..., clock=sim.clock)``). Signature ``Date`` headers are
 always checked against real time (clients sign with their own wall clock), never against this clock.
 """
 
@@ -47,6 +50,14 @@ class VirtualClock:
         with self._lock:
             self._now += seconds
             return self._now
+
+    def monotonic(self) -> float:
+        """The same time, for waits (``smartdc.runtime.waiting.WaitClock``)."""
+        return self.now()
+
+    def sleep(self, seconds: float) -> None:
+        """A wait's sleep: advances the clock instead of sleeping."""
+        self.advance(max(seconds, 0.0))
 
     def __repr__(self) -> str:
         return f"VirtualClock(now={self.now():.3f})"

@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from smartdc.testing import resources
-from smartdc.testing.clock import Clock, RealClock
+from smartdc.testing.clock import Clock, RealClock, VirtualClock
 from smartdc.testing.dispatch import Dispatcher
 from smartdc.testing.faults import FaultInjector
 from smartdc.testing.keyfiles import public_key_of, shared_rsa_key, write_key
@@ -276,14 +276,21 @@ class Simulator:
         config_kwargs.setdefault("secret", self.key_path)
         return config_kwargs
 
+    @property
+    def wait_clock(self) -> VirtualClock | None:
+        """The clock clients' waits should use: the simulator's own when it is virtual."""
+        return self.clock if isinstance(self.clock, VirtualClock) else None
+
     def client(self, **config_kwargs: Any) -> CloudAPI:
-        """A ``smartdc.CloudAPI`` for the first datacenter, signed with the simulator's key."""
+        """A ``smartdc.CloudAPI`` for the first datacenter, signed with the simulator's key.
+
+        With a ``VirtualClock``, the client's waits advance it instead of sleeping."""
         from smartdc import CloudAPI
 
-        return CloudAPI(**self._client_config(config_kwargs))
+        return CloudAPI(clock=self.wait_clock, **self._client_config(config_kwargs))
 
     def datacenter(self, **config_kwargs: Any) -> DataCenter:
-        """A ``smartdc.DataCenter`` facade for the first datacenter."""
+        """A ``smartdc.DataCenter`` facade for the first datacenter (waits as ``client()``)."""
         from smartdc import DataCenter
 
-        return DataCenter(**self._client_config(config_kwargs))
+        return DataCenter(clock=self.wait_clock, **self._client_config(config_kwargs))

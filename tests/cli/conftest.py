@@ -1,4 +1,8 @@
-"""CLI tests: ``smartdc.cli.main.run`` in-process against the simulator, output captured."""
+"""CLI tests: ``smartdc.cli.main.run`` in-process against the simulator, output captured.
+
+The simulator runs on virtual time and the command line waits on the same clock, so ``--wait``
+never sleeps.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,9 @@ import attrs
 import pytest
 
 from smartdc.cli.main import run
-from smartdc.testing import Simulator
+from smartdc.runtime.waiting import WaitClock
+from smartdc.testing import Simulator, VirtualClock
+from smartdc.testing.clock import Clock
 
 CONFIG_VARIABLES = (
     "TRITON_URL",
@@ -50,9 +56,14 @@ def no_outside_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("TRITON_CONFIG_DIR", str(tmp_path / "triton"))
 
 
-def invoke(argv: list[str]) -> Result:
+@pytest.fixture
+def cloudapi_sim_clock() -> Clock:
+    return VirtualClock()
+
+
+def invoke(argv: list[str], clock: WaitClock | None = None) -> Result:
     out, err = io.StringIO(), io.StringIO()
-    code = run(argv, out, err)
+    code = run(argv, out, err, clock=clock)
     return Result(code, out.getvalue(), err.getvalue())
 
 
@@ -72,8 +83,8 @@ def connection(cloudapi_sim: Simulator) -> list[str]:
 
 
 @pytest.fixture
-def cli(connection: list[str]) -> Iterator[Callable[..., Result]]:
+def cli(connection: list[str], cloudapi_sim: Simulator) -> Iterator[Callable[..., Result]]:
     def call(*argv: str) -> Result:
-        return invoke([*connection, *argv])
+        return invoke([*connection, *argv], cloudapi_sim.wait_clock)
 
     yield call

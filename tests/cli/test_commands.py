@@ -267,16 +267,18 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_wait_shows_progress_on_a_terminal(connection: list[str]) -> None:
+def test_wait_shows_progress_on_a_terminal(connection: list[str], cloudapi_sim: Simulator) -> None:
     out, err = io.StringIO(), _Terminal()
-    code = run([*connection, "instance", "create", "-n", "shown", "--wait"], out, err)
+    clock = cloudapi_sim.wait_clock
+    code = run([*connection, "instance", "create", "-n", "shown", "--wait"], out, err, clock=clock)
     assert code == 0
     progress = err.getvalue()
     assert "\r" in progress
     assert "provisioning (" in progress  # state and elapsed seconds while waiting
     assert progress.rstrip().endswith(" s)") and "running" in progress
     quiet = io.StringIO()
-    assert run([*connection, "instance", "stop", "shown", "--wait"], io.StringIO(), quiet) == 0
+    stop = [*connection, "instance", "stop", "shown", "--wait"]
+    assert run(stop, io.StringIO(), quiet, clock=clock) == 0
     assert quiet.getvalue() == ""  # not a terminal: no progress lines
 
 
@@ -293,7 +295,7 @@ def test_triton_profile_configures_the_cli(cloudapi_sim: Simulator, tmp_path: Pa
     assert result.code == 0, result.err
     assert result.json_lines()[0]["login"] == cloudapi_sim.account
     # an explicit flag wins over the profile
-    flags = ["--profile", "sim", "--url", "http://127.0.0.1:9", "--key-file", cloudapi_sim.key_path]
+    flags = ["--profile", "sim", "--account", "nobody", "--key-file", cloudapi_sim.key_path]
     wrong = invoke([*flags, "account"])
     assert wrong.code == 1
-    assert "ConnectError" in wrong.err and "127.0.0.1:9" in wrong.err
+    assert "nobody" in wrong.err, wrong.err

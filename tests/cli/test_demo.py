@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from smartdc.testing import Simulator
+from smartdc.testing import Simulator, VirtualClock
 
 from .conftest import invoke
 
 
 def test_demo_runs_the_seed_flow_on_the_embedded_simulator() -> None:
-    result = invoke(["demo"])
+    result = invoke(["demo"], VirtualClock())  # the demo's simulator runs on it: no sleeping
     assert result.code == 0, result.err
     out = result.out
     for code in (
@@ -41,7 +41,7 @@ def test_demo_refuses_a_configured_cloud_without_yes(
 def test_demo_with_yes_creates_and_deletes_one_machine(
     cloudapi_sim: Simulator, connection: list[str]
 ) -> None:
-    result = invoke([*connection, "demo", "--yes"])
+    result = invoke([*connection, "demo", "--yes"], cloudapi_sim.wait_clock)
     assert result.code == 0, result.err
     assert cloudapi_sim.request_count("CreateMachine") == 1
     assert cloudapi_sim.client().list_machines() == []

@@ -1,4 +1,4 @@
-"""Facade tests: a simulator on a virtual clock, and a DataCenter whose waits sleep on that clock.
+"""Facade tests: a simulator on a virtual clock, and its DataCenter, whose waits run on that clock.
 
 Waiting then costs no real time: each delay the waiting engine asks for advances the simulator's
 clock, so a 30 s provisioning is seen after the same polls as in real life, instantly.
@@ -12,12 +12,6 @@ import pytest
 
 from smartdc.facade import DataCenter
 from smartdc.testing import Settings, Simulator, VirtualClock
-
-
-def on_virtual_clock(dc: DataCenter, clock: VirtualClock) -> DataCenter:
-    dc.sleep = clock.advance  # type: ignore[assignment]
-    dc.clock = clock.now
-    return dc
 
 
 @pytest.fixture
@@ -37,8 +31,8 @@ def vsim(clock: VirtualClock, settings: Settings) -> Iterator[Simulator]:
 
 
 @pytest.fixture
-def dc(vsim: Simulator, clock: VirtualClock) -> Iterator[DataCenter]:
-    datacenter = on_virtual_clock(vsim.datacenter(), clock)
+def dc(vsim: Simulator) -> Iterator[DataCenter]:
+    datacenter = vsim.datacenter()
     yield datacenter
     datacenter.close()
 

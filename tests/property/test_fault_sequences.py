@@ -42,8 +42,6 @@ def test_provisioning_ends_typed_within_deadline_and_creates_at_most_once(
     clock = VirtualClock()
     with Simulator(clock=clock, datacenters=("us-prop-1",)) as sim:
         dc = sim.datacenter(timeout=0.2, max_retries=2, retry_backoff=0.001, retry_deadline=2.0)
-        dc.sleep = clock.advance  # type: ignore[assignment]
-        dc.clock = clock.now
         image, package = dc.default_image(), dc.default_package()
         for route, effects, times in faults:
             sim.faults.add(route, times=times, **effects)

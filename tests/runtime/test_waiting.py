@@ -26,11 +26,13 @@ SPEC = WaiterSpec(
 
 
 class FakeTime:
+    """A WaitClock that records the sleeps asked for."""
+
     def __init__(self) -> None:
         self.now = 0.0
         self.sleeps: list[float] = []
 
-    def clock(self) -> float:
+    def monotonic(self) -> float:
         return self.now
 
     def sleep(self, seconds: float) -> None:
@@ -61,7 +63,7 @@ def test_success_after_retries_returns_the_last_value() -> None:
         ConnectError("down"),
         (200, {"state": "ready"}),
     ]
-    result = wait(_poller(outcomes), SPEC, sleep=t.sleep, clock=t.clock, on_poll=seen.append)
+    result = wait(_poller(outcomes), SPEC, clock=t, on_poll=seen.append)
     assert result == {"state": "ready"}
     assert [p.attempt for p in seen] == [1, 2, 3, 4] and seen[-1].state == "ready"
     assert len(t.sleeps) == 3
@@ -70,16 +72,16 @@ def test_success_after_retries_returns_the_last_value() -> None:
 def test_terminal_state_and_status_fail_at_once() -> None:
     t = FakeTime()
     with pytest.raises(WaitFailed, match="state 'failed'") as info:
-        wait(_poller([(200, {"state": "failed"})]), SPEC, sleep=t.sleep, clock=t.clock)
+        wait(_poller([(200, {"state": "failed"})]), SPEC, clock=t)
     assert info.value.state == "failed" and t.sleeps == []
     with pytest.raises(WaitFailed):
-        wait(_poller([(410, {"state": "deleted"})]), SPEC, sleep=t.sleep, clock=t.clock)
+        wait(_poller([(410, {"state": "deleted"})]), SPEC, clock=t)
 
 
 def test_unexpected_error_is_raised_not_swallowed() -> None:
     t = FakeTime()
     with pytest.raises(CloudAPIError) as info:
-        wait(_poller([_error(401, "InvalidCredentials")]), SPEC, sleep=t.sleep, clock=t.clock)
+        wait(_poller([_error(401, "InvalidCredentials")]), SPEC, clock=t)
     assert info.value.status == 401
 
 
@@ -87,7 +89,7 @@ def test_deadline_gives_wait_timeout_with_the_last_state() -> None:
     t = FakeTime()
     outcomes = [(200, {"state": "provisioning"})] * 1000
     with pytest.raises(WaitTimeout) as info:
-        wait(_poller(outcomes), SPEC, timeout=30, sleep=t.sleep, clock=t.clock)
+        wait(_poller(outcomes), SPEC, timeout=30, clock=t)
     assert info.value.last_state == "provisioning"
     assert t.now == pytest.approx(30.0)
 
