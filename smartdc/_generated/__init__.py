@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "94a722a42d56"
+SPEC_DIGEST = "7876ec2f6de7"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""

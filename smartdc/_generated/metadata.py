@@ -2227,7 +2227,7 @@ OPERATIONS: dict[str, OperationMeta] = {
         head=None,
         waiter=None,
         fixed_query=(),
-        errors=("InvalidArgument", "MissingParameter"),
+        errors=("InvalidArgument", "MissingParameter", "InternalError"),
     ),
     "ListDatacenters": OperationMeta(
         name="ListDatacenters",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
 
 from smartdc.config import Config
 from smartdc.errors import (
@@ -135,11 +136,33 @@ class BaseClient:
             )
         except CloudAPIError as exc:
             raise self._explain(exc) from None
+        if 300 <= response.status < 400 and response.data is None and op.body_type is not None:
+            response = self._follow(op, response)
         version = response.server_version
         if version and version != self._server_version:
             with self._lock:
                 self._server_version = version
         return response
+
+    def _follow(self, op: OperationMeta, response: Response) -> Response:
+        """A listed 3xx without a body, where a result is due, says where the result is: fetch it.
+
+        (AddNic answers a bare 302 to the NIC already on that network, sdc-cloudapi lib/nics.js.)
+        Only a path on the same server is followed: the request is signed.
+        """
+        where = response.headers.get("Location") or ""
+        target = urlsplit(where)
+        here = urlsplit(self.config.url)
+        same = not target.netloc or (target.scheme, target.netloc) == (here.scheme, here.netloc)
+        if not target.path.startswith("/") or not same:
+            raise InvalidResponseError(
+                f"{response.method} {response.path}: HTTP {response.status} without a body "
+                f"and with no Location on this server to fetch the result from ({where!r})",
+                raw_body=response.body,
+                status=response.status,
+            )
+        path = target.path + (f"?{target.query}" if target.query else "")
+        return self.transport.request("GET", path, idempotent=True)
 
     def _check_version(self, op: OperationMeta) -> None:
         known = self._server_version

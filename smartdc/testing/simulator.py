@@ -220,6 +220,25 @@ class Simulator:
         self._save()
         return account
 
+    def clear_config(self, account: str, dc: str | None = None) -> None:
+        """Leave ``account`` without a local configuration in ``dc`` (GetConfig answers ``{}``),
+        as a new account is until napi-ufds-watcher creates one, or where fabrics are off."""
+        with self.state.lock:
+            self.dc(dc).table("config")[account] = {}
+            self.state.revision += 1
+        self._save()
+
+    def set_limits(self, account: str, limits: list[dict[str, Any]]) -> None:
+        """Give ``account`` provisioning limits as an operator writes them (``{"value": 25}``,
+        ``{"value": 2048, "by": "ram", "check": "os", "os": "windows"}``...); GetAccountLimits
+        answers them with their use, as the provision_limits plugin does."""
+        with self.state.lock:
+            table = self.state.table("limits", account)
+            table.clear()
+            table.update({str(i): dict(limit) for i, limit in enumerate(limits)})
+            self.state.revision += 1
+        self._save()
+
     def add_user(self, account: str, login: str, **fields: Any) -> dict[str, Any]:
         """Create a sub-user of ``account`` (as CreateUser would) and return its dict."""
         from smartdc.testing.resources import users

@@ -315,11 +315,11 @@ class ProvisioningLimit:
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
     """
 
-    by: ProvisioningLimitBy
-    """What is limited: machines, ram (MiB) or quota (GiB)."""
-
     value: float
     """The limit."""
+
+    by: ProvisioningLimitBy | None = None
+    """What is limited: ram (MiB) or quota (GiB); absent (or machines): instances."""
 
     used: float | None = None
     """How much is used."""
@@ -352,15 +352,16 @@ class ProvisioningLimit:
         try:
             data = d_object(data, "ProvisioningLimit")
             try:
-                value = data["by"]
-            except KeyError:
-                raise missing("ProvisioningLimit.by") from None
-            f_by = d_enum(ProvisioningLimitBy, value, "ProvisioningLimit.by")
-            try:
                 value = data["value"]
             except KeyError:
                 raise missing("ProvisioningLimit.value") from None
             f_value = d_num(value, "ProvisioningLimit.value")
+            value = data.get("by")
+            f_by = (
+                None
+                if value is None
+                else d_enum(ProvisioningLimitBy, value, "ProvisioningLimit.by")
+            )
             value = data.get("used")
             f_used = None if value is None else d_num(value, "ProvisioningLimit.used")
             value = data.get("check")
@@ -403,8 +404,8 @@ class ProvisioningLimit:
             else _NO_NULLS
         )
         return cls(
-            by=f_by,
             value=f_value,
+            by=f_by,
             used=f_used,
             check=f_check,
             os=f_os,
@@ -417,8 +418,11 @@ class ProvisioningLimit:
     def to_json(self) -> dict[str, Any]:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
-        out["by"] = None if self.by is None else e_value(self.by)
         out["value"] = self.value
+        if self.by is not None:
+            out["by"] = e_value(self.by)
+        elif "by" in self.json_nulls:
+            out["by"] = None
         if self.used is not None:
             out["used"] = self.used
         elif "used" in self.json_nulls:
@@ -448,8 +452,8 @@ class ProvisioningLimit:
 
 _PROVISIONING_LIMIT_KEYS = frozenset(
     {
-        "by",
         "value",
+        "by",
         "used",
         "check",
         "os",
@@ -458,8 +462,8 @@ _PROVISIONING_LIMIT_KEYS = frozenset(
     }
 )
 _PROVISIONING_LIMIT_FIELDS: FieldTable = (
-    ("by", "by", True, False, lambda v, at: d_enum(ProvisioningLimitBy, v, at)),
     ("value", "value", True, False, d_num),
+    ("by", "by", False, False, lambda v, at: d_enum(ProvisioningLimitBy, v, at)),
     ("used", "used", False, False, d_num),
     ("check", "check", False, False, lambda v, at: d_enum(ProvisioningLimitCheck, v, at)),
     ("os", "os", False, False, d_str),

@@ -15,7 +15,6 @@ from smartdc.runtime.jsonvalues import (
     d_object,
     d_str,
     decode_tolerant,
-    missing,
     restore_raw,
 )
 
@@ -33,8 +32,9 @@ class Config:
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
     """
 
-    default_network: str
-    """Network new instances and volumes use by default."""
+    default_network: str | None = None
+    """Network new instances and volumes use by default. Absent when the account has no local
+    configuration in this datacenter (GetConfig then answers {})."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""
@@ -51,12 +51,11 @@ class Config:
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
             data = d_object(data, "Config")
-            try:
-                value = data["default_network"]
-            except KeyError:
-                raise missing("Config.default_network") from None
+            value = data.get("default_network")
             f_default_network = (
-                value if type(value) is str else d_str(value, "Config.default_network")
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Config.default_network"))
             )
         except DecodeError as failure:
             return decode_tolerant(cls, data, _CONFIG_FIELDS, _CONFIG_KEYS, failure)
@@ -76,7 +75,10 @@ class Config:
     def to_json(self) -> dict[str, Any]:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
-        out["default_network"] = self.default_network
+        if self.default_network is not None:
+            out["default_network"] = self.default_network
+        elif "default_network" in self.json_nulls:
+            out["default_network"] = None
         if self.extra:
             out.update(self.extra)
         if self.decode_problems:
@@ -89,4 +91,4 @@ _CONFIG_KEYS = frozenset(
         "default_network",
     }
 )
-_CONFIG_FIELDS: FieldTable = (("default_network", "default_network", True, False, d_str),)
+_CONFIG_FIELDS: FieldTable = (("default_network", "default_network", False, False, d_str),)

@@ -25,7 +25,8 @@ def get_config(client: BaseClient) -> Config:
     """Gets the account's configuration.
 
     Returns the account's settings: today only the default network new instances and volumes
-    join.
+    join. An account without a local configuration in this datacenter gets {} (no
+    default_network).
 
     ``GET /{login}/config``"""
     return result_get_config(client.call(OPERATIONS["GetConfig"], {}))
@@ -44,14 +45,15 @@ def update_config(client: BaseClient, *, default_network: str) -> Config:
     """Sets the account's default network.
 
     Sets the default network. It must be a network the account may use; no other keys are
-    accepted. Answers the new configuration.
+    accepted. Answers the new configuration. Fails with 500 InternalError "Config currently
+    unavailable." while the account has no local configuration yet.
 
     ``PUT /{login}/config``
 
     Args:
         default_network: A network usable by the account.
 
-    Raises: InvalidArgument, MissingParameter (from smartdc._generated.errors)."""
+    Raises: InvalidArgument, MissingParameter, InternalError (from smartdc._generated.errors)."""
     return result_update_config(
         client.call(OPERATIONS["UpdateConfig"], {"default_network": default_network})
     )

@@ -86,8 +86,10 @@ def add_nic(
 
     Creates a NIC on the network (or pool) and reboots the instance; answers with the NIC in
     state `provisioning`. If the instance already has a NIC on that network the server
-    answers 302 with its Location instead. With a NetworkObject a specific IP can be asked
-    for (since 8.5.0).
+    answers a bare 302 with its Location instead, and the client returns that NIC (fetched
+    from the Location, as GetNic): the result is the instance's NIC on that network either
+    way; compare its `state` or `mac` to tell. With a NetworkObject a specific IP can be
+    asked for (since 8.5.0).
 
     ``POST /{login}/machines/{id}/nics``
 

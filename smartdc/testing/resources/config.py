@@ -1,11 +1,17 @@
-"""Account config: GetConfig (and HEAD), UpdateConfig (``default_network`` only)."""
+"""Account config: GetConfig (and HEAD), UpdateConfig (``default_network`` only).
+
+The server reads the account's dclocalconfig from UFDS (sdc-cloudapi lib/config.js). An account
+may have none (napi-ufds-watcher creates it some seconds after the account, and only where fabrics
+are set up): GetConfig then answers ``{}`` and UpdateConfig fails with 500 "Config currently
+unavailable." (lib/endpoints/config.js). ``Simulator.clear_config`` makes that state.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from smartdc.testing.resources.common import invalid, login_of, ok, required
-from smartdc.testing.router import Router, SimRequest, SimResponse
+from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 from smartdc.testing.state import DatacenterState
 
 
@@ -42,6 +48,8 @@ def update_config(req: SimRequest) -> SimResponse:
         raise invalid(f"unknown config keys: {', '.join(extra)}")
     if str(network) not in _usable_networks(req.dc, login_of(req)):
         raise invalid(f"default_network {network} is not a network of this account")
+    if req.dc.table("config").get(login_of(req)) == {}:
+        raise ApiError(500, "InternalError", "Config currently unavailable.")
     config = {"default_network": str(network)}
     req.dc.table("config")[login_of(req)] = config
     return ok(config)

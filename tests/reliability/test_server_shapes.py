@@ -1,0 +1,72 @@
+"""Answers the 9.20 server code sends that the docs do not show, each made by the simulator.
+
+* GetConfig for an account without a local configuration: ``{}`` (sdc-cloudapi lib/config.js
+  treats a missing dclocalconfig as an empty one; translateUfdsConf leaves default_network out).
+* GetProvisioningLimits with a limit without ``by``: it counts instances
+  (plugins/provision_limits.js setLimitsUsed).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from smartdc import CloudAPI
+from smartdc.errors import CloudAPIError, InvalidResponseError
+from smartdc.testing import Simulator
+from smartdc.testing.router import SimResponse
+
+from .conftest import machine_args, override_route
+
+
+def test_config_of_an_account_without_local_configuration(sim: Simulator, api: CloudAPI) -> None:
+    sim.clear_config(sim.account)
+    config = api.get_config()
+    assert config.default_network is None and config.to_json() == {}
+    assert not config.decode_problems  # the spec allows it: this is not a broken answer
+    # The server cannot update a configuration that does not exist yet (lib/endpoints/config.js).
+    network = api.list_networks()[0].id
+    try:
+        api.update_config(default_network=network)
+    except CloudAPIError as exc:
+        assert (exc.status, exc.message) == (500, "Config currently unavailable.")
+    else:
+        raise AssertionError("UpdateConfig without a local configuration should fail")
+
+
+def test_limits_without_by_count_instances(sim: Simulator, api: CloudAPI) -> None:
+    sim.set_limits(
+        sim.account,
+        [{"value": 25}, {"value": 2048, "by": "ram"}, {"value": "0", "by": "quota"}],
+    )
+    api.create_machine(name="m1", **machine_args(api))
+    api.create_machine(name="m2", **machine_args(api))
+    memory = sum(m.memory for m in api.list_machines())
+    limits = api.get_account_limits()
+    assert [limit.to_json() for limit in limits] == [
+        {"value": 25, "used": 2},  # no `by`: instances
+        {"value": 2048, "by": "ram", "used": memory},
+    ]  # a limit of 0 means unlimited: the server leaves it out
+    assert limits[0].by is None and not limits[0].decode_problems
+
+
+def test_add_nic_on_a_network_the_machine_is_on_gives_that_nic(
+    sim: Simulator, api: CloudAPI
+) -> None:
+    # lib/nics.js: a NIC on that network exists -> a bare 302 with its Location. The client
+    # fetches it (GetNic) and returns it: the machine's NIC on that network, typed.
+    machine = api.create_machine(name="m1", **machine_args(api))
+    network = api.list_networks()[0].id
+    added = api.add_nic(machine.id, network=network)
+    again = api.add_nic(machine.id, network=network)
+    assert again.mac == added.mac and again.network == network
+    assert sim.request_count("AddNic") == 2 and sim.request_count("GetNic") == 1
+    assert len(api.list_nics(machine.id)) == len(api.get_machine(machine.id).nics or [])
+
+
+def test_a_bodiless_redirect_elsewhere_is_not_followed(sim: Simulator, api: CloudAPI) -> None:
+    machine = api.create_machine(name="m1", **machine_args(api))
+    away = SimResponse(302, None, {"Location": "https://elsewhere.example/sim/machines/x/nics/y"})
+    override_route(sim, "AddNic", lambda request: away)
+    with pytest.raises(InvalidResponseError, match=r"elsewhere\.example"):
+        api.add_nic(machine.id, network=api.list_networks()[0].id)
+    assert sim.request_count("GetNic") == 0
