@@ -93,6 +93,15 @@ def _layout(
     return first, span, str(subnet.netmask), gateway or str(next(subnet.hosts()))
 
 
+@functools.lru_cache(maxsize=256)
+def _operator_reserved(
+    subnet: str, gateway: str | None, resolvers: tuple[str, ...]
+) -> frozenset[str]:
+    """The addresses NAPI reserved for the operator when it created a network (never handed out)."""
+    fields = {"subnet": subnet, "gateway": gateway, "resolvers": list(resolvers)}
+    return frozenset(ip for ip, record in created_records(fields).items() if record["reserved"])
+
+
 def allocate_address(dc: DatacenterState, nid: str) -> tuple[str, str, str]:
     """The next free address on a network: (ip, netmask, gateway).
 
@@ -111,11 +120,14 @@ def allocate_address(dc: DatacenterState, nid: str) -> tuple[str, str, str]:
     )
     counter = dc.table("ip_counters").setdefault(nid, {"next": 0})
     reserved = dc.table("network_ips", nid)
+    operator = _operator_reserved(
+        subnet, str(gateway) if gateway else None, tuple(network.get("resolvers") or ())
+    )
     for _ in range(span):
         offset = counter["next"] % span
         counter["next"] += 1
         ip = socket.inet_ntoa((first + offset).to_bytes(4, "big"))
-        if not reserved.get(ip, {}).get("reserved"):
+        if ip not in operator and not reserved.get(ip, {}).get("reserved"):
             break
     return ip, netmask, gw
 
@@ -151,10 +163,53 @@ def _network_for_ips(req: SimRequest) -> dict[str, Any]:
     return network
 
 
-def _ip_entries(req: SimRequest, network: dict[str, Any]) -> list[dict[str, Any]]:
-    """The addresses of a network a listing shows: the caller's NICs plus reserved addresses."""
+def created_records(network: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The IP records NAPI writes when it creates a network, by address.
+
+    The gateway, the resolvers inside the subnet and the broadcast address are reserved for the
+    operator (``belongs_to_type: other``); the addresses just outside the provisioning range are
+    unreserved markers. Shared networks get them too, but their owner is the operator.
+    """
+    subnet_text = network.get("subnet") or network.get("_sim_subnet")
+    if not subnet_text:
+        return {}
+    subnet = ipaddress.ip_network(str(subnet_text))
+    records: dict[str, dict[str, Any]] = {}
+    reserved = {"reserved": True, "belongs_to_type": "other", "_sim_operator": True}
+    gateway = network.get("gateway") or network.get("_sim_gateway")
+    if gateway:
+        records[str(gateway)] = dict(reserved)
+    for resolver in network.get("resolvers") or ():
+        try:
+            inside = ipaddress.ip_address(str(resolver)) in subnet
+        except ValueError:
+            inside = False
+        if inside:
+            records.setdefault(str(resolver), dict(reserved))
+    if subnet.version == 4:
+        records.setdefault(str(subnet.broadcast_address), dict(reserved))
+    first, span, _, _ = _layout(
+        str(subnet_text),
+        str(gateway) if gateway else None,
+        network.get("provision_start_ip"),
+        network.get("provision_end_ip"),
+    )
+    for marker in (first - 1, first + span):
+        records.setdefault(str(ipaddress.ip_address(marker)), {"reserved": False})
+    return records
+
+
+def _napi_records(req: SimRequest, network: dict[str, Any]) -> list[dict[str, Any]]:
+    """NAPI's IP records of a network in address order, as NAPI lists them for CloudAPI.
+
+    On a shared network CloudAPI asks only for the records the caller owns (its machines'
+    addresses); on an owned network it asks for every record.
+    """
     nid = network["id"]
-    entries: dict[str, dict[str, Any]] = {}
+    owned = _owned(network)
+    records: dict[str, dict[str, Any]] = {}
+    if owned:
+        records.update(created_records(network))
     now = req.sim.clock.now()
     for machine in req.dc.table("machines", login_of(req)).values():
         settle(machine, now)
@@ -162,22 +217,40 @@ def _ip_entries(req: SimRequest, network: dict[str, Any]) -> list[dict[str, Any]
             continue
         for nic in machine.get("nics", []):
             if nic.get("network") == nid:
-                entries[nic["ip"]] = {
-                    "ip": nic["ip"],
-                    "reserved": False,
-                    "managed": False,
-                    "owner_uuid": req.account.uuid,
-                    "belongs_to_uuid": machine["id"],
-                }
-    if _owned(network):  # only owned networks take reservations (see UpdateNetworkIP)
-        for ip, reserved in req.dc.table("network_ips", nid).items():
-            if reserved.get("reserved"):
-                entry = entries.setdefault(
-                    ip,
-                    {"ip": ip, "reserved": True, "managed": False, "owner_uuid": req.account.uuid},
+                record = records.setdefault(nic["ip"], {"reserved": False})
+                record.update(
+                    belongs_to_type="zone",
+                    belongs_to_uuid=machine["id"],
+                    owner_uuid=req.account.uuid,
                 )
-                entry["reserved"] = True
-    return sorted(entries.values(), key=lambda e: ipaddress.ip_address(e["ip"]))
+    if owned:  # only owned networks take reservations (see UpdateNetworkIP)
+        for ip, change in req.dc.table("network_ips", nid).items():
+            records.setdefault(ip, {})["reserved"] = bool(change.get("reserved"))
+    ordered = sorted(records.items(), key=lambda item: ipaddress.ip_address(item[0]))
+    return [{"ip": ip, **record} for ip, record in ordered]
+
+
+def _translate_ip(record: dict[str, Any], account_uuid: str) -> dict[str, Any]:
+    """CloudAPI's view of a NAPI IP record: operator-managed addresses hide owner and user."""
+    shown: dict[str, Any] = {"ip": record["ip"], "reserved": bool(record.get("reserved"))}
+    managed = record.get("belongs_to_type") == "other" or bool(record.get("_sim_operator"))
+    if not managed:
+        for key in ("owner_uuid", "belongs_to_uuid"):
+            if key in record:
+                shown[key] = record[key]
+    if record.get("owner_uuid") != account_uuid:
+        shown.pop("belongs_to_uuid", None)
+    shown["managed"] = managed
+    return shown
+
+
+def _ip_entries(req: SimRequest, network: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every address a listing can show (in use or reserved), as CloudAPI shows it."""
+    return [
+        _translate_ip(record, req.account.uuid)
+        for record in _napi_records(req, network)
+        if record.get("belongs_to_uuid") or record.get("reserved")
+    ]
 
 
 def _page_param(req: SimRequest, name: str, default: int) -> int:
@@ -198,7 +271,12 @@ def list_network_ips(req: SimRequest) -> SimResponse:
         raise invalid(f'property "limit": must be between 1 and {req.sim.settings.max_page}')
     if offset < 0:
         raise invalid('property "offset": must be >= 0')
-    page = list(itertools.islice(_ip_entries(req, network), offset, offset + limit))
+    records = itertools.islice(_napi_records(req, network), offset, offset + limit)
+    page = [
+        _translate_ip(record, req.account.uuid)
+        for record in records
+        if record.get("belongs_to_uuid") or record.get("reserved")
+    ]
     return SimResponse(200, page, {"x-query-limit": str(limit), "x-resource-count": str(len(page))})
 
 
@@ -211,15 +289,15 @@ def _ip_param(req: SimRequest) -> str:
 
 
 def _lookup_ip(req: SimRequest, network: dict[str, Any], ip: str) -> dict[str, Any]:
-    for entry in _ip_entries(req, network):
-        if entry["ip"] == ip:
-            return entry
+    for record in _napi_records(req, network):
+        if record["ip"] == ip:
+            return _translate_ip(record, req.account.uuid)
     subnet = network.get("_sim_subnet") or network.get("subnet")
     outside = subnet and ipaddress.ip_address(ip) not in ipaddress.ip_network(subnet)
     # on a shared network an address that is not the caller's is not shown at all
     if outside or not _owned(network):
         raise not_found(f"{ip} not found")
-    return {"ip": ip, "reserved": False, "managed": False}
+    return {"ip": ip, "reserved": False, "managed": False}  # NAPI's answer for a free address
 
 
 def get_network_ip(req: SimRequest) -> SimResponse:

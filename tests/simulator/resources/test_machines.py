@@ -292,14 +292,17 @@ def test_networks_and_ips(vsim: Simulator, vsig: SigClient) -> None:
     fabric = next(n for n in networks if n.get("fabric"))
     free = vsig.get(f"/my/networks/{fabric['id']}/ips/192.168.128.9").json
     assert free == {"ip": "192.168.128.9", "reserved": False, "managed": False}
-    assert vsig.get(f"/my/networks/{fabric['id']}/ips").json == []
+    managed = ["192.168.128.1", "192.168.131.255"]  # gateway and broadcast, reserved by NAPI
+    assert [ip["ip"] for ip in vsig.get(f"/my/networks/{fabric['id']}/ips").json] == managed
     path = f"/my/networks/{fabric['id']}/ips/192.168.128.9"
     assert vsig.put(path, {}).json["code"] == "MissingParameter"
     assert vsig.put(path, {"reserved": "maybe"}).json["code"] == "InvalidArgument"
     reserved = vsig.put(path, {"reserved": True})
     assert reserved.status == 200 and reserved.json["reserved"] is True
     assert [ip["ip"] for ip in vsig.get(f"/my/networks/{fabric['id']}/ips").json] == [
-        "192.168.128.9"
+        "192.168.128.1",
+        "192.168.128.9",
+        "192.168.131.255",
     ]
     assert vsig.get(f"/my/networks/{fabric['id']}/ips/10.0.0.1").status == 404  # off the subnet
     paged = vsig.get(f"/my/networks/{internal['id']}/ips", query={"limit": 1001})

@@ -1,0 +1,99 @@
+"""Network IP routes as NAPI and CloudAPI answer them: the addresses NAPI reserves when it creates a
+network (gateway, resolvers inside the subnet, broadcast) are listed as managed reservations on the
+account's own (fabric) networks, and never on shared ones."""
+
+from __future__ import annotations
+
+from smartdc.testing.clock import VirtualClock
+from smartdc.testing.simulator import Simulator
+
+from ..sigclient import SigClient
+
+
+def _fabric(sig: SigClient) -> dict[str, object]:
+    return next(n for n in sig.get("/my/networks").json if n.get("fabric"))
+
+
+def _advance(sim: Simulator, seconds: float) -> None:
+    assert isinstance(sim.clock, VirtualClock)
+    sim.clock.advance(seconds)
+
+
+def test_fabric_network_lists_its_reserved_addresses(vsim: Simulator, vsig: SigClient) -> None:
+    network = _fabric(vsig)
+    listed = vsig.get(f"/my/networks/{network['id']}/ips")
+    assert listed.status == 200
+    # the default fabric network: gateway 192.168.128.1, resolvers outside the subnet,
+    # broadcast 192.168.131.255; managed addresses show neither owner nor user
+    assert listed.json == [
+        {"ip": "192.168.128.1", "reserved": True, "managed": True},
+        {"ip": "192.168.131.255", "reserved": True, "managed": True},
+    ]
+    assert listed.headers["x-resource-count"] == "2"
+    gateway = vsig.get(f"/my/networks/{network['id']}/ips/192.168.128.1")
+    assert gateway.json == {"ip": "192.168.128.1", "reserved": True, "managed": True}
+    refused = vsig.put(f"/my/networks/{network['id']}/ips/192.168.128.1", {"reserved": False})
+    assert (refused.status, refused.json) == (
+        409,
+        {"code": "InvalidArgument", "message": "cannot update managed IP: 192.168.128.1"},
+    )
+
+
+def test_new_fabric_network_reserves_gateway_resolvers_and_broadcast(
+    vsim: Simulator, vsig: SigClient
+) -> None:
+    created = vsig.post(
+        "/my/fabrics/default/vlans/2/networks",
+        {
+            "name": "inner",
+            "subnet": "10.40.0.0/24",
+            "provision_start_ip": "10.40.0.1",
+            "provision_end_ip": "10.40.0.250",
+            "gateway": "10.40.0.10",
+            "resolvers": ["10.40.0.2", "8.8.8.8"],
+        },
+    )
+    assert created.status == 201, created.body
+    nid = created.json["id"]
+    listed = vsig.get(f"/my/networks/{nid}/ips").json
+    assert [(ip["ip"], ip["managed"]) for ip in listed] == [
+        ("10.40.0.2", True),
+        ("10.40.0.10", True),
+        ("10.40.0.255", True),
+    ]
+    # paging counts NAPI's records, markers included, before CloudAPI keeps the reserved ones
+    first = vsig.get(f"/my/networks/{nid}/ips", query={"offset": "0", "limit": "2"}).json
+    assert [ip["ip"] for ip in first] == ["10.40.0.2"]
+    # a user's own reservation is not managed and has no owner shown
+    mine = vsig.put(f"/my/networks/{nid}/ips/10.40.0.20", {"reserved": True})
+    assert mine.json == {"ip": "10.40.0.20", "reserved": True, "managed": False}
+    # machines never get the reserved addresses, even inside the provisioning range
+    machine = vsig.post(
+        "/my/machines",
+        {
+            "image": vsig.get("/my/images", query={"name": "base-64-lts"}).json[-1]["id"],
+            "package": "g4-highcpu-1G",
+            "networks": [nid],
+        },
+    )
+    assert machine.status == 201, machine.body
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    nics = vsig.get(f"/my/machines/{machine.json['id']}/nics").json
+    assert [nic["ip"] for nic in nics] == ["10.40.0.1"]
+    second_machine = vsig.post(
+        "/my/machines",
+        {
+            "image": vsig.get("/my/images", query={"name": "base-64-lts"}).json[-1]["id"],
+            "package": "g4-highcpu-1G",
+            "networks": [nid],
+        },
+    )
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    nics = vsig.get(f"/my/machines/{second_machine.json['id']}/nics").json
+    assert [nic["ip"] for nic in nics] == ["10.40.0.3"]  # 10.40.0.2 is a resolver
+
+
+def test_shared_network_hides_the_operator_reservations(vsim: Simulator, vsig: SigClient) -> None:
+    internal = next(n for n in vsig.get("/my/networks").json if n["name"] == "internal")
+    assert vsig.get(f"/my/networks/{internal['id']}/ips").json == []
+    assert vsig.get(f"/my/networks/{internal['id']}/ips/10.88.0.1").status == 404
