@@ -22,7 +22,7 @@ import attrs
 
 from smartdc.testing import versions
 from smartdc.testing.auth import authenticate
-from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
+from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse, SimStream
 from smartdc.testing.state import AccountState, Caller, DatacenterState, SimState
 
 log = logging.getLogger("smartdc.testing")
@@ -66,6 +66,7 @@ class Answer:
     headers: list[tuple[str, str]]
     body: bytes
     route: str | None = None
+    stream: SimStream | None = None  # the rest of the body, written while it is produced
 
 
 def strip_private(value: Any) -> Any:
@@ -133,6 +134,7 @@ class Dispatcher:
         api_version: str | None = None
         route_name: str | None = None
         extra: dict[str, str] = {}
+        stream: SimStream | None = None
         try:
             found = self.router.match(method, raw_path)
             if found is None:
@@ -207,6 +209,8 @@ class Dispatcher:
                     if tags:
                         extra["role-tag"] = ",".join(tags)
             status, payload, content_type = self._encode(response)
+            if isinstance(response.body, SimStream):
+                stream = response.body
             extra.update(response.headers)
         except ApiError as err:
             status = err.status
@@ -231,11 +235,12 @@ class Dispatcher:
             content_type=content_type,
             body=payload,
             started=started,
+            digest=stream is None,  # a streamed body is not known when the headers go out
         )
         overridden = {name.lower() for name in extra}
         answer_headers = [(k, v) for k, v in answer_headers if k.lower() not in overridden]
         answer_headers.extend(extra.items())
-        return Answer(status, answer_headers, payload, route_name)
+        return Answer(status, answer_headers, payload, route_name, stream)
 
     def _resolve_account(
         self, params: dict[str, str], caller: Caller | None
@@ -266,6 +271,8 @@ class Dispatcher:
         body = response.body
         if body is None:
             return response.status, b"", response.content_type
+        if isinstance(body, SimStream):
+            return response.status, b"", response.content_type or "application/x-json-stream"
         if isinstance(body, bytes):
             return response.status, body, response.content_type or "application/octet-stream"
         if isinstance(body, str) and response.content_type and "json" not in response.content_type:
@@ -299,6 +306,7 @@ class Dispatcher:
         content_type: str | None,
         body: bytes,
         started: float,
+        digest: bool = True,
     ) -> list[tuple[str, str]]:
         allowed = self.router.allowed_methods(raw_path) or ["GET", "HEAD"]
         headers = [
@@ -315,7 +323,8 @@ class Dispatcher:
             headers.append(("Api-Version", api_version))
         if content_type is not None:
             headers.append(("Content-Type", content_type))
-        headers.append(("Content-MD5", base64.b64encode(hashlib.md5(body).digest()).decode()))
+        if digest:
+            headers.append(("Content-MD5", base64.b64encode(hashlib.md5(body).digest()).decode()))
         elapsed_ms = int((time.monotonic() - started) * 1000)
         headers.append(("Response-Time", str(elapsed_ms)))
         return headers

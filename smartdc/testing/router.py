@@ -11,7 +11,7 @@ the wire.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -37,10 +37,27 @@ class ApiError(Exception):
         self.body = body  # overrides the default {code, message} body when set
 
 
+Wait = Callable[[float], bool]
+"""Given to a stream's producer: sleep that many real seconds; False once the server is closing."""
+
+
+@attrs.define
+class SimStream:
+    """A body written piece by piece while the request stays open (HTTP chunked encoding).
+
+    ``produce(wait)`` is called after the handler returned, without the state lock held: it takes
+    ``SimState.lock`` itself whenever it reads state, yields the bytes to send next, and calls
+    ``wait(seconds)`` between polls. The answer ends when the iterator does.
+    """
+
+    produce: Callable[[Wait], Iterator[bytes]]
+
+
 @attrs.define
 class SimResponse:
     status: int = 200
-    body: Any = None  # JSON-able value, or str (sent as text), or bytes (sent as is)
+    # JSON-able value, or str (sent as text), or bytes (sent as is), or a SimStream
+    body: Any = None
     headers: dict[str, str] = attrs.Factory(dict)
     content_type: str | None = None  # default: application/json for JSON bodies
 

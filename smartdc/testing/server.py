@@ -223,14 +223,46 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         if fault.bad_md5:
             headers = [(k, v) for k, v in headers if k.lower() != "content-md5"]
             headers.append(("Content-MD5", "AAAAAAAAAAAAAAAAAAAAAA=="))
-        return Answer(answer.status, headers, body, answer.route)
+        return Answer(answer.status, headers, body, answer.route, answer.stream)
 
     def _error_answer(self, status: int, code: str, message: str, route: str | None) -> Answer:
         body = json.dumps({"code": code, "message": message}).encode("utf-8")
         headers = self.server.dispatcher.error_headers(self.server.dc, self.path, body)
         return Answer(status, headers, body, route)
 
+    def _send_stream(self, answer: Answer) -> None:
+        """Headers, then each produced piece as an HTTP chunk, until the producer ends.
+
+        A client that hangs up ends the stream; so does the simulator's shutdown.
+        """
+        assert answer.stream is not None
+        closing = self.server.closing
+        lines = [
+            f"HTTP/1.1 {answer.status} {HTTPStatus(answer.status).phrase}",
+            f"Server: cloudapi/{self.server.dispatcher.sim.settings.server_version}",
+            f"Date: {self.date_time_string(time.time())}",
+        ]
+        for name, value in answer.headers:
+            if name.lower() not in ("server", "date", "content-length", "connection"):
+                lines.append(f"{name}: {value}")
+        lines.append("Transfer-Encoding: chunked")
+        lines.append(f"Connection: {'close' if self.close_connection else 'Keep-Alive'}")
+        try:
+            self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+            self.wfile.flush()
+            for piece in answer.stream.produce(lambda seconds: not closing.wait(seconds)):
+                if piece:
+                    self.wfile.write(b"%x\r\n%b\r\n" % (len(piece), piece))
+                    self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except OSError:  # the client went away: nothing more to say
+            self.close_connection = True
+
     def _send(self, answer: Answer, *, head: bool, declared: int | None = None) -> None:
+        if answer.stream is not None and not head:
+            self._send_stream(answer)
+            return
         try:
             reason = HTTPStatus(answer.status).phrase
         except ValueError:

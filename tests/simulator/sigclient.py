@@ -151,6 +151,19 @@ class SigClient:
         )
         return Reply(response.status, response.headers, response.data)
 
+    def stream(
+        self, method: str, path: str, *, query: dict[str, Any] | None = None
+    ) -> urllib3.BaseHTTPResponse:
+        """A signed request whose answer is read as it arrives (``read_chunked()``)."""
+        target = path + ("?" + urlencode(query) if query else "")
+        date = formatdate(usegmt=True)
+        send = {"Date": date, "Authorization": self.authorization(method, target, date)}
+        if self.accept_version is not None:
+            send["Accept-Version"] = self.accept_version
+        return self.pool.request(
+            method, self.url + target, headers=send, redirect=False, preload_content=False
+        )
+
     def get(self, path: str, **kw: Any) -> Reply:
         return self.request("GET", path, **kw)
 

@@ -253,33 +253,6 @@ def test_migration_automatic_then_finalize(vsim: Simulator, vsig: SigClient) -> 
     assert vsig.get("/my/migrations").json == []
 
 
-def test_migration_by_phases_and_abort(vsim: Simulator, vsig: SigClient) -> None:
-    mid = _machine(vsim, vsig)
-    step = vsim.settings.migration_step_seconds + 0.01
-
-    def act(action: str) -> Any:
-        return vsig.post(f"/my/machines/{mid}/migrate", query={"action": action})
-
-    assert act("fly").json["code"] == "InvalidArgument"
-    assert act("sync").status == 404  # nothing to sync yet
-    assert act("begin").status == 201
-    assert act("begin").json["code"] == "InvalidState"  # one migration at a time
-    _advance(vsim, step)
-    assert vsig.get(f"/my/migrations/{mid}").json["state"] == "paused"
-    assert act("sync").json["state"] == "running"
-    _advance(vsim, step)
-    assert act("finalize").json["code"] == "InvalidState"  # only after a switch
-    estimate = vsig.get(f"/my/machines/{mid}/migrate").json
-    assert estimate["size"] > 0
-    aborted = act("abort").json
-    assert (aborted["state"], aborted["machine"]) == ("aborted", mid)
-    lines = act("watch").body.decode().splitlines()
-    assert [json.loads(line)["type"] for line in lines] == ["progress", "progress", "end"]
-    assert act("begin").status == 201  # an aborted migration can start again
-    unknown = vsig.get("/my/migrations/" + "0" * 8 + "-0000-4000-8000-" + "0" * 12)
-    assert unknown.status == 404
-
-
 def test_websocket_endpoints_need_an_upgrade(vsim: Simulator, vsig: SigClient) -> None:
     mid = _machine(vsim, vsig, image="centos-7")
     assert vsig.get(f"/my/machines/{mid}/vnc").json["code"] == "UpgradeRequiredError"
