@@ -247,6 +247,7 @@ class CloudAPI(BaseClient):
         country: str | None = None,
         phone: str | None = None,
         triton_cns_enabled: bool | None = None,
+        role_tag: list[str] | None = None,
     ) -> Account:
         """Updates the account's contact details."""
         return _account.update_account(
@@ -262,6 +263,7 @@ class CloudAPI(BaseClient):
             country=country,
             phone=phone,
             triton_cns_enabled=triton_cns_enabled,
+            role_tag=role_tag,
         )
 
     def get_account_limits(self) -> list[ProvisioningLimit]:
@@ -276,19 +278,26 @@ class CloudAPI(BaseClient):
         """The headers a HEAD request (HeadKeys) answers for ListKeys, without a body."""
         return self.call(OPERATIONS["ListKeys"], {"sync": sync}, head=True).headers
 
-    def get_key(self, key: str) -> Key:
+    def get_key(self, key: str, *, sync: bool | None = None) -> Key:
         """Gets one SSH key by name or fingerprint."""
-        return _keys.get_key(self, key)
+        return _keys.get_key(self, key, sync=sync)
 
-    def head_get_key(self, key: str) -> Mapping[str, str]:
+    def head_get_key(self, key: str, *, sync: bool | None = None) -> Mapping[str, str]:
         """The headers a HEAD request (HeadKey) answers for GetKey, without a body."""
-        return self.call(OPERATIONS["GetKey"], {"key": key}, head=True).headers
+        return self.call(OPERATIONS["GetKey"], {"key": key, "sync": sync}, head=True).headers
 
     def create_key(
-        self, *, key: str, name: str | None = None, attestation: list[str] | None = None
+        self,
+        *,
+        key: str,
+        name: str | None = None,
+        attestation: list[str] | None = None,
+        role_tag: list[str] | None = None,
     ) -> Key:
         """Uploads an SSH public key."""
-        return _keys.create_key(self, key=key, name=name, attestation=attestation)
+        return _keys.create_key(
+            self, key=key, name=name, attestation=attestation, role_tag=role_tag
+        )
 
     def delete_key(self, key: str) -> None:
         """Deletes an SSH key."""
@@ -327,6 +336,7 @@ class CloudAPI(BaseClient):
         state: str | None = None,
         country: str | None = None,
         phone: str | None = None,
+        role_tag: list[str] | None = None,
     ) -> User:
         """Creates a sub-user."""
         return _users.create_user(
@@ -343,6 +353,7 @@ class CloudAPI(BaseClient):
             state=state,
             country=country,
             phone=phone,
+            role_tag=role_tag,
         )
 
     def update_user(
@@ -360,6 +371,7 @@ class CloudAPI(BaseClient):
         state: str | None = None,
         country: str | None = None,
         phone: str | None = None,
+        role_tag: list[str] | None = None,
     ) -> User:
         """Updates a sub-user (an empty string clears a field)."""
         return _users.update_user(
@@ -376,6 +388,7 @@ class CloudAPI(BaseClient):
             state=state,
             country=country,
             phone=phone,
+            role_tag=role_tag,
         )
 
     def change_user_password(self, user: str, *, password: str, password_confirmation: str) -> User:
@@ -398,19 +411,31 @@ class CloudAPI(BaseClient):
             OPERATIONS["ListUserKeys"], {"user": user, "sync": sync}, head=True
         ).headers
 
-    def get_user_key(self, user: str, key: str) -> Key:
+    def get_user_key(self, user: str, key: str, *, sync: bool | None = None) -> Key:
         """Gets one of a sub-user's SSH keys."""
-        return _users.get_user_key(self, user, key)
+        return _users.get_user_key(self, user, key, sync=sync)
 
-    def head_get_user_key(self, user: str, key: str) -> Mapping[str, str]:
+    def head_get_user_key(
+        self, user: str, key: str, *, sync: bool | None = None
+    ) -> Mapping[str, str]:
         """The headers a HEAD request (HeadUserKey) answers for GetUserKey, without a body."""
-        return self.call(OPERATIONS["GetUserKey"], {"user": user, "key": key}, head=True).headers
+        return self.call(
+            OPERATIONS["GetUserKey"], {"user": user, "key": key, "sync": sync}, head=True
+        ).headers
 
     def create_user_key(
-        self, user: str, *, key: str, name: str | None = None, attestation: list[str] | None = None
+        self,
+        user: str,
+        *,
+        key: str,
+        name: str | None = None,
+        attestation: list[str] | None = None,
+        role_tag: list[str] | None = None,
     ) -> Key:
         """Uploads an SSH public key for a sub-user."""
-        return _users.create_user_key(self, user, key=key, name=name, attestation=attestation)
+        return _users.create_user_key(
+            self, user, key=key, name=name, attestation=attestation, role_tag=role_tag
+        )
 
     def delete_user_key(self, user: str, key: str) -> None:
         """Deletes one of a sub-user's SSH keys."""
@@ -438,9 +463,12 @@ class CloudAPI(BaseClient):
         name: str,
         policies: list[RolePolicy | dict[str, Any]] | None = None,
         members: list[RoleMember | dict[str, Any]] | None = None,
+        role_tag: list[str] | None = None,
     ) -> Role:
         """Creates a role."""
-        return _roles.create_role(self, name=name, policies=policies, members=members)
+        return _roles.create_role(
+            self, name=name, policies=policies, members=members, role_tag=role_tag
+        )
 
     def update_role(
         self,
@@ -449,9 +477,12 @@ class CloudAPI(BaseClient):
         name: str | None = None,
         policies: list[RolePolicy | dict[str, Any]] | None = None,
         members: list[RoleMember | dict[str, Any]] | None = None,
+        role_tag: list[str] | None = None,
     ) -> Role:
         """Updates a role (the lists given replace the old ones)."""
-        return _roles.update_role(self, role, name=name, policies=policies, members=members)
+        return _roles.update_role(
+            self, role, name=name, policies=policies, members=members, role_tag=role_tag
+        )
 
     def delete_role(self, role: str) -> None:
         """Deletes a role."""
@@ -474,10 +505,17 @@ class CloudAPI(BaseClient):
         return self.call(OPERATIONS["GetPolicy"], {"policy": policy}, head=True).headers
 
     def create_policy(
-        self, *, name: str, rules: list[str], description: str | None = None
+        self,
+        *,
+        name: str,
+        rules: list[str],
+        description: str | None = None,
+        role_tag: list[str] | None = None,
     ) -> Policy:
         """Creates a policy."""
-        return _policies.create_policy(self, name=name, rules=rules, description=description)
+        return _policies.create_policy(
+            self, name=name, rules=rules, description=description, role_tag=role_tag
+        )
 
     def update_policy(
         self,
@@ -486,10 +524,11 @@ class CloudAPI(BaseClient):
         name: str | None = None,
         rules: list[str] | None = None,
         description: str | None = None,
+        role_tag: list[str] | None = None,
     ) -> Policy:
         """Updates a policy."""
         return _policies.update_policy(
-            self, policy, name=name, rules=rules, description=description
+            self, policy, name=name, rules=rules, description=description, role_tag=role_tag
         )
 
     def delete_policy(self, policy: str) -> None:
@@ -536,21 +575,29 @@ class CloudAPI(BaseClient):
         """The headers a HEAD request (HeadAccessKeys) answers for ListAccessKeys, without a body."""
         return self.call(OPERATIONS["ListAccessKeys"], {"sync": sync}, head=True).headers
 
-    def get_access_key(self, accesskeyid: str) -> AccessKey:
+    def get_access_key(self, accesskeyid: str, *, sync: bool | None = None) -> AccessKey:
         """Gets one of the account's access keys."""
-        return _access_keys.get_access_key(self, accesskeyid)
+        return _access_keys.get_access_key(self, accesskeyid, sync=sync)
 
-    def head_get_access_key(self, accesskeyid: str) -> Mapping[str, str]:
+    def head_get_access_key(
+        self, accesskeyid: str, *, sync: bool | None = None
+    ) -> Mapping[str, str]:
         """The headers a HEAD request (HeadAccessKey) answers for GetAccessKey, without a body."""
         return self.call(
-            OPERATIONS["GetAccessKey"], {"accesskeyid": accesskeyid}, head=True
+            OPERATIONS["GetAccessKey"], {"accesskeyid": accesskeyid, "sync": sync}, head=True
         ).headers
 
     def create_access_key(
-        self, *, status: str | None = None, description: str | None = None
+        self,
+        *,
+        status: str | None = None,
+        description: str | None = None,
+        role_tag: list[str] | None = None,
     ) -> AccessKey:
         """Creates an access key pair for the account."""
-        return _access_keys.create_access_key(self, status=status, description=description)
+        return _access_keys.create_access_key(
+            self, status=status, description=description, role_tag=role_tag
+        )
 
     def delete_access_key(self, accesskeyid: str) -> None:
         """Deletes one of the account's access keys."""
@@ -568,22 +615,33 @@ class CloudAPI(BaseClient):
             OPERATIONS["ListUserAccessKeys"], {"user": user, "sync": sync}, head=True
         ).headers
 
-    def get_user_access_key(self, user: str, accesskeyid: str) -> AccessKey:
+    def get_user_access_key(
+        self, user: str, accesskeyid: str, *, sync: bool | None = None
+    ) -> AccessKey:
         """Gets one of a sub-user's access keys."""
-        return _access_keys.get_user_access_key(self, user, accesskeyid)
+        return _access_keys.get_user_access_key(self, user, accesskeyid, sync=sync)
 
-    def head_get_user_access_key(self, user: str, accesskeyid: str) -> Mapping[str, str]:
+    def head_get_user_access_key(
+        self, user: str, accesskeyid: str, *, sync: bool | None = None
+    ) -> Mapping[str, str]:
         """The headers a HEAD request (HeadUserAccessKey) answers for GetUserAccessKey, without a body."""
         return self.call(
-            OPERATIONS["GetUserAccessKey"], {"user": user, "accesskeyid": accesskeyid}, head=True
+            OPERATIONS["GetUserAccessKey"],
+            {"user": user, "accesskeyid": accesskeyid, "sync": sync},
+            head=True,
         ).headers
 
     def create_user_access_key(
-        self, user: str, *, status: str | None = None, description: str | None = None
+        self,
+        user: str,
+        *,
+        status: str | None = None,
+        description: str | None = None,
+        role_tag: list[str] | None = None,
     ) -> AccessKey:
         """Creates an access key pair for a sub-user."""
         return _access_keys.create_user_access_key(
-            self, user, status=status, description=description
+            self, user, status=status, description=description, role_tag=role_tag
         )
 
     def delete_user_access_key(self, user: str, accesskeyid: str) -> None:

@@ -43,17 +43,17 @@ class AccessKey:
     accesskeyid: str
     """Id of the key (32 hex digits)."""
 
-    accesskeysecret: str | None = None
+    accesskeysecret: str
     """The secret (64 hex digits)."""
 
-    created: datetime | None = None
+    created: datetime
     """When the key was created."""
+
+    status: AccessKeyStatus
+    """Active on this server; newer servers also Inactive or Expired."""
 
     updated: datetime | None = None
     """When the key was last changed (newer servers)."""
-
-    status: AccessKeyStatus | None = None
-    """Active on this server; newer servers also Inactive or Expired."""
 
     description: str | None = None
     """Description (newer servers)."""
@@ -84,18 +84,25 @@ class AccessKey:
             except KeyError:
                 raise missing("AccessKey.accesskeyid") from None
             f_accesskeyid = value if type(value) is str else d_str(value, "AccessKey.accesskeyid")
-            value = data.get("accesskeysecret")
+            try:
+                value = data["accesskeysecret"]
+            except KeyError:
+                raise missing("AccessKey.accesskeysecret") from None
             f_accesskeysecret = (
-                None
-                if value is None
-                else (value if type(value) is str else d_str(value, "AccessKey.accesskeysecret"))
+                value if type(value) is str else d_str(value, "AccessKey.accesskeysecret")
             )
-            value = data.get("created")
-            f_created = None if value is None else d_datetime(value, "AccessKey.created")
+            try:
+                value = data["created"]
+            except KeyError:
+                raise missing("AccessKey.created") from None
+            f_created = d_datetime(value, "AccessKey.created")
+            try:
+                value = data["status"]
+            except KeyError:
+                raise missing("AccessKey.status") from None
+            f_status = d_enum(AccessKeyStatus, value, "AccessKey.status")
             value = data.get("updated")
             f_updated = None if value is None else d_datetime(value, "AccessKey.updated")
-            value = data.get("status")
-            f_status = None if value is None else d_enum(AccessKeyStatus, value, "AccessKey.status")
             value = data.get("description")
             f_description = (
                 None
@@ -123,8 +130,8 @@ class AccessKey:
             accesskeyid=f_accesskeyid,
             accesskeysecret=f_accesskeysecret,
             created=f_created,
-            updated=f_updated,
             status=f_status,
+            updated=f_updated,
             description=f_description,
             credentialtype=f_credentialtype,
             expiration=f_expiration,
@@ -136,22 +143,13 @@ class AccessKey:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
         out["accesskeyid"] = self.accesskeyid
-        if self.accesskeysecret is not None:
-            out["accesskeysecret"] = self.accesskeysecret
-        elif "accesskeysecret" in self.json_nulls:
-            out["accesskeysecret"] = None
-        if self.created is not None:
-            out["created"] = e_datetime(self.created)
-        elif "created" in self.json_nulls:
-            out["created"] = None
+        out["accesskeysecret"] = self.accesskeysecret
+        out["created"] = None if self.created is None else e_datetime(self.created)
+        out["status"] = None if self.status is None else e_value(self.status)
         if self.updated is not None:
             out["updated"] = e_datetime(self.updated)
         elif "updated" in self.json_nulls:
             out["updated"] = None
-        if self.status is not None:
-            out["status"] = e_value(self.status)
-        elif "status" in self.json_nulls:
-            out["status"] = None
         if self.description is not None:
             out["description"] = self.description
         elif "description" in self.json_nulls:
@@ -176,8 +174,8 @@ _ACCESS_KEY_KEYS = frozenset(
         "accesskeyid",
         "accesskeysecret",
         "created",
-        "updated",
         "status",
+        "updated",
         "description",
         "credentialtype",
         "expiration",
@@ -185,10 +183,10 @@ _ACCESS_KEY_KEYS = frozenset(
 )
 _ACCESS_KEY_FIELDS: FieldTable = (
     ("accesskeyid", "accesskeyid", True, False, d_str),
-    ("accesskeysecret", "accesskeysecret", False, False, d_str),
-    ("created", "created", False, False, d_datetime),
+    ("accesskeysecret", "accesskeysecret", True, False, d_str),
+    ("created", "created", True, False, d_datetime),
+    ("status", "status", True, False, lambda v, at: d_enum(AccessKeyStatus, v, at)),
     ("updated", "updated", False, False, d_datetime),
-    ("status", "status", False, False, lambda v, at: d_enum(AccessKeyStatus, v, at)),
     ("description", "description", False, False, d_str),
     (
         "credentialtype",

@@ -50,6 +50,9 @@ class Account:
     email: str
     """Email address."""
 
+    triton_cns_enabled: bool
+    """Whether Triton CNS DNS names are enabled."""
+
     created: datetime
     """When the account was created."""
 
@@ -83,9 +86,6 @@ class Account:
     phone: str | None = None
     """Phone number."""
 
-    triton_cns_enabled: bool | None = None
-    """Whether Triton CNS DNS names are enabled."""
-
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""
 
@@ -116,6 +116,13 @@ class Account:
             except KeyError:
                 raise missing("Account.email") from None
             f_email = value if type(value) is str else d_str(value, "Account.email")
+            try:
+                value = data["triton_cns_enabled"]
+            except KeyError:
+                raise missing("Account.triton_cns_enabled") from None
+            f_triton_cns_enabled = (
+                value if type(value) is bool else d_bool(value, "Account.triton_cns_enabled")
+            )
             try:
                 value = data["created"]
             except KeyError:
@@ -180,12 +187,6 @@ class Account:
                 if value is None
                 else (value if type(value) is str else d_str(value, "Account.phone"))
             )
-            value = data.get("triton_cns_enabled")
-            f_triton_cns_enabled = (
-                None
-                if value is None
-                else (value if type(value) is bool else d_bool(value, "Account.triton_cns_enabled"))
-            )
         except DecodeError as failure:
             return decode_tolerant(cls, data, _ACCOUNT_FIELDS, _ACCOUNT_KEYS, failure)
         # subset test first: it allocates nothing, and unknown keys are rare
@@ -199,6 +200,7 @@ class Account:
             id=f_id,
             login=f_login,
             email=f_email,
+            triton_cns_enabled=f_triton_cns_enabled,
             created=f_created,
             updated=f_updated,
             company_name=f_company_name,
@@ -210,7 +212,6 @@ class Account:
             state=f_state,
             country=f_country,
             phone=f_phone,
-            triton_cns_enabled=f_triton_cns_enabled,
             extra={k: data[k] for k in unknown} if unknown else {},
             json_nulls=nulls,
         )
@@ -221,6 +222,7 @@ class Account:
         out["id"] = self.id
         out["login"] = self.login
         out["email"] = self.email
+        out["triton_cns_enabled"] = self.triton_cns_enabled
         out["created"] = None if self.created is None else e_datetime(self.created)
         out["updated"] = None if self.updated is None else e_datetime(self.updated)
         if self.company_name is not None:
@@ -259,10 +261,6 @@ class Account:
             out["phone"] = self.phone
         elif "phone" in self.json_nulls:
             out["phone"] = None
-        if self.triton_cns_enabled is not None:
-            out["triton_cns_enabled"] = self.triton_cns_enabled
-        elif "triton_cns_enabled" in self.json_nulls:
-            out["triton_cns_enabled"] = None
         if self.extra:
             out.update(self.extra)
         if self.decode_problems:
@@ -275,6 +273,7 @@ _ACCOUNT_KEYS = frozenset(
         "id",
         "login",
         "email",
+        "triton_cns_enabled",
         "created",
         "updated",
         "companyName",
@@ -286,13 +285,13 @@ _ACCOUNT_KEYS = frozenset(
         "state",
         "country",
         "phone",
-        "triton_cns_enabled",
     }
 )
 _ACCOUNT_FIELDS: FieldTable = (
     ("id", "id", True, False, d_str),
     ("login", "login", True, False, d_str),
     ("email", "email", True, False, d_str),
+    ("triton_cns_enabled", "triton_cns_enabled", True, False, d_bool),
     ("created", "created", True, False, d_datetime),
     ("updated", "updated", True, False, d_datetime),
     ("company_name", "companyName", False, False, d_str),
@@ -304,7 +303,6 @@ _ACCOUNT_FIELDS: FieldTable = (
     ("state", "state", False, False, d_str),
     ("country", "country", False, False, d_str),
     ("phone", "phone", False, False, d_str),
-    ("triton_cns_enabled", "triton_cns_enabled", False, False, d_bool),
 )
 
 
@@ -315,14 +313,14 @@ class ProvisioningLimit:
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
     """
 
-    value: float
-    """The limit."""
+    used: float
+    """How much is used."""
 
     by: ProvisioningLimitBy | None = None
     """What is limited: ram (MiB) or quota (GiB); absent (or machines): instances."""
 
-    used: float | None = None
-    """How much is used."""
+    value: float | None = None
+    """The limit."""
 
     check: ProvisioningLimitCheck | None = None
     """What the limit applies to: image, os or brand."""
@@ -352,18 +350,18 @@ class ProvisioningLimit:
         try:
             data = d_object(data, "ProvisioningLimit")
             try:
-                value = data["value"]
+                value = data["used"]
             except KeyError:
-                raise missing("ProvisioningLimit.value") from None
-            f_value = d_num(value, "ProvisioningLimit.value")
+                raise missing("ProvisioningLimit.used") from None
+            f_used = d_num(value, "ProvisioningLimit.used")
             value = data.get("by")
             f_by = (
                 None
                 if value is None
                 else d_enum(ProvisioningLimitBy, value, "ProvisioningLimit.by")
             )
-            value = data.get("used")
-            f_used = None if value is None else d_num(value, "ProvisioningLimit.used")
+            value = data.get("value")
+            f_value = None if value is None else d_num(value, "ProvisioningLimit.value")
             value = data.get("check")
             f_check = (
                 None
@@ -404,9 +402,9 @@ class ProvisioningLimit:
             else _NO_NULLS
         )
         return cls(
-            value=f_value,
-            by=f_by,
             used=f_used,
+            by=f_by,
+            value=f_value,
             check=f_check,
             os=f_os,
             image=f_image,
@@ -418,15 +416,15 @@ class ProvisioningLimit:
     def to_json(self) -> dict[str, Any]:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
-        out["value"] = self.value
+        out["used"] = self.used
         if self.by is not None:
             out["by"] = e_value(self.by)
         elif "by" in self.json_nulls:
             out["by"] = None
-        if self.used is not None:
-            out["used"] = self.used
-        elif "used" in self.json_nulls:
-            out["used"] = None
+        if self.value is not None:
+            out["value"] = self.value
+        elif "value" in self.json_nulls:
+            out["value"] = None
         if self.check is not None:
             out["check"] = e_value(self.check)
         elif "check" in self.json_nulls:
@@ -452,9 +450,9 @@ class ProvisioningLimit:
 
 _PROVISIONING_LIMIT_KEYS = frozenset(
     {
-        "value",
-        "by",
         "used",
+        "by",
+        "value",
         "check",
         "os",
         "image",
@@ -462,9 +460,9 @@ _PROVISIONING_LIMIT_KEYS = frozenset(
     }
 )
 _PROVISIONING_LIMIT_FIELDS: FieldTable = (
-    ("value", "value", True, False, d_num),
+    ("used", "used", True, False, d_num),
     ("by", "by", False, False, lambda v, at: d_enum(ProvisioningLimitBy, v, at)),
-    ("used", "used", False, False, d_num),
+    ("value", "value", False, False, d_num),
     ("check", "check", False, False, lambda v, at: d_enum(ProvisioningLimitCheck, v, at)),
     ("os", "os", False, False, d_str),
     ("image", "image", False, False, d_str),

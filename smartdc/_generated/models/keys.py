@@ -49,10 +49,10 @@ class Key:
     """The public key in OpenSSH format."""
 
     attested: bool | None = None
-    """Whether the key was attested by a hardware token."""
+    """Whether the key was attested by a hardware token (present, and true, only then)."""
 
     multifactor: list[KeyFactor] | None = None
-    """Factors the hardware key requires: pin, touch."""
+    """Factors the hardware key requires: pin, touch (present only on attested keys)."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""

@@ -33,7 +33,8 @@ _NO_NULLS: frozenset[str] = frozenset()
 
 @attrs.define(slots=True, kw_only=True)
 class RoleMember:
-    """A member of a role.
+    """A member of a role. Answers always carry type, id and login (translateGroup()); requests
+    name a member by id or login, so only type is required.
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
     """
@@ -42,13 +43,13 @@ class RoleMember:
     """subuser or account."""
 
     id: str | None = None
-    """Id of the member."""
+    """Id of the member (always in answers; a request may give login instead)."""
 
     login: str | None = None
-    """Login of the member."""
+    """Login of the member (always in answers; a request may give id instead)."""
 
     default: bool | None = None
-    """Whether the role is active by default for this member."""
+    """Whether the role is active by default for this member (answers carry it only when true)."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""
@@ -153,10 +154,10 @@ class RolePolicy:
     """
 
     id: str | None = None
-    """Id of the policy."""
+    """Id of the policy (always in answers; a request may give name instead)."""
 
     name: str | None = None
-    """Name of the policy."""
+    """Name of the policy (always in answers; a request may give id instead)."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""
@@ -244,14 +245,15 @@ class Role:
     name: str
     """Name of the role."""
 
-    members: list[RoleMember | str] | None = None
+    members: list[RoleMember | str]
     """Members of the role."""
 
-    policies: list[RolePolicy | str] | None = None
+    policies: list[RolePolicy | str]
     """Policies of the role."""
 
     default_members: list[str] | None = None
-    """Logins for which the role is active by default (API versions before 9.0.0 only)."""
+    """Logins for which the role is active by default (API versions before 9.0.0; a 9.x server also
+    sends an empty list for a role with no members and no policies)."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""
@@ -278,40 +280,38 @@ class Role:
             except KeyError:
                 raise missing("Role.name") from None
             f_name = value if type(value) is str else d_str(value, "Role.name")
-            value = data.get("members")
-            f_members = (
-                None
-                if value is None
-                else [
-                    cast(
-                        "RoleMember | str",
-                        d_union(
-                            x0,
-                            "Role.members",
-                            lambda x1: RoleMember.from_json(x1),
-                            lambda x1: x1 if type(x1) is str else d_str(x1, "Role.members"),
-                        ),
-                    )
-                    for x0 in (value if type(value) is list else d_list(value, "Role.members"))
-                ]
-            )
-            value = data.get("policies")
-            f_policies = (
-                None
-                if value is None
-                else [
-                    cast(
-                        "RolePolicy | str",
-                        d_union(
-                            x0,
-                            "Role.policies",
-                            lambda x1: RolePolicy.from_json(x1),
-                            lambda x1: x1 if type(x1) is str else d_str(x1, "Role.policies"),
-                        ),
-                    )
-                    for x0 in (value if type(value) is list else d_list(value, "Role.policies"))
-                ]
-            )
+            try:
+                value = data["members"]
+            except KeyError:
+                raise missing("Role.members") from None
+            f_members = [
+                cast(
+                    "RoleMember | str",
+                    d_union(
+                        x0,
+                        "Role.members",
+                        lambda x1: RoleMember.from_json(x1),
+                        lambda x1: x1 if type(x1) is str else d_str(x1, "Role.members"),
+                    ),
+                )
+                for x0 in (value if type(value) is list else d_list(value, "Role.members"))
+            ]
+            try:
+                value = data["policies"]
+            except KeyError:
+                raise missing("Role.policies") from None
+            f_policies = [
+                cast(
+                    "RolePolicy | str",
+                    d_union(
+                        x0,
+                        "Role.policies",
+                        lambda x1: RolePolicy.from_json(x1),
+                        lambda x1: x1 if type(x1) is str else d_str(x1, "Role.policies"),
+                    ),
+                )
+                for x0 in (value if type(value) is list else d_list(value, "Role.policies"))
+            ]
             value = data.get("default_members")
             f_default_members = (
                 None
@@ -347,14 +347,8 @@ class Role:
         out: dict[str, Any] = {}
         out["id"] = self.id
         out["name"] = self.name
-        if self.members is not None:
-            out["members"] = [e_value(x0) for x0 in self.members]
-        elif "members" in self.json_nulls:
-            out["members"] = None
-        if self.policies is not None:
-            out["policies"] = [e_value(x0) for x0 in self.policies]
-        elif "policies" in self.json_nulls:
-            out["policies"] = None
+        out["members"] = None if self.members is None else [e_value(x0) for x0 in self.members]
+        out["policies"] = None if self.policies is None else [e_value(x0) for x0 in self.policies]
         if self.default_members is not None:
             out["default_members"] = self.default_members
         elif "default_members" in self.json_nulls:
@@ -381,7 +375,7 @@ _ROLE_FIELDS: FieldTable = (
     (
         "members",
         "members",
-        False,
+        True,
         False,
         lambda v, at: [
             cast(
@@ -399,7 +393,7 @@ _ROLE_FIELDS: FieldTable = (
     (
         "policies",
         "policies",
-        False,
+        True,
         False,
         lambda v, at: [
             cast(

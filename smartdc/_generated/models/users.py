@@ -81,10 +81,10 @@ class User:
     """Phone number."""
 
     roles: list[str] | None = None
-    """Roles the user belongs to (with membership=true)."""
+    """Roles the user belongs to (GetUser with membership; an empty list when none)."""
 
     default_roles: list[str] | None = None
-    """Roles active by default (with membership=true)."""
+    """Roles active by default (GetUser with membership; an empty list when none)."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""

@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "7876ec2f6de7"
+SPEC_DIGEST = "d68523ceb0c5"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""

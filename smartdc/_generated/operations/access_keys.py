@@ -57,7 +57,7 @@ def result_list_access_keys(response: Response) -> list[AccessKey]:
     return BaseClient.decode(response, decode)
 
 
-def get_access_key(client: BaseClient, accesskeyid: str) -> AccessKey:
+def get_access_key(client: BaseClient, accesskeyid: str, *, sync: bool | None = None) -> AccessKey:
     """Gets one of the account's access keys.
 
     Returns one of the account's access key pairs, secret included.
@@ -66,12 +66,13 @@ def get_access_key(client: BaseClient, accesskeyid: str) -> AccessKey:
 
     Args:
         accesskeyid: Id of the key.
+        sync: Bypass the server's cache.
 
     Raises: ResourceNotFound (from smartdc._generated.errors).
 
     Needs CloudAPI 9.11.0 or later."""
     return result_get_access_key(
-        client.call(OPERATIONS["GetAccessKey"], {"accesskeyid": accesskeyid})
+        client.call(OPERATIONS["GetAccessKey"], {"accesskeyid": accesskeyid, "sync": sync})
     )
 
 
@@ -85,7 +86,11 @@ def result_get_access_key(response: Response) -> AccessKey:
 
 
 def create_access_key(
-    client: BaseClient, *, status: str | None = None, description: str | None = None
+    client: BaseClient,
+    *,
+    status: str | None = None,
+    description: str | None = None,
+    role_tag: list[str] | None = None,
 ) -> AccessKey:
     """Creates an access key pair for the account.
 
@@ -96,12 +101,18 @@ def create_access_key(
     ``POST /{login}/accesskeys``
 
     Args:
-        status: Initial status (newer servers).
+        status: Initial status (newer servers; 9.20 ignores the body).
         description: Description (newer servers).
+        role_tag: Role names to tag the new access key with (RBAC).
+
+    Raises: InvalidArgument (from smartdc._generated.errors).
 
     Needs CloudAPI 9.11.0 or later."""
     return result_create_access_key(
-        client.call(OPERATIONS["CreateAccessKey"], {"status": status, "description": description})
+        client.call(
+            OPERATIONS["CreateAccessKey"],
+            {"status": status, "description": description, "role_tag": role_tag},
+        )
     )
 
 
@@ -171,7 +182,9 @@ def result_list_user_access_keys(response: Response) -> list[AccessKey]:
     return BaseClient.decode(response, decode)
 
 
-def get_user_access_key(client: BaseClient, user: str, accesskeyid: str) -> AccessKey:
+def get_user_access_key(
+    client: BaseClient, user: str, accesskeyid: str, *, sync: bool | None = None
+) -> AccessKey:
     """Gets one of a sub-user's access keys.
 
     Returns one of a sub-user's access key pairs, secret included.
@@ -181,12 +194,15 @@ def get_user_access_key(client: BaseClient, user: str, accesskeyid: str) -> Acce
     Args:
         user: Id or login of the user.
         accesskeyid: Id of the key.
+        sync: Bypass the server's cache.
 
     Raises: ResourceNotFound (from smartdc._generated.errors).
 
     Needs CloudAPI 9.11.0 or later."""
     return result_get_user_access_key(
-        client.call(OPERATIONS["GetUserAccessKey"], {"user": user, "accesskeyid": accesskeyid})
+        client.call(
+            OPERATIONS["GetUserAccessKey"], {"user": user, "accesskeyid": accesskeyid, "sync": sync}
+        )
     )
 
 
@@ -200,7 +216,12 @@ def result_get_user_access_key(response: Response) -> AccessKey:
 
 
 def create_user_access_key(
-    client: BaseClient, user: str, *, status: str | None = None, description: str | None = None
+    client: BaseClient,
+    user: str,
+    *,
+    status: str | None = None,
+    description: str | None = None,
+    role_tag: list[str] | None = None,
 ) -> AccessKey:
     """Creates an access key pair for a sub-user.
 
@@ -211,16 +232,17 @@ def create_user_access_key(
 
     Args:
         user: Id or login of the user.
-        status: Initial status (newer servers).
+        status: Initial status (newer servers; 9.20 ignores the body).
         description: Description (newer servers).
+        role_tag: Role names to tag the new access key with (RBAC).
 
-    Raises: ResourceNotFound (from smartdc._generated.errors).
+    Raises: ResourceNotFound, InvalidArgument (from smartdc._generated.errors).
 
     Needs CloudAPI 9.11.0 or later."""
     return result_create_user_access_key(
         client.call(
             OPERATIONS["CreateUserAccessKey"],
-            {"user": user, "status": status, "description": description},
+            {"user": user, "status": status, "description": description, "role_tag": role_tag},
         )
     )
 

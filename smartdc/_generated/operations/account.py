@@ -75,6 +75,7 @@ def update_account(
     country: str | None = None,
     phone: str | None = None,
     triton_cns_enabled: bool | None = None,
+    role_tag: list[str] | None = None,
 ) -> Account:
     """Updates the account's contact details.
 
@@ -94,6 +95,7 @@ def update_account(
         country: Country.
         phone: Phone number.
         triton_cns_enabled: Enable Triton CNS DNS names.
+        role_tag: Role names to tag the account resource with (RBAC).
 
     Raises: InvalidArgument, NotAuthorized (from smartdc._generated.errors)."""
     return result_update_account(
@@ -111,6 +113,7 @@ def update_account(
                 "country": country,
                 "phone": phone,
                 "triton_cns_enabled": triton_cns_enabled,
+                "role_tag": role_tag,
             },
         )
     )

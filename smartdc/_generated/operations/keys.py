@@ -45,7 +45,7 @@ def result_list_keys(response: Response) -> list[Key]:
     return BaseClient.decode(response, decode)
 
 
-def get_key(client: BaseClient, key: str) -> Key:
+def get_key(client: BaseClient, key: str, *, sync: bool | None = None) -> Key:
     """Gets one SSH key by name or fingerprint.
 
     Looks a key up by name or MD5 fingerprint; names need not be unique, so prefer the
@@ -55,9 +55,10 @@ def get_key(client: BaseClient, key: str) -> Key:
 
     Args:
         key: Name or MD5 fingerprint of the key.
+        sync: Bypass the server's cache (useful right after CreateKey).
 
     Raises: ResourceNotFound (from smartdc._generated.errors)."""
-    return result_get_key(client.call(OPERATIONS["GetKey"], {"key": key}))
+    return result_get_key(client.call(OPERATIONS["GetKey"], {"key": key, "sync": sync}))
 
 
 def result_get_key(response: Response) -> Key:
@@ -70,7 +71,12 @@ def result_get_key(response: Response) -> Key:
 
 
 def create_key(
-    client: BaseClient, *, key: str, name: str | None = None, attestation: list[str] | None = None
+    client: BaseClient,
+    *,
+    key: str,
+    name: str | None = None,
+    attestation: list[str] | None = None,
+    role_tag: list[str] | None = None,
 ) -> Key:
     """Uploads an SSH public key.
 
@@ -83,12 +89,16 @@ def create_key(
 
     Args:
         key: The public key in OpenSSH format.
-        name: Name of the key (default the fingerprint).
+        name: Name of the key (default the key's comment, then its fingerprint).
         attestation: PEM attestation certificates of a hardware key.
+        role_tag: Role names to tag the new key with (RBAC).
 
     Raises: InvalidArgument, MissingParameter (from smartdc._generated.errors)."""
     return result_create_key(
-        client.call(OPERATIONS["CreateKey"], {"key": key, "name": name, "attestation": attestation})
+        client.call(
+            OPERATIONS["CreateKey"],
+            {"key": key, "name": name, "attestation": attestation, "role_tag": role_tag},
+        )
     )
 
 

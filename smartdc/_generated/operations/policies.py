@@ -52,7 +52,7 @@ def get_policy(client: BaseClient, policy: str) -> Policy:
     ``GET /{login}/policies/{policy}``
 
     Args:
-        policy: Id of the policy.
+        policy: Id or name of the policy.
 
     Raises: ResourceNotFound (from smartdc._generated.errors).
 
@@ -70,7 +70,12 @@ def result_get_policy(response: Response) -> Policy:
 
 
 def create_policy(
-    client: BaseClient, *, name: str, rules: list[str], description: str | None = None
+    client: BaseClient,
+    *,
+    name: str,
+    rules: list[str],
+    description: str | None = None,
+    role_tag: list[str] | None = None,
 ) -> Policy:
     """Creates a policy.
 
@@ -84,13 +89,15 @@ def create_policy(
         name: Name of the policy.
         rules: Aperture rules.
         description: What the policy is for.
+        role_tag: Role names to tag the new policy with (RBAC).
 
     Raises: InvalidArgument, MissingParameter (from smartdc._generated.errors).
 
     Needs CloudAPI 7.2.0 or later."""
     return result_create_policy(
         client.call(
-            OPERATIONS["CreatePolicy"], {"name": name, "rules": rules, "description": description}
+            OPERATIONS["CreatePolicy"],
+            {"name": name, "rules": rules, "description": description, "role_tag": role_tag},
         )
     )
 
@@ -111,6 +118,7 @@ def update_policy(
     name: str | None = None,
     rules: list[str] | None = None,
     description: str | None = None,
+    role_tag: list[str] | None = None,
 ) -> Policy:
     """Updates a policy.
 
@@ -124,14 +132,22 @@ def update_policy(
         name: New name.
         rules: New rules (replace the old ones).
         description: New description (empty clears).
+        role_tag: Role names to tag the policy with (RBAC).
 
-    Raises: ResourceNotFound, InvalidArgument (from smartdc._generated.errors).
+    Raises: ResourceNotFound, InvalidArgument, MissingParameter (from
+    smartdc._generated.errors).
 
     Needs CloudAPI 7.2.0 or later."""
     return result_update_policy(
         client.call(
             OPERATIONS["UpdatePolicy"],
-            {"policy": policy, "name": name, "rules": rules, "description": description},
+            {
+                "policy": policy,
+                "name": name,
+                "rules": rules,
+                "description": description,
+                "role_tag": role_tag,
+            },
         )
     )
 

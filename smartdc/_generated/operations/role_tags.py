@@ -29,19 +29,18 @@ __all__ = [
 def set_role_tags(client: BaseClient, collection: str, *, role_tag: list[str]) -> RoleTags:
     """Sets the role tags of a collection of resources (e.g. /my/machines).
 
-    Replaces the role tags of a resource collection such as `machines`, `images`, `packages`,
-    `keys`, `users`, `roles`, `policies`, `datacenters`, `fwrules` or `networks`. An empty
-    list clears them. Use the Replace*RoleTags operations for one resource, the account or
-    user keys.
+    Replaces the role tags of a resource collection: `machines`, `images`, `packages`, `keys`,
+    `users`, `roles`, `policies`, `datacenters`, `fwrules`, `networks` or `services` (any
+    other name, e.g. `volumes`, is answered 404). An empty list clears them. Use the
+    Replace*RoleTags operations for one resource, the account or user keys.
 
     ``PUT /{login}/{collection}``
 
     Args:
         collection: Collection name, e.g. machines.
-        role_tag: Names of the roles.
+        role_tag: Names of the roles (an empty list clears them).
 
-    Raises: ResourceNotFound, InvalidArgument, MissingParameter (from
-    smartdc._generated.errors).
+    Raises: ResourceNotFound, InvalidArgument (from smartdc._generated.errors).
 
     Needs CloudAPI 7.2.0 or later."""
     return result_set_role_tags(
@@ -67,7 +66,7 @@ def replace_account_role_tags(client: BaseClient, *, role_tag: list[str]) -> Rol
     ``PUT /{login}``
 
     Args:
-        role_tag: Names of the roles.
+        role_tag: Names of the roles (an empty list clears them).
 
     Raises: InvalidArgument (from smartdc._generated.errors).
 
@@ -98,7 +97,7 @@ def replace_resources_role_tags(
 
     Args:
         collection: Collection name.
-        role_tag: Names of the roles.
+        role_tag: Names of the roles (an empty list clears them).
 
     Raises: ResourceNotFound, InvalidArgument (from smartdc._generated.errors).
 
@@ -132,7 +131,7 @@ def replace_resource_role_tags(
     Args:
         collection: Collection name.
         id: Id (or name) of the resource.
-        role_tag: Names of the roles.
+        role_tag: Names of the roles (an empty list clears them).
 
     Raises: ResourceNotFound, InvalidArgument (from smartdc._generated.errors).
 
@@ -164,7 +163,7 @@ def replace_machine_role_tags(client: BaseClient, id: str, *, role_tag: list[str
 
     Args:
         id: Id of the instance.
-        role_tag: Names of the roles.
+        role_tag: Names of the roles (an empty list clears them).
 
     Raises: ResourceNotFound, InvalidArgument (from smartdc._generated.errors).
 
@@ -194,7 +193,7 @@ def replace_user_keys_resources_role_tags(
 
     Args:
         user: Id or login of the user.
-        role_tag: Names of the roles.
+        role_tag: Names of the roles (an empty list clears them).
 
     Raises: ResourceNotFound, InvalidArgument (from smartdc._generated.errors).
 
@@ -227,7 +226,7 @@ def replace_user_keys_resource_role_tags(
     Args:
         user: Id or login of the user.
         key: Name or fingerprint of the key.
-        role_tag: Names of the roles.
+        role_tag: Names of the roles (an empty list clears them).
 
     Raises: ResourceNotFound, InvalidArgument (from smartdc._generated.errors).
 

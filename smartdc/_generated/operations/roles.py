@@ -75,6 +75,7 @@ def create_role(
     name: str,
     policies: list[RolePolicy | dict[str, Any]] | None = None,
     members: list[RoleMember | dict[str, Any]] | None = None,
+    role_tag: list[str] | None = None,
 ) -> Role:
     """Creates a role.
 
@@ -88,13 +89,15 @@ def create_role(
         name: Name of the role.
         policies: Policies by id or name.
         members: Members by id or login, with type.
+        role_tag: Role names to tag the new role with (RBAC).
 
     Raises: InvalidArgument, MissingParameter (from smartdc._generated.errors).
 
     Needs CloudAPI 7.2.0 or later."""
     return result_create_role(
         client.call(
-            OPERATIONS["CreateRole"], {"name": name, "policies": policies, "members": members}
+            OPERATIONS["CreateRole"],
+            {"name": name, "policies": policies, "members": members, "role_tag": role_tag},
         )
     )
 
@@ -115,6 +118,7 @@ def update_role(
     name: str | None = None,
     policies: list[RolePolicy | dict[str, Any]] | None = None,
     members: list[RoleMember | dict[str, Any]] | None = None,
+    role_tag: list[str] | None = None,
 ) -> Role:
     """Updates a role (the lists given replace the old ones).
 
@@ -128,6 +132,7 @@ def update_role(
         name: New name.
         policies: Policies by id or name.
         members: Members by id or login, with type.
+        role_tag: Role names to tag the role with (RBAC).
 
     Raises: ResourceNotFound, InvalidArgument (from smartdc._generated.errors).
 
@@ -135,7 +140,13 @@ def update_role(
     return result_update_role(
         client.call(
             OPERATIONS["UpdateRole"],
-            {"role": role, "name": name, "policies": policies, "members": members},
+            {
+                "role": role,
+                "name": name,
+                "policies": policies,
+                "members": members,
+                "role_tag": role_tag,
+            },
         )
     )
 

@@ -100,6 +100,7 @@ def create_user(
     state: str | None = None,
     country: str | None = None,
     phone: str | None = None,
+    role_tag: list[str] | None = None,
 ) -> User:
     """Creates a sub-user.
 
@@ -121,6 +122,7 @@ def create_user(
         state: State or province.
         country: Country.
         phone: Phone number.
+        role_tag: Role names to tag the new user with (RBAC).
 
     Raises: InvalidArgument, MissingParameter (from smartdc._generated.errors).
 
@@ -141,6 +143,7 @@ def create_user(
                 "state": state,
                 "country": country,
                 "phone": phone,
+                "role_tag": role_tag,
             },
         )
     )
@@ -170,6 +173,7 @@ def update_user(
     state: str | None = None,
     country: str | None = None,
     phone: str | None = None,
+    role_tag: list[str] | None = None,
 ) -> User:
     """Updates a sub-user (an empty string clears a field).
 
@@ -179,7 +183,7 @@ def update_user(
     ``POST /{login}/users/{user}``
 
     Args:
-        user: Id or login of the user.
+        user: Id (uuid) of the user; the server does not take a login here.
         login_name: New login.
         email: Email address.
         company_name: Company name.
@@ -191,8 +195,10 @@ def update_user(
         state: State or province.
         country: Country.
         phone: Phone number.
+        role_tag: Role names to tag the user with (RBAC).
 
-    Raises: ResourceNotFound, InvalidArgument (from smartdc._generated.errors).
+    Raises: ResourceNotFound, InvalidArgument, MissingParameter (from
+    smartdc._generated.errors).
 
     Needs CloudAPI 7.2.0 or later."""
     return result_update_user(
@@ -211,6 +217,7 @@ def update_user(
                 "state": state,
                 "country": country,
                 "phone": phone,
+                "role_tag": role_tag,
             },
         )
     )
@@ -236,7 +243,7 @@ def change_user_password(
     ``POST /{login}/users/{user}/change_password``
 
     Args:
-        user: Id or login of the user.
+        user: Id (uuid) of the user; the server does not take a login here.
         password: New password.
         password_confirmation: The new password again.
 
@@ -271,7 +278,7 @@ def delete_user(client: BaseClient, user: str) -> None:
     Args:
         user: Id or login of the user.
 
-    Raises: ResourceNotFound (from smartdc._generated.errors).
+    Raises: ResourceNotFound, InvalidArgument (from smartdc._generated.errors).
 
     Needs CloudAPI 7.2.0 or later."""
     return result_delete_user(client.call(OPERATIONS["DeleteUser"], {"user": user}))
@@ -314,7 +321,7 @@ def result_list_user_keys(response: Response) -> list[Key]:
     return BaseClient.decode(response, decode)
 
 
-def get_user_key(client: BaseClient, user: str, key: str) -> Key:
+def get_user_key(client: BaseClient, user: str, key: str, *, sync: bool | None = None) -> Key:
     """Gets one of a sub-user's SSH keys.
 
     Looks one of a sub-user's keys up by name or MD5 fingerprint.
@@ -324,11 +331,14 @@ def get_user_key(client: BaseClient, user: str, key: str) -> Key:
     Args:
         user: Id or login of the user.
         key: Name or MD5 fingerprint of the key.
+        sync: Bypass the server's cache.
 
     Raises: ResourceNotFound (from smartdc._generated.errors).
 
     Needs CloudAPI 7.2.0 or later."""
-    return result_get_user_key(client.call(OPERATIONS["GetUserKey"], {"user": user, "key": key}))
+    return result_get_user_key(
+        client.call(OPERATIONS["GetUserKey"], {"user": user, "key": key, "sync": sync})
+    )
 
 
 def result_get_user_key(response: Response) -> Key:
@@ -347,6 +357,7 @@ def create_user_key(
     key: str,
     name: str | None = None,
     attestation: list[str] | None = None,
+    role_tag: list[str] | None = None,
 ) -> Key:
     """Uploads an SSH public key for a sub-user.
 
@@ -360,6 +371,7 @@ def create_user_key(
         key: The public key in OpenSSH format.
         name: Name of the key.
         attestation: PEM attestation certificates of a hardware key.
+        role_tag: Role names to tag the new key with (RBAC).
 
     Raises: InvalidArgument, MissingParameter, ResourceNotFound (from
     smartdc._generated.errors).
@@ -368,7 +380,13 @@ def create_user_key(
     return result_create_user_key(
         client.call(
             OPERATIONS["CreateUserKey"],
-            {"user": user, "key": key, "name": name, "attestation": attestation},
+            {
+                "user": user,
+                "key": key,
+                "name": name,
+                "attestation": attestation,
+                "role_tag": role_tag,
+            },
         )
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from smartdc.testing.resources.common import as_bool, get_and_head, login_of, ok
+from smartdc.testing.resources.common import get_and_head, invalid, login_of, ok
 from smartdc.testing.router import Router, SimRequest, SimResponse
 
 UPDATABLE = (
@@ -27,13 +27,17 @@ def get_account(req: SimRequest) -> SimResponse:
 
 def update_account(req: SimRequest) -> SimResponse:
     data = req.account.data
+    cns = req.param("triton_cns_enabled")
+    # lib/account.js update(): String(value) must be "true" or "false".
+    text = "" if cns is None else str(cns).lower() if isinstance(cns, bool) else str(cns)
+    if cns is not None and text not in ("true", "false"):
+        raise invalid('triton_cns_enabled must be either "true" or "false"')
     for name in UPDATABLE:
         value = req.param(name)
-        if value is not None:
+        if value:  # lib/account.js update() copies truthy values only: "" clears nothing
             data[name] = str(value)
-    cns = req.param("triton_cns_enabled")
     if cns is not None:
-        data["triton_cns_enabled"] = as_bool(cns, "triton_cns_enabled")
+        data["triton_cns_enabled"] = text == "true"
     data["updated"] = req.sim.now_iso()
     return ok(data)
 

@@ -61,9 +61,12 @@ def create_key(req: SimRequest) -> SimResponse:
     except BadPublicKey:
         raise invalid("key is invalid")
     fingerprint = md5_fingerprint(text)
-    name = req.param("name") or fingerprint
+    # node-ufds addKey(): the name given (trimmed), else the key's comment, else the fingerprint.
+    words = text.strip().split(None, 2)
+    name = req.param("name") or (words[2].strip() if len(words) > 2 else "") or fingerprint
     if not isinstance(name, str):
         raise invalid("name is invalid")
+    name = name.strip()
     if fingerprint in keys or any(k.get("name") == name for k in keys.values()):
         raise invalid("key already exists or is invalid")
     key: dict[str, Any] = {"name": name, "fingerprint": fingerprint, "key": text.strip()}
@@ -98,5 +101,5 @@ def register(router: Router) -> None:
     router.add("HEAD", base, "HeadUserKeys", list_keys, min_version=v)
     router.add("GET", f"{base}/:name", "GetUserKey", get_key, min_version=v)
     router.add("HEAD", f"{base}/:name", "HeadUserKey", get_key, min_version=v)
-    router.add("POST", base, "CreateUserKey", create_key, min_version=v)
+    router.add("POST", base, "CreateUserKey", create_key)  # the server gives it no version
     router.add("DELETE", f"{base}/:name", "DeleteUserKey", delete_key, min_version=v)

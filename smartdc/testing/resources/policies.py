@@ -1,4 +1,9 @@
-"""RBAC policies: List/Get/Create/Update/Delete (API 7.2.0 and later)."""
+"""RBAC policies: List/Get/Create/Update/Delete.
+
+As sdc-cloudapi lib/policies.js: the routes have no version gate; GetPolicy finds a policy by uuid
+or name (node-ufds getPolicy()), UpdatePolicy and DeletePolicy by uuid only (node-ufds builds the
+entry's DN from the path value).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,6 @@ from smartdc.testing.resources.common import (
 )
 from smartdc.testing.router import Router, SimRequest, SimResponse
 from smartdc.testing.state import SimState
-from smartdc.testing.versions import RBAC_VERSION
 
 
 def find_policy(sim: SimState, account: str, name: str) -> dict[str, Any] | None:
@@ -31,6 +35,15 @@ def _policy(req: SimRequest) -> dict[str, Any]:
     policy = find_policy(req.sim, login_of(req), name)
     if policy is None:
         raise not_found(f"{name} does not exist")
+    return policy
+
+
+def _policy_by_uuid(req: SimRequest) -> dict[str, Any]:
+    policy: dict[str, Any] | None = req.sim.table("policies", login_of(req)).get(
+        req.params["policy"]
+    )
+    if policy is None:
+        raise not_found("The resource you requested does not exist")
     return policy
 
 
@@ -68,8 +81,13 @@ def create_policy(req: SimRequest) -> SimResponse:
 
 
 def update_policy(req: SimRequest) -> SimResponse:
-    policy = _policy(req)
+    policy = _policy_by_uuid(req)
     name = req.param("name")
+    description = req.param("description")
+    if not name and not req.param("rules") and description is None:
+        # node-ufds modifyPolicy() answers nothing when nothing changes; translatePolicy() of
+        # nothing is {}.
+        return ok({})
     if name:
         other = find_policy(req.sim, login_of(req), str(name))
         if other is not None and other is not policy:
@@ -77,7 +95,6 @@ def update_policy(req: SimRequest) -> SimResponse:
         policy["name"] = str(name)
     if req.param("rules") is not None:
         policy["rules"] = _rules(req.param("rules"))
-    description = req.param("description")
     if description == "":
         policy.pop("description", None)
     elif description is not None:
@@ -86,7 +103,7 @@ def update_policy(req: SimRequest) -> SimResponse:
 
 
 def delete_policy(req: SimRequest) -> SimResponse:
-    policy = _policy(req)
+    policy = _policy_by_uuid(req)
     account = login_of(req)
     del req.sim.table("policies", account)[policy["id"]]
     for role in req.sim.table("roles", account).values():
@@ -95,11 +112,10 @@ def delete_policy(req: SimRequest) -> SimResponse:
 
 
 def register(router: Router) -> None:
-    v = RBAC_VERSION
-    router.add("GET", "/:account/policies", "ListPolicies", list_policies, min_version=v)
-    router.add("HEAD", "/:account/policies", "HeadPolicies", list_policies, min_version=v)
-    router.add("POST", "/:account/policies", "CreatePolicy", create_policy, min_version=v)
-    router.add("GET", "/:account/policies/:policy", "GetPolicy", get_policy, min_version=v)
-    router.add("HEAD", "/:account/policies/:policy", "HeadPolicy", get_policy, min_version=v)
-    router.add("POST", "/:account/policies/:policy", "UpdatePolicy", update_policy, min_version=v)
-    router.add("DELETE", "/:account/policies/:policy", "DeletePolicy", delete_policy, min_version=v)
+    router.add("GET", "/:account/policies", "ListPolicies", list_policies)
+    router.add("HEAD", "/:account/policies", "HeadPolicies", list_policies)
+    router.add("POST", "/:account/policies", "CreatePolicy", create_policy)
+    router.add("GET", "/:account/policies/:policy", "GetPolicy", get_policy)
+    router.add("HEAD", "/:account/policies/:policy", "HeadPolicy", get_policy)
+    router.add("POST", "/:account/policies/:policy", "UpdatePolicy", update_policy)
+    router.add("DELETE", "/:account/policies/:policy", "DeletePolicy", delete_policy)

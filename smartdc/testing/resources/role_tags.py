@@ -7,7 +7,7 @@ server adds them to GET answers as a ``role-tag`` header.
 
 from __future__ import annotations
 
-from smartdc.testing.resources.common import as_list, invalid, login_of, ok, required
+from smartdc.testing.resources.common import as_list, invalid, login_of, not_found, ok
 from smartdc.testing.resources.roles import find_role
 from smartdc.testing.router import Router, SimRequest, SimResponse
 from smartdc.testing.versions import RBAC_VERSION
@@ -20,19 +20,48 @@ def resolved_path(req: SimRequest) -> str:
     return f"/{login_of(req)}{tail}".rstrip("/")
 
 
+# lib/resources.js saveResource(): the collections a :resource_name route may tag.
+VALID_RESOURCES = frozenset(
+    (
+        "machines",
+        "users",
+        "roles",
+        "packages",
+        "images",
+        "policies",
+        "keys",
+        "datacenters",
+        "fwrules",
+        "networks",
+        "services",
+    )
+)
+
+
 def replace_role_tags(req: SimRequest) -> SimResponse:
-    tags = required(req, "role-tag") if req.param("role-tag") != [] else []
+    collection = req.params.get("resource_name")
+    if collection is not None and collection not in VALID_RESOURCES:
+        raise not_found(f"{collection} is not a valid resource")
+    table = req.sim.table("role_tags", login_of(req))
+    path = resolved_path(req)
+    # saveResource(): role-tag from the body (or query) first, then the comma-separated header.
+    tags = req.param("role-tag")
+    if tags is None and req.headers.get("role-tag"):
+        tags = req.headers["role-tag"].split(",")
+    if tags is None:
+        # Nothing given: the resource keeps the tags it has, and the answer lists them.
+        current = table.get(path)
+        return ok({"name": path, "role-tag": list(current["role-tag"]) if current else []})
     names = [str(t) for t in as_list(tags)]
     unknown = [n for n in names if find_role(req.sim, login_of(req), n) is None]
     if unknown:
         raise invalid(f"Role(s) {', '.join(unknown)} not found")
-    table = req.sim.table("role_tags", login_of(req))
-    path = resolved_path(req)
     if names:
         table[path] = {"name": path, "role-tag": names}
     else:
         table.pop(path, None)
-    return ok({"name": req.path, "role-tag": names})
+    # putResource() answers the resource name with `my` resolved (lib/resources.js resourceName()).
+    return ok({"name": path, "role-tag": names})
 
 
 def register(router: Router) -> None:

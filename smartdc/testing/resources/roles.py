@@ -2,7 +2,9 @@
 
 Stored with policy ids and member references; rendered in the 9.0.0 object format
 (``policies: [{id, name}]``, ``members: [{type, id, login, default}]``) or, for older API versions,
-as name arrays (``members``, ``default_members``, ``policies``).
+as name arrays (``members``, ``default_members``, ``policies``). As sdc-cloudapi lib/roles.js: the
+routes have no version gate; DeleteRole takes the uuid only (node-ufds deleteRole() builds the DN
+from it), the other routes a uuid or a name.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from smartdc.testing.resources.common import (
 from smartdc.testing.resources.policies import find_policy
 from smartdc.testing.router import Router, SimRequest, SimResponse
 from smartdc.testing.state import SimState
-from smartdc.testing.versions import RBAC_VERSION, parse_version
+from smartdc.testing.versions import parse_version
 
 
 def find_role(sim: SimState, account: str, name: str) -> dict[str, Any] | None:
@@ -163,17 +165,18 @@ def update_role(req: SimRequest) -> SimResponse:
 
 
 def delete_role(req: SimRequest) -> SimResponse:
-    role = _role(req)
+    role = req.sim.table("roles", login_of(req)).get(req.params["role"])
+    if role is None:
+        raise not_found("The resource you requested does not exist")
     del req.sim.table("roles", login_of(req))[role["id"]]
     return no_content()
 
 
 def register(router: Router) -> None:
-    v = RBAC_VERSION
-    router.add("GET", "/:account/roles", "ListRoles", list_roles, min_version=v)
-    router.add("HEAD", "/:account/roles", "HeadRoles", list_roles, min_version=v)
-    router.add("POST", "/:account/roles", "CreateRole", create_role, min_version=v)
-    router.add("GET", "/:account/roles/:role", "GetRole", get_role, min_version=v)
-    router.add("HEAD", "/:account/roles/:role", "HeadRole", get_role, min_version=v)
-    router.add("POST", "/:account/roles/:role", "UpdateRole", update_role, min_version=v)
-    router.add("DELETE", "/:account/roles/:role", "DeleteRole", delete_role, min_version=v)
+    router.add("GET", "/:account/roles", "ListRoles", list_roles)
+    router.add("HEAD", "/:account/roles", "HeadRoles", list_roles)
+    router.add("POST", "/:account/roles", "CreateRole", create_role)
+    router.add("GET", "/:account/roles/:role", "GetRole", get_role)
+    router.add("HEAD", "/:account/roles/:role", "HeadRole", get_role)
+    router.add("POST", "/:account/roles/:role", "UpdateRole", update_role)
+    router.add("DELETE", "/:account/roles/:role", "DeleteRole", delete_role)

@@ -1,13 +1,17 @@
-"""RBAC sub-users: List/Get/Create/Update/Delete, ChangeUserPassword (API 7.2.0 and later)."""
+"""RBAC sub-users: List/Get/Create/Update/Delete, ChangeUserPassword.
+
+As sdc-cloudapi lib/users.js: the routes have no version gate; GetUser and DeleteUser find a user
+by login or uuid (node-ufds getUser()), UpdateUser and ChangeUserPassword by uuid only.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from smartdc.testing.resources.account import UPDATABLE
 from smartdc.testing.resources.common import (
-    as_bool,
     created,
     invalid,
     location,
@@ -17,9 +21,15 @@ from smartdc.testing.resources.common import (
     ok,
     required,
 )
-from smartdc.testing.router import Router, SimRequest, SimResponse
+from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 from smartdc.testing.state import SimState
-from smartdc.testing.versions import RBAC_VERSION
+
+# lib/users.js EMAIL_RE (its `&amp;` is an HTML-escaping slip kept in the server's pattern).
+EMAIL_RE = re.compile(r"^[a-zA-Z0-9.!#$%&amp;'*+\-/=?^_`{|}~-]+@[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*$")
+# node-ufds translateError() for UFDS's NotAllowedOnNonLeaf.
+HAS_CHILDREN = (
+    'The resource in question has "child" elements or is immutable and cannot be destroyed'
+)
 
 
 def _password_hash(password: str) -> str:
@@ -50,6 +60,15 @@ def find_user(req: SimRequest) -> dict[str, Any]:
     return user
 
 
+def find_user_by_uuid(req: SimRequest) -> dict[str, Any]:
+    """UpdateUser/ChangeUserPassword: lib/users.js updateUser() searches UFDS by uuid only."""
+    name = req.params.get("uuid") or ""
+    user: dict[str, Any] | None = req.sim.table("users", login_of(req)).get(name)
+    if user is None:
+        raise not_found("The resource you requested does not exist")
+    return user
+
+
 def _membership(req: SimRequest, user: dict[str, Any]) -> dict[str, Any]:
     roles: list[str] = []
     default_roles: list[str] = []
@@ -68,23 +87,27 @@ def list_users(req: SimRequest) -> SimResponse:
 
 def get_user(req: SimRequest) -> SimResponse:
     user = find_user(req)
-    membership = req.query.get("membership")
-    if membership is not None and as_bool(membership, "membership"):
+    if req.param("membership"):  # lib/users.js get(): the raw value's truthiness
         return ok(_membership(req, user))
     return ok(user)
 
 
 def create_user_route(req: SimRequest) -> SimResponse:
     login = required(req, "login")
-    required(req, "email")
+    email = required(req, "email")
     password = required(req, "password")
+    if not EMAIL_RE.match(str(email)):
+        raise invalid(f"email: {email} is invalid")
     fields = {k: str(req.param(k)) for k in UPDATABLE if req.param(k) is not None}
     user = create_user(req.sim, login_of(req), str(login), password=str(password), **fields)
     return created(user, location(login_of(req), "users", str(login)))
 
 
 def update_user(req: SimRequest) -> SimResponse:
-    user = find_user(req)
+    user = find_user_by_uuid(req)
+    email = req.param("email")
+    if email and not EMAIL_RE.match(str(email)):
+        raise invalid(f"email: {email} is invalid")
     new_login = req.param("login")
     if new_login and new_login != user["login"]:
         if req.sim.find_user(login_of(req), str(new_login)) is not None:
@@ -94,7 +117,13 @@ def update_user(req: SimRequest) -> SimResponse:
         value = req.param(name)
         if value is None:
             continue
-        if value == "" and name != "email":
+        if value == "" and name == "email":
+            # "" deletes the attribute, and UFDS refuses an sdcPerson without email
+            # (ObjectclassViolation: a 409 MissingParameter from node-ufds translateError()).
+            raise ApiError(
+                409, "MissingParameter", "Request is missing a required parameter (email)"
+            )
+        if value == "":
             user.pop(name, None)  # an empty string clears the field
         else:
             user[name] = str(value)
@@ -103,7 +132,7 @@ def update_user(req: SimRequest) -> SimResponse:
 
 
 def change_password(req: SimRequest) -> SimResponse:
-    user = find_user(req)
+    user = find_user_by_uuid(req)
     password = required(req, "password")
     confirmation = required(req, "password_confirmation")
     if password != confirmation:
@@ -116,24 +145,22 @@ def change_password(req: SimRequest) -> SimResponse:
 def delete_user(req: SimRequest) -> SimResponse:
     user = find_user(req)
     account = login_of(req)
+    owner = f"{account}/users/{user['id']}"
+    # UFDS deletes the user's entry alone: one with SSH or access keys under it is refused.
+    if req.sim.key_table(account, user["id"]) or req.sim.table("accesskeys", owner):
+        raise invalid(HAS_CHILDREN)
     del req.sim.table("users", account)[user["id"]]
-    req.sim.tables.pop(("keys", f"{account}/users/{user['id']}"), None)
     return no_content()
 
 
 def register(router: Router) -> None:
-    v = RBAC_VERSION
-    router.add("GET", "/:account/users", "ListUsers", list_users, min_version=v)
-    router.add("HEAD", "/:account/users", "HeadUsers", list_users, min_version=v)
-    router.add("POST", "/:account/users", "CreateUser", create_user_route, min_version=v)
+    router.add("GET", "/:account/users", "ListUsers", list_users)
+    router.add("HEAD", "/:account/users", "HeadUsers", list_users)
+    router.add("POST", "/:account/users", "CreateUser", create_user_route)
     router.add(
-        "POST",
-        "/:account/users/:uuid/change_password",
-        "ChangeUserPassword",
-        change_password,
-        min_version=v,
+        "POST", "/:account/users/:uuid/change_password", "ChangeUserPassword", change_password
     )
-    router.add("GET", "/:account/users/:uuid", "GetUser", get_user, min_version=v)
-    router.add("HEAD", "/:account/users/:uuid", "HeadUser", get_user, min_version=v)
-    router.add("POST", "/:account/users/:uuid", "UpdateUser", update_user, min_version=v)
-    router.add("DELETE", "/:account/users/:uuid", "DeleteUser", delete_user, min_version=v)
+    router.add("GET", "/:account/users/:uuid", "GetUser", get_user)
+    router.add("HEAD", "/:account/users/:uuid", "HeadUser", get_user)
+    router.add("POST", "/:account/users/:uuid", "UpdateUser", update_user)
+    router.add("DELETE", "/:account/users/:uuid", "DeleteUser", delete_user)

@@ -1,0 +1,129 @@
+"""Account-side answers of the simulator as the CloudAPI 9.20 server code gives them.
+
+Each test names the server code it follows (sdc-cloudapi at 9.20.0, node-ufds 1.7.0, sdc-ufds).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from smartdc.testing.simulator import Simulator
+
+from .sigclient import SigClient, openssh_public
+
+
+def _user(sig: SigClient, login: str = "bob") -> dict[str, Any]:
+    reply = sig.post(
+        "/my/users", {"login": login, "email": f"{login}@example.com", "password": "pw"}
+    )
+    assert reply.status == 201
+    user: dict[str, Any] = reply.json
+    return user
+
+
+def test_update_user_and_change_password_take_the_uuid_only(sig: SigClient) -> None:
+    # lib/users.js updateUser() looks the user up with getUserEx({searchType: 'uuid'}).
+    user = _user(sig)
+    by_login = sig.post("/my/users/bob", {"lastName": "Builder"})
+    assert (by_login.status, by_login.json["code"]) == (404, "ResourceNotFound")
+    password = {"password": "n3w", "password_confirmation": "n3w"}
+    assert sig.post("/my/users/bob/change_password", password).status == 404
+    assert (
+        sig.post(f"/my/users/{user['id']}", {"lastName": "Builder"}).json["lastName"] == "Builder"
+    )
+    assert sig.post(f"/my/users/{user['id']}/change_password", password).status == 200
+    # GetUser and DeleteUser go through node-ufds getUser(), which matches login or uuid.
+    assert sig.get("/my/users/bob").status == 200
+
+
+def test_a_user_with_keys_cannot_be_deleted(sig: SigClient) -> None:
+    # node-ufds deleteUser() deletes the user's entry only; UFDS refuses an entry that has
+    # children (NotAllowedOnNonLeaf), which node-ufds translateError() makes a 409 InvalidArgument.
+    user = _user(sig)
+    public = openssh_public(ed25519.Ed25519PrivateKey.generate())
+    assert sig.post("/my/users/bob/keys", {"name": "k", "key": public}).status == 201
+    refused = sig.delete("/my/users/bob")
+    assert (refused.status, refused.json["code"]) == (409, "InvalidArgument")
+    assert sig.delete("/my/users/bob/keys/k").status == 204
+    access = sig.post(f"/my/users/{user['id']}/accesskeys").json["accesskeyid"]
+    assert sig.delete("/my/users/bob").status == 409
+    assert sig.delete(f"/my/users/bob/accesskeys/{access}").status == 204
+    assert sig.delete("/my/users/bob").status == 204
+
+
+def test_role_and_policy_writes_by_uuid(sig: SigClient) -> None:
+    # node-ufds deleteRole(), deletePolicy() and modifyPolicy() build the entry's DN from the
+    # value in the path, so a name is not found there; GetRole/GetPolicy/UpdateRole search by
+    # uuid or name.
+    policy = sig.post("/my/policies", {"name": "read", "rules": ["CAN getmachine"]}).json
+    role = sig.post("/my/roles", {"name": "ops"}).json
+    assert sig.get("/my/roles/ops").status == 200 and sig.get("/my/policies/read").status == 200
+    assert sig.post("/my/roles/ops", {"name": "operators"}).json["name"] == "operators"
+    assert sig.post("/my/policies/read", {"description": "x"}).status == 404
+    assert sig.delete("/my/policies/read").status == 404
+    assert sig.delete("/my/roles/operators").status == 404
+    assert sig.delete(f"/my/roles/{role['id']}").status == 204
+    assert sig.delete(f"/my/policies/{policy['id']}").status == 204
+
+
+def test_update_policy_without_a_change_answers_an_empty_object(sig: SigClient) -> None:
+    # node-ufds modifyPolicy() answers nothing when there is nothing to change, and
+    # lib/policies.js translatePolicy(undefined) is {}.
+    policy = sig.post("/my/policies", {"name": "read", "rules": ["CAN getmachine"]}).json
+    reply = sig.post(f"/my/policies/{policy['id']}", {})
+    assert (reply.status, reply.json) == (200, {})
+
+
+def test_rbac_routes_have_no_version_gate(sig: SigClient) -> None:
+    # lib/users.js, lib/roles.js, lib/policies.js and CreateUserKey in lib/keys.js register their
+    # routes without a version; the user-key reads and deletes are gated at 7.2.0.
+    sig.accept_version = "~7.1"
+    assert sig.get("/my/users").status == 200
+    assert sig.get("/my/roles").status == 200
+    assert sig.get("/my/policies").status == 200
+    _user(sig)
+    public = openssh_public(ed25519.Ed25519PrivateKey.generate())
+    assert sig.post("/my/users/bob/keys", {"name": "k", "key": public}).status == 201
+    gated = sig.get("/my/users/bob/keys")
+    assert (gated.status, gated.json["code"]) == (400, "InvalidVersion")
+
+
+def test_get_user_reads_membership_by_truthiness(sig: SigClient) -> None:
+    # lib/users.js get(): `if (!req.params.membership)` on the raw query string.
+    _user(sig)
+    sig.post("/my/roles", {"name": "ops", "members": [{"type": "subuser", "login": "bob"}]})
+    assert sig.get("/my/users/bob", query={"membership": "false"}).json["roles"] == ["ops"]
+    assert "roles" not in sig.get("/my/users/bob").json
+
+
+def test_create_user_checks_the_email(sig: SigClient) -> None:
+    # lib/users.js create(): EMAIL_RE, 409 InvalidArgument "email: ... is invalid".
+    reply = sig.post("/my/users", {"login": "bob", "email": "not-an-email", "password": "pw"})
+    assert (reply.status, reply.json["code"]) == (409, "InvalidArgument")
+    assert reply.json["message"] == "email: not-an-email is invalid"
+
+
+def test_update_account_ignores_empty_values(sig: SigClient) -> None:
+    # lib/account.js update() copies a field only `if (req.params[p])`.
+    sig.post("/my", {"phone": "555"})
+    assert sig.post("/my", {"phone": ""}).json["phone"] == "555"
+    bad = sig.post("/my", {"triton_cns_enabled": "yes"})
+    assert (bad.status, bad.json["code"]) == (409, "InvalidArgument")
+    assert bad.json["message"] == 'triton_cns_enabled must be either "true" or "false"'
+
+
+def test_role_tags_only_on_the_server_s_collections(sim: Simulator, sig: SigClient) -> None:
+    # lib/resources.js saveResource(): validResources; others are 404 "<name> is not a valid
+    # resource". Without role-tag the account owner's request changes nothing and answers [].
+    sig.post("/my/roles", {"name": "ops"})
+    refused = sig.put("/my/volumes", {"role-tag": ["ops"]})
+    assert (refused.status, refused.json["code"]) == (404, "ResourceNotFound")
+    assert refused.json["message"] == "volumes is not a valid resource"
+    assert sig.put("/my/services", {"role-tag": ["ops"]}).status == 200
+    untouched = sig.put("/my/keys", {})
+    assert (untouched.status, untouched.json) == (
+        200,
+        {"name": f"/{sim.account}/keys", "role-tag": []},
+    )
