@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from smartdc.errors import ConfigError
+from smartdc.errors import ConfigError, SmartDCError
 
 if TYPE_CHECKING:
     from smartdc.auth import Passphrase, RequestSigner
@@ -78,6 +78,32 @@ def _env_value(name: str, environ: Mapping[str, str]) -> str | None:
             f"conflicting environment variables ({names}); using {found[0][0]}", stacklevel=4
         )
     return found[0][1]
+
+
+def _env_source(name: str, environ: Mapping[str, str]) -> str:
+    return next((var for var in ENV_NAMES[name] if environ.get(var)), name)
+
+
+def check_header_value(
+    name: str, value: str, error: type[SmartDCError] = ConfigError, *, source: str | None = None
+) -> None:
+    """Refuse a value bound for a request header (or the signed request line) that holds a
+    control character or cannot be sent: it would break the request, and the HTTP library's
+    complaint would quote the whole header block, signature included."""
+    where = f"{name} (from {source})" if source and source != name else name
+    for index, char in enumerate(value):
+        if char < " " or char == "\x7f":
+            raise error(
+                f"{where} contains the control character {char!r} at position {index}; "
+                "remove it (a file saved with CRLF line ends leaves a trailing \\r)"
+            )
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise error(
+            f"{where} contains {value[exc.start]!r} at position {exc.start}, which cannot be sent "
+            "in an HTTP header"
+        ) from None
 
 
 def _is_loopback(host: str) -> bool:
@@ -224,13 +250,26 @@ class Config:
         profile_name = profile if profile is not None else _env_value("profile", env)
         from_profile = load_profile(profile_name, env)
 
+        sources: dict[str, str] = {}
+
         def pick(name: str) -> Any:
             if explicit.get(name) is not None:
+                sources[name] = name
                 return explicit[name]
             value = _env_value(name, env)
-            return value if value is not None else from_profile.get(name)
+            if value is not None:
+                sources[name] = _env_source(name, env)
+                return value
+            sources[name] = f"triton profile {profile_name or '(current)'}"
+            return from_profile.get(name)
 
         resolved = {name: pick(name) for name in explicit}
+        for name, value in resolved.items():
+            if isinstance(value, str):
+                check_header_value(name, value, source=sources[name])
+            elif name == "roles" and isinstance(value, (list, tuple)):
+                for role in value:
+                    check_header_value("roles", str(role), source=sources[name])
         if resolved["url"] is None and location:
             resolved["url"] = LOCATION_URL.format(location=location)
         key = resolved["key_id"]
@@ -267,6 +306,9 @@ class Config:
         self.act_as = str(resolved["act_as"]) if resolved["act_as"] else None
         self.profile = profile_name
         self.accept_version = accept_version or DEFAULT_ACCEPT_VERSION
+        check_header_value("accept_version", self.accept_version)
+        if user_agent is not None:
+            check_header_value("user_agent", user_agent)
         if isinstance(timeout, tuple):
             self.connect_timeout, self.read_timeout = float(timeout[0]), float(timeout[1])
         elif timeout is not None:
@@ -314,8 +356,23 @@ class Config:
             )
         text = str(url).rstrip("/")
         parts = urlsplit(text)
+        if "@" in parts.netloc:
+            raise ConfigError(
+                "CloudAPI url must not hold a user name or password; requests are signed with "
+                "your key"
+            )
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"CloudAPI URL {text!r} must start with https:// and name a host")
+        if parts.path or parts.query or parts.fragment or "#" in text or "?" in text:
+            # CloudAPI serves from the root; a prefix would be sent but not signed.
+            raise ConfigError(
+                f"CloudAPI url {text!r} must be scheme://host[:port] only, without a path, query "
+                "or fragment (CloudAPI answers at the root of its host)"
+            )
+        try:
+            parts.port  # noqa: B018 - raises for a port out of range or not a number
+        except ValueError as exc:
+            raise ConfigError(f"CloudAPI url {text!r} has an invalid port: {exc}") from None
         if parts.scheme == "http" and not allow_plaintext and not _is_loopback(parts.hostname):
             raise ConfigError(
                 f"refusing plain http to {parts.hostname}: signed requests sent in clear text can be "

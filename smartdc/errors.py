@@ -20,7 +20,29 @@ if TYPE_CHECKING:
     from smartdc.runtime.jsonvalues import DecodeError
 
 NON_JSON_ERROR = "NonJSONError"  # code given to error answers whose body is not CloudAPI JSON
+GONE = "Gone"  # code given to a 410 whose body is the deleted resource, not an error object
 _PREVIEW_BYTES = 200
+_MESSAGE_CHARS = 1000  # of the server's message in str(error); .message keeps all of it
+_DETAILS_CHARS = 1000  # of the errors[] details in str(error)
+_DETAILS_SHOWN = 10  # errors[] entries in str(error)
+
+_GENERATED_ERRORS = "smartdc._generated.errors"  # defines (and registers) the per-code classes
+_generated_loaded = False
+
+
+def _load_generated_errors() -> None:
+    """Import the per-code classes before the first error answer is typed, so that it raises its
+    code's class however the transport was reached (like :func:`__getattr__`, by name only)."""
+    global _generated_loaded
+    if not _generated_loaded:
+        importlib.import_module(_GENERATED_ERRORS)
+        _generated_loaded = True
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
 
 
 class SmartDCError(Exception):
@@ -166,13 +188,31 @@ class CloudAPIError(SmartDCError):
         where = f"{self.method} {self.path}: " if self.method and self.path else ""
         code = self.error_code or "error"
         rid = f" (request id {self.request_id})" if self.request_id else ""
-        return f"{where}{self.status} {code}: {self.message}{rid}"
+        message = _shorten(self.message, _MESSAGE_CHARS)
+        return f"{where}{self.status} {code}: {message}{self.details()}{rid}"
+
+    def details(self) -> str:
+        """The ``errors[]`` entries (field, code, message) as text for ``str(error)``, bounded;
+        ``''`` when there are none."""
+        parts = []
+        for entry in self.errors[:_DETAILS_SHOWN]:
+            field = entry.get("field")
+            text = entry.get("message") or entry.get("code")
+            if text is None:
+                continue
+            parts.append(f"{field}: {text}" if field else str(text))
+        if not parts:
+            return ""
+        more = len(self.errors) - _DETAILS_SHOWN
+        tail = f"; and {more} more" if more > 0 else ""
+        return f" ({_shorten('; '.join(parts), _DETAILS_CHARS)}{tail})"
 
     @classmethod
     def class_for(cls, code: str | None) -> type[CloudAPIError]:
         """The registered subclass for an error code (plain CloudAPIError when unknown)."""
         if code is None:
             return CloudAPIError
+        _load_generated_errors()
         return CloudAPIError._registry.get(code, CloudAPIError)
 
     @classmethod
@@ -194,7 +234,7 @@ class CloudAPIError(SmartDCError):
         request_id = _header(headers, "Request-Id") or _header(headers, "x-request-id")
         try:
             decoded: Any = json.loads(body) if body else None
-        except ValueError:  # also UnicodeDecodeError
+        except (ValueError, RecursionError):  # also UnicodeDecodeError
             decoded = None
         if isinstance(decoded, dict) and isinstance(decoded.get("code"), str):
             code = decoded["code"]
@@ -210,6 +250,22 @@ class CloudAPIError(SmartDCError):
                 errors=[e for e in errors if isinstance(e, Mapping)]
                 if isinstance(errors, list)
                 else None,
+            )
+        if status == 410 and isinstance(decoded, dict) and "code" not in decoded:
+            # A DELETE (or GET) of a destroyed resource: the body is the resource's last record.
+            state = decoded.get("state")
+            name = decoded.get("name") or decoded.get("id")
+            what = f"{name!r}" if isinstance(name, str) else "the resource"
+            was = f" (state {state!r})" if isinstance(state, str) else ""
+            return GoneError(
+                f"{_shorten(what, 200)} was already deleted{_shorten(was, 100)}; the server "
+                "answered 410 Gone with its last record (in .body)",
+                status=status,
+                code=GONE,
+                request_id=request_id,
+                method=method,
+                path=path,
+                body=decoded,
             )
         if isinstance(decoded, dict) and len(decoded) == 1:
             ((key, value),) = decoded.items()
@@ -235,6 +291,11 @@ class CloudAPIError(SmartDCError):
             path=path,
             body=body,
         )
+
+
+class GoneError(CloudAPIError):
+    """HTTP 410 with the deleted resource as body (e.g. deleting a machine a second time):
+    the resource is already gone. ``body`` is its last record."""
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -273,6 +334,7 @@ __all__ = [
     "ConnectError",
     "ContentDigestError",
     "DecodeError",
+    "GoneError",
     "InvalidResponseError",
     "KeyLoadError",
     "KeyMismatchError",
@@ -301,7 +363,7 @@ if not TYPE_CHECKING:
     def __getattr__(name: str) -> Any:
         # The generated per-code classes (and DecodeError), loaded on first use (PEP 562).
         if not name.startswith("_"):
-            module = importlib.import_module(_ELSEWHERE.get(name, "smartdc._generated.errors"))
+            module = importlib.import_module(_ELSEWHERE.get(name, _GENERATED_ERRORS))
             value = getattr(module, name, None)
             if isinstance(value, type) and issubclass(value, SmartDCError):
                 globals()[name] = value

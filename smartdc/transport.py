@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import logging
 import random
@@ -30,6 +31,7 @@ import attrs
 import urllib3
 from urllib3.exceptions import (
     ConnectTimeoutError,
+    DecodeError,
     HTTPError,
     NewConnectionError,
     ProtocolError,
@@ -39,7 +41,8 @@ from urllib3.exceptions import (
 
 from smartdc._version import __version__
 from smartdc.auth import RequestSigner
-from smartdc.config import Config
+from smartdc.config import Config, check_header_value
+from smartdc.deadlines import POOL_CLASSES, WATCHDOG, Watch
 from smartdc.errors import (
     ArgumentError,
     CloudAPIError,
@@ -58,6 +61,8 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 THROTTLED = frozenset({420, 429})
 UNAVAILABLE = frozenset({502, 503, 504})
 MAX_RETRY_AFTER = 60.0  # never sleep longer than this on one Retry-After
+_READ_BYTES = 64 * 1024  # bytes asked for per read of a body
+_DRAIN_BYTES = 64 * 1024  # a retried answer's rest is read to keep the connection up to this
 
 
 class InsecureTransportWarning(UserWarning):
@@ -191,6 +196,7 @@ class Transport:
             if config.ca_certs:
                 kwargs["ca_certs"] = config.ca_certs
         self._pool = urllib3.PoolManager(**kwargs)
+        self._pool.pool_classes_by_scheme = POOL_CLASSES
         self._user_agent = config.user_agent or f"smartdc-python/{__version__}"
         self._sleep: Callable[[float], None] = time.sleep  # tests record the waits instead
 
@@ -247,35 +253,57 @@ class Transport:
                     f"{method} {path}: the body cannot be sent as JSON: {exc}"
                 ) from None
         safe = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
-        deadline = time.monotonic() + self.config.retry_deadline
+        started = time.monotonic()
+        deadline = started + self.config.retry_deadline
+        per_attempt = self.config.connect_timeout + self.config.read_timeout
         attempt = 0
         while True:
             attempt += 1
-            started = time.monotonic()
-            try:
-                raw = self._send(method, target, payload, headers, accept)
-            except (HTTPError, OSError) as exc:
-                retryable, why, error = self._failure(exc, method, path, safe)
-                if retryable and self._may_retry(attempt, deadline, None, method, target, why):
-                    self._pause(attempt, deadline, None, method, target, why)
+            begun = time.monotonic()
+            # The first attempt has its whole time; a retry ends by the retry deadline too.
+            ends = begun + per_attempt if attempt == 1 else min(begun + per_attempt, deadline)
+            with WATCHDOG.watch(ends) as watch:
+                try:
+                    raw = self._send(method, target, payload, headers, accept, watch)
+                    if watch.expired:
+                        # The cut came inside the headers, which http.client then took as ended.
+                        _abandon(raw, watch)
+                        raise TimeoutError("the attempt's deadline passed")
+                except (HTTPError, OSError) as exc:
+                    retryable, why, error = self._failure(exc, method, path, safe, watch)
+                    if retryable and self._may_retry(attempt, deadline, None, method, target, why):
+                        self._pause(attempt, deadline, None, method, target, why)
+                        continue
+                    raise error from None
+                elapsed = time.monotonic() - begun
+                status = raw.status
+                retry_after = _retry_after(raw.headers)
+                retryable = status in THROTTLED or (status in UNAVAILABLE and safe)
+                if retryable and self._may_retry(
+                    attempt, deadline, retry_after, method, target, f"HTTP {status}"
+                ):
+                    _discard(raw, watch)
+                    self._pause(attempt, deadline, retry_after, method, target, f"HTTP {status}")
                     continue
-                raise error from None
-            elapsed = time.monotonic() - started
-            status = raw.status
-            retry_after = _retry_after(raw.headers)
-            retryable = status in THROTTLED or (status in UNAVAILABLE and safe)
-            if retryable and self._may_retry(
-                attempt, deadline, retry_after, method, target, f"HTTP {status}"
-            ):
-                _drain(raw)
-                self._pause(attempt, deadline, retry_after, method, target, f"HTTP {status}")
-                continue
-            return self._finish(raw, method, path, accept, elapsed, expect_statuses)
+                try:
+                    return self._finish(raw, method, path, accept, elapsed, expect_statuses, watch)
+                except RequestTimeout:
+                    why = "timeout while reading the answer"
+                    if safe and self._may_retry(attempt, deadline, None, method, target, why):
+                        self._pause(attempt, deadline, None, method, target, why)
+                        continue
+                    raise
 
     def _failure(
-        self, exc: BaseException, method: str, path: str, safe: bool
+        self, exc: BaseException, method: str, path: str, safe: bool, watch: Watch
     ) -> tuple[bool, str, Exception]:
         """For a failed attempt: whether it may be retried, why it failed, what to raise."""
+        if not watch.finish():
+            # The attempt's deadline cut the connection (whatever urllib3 made of that).
+            why = "no complete answer within the timeout"
+            if not safe:
+                return False, why, OutcomeUnknownError(_unknown_outcome(method, path, why))
+            return True, "timeout", RequestTimeout(self._timeout_text(method, path))
         if isinstance(exc, SSLError) and _is_certificate_problem(exc):
             # Verification failed in the handshake, so nothing was sent; retrying cannot help.
             return (
@@ -299,6 +327,13 @@ class Transport:
             return True, "read timeout", RequestTimeout(message)
         return safe, "connection broken", _broken(method, path, safe, exc)
 
+    def _timeout_text(self, method: str, path: str) -> str:
+        return (
+            f"{method} {path}: no complete answer within the timeout (connect "
+            f"{self.config.connect_timeout:g} s + read {self.config.read_timeout:g} s per attempt,"
+            f" retries within retry_deadline {self.config.retry_deadline:g} s)"
+        )
+
     def _send(
         self,
         method: str,
@@ -306,6 +341,7 @@ class Transport:
         payload: bytes | None,
         extra: Mapping[str, str] | None,
         accept: str,
+        watch: Watch,
     ) -> urllib3.BaseHTTPResponse:
         headers = {
             "Accept": accept,
@@ -316,11 +352,16 @@ class Transport:
             headers["Content-Type"] = "application/json"
             headers["Content-MD5"] = base64.b64encode(hashlib.md5(payload).digest()).decode()
         if extra:
+            for name, value in extra.items():
+                check_header_value(f"header {name}", value, ArgumentError)
+                check_header_value(f"header name {name!r}", name, ArgumentError)
             headers.update(extra)
+        check_header_value("accept", accept, ArgumentError)
         # Set last, so that extra headers cannot break the signature: a fresh one per attempt.
         date = _http_date()
         headers["Date"] = date
         headers["Authorization"] = self.signer.authorization(method, target, date)
+        remaining = max(watch.remaining(), 0.001)
         return self._pool.request(
             method,
             self.config.url + target,
@@ -328,6 +369,10 @@ class Transport:
             headers=headers,
             redirect=False,
             preload_content=False,
+            timeout=urllib3.Timeout(
+                connect=min(self.config.connect_timeout, remaining),
+                read=min(self.config.read_timeout, remaining),
+            ),
         )
 
     def _may_retry(
@@ -381,45 +426,65 @@ class Transport:
 
     # -- reading the answer -----------------------------------------------------------------
 
-    def _read(self, raw: urllib3.BaseHTTPResponse, method: str, path: str) -> bytes:
+    def _read(self, raw: urllib3.BaseHTTPResponse, method: str, path: str, watch: Watch) -> bytes:
+        """The body, decompressed, never more than ``max_response_bytes`` of it held."""
         limit = self.config.max_response_bytes
-        declared = raw.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > limit:
-            raw.release_conn()
-            raise ResponseTooLargeError(
-                f"{method} {path}: the answer is {declared} bytes, over the {limit}-byte limit",
+        chunked = bool(getattr(raw, "chunked", False))
+        declared = None if chunked else raw.headers.get("Content-Length")
+        length = _content_length(declared) if declared is not None else None
+        if declared is not None and length is None:
+            _abandon(raw, watch)
+            raise InvalidResponseError(
+                f"{method} {path}: the HTTP {raw.status} answer has an invalid Content-Length "
+                f"header ({_preview(declared.encode('utf-8', 'replace'), 40)})",
                 status=raw.status,
             )
-        chunks = []
+        if length is not None and length > limit:
+            _abandon(raw, watch)
+            raise ResponseTooLargeError(
+                f"{method} {path}: the answer is {length} bytes, over the {limit}-byte limit",
+                status=raw.status,
+            )
+        buffer = io.BytesIO()
         size = 0
         try:
-            if declared and declared.isdigit() and "Content-Encoding" not in raw.headers:
-                # Size known, within the limit and not decompressed into more: one read, not a
-                # streaming loop (urllib3 raises ProtocolError if fewer bytes arrive).
-                return raw.read()
-            for chunk in raw.stream(64 * 1024):
+            while True:
+                # read(n) returns at most n bytes, decompressed ones included (urllib3 >= 2.6
+                # decompresses only what it returns): never more than limit + 1 bytes held.
+                chunk = raw.read(min(_READ_BYTES, limit + 1 - size))
+                if not chunk:
+                    break
                 size += len(chunk)
                 if size > limit:
-                    raw.close()
+                    _abandon(raw, watch)
                     raise ResponseTooLargeError(
                         f"{method} {path}: the answer exceeds the {limit}-byte limit",
+                        raw_body=buffer.getvalue(),
                         status=raw.status,
                     )
-                chunks.append(chunk)
-        except ProtocolError as exc:
+                buffer.write(chunk)
+        except (ProtocolError, ReadTimeoutError, DecodeError, SSLError, OSError) as exc:
+            _abandon(raw, watch)
+            if watch.expired or isinstance(exc, ReadTimeoutError):
+                raise RequestTimeout(
+                    f"{method} {path}: the HTTP {raw.status} answer did not arrive in full within "
+                    "the timeout" + _cut_short_hint(method, raw.status)
+                ) from None
             raise InvalidResponseError(
-                f"{method} {path}: the HTTP {raw.status} answer was cut short ({_reason(exc)})"
-                + _cut_short_hint(method, raw.status),
-                raw_body=b"".join(chunks),
+                f"{method} {path}: the HTTP {raw.status} answer was cut short or damaged "
+                f"({_reason(exc)})" + _cut_short_hint(method, raw.status),
+                raw_body=buffer.getvalue(),
                 status=raw.status,
             ) from None
-        except ReadTimeoutError:
+        if not watch.finish():
+            # Cut by the deadline: the end seen was the cut, not the end of the answer.
+            _abandon(raw, watch)
             raise RequestTimeout(
-                f"{method} {path}: the answer stalled past the read timeout"
-            ) from None
-        finally:
-            raw.release_conn()
-        return b"".join(chunks)
+                f"{method} {path}: the HTTP {raw.status} answer did not arrive in full within "
+                "the timeout" + _cut_short_hint(method, raw.status)
+            )
+        raw.release_conn()
+        return buffer.getvalue()
 
     def _finish(
         self,
@@ -428,13 +493,14 @@ class Transport:
         path: str,
         accept: str,
         elapsed: float,
-        expect_statuses: Collection[int] = (),
+        expect_statuses: Collection[int],
+        watch: Watch,
     ) -> Response:
         if method == "HEAD":
-            _drain(raw)
+            _release(raw, watch)
             body = b""
         else:
-            body = self._read(raw, method, path)
+            body = self._read(raw, method, path, watch)
         headers = Headers(dict(raw.headers.items()))
         request_id = headers.get("Request-Id") or headers.get("x-request-id")
         log.debug(
@@ -470,6 +536,12 @@ def _decode(
     if content_type.endswith("json") or content_type.endswith("+json"):
         try:
             return json.loads(body)
+        except RecursionError:
+            raise InvalidResponseError(
+                f"{method} {path}: the answer is JSON nested too deeply to decode",
+                raw_body=body,
+                status=status,
+            ) from None
         except ValueError as exc:
             raise InvalidResponseError(
                 f"{method} {path}: the answer is not valid JSON ({exc})",
@@ -479,7 +551,7 @@ def _decode(
     if content_type == "application/x-json-stream":
         try:
             return [json.loads(line) for line in body.splitlines() if line.strip()]
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise InvalidResponseError(
                 f"{method} {path}: a line of the JSON stream is not valid JSON ({exc})",
                 raw_body=body,
@@ -502,13 +574,47 @@ def _preview(body: bytes, limit: int = 200) -> str:
     return repr(text + ("..." if len(body) > limit else ""))
 
 
-def _drain(raw: urllib3.BaseHTTPResponse) -> None:
+def _content_length(text: str) -> int | None:
+    """A Content-Length value (``n`` or repeated ``n, n``), or None when it is not one."""
+    values = {part.strip() for part in text.split(",")}
+    if len(values) != 1:
+        return None
+    (value,) = values
+    if not value or len(value) > 18 or not (value.isascii() and value.isdigit()):
+        return None
+    return int(value)
+
+
+def _release(raw: urllib3.BaseHTTPResponse, watch: Watch) -> None:
+    """Back to the pool when the answer was read in time, else closed first."""
+    if not watch.finish():
+        raw.close()
+    raw.release_conn()
+
+
+def _abandon(raw: urllib3.BaseHTTPResponse, watch: Watch) -> None:
+    """Give up on an answer: the connection is closed, not reused with unread bytes on it."""
+    watch.finish()
+    try:
+        raw.close()
+    except (HTTPError, OSError):
+        pass
+    raw.release_conn()
+
+
+def _discard(raw: urllib3.BaseHTTPResponse, watch: Watch) -> None:
+    """Drop an answer we will retry: a short known rest is read to keep the connection,
+    anything else (chunked, unknown length, large) closes it; never an unbounded read."""
+    remaining = raw.length_remaining
+    if getattr(raw, "chunked", False) or remaining is None or remaining > _DRAIN_BYTES:
+        _abandon(raw, watch)
+        return
     try:
         raw.drain_conn()
     except (HTTPError, OSError):
-        pass
-    finally:
-        raw.release_conn()
+        _abandon(raw, watch)
+        return
+    _release(raw, watch)
 
 
 def _reason(exc: BaseException) -> str:

@@ -9,7 +9,14 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "smartdc"
 
-CORE = ("smartdc.auth", "smartdc.config", "smartdc.transport", "smartdc.errors", "smartdc.runtime")
+CORE = (
+    "smartdc.auth",
+    "smartdc.config",
+    "smartdc.deadlines",
+    "smartdc.transport",
+    "smartdc.errors",
+    "smartdc.runtime",
+)
 UPPER = ("smartdc._generated", "smartdc.facade", "smartdc.cli", "smartdc.testing")
 BUILD_ONLY = ("codegen", "jinja2", "yaml")
 

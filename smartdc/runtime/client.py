@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
-from smartdc.config import Config
+from smartdc.config import Config, check_header_value
 from smartdc.errors import (
     ArgumentError,
     CloudAPIError,
@@ -106,9 +106,9 @@ class BaseClient:
             elif param.body_root:
                 body = e_value(value)
             elif param.location == "header":
-                headers[param.wire] = (
-                    ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-                )
+                text = ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+                check_header_value(f"{op.name} parameter {param.name}", text, ArgumentError)
+                headers[param.wire] = text
             else:
                 target = (
                     query

@@ -247,7 +247,9 @@ def test_typed_error_fields(server: LoopbackServer, make_config: MakeConfig) -> 
     assert (err.method, err.path, err.body) == ("DELETE", "/alice/thing", body)
     assert err.errors == body["errors"]
     assert err.request_id == "req-1"  # Request-Id wins over x-request-id
-    assert str(err) == "DELETE /alice/thing: 410 TestOnlyGone: it went (request id req-1)"
+    assert str(err) == (
+        "DELETE /alice/thing: 410 TestOnlyGone: it went (name: name is missing) (request id req-1)"
+    )
 
 
 def test_unknown_code_is_plain_cloudapi_error(
