@@ -139,7 +139,12 @@ class DataCenter:
         filters: dict[str, Any] = {"name": id_or_name}
         if version is not None:
             filters["version"] = version
-        found = catalog.latest(self.api.list_images(**filters))
+        # IMGAPI reads a leading "~" as "contains": keep only the exact name (and version)
+        found = catalog.latest(
+            i
+            for i in self.api.list_images(**filters)
+            if i.name == id_or_name and (version is None or i.version == version)
+        )
         if found is None:
             wanted = f"{id_or_name}@{version}" if version else id_or_name
             raise NotFoundError(f"no image named {wanted!r} in {self.url}")
@@ -157,7 +162,13 @@ class DataCenter:
 
     def package(self, id_or_name: str) -> Package:
         """A package by id or name (a name gives its newest active version)."""
-        return self.api.get_package(package=id_or_name)
+        found = self.api.get_package(package=id_or_name)
+        if not is_uuid(id_or_name) and found.name != id_or_name:
+            # PAPI reads "*" as a wildcard: another name matched
+            raise NotFoundError(
+                f"no package named {id_or_name!r} in {self.url} ({found.name!r} matched it)"
+            )
+        return found
 
     def default_package(self) -> Package:
         """The package flagged default; else the smallest with at least 1 GiB of memory
@@ -219,23 +230,38 @@ class DataCenter:
         """A machine by uuid, name, or short id (a unique prefix of its uuid, e.g. ``b6979942``)."""
         if is_uuid(ref):
             return Machine(self, fetch_machine(self.api, ref))
-        named = list(self.api.list_machines(name=ref))
+        named, others = self._named_machines(ref)
         if named:
-            return _one([Machine(self, m) for m in named], ref, "machine", lambda m: m.id)
+            return _one(named, ref, "machine", lambda m: m.id)
         if looks_like_short_id(ref):
             prefix = ref.lower()
             matches = [Machine(self, m) for m in self.api.iter_list_machines()]
             matches = [m for m in matches if m.id.lower().startswith(prefix)]
             if matches:
                 return _one(matches, ref, "machine", lambda m: m.id)
-        raise NotFoundError(f"no machine with id, name or short id {ref!r} in {self.url}")
+        longer = f" (names starting with it: {', '.join(others)})" if others else ""
+        raise NotFoundError(f"no machine with id, name or short id {ref!r} in {self.url}{longer}")
 
     def find_machine(self, name: str) -> Machine | None:
-        """The machine named ``name``, or None."""
-        named = list(self.api.list_machines(name=name))
+        """The machine named exactly ``name``, or None."""
+        named, _ = self._named_machines(name)
         if not named:
             return None
-        return _one([Machine(self, m) for m in named], name, "machine", lambda m: m.id)
+        return _one(named, name, "machine", lambda m: m.id)
+
+    def _named_machines(self, name: str) -> tuple[list[Machine], list[str]]:
+        """(machines named exactly ``name``, names of the others the server matched).
+
+        ListMachines' ``name=`` is a prefix match (VMAPI's alias filter): ``web`` lists ``web-1``.
+        """
+        exact: list[Machine] = []
+        others: list[str] = []
+        for model in self.api.iter_list_machines(name=name):
+            if model.name == name:
+                exact.append(Machine(self, model))
+            elif len(others) < 5:
+                others.append(str(model.name))
+        return exact, others
 
     def create_machine(
         self,
@@ -300,7 +326,8 @@ class DataCenter:
         if package is None:
             return str(self.default_package().id)
         if isinstance(package, str):
-            return package
+            # a name with PAPI's wildcard could pick another package: resolve it exactly here
+            return str(self.package(package).id) if "*" in package else package
         return str(package.id)
 
     def wait_all(

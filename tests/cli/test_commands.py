@@ -299,3 +299,14 @@ def test_triton_profile_configures_the_cli(cloudapi_sim: Simulator, tmp_path: Pa
     wrong = invoke([*flags, "account"])
     assert wrong.code == 1
     assert "nobody" in wrong.err, wrong.err
+
+
+def test_instance_delete_by_name_never_acts_on_a_longer_name(cli: Cli) -> None:
+    # ListMachines?name=db also lists db-primary (a prefix match): only "db" itself may be deleted
+    _ok(cli("instance", "create", "-n", "db-primary", "-w"))
+    refused = cli("instance", "delete", "-w", "db")
+    assert refused.code == 1 and "db-primary" in refused.err
+    assert [m["name"] for m in _ok(cli("instances", "-j")).json_lines()] == ["db-primary"]
+    _ok(cli("instance", "create", "-n", "db", "-w"))
+    _ok(cli("instance", "delete", "-w", "db"))
+    assert [m["name"] for m in _ok(cli("instances", "-j")).json_lines()] == ["db-primary"]

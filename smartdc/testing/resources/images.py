@@ -138,6 +138,14 @@ def render(req: SimRequest, image: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
+def _text_matches(value: Any, wanted: str) -> bool:
+    """IMGAPI's ``~str`` filters (name, version): a leading ``~`` means "contains"
+    (sdc-imgapi lib/database.js), anything else the exact text."""
+    if wanted.startswith("~"):
+        return wanted[1:] in str(value)
+    return str(value) == wanted
+
+
 def list_images(req: SimRequest) -> SimResponse:
     q = req.query
     state = q.get("state", "active")
@@ -147,7 +155,9 @@ def list_images(req: SimRequest) -> SimResponse:
             continue  # docker images only when a type is asked for
         if state != "all" and image.get("state") != state:
             continue
-        if any(k in q and str(image.get(k)) != q[k] for k in ("name", "os", "version", "type")):
+        if any(k in q and str(image.get(k)) != q[k] for k in ("os", "type")):
+            continue
+        if not all(_text_matches(image.get(k), q[k]) for k in ("name", "version") if k in q):
             continue
         if "public" in q and bool(image.get("public")) != as_bool(q["public"], "public"):
             continue

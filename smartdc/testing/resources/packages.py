@@ -104,11 +104,16 @@ def list_packages(req: SimRequest) -> SimResponse:
 
 
 def find_package(dc: DatacenterState, name: str) -> dict[str, Any] | None:
-    """By id (any state), or by name: the highest active version."""
+    """By id (any state), or by name: the highest active version.
+
+    The name goes to PAPI as a filter, where ``*`` is a wildcard (sdc-cloudapi lib/packages.js
+    loadPackages, sdc-papi lib/papi.js esc() keeps ``*``): ``g4-*`` gives the highest version of
+    any package whose name starts with ``g4-``.
+    """
     packages = dc.table("packages")
     if name in packages:
         return packages[name]
-    named = [p for p in _active(packages) if p.get("name") == name]
+    named = [p for p in _active(packages) if _matches(p, {"name": name})]
     if not named:
         return None
     return max(named, key=lambda p: tuple(int(x) for x in str(p["version"]).split(".")))
