@@ -21,8 +21,13 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(BASE_STAMP)
 
-# Joyent's http-signature verifier (tests check our signatures with it) and the official
-# triton CLI (fidelity tests of the simulator). Best effort: tests skip with a message if absent.
+# Joyent's http-signature verifier (tests check our signatures with it), the official triton CLI
+# (fidelity tests of the simulator), and node-triton 7.15's integration suite with the CLI it runs
+# (triton 7.15.3 and tap; tests/conformance runs it against the simulator; 7.15 lacks commands the
+# fidelity tests use, hence its own directory). Best effort: tests skip with a message if absent.
+SUITE_NODE  := $(CACHE)/node-triton-7.15
+SUITE_PKG   := $(SUITE_NODE)/node_modules/triton
+CONFORMANCE := $(SHARED)/conformance/node-triton-7.15.0/test
 node-tools:
 	@if command -v npm >/dev/null 2>&1; then \
 	  if [ ! -d $(CACHE)/httpsig/node_modules ] && [ -d $(SHARED)/tools ]; then \
@@ -32,7 +37,14 @@ node-tools:
 	  if [ ! -x $(CACHE)/node/node_modules/triton/bin/triton ]; then \
 	    mkdir -p $(CACHE)/node && (cd $(CACHE)/node && npm install --silent --no-audit --no-fund triton >/dev/null 2>&1) || echo "warning: could not install the triton CLI"; \
 	  fi; \
-	else echo "note: npm not found; signature-verifier and triton CLI tests will be skipped"; fi
+	  if ! grep -qs '"version": "7.15.3"' $(SUITE_PKG)/package.json || [ ! -d $(SUITE_NODE)/node_modules/tap ]; then \
+	    mkdir -p $(SUITE_NODE) && (cd $(SUITE_NODE) && npm install --silent --no-audit --no-fund triton@7.15.3 tap@12.6.1 >/dev/null 2>&1) || echo "warning: could not install triton 7.15.3 and tap"; \
+	  fi; \
+	  if [ -d $(SUITE_PKG) ]; then \
+	    if [ -d $(CONFORMANCE) ]; then rm -rf $(SUITE_PKG)/test && cp -R $(CONFORMANCE) $(SUITE_PKG)/test; \
+	    else echo "note: $(CONFORMANCE) not found; the node-triton integration suite will be skipped"; fi; \
+	  fi; \
+	else echo "note: npm not found; signature-verifier, triton CLI and node-triton suite tests will be skipped"; fi
 
 # ssh-agent tests need Debian's openssh-client.
 ssh-tools:
