@@ -154,6 +154,11 @@ class Operation:
         return snake(self.name)
 
     @property
+    def error_statuses(self) -> tuple[int, ...]:
+        """4xx/5xx statuses listed as answers with data (GetMachine's 410: the deleted machine)."""
+        return tuple(s for s in self.response.statuses if s >= 400)
+
+    @property
     def path_params(self) -> tuple[Param, ...]:
         return tuple(p for p in self.params if p.location == "path")
 

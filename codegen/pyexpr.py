@@ -55,16 +55,22 @@ class Types:
         self.enums = set(spec.enums)
 
     def annotation(self, ref: TypeRef, *, param: bool = False) -> str:
+        """The Python type of ``ref``: as a result (concrete ``list``/``dict``) or, with ``param``,
+        as an argument (any ``Sequence``/``Mapping``, a model or its JSON form, an enum or str)."""
+        if param and ref.kind == "object":
+            return "Mapping[str, Any]"
         if ref.kind in _ANNOTATIONS:
             return _ANNOTATIONS[ref.kind]
         if ref.kind == "list":
-            return f"list[{self.annotation(ref.args[0], param=param)}]"
+            outer = "Sequence" if param else "list"
+            return f"{outer}[{self.annotation(ref.args[0], param=param)}]"
         if ref.kind == "map":
-            return f"dict[str, {self.annotation(ref.args[0], param=param)}]"
+            outer = "Mapping" if param else "dict"
+            return f"{outer}[str, {self.annotation(ref.args[0], param=param)}]"
         if ref.kind == "union":
             return " | ".join(self.annotation(a, param=param) for a in ref.args)
         if param and ref.name in self.models:
-            return f"{ref.name} | dict[str, Any]"
+            return f"{ref.name} | Mapping[str, Any]"
         if param and ref.name in self.enums:
             return f"{ref.name} | str"
         return ref.name

@@ -55,16 +55,8 @@ class OpView:
     returns: str
     result_body: str
     doc: str
-    short_doc: str
     head: str | None
-    pager: Any
-
-
-@attrs.frozen
-class PagerView:
-    signature: str
-    call_args: str
-    item: str
+    pager: bool
 
 
 @attrs.frozen
@@ -89,6 +81,7 @@ def _environment() -> jinja2.Environment:
     env.filters["doc"] = docstring
     env.filters["lit"] = literal
     env.filters["meta_type"] = meta_type
+    env.filters["tuple_lit"] = lambda value: repr(tuple(value))
     env.filters["first_sentence"] = first_sentence
     return env
 
@@ -221,35 +214,72 @@ class Renderer:
         )
         return returns, text
 
-    def _doc(self, op: ir.Operation) -> str:
+    def _doc(self, op: ir.Operation, returns: str, paged: ir.Paginator | None) -> str:
+        """The whole docstring of the client method: what users read in help() and their IDE."""
+        pad = " " * 8
         fixed = "&".join(f"{k}={v}" for k, v in op.fixed_query)
-        parts = [docstring(op.summary)]
+        parts = [docstring(op.summary, indent=8)]
         if op.description:
-            parts.append(docstring(op.description))
-        parts.append(f"``{op.method} {op.path}``" + (f" with ``{fixed}``" if fixed else ""))
+            parts.append(docstring(op.description, indent=8))
+        route = f"``{op.method} {op.path}``" + (f" with ``{fixed}``" if fixed else "")
+        if op.head:
+            route += f"; HEAD form: ``head_{op.snake}`` (same arguments)"
+        parts.append(docstring(f"HTTP: {route}.", indent=8))
+        if paged is not None:
+            parts.append(
+                docstring(
+                    f"Paginated: this call returns every item, fetching page after page (at most "
+                    f"{paged.max_limit} each); given ``{paged.offset_param}`` or "
+                    f"``{paged.limit_param}``, it returns that one page only. "
+                    f"``iter_{op.snake}`` (same arguments) yields the items lazily.",
+                    indent=8,
+                )
+            )
         if op.params:
             lines = ["Args:"] + [
-                f"    {p.arg}: " + docstring(" ".join(p.description.split()), indent=12)
+                f"    {p.arg}: " + docstring(" ".join(p.description.split()), indent=16)
                 for p in op.params
             ]
-            parts.append("\n    ".join(lines))
-        if op.errors:
-            parts.append(
-                docstring("Raises: " + ", ".join(op.errors) + " (from smartdc._generated.errors).")
-            )
+            parts.append(f"\n{pad}".join(lines))
+        result = "None" if returns == "None" else f"{returns}"
+        text = op.response.body and self._returns_text(op)
+        parts.append(f"Returns:\n{pad}    " + docstring(f"{result}{text or ''}", indent=12))
+        errors = self._error_lines(op)
+        if errors:
+            parts.append(f"\n{pad}".join(["Raises:", *errors]))
         if op.since:
             parts.append(f"Needs CloudAPI {op.since} or later.")
-        return "\n\n    ".join(parts)
+        return f"\n\n{pad}".join(parts)
+
+    def _returns_text(self, op: ir.Operation) -> str:
+        if op.response.may_be_empty:
+            return ": the decoded body, or None when the server answers without one."
+        return ": the decoded body."
+
+    def _error_lines(self, op: ir.Operation) -> list[str]:
+        known = {e.code: e for e in self.spec.errors}
+        lines = []
+        for code in op.errors:
+            error = known.get(code)
+            status = f"HTTP {error.status}" if error and error.status else "HTTP error"
+            about = " ".join(error.description.split()) if error else ""
+            text = f"{_error_class(code)}: ({status}) {about}".rstrip()
+            lines.append("    " + docstring(text, indent=16))
+        if lines:
+            lines.append(
+                "    "
+                + docstring(
+                    "(Every error class is in smartdc.errors; all derive from CloudAPIError.)",
+                    indent=16,
+                )
+            )
+        return lines
 
     def _op_view(self, op: ir.Operation) -> OpView:
         signature, forward, call_args = self._param_sig(op.params)
         returns, result_body = self._result(op)
-        pager = None
         paginator = self.spec.paginators.get(op.name)
-        if paginator is not None and op.response.body is not None:
-            skip = (paginator.offset_param, paginator.limit_param)
-            psig, _, pargs = self._param_sig(op.params, skip=skip)
-            pager = PagerView(psig, pargs, self.types.annotation(op.response.body.args[0]))
+        paged = paginator if paginator is not None and op.response.body is not None else None
         return OpView(
             name=op.name,
             snake=op.snake,
@@ -259,10 +289,9 @@ class Renderer:
             call_args=call_args,
             returns=returns,
             result_body=result_body,
-            doc=self._doc(op),
-            short_doc=docstring(op.summary, indent=8),
+            doc=self._doc(op, returns, paged),
             head=op.head,
-            pager=pager,
+            pager=paged is not None,
         )
 
     def _mentions(self, ops: list[ir.Operation]) -> set[str]:
@@ -343,8 +372,9 @@ class Renderer:
                     for e in spec.errors
                 ],
             ),
-            "smartdc/_generated/metadata.py": self._render(
-                "metadata.py.j2",
+            "smartdc/_generated/service.py": self._render(
+                "service.py.j2",
+                groups=[g.name for g in spec.groups if g.operations],
                 operations=[op for g in spec.groups for op in g.operations],
                 enum_names=sorted(spec.enums),
             ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -9,6 +10,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from tests.typed_usage.test_usage import USAGE, check_usage
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,8 +47,10 @@ def test_wheel_contains_generated_code_and_markers(wheel: Path) -> None:
     assert not any(n.startswith(("codegen/", "tests/", "spec/")) for n in names)
 
 
-def test_installed_wheel_runs_help(wheel: Path, tmp_path: Path) -> None:
-    venv = tmp_path / "venv"
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A venv with smartdc installed from the wheel (its python); dependencies from ours."""
+    venv = tmp_path_factory.mktemp("wheel-venv") / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     # Dependencies come from the project venv through a .pth file; smartdc itself from the wheel.
@@ -71,6 +76,11 @@ def test_installed_wheel_runs_help(wheel: Path, tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
+    return python
+
+
+def test_installed_wheel_runs_help(installed: Path, tmp_path: Path) -> None:
+    venv = installed.parent.parent
     result = subprocess.run(
         [str(venv / "bin" / "smartdc"), "--help"],
         capture_output=True,
@@ -81,10 +91,33 @@ def test_installed_wheel_runs_help(wheel: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "smartdc" in result.stdout
     where = subprocess.run(
-        [str(python), "-c", "import smartdc._generated.client as c; print(c.__file__)"],
+        [str(installed), "-c", "import smartdc._generated.client as c; print(c.__file__)"],
         check=True,
         capture_output=True,
         text=True,
         cwd=tmp_path,  # not the repository, whose smartdc/ would shadow the installed one
     ).stdout
     assert where.startswith(str(venv))
+
+
+def test_installed_wheel_type_checks_user_code(installed: Path, tmp_path: Path) -> None:
+    # The typed-usage module, checked by mypy --strict against the wheel's files (py.typed), away
+    # from the repository: what passes passes, and the mistakes it marks are errors.
+    usage = tmp_path / "usage.py"
+    shutil.copy(USAGE, usage)
+    check_usage(
+        usage,
+        "--python-executable",
+        str(installed),
+        "--cache-dir",
+        str(tmp_path / "mypy-cache"),
+        cwd=tmp_path,
+    )
+    found = subprocess.run(
+        [str(installed), "-c", "import smartdc; print(smartdc.__file__)"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    ).stdout
+    assert found.startswith(str(installed.parent.parent))

@@ -5,16 +5,19 @@
 Construct it with a :class:`smartdc.Config` or the same keyword arguments
 (``CloudAPI(url=..., account=..., key_id=...)``); missing settings come from the environment and
 triton profiles. One client is safe to share between threads.
+
+Each method is written once: ``head_*`` (the HEAD form) and ``iter_*`` (lazy paging) take the same
+arguments. A paginated operation's plain call returns every item (all pages); it returns one page
+only when its ``offset`` or ``limit`` is given.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from smartdc._generated import errors as _errors  # noqa: F401  (registers the error classes)
 from smartdc._generated.enums import MachineType, MigrationAction, VolumeState
-from smartdc._generated.metadata import ENUM_NAMES, OPERATIONS
 from smartdc._generated.models.access_keys import AccessKey
 from smartdc._generated.models.account import Account, Ping, ProvisioningLimit
 from smartdc._generated.models.config import Config
@@ -66,172 +69,54 @@ from smartdc._generated.operations import snapshots as _snapshots
 from smartdc._generated.operations import tags as _tags
 from smartdc._generated.operations import users as _users
 from smartdc._generated.operations import volumes as _volumes
-from smartdc._generated.paginators import PAGINATORS
-from smartdc._generated.waiters import WAITERS
-from smartdc.runtime.client import BaseClient
+from smartdc._generated.service import SERVICE
+from smartdc.runtime.client import BaseClient, head_form, iter_form
 from smartdc.runtime.waiting import Poll
-from smartdc.transport import Response
 
 __all__ = ["CloudAPI"]
+
+_OPS = SERVICE.operations
 
 
 class CloudAPI(BaseClient):
     """A typed client for every CloudAPI operation (Joyent Triton CloudAPI 9.20.0)."""
 
-    OPERATIONS = OPERATIONS
-    WAITERS = WAITERS
-    PAGINATORS = PAGINATORS
-    ENUM_NAMES = ENUM_NAMES
-    RESULTS: ClassVar[Mapping[str, Callable[[Response], Any]]] = {
-        "Ping": _account.result_ping,
-        "GetAccount": _account.result_get_account,
-        "UpdateAccount": _account.result_update_account,
-        "GetAccountLimits": _account.result_get_account_limits,
-        "ListKeys": _keys.result_list_keys,
-        "GetKey": _keys.result_get_key,
-        "CreateKey": _keys.result_create_key,
-        "DeleteKey": _keys.result_delete_key,
-        "ListUsers": _users.result_list_users,
-        "GetUser": _users.result_get_user,
-        "CreateUser": _users.result_create_user,
-        "UpdateUser": _users.result_update_user,
-        "ChangeUserPassword": _users.result_change_user_password,
-        "DeleteUser": _users.result_delete_user,
-        "ListUserKeys": _users.result_list_user_keys,
-        "GetUserKey": _users.result_get_user_key,
-        "CreateUserKey": _users.result_create_user_key,
-        "DeleteUserKey": _users.result_delete_user_key,
-        "ListRoles": _roles.result_list_roles,
-        "GetRole": _roles.result_get_role,
-        "CreateRole": _roles.result_create_role,
-        "UpdateRole": _roles.result_update_role,
-        "DeleteRole": _roles.result_delete_role,
-        "ListPolicies": _policies.result_list_policies,
-        "GetPolicy": _policies.result_get_policy,
-        "CreatePolicy": _policies.result_create_policy,
-        "UpdatePolicy": _policies.result_update_policy,
-        "DeletePolicy": _policies.result_delete_policy,
-        "SetRoleTags": _role_tags.result_set_role_tags,
-        "ReplaceAccountRoleTags": _role_tags.result_replace_account_role_tags,
-        "ReplaceResourcesRoleTags": _role_tags.result_replace_resources_role_tags,
-        "ReplaceResourceRoleTags": _role_tags.result_replace_resource_role_tags,
-        "ReplaceMachineRoleTags": _role_tags.result_replace_machine_role_tags,
-        "ReplaceUserKeysResourcesRoleTags": _role_tags.result_replace_user_keys_resources_role_tags,
-        "ReplaceUserKeysResourceRoleTags": _role_tags.result_replace_user_keys_resource_role_tags,
-        "ListAccessKeys": _access_keys.result_list_access_keys,
-        "GetAccessKey": _access_keys.result_get_access_key,
-        "CreateAccessKey": _access_keys.result_create_access_key,
-        "DeleteAccessKey": _access_keys.result_delete_access_key,
-        "ListUserAccessKeys": _access_keys.result_list_user_access_keys,
-        "GetUserAccessKey": _access_keys.result_get_user_access_key,
-        "CreateUserAccessKey": _access_keys.result_create_user_access_key,
-        "DeleteUserAccessKey": _access_keys.result_delete_user_access_key,
-        "GetConfig": _config.result_get_config,
-        "UpdateConfig": _config.result_update_config,
-        "ListDatacenters": _datacenters.result_list_datacenters,
-        "GetDatacenter": _datacenters.result_get_datacenter,
-        "ListForeignDatacenters": _datacenters.result_list_foreign_datacenters,
-        "AddForeignDatacenter": _datacenters.result_add_foreign_datacenter,
-        "ListServices": _services.result_list_services,
-        "ListImages": _images.result_list_images,
-        "GetImage": _images.result_get_image,
-        "DeleteImage": _images.result_delete_image,
-        "CreateImageFromMachine": _images.result_create_image_from_machine,
-        "ImportImageFromDatacenter": _images.result_import_image_from_datacenter,
-        "ExportImage": _images.result_export_image,
-        "UpdateImage": _images.result_update_image,
-        "CloneImage": _images.result_clone_image,
-        "ListPackages": _packages.result_list_packages,
-        "GetPackage": _packages.result_get_package,
-        "ListMachines": _machines.result_list_machines,
-        "GetMachine": _machines.result_get_machine,
-        "CreateMachine": _machines.result_create_machine,
-        "DeleteMachine": _machines.result_delete_machine,
-        "MachineAudit": _machines.result_machine_audit,
-        "ConnectMachineVNC": _machines.result_connect_machine_vnc,
-        "StopMachine": _machines.result_stop_machine,
-        "StartMachine": _machines.result_start_machine,
-        "RebootMachine": _machines.result_reboot_machine,
-        "ResizeMachine": _machines.result_resize_machine,
-        "RenameMachine": _machines.result_rename_machine,
-        "EnableMachineFirewall": _machines.result_enable_machine_firewall,
-        "DisableMachineFirewall": _machines.result_disable_machine_firewall,
-        "EnableMachineDeletionProtection": _machines.result_enable_machine_deletion_protection,
-        "DisableMachineDeletionProtection": _machines.result_disable_machine_deletion_protection,
-        "CreateMachineSnapshot": _snapshots.result_create_machine_snapshot,
-        "StartMachineFromSnapshot": _snapshots.result_start_machine_from_snapshot,
-        "ListMachineSnapshots": _snapshots.result_list_machine_snapshots,
-        "GetMachineSnapshot": _snapshots.result_get_machine_snapshot,
-        "DeleteMachineSnapshot": _snapshots.result_delete_machine_snapshot,
-        "CreateMachineDisk": _disks.result_create_machine_disk,
-        "ResizeMachineDisk": _disks.result_resize_machine_disk,
-        "GetMachineDisk": _disks.result_get_machine_disk,
-        "ListMachineDisks": _disks.result_list_machine_disks,
-        "DeleteMachineDisk": _disks.result_delete_machine_disk,
-        "UpdateMachineMetadata": _metadata.result_update_machine_metadata,
-        "ListMachineMetadata": _metadata.result_list_machine_metadata,
-        "GetMachineMetadata": _metadata.result_get_machine_metadata,
-        "DeleteMachineMetadata": _metadata.result_delete_machine_metadata,
-        "DeleteAllMachineMetadata": _metadata.result_delete_all_machine_metadata,
-        "AddMachineTags": _tags.result_add_machine_tags,
-        "ReplaceMachineTags": _tags.result_replace_machine_tags,
-        "ListMachineTags": _tags.result_list_machine_tags,
-        "GetMachineTag": _tags.result_get_machine_tag,
-        "DeleteMachineTag": _tags.result_delete_machine_tag,
-        "DeleteMachineTags": _tags.result_delete_machine_tags,
-        "Migrate": _migrations.result_migrate,
-        "WatchMigration": _migrations.result_watch_migration,
-        "MigrateMachineEstimate": _migrations.result_migrate_machine_estimate,
-        "ListMigrations": _migrations.result_list_migrations,
-        "GetMigration": _migrations.result_get_migration,
-        "GetChangefeed": _changefeed.result_get_changefeed,
-        "ListFirewallRules": _firewall_rules.result_list_firewall_rules,
-        "GetFirewallRule": _firewall_rules.result_get_firewall_rule,
-        "CreateFirewallRule": _firewall_rules.result_create_firewall_rule,
-        "UpdateFirewallRule": _firewall_rules.result_update_firewall_rule,
-        "EnableFirewallRule": _firewall_rules.result_enable_firewall_rule,
-        "DisableFirewallRule": _firewall_rules.result_disable_firewall_rule,
-        "DeleteFirewallRule": _firewall_rules.result_delete_firewall_rule,
-        "ListMachineFirewallRules": _firewall_rules.result_list_machine_firewall_rules,
-        "ListFirewallRuleMachines": _firewall_rules.result_list_firewall_rule_machines,
-        "ListFabricVLANs": _fabrics.result_list_fabric_vlans,
-        "CreateFabricVLAN": _fabrics.result_create_fabric_vlan,
-        "GetFabricVLAN": _fabrics.result_get_fabric_vlan,
-        "UpdateFabricVLAN": _fabrics.result_update_fabric_vlan,
-        "DeleteFabricVLAN": _fabrics.result_delete_fabric_vlan,
-        "ListFabricNetworks": _fabrics.result_list_fabric_networks,
-        "CreateFabricNetwork": _fabrics.result_create_fabric_network,
-        "GetFabricNetwork": _fabrics.result_get_fabric_network,
-        "UpdateFabricNetwork": _fabrics.result_update_fabric_network,
-        "DeleteFabricNetwork": _fabrics.result_delete_fabric_network,
-        "ListNetworks": _networks.result_list_networks,
-        "GetNetwork": _networks.result_get_network,
-        "ListNetworkIPs": _networks.result_list_network_ips,
-        "GetNetworkIP": _networks.result_get_network_ip,
-        "UpdateNetworkIP": _networks.result_update_network_ip,
-        "ListNics": _nics.result_list_nics,
-        "GetNic": _nics.result_get_nic,
-        "AddNic": _nics.result_add_nic,
-        "RemoveNic": _nics.result_remove_nic,
-        "ListVolumes": _volumes.result_list_volumes,
-        "CreateVolume": _volumes.result_create_volume,
-        "GetVolume": _volumes.result_get_volume,
-        "DeleteVolume": _volumes.result_delete_volume,
-        "UpdateVolume": _volumes.result_update_volume,
-        "ListVolumeSizes": _volumes.result_list_volume_sizes,
-    }
+    SERVICE = SERVICE
 
     def ping(self) -> Ping:
-        """Checks that CloudAPI answers, without authentication."""
-        return _account.ping(self)
+        """Checks that CloudAPI answers, without authentication.
+
+        Answers `pong` and the API versions the server supports; the `Triton-Datacenter-Name`
+        header names the datacenter. Needs no signature.
+
+        HTTP: ``GET /--ping``.
+
+        Returns:
+            Ping: the decoded body.
+        """
+        return _account.result_ping(self.call(_OPS["Ping"], {}))
 
     def get_account(self) -> Account:
-        """Gets the account."""
-        return _account.get_account(self)
+        """Gets the account.
 
-    def head_get_account(self) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadAccount) answers for GetAccount, without a body."""
-        return self.call(OPERATIONS["GetAccount"], {}, head=True).headers
+        Returns the account's contact details and whether Triton CNS is on. `{login}` may be
+        `my`; for a sub-user it names the parent account.
+
+        HTTP: ``GET /{login}``; HEAD form: ``head_get_account`` (same arguments).
+
+        Returns:
+            Account: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            NotAuthorized: (HTTP 403) The caller may not do this (RBAC, disabled account,
+                quota).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _account.result_get_account(self.call(_OPS["GetAccount"], {}))
+
+    head_get_account = head_form(get_account)
 
     def update_account(
         self,
@@ -247,79 +132,217 @@ class CloudAPI(BaseClient):
         country: str | None = None,
         phone: str | None = None,
         triton_cns_enabled: bool | None = None,
-        role_tag: list[str] | None = None,
+        role_tag: Sequence[str] | None = None,
     ) -> Account:
-        """Updates the account's contact details."""
-        return _account.update_account(
-            self,
-            email=email,
-            company_name=company_name,
-            first_name=first_name,
-            last_name=last_name,
-            address=address,
-            postal_code=postal_code,
-            city=city,
-            state=state,
-            country=country,
-            phone=phone,
-            triton_cns_enabled=triton_cns_enabled,
-            role_tag=role_tag,
+        """Updates the account's contact details.
+
+        Only the fields given change. Returns the updated account.
+
+        HTTP: ``POST /{login}``.
+
+        Args:
+            email: Email address.
+            company_name: Company name.
+            first_name: First name.
+            last_name: Last name.
+            address: Postal address.
+            postal_code: Postal code.
+            city: City.
+            state: State or province.
+            country: Country.
+            phone: Phone number.
+            triton_cns_enabled: Enable Triton CNS DNS names.
+            role_tag: Role names to tag the account resource with (RBAC).
+
+        Returns:
+            Account: the decoded body.
+
+        Raises:
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            NotAuthorized: (HTTP 403) The caller may not do this (RBAC, disabled account,
+                quota).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _account.result_update_account(
+            self.call(
+                _OPS["UpdateAccount"],
+                {
+                    "email": email,
+                    "company_name": company_name,
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "address": address,
+                    "postal_code": postal_code,
+                    "city": city,
+                    "state": state,
+                    "country": country,
+                    "phone": phone,
+                    "triton_cns_enabled": triton_cns_enabled,
+                    "role_tag": role_tag,
+                },
+            )
         )
 
     def get_account_limits(self) -> list[ProvisioningLimit]:
-        """Lists the account's provisioning limits and their use."""
-        return _account.get_account_limits(self)
+        """Lists the account's provisioning limits and their use.
+
+        Lists each provisioning limit (instances, RAM in MiB or disk quota in GiB, optionally
+        per image, OS or brand) with how much is used. An empty list when the datacenter
+        has no limits plugin.
+
+        HTTP: ``GET /{login}/limits``.
+
+        Returns:
+            list[ProvisioningLimit]: the decoded body.
+
+        Needs CloudAPI 9.8.0 or later.
+        """
+        return _account.result_get_account_limits(self.call(_OPS["GetAccountLimits"], {}))
 
     def list_keys(self, *, sync: bool | None = None) -> list[Key]:
-        """Lists the account's SSH keys."""
-        return _keys.list_keys(self, sync=sync)
+        """Lists the account's SSH keys.
 
-    def head_list_keys(self, *, sync: bool | None = None) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadKeys) answers for ListKeys, without a body."""
-        return self.call(OPERATIONS["ListKeys"], {"sync": sync}, head=True).headers
+        Returns every SSH public key of the account; `sync` bypasses the server's cache (useful
+        right after a change).
+
+        HTTP: ``GET /{login}/keys``; HEAD form: ``head_list_keys`` (same arguments).
+
+        Args:
+            sync: Bypass the server's cache.
+
+        Returns:
+            list[Key]: the decoded body.
+        """
+        return _keys.result_list_keys(self.call(_OPS["ListKeys"], {"sync": sync}))
+
+    head_list_keys = head_form(list_keys)
 
     def get_key(self, key: str, *, sync: bool | None = None) -> Key:
-        """Gets one SSH key by name or fingerprint."""
-        return _keys.get_key(self, key, sync=sync)
+        """Gets one SSH key by name or fingerprint.
 
-    def head_get_key(self, key: str, *, sync: bool | None = None) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadKey) answers for GetKey, without a body."""
-        return self.call(OPERATIONS["GetKey"], {"key": key, "sync": sync}, head=True).headers
+        Looks a key up by name or MD5 fingerprint; names need not be unique, so prefer the
+        fingerprint.
+
+        HTTP: ``GET /{login}/keys/{key}``; HEAD form: ``head_get_key`` (same arguments).
+
+        Args:
+            key: Name or MD5 fingerprint of the key.
+            sync: Bypass the server's cache (useful right after CreateKey).
+
+        Returns:
+            Key: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _keys.result_get_key(self.call(_OPS["GetKey"], {"key": key, "sync": sync}))
+
+    head_get_key = head_form(get_key)
 
     def create_key(
         self,
         *,
         key: str,
         name: str | None = None,
-        attestation: list[str] | None = None,
-        role_tag: list[str] | None = None,
+        attestation: Sequence[str] | None = None,
+        role_tag: Sequence[str] | None = None,
     ) -> Key:
-        """Uploads an SSH public key."""
-        return _keys.create_key(
-            self, key=key, name=name, attestation=attestation, role_tag=role_tag
+        """Uploads an SSH public key.
+
+        Adds an OpenSSH public key (RSA, DSA, ECDSA; ed25519 since 9.18.0) to the account: it
+        can then sign requests and is installed on new instances. Answers 201 with the
+        key and a `Location` naming it by (URL-encoded) fingerprint. `attestation`
+        carries the PEM certificates of a hardware-backed key.
+
+        HTTP: ``POST /{login}/keys``.
+
+        Args:
+            key: The public key in OpenSSH format.
+            name: Name of the key (default the key's comment, then its fingerprint).
+            attestation: PEM attestation certificates of a hardware key.
+            role_tag: Role names to tag the new key with (RBAC).
+
+        Returns:
+            Key: the decoded body.
+
+        Raises:
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _keys.result_create_key(
+            self.call(
+                _OPS["CreateKey"],
+                {"key": key, "name": name, "attestation": attestation, "role_tag": role_tag},
+            )
         )
 
     def delete_key(self, key: str) -> None:
-        """Deletes an SSH key."""
-        return _keys.delete_key(self, key)
+        """Deletes an SSH key.
+
+        Removes the key; requests signed with it fail from then on. Answers 204.
+
+        HTTP: ``DELETE /{login}/keys/{key}``.
+
+        Args:
+            key: Name or MD5 fingerprint of the key.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _keys.result_delete_key(self.call(_OPS["DeleteKey"], {"key": key}))
 
     def list_users(self) -> list[User]:
-        """Lists the account's sub-users."""
-        return _users.list_users(self)
+        """Lists the account's sub-users.
 
-    def head_list_users(self) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadUsers) answers for ListUsers, without a body."""
-        return self.call(OPERATIONS["ListUsers"], {}, head=True).headers
+        Returns every sub-user of the account. RBAC data is eventually consistent: a user
+        created a moment ago may be missing for a few seconds.
+
+        HTTP: ``GET /{login}/users``; HEAD form: ``head_list_users`` (same arguments).
+
+        Returns:
+            list[User]: the decoded body.
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _users.result_list_users(self.call(_OPS["ListUsers"], {}))
+
+    head_list_users = head_form(list_users)
 
     def get_user(self, user: str, *, membership: bool | None = None) -> User:
-        """Gets a sub-user by id or login."""
-        return _users.get_user(self, user, membership=membership)
+        """Gets a sub-user by id or login.
 
-    def head_get_user(self, user: str, *, membership: bool | None = None) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadUser) answers for GetUser, without a body."""
-        return self.call(
-            OPERATIONS["GetUser"], {"user": user, "membership": membership}, head=True
-        ).headers
+        Looks a sub-user up by id or login; with `membership=true` the answer also lists its
+        roles and default roles.
+
+        HTTP: ``GET /{login}/users/{user}``; HEAD form: ``head_get_user`` (same arguments).
+
+        Args:
+            user: Id or login of the user.
+            membership: Include the user's roles and default roles.
+
+        Returns:
+            User: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _users.result_get_user(
+            self.call(_OPS["GetUser"], {"user": user, "membership": membership})
+        )
+
+    head_get_user = head_form(get_user)
 
     def create_user(
         self,
@@ -336,24 +359,59 @@ class CloudAPI(BaseClient):
         state: str | None = None,
         country: str | None = None,
         phone: str | None = None,
-        role_tag: list[str] | None = None,
+        role_tag: Sequence[str] | None = None,
     ) -> User:
-        """Creates a sub-user."""
-        return _users.create_user(
-            self,
-            login_name=login_name,
-            email=email,
-            password=password,
-            company_name=company_name,
-            first_name=first_name,
-            last_name=last_name,
-            address=address,
-            postal_code=postal_code,
-            city=city,
-            state=state,
-            country=country,
-            phone=phone,
-            role_tag=role_tag,
+        """Creates a sub-user.
+
+        Creates a sub-user from a login, email and password; answers 201 with the user (never
+        the password) and a `Location` naming it by login.
+
+        HTTP: ``POST /{login}/users``.
+
+        Args:
+            login_name: Login of the new user.
+            email: Email address.
+            password: Initial password.
+            company_name: Company name.
+            first_name: First name.
+            last_name: Last name.
+            address: Postal address.
+            postal_code: Postal code.
+            city: City.
+            state: State or province.
+            country: Country.
+            phone: Phone number.
+            role_tag: Role names to tag the new user with (RBAC).
+
+        Returns:
+            User: the decoded body.
+
+        Raises:
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _users.result_create_user(
+            self.call(
+                _OPS["CreateUser"],
+                {
+                    "login_name": login_name,
+                    "email": email,
+                    "password": password,
+                    "company_name": company_name,
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "address": address,
+                    "postal_code": postal_code,
+                    "city": city,
+                    "state": state,
+                    "country": country,
+                    "phone": phone,
+                    "role_tag": role_tag,
+                },
+            )
         )
 
     def update_user(
@@ -371,57 +429,178 @@ class CloudAPI(BaseClient):
         state: str | None = None,
         country: str | None = None,
         phone: str | None = None,
-        role_tag: list[str] | None = None,
+        role_tag: Sequence[str] | None = None,
     ) -> User:
-        """Updates a sub-user (an empty string clears a field)."""
-        return _users.update_user(
-            self,
-            user,
-            login_name=login_name,
-            email=email,
-            company_name=company_name,
-            first_name=first_name,
-            last_name=last_name,
-            address=address,
-            postal_code=postal_code,
-            city=city,
-            state=state,
-            country=country,
-            phone=phone,
-            role_tag=role_tag,
+        """Updates a sub-user (an empty string clears a field).
+
+        Changes a sub-user's login or contact details; fields not given stay, an empty string
+        clears one. Answers the updated user.
+
+        HTTP: ``POST /{login}/users/{user}``.
+
+        Args:
+            user: Id (uuid) of the user; the server does not take a login here.
+            login_name: New login.
+            email: Email address.
+            company_name: Company name.
+            first_name: First name.
+            last_name: Last name.
+            address: Postal address.
+            postal_code: Postal code.
+            city: City.
+            state: State or province.
+            country: Country.
+            phone: Phone number.
+            role_tag: Role names to tag the user with (RBAC).
+
+        Returns:
+            User: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _users.result_update_user(
+            self.call(
+                _OPS["UpdateUser"],
+                {
+                    "user": user,
+                    "login_name": login_name,
+                    "email": email,
+                    "company_name": company_name,
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "address": address,
+                    "postal_code": postal_code,
+                    "city": city,
+                    "state": state,
+                    "country": country,
+                    "phone": phone,
+                    "role_tag": role_tag,
+                },
+            )
         )
 
     def change_user_password(self, user: str, *, password: str, password_confirmation: str) -> User:
-        """Changes a sub-user's password."""
-        return _users.change_user_password(
-            self, user, password=password, password_confirmation=password_confirmation
+        """Changes a sub-user's password.
+
+        Sets a sub-user's password; `password_confirmation` must repeat it exactly. Answers the
+        user.
+
+        HTTP: ``POST /{login}/users/{user}/change_password``.
+
+        Args:
+            user: Id (uuid) of the user; the server does not take a login here.
+            password: New password.
+            password_confirmation: The new password again.
+
+        Returns:
+            User: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _users.result_change_user_password(
+            self.call(
+                _OPS["ChangeUserPassword"],
+                {
+                    "user": user,
+                    "password": password,
+                    "password_confirmation": password_confirmation,
+                },
+            )
         )
 
     def delete_user(self, user: str) -> None:
-        """Deletes a sub-user."""
-        return _users.delete_user(self, user)
+        """Deletes a sub-user.
+
+        Removes a sub-user. Answers 204.
+
+        HTTP: ``DELETE /{login}/users/{user}``.
+
+        Args:
+            user: Id or login of the user.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _users.result_delete_user(self.call(_OPS["DeleteUser"], {"user": user}))
 
     def list_user_keys(self, user: str, *, sync: bool | None = None) -> list[Key]:
-        """Lists a sub-user's SSH keys."""
-        return _users.list_user_keys(self, user, sync=sync)
+        """Lists a sub-user's SSH keys.
 
-    def head_list_user_keys(self, user: str, *, sync: bool | None = None) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadUserKeys) answers for ListUserKeys, without a body."""
-        return self.call(
-            OPERATIONS["ListUserKeys"], {"user": user, "sync": sync}, head=True
-        ).headers
+        Returns the SSH keys a sub-user signs requests with; `sync` bypasses the server's cache.
+
+        HTTP: ``GET /{login}/users/{user}/keys``; HEAD form: ``head_list_user_keys`` (same
+        arguments).
+
+        Args:
+            user: Id or login of the user.
+            sync: Bypass the server's cache.
+
+        Returns:
+            list[Key]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _users.result_list_user_keys(
+            self.call(_OPS["ListUserKeys"], {"user": user, "sync": sync})
+        )
+
+    head_list_user_keys = head_form(list_user_keys)
 
     def get_user_key(self, user: str, key: str, *, sync: bool | None = None) -> Key:
-        """Gets one of a sub-user's SSH keys."""
-        return _users.get_user_key(self, user, key, sync=sync)
+        """Gets one of a sub-user's SSH keys.
 
-    def head_get_user_key(
-        self, user: str, key: str, *, sync: bool | None = None
-    ) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadUserKey) answers for GetUserKey, without a body."""
-        return self.call(
-            OPERATIONS["GetUserKey"], {"user": user, "key": key, "sync": sync}, head=True
-        ).headers
+        Looks one of a sub-user's keys up by name or MD5 fingerprint.
+
+        HTTP: ``GET /{login}/users/{user}/keys/{key}``; HEAD form: ``head_get_user_key`` (same
+        arguments).
+
+        Args:
+            user: Id or login of the user.
+            key: Name or MD5 fingerprint of the key.
+            sync: Bypass the server's cache.
+
+        Returns:
+            Key: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _users.result_get_user_key(
+            self.call(_OPS["GetUserKey"], {"user": user, "key": key, "sync": sync})
+        )
+
+    head_get_user_key = head_form(get_user_key)
 
     def create_user_key(
         self,
@@ -429,45 +608,152 @@ class CloudAPI(BaseClient):
         *,
         key: str,
         name: str | None = None,
-        attestation: list[str] | None = None,
-        role_tag: list[str] | None = None,
+        attestation: Sequence[str] | None = None,
+        role_tag: Sequence[str] | None = None,
     ) -> Key:
-        """Uploads an SSH public key for a sub-user."""
-        return _users.create_user_key(
-            self, user, key=key, name=name, attestation=attestation, role_tag=role_tag
+        """Uploads an SSH public key for a sub-user.
+
+        Adds an OpenSSH public key to a sub-user, who can then sign with keyId
+        `/{login}/users/{user}/keys/{fingerprint}`. Answers 201 with the key and a
+        `Location`.
+
+        HTTP: ``POST /{login}/users/{user}/keys``.
+
+        Args:
+            user: Id or login of the user.
+            key: The public key in OpenSSH format.
+            name: Name of the key.
+            attestation: PEM attestation certificates of a hardware key.
+            role_tag: Role names to tag the new key with (RBAC).
+
+        Returns:
+            Key: the decoded body.
+
+        Raises:
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _users.result_create_user_key(
+            self.call(
+                _OPS["CreateUserKey"],
+                {
+                    "user": user,
+                    "key": key,
+                    "name": name,
+                    "attestation": attestation,
+                    "role_tag": role_tag,
+                },
+            )
         )
 
     def delete_user_key(self, user: str, key: str) -> None:
-        """Deletes one of a sub-user's SSH keys."""
-        return _users.delete_user_key(self, user, key)
+        """Deletes one of a sub-user's SSH keys.
+
+        Removes one of a sub-user's keys. Answers 204.
+
+        HTTP: ``DELETE /{login}/users/{user}/keys/{key}``.
+
+        Args:
+            user: Id or login of the user.
+            key: Name or MD5 fingerprint of the key.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _users.result_delete_user_key(
+            self.call(_OPS["DeleteUserKey"], {"user": user, "key": key})
+        )
 
     def list_roles(self) -> list[Role]:
-        """Lists the account's roles."""
-        return _roles.list_roles(self)
+        """Lists the account's roles.
 
-    def head_list_roles(self) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadRoles) answers for ListRoles, without a body."""
-        return self.call(OPERATIONS["ListRoles"], {}, head=True).headers
+        Returns every role with its members and policies (as objects since API 9.0.0; older API
+        versions answer lists of names).
+
+        HTTP: ``GET /{login}/roles``; HEAD form: ``head_list_roles`` (same arguments).
+
+        Returns:
+            list[Role]: the decoded body.
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _roles.result_list_roles(self.call(_OPS["ListRoles"], {}))
+
+    head_list_roles = head_form(list_roles)
 
     def get_role(self, role: str) -> Role:
-        """Gets a role by id or name."""
-        return _roles.get_role(self, role)
+        """Gets a role by id or name.
 
-    def head_get_role(self, role: str) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadRole) answers for GetRole, without a body."""
-        return self.call(OPERATIONS["GetRole"], {"role": role}, head=True).headers
+        Looks a role up by id or name.
+
+        HTTP: ``GET /{login}/roles/{role}``; HEAD form: ``head_get_role`` (same arguments).
+
+        Args:
+            role: Id or name of the role.
+
+        Returns:
+            Role: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _roles.result_get_role(self.call(_OPS["GetRole"], {"role": role}))
+
+    head_get_role = head_form(get_role)
 
     def create_role(
         self,
         *,
         name: str,
-        policies: list[RolePolicy | dict[str, Any]] | None = None,
-        members: list[RoleMember | dict[str, Any]] | None = None,
-        role_tag: list[str] | None = None,
+        policies: Sequence[RolePolicy | Mapping[str, Any]] | None = None,
+        members: Sequence[RoleMember | Mapping[str, Any]] | None = None,
+        role_tag: Sequence[str] | None = None,
     ) -> Role:
-        """Creates a role."""
-        return _roles.create_role(
-            self, name=name, policies=policies, members=members, role_tag=role_tag
+        """Creates a role.
+
+        Creates a role. Policies are given by id or name; members as `{type, id or login,
+        default}`, where `default: true` makes the role active for that member without
+        `as-role`. Answers 201 with the role and a `Location`.
+
+        HTTP: ``POST /{login}/roles``.
+
+        Args:
+            name: Name of the role.
+            policies: Policies by id or name.
+            members: Members by id or login, with type.
+            role_tag: Role names to tag the new role with (RBAC).
+
+        Returns:
+            Role: the decoded body.
+
+        Raises:
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _roles.result_create_role(
+            self.call(
+                _OPS["CreateRole"],
+                {"name": name, "policies": policies, "members": members, "role_tag": role_tag},
+            )
         )
 
     def update_role(
@@ -475,46 +761,148 @@ class CloudAPI(BaseClient):
         role: str,
         *,
         name: str | None = None,
-        policies: list[RolePolicy | dict[str, Any]] | None = None,
-        members: list[RoleMember | dict[str, Any]] | None = None,
-        role_tag: list[str] | None = None,
+        policies: Sequence[RolePolicy | Mapping[str, Any]] | None = None,
+        members: Sequence[RoleMember | Mapping[str, Any]] | None = None,
+        role_tag: Sequence[str] | None = None,
     ) -> Role:
-        """Updates a role (the lists given replace the old ones)."""
-        return _roles.update_role(
-            self, role, name=name, policies=policies, members=members, role_tag=role_tag
+        """Updates a role (the lists given replace the old ones).
+
+        Renames a role or replaces its member or policy list (a list given replaces the old one
+        whole). Answers the updated role.
+
+        HTTP: ``POST /{login}/roles/{role}``.
+
+        Args:
+            role: Id or name of the role.
+            name: New name.
+            policies: Policies by id or name.
+            members: Members by id or login, with type.
+            role_tag: Role names to tag the role with (RBAC).
+
+        Returns:
+            Role: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _roles.result_update_role(
+            self.call(
+                _OPS["UpdateRole"],
+                {
+                    "role": role,
+                    "name": name,
+                    "policies": policies,
+                    "members": members,
+                    "role_tag": role_tag,
+                },
+            )
         )
 
     def delete_role(self, role: str) -> None:
-        """Deletes a role."""
-        return _roles.delete_role(self, role)
+        """Deletes a role.
+
+        Removes a role. Answers 204.
+
+        HTTP: ``DELETE /{login}/roles/{role}``.
+
+        Args:
+            role: Id of the role.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _roles.result_delete_role(self.call(_OPS["DeleteRole"], {"role": role}))
 
     def list_policies(self) -> list[Policy]:
-        """Lists the account's policies."""
-        return _policies.list_policies(self)
+        """Lists the account's policies.
 
-    def head_list_policies(self) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadPolicies) answers for ListPolicies, without a body."""
-        return self.call(OPERATIONS["ListPolicies"], {}, head=True).headers
+        Returns every policy of the account with its rules.
+
+        HTTP: ``GET /{login}/policies``; HEAD form: ``head_list_policies`` (same arguments).
+
+        Returns:
+            list[Policy]: the decoded body.
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _policies.result_list_policies(self.call(_OPS["ListPolicies"], {}))
+
+    head_list_policies = head_form(list_policies)
 
     def get_policy(self, policy: str) -> Policy:
-        """Gets a policy."""
-        return _policies.get_policy(self, policy)
+        """Gets a policy.
 
-    def head_get_policy(self, policy: str) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadPolicy) answers for GetPolicy, without a body."""
-        return self.call(OPERATIONS["GetPolicy"], {"policy": policy}, head=True).headers
+        Returns one policy with its rules.
+
+        HTTP: ``GET /{login}/policies/{policy}``; HEAD form: ``head_get_policy`` (same
+        arguments).
+
+        Args:
+            policy: Id or name of the policy.
+
+        Returns:
+            Policy: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _policies.result_get_policy(self.call(_OPS["GetPolicy"], {"policy": policy}))
+
+    head_get_policy = head_form(get_policy)
 
     def create_policy(
         self,
         *,
         name: str,
-        rules: list[str],
+        rules: Sequence[str],
         description: str | None = None,
-        role_tag: list[str] | None = None,
+        role_tag: Sequence[str] | None = None,
     ) -> Policy:
-        """Creates a policy."""
-        return _policies.create_policy(
-            self, name=name, rules=rules, description=description, role_tag=role_tag
+        """Creates a policy.
+
+        Creates a policy from Aperture rules such as `CAN listmachines AND getmachine`; actions
+        are the lowercased route names. The server checks the rules. Answers 201 with
+        the policy and a `Location`.
+
+        HTTP: ``POST /{login}/policies``.
+
+        Args:
+            name: Name of the policy.
+            rules: Aperture rules.
+            description: What the policy is for.
+            role_tag: Role names to tag the new policy with (RBAC).
+
+        Returns:
+            Policy: the decoded body.
+
+        Raises:
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _policies.result_create_policy(
+            self.call(
+                _OPS["CreatePolicy"],
+                {"name": name, "rules": rules, "description": description, "role_tag": role_tag},
+            )
         )
 
     def update_policy(
@@ -522,114 +910,447 @@ class CloudAPI(BaseClient):
         policy: str,
         *,
         name: str | None = None,
-        rules: list[str] | None = None,
+        rules: Sequence[str] | None = None,
         description: str | None = None,
-        role_tag: list[str] | None = None,
+        role_tag: Sequence[str] | None = None,
     ) -> Policy:
-        """Updates a policy."""
-        return _policies.update_policy(
-            self, policy, name=name, rules=rules, description=description, role_tag=role_tag
+        """Updates a policy.
+
+        Renames a policy, replaces its rules or changes its description (an empty string clears
+        it). Answers the updated policy.
+
+        HTTP: ``POST /{login}/policies/{policy}``.
+
+        Args:
+            policy: Id of the policy.
+            name: New name.
+            rules: New rules (replace the old ones).
+            description: New description (empty clears).
+            role_tag: Role names to tag the policy with (RBAC).
+
+        Returns:
+            Policy: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _policies.result_update_policy(
+            self.call(
+                _OPS["UpdatePolicy"],
+                {
+                    "policy": policy,
+                    "name": name,
+                    "rules": rules,
+                    "description": description,
+                    "role_tag": role_tag,
+                },
+            )
         )
 
     def delete_policy(self, policy: str) -> None:
-        """Deletes a policy."""
-        return _policies.delete_policy(self, policy)
+        """Deletes a policy.
 
-    def set_role_tags(self, collection: str, *, role_tag: list[str]) -> RoleTags:
-        """Sets the role tags of a collection of resources (e.g. /my/machines)."""
-        return _role_tags.set_role_tags(self, collection, role_tag=role_tag)
+        Removes a policy. Answers 204.
 
-    def replace_account_role_tags(self, *, role_tag: list[str]) -> RoleTags:
-        """Sets the role tags of the account itself."""
-        return _role_tags.replace_account_role_tags(self, role_tag=role_tag)
+        HTTP: ``DELETE /{login}/policies/{policy}``.
 
-    def replace_resources_role_tags(self, collection: str, *, role_tag: list[str]) -> RoleTags:
-        """Sets the role tags of a resource collection (the server's route behind SetRoleTags)."""
-        return _role_tags.replace_resources_role_tags(self, collection, role_tag=role_tag)
+        Args:
+            policy: Id of the policy.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _policies.result_delete_policy(self.call(_OPS["DeletePolicy"], {"policy": policy}))
+
+    def set_role_tags(self, collection: str, *, role_tag: Sequence[str]) -> RoleTags:
+        """Sets the role tags of a collection of resources (e.g. /my/machines).
+
+        Replaces the role tags of a resource collection: `machines`, `images`, `packages`,
+        `keys`, `users`, `roles`, `policies`, `datacenters`, `fwrules`, `networks` or
+        `services` (any other name, e.g. `volumes`, is answered 404). An empty list
+        clears them. Use the Replace*RoleTags operations for one resource, the account
+        or user keys.
+
+        HTTP: ``PUT /{login}/{collection}``.
+
+        Args:
+            collection: Collection name, e.g. machines.
+            role_tag: Names of the roles (an empty list clears them).
+
+        Returns:
+            RoleTags: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _role_tags.result_set_role_tags(
+            self.call(_OPS["SetRoleTags"], {"collection": collection, "role_tag": role_tag})
+        )
+
+    def replace_account_role_tags(self, *, role_tag: Sequence[str]) -> RoleTags:
+        """Sets the role tags of the account itself.
+
+        Replaces the role tags of the account resource itself (`/{login}`); an empty list clears
+        them. Answers the resource path and its tags.
+
+        HTTP: ``PUT /{login}``.
+
+        Args:
+            role_tag: Names of the roles (an empty list clears them).
+
+        Returns:
+            RoleTags: the decoded body.
+
+        Raises:
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _role_tags.result_replace_account_role_tags(
+            self.call(_OPS["ReplaceAccountRoleTags"], {"role_tag": role_tag})
+        )
+
+    def replace_resources_role_tags(self, collection: str, *, role_tag: Sequence[str]) -> RoleTags:
+        """Sets the role tags of a resource collection (the server's route behind SetRoleTags).
+
+        The route the server registers for SetRoleTags on a collection path such as
+        `/{login}/machines`; same body and answer.
+
+        HTTP: ``PUT /{login}/{collection}``.
+
+        Args:
+            collection: Collection name.
+            role_tag: Names of the roles (an empty list clears them).
+
+        Returns:
+            RoleTags: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _role_tags.result_replace_resources_role_tags(
+            self.call(
+                _OPS["ReplaceResourcesRoleTags"], {"collection": collection, "role_tag": role_tag}
+            )
+        )
 
     def replace_resource_role_tags(
-        self, collection: str, id: str, *, role_tag: list[str]
+        self, collection: str, id: str, *, role_tag: Sequence[str]
     ) -> RoleTags:
-        """Sets the role tags of one resource of a collection."""
-        return _role_tags.replace_resource_role_tags(self, collection, id, role_tag=role_tag)
+        """Sets the role tags of one resource of a collection.
 
-    def replace_machine_role_tags(self, id: str, *, role_tag: list[str]) -> RoleTags:
-        """Sets the role tags of an instance."""
-        return _role_tags.replace_machine_role_tags(self, id, role_tag=role_tag)
+        Replaces the role tags of one resource of a collection, e.g. `/{login}/images/{id}` or
+        `/{login}/keys/{name}`; an empty list clears them.
 
-    def replace_user_keys_resources_role_tags(self, user: str, *, role_tag: list[str]) -> RoleTags:
-        """Sets the role tags of a sub-user's key collection."""
-        return _role_tags.replace_user_keys_resources_role_tags(self, user, role_tag=role_tag)
+        HTTP: ``PUT /{login}/{collection}/{id}``.
+
+        Args:
+            collection: Collection name.
+            id: Id (or name) of the resource.
+            role_tag: Names of the roles (an empty list clears them).
+
+        Returns:
+            RoleTags: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _role_tags.result_replace_resource_role_tags(
+            self.call(
+                _OPS["ReplaceResourceRoleTags"],
+                {"collection": collection, "id": id, "role_tag": role_tag},
+            )
+        )
+
+    def replace_machine_role_tags(self, id: str, *, role_tag: Sequence[str]) -> RoleTags:
+        """Sets the role tags of an instance.
+
+        Replaces the role tags of one instance (the server routes instances apart from other
+        resources); an empty list clears them.
+
+        HTTP: ``PUT /{login}/machines/{id}``.
+
+        Args:
+            id: Id of the instance.
+            role_tag: Names of the roles (an empty list clears them).
+
+        Returns:
+            RoleTags: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _role_tags.result_replace_machine_role_tags(
+            self.call(_OPS["ReplaceMachineRoleTags"], {"id": id, "role_tag": role_tag})
+        )
+
+    def replace_user_keys_resources_role_tags(
+        self, user: str, *, role_tag: Sequence[str]
+    ) -> RoleTags:
+        """Sets the role tags of a sub-user's key collection.
+
+        Replaces the role tags of a sub-user's key collection.
+
+        HTTP: ``PUT /{login}/users/{user}/keys``.
+
+        Args:
+            user: Id or login of the user.
+            role_tag: Names of the roles (an empty list clears them).
+
+        Returns:
+            RoleTags: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _role_tags.result_replace_user_keys_resources_role_tags(
+            self.call(
+                _OPS["ReplaceUserKeysResourcesRoleTags"], {"user": user, "role_tag": role_tag}
+            )
+        )
 
     def replace_user_keys_resource_role_tags(
-        self, user: str, key: str, *, role_tag: list[str]
+        self, user: str, key: str, *, role_tag: Sequence[str]
     ) -> RoleTags:
-        """Sets the role tags of one of a sub-user's keys."""
-        return _role_tags.replace_user_keys_resource_role_tags(self, user, key, role_tag=role_tag)
+        """Sets the role tags of one of a sub-user's keys.
+
+        Replaces the role tags of one of a sub-user's keys.
+
+        HTTP: ``PUT /{login}/users/{user}/keys/{key}``.
+
+        Args:
+            user: Id or login of the user.
+            key: Name or fingerprint of the key.
+            role_tag: Names of the roles (an empty list clears them).
+
+        Returns:
+            RoleTags: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _role_tags.result_replace_user_keys_resource_role_tags(
+            self.call(
+                _OPS["ReplaceUserKeysResourceRoleTags"],
+                {"user": user, "key": key, "role_tag": role_tag},
+            )
+        )
 
     def list_access_keys(self, *, sync: bool | None = None) -> list[AccessKey]:
-        """Lists the account's access keys."""
-        return _access_keys.list_access_keys(self, sync=sync)
+        """Lists the account's access keys.
 
-    def head_list_access_keys(self, *, sync: bool | None = None) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadAccessKeys) answers for ListAccessKeys, without a body."""
-        return self.call(OPERATIONS["ListAccessKeys"], {"sync": sync}, head=True).headers
+        Returns the account's access key pairs, secrets included. Not in the docs: servers route
+        it since 9.11.0. `sync` bypasses the cache.
+
+        HTTP: ``GET /{login}/accesskeys``; HEAD form: ``head_list_access_keys`` (same
+        arguments).
+
+        Args:
+            sync: Bypass the server's cache.
+
+        Returns:
+            list[AccessKey]: the decoded body.
+
+        Needs CloudAPI 9.11.0 or later.
+        """
+        return _access_keys.result_list_access_keys(
+            self.call(_OPS["ListAccessKeys"], {"sync": sync})
+        )
+
+    head_list_access_keys = head_form(list_access_keys)
 
     def get_access_key(self, accesskeyid: str, *, sync: bool | None = None) -> AccessKey:
-        """Gets one of the account's access keys."""
-        return _access_keys.get_access_key(self, accesskeyid, sync=sync)
+        """Gets one of the account's access keys.
 
-    def head_get_access_key(
-        self, accesskeyid: str, *, sync: bool | None = None
-    ) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadAccessKey) answers for GetAccessKey, without a body."""
-        return self.call(
-            OPERATIONS["GetAccessKey"], {"accesskeyid": accesskeyid, "sync": sync}, head=True
-        ).headers
+        Returns one of the account's access key pairs, secret included.
+
+        HTTP: ``GET /{login}/accesskeys/{accesskeyid}``; HEAD form: ``head_get_access_key``
+        (same arguments).
+
+        Args:
+            accesskeyid: Id of the key.
+            sync: Bypass the server's cache.
+
+        Returns:
+            AccessKey: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.11.0 or later.
+        """
+        return _access_keys.result_get_access_key(
+            self.call(_OPS["GetAccessKey"], {"accesskeyid": accesskeyid, "sync": sync})
+        )
+
+    head_get_access_key = head_form(get_access_key)
 
     def create_access_key(
         self,
         *,
         status: str | None = None,
         description: str | None = None,
-        role_tag: list[str] | None = None,
+        role_tag: Sequence[str] | None = None,
     ) -> AccessKey:
-        """Creates an access key pair for the account."""
-        return _access_keys.create_access_key(
-            self, status=status, description=description, role_tag=role_tag
+        """Creates an access key pair for the account.
+
+        Generates a new access key pair; answers 201 with its id and secret and a `Location`.
+        This server ignores the body (newer servers read `status` and `description`).
+        Each call makes another key.
+
+        HTTP: ``POST /{login}/accesskeys``.
+
+        Args:
+            status: Initial status (newer servers; 9.20 ignores the body).
+            description: Description (newer servers).
+            role_tag: Role names to tag the new access key with (RBAC).
+
+        Returns:
+            AccessKey: the decoded body.
+
+        Raises:
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.11.0 or later.
+        """
+        return _access_keys.result_create_access_key(
+            self.call(
+                _OPS["CreateAccessKey"],
+                {"status": status, "description": description, "role_tag": role_tag},
+            )
         )
 
     def delete_access_key(self, accesskeyid: str) -> None:
-        """Deletes one of the account's access keys."""
-        return _access_keys.delete_access_key(self, accesskeyid)
+        """Deletes one of the account's access keys.
+
+        Revokes one of the account's access key pairs. Answers 204.
+
+        HTTP: ``DELETE /{login}/accesskeys/{accesskeyid}``.
+
+        Args:
+            accesskeyid: Id of the key.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.11.0 or later.
+        """
+        return _access_keys.result_delete_access_key(
+            self.call(_OPS["DeleteAccessKey"], {"accesskeyid": accesskeyid})
+        )
 
     def list_user_access_keys(self, user: str, *, sync: bool | None = None) -> list[AccessKey]:
-        """Lists a sub-user's access keys."""
-        return _access_keys.list_user_access_keys(self, user, sync=sync)
+        """Lists a sub-user's access keys.
 
-    def head_list_user_access_keys(
-        self, user: str, *, sync: bool | None = None
-    ) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadUserAccessKeys) answers for ListUserAccessKeys, without a body."""
-        return self.call(
-            OPERATIONS["ListUserAccessKeys"], {"user": user, "sync": sync}, head=True
-        ).headers
+        Returns a sub-user's access key pairs, secrets included; `sync` bypasses the cache.
+
+        HTTP: ``GET /{login}/users/{user}/accesskeys``; HEAD form:
+        ``head_list_user_access_keys`` (same arguments).
+
+        Args:
+            user: Id or login of the user.
+            sync: Bypass the server's cache.
+
+        Returns:
+            list[AccessKey]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.11.0 or later.
+        """
+        return _access_keys.result_list_user_access_keys(
+            self.call(_OPS["ListUserAccessKeys"], {"user": user, "sync": sync})
+        )
+
+    head_list_user_access_keys = head_form(list_user_access_keys)
 
     def get_user_access_key(
         self, user: str, accesskeyid: str, *, sync: bool | None = None
     ) -> AccessKey:
-        """Gets one of a sub-user's access keys."""
-        return _access_keys.get_user_access_key(self, user, accesskeyid, sync=sync)
+        """Gets one of a sub-user's access keys.
 
-    def head_get_user_access_key(
-        self, user: str, accesskeyid: str, *, sync: bool | None = None
-    ) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadUserAccessKey) answers for GetUserAccessKey, without a body."""
-        return self.call(
-            OPERATIONS["GetUserAccessKey"],
-            {"user": user, "accesskeyid": accesskeyid, "sync": sync},
-            head=True,
-        ).headers
+        Returns one of a sub-user's access key pairs, secret included.
+
+        HTTP: ``GET /{login}/users/{user}/accesskeys/{accesskeyid}``; HEAD form:
+        ``head_get_user_access_key`` (same arguments).
+
+        Args:
+            user: Id or login of the user.
+            accesskeyid: Id of the key.
+            sync: Bypass the server's cache.
+
+        Returns:
+            AccessKey: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.11.0 or later.
+        """
+        return _access_keys.result_get_user_access_key(
+            self.call(
+                _OPS["GetUserAccessKey"], {"user": user, "accesskeyid": accesskeyid, "sync": sync}
+            )
+        )
+
+    head_get_user_access_key = head_form(get_user_access_key)
 
     def create_user_access_key(
         self,
@@ -637,48 +1358,191 @@ class CloudAPI(BaseClient):
         *,
         status: str | None = None,
         description: str | None = None,
-        role_tag: list[str] | None = None,
+        role_tag: Sequence[str] | None = None,
     ) -> AccessKey:
-        """Creates an access key pair for a sub-user."""
-        return _access_keys.create_user_access_key(
-            self, user, status=status, description=description, role_tag=role_tag
+        """Creates an access key pair for a sub-user.
+
+        Generates a new access key pair for a sub-user; answers 201 with its id and secret and a
+        `Location`. Each call makes another key.
+
+        HTTP: ``POST /{login}/users/{user}/accesskeys``.
+
+        Args:
+            user: Id or login of the user.
+            status: Initial status (newer servers; 9.20 ignores the body).
+            description: Description (newer servers).
+            role_tag: Role names to tag the new access key with (RBAC).
+
+        Returns:
+            AccessKey: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.11.0 or later.
+        """
+        return _access_keys.result_create_user_access_key(
+            self.call(
+                _OPS["CreateUserAccessKey"],
+                {"user": user, "status": status, "description": description, "role_tag": role_tag},
+            )
         )
 
     def delete_user_access_key(self, user: str, accesskeyid: str) -> None:
-        """Deletes one of a sub-user's access keys."""
-        return _access_keys.delete_user_access_key(self, user, accesskeyid)
+        """Deletes one of a sub-user's access keys.
+
+        Revokes one of a sub-user's access key pairs. Answers 204.
+
+        HTTP: ``DELETE /{login}/users/{user}/accesskeys/{accesskeyid}``.
+
+        Args:
+            user: Id or login of the user.
+            accesskeyid: Id of the key.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.11.0 or later.
+        """
+        return _access_keys.result_delete_user_access_key(
+            self.call(_OPS["DeleteUserAccessKey"], {"user": user, "accesskeyid": accesskeyid})
+        )
 
     def get_config(self) -> Config:
-        """Gets the account's configuration."""
-        return _config.get_config(self)
+        """Gets the account's configuration.
 
-    def head_get_config(self) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadConfig) answers for GetConfig, without a body."""
-        return self.call(OPERATIONS["GetConfig"], {}, head=True).headers
+        Returns the account's settings: today only the default network new instances and volumes
+        join. An account without a local configuration in this datacenter gets {} (no
+        default_network).
+
+        HTTP: ``GET /{login}/config``; HEAD form: ``head_get_config`` (same arguments).
+
+        Returns:
+            Config: the decoded body.
+        """
+        return _config.result_get_config(self.call(_OPS["GetConfig"], {}))
+
+    head_get_config = head_form(get_config)
 
     def update_config(self, *, default_network: str) -> Config:
-        """Sets the account's default network."""
-        return _config.update_config(self, default_network=default_network)
+        """Sets the account's default network.
+
+        Sets the default network. It must be a network the account may use; no other keys are
+        accepted. Answers the new configuration. Fails with 500 InternalError "Config
+        currently unavailable." while the account has no local configuration yet.
+
+        HTTP: ``PUT /{login}/config``.
+
+        Args:
+            default_network: A network usable by the account.
+
+        Returns:
+            Config: the decoded body.
+
+        Raises:
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            InternalError: (HTTP 500) An internal error.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _config.result_update_config(
+            self.call(_OPS["UpdateConfig"], {"default_network": default_network})
+        )
 
     def list_datacenters(self) -> dict[str, str]:
-        """Lists the datacenters (name to CloudAPI URL)."""
-        return _datacenters.list_datacenters(self)
+        """Lists the datacenters (name to CloudAPI URL).
+
+        The `Triton-Datacenter-Name` header names the datacenter that answered.
+
+        HTTP: ``GET /{login}/datacenters``.
+
+        Returns:
+            dict[str, str]: the decoded body.
+        """
+        return _datacenters.result_list_datacenters(self.call(_OPS["ListDatacenters"], {}))
 
     def get_datacenter(self, name: str) -> Redirect:
-        """Gets the CloudAPI URL of one datacenter (a 302 redirect)."""
-        return _datacenters.get_datacenter(self, name)
+        """Gets the CloudAPI URL of one datacenter (a 302 redirect).
+
+        The server answers 302 with the URL in `Location`; the body looks like an error.
+
+        HTTP: ``GET /{login}/datacenters/{name}``.
+
+        Args:
+            name: Name of the datacenter.
+
+        Returns:
+            Redirect: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _datacenters.result_get_datacenter(self.call(_OPS["GetDatacenter"], {"name": name}))
 
     def list_foreign_datacenters(self) -> Any:
-        """Lists foreign datacenters (operator portals; needs token authentication)."""
-        return _datacenters.list_foreign_datacenters(self)
+        """Lists foreign datacenters (operator portals; needs token authentication).
 
-    def add_foreign_datacenter(self, *, datacenter: dict[str, Any] | None = None) -> Any:
-        """Adds a foreign datacenter (operator portals; needs token authentication)."""
-        return _datacenters.add_foreign_datacenter(self, datacenter=datacenter)
+        An operator-portal route: lists the foreign datacenters linked to the account. Needs a
+        signature plus delegated token auth (`X-Auth-Token`); other callers get 403
+        Forbidden. The answer is UFDS's object, kept opaque here.
+
+        HTTP: ``GET /{login}/foreigndatacenters``.
+
+        Returns:
+            Any: the decoded body.
+
+        Raises:
+            Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _datacenters.result_list_foreign_datacenters(
+            self.call(_OPS["ListForeignDatacenters"], {})
+        )
+
+    def add_foreign_datacenter(self, *, datacenter: Mapping[str, Any] | None = None) -> Any:
+        """Adds a foreign datacenter (operator portals; needs token authentication).
+
+        An operator-portal route: links a foreign datacenter to the account. Needs a signature
+        plus delegated token auth (`X-Auth-Token`); other callers get 403 Forbidden.
+        Body and answer are opaque here.
+
+        HTTP: ``POST /{login}/foreigndatacenters``.
+
+        Args:
+            datacenter: The datacenter's fields.
+
+        Returns:
+            Any: the decoded body.
+
+        Raises:
+            Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _datacenters.result_add_foreign_datacenter(
+            self.call(_OPS["AddForeignDatacenter"], {"datacenter": datacenter})
+        )
 
     def list_services(self) -> dict[str, str]:
-        """Lists the datacenter's services (e.g. cloudapi, docker, manta) and their URLs."""
-        return _services.list_services(self)
+        """Lists the datacenter's services (e.g. cloudapi, docker, manta) and their URLs.
+
+        Maps each service this datacenter offers (cloudapi, docker, manta, ...) to its URL.
+
+        HTTP: ``GET /{login}/services``.
+
+        Returns:
+            dict[str, str]: the decoded body.
+        """
+        return _services.result_list_services(self.call(_OPS["ListServices"], {}))
 
     def list_images(
         self,
@@ -691,55 +1555,88 @@ class CloudAPI(BaseClient):
         owner: str | None = None,
         type: str | None = None,
     ) -> list[Image]:
-        """Lists the images visible to the account (active ones unless state is given)."""
-        return _images.list_images(
-            self,
-            name=name,
-            os=os,
-            version=version,
-            public=public,
-            state=state,
-            owner=owner,
-            type=type,
+        """Lists the images visible to the account (active ones unless state is given).
+
+        Docker images are listed only when `type` is given; `state=all` lists every state.
+
+        HTTP: ``GET /{login}/images``; HEAD form: ``head_list_images`` (same arguments).
+
+        Args:
+            name: Exact name.
+            os: Operating system.
+            version: Exact version.
+            public: Only public (true) or private (false) images.
+            state: State, or all.
+            owner: Owner id.
+            type: Image type.
+
+        Returns:
+            list[Image]: the decoded body.
+        """
+        return _images.result_list_images(
+            self.call(
+                _OPS["ListImages"],
+                {
+                    "name": name,
+                    "os": os,
+                    "version": version,
+                    "public": public,
+                    "state": state,
+                    "owner": owner,
+                    "type": type,
+                },
+            )
         )
 
-    def head_list_images(
-        self,
-        *,
-        name: str | None = None,
-        os: str | None = None,
-        version: str | None = None,
-        public: bool | None = None,
-        state: str | None = None,
-        owner: str | None = None,
-        type: str | None = None,
-    ) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadImages) answers for ListImages, without a body."""
-        return self.call(
-            OPERATIONS["ListImages"],
-            {
-                "name": name,
-                "os": os,
-                "version": version,
-                "public": public,
-                "state": state,
-                "owner": owner,
-                "type": type,
-            },
-            head=True,
-        ).headers
+    head_list_images = head_form(list_images)
 
     def get_image(self, id: str) -> Image:
-        """Gets an image."""
-        return _images.get_image(self, id)
+        """Gets an image.
 
-    def head_get_image(self, id: str) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadImage) answers for GetImage, without a body."""
-        return self.call(OPERATIONS["GetImage"], {"id": id}, head=True).headers
+        Returns an image the account can see, in any state. After CreateImageFromMachine poll it
+        until `state` is `active` or `failed` (then `error` says why).
+
+        HTTP: ``GET /{login}/images/{id}``; HEAD form: ``head_get_image`` (same arguments).
+
+        Args:
+            id: Id of the image.
+
+        Returns:
+            Image: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _images.result_get_image(self.call(_OPS["GetImage"], {"id": id}))
+
+    head_get_image = head_form(get_image)
 
     def delete_image(self, id: str) -> None:
-        """Deletes one of the account's images."""
-        return _images.delete_image(self, id)
+        """Deletes one of the account's images.
+
+        Deletes an image the account owns (not a public one or one merely shared with it).
+        Answers 204.
+
+        HTTP: ``DELETE /{login}/images/{id}``.
+
+        Args:
+            id: Id of the image.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            NotAuthorized: (HTTP 403) The caller may not do this (RBAC, disabled account,
+                quota).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.1.0 or later.
+        """
+        return _images.result_delete_image(self.call(_OPS["DeleteImage"], {"id": id}))
 
     def create_image_from_machine(
         self,
@@ -750,29 +1647,118 @@ class CloudAPI(BaseClient):
         description: str | None = None,
         homepage: str | None = None,
         eula: str | None = None,
-        acl: list[str] | None = None,
-        tags: dict[str, Any] | None = None,
+        acl: Sequence[str] | None = None,
+        tags: Mapping[str, Any] | None = None,
     ) -> Image:
-        """Creates an image from a prepared, stopped instance."""
-        return _images.create_image_from_machine(
-            self,
-            machine=machine,
-            name=name,
-            version=version,
-            description=description,
-            homepage=homepage,
-            eula=eula,
-            acl=acl,
-            tags=tags,
+        """Creates an image from a prepared, stopped instance.
+
+        Answers 201 with the image in state `creating`; wait for `active` (ImageActive).
+
+        HTTP: ``POST /{login}/images``.
+
+        Args:
+            machine: Id of the instance.
+            name: Name of the new image.
+            version: Version of the new image.
+            description: Description.
+            homepage: Documentation URL.
+            eula: End-user license URL.
+            acl: Accounts to share the image with.
+            tags: Tags.
+
+        Returns:
+            Image: the decoded body.
+
+        Raises:
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            InsufficientServerVersionError: (HTTP error) CreateImageFromMachine: the compute
+                node's platform is too old. Status varies: IMGAPI's is passed
+                through.
+            NotAvailable: (HTTP error) CreateImageFromMachine: image creation is not
+                available here. Status varies: IMGAPI's is passed through.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.1.0 or later.
+        """
+        return _images.result_create_image_from_machine(
+            self.call(
+                _OPS["CreateImageFromMachine"],
+                {
+                    "machine": machine,
+                    "name": name,
+                    "version": version,
+                    "description": description,
+                    "homepage": homepage,
+                    "eula": eula,
+                    "acl": acl,
+                    "tags": tags,
+                },
+            )
         )
 
     def import_image_from_datacenter(self, *, datacenter: str, id: str) -> Image:
-        """Copies an image from another datacenter of this cloud."""
-        return _images.import_image_from_datacenter(self, datacenter=datacenter, id=id)
+        """Copies an image from another datacenter of this cloud.
+
+        The server waits for the copy and answers 200 with the image (the docs say 201).
+
+        HTTP: ``POST /{login}/images`` with ``action=import-from-datacenter``.
+
+        Args:
+            datacenter: Datacenter to copy from.
+            id: Id of the image.
+
+        Returns:
+            Image: the decoded body.
+
+        Raises:
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            ImageUuidAlreadyExistsError: (HTTP error) ImportImageFromDatacenter: the image
+                already exists here. Status varies: IMGAPI's is passed through.
+            OriginIsNotActiveError: (HTTP error) ImportImageFromDatacenter: the image's
+                origin is not active. Status varies: IMGAPI's is passed through.
+            UnauthorizedError: (HTTP error) ImportImageFromDatacenter: the image back-end
+                refused the caller. Status varies: IMGAPI's is passed through.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.2.0 or later.
+        """
+        return _images.result_import_image_from_datacenter(
+            self.call(_OPS["ImportImageFromDatacenter"], {"datacenter": datacenter, "id": id})
+        )
 
     def export_image(self, id: str, *, manta_path: str) -> ImageExport:
-        """Exports an image to Manta."""
-        return _images.export_image(self, id, manta_path=manta_path)
+        """Exports an image to Manta.
+
+        Writes the image file and its manifest to Manta under `manta_path` (a directory or a
+        file prefix) and answers where they went.
+
+        HTTP: ``POST /{login}/images/{id}`` with ``action=export``.
+
+        Args:
+            id: Id of the image.
+            manta_path: Manta path (a directory or a file prefix).
+
+        Returns:
+            ImageExport: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.1.0 or later.
+        """
+        return _images.result_export_image(
+            self.call(_OPS["ExportImage"], {"id": id, "manta_path": manta_path})
+        )
 
     def update_image(
         self,
@@ -783,25 +1769,81 @@ class CloudAPI(BaseClient):
         description: str | None = None,
         homepage: str | None = None,
         eula: str | None = None,
-        acl: list[str] | None = None,
-        tags: dict[str, Any] | None = None,
+        acl: Sequence[str] | None = None,
+        tags: Mapping[str, Any] | None = None,
     ) -> Image:
-        """Updates the attributes of one of the account's images."""
-        return _images.update_image(
-            self,
-            id,
-            name=name,
-            version=version,
-            description=description,
-            homepage=homepage,
-            eula=eula,
-            acl=acl,
-            tags=tags,
+        """Updates the attributes of one of the account's images.
+
+        Changes the name, version, description, homepage, EULA, ACL or tags of an image the
+        account owns; answers the updated image.
+
+        HTTP: ``POST /{login}/images/{id}`` with ``action=update``.
+
+        Args:
+            id: Id of the image.
+            name: New name.
+            version: New version.
+            description: New description.
+            homepage: New documentation URL.
+            eula: New license URL.
+            acl: Accounts to share the image with.
+            tags: New tags.
+
+        Returns:
+            Image: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            NotAuthorized: (HTTP 403) The caller may not do this (RBAC, disabled account,
+                quota).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.1.0 or later.
+        """
+        return _images.result_update_image(
+            self.call(
+                _OPS["UpdateImage"],
+                {
+                    "id": id,
+                    "name": name,
+                    "version": version,
+                    "description": description,
+                    "homepage": homepage,
+                    "eula": eula,
+                    "acl": acl,
+                    "tags": tags,
+                },
+            )
         )
 
     def clone_image(self, id: str) -> Image:
-        """Makes a copy, owned by the account, of an image shared with it."""
-        return _images.clone_image(self, id)
+        """Makes a copy, owned by the account, of an image shared with it.
+
+        Copies an image shared with the account (through its ACL) into one the account owns,
+        with a new id; answers the copy. Origin images copied along are left disabled.
+
+        HTTP: ``POST /{login}/images/{id}`` with ``action=clone``.
+
+        Args:
+            id: Id of the image.
+
+        Returns:
+            Image: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            ImageNotShared: (HTTP error) CloneImage: the image is not shared with the
+                caller. Status varies: IMGAPI's is passed through.
+            NotImageOwnerError: (HTTP error) CloneImage: only the owner may do this. Status
+                varies: IMGAPI's is passed through.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.1.0 or later.
+        """
+        return _images.result_clone_image(self.call(_OPS["CloneImage"], {"id": id}))
 
     def list_packages(
         self,
@@ -817,60 +1859,71 @@ class CloudAPI(BaseClient):
         brand: str | None = None,
         flexible_disk: bool | None = None,
     ) -> list[Package]:
-        """Lists the packages (filters AND-ed; `*` wildcards in strings)."""
-        return _packages.list_packages(
-            self,
-            name=name,
-            memory=memory,
-            disk=disk,
-            swap=swap,
-            lwps=lwps,
-            vcpus=vcpus,
-            version=version,
-            group=group,
-            brand=brand,
-            flexible_disk=flexible_disk,
+        """Lists the packages (filters AND-ed; `*` wildcards in strings).
+
+        Returns the active packages the account may use. Every filter given must match; string
+        filters take `*` wildcards since 8.1.1.
+
+        HTTP: ``GET /{login}/packages``; HEAD form: ``head_list_packages`` (same arguments).
+
+        Args:
+            name: Name.
+            memory: Memory in MiB.
+            disk: Disk in MiB.
+            swap: Swap in MiB.
+            lwps: Maximum lightweight processes.
+            vcpus: Virtual CPUs.
+            version: Version.
+            group: Group.
+            brand: Brand.
+            flexible_disk: Flexible-disk packages only.
+
+        Returns:
+            list[Package]: the decoded body.
+        """
+        return _packages.result_list_packages(
+            self.call(
+                _OPS["ListPackages"],
+                {
+                    "name": name,
+                    "memory": memory,
+                    "disk": disk,
+                    "swap": swap,
+                    "lwps": lwps,
+                    "vcpus": vcpus,
+                    "version": version,
+                    "group": group,
+                    "brand": brand,
+                    "flexible_disk": flexible_disk,
+                },
+            )
         )
 
-    def head_list_packages(
-        self,
-        *,
-        name: str | None = None,
-        memory: int | None = None,
-        disk: int | None = None,
-        swap: int | None = None,
-        lwps: int | None = None,
-        vcpus: int | None = None,
-        version: str | None = None,
-        group: str | None = None,
-        brand: str | None = None,
-        flexible_disk: bool | None = None,
-    ) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadPackages) answers for ListPackages, without a body."""
-        return self.call(
-            OPERATIONS["ListPackages"],
-            {
-                "name": name,
-                "memory": memory,
-                "disk": disk,
-                "swap": swap,
-                "lwps": lwps,
-                "vcpus": vcpus,
-                "version": version,
-                "group": group,
-                "brand": brand,
-                "flexible_disk": flexible_disk,
-            },
-            head=True,
-        ).headers
+    head_list_packages = head_form(list_packages)
 
     def get_package(self, package: str) -> Package:
-        """Gets a package by id or name (a name gives its newest active version)."""
-        return _packages.get_package(self, package)
+        """Gets a package by id or name (a name gives its newest active version).
 
-    def head_get_package(self, package: str) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadPackage) answers for GetPackage, without a body."""
-        return self.call(OPERATIONS["GetPackage"], {"package": package}, head=True).headers
+        Looks a package up by id or by name; a name gives the newest active version of that
+        name.
+
+        HTTP: ``GET /{login}/packages/{package}``; HEAD form: ``head_get_package`` (same
+        arguments).
+
+        Args:
+            package: Id or name of the package.
+
+        Returns:
+            Package: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _packages.result_get_package(self.call(_OPS["GetPackage"], {"package": package}))
+
+    head_get_package = head_form(get_package)
 
     def list_machines(
         self,
@@ -884,49 +1937,55 @@ class CloudAPI(BaseClient):
         tombstone: bool | None = None,
         docker: bool | None = None,
         credentials: bool | None = None,
-        tags: dict[str, str] | None = None,
+        tags: Mapping[str, str] | None = None,
         any_tag: str | None = None,
         offset: int | None = None,
         limit: int | None = None,
     ) -> list[Machine]:
-        """Lists the instances of the account, filtered and paginated."""
-        return _machines.list_machines(
-            self,
-            brand=brand,
-            type=type,
-            name=name,
-            image=image,
-            state=state,
-            memory=memory,
-            tombstone=tombstone,
-            docker=docker,
-            credentials=credentials,
-            tags=tags,
-            any_tag=any_tag,
-            offset=offset,
-            limit=limit,
-        )
+        """Lists the instances of the account, filtered and paginated.
 
-    def head_list_machines(
-        self,
-        *,
-        brand: str | None = None,
-        type: MachineType | str | None = None,
-        name: str | None = None,
-        image: str | None = None,
-        state: str | None = None,
-        memory: int | None = None,
-        tombstone: bool | None = None,
-        docker: bool | None = None,
-        credentials: bool | None = None,
-        tags: dict[str, str] | None = None,
-        any_tag: str | None = None,
-        offset: int | None = None,
-        limit: int | None = None,
-    ) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadMachines) answers for ListMachines, without a body."""
-        return self.call(
-            OPERATIONS["ListMachines"],
+        Returns the instances on record for the account, newest first as the server orders them.
+        Filters combine; `tag.<name>` filters match tags. The special filter `tags=*`
+        returns every tagged instance and makes the server ignore every other filter.
+        Pages hold at most 1000 instances: follow `offset`/`limit` until `x-resource-
+        count` is below `x-query-limit`. Destroyed instances are included only with
+        `tombstone=true`.
+
+        HTTP: ``GET /{login}/machines``; HEAD form: ``head_list_machines`` (same arguments).
+
+        Paginated: this call returns every item, fetching page after page (at most 1000 each);
+        given ``offset`` or ``limit``, it returns that one page only.
+        ``iter_list_machines`` (same arguments) yields the items lazily.
+
+        Args:
+            brand: Only instances of this brand (e.g. lx, bhyve).
+            type: Deprecated; only smartmachine or virtualmachine instances.
+            name: Only the instance with this name.
+            image: Only instances provisioned from this image.
+            state: Only instances in this state: provisioning, stopping, active, stopped, running,
+                unknown or destroyed (provisioning and stopping are widened to
+                active).
+            memory: Only instances with this much RAM, in MiB.
+            tombstone: Include destroyed and failed instances still in the instance history.
+            docker: Only Docker containers (true) or only non-Docker instances (false).
+            credentials: Include generated credentials in each instance's metadata.
+            tags: Tag filters; each entry k=v is sent as `tag.k=v`.
+            any_tag: Send "*" to list every instance that has any tag. All other filters are then
+                ignored.
+            offset: Index of the first instance to return (default 0).
+            limit: Maximum number of instances to return (default and maximum 1000).
+
+        Returns:
+            list[Machine]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return self.call_paged(
+            _OPS["ListMachines"],
             {
                 "brand": brand,
                 "type": type,
@@ -942,54 +2001,38 @@ class CloudAPI(BaseClient):
                 "offset": offset,
                 "limit": limit,
             },
-            head=True,
-        ).headers
-
-    def iter_list_machines(
-        self,
-        *,
-        brand: str | None = None,
-        type: MachineType | str | None = None,
-        name: str | None = None,
-        image: str | None = None,
-        state: str | None = None,
-        memory: int | None = None,
-        tombstone: bool | None = None,
-        docker: bool | None = None,
-        credentials: bool | None = None,
-        tags: dict[str, str] | None = None,
-        any_tag: str | None = None,
-        page_size: int | None = None,
-    ) -> Iterator[Machine]:
-        """Every item of ListMachines, fetched page by page as the iteration goes."""
-        return self.paginate(
-            "ListMachines",
-            {
-                "brand": brand,
-                "type": type,
-                "name": name,
-                "image": image,
-                "state": state,
-                "memory": memory,
-                "tombstone": tombstone,
-                "docker": docker,
-                "credentials": credentials,
-                "tags": tags,
-                "any_tag": any_tag,
-            },
             _machines.result_list_machines,
-            page_size,
         )
 
-    def get_machine(self, id: str, *, credentials: bool | None = None) -> Machine:
-        """Gets the details of an instance."""
-        return _machines.get_machine(self, id, credentials=credentials)
+    head_list_machines = head_form(list_machines)
 
-    def head_get_machine(self, id: str, *, credentials: bool | None = None) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadMachine) answers for GetMachine, without a body."""
-        return self.call(
-            OPERATIONS["GetMachine"], {"id": id, "credentials": credentials}, head=True
-        ).headers
+    iter_list_machines = iter_form(list_machines)
+
+    def get_machine(self, id: str, *, credentials: bool | None = None) -> Machine:
+        """Gets the details of an instance.
+
+        Returns one instance. A destroyed instance still in the history is answered with HTTP
+        410 and its record (state `deleted`).
+
+        HTTP: ``GET /{login}/machines/{id}``; HEAD form: ``head_get_machine`` (same arguments).
+
+        Args:
+            id: Instance id.
+            credentials: Include generated credentials in the metadata.
+
+        Returns:
+            Machine: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _machines.result_get_machine(
+            self.call(_OPS["GetMachine"], {"id": id, "credentials": credentials})
+        )
+
+    head_get_machine = head_form(get_machine)
 
     def create_machine(
         self,
@@ -997,274 +2040,1174 @@ class CloudAPI(BaseClient):
         image: str,
         package: str,
         name: str | None = None,
-        networks: list[str] | list[NetworkObject | dict[str, Any]] | None = None,
-        affinity: list[str] | None = None,
-        locality: Locality | dict[str, Any] | None = None,
-        metadata: dict[str, str] | None = None,
-        tags: dict[str, str | float | bool] | None = None,
+        networks: Sequence[str] | Sequence[NetworkObject | Mapping[str, Any]] | None = None,
+        affinity: Sequence[str] | None = None,
+        locality: Locality | Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        tags: Mapping[str, str | float | bool] | None = None,
         brand: str | None = None,
         firewall_enabled: bool | None = None,
         deletion_protection: bool | None = None,
         allow_shared_images: bool | None = None,
-        volumes: list[VolumeMount | dict[str, Any]] | None = None,
-        disks: list[NewMachineDisk | dict[str, Any]] | None = None,
+        volumes: Sequence[VolumeMount | Mapping[str, Any]] | None = None,
+        disks: Sequence[NewMachineDisk | Mapping[str, Any]] | None = None,
         encrypted: bool | None = None,
         delegate_dataset: bool | None = None,
         password: str | None = None,
-        default_networks: list[str] | None = None,
-        role_tag: list[str] | None = None,
+        default_networks: Sequence[str] | None = None,
+        role_tag: Sequence[str] | None = None,
     ) -> Machine:
-        """Provisions a new instance."""
-        return _machines.create_machine(
-            self,
-            image=image,
-            package=package,
-            name=name,
-            networks=networks,
-            affinity=affinity,
-            locality=locality,
-            metadata=metadata,
-            tags=tags,
-            brand=brand,
-            firewall_enabled=firewall_enabled,
-            deletion_protection=deletion_protection,
-            allow_shared_images=allow_shared_images,
-            volumes=volumes,
-            disks=disks,
-            encrypted=encrypted,
-            delegate_dataset=delegate_dataset,
-            password=password,
-            default_networks=default_networks,
-            role_tag=role_tag,
+        """Provisions a new instance.
+
+        Starts provisioning an instance from an image and a package and answers at once with the
+        instance in state `provisioning` (no IPs yet): wait for `running` with the
+        MachineRunning waiter. Metadata and tags are sent as flattened `metadata.<key>`
+        and `tag.<key>` body keys. Without `networks` the instance gets one external and
+        one internal network. kvm and bhyve instances need at least one SSH key on the
+        account.
+
+        HTTP: ``POST /{login}/machines``.
+
+        Args:
+            image: Id of the image to provision from.
+            package: Id or name of the package (instance size).
+            name: Friendly name; default is the first 8 characters of the new id. `{{shortId}}` in
+                the name is replaced by those characters (since 8.2.0).
+            networks: Networks to attach: either all network ids or all NetworkObjects (objects since
+                8.5.0); the two forms cannot be mixed.
+            affinity: (since 8.3.0) Placement rules such as `instance==db1`, `role!=database`,
+                `instance!=~foo*` (== / != hard, ==~ / !=~ soft; values exact,
+                glob or /regex/).
+            locality: Deprecated placement hints; cannot be combined with `affinity`.
+            metadata: Metadata entries; each key k is sent as `metadata.k` (e.g. user-script). Keys
+                ending in `_pw` are ignored.
+            tags: Tags (string, number or boolean values); each key k is sent as `tag.k`.
+            brand: (since 9.9.0) For hardware VMs, choose "kvm" or "bhyve".
+            firewall_enabled: Enforce firewall rules on the instance (default false).
+            deletion_protection: (since 8.6.0) Refuse DeleteMachine until it is disabled (default false).
+            allow_shared_images: (since 9.1.0) Allow provisioning from an image shared with the account.
+            volumes: Volumes to mount at boot (not for kvm or bhyve).
+            disks: (since 9.4.0) Disks to create (bhyve, flexible_disk package; at most 8).
+            encrypted: (since 9.8.5) Place the instance on an encrypted server (default false).
+            delegate_dataset: (since 9.12.0) Give the instance a delegated ZFS dataset (operator setting).
+            password: Administrator password, required by images that ask for one (Windows).
+            default_networks: Undocumented; which default networks ("external", "internal") to add.
+            role_tag: Role names to tag the new instance with (RBAC).
+
+        Returns:
+            Machine: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InsufficientCapacity: (HTTP error) No compute node can fit the instance. The
+                server code fixes no status for it.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            KeyRequired: (HTTP 409) Provisioning a kvm/bhyve instance needs an SSH key on
+                the account.
+            InvalidFabricPackage: (HTTP 409) The package cannot be used on a fabric network.
+            VolumesNotReachableError: (HTTP 409) The volumes cannot be reached from the
+                chosen networks.
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409).
+            NotAuthorized: (HTTP 403) The caller may not do this (RBAC, disabled account,
+                quota).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _machines.result_create_machine(
+            self.call(
+                _OPS["CreateMachine"],
+                {
+                    "image": image,
+                    "package": package,
+                    "name": name,
+                    "networks": networks,
+                    "affinity": affinity,
+                    "locality": locality,
+                    "metadata": metadata,
+                    "tags": tags,
+                    "brand": brand,
+                    "firewall_enabled": firewall_enabled,
+                    "deletion_protection": deletion_protection,
+                    "allow_shared_images": allow_shared_images,
+                    "volumes": volumes,
+                    "disks": disks,
+                    "encrypted": encrypted,
+                    "delegate_dataset": delegate_dataset,
+                    "password": password,
+                    "default_networks": default_networks,
+                    "role_tag": role_tag,
+                },
+            )
         )
 
     def delete_machine(self, id: str) -> None:
-        """Destroys an instance."""
-        return _machines.delete_machine(self, id)
+        """Destroys an instance.
+
+        Starts destroying the instance. Refused while deletion protection is enabled. Wait with
+        the MachineDeleted waiter.
+
+        HTTP: ``DELETE /{login}/machines/{id}``.
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            CannotDestroyMachineError: (HTTP 409) DeleteMachine on an instance with deletion
+                protection. The docs spell it CannotDestroyMachine.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _machines.result_delete_machine(self.call(_OPS["DeleteMachine"], {"id": id}))
 
     def machine_audit(self, id: str) -> list[AuditEntry]:
-        """Lists the actions performed on an instance, newest first."""
-        return _machines.machine_audit(self, id)
+        """Lists the actions performed on an instance, newest first.
 
-    def head_machine_audit(self, id: str) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadAudit) answers for MachineAudit, without a body."""
-        return self.call(OPERATIONS["MachineAudit"], {"id": id}, head=True).headers
+        Returns the audit trail of the instance (provision, start, stop, rename, ...), as long
+        as the job history has not been purged. Useful to confirm actions without a
+        state change.
+
+        HTTP: ``GET /{login}/machines/{id}/audit``; HEAD form: ``head_machine_audit`` (same
+        arguments).
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            list[AuditEntry]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _machines.result_machine_audit(self.call(_OPS["MachineAudit"], {"id": id}))
+
+    head_machine_audit = head_form(machine_audit)
 
     def connect_machine_vnc(self, id: str) -> None:
-        """Opens a WebSocket to the VNC console of a hardware VM."""
-        return _machines.connect_machine_vnc(self, id)
+        """Opens a WebSocket to the VNC console of a hardware VM.
+
+        Upgrades the connection to a WebSocket carrying the VNC (RFB) console of a running kvm
+        or bhyve instance in binary frames (subprotocols `rfb` or `binary`). Browsers
+        cannot sign the upgrade request, so pre-signed URLs are meant for this endpoint.
+
+        HTTP: ``GET /{login}/machines/{id}/vnc``.
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            MachineHasNoVNCError: (HTTP 400) The instance has no VNC console (not kvm or
+                bhyve). The docs spell it MachineHasNoVNC.
+            MachineStoppedError: (HTTP 400) The instance must be running for VNC. The docs
+                spell it MachineStopped.
+            UpgradeRequiredError: (HTTP 400) A WebSocket endpoint was called without the
+                upgrade headers. The docs spell it UpgradeRequired.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.8.7 or later.
+        """
+        return _machines.result_connect_machine_vnc(
+            self.call(_OPS["ConnectMachineVNC"], {"id": id})
+        )
 
     def stop_machine(self, id: str) -> None:
-        """Stops a running instance."""
-        return _machines.stop_machine(self, id)
+        """Stops a running instance.
+
+        Asks the instance to shut down; poll until the state is `stopped`.
+
+        HTTP: ``POST /{login}/machines/{id}`` with ``action=stop``.
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _machines.result_stop_machine(self.call(_OPS["StopMachine"], {"id": id}))
 
     def start_machine(self, id: str) -> None:
-        """Starts a stopped instance."""
-        return _machines.start_machine(self, id)
+        """Starts a stopped instance.
+
+        Boots the instance; poll until the state is `running`.
+
+        HTTP: ``POST /{login}/machines/{id}`` with ``action=start``.
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _machines.result_start_machine(self.call(_OPS["StartMachine"], {"id": id}))
 
     def reboot_machine(self, id: str) -> None:
-        """Reboots an instance."""
-        return _machines.reboot_machine(self, id)
+        """Reboots an instance.
+
+        Restarts the instance. The state may not visibly change; MachineAudit shows when the
+        reboot is done.
+
+        HTTP: ``POST /{login}/machines/{id}`` with ``action=reboot``.
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _machines.result_reboot_machine(self.call(_OPS["RebootMachine"], {"id": id}))
 
     def resize_machine(self, id: str, *, package: str) -> None:
-        """Resizes an instance to another package."""
-        return _machines.resize_machine(self, id, package=package)
+        """Resizes an instance to another package.
+
+        Best-effort change of the instance's package: shrinking usually works, growing may fail.
+        kvm instances cannot be resized; bhyve only to flexible_disk packages (since
+        9.8.3).
+
+        HTTP: ``POST /{login}/machines/{id}`` with ``action=resize``.
+
+        Args:
+            id: Instance id.
+            package: Id or name of the new package.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _machines.result_resize_machine(
+            self.call(_OPS["ResizeMachine"], {"id": id, "package": package})
+        )
 
     def rename_machine(self, id: str, *, name: str) -> None:
-        """Renames an instance."""
-        return _machines.rename_machine(self, id, name=name)
+        """Renames an instance.
+
+        Changes the friendly name of the instance (at most 63 characters with CNS).
+
+        HTTP: ``POST /{login}/machines/{id}`` with ``action=rename``.
+
+        Args:
+            id: Instance id.
+            name: The new name.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _machines.result_rename_machine(
+            self.call(_OPS["RenameMachine"], {"id": id, "name": name})
+        )
 
     def enable_machine_firewall(self, id: str) -> None:
-        """Enables the firewall of an instance."""
-        return _machines.enable_machine_firewall(self, id)
+        """Enables the firewall of an instance.
+
+        Starts enforcing the account's firewall rules on the instance.
+
+        HTTP: ``POST /{login}/machines/{id}`` with ``action=enable_firewall``.
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _machines.result_enable_machine_firewall(
+            self.call(_OPS["EnableMachineFirewall"], {"id": id})
+        )
 
     def disable_machine_firewall(self, id: str) -> None:
-        """Disables the firewall of an instance."""
-        return _machines.disable_machine_firewall(self, id)
+        """Disables the firewall of an instance.
+
+        Stops enforcing firewall rules on the instance.
+
+        HTTP: ``POST /{login}/machines/{id}`` with ``action=disable_firewall``.
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _machines.result_disable_machine_firewall(
+            self.call(_OPS["DisableMachineFirewall"], {"id": id})
+        )
 
     def enable_machine_deletion_protection(self, id: str) -> None:
-        """Protects an instance against deletion."""
-        return _machines.enable_machine_deletion_protection(self, id)
+        """Protects an instance against deletion.
+
+        DeleteMachine is refused until the protection is disabled again.
+
+        HTTP: ``POST /{login}/machines/{id}`` with ``action=enable_deletion_protection``.
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 8.6.0 or later.
+        """
+        return _machines.result_enable_machine_deletion_protection(
+            self.call(_OPS["EnableMachineDeletionProtection"], {"id": id})
+        )
 
     def disable_machine_deletion_protection(self, id: str) -> None:
-        """Removes the deletion protection of an instance."""
-        return _machines.disable_machine_deletion_protection(self, id)
+        """Removes the deletion protection of an instance.
+
+        Makes the instance destroyable again.
+
+        HTTP: ``POST /{login}/machines/{id}`` with ``action=disable_deletion_protection``.
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 8.6.0 or later.
+        """
+        return _machines.result_disable_machine_deletion_protection(
+            self.call(_OPS["DisableMachineDeletionProtection"], {"id": id})
+        )
 
     def create_machine_snapshot(self, id: str, *, name: str | None = None) -> Snapshot:
-        """Takes a snapshot of an instance."""
-        return _snapshots.create_machine_snapshot(self, id, name=name)
+        """Takes a snapshot of an instance.
+
+        Queues a snapshot of the instance and answers with its name and state `queued`; wait for
+        `created` with the SnapshotCreated waiter. Space used by snapshots is limited.
+
+        HTTP: ``POST /{login}/machines/{id}/snapshots``.
+
+        Args:
+            id: Instance id.
+            name: Name of the new snapshot; default is the UTC time as YYYYMMDDTHHMMSSZ.
+
+        Returns:
+            Snapshot: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _snapshots.result_create_machine_snapshot(
+            self.call(_OPS["CreateMachineSnapshot"], {"id": id, "name": name})
+        )
 
     def start_machine_from_snapshot(self, id: str, name: str) -> None:
-        """Boots a stopped instance from a snapshot (rollback)."""
-        return _snapshots.start_machine_from_snapshot(self, id, name)
+        """Boots a stopped instance from a snapshot (rollback).
+
+        Rolls the stopped instance back to the snapshot and starts it. Anything written after
+        the snapshot is lost, so repeating the call is not harmless.
+
+        HTTP: ``POST /{login}/machines/{id}/snapshots/{name}``.
+
+        Args:
+            id: Instance id.
+            name: Snapshot name.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _snapshots.result_start_machine_from_snapshot(
+            self.call(_OPS["StartMachineFromSnapshot"], {"id": id, "name": name})
+        )
 
     def list_machine_snapshots(self, id: str) -> list[Snapshot]:
-        """Lists the snapshots of an instance."""
-        return _snapshots.list_machine_snapshots(self, id)
+        """Lists the snapshots of an instance.
 
-    def head_list_machine_snapshots(self, id: str) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadMachineSnapshots) answers for ListMachineSnapshots, without a body."""
-        return self.call(OPERATIONS["ListMachineSnapshots"], {"id": id}, head=True).headers
+        Returns every snapshot of the instance; there are no filters.
+
+        HTTP: ``GET /{login}/machines/{id}/snapshots``; HEAD form:
+        ``head_list_machine_snapshots`` (same arguments).
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            list[Snapshot]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _snapshots.result_list_machine_snapshots(
+            self.call(_OPS["ListMachineSnapshots"], {"id": id})
+        )
+
+    head_list_machine_snapshots = head_form(list_machine_snapshots)
 
     def get_machine_snapshot(self, id: str, name: str) -> Snapshot:
-        """Gets one snapshot of an instance."""
-        return _snapshots.get_machine_snapshot(self, id, name)
+        """Gets one snapshot of an instance.
 
-    def head_get_machine_snapshot(self, id: str, name: str) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadMachineSnapshot) answers for GetMachineSnapshot, without a body."""
-        return self.call(
-            OPERATIONS["GetMachineSnapshot"], {"id": id, "name": name}, head=True
-        ).headers
+        Returns the snapshot, mainly to follow its state until `created`.
+
+        HTTP: ``GET /{login}/machines/{id}/snapshots/{name}``; HEAD form:
+        ``head_get_machine_snapshot`` (same arguments).
+
+        Args:
+            id: Instance id.
+            name: Snapshot name.
+
+        Returns:
+            Snapshot: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _snapshots.result_get_machine_snapshot(
+            self.call(_OPS["GetMachineSnapshot"], {"id": id, "name": name})
+        )
+
+    head_get_machine_snapshot = head_form(get_machine_snapshot)
 
     def delete_machine_snapshot(self, id: str, name: str) -> None:
-        """Deletes a snapshot of an instance."""
-        return _snapshots.delete_machine_snapshot(self, id, name)
+        """Deletes a snapshot of an instance.
+
+        Starts removing the snapshot; wait with the SnapshotDeleted waiter.
+
+        HTTP: ``DELETE /{login}/machines/{id}/snapshots/{name}``.
+
+        Args:
+            id: Instance id.
+            name: Snapshot name.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _snapshots.result_delete_machine_snapshot(
+            self.call(_OPS["DeleteMachineSnapshot"], {"id": id, "name": name})
+        )
 
     def create_machine_disk(
         self, id: str, *, size: int | str, pci_slot: str | None = None
     ) -> Disk | None:
-        """Adds a disk to a stopped bhyve instance."""
-        return _disks.create_machine_disk(self, id, size=size, pci_slot=pci_slot)
+        """Adds a disk to a stopped bhyve instance.
+
+        Adds a disk of the given size (or all remaining space). With `pci_slot` the server
+        answers 200 with the new disk (state `creating`) and a Location header; without
+        it the slot is chosen for you and the answer is 202 with no body: poll
+        ListMachineDisks for the new disk.
+
+        HTTP: ``POST /{login}/machines/{id}/disks``.
+
+        Args:
+            id: Instance id.
+            size: Size in MiB, or "remaining" for all unallocated space.
+            pci_slot: PCI slot for the disk, e.g. "0:4:1".
+
+        Returns:
+            Disk | None: the decoded body, or None when the server answers without one.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.4.1 or later.
+        """
+        return _disks.result_create_machine_disk(
+            self.call(_OPS["CreateMachineDisk"], {"id": id, "size": size, "pci_slot": pci_slot})
+        )
 
     def resize_machine_disk(
         self, id: str, disk_id: str, *, size: int, dangerous_allow_shrink: bool | None = None
     ) -> Disk:
-        """Resizes a disk of a stopped bhyve instance."""
-        return _disks.resize_machine_disk(
-            self, id, disk_id, size=size, dangerous_allow_shrink=dangerous_allow_shrink
+        """Resizes a disk of a stopped bhyve instance.
+
+        Starts resizing the disk and answers with it in state `resizing`; wait with DiskReady.
+        Shrinking truncates data and needs `dangerous_allow_shrink=true`.
+
+        HTTP: ``POST /{login}/machines/{id}/disks/{disk_id}``.
+
+        Args:
+            id: Instance id.
+            disk_id: Disk id.
+            size: New size in MiB.
+            dangerous_allow_shrink: Allow making the disk smaller (data past the new end is lost).
+
+        Returns:
+            Disk: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.4.1 or later.
+        """
+        return _disks.result_resize_machine_disk(
+            self.call(
+                _OPS["ResizeMachineDisk"],
+                {
+                    "id": id,
+                    "disk_id": disk_id,
+                    "size": size,
+                    "dangerous_allow_shrink": dangerous_allow_shrink,
+                },
+            )
         )
 
     def get_machine_disk(self, id: str, disk_id: str) -> Disk:
-        """Gets one disk of a bhyve instance."""
-        return _disks.get_machine_disk(self, id, disk_id)
+        """Gets one disk of a bhyve instance.
 
-    def head_get_machine_disk(self, id: str, disk_id: str) -> Mapping[str, str]:
-        """The headers a HEAD request (GetMachineDisk) answers for GetMachineDisk, without a body."""
-        return self.call(
-            OPERATIONS["GetMachineDisk"], {"id": id, "disk_id": disk_id}, head=True
-        ).headers
+        Returns the disk, e.g. to follow its state after a change.
+
+        HTTP: ``GET /{login}/machines/{id}/disks/{disk_id}``; HEAD form:
+        ``head_get_machine_disk`` (same arguments).
+
+        Args:
+            id: Instance id.
+            disk_id: Disk id.
+
+        Returns:
+            Disk: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.4.1 or later.
+        """
+        return _disks.result_get_machine_disk(
+            self.call(_OPS["GetMachineDisk"], {"id": id, "disk_id": disk_id})
+        )
+
+    head_get_machine_disk = head_form(get_machine_disk)
 
     def list_machine_disks(self, id: str) -> list[Disk]:
-        """Lists the disks of a bhyve instance."""
-        return _disks.list_machine_disks(self, id)
+        """Lists the disks of a bhyve instance.
 
-    def head_list_machine_disks(self, id: str) -> Mapping[str, str]:
-        """The headers a HEAD request (ListMachineDisks) answers for ListMachineDisks, without a body."""
-        return self.call(OPERATIONS["ListMachineDisks"], {"id": id}, head=True).headers
+        Returns every disk of the instance.
+
+        HTTP: ``GET /{login}/machines/{id}/disks``; HEAD form: ``head_list_machine_disks`` (same
+        arguments).
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            list[Disk]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.4.1 or later.
+        """
+        return _disks.result_list_machine_disks(self.call(_OPS["ListMachineDisks"], {"id": id}))
+
+    head_list_machine_disks = head_form(list_machine_disks)
 
     def delete_machine_disk(self, id: str, disk_id: str) -> None:
-        """Removes a disk from a stopped bhyve instance."""
-        return _disks.delete_machine_disk(self, id, disk_id)
+        """Removes a disk from a stopped bhyve instance.
 
-    def update_machine_metadata(self, id: str, *, metadata: dict[str, str]) -> dict[str, Any]:
-        """Adds or overwrites metadata entries of an instance."""
-        return _metadata.update_machine_metadata(self, id, metadata=metadata)
+        Starts removing the disk; it shows state `deleting` until it is gone (404).
+
+        HTTP: ``DELETE /{login}/machines/{id}/disks/{disk_id}``.
+
+        Args:
+            id: Instance id.
+            disk_id: Disk id.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.4.1 or later.
+        """
+        return _disks.result_delete_machine_disk(
+            self.call(_OPS["DeleteMachineDisk"], {"id": id, "disk_id": disk_id})
+        )
+
+    def update_machine_metadata(self, id: str, *, metadata: Mapping[str, str]) -> dict[str, Any]:
+        """Adds or overwrites metadata entries of an instance.
+
+        Merges the given entries into the instance metadata (existing keys are overwritten,
+        others kept) and answers with the resulting metadata; the change reaches the
+        instance through a job. Values are plain strings or JSON-encoded strings.
+
+        HTTP: ``POST /{login}/machines/{id}/metadata``.
+
+        Args:
+            id: Instance id.
+            metadata: The entries to set; this map is the whole request body.
+
+        Returns:
+            dict[str, Any]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _metadata.result_update_machine_metadata(
+            self.call(_OPS["UpdateMachineMetadata"], {"id": id, "metadata": metadata})
+        )
 
     def list_machine_metadata(self, id: str, *, credentials: bool | None = None) -> dict[str, Any]:
-        """Gets all metadata of an instance."""
-        return _metadata.list_machine_metadata(self, id, credentials=credentials)
+        """Gets all metadata of an instance.
 
-    def head_list_machine_metadata(
-        self, id: str, *, credentials: bool | None = None
-    ) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadMachineMetadata) answers for ListMachineMetadata, without a body."""
-        return self.call(
-            OPERATIONS["ListMachineMetadata"], {"id": id, "credentials": credentials}, head=True
-        ).headers
+        Returns the metadata map. With `credentials=true` a nested `credentials` object carries
+        the generated passwords.
+
+        HTTP: ``GET /{login}/machines/{id}/metadata``; HEAD form: ``head_list_machine_metadata``
+        (same arguments).
+
+        Args:
+            id: Instance id.
+            credentials: Include generated credentials (default false).
+
+        Returns:
+            dict[str, Any]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _metadata.result_list_machine_metadata(
+            self.call(_OPS["ListMachineMetadata"], {"id": id, "credentials": credentials})
+        )
+
+    head_list_machine_metadata = head_form(list_machine_metadata)
 
     def get_machine_metadata(self, id: str, key: str) -> str:
-        """Gets one metadata value of an instance."""
-        return _metadata.get_machine_metadata(self, id, key)
+        """Gets one metadata value of an instance.
 
-    def head_get_machine_metadata(self, id: str, key: str) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadMachineMetadata) answers for GetMachineMetadata, without a body."""
-        return self.call(
-            OPERATIONS["GetMachineMetadata"], {"id": id, "key": key}, head=True
-        ).headers
+        Returns the value of one key as a JSON string. `credentials` as key answers the password
+        map.
+
+        HTTP: ``GET /{login}/machines/{id}/metadata/{key}``; HEAD form:
+        ``head_get_machine_metadata`` (same arguments).
+
+        Args:
+            id: Instance id.
+            key: Metadata key.
+
+        Returns:
+            str: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _metadata.result_get_machine_metadata(
+            self.call(_OPS["GetMachineMetadata"], {"id": id, "key": key})
+        )
+
+    head_get_machine_metadata = head_form(get_machine_metadata)
 
     def delete_machine_metadata(self, id: str, key: str) -> None:
-        """Deletes one metadata entry of an instance."""
-        return _metadata.delete_machine_metadata(self, id, key)
+        """Deletes one metadata entry of an instance.
+
+        Removes the key; `credentials`, `administrator_pw` and `root_authorized_keys` cannot be
+        deleted. Applied by a job.
+
+        HTTP: ``DELETE /{login}/machines/{id}/metadata/{key}``.
+
+        Args:
+            id: Instance id.
+            key: Metadata key.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _metadata.result_delete_machine_metadata(
+            self.call(_OPS["DeleteMachineMetadata"], {"id": id, "key": key})
+        )
 
     def delete_all_machine_metadata(self, id: str) -> None:
-        """Deletes all metadata of an instance."""
-        return _metadata.delete_all_machine_metadata(self, id)
+        """Deletes all metadata of an instance.
 
-    def add_machine_tags(self, id: str, *, tags: dict[str, str | float | bool]) -> dict[str, Any]:
-        """Adds or overwrites tags of an instance."""
-        return _tags.add_machine_tags(self, id, tags=tags)
+        Removes every entry except `root_authorized_keys` and `administrator_pw`. Applied by a
+        job.
+
+        HTTP: ``DELETE /{login}/machines/{id}/metadata``.
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _metadata.result_delete_all_machine_metadata(
+            self.call(_OPS["DeleteAllMachineMetadata"], {"id": id})
+        )
+
+    def add_machine_tags(
+        self, id: str, *, tags: Mapping[str, str | float | bool]
+    ) -> dict[str, Any]:
+        """Adds or overwrites tags of an instance.
+
+        Merges the given tags into the instance's tags (same names are overwritten) and answers
+        with the expected resulting tags while a job applies them.
+
+        HTTP: ``POST /{login}/machines/{id}/tags``.
+
+        Args:
+            id: Instance id.
+            tags: Tags to set (string, number or boolean values); the whole request body.
+
+        Returns:
+            dict[str, Any]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _tags.result_add_machine_tags(
+            self.call(_OPS["AddMachineTags"], {"id": id, "tags": tags})
+        )
 
     def replace_machine_tags(
-        self, id: str, *, tags: dict[str, str | float | bool]
+        self, id: str, *, tags: Mapping[str, str | float | bool]
     ) -> dict[str, Any]:
-        """Replaces all tags of an instance."""
-        return _tags.replace_machine_tags(self, id, tags=tags)
+        """Replaces all tags of an instance.
+
+        Sets exactly the given tags, dropping all others, and answers with the expected result
+        while a job applies it.
+
+        HTTP: ``PUT /{login}/machines/{id}/tags``.
+
+        Args:
+            id: Instance id.
+            tags: The complete new set of tags; the whole request body.
+
+        Returns:
+            dict[str, Any]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _tags.result_replace_machine_tags(
+            self.call(_OPS["ReplaceMachineTags"], {"id": id, "tags": tags})
+        )
 
     def list_machine_tags(self, id: str) -> dict[str, Any]:
-        """Gets all tags of an instance."""
-        return _tags.list_machine_tags(self, id)
+        """Gets all tags of an instance.
 
-    def head_list_machine_tags(self, id: str) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadmachineTags) answers for ListMachineTags, without a body."""
-        return self.call(OPERATIONS["ListMachineTags"], {"id": id}, head=True).headers
+        Returns the tags of the instance as a map.
+
+        HTTP: ``GET /{login}/machines/{id}/tags``; HEAD form: ``head_list_machine_tags`` (same
+        arguments).
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            dict[str, Any]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _tags.result_list_machine_tags(self.call(_OPS["ListMachineTags"], {"id": id}))
+
+    head_list_machine_tags = head_form(list_machine_tags)
 
     def get_machine_tag(self, id: str, tag: str) -> str | float | bool:
-        """Gets the value of one tag of an instance."""
-        return _tags.get_machine_tag(self, id, tag)
+        """Gets the value of one tag of an instance.
 
-    def head_get_machine_tag(self, id: str, tag: str) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadMachineTag) answers for GetMachineTag, without a body."""
-        return self.call(OPERATIONS["GetMachineTag"], {"id": id, "tag": tag}, head=True).headers
+        Returns the value of the tag as a JSON string.
+
+        HTTP: ``GET /{login}/machines/{id}/tags/{tag}``; HEAD form: ``head_get_machine_tag``
+        (same arguments).
+
+        Args:
+            id: Instance id.
+            tag: Tag name.
+
+        Returns:
+            str | float | bool: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _tags.result_get_machine_tag(
+            self.call(_OPS["GetMachineTag"], {"id": id, "tag": tag})
+        )
+
+    head_get_machine_tag = head_form(get_machine_tag)
 
     def delete_machine_tag(self, id: str, tag: str) -> None:
-        """Deletes one tag of an instance."""
-        return _tags.delete_machine_tag(self, id, tag)
+        """Deletes one tag of an instance.
+
+        Removes the tag; applied by a job.
+
+        HTTP: ``DELETE /{login}/machines/{id}/tags/{tag}``.
+
+        Args:
+            id: Instance id.
+            tag: Tag name.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _tags.result_delete_machine_tag(
+            self.call(_OPS["DeleteMachineTag"], {"id": id, "tag": tag})
+        )
 
     def delete_machine_tags(self, id: str) -> None:
-        """Deletes all tags of an instance."""
-        return _tags.delete_machine_tags(self, id)
+        """Deletes all tags of an instance.
+
+        Removes every tag; applied by a job.
+
+        HTTP: ``DELETE /{login}/machines/{id}/tags``.
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _tags.result_delete_machine_tags(self.call(_OPS["DeleteMachineTags"], {"id": id}))
 
     def migrate(
-        self, id: str, *, action: MigrationAction | str, affinity: list[str] | None = None
+        self, id: str, *, action: MigrationAction | str, affinity: Sequence[str] | None = None
     ) -> Migration | None:
-        """Runs a migration action on an instance."""
-        return _migrations.migrate(self, id, action=action, affinity=affinity)
+        """Runs a migration action on an instance.
+
+        Starts or advances the migration of an instance: begin, sync, switch, automatic, pause,
+        abort or finalize. Answers 201 with the migration once the action is accepted;
+        follow it with WatchMigration or the MigrationFinished waiter. `finalize`
+        answers with a bare status and no body.
+
+        HTTP: ``POST /{login}/machines/{id}/migrate``.
+
+        Args:
+            id: Instance id.
+            action: The migration action to run.
+            affinity: Affinity rules for the target (begin and automatic only).
+
+        Returns:
+            Migration | None: the decoded body, or None when the server answers without one.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.6.0 or later.
+        """
+        return _migrations.result_migrate(
+            self.call(_OPS["Migrate"], {"id": id, "action": action, "affinity": affinity})
+        )
 
     def watch_migration(self, id: str) -> list[MigrationProgress]:
-        """Streams the progress events of the running migration action."""
-        return _migrations.watch_migration(self, id)
+        """Streams the progress events of the running migration action.
+
+        Keeps the response open and sends one JSON progress event per line while the current
+        migration action runs; the last line has type `end`.
+
+        HTTP: ``POST /{login}/machines/{id}/migrate`` with ``action=watch``.
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            list[MigrationProgress]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.6.0 or later.
+        """
+        return _migrations.result_watch_migration(self.call(_OPS["WatchMigration"], {"id": id}))
 
     def migrate_machine_estimate(self, id: str) -> dict[str, Any]:
-        """Estimates a migration of an instance."""
-        return _migrations.migrate_machine_estimate(self, id)
+        """Estimates a migration of an instance.
+
+        Asks the back end how long and how much data a migration of the instance would take.
+        Undocumented; the answer is passed through unchanged.
+
+        HTTP: ``GET /{login}/machines/{id}/migrate``.
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            dict[str, Any]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.6.0 or later.
+        """
+        return _migrations.result_migrate_machine_estimate(
+            self.call(_OPS["MigrateMachineEstimate"], {"id": id})
+        )
 
     def list_migrations(self) -> list[Migration]:
-        """Lists the migrations of the account."""
-        return _migrations.list_migrations(self)
+        """Lists the migrations of the account.
+
+        Returns every migration not yet finalized.
+
+        HTTP: ``GET /{login}/migrations``.
+
+        Returns:
+            list[Migration]: the decoded body.
+
+        Needs CloudAPI 9.6.0 or later.
+        """
+        return _migrations.result_list_migrations(self.call(_OPS["ListMigrations"], {}))
 
     def get_migration(self, id: str) -> Migration:
-        """Gets the migration of an instance."""
-        return _migrations.get_migration(self, id)
+        """Gets the migration of an instance.
+
+        Returns the migration of the given instance (the id is the instance's id).
+
+        HTTP: ``GET /{login}/migrations/{id}``.
+
+        Args:
+            id: Id of the migrated instance.
+
+        Returns:
+            Migration: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.6.0 or later.
+        """
+        return _migrations.result_get_migration(self.call(_OPS["GetMigration"], {"id": id}))
 
     def get_changefeed(self) -> None:
-        """Opens a WebSocket feed of changes to the account's instances."""
-        return _changefeed.get_changefeed(self)
+        """Opens a WebSocket feed of changes to the account's instances.
+
+        Upgrades to a WebSocket. The client must first send a ChangefeedRegistration as a text
+        frame (nothing is sent before); each later text frame is a ChangefeedMessage.
+        Browsers should use pre-signed URLs because they cannot sign the upgrade
+        request.
+
+        HTTP: ``GET /{login}/changefeed``.
+
+        Returns:
+            None
+
+        Raises:
+            UpgradeRequiredError: (HTTP 400) A WebSocket endpoint was called without the
+                upgrade headers. The docs spell it UpgradeRequired.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.14.0 or later.
+        """
+        return _changefeed.result_get_changefeed(self.call(_OPS["GetChangefeed"], {}))
 
     def list_firewall_rules(self) -> list[FirewallRule]:
-        """Lists the firewall rules of the account."""
-        return _firewall_rules.list_firewall_rules(self)
+        """Lists the firewall rules of the account.
 
-    def head_list_firewall_rules(self) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadFirewallRules) answers for ListFirewallRules, without a body."""
-        return self.call(OPERATIONS["ListFirewallRules"], {}, head=True).headers
+        Returns every firewall rule of the account, including global ones.
+
+        HTTP: ``GET /{login}/fwrules``; HEAD form: ``head_list_firewall_rules`` (same
+        arguments).
+
+        Returns:
+            list[FirewallRule]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _firewall_rules.result_list_firewall_rules(self.call(_OPS["ListFirewallRules"], {}))
+
+    head_list_firewall_rules = head_form(list_firewall_rules)
 
     def get_firewall_rule(self, id: str) -> FirewallRule:
-        """Gets one firewall rule."""
-        return _firewall_rules.get_firewall_rule(self, id)
+        """Gets one firewall rule.
 
-    def head_get_firewall_rule(self, id: str) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadFirewallRule) answers for GetFirewallRule, without a body."""
-        return self.call(OPERATIONS["GetFirewallRule"], {"id": id}, head=True).headers
+        Returns the firewall rule with the given id.
+
+        HTTP: ``GET /{login}/fwrules/{id}``; HEAD form: ``head_get_firewall_rule`` (same
+        arguments).
+
+        Args:
+            id: Firewall rule id.
+
+        Returns:
+            FirewallRule: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _firewall_rules.result_get_firewall_rule(
+            self.call(_OPS["GetFirewallRule"], {"id": id})
+        )
+
+    head_get_firewall_rule = head_form(get_firewall_rule)
 
     def create_firewall_rule(
         self,
@@ -1273,11 +3216,45 @@ class CloudAPI(BaseClient):
         enabled: bool | None = None,
         log: bool | None = None,
         description: str | None = None,
-        role_tag: list[str] | None = None,
+        role_tag: Sequence[str] | None = None,
     ) -> FirewallRule:
-        """Creates a firewall rule."""
-        return _firewall_rules.create_firewall_rule(
-            self, rule=rule, enabled=enabled, log=log, description=description, role_tag=role_tag
+        """Creates a firewall rule.
+
+        Adds a rule to the account; it is applied to every instance it concerns. A new rule is
+        disabled unless `enabled` is true.
+
+        HTTP: ``POST /{login}/fwrules``.
+
+        Args:
+            rule: The rule text.
+            enabled: Whether the rule is in force (default false).
+            log: Log traffic matching the rule (undocumented).
+            description: Human-readable description.
+            role_tag: Role names to tag the new rule with (RBAC).
+
+        Returns:
+            FirewallRule: the decoded body.
+
+        Raises:
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            InvalidParameters: (HTTP 422) The firewall service rejected the rule text
+                (details in the errors list).
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _firewall_rules.result_create_firewall_rule(
+            self.call(
+                _OPS["CreateFirewallRule"],
+                {
+                    "rule": rule,
+                    "enabled": enabled,
+                    "log": log,
+                    "description": description,
+                    "role_tag": role_tag,
+                },
+            )
         )
 
     def update_firewall_rule(
@@ -1289,80 +3266,328 @@ class CloudAPI(BaseClient):
         log: bool | None = None,
         description: str | None = None,
     ) -> FirewallRule:
-        """Changes a firewall rule."""
-        return _firewall_rules.update_firewall_rule(
-            self, id, rule=rule, enabled=enabled, log=log, description=description
+        """Changes a firewall rule.
+
+        Changes the given fields of a rule and updates the instances it concerns. Global rules
+        cannot be changed.
+
+        HTTP: ``POST /{login}/fwrules/{id}``.
+
+        Args:
+            id: Firewall rule id.
+            rule: New rule text.
+            enabled: Whether the rule is in force.
+            log: Log traffic matching the rule (undocumented).
+            description: New description.
+
+        Returns:
+            FirewallRule: the decoded body.
+
+        Raises:
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            InvalidParameters: (HTTP 422) The firewall service rejected the rule text
+                (details in the errors list).
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _firewall_rules.result_update_firewall_rule(
+            self.call(
+                _OPS["UpdateFirewallRule"],
+                {
+                    "id": id,
+                    "rule": rule,
+                    "enabled": enabled,
+                    "log": log,
+                    "description": description,
+                },
+            )
         )
 
     def enable_firewall_rule(self, id: str) -> FirewallRule:
-        """Enables a firewall rule."""
-        return _firewall_rules.enable_firewall_rule(self, id)
+        """Enables a firewall rule.
+
+        Puts the rule in force; answers with the updated rule.
+
+        HTTP: ``POST /{login}/fwrules/{id}/enable``.
+
+        Args:
+            id: Firewall rule id.
+
+        Returns:
+            FirewallRule: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _firewall_rules.result_enable_firewall_rule(
+            self.call(_OPS["EnableFirewallRule"], {"id": id})
+        )
 
     def disable_firewall_rule(self, id: str) -> FirewallRule:
-        """Disables a firewall rule."""
-        return _firewall_rules.disable_firewall_rule(self, id)
+        """Disables a firewall rule.
+
+        Takes the rule out of force without deleting it; answers with the updated rule.
+
+        HTTP: ``POST /{login}/fwrules/{id}/disable``.
+
+        Args:
+            id: Firewall rule id.
+
+        Returns:
+            FirewallRule: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _firewall_rules.result_disable_firewall_rule(
+            self.call(_OPS["DisableFirewallRule"], {"id": id})
+        )
 
     def delete_firewall_rule(self, id: str) -> None:
-        """Deletes a firewall rule."""
-        return _firewall_rules.delete_firewall_rule(self, id)
+        """Deletes a firewall rule.
+
+        Removes the rule from the account and from every instance it applied to.
+
+        HTTP: ``DELETE /{login}/fwrules/{id}``.
+
+        Args:
+            id: Firewall rule id.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _firewall_rules.result_delete_firewall_rule(
+            self.call(_OPS["DeleteFirewallRule"], {"id": id})
+        )
 
     def list_machine_firewall_rules(self, id: str) -> list[FirewallRule]:
-        """Lists the firewall rules that affect an instance."""
-        return _firewall_rules.list_machine_firewall_rules(self, id)
+        """Lists the firewall rules that affect an instance.
 
-    def head_list_machine_firewall_rules(self, id: str) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadMachineFirewallRules) answers for ListMachineFirewallRules, without a body."""
-        return self.call(OPERATIONS["ListMachineFirewallRules"], {"id": id}, head=True).headers
+        Like ListFirewallRules, restricted to the rules that concern the instance.
+
+        HTTP: ``GET /{login}/machines/{id}/fwrules``; HEAD form:
+        ``head_list_machine_firewall_rules`` (same arguments).
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            list[FirewallRule]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _firewall_rules.result_list_machine_firewall_rules(
+            self.call(_OPS["ListMachineFirewallRules"], {"id": id})
+        )
+
+    head_list_machine_firewall_rules = head_form(list_machine_firewall_rules)
 
     def list_firewall_rule_machines(self, id: str) -> list[Machine]:
-        """Lists the instances a firewall rule applies to."""
-        return _firewall_rules.list_firewall_rule_machines(self, id)
+        """Lists the instances a firewall rule applies to.
 
-    def head_list_firewall_rule_machines(self, id: str) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadFirewallRuleMachines) answers for ListFirewallRuleMachines, without a body."""
-        return self.call(OPERATIONS["ListFirewallRuleMachines"], {"id": id}, head=True).headers
+        Returns the instances the rule concerns, in the ListMachines format.
+
+        HTTP: ``GET /{login}/fwrules/{id}/machines``; HEAD form:
+        ``head_list_firewall_rule_machines`` (same arguments).
+
+        Args:
+            id: Firewall rule id.
+
+        Returns:
+            list[Machine]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _firewall_rules.result_list_firewall_rule_machines(
+            self.call(_OPS["ListFirewallRuleMachines"], {"id": id})
+        )
+
+    head_list_firewall_rule_machines = head_form(list_firewall_rule_machines)
 
     def list_fabric_vlans(self) -> list[FabricVlan]:
-        """Lists the VLANs of the account's fabric."""
-        return _fabrics.list_fabric_vlans(self)
+        """Lists the VLANs of the account's fabric.
 
-    def head_list_fabric_vlans(self) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadFabricVLANs) answers for ListFabricVLANs, without a body."""
-        return self.call(OPERATIONS["ListFabricVLANs"], {}, head=True).headers
+        Returns every VLAN on the account's default fabric.
+
+        HTTP: ``GET /{login}/fabrics/default/vlans``; HEAD form: ``head_list_fabric_vlans``
+        (same arguments).
+
+        Returns:
+            list[FabricVlan]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.3.0 or later.
+        """
+        return _fabrics.result_list_fabric_vlans(self.call(_OPS["ListFabricVLANs"], {}))
+
+    head_list_fabric_vlans = head_form(list_fabric_vlans)
 
     def create_fabric_vlan(
         self, *, vlan_id: int, name: str, description: str | None = None
     ) -> FabricVlan:
-        """Creates a VLAN on the account's fabric."""
-        return _fabrics.create_fabric_vlan(
-            self, vlan_id=vlan_id, name=name, description=description
+        """Creates a VLAN on the account's fabric.
+
+        Adds a VLAN with the given id and name, both unique for the account.
+
+        HTTP: ``POST /{login}/fabrics/default/vlans``.
+
+        Args:
+            vlan_id: VLAN id (0-4095 per the docs; 2-4095 accepted by the server).
+            name: Name of the VLAN.
+            description: Description of the VLAN.
+
+        Returns:
+            FabricVlan: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.3.0 or later.
+        """
+        return _fabrics.result_create_fabric_vlan(
+            self.call(
+                _OPS["CreateFabricVLAN"],
+                {"vlan_id": vlan_id, "name": name, "description": description},
+            )
         )
 
     def get_fabric_vlan(self, vlan_id: int) -> FabricVlan:
-        """Gets one VLAN of the account's fabric."""
-        return _fabrics.get_fabric_vlan(self, vlan_id)
+        """Gets one VLAN of the account's fabric.
 
-    def head_get_fabric_vlan(self, vlan_id: int) -> Mapping[str, str]:
-        """The headers a HEAD request (GetFabricVLAN) answers for GetFabricVLAN, without a body."""
-        return self.call(OPERATIONS["GetFabricVLAN"], {"vlan_id": vlan_id}, head=True).headers
+        Returns the VLAN with the given id.
+
+        HTTP: ``GET /{login}/fabrics/default/vlans/{vlan_id}``; HEAD form:
+        ``head_get_fabric_vlan`` (same arguments).
+
+        Args:
+            vlan_id: VLAN id.
+
+        Returns:
+            FabricVlan: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.3.0 or later.
+        """
+        return _fabrics.result_get_fabric_vlan(
+            self.call(_OPS["GetFabricVLAN"], {"vlan_id": vlan_id})
+        )
+
+    head_get_fabric_vlan = head_form(get_fabric_vlan)
 
     def update_fabric_vlan(
         self, vlan_id: int, *, name: str | None = None, description: str | None = None
     ) -> FabricVlan:
-        """Changes the name or description of a VLAN."""
-        return _fabrics.update_fabric_vlan(self, vlan_id, name=name, description=description)
+        """Changes the name or description of a VLAN.
+
+        Updates the given fields and answers with the VLAN (status 202).
+
+        HTTP: ``PUT /{login}/fabrics/default/vlans/{vlan_id}``.
+
+        Args:
+            vlan_id: VLAN id.
+            name: New name.
+            description: New description.
+
+        Returns:
+            FabricVlan: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.3.0 or later.
+        """
+        return _fabrics.result_update_fabric_vlan(
+            self.call(
+                _OPS["UpdateFabricVLAN"],
+                {"vlan_id": vlan_id, "name": name, "description": description},
+            )
+        )
 
     def delete_fabric_vlan(self, vlan_id: int) -> None:
-        """Deletes a VLAN of the account's fabric."""
-        return _fabrics.delete_fabric_vlan(self, vlan_id)
+        """Deletes a VLAN of the account's fabric.
+
+        Removes the VLAN; it must have no networks left.
+
+        HTTP: ``DELETE /{login}/fabrics/default/vlans/{vlan_id}``.
+
+        Args:
+            vlan_id: VLAN id.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InUseError: (HTTP 409) The resource is in use (e.g. a VLAN that still has
+                networks); 409 passed through (inferred).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.3.0 or later.
+        """
+        return _fabrics.result_delete_fabric_vlan(
+            self.call(_OPS["DeleteFabricVLAN"], {"vlan_id": vlan_id})
+        )
 
     def list_fabric_networks(self, vlan_id: int) -> list[Network]:
-        """Lists the networks on a fabric VLAN."""
-        return _fabrics.list_fabric_networks(self, vlan_id)
+        """Lists the networks on a fabric VLAN.
 
-    def head_list_fabric_networks(self, vlan_id: int) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadFabricNetworks) answers for ListFabricNetworks, without a body."""
-        return self.call(OPERATIONS["ListFabricNetworks"], {"vlan_id": vlan_id}, head=True).headers
+        Returns every network on the VLAN.
+
+        HTTP: ``GET /{login}/fabrics/default/vlans/{vlan_id}/networks``; HEAD form:
+        ``head_list_fabric_networks`` (same arguments).
+
+        Args:
+            vlan_id: VLAN id.
+
+        Returns:
+            list[Network]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.3.0 or later.
+        """
+        return _fabrics.result_list_fabric_networks(
+            self.call(_OPS["ListFabricNetworks"], {"vlan_id": vlan_id})
+        )
+
+    head_list_fabric_networks = head_form(list_fabric_networks)
 
     def create_fabric_network(
         self,
@@ -1374,34 +3599,86 @@ class CloudAPI(BaseClient):
         provision_end_ip: str,
         description: str | None = None,
         gateway: str | None = None,
-        resolvers: list[str] | None = None,
-        routes: dict[str, str] | None = None,
+        resolvers: Sequence[str] | None = None,
+        routes: Mapping[str, str] | None = None,
         internet_nat: bool | str | None = None,
     ) -> Network:
-        """Creates a network on a fabric VLAN."""
-        return _fabrics.create_fabric_network(
-            self,
-            vlan_id,
-            name=name,
-            subnet=subnet,
-            provision_start_ip=provision_start_ip,
-            provision_end_ip=provision_end_ip,
-            description=description,
-            gateway=gateway,
-            resolvers=resolvers,
-            routes=routes,
-            internet_nat=internet_nat,
+        """Creates a network on a fabric VLAN.
+
+        Adds a private layer-3 network to the VLAN. By default a NAT zone on the gateway address
+        gives it Internet access.
+
+        HTTP: ``POST /{login}/fabrics/default/vlans/{vlan_id}/networks``.
+
+        Args:
+            vlan_id: VLAN id.
+            name: Name of the network, unique for the account.
+            subnet: The subnet in CIDR form, e.g. 10.50.1.0/24.
+            provision_start_ip: First IPv4 address that may be given to instances.
+            provision_end_ip: Last IPv4 address that may be given to instances.
+            description: Description of the network.
+            gateway: IPv4 gateway address.
+            resolvers: DNS resolver IPv4 addresses (at most 4).
+            routes: Static routes, destination (CIDR or IP) to gateway IPv4 address.
+            internet_nat: Provision an Internet NAT zone on the gateway address (default true).
+
+        Returns:
+            Network: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.3.0 or later.
+        """
+        return _fabrics.result_create_fabric_network(
+            self.call(
+                _OPS["CreateFabricNetwork"],
+                {
+                    "vlan_id": vlan_id,
+                    "name": name,
+                    "subnet": subnet,
+                    "provision_start_ip": provision_start_ip,
+                    "provision_end_ip": provision_end_ip,
+                    "description": description,
+                    "gateway": gateway,
+                    "resolvers": resolvers,
+                    "routes": routes,
+                    "internet_nat": internet_nat,
+                },
+            )
         )
 
     def get_fabric_network(self, vlan_id: int, id: str) -> Network:
-        """Gets one network on a fabric VLAN."""
-        return _fabrics.get_fabric_network(self, vlan_id, id)
+        """Gets one network on a fabric VLAN.
 
-    def head_get_fabric_network(self, vlan_id: int, id: str) -> Mapping[str, str]:
-        """The headers a HEAD request (GetFabricNetwork) answers for GetFabricNetwork, without a body."""
-        return self.call(
-            OPERATIONS["GetFabricNetwork"], {"vlan_id": vlan_id, "id": id}, head=True
-        ).headers
+        Returns the fabric network with the given id.
+
+        HTTP: ``GET /{login}/fabrics/default/vlans/{vlan_id}/networks/{id}``; HEAD form:
+        ``head_get_fabric_network`` (same arguments).
+
+        Args:
+            vlan_id: VLAN id.
+            id: Network id.
+
+        Returns:
+            Network: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.3.0 or later.
+        """
+        return _fabrics.result_get_fabric_network(
+            self.call(_OPS["GetFabricNetwork"], {"vlan_id": vlan_id, "id": id})
+        )
+
+    head_get_fabric_network = head_form(get_fabric_network)
 
     def update_fabric_network(
         self,
@@ -1412,101 +3689,344 @@ class CloudAPI(BaseClient):
         description: str | None = None,
         provision_start_ip: str | None = None,
         provision_end_ip: str | None = None,
-        resolvers: list[str] | None = None,
-        routes: dict[str, str] | None = None,
+        resolvers: Sequence[str] | None = None,
+        routes: Mapping[str, str] | None = None,
     ) -> Network:
-        """Changes a network on a fabric VLAN."""
-        return _fabrics.update_fabric_network(
-            self,
-            vlan_id,
-            id,
-            name=name,
-            description=description,
-            provision_start_ip=provision_start_ip,
-            provision_end_ip=provision_end_ip,
-            resolvers=resolvers,
-            routes=routes,
+        """Changes a network on a fabric VLAN.
+
+        Updates the given fields (name, description, provisioning range, resolvers, routes) and
+        answers with the network.
+
+        HTTP: ``PUT /{login}/fabrics/default/vlans/{vlan_id}/networks/{id}``.
+
+        Args:
+            vlan_id: VLAN id.
+            id: Network id.
+            name: New name.
+            description: New description.
+            provision_start_ip: New first provisionable IPv4 address.
+            provision_end_ip: New last provisionable IPv4 address.
+            resolvers: New DNS resolver IPv4 addresses (at most 4).
+            routes: New static routes, destination to gateway.
+
+        Returns:
+            Network: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.3.0 or later.
+        """
+        return _fabrics.result_update_fabric_network(
+            self.call(
+                _OPS["UpdateFabricNetwork"],
+                {
+                    "vlan_id": vlan_id,
+                    "id": id,
+                    "name": name,
+                    "description": description,
+                    "provision_start_ip": provision_start_ip,
+                    "provision_end_ip": provision_end_ip,
+                    "resolvers": resolvers,
+                    "routes": routes,
+                },
+            )
         )
 
     def delete_fabric_network(self, vlan_id: int, id: str) -> None:
-        """Deletes a network on a fabric VLAN."""
-        return _fabrics.delete_fabric_network(self, vlan_id, id)
+        """Deletes a network on a fabric VLAN.
+
+        Removes the network. It must not have instances on it nor be the account's default
+        network.
+
+        HTTP: ``DELETE /{login}/fabrics/default/vlans/{vlan_id}/networks/{id}``.
+
+        Args:
+            vlan_id: VLAN id.
+            id: Network id.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InUseError: (HTTP 409) The resource is in use (e.g. a VLAN that still has
+                networks); 409 passed through (inferred).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.3.0 or later.
+        """
+        return _fabrics.result_delete_fabric_network(
+            self.call(_OPS["DeleteFabricNetwork"], {"vlan_id": vlan_id, "id": id})
+        )
 
     def list_networks(self, *, fabric: bool | None = None) -> list[Network]:
-        """Lists the networks the account can use."""
-        return _networks.list_networks(self, fabric=fabric)
+        """Lists the networks the account can use.
 
-    def head_list_networks(self, *, fabric: bool | None = None) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadNetworks) answers for ListNetworks, without a body."""
-        return self.call(OPERATIONS["ListNetworks"], {"fabric": fabric}, head=True).headers
+        Returns the networks and network pools available to the account. Members of a pool are
+        not listed, so a network id seen on an instance may be missing here.
+
+        HTTP: ``GET /{login}/networks``; HEAD form: ``head_list_networks`` (same arguments).
+
+        Args:
+            fabric: Undocumented; only list fabric networks.
+
+        Returns:
+            list[Network]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _networks.result_list_networks(self.call(_OPS["ListNetworks"], {"fabric": fabric}))
+
+    head_list_networks = head_form(list_networks)
 
     def get_network(self, id: str) -> Network:
-        """Gets one network."""
-        return _networks.get_network(self, id)
+        """Gets one network.
 
-    def head_get_network(self, id: str) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadNetwork) answers for GetNetwork, without a body."""
-        return self.call(OPERATIONS["GetNetwork"], {"id": id}, head=True).headers
+        Returns the network or network pool with the given id.
+
+        HTTP: ``GET /{login}/networks/{id}``; HEAD form: ``head_get_network`` (same arguments).
+
+        Args:
+            id: Network id.
+
+        Returns:
+            Network: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _networks.result_get_network(self.call(_OPS["GetNetwork"], {"id": id}))
+
+    head_get_network = head_form(get_network)
 
     def list_network_ips(
         self, id: str, *, offset: int | None = None, limit: int | None = None
     ) -> list[NetworkIp]:
-        """Lists the IP addresses of a network."""
-        return _networks.list_network_ips(self, id, offset=offset, limit=limit)
+        """Lists the IP addresses of a network.
 
-    def head_list_network_ips(
-        self, id: str, *, offset: int | None = None, limit: int | None = None
-    ) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadNetworkIPs) answers for ListNetworkIPs, without a body."""
-        return self.call(
-            OPERATIONS["ListNetworkIPs"], {"id": id, "offset": offset, "limit": limit}, head=True
-        ).headers
+        On a public network returns the caller's addresses only; on a private network every
+        reserved or allocated address. Paginated with `offset`/`limit` (at most 1000 per
+        page).
 
-    def iter_list_network_ips(self, id: str, page_size: int | None = None) -> Iterator[NetworkIp]:
-        """Every item of ListNetworkIPs, fetched page by page as the iteration goes."""
-        return self.paginate(
-            "ListNetworkIPs", {"id": id}, _networks.result_list_network_ips, page_size
+        HTTP: ``GET /{login}/networks/{id}/ips``; HEAD form: ``head_list_network_ips`` (same
+        arguments).
+
+        Paginated: this call returns every item, fetching page after page (at most 1000 each);
+        given ``offset`` or ``limit``, it returns that one page only.
+        ``iter_list_network_ips`` (same arguments) yields the items lazily.
+
+        Args:
+            id: Network id (not a pool).
+            offset: Index of the first address to return (default 0).
+            limit: Maximum number of addresses to return (default and maximum 1000).
+
+        Returns:
+            list[NetworkIp]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 8.4.0 or later.
+        """
+        return self.call_paged(
+            _OPS["ListNetworkIPs"],
+            {"id": id, "offset": offset, "limit": limit},
+            _networks.result_list_network_ips,
         )
 
-    def get_network_ip(self, id: str, ip_address: str) -> NetworkIp:
-        """Gets one IP address of a network."""
-        return _networks.get_network_ip(self, id, ip_address)
+    head_list_network_ips = head_form(list_network_ips)
 
-    def head_get_network_ip(self, id: str, ip_address: str) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadNetworkIP) answers for GetNetworkIP, without a body."""
-        return self.call(
-            OPERATIONS["GetNetworkIP"], {"id": id, "ip_address": ip_address}, head=True
-        ).headers
+    iter_list_network_ips = iter_form(list_network_ips)
+
+    def get_network_ip(self, id: str, ip_address: str) -> NetworkIp:
+        """Gets one IP address of a network.
+
+        Returns the address. On a public network only the caller's own addresses are visible.
+
+        HTTP: ``GET /{login}/networks/{id}/ips/{ip_address}``; HEAD form:
+        ``head_get_network_ip`` (same arguments).
+
+        Args:
+            id: Network id (not a pool).
+            ip_address: The IP address.
+
+        Returns:
+            NetworkIp: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 8.4.0 or later.
+        """
+        return _networks.result_get_network_ip(
+            self.call(_OPS["GetNetworkIP"], {"id": id, "ip_address": ip_address})
+        )
+
+    head_get_network_ip = head_form(get_network_ip)
 
     def update_network_ip(self, id: str, ip_address: str, *, reserved: bool) -> NetworkIp:
-        """Reserves or releases an IP address of a private network."""
-        return _networks.update_network_ip(self, id, ip_address, reserved=reserved)
+        """Reserves or releases an IP address of a private network.
+
+        Sets whether the address is kept out of automatic assignment at provisioning time. Not
+        possible on public networks.
+
+        HTTP: ``PUT /{login}/networks/{id}/ips/{ip_address}``.
+
+        Args:
+            id: Network id (not a pool).
+            ip_address: The IP address.
+            reserved: True to keep the address out of automatic assignment.
+
+        Returns:
+            NetworkIp: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 8.4.0 or later.
+        """
+        return _networks.result_update_network_ip(
+            self.call(
+                _OPS["UpdateNetworkIP"], {"id": id, "ip_address": ip_address, "reserved": reserved}
+            )
+        )
 
     def list_nics(self, id: str) -> list[Nic]:
-        """Lists the NICs of an instance."""
-        return _nics.list_nics(self, id)
+        """Lists the NICs of an instance.
 
-    def head_list_nics(self, id: str) -> Mapping[str, str]:
-        """The headers a HEAD request (ListNics) answers for ListNics, without a body."""
-        return self.call(OPERATIONS["ListNics"], {"id": id}, head=True).headers
+        Returns every NIC of the instance.
+
+        HTTP: ``GET /{login}/machines/{id}/nics``; HEAD form: ``head_list_nics`` (same
+        arguments).
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            list[Nic]: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _nics.result_list_nics(self.call(_OPS["ListNics"], {"id": id}))
+
+    head_list_nics = head_form(list_nics)
 
     def get_nic(self, id: str, mac: str) -> Nic:
-        """Gets one NIC of an instance."""
-        return _nics.get_nic(self, id, mac)
+        """Gets one NIC of an instance.
 
-    def head_get_nic(self, id: str, mac: str) -> Mapping[str, str]:
-        """The headers a HEAD request (GetNic) answers for GetNic, without a body."""
-        return self.call(OPERATIONS["GetNic"], {"id": id, "mac": mac}, head=True).headers
+        Returns the NIC; follow its state after AddNic until it is running.
+
+        HTTP: ``GET /{login}/machines/{id}/nics/{mac}``; HEAD form: ``head_get_nic`` (same
+        arguments).
+
+        Args:
+            id: Instance id.
+            mac: MAC address without colons, e.g. 90b8d02fb8f9.
+
+        Returns:
+            Nic: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _nics.result_get_nic(self.call(_OPS["GetNic"], {"id": id, "mac": mac}))
+
+    head_get_nic = head_form(get_nic)
 
     def add_nic(
-        self, id: str, *, network: str | NetworkObject | dict[str, Any], primary: bool | None = None
+        self,
+        id: str,
+        *,
+        network: str | NetworkObject | Mapping[str, Any],
+        primary: bool | None = None,
     ) -> Nic:
-        """Adds a NIC on a network to an instance."""
-        return _nics.add_nic(self, id, network=network, primary=primary)
+        """Adds a NIC on a network to an instance.
+
+        Creates a NIC on the network (or pool) and reboots the instance; answers with the NIC in
+        state `provisioning`. If the instance already has a NIC on that network the
+        server answers a bare 302 with its Location instead, and the client returns that
+        NIC (fetched from the Location, as GetNic): the result is the instance's NIC on
+        that network either way; compare its `state` or `mac` to tell. With a
+        NetworkObject a specific IP can be asked for (since 8.5.0).
+
+        HTTP: ``POST /{login}/machines/{id}/nics``.
+
+        Args:
+            id: Instance id.
+            network: Network or pool id, or a NetworkObject.
+            primary: Make the new NIC the primary one (since 9.15.0).
+
+        Returns:
+            Nic: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _nics.result_add_nic(
+            self.call(_OPS["AddNic"], {"id": id, "network": network, "primary": primary})
+        )
 
     def remove_nic(self, id: str, mac: str) -> None:
-        """Removes a NIC from an instance."""
-        return _nics.remove_nic(self, id, mac)
+        """Removes a NIC from an instance.
+
+        Deletes the NIC and reboots the instance; the NIC then answers 404.
+
+        HTTP: ``DELETE /{login}/machines/{id}/nics/{mac}``.
+
+        Args:
+            id: Instance id.
+            mac: MAC address without colons.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            InvalidState: (HTTP error) The resource is in the wrong state for this action.
+                Status varies: VMAPI's is passed through (usually 409).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 7.2.0 or later.
+        """
+        return _nics.result_remove_nic(self.call(_OPS["RemoveNic"], {"id": id, "mac": mac}))
 
     def list_volumes(
         self,
@@ -1517,9 +4037,36 @@ class CloudAPI(BaseClient):
         state: VolumeState | str | None = None,
         type: str | None = None,
     ) -> list[Volume]:
-        """Lists the volumes of the account."""
-        return _volumes.list_volumes(
-            self, name=name, predicate=predicate, size=size, state=state, type=type
+        """Lists the volumes of the account.
+
+        Returns the account's volumes; failed ones only when `state` or `predicate` is given.
+        `name` matches exactly or with a leading and/or trailing `*`. `predicate` is a
+        JSON filter on name, billing_id, type, state and tags; a field cannot be both in
+        it and a parameter.
+
+        HTTP: ``GET /{login}/volumes``.
+
+        Args:
+            name: Name, exact or with `*` at the start and/or end.
+            predicate: JSON-encoded predicate object on name, billing_id, type, state, tags.
+            size: Only volumes of this size in MiB.
+            state: Only volumes in this state (creating, ready, failed or deleting).
+            type: Only volumes of this type.
+
+        Returns:
+            list[Volume]: the decoded body.
+
+        Raises:
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            ValidationError: (HTTP error) VOLAPI rejected the volume parameters. Status
+                varies: VOLAPI's is passed through (usually 409).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _volumes.result_list_volumes(
+            self.call(
+                _OPS["ListVolumes"],
+                {"name": name, "predicate": predicate, "size": size, "state": state, "type": type},
+            )
         )
 
     def create_volume(
@@ -1528,30 +4075,153 @@ class CloudAPI(BaseClient):
         type: str,
         name: str | None = None,
         size: int | None = None,
-        networks: list[str] | None = None,
-        affinity: list[str] | None = None,
-        tags: dict[str, str] | None = None,
+        networks: Sequence[str] | None = None,
+        affinity: Sequence[str] | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> Volume:
-        """Creates a volume."""
-        return _volumes.create_volume(
-            self, type=type, name=name, size=size, networks=networks, affinity=affinity, tags=tags
+        """Creates a volume.
+
+        Starts creating a volume and answers with it in state `creating`; wait with VolumeReady.
+        Without `networks` the account's default fabric network is used.
+
+        HTTP: ``POST /{login}/volumes``.
+
+        Args:
+            type: Volume type; only "tritonnfs".
+            name: Name of the volume; generated when absent.
+            size: Size in MiB (default 10240); must be one of ListVolumeSizes.
+            networks: Fabric networks of the account to reach the volume on.
+            affinity: Placement rules (tag rules only), as for CreateMachine (since 9.8.6).
+            tags: Tags of the volume (since 9.8.6).
+
+        Returns:
+            Volume: the decoded body.
+
+        Raises:
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            ValidationError: (HTTP error) VOLAPI rejected the volume parameters. Status
+                varies: VOLAPI's is passed through (usually 409).
+            VolumeAlreadyExists: (HTTP error) A volume with that name already exists. Status
+                varies: VOLAPI's is passed through (usually 409).
+            VolumeSizeNotAvailable: (HTTP error) The requested volume size is not offered.
+                Status varies: VOLAPI's is passed through (usually 409).
+            InvalidNetworks: (HTTP error) The networks given for a volume are not usable.
+                Status varies: VOLAPI's is passed through (usually 409).
+            DefaultFabricNetworkNotConfiguredError: (HTTP 409) No networks given and no
+                default fabric network configured.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _volumes.result_create_volume(
+            self.call(
+                _OPS["CreateVolume"],
+                {
+                    "type": type,
+                    "name": name,
+                    "size": size,
+                    "networks": networks,
+                    "affinity": affinity,
+                    "tags": tags,
+                },
+            )
         )
 
     def get_volume(self, id: str) -> Volume:
-        """Gets one volume."""
-        return _volumes.get_volume(self, id)
+        """Gets one volume.
+
+        Returns the volume, e.g. to wait until it is ready or gone.
+
+        HTTP: ``GET /{login}/volumes/{id}``.
+
+        Args:
+            id: Volume id.
+
+        Returns:
+            Volume: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            VolumeNotFound: (HTTP error) The volume does not exist. Status varies: VOLAPI's
+                is passed through (usually 404).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _volumes.result_get_volume(self.call(_OPS["GetVolume"], {"id": id}))
 
     def delete_volume(self, id: str) -> None:
-        """Deletes a volume."""
-        return _volumes.delete_volume(self, id)
+        """Deletes a volume.
+
+        Schedules the deletion; refused with VolumeInUse while an active instance uses it. Wait
+        with VolumeDeleted.
+
+        HTTP: ``DELETE /{login}/volumes/{id}``.
+
+        Args:
+            id: Volume id.
+
+        Returns:
+            None
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            VolumeNotFound: (HTTP error) The volume does not exist. Status varies: VOLAPI's
+                is passed through (usually 404).
+            VolumeInUse: (HTTP error) The volume is referenced by an instance. Status
+                varies: VOLAPI's is passed through (usually 409).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _volumes.result_delete_volume(self.call(_OPS["DeleteVolume"], {"id": id}))
 
     def update_volume(self, id: str, *, name: str | None = None) -> Volume:
-        """Renames a volume."""
-        return _volumes.update_volume(self, id, name=name)
+        """Renames a volume.
+
+        Changes the name of the volume (the only updatable property; not while it is in use) and
+        answers with the volume.
+
+        HTTP: ``POST /{login}/volumes/{id}``.
+
+        Args:
+            id: Volume id.
+            name: New name (at most 256 characters).
+
+        Returns:
+            Volume: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            VolumeNotFound: (HTTP error) The volume does not exist. Status varies: VOLAPI's
+                is passed through (usually 404).
+            VolumeInUse: (HTTP error) The volume is referenced by an instance. Status
+                varies: VOLAPI's is passed through (usually 409).
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            ValidationError: (HTTP error) VOLAPI rejected the volume parameters. Status
+                varies: VOLAPI's is passed through (usually 409).
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _volumes.result_update_volume(
+            self.call(_OPS["UpdateVolume"], {"id": id, "name": name})
+        )
 
     def list_volume_sizes(self, *, type: str | None = None) -> list[VolumeSize]:
-        """Lists the sizes volumes are offered in."""
-        return _volumes.list_volume_sizes(self, type=type)
+        """Lists the sizes volumes are offered in.
+
+        Returns the available sizes, optionally for one volume type.
+
+        HTTP: ``GET /{login}/volumesizes``.
+
+        Args:
+            type: Volume type, e.g. tritonnfs.
+
+        Returns:
+            list[VolumeSize]: the decoded body.
+
+        Raises:
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _volumes.result_list_volume_sizes(self.call(_OPS["ListVolumeSizes"], {"type": type}))
 
     def wait_image_active(
         self,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
+import re
 import textwrap
 from collections.abc import Callable
 from typing import Any
@@ -30,16 +32,47 @@ def _type_text(spec: Any) -> str:
     return str(spec)
 
 
+def _docstring(op: Any) -> str:
+    """The client method's docstring: the one place an operation's text is written."""
+    return inspect.getdoc(getattr(_client_class(), op.method_name)) or ""
+
+
+def summary(op: Any) -> str:
+    return _docstring(op).split("\n\n")[0].replace("\n", " ").strip()
+
+
+def param_descriptions(op: Any) -> dict[str, str]:
+    """The ``Args:`` section of the method's docstring: parameter -> its text on one line."""
+    found: dict[str, str] = {}
+    section = False
+    current = ""
+    for line in _docstring(op).splitlines():
+        if line.strip() == "Args:":
+            section = True
+            continue
+        if not section:
+            continue
+        if line and not line.startswith(" "):
+            break  # the next section (Returns:)
+        entry = re.match(r"^    (\w+): (.*)$", line)
+        if entry:
+            current = entry.group(1)
+            found[current] = entry.group(2).strip()
+        elif current and line.strip():
+            found[current] += " " + line.strip()
+    return found
+
+
 def list_operations(ctx: Context) -> int:
-    operations = _client_class().OPERATIONS
+    operations = _client_class().SERVICE.operations
     if ctx.printer.json_mode:
         for op in operations.values():
-            record = {"name": op.name, "group": op.group, "summary": op.summary}
+            record = {"name": op.name, "group": op.group, "summary": summary(op)}
             ctx.printer.line(json.dumps(record))
         return 0
     width = max(len(name) for name in operations)
     for op in sorted(operations.values(), key=lambda o: (o.group, o.name)):
-        ctx.printer.line(f"{op.name.ljust(width)}  {op.summary}")
+        ctx.printer.line(f"{op.name.ljust(width)}  {summary(op)}")
     return 0
 
 
@@ -47,7 +80,7 @@ def _operation(name: str) -> Any:
     """The metadata of an operation, known without connecting (case-insensitive fallback)."""
     from smartdc.errors import UnknownOperationError
 
-    operations = _client_class().OPERATIONS
+    operations = _client_class().SERVICE.operations
     if name in operations:
         return operations[name]
     close = [n for n in operations if n.lower() == name.lower()]
@@ -58,7 +91,8 @@ def _operation(name: str) -> Any:
 
 def describe_operation(ctx: Context, name: str) -> int:
     op = _operation(name)
-    lines = [f"{op.name}: {op.summary}", ""]
+    lines = [f"{op.name}: {summary(op)}", ""]
+    descriptions = param_descriptions(op)
     lines.append(f"usage: smartdc api {op.name} [PARAM=VALUE ...]")
     if op.waiter:
         lines.append(f"then wait with the {op.waiter} waiter")
@@ -71,9 +105,9 @@ def describe_operation(ctx: Context, name: str) -> int:
         lines.append(
             f"  {param.name}  ({_type_text(param.type)}, {param.location}, {flags}{family})"
         )
-        if param.description:
-            for text in textwrap.wrap(param.description.strip(), 76):
-                lines.append(f"      {text}")
+        text = descriptions.get(param.name) or descriptions.get(param.name + "_")
+        if text:
+            lines.extend(f"      {part}" for part in textwrap.wrap(text, 76))
     ctx.printer.line("\n".join(lines))
     return 0
 
@@ -86,7 +120,7 @@ def cmd_api(ctx: Context) -> int:
         return describe_operation(ctx, args.operation)
     op = _operation(args.operation)
     api = ctx.datacenter().api
-    params = operation_arguments(op, args.params, api.ENUM_NAMES)
+    params = operation_arguments(op, args.params, api.SERVICE.enum_names)
     # the generated method itself (call_operation(name, **params) would clash with a `name`
     # parameter); it checks the arguments against the same metadata before sending
     result = getattr(api, op.method_name)(**params)

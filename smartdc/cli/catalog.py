@@ -24,7 +24,7 @@ def filters(ctx: Context, operation: str) -> dict[str, Any]:
     if not items:
         return {}
     api = ctx.datacenter().api
-    return operation_arguments(api.operation(operation), items, api.ENUM_NAMES)
+    return operation_arguments(api.operation(operation), items, api.SERVICE.enum_names)
 
 
 def cmd_account(ctx: Context) -> int:

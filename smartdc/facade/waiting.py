@@ -70,10 +70,10 @@ def _state_acceptors(spec: WaiterSpec, target: str) -> tuple[AcceptorSpec, ...]:
 
 def machine_waiter(api: CloudAPI, target: str) -> WaiterSpec:
     """The spec's waiter for ``target`` when it has one, else one derived from the base waiter."""
-    named = api.WAITERS.get(waiter_name("Machine", target))
+    named = api.SERVICE.waiters.get(waiter_name("Machine", target))
     if named is not None:
         return named
-    base = api.WAITERS[BASE_MACHINE_WAITER]
+    base = api.SERVICE.waiters[BASE_MACHINE_WAITER]
     path = base.state_path or "state"
     acceptors = (
         AcceptorSpec("success", "path", target, path),
@@ -126,7 +126,7 @@ def wait_while_state(
     progress: ProgressCallback | None = None,
 ) -> MachineModel:
     """The machine once it has left ``current`` (``WaitFailed`` if it left it for ``failed``)."""
-    base = api.WAITERS[BASE_MACHINE_WAITER]
+    base = api.SERVICE.waiters[BASE_MACHINE_WAITER]
     inner = api.poller(base.operation, {"id": machine_id})
     path = base.state_path or "state"
 
@@ -277,7 +277,7 @@ def wait_for_audit(
     interval: float | None = None,
 ) -> None:
     """Wait for a new audit entry of ``action`` (one not among ``before``)."""
-    base = api.WAITERS[BASE_MACHINE_WAITER]
+    base = api.SERVICE.waiters[BASE_MACHINE_WAITER]
     seen = {(e.action, e.time) for e in before}
 
     def poll() -> tuple[int, _AuditSeen]:
@@ -310,9 +310,9 @@ def run_waiter(
     progress: ProgressCallback | None = None,
 ) -> Any:
     """Run the spec's waiter ``name`` with the operation's ``params``; returns the last result."""
-    spec = api.WAITERS.get(name)
+    spec = api.SERVICE.waiters.get(name)
     if spec is None:
-        known = ", ".join(sorted(api.WAITERS))
+        known = ", ".join(sorted(api.SERVICE.waiters))
         raise ValueError(f"no waiter named {name!r} (known: {known})")
     what = ", ".join(f"{k}={v}" for k, v in params.items())
     return api.run_waiter(

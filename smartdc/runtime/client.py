@@ -1,14 +1,16 @@
 """BaseClient: turns an operation's metadata and arguments into a signed request.
 
-The generated ``smartdc.CloudAPI`` subclasses it and supplies the tables (operations, waiters,
-paginators, enum names). Everything here is generic: no fact about a particular endpoint.
+The generated ``smartdc.CloudAPI`` subclasses it and supplies its service model (operations,
+waiters, paginators, enum names: ``smartdc.runtime.meta.ServiceModel``). Everything here is
+generic: no fact about a particular endpoint. Each client method is written once; its HEAD and
+lazy-paging forms are derived from it (:func:`head_form`, :func:`iter_form`), typed by ParamSpec.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar, cast
 from urllib.parse import urlsplit
 
 from smartdc.config import Config, check_header_value
@@ -20,14 +22,16 @@ from smartdc.errors import (
     UnknownOperationError,
 )
 from smartdc.runtime.jsonvalues import DecodeError, e_value
-from smartdc.runtime.meta import OperationMeta
-from smartdc.runtime.paging import PaginatorSpec, paginate
+from smartdc.runtime.meta import OperationMeta, ServiceModel
+from smartdc.runtime.paging import paginate
 from smartdc.runtime.paths import expand_path
 from smartdc.runtime.validate import check_arguments
 from smartdc.runtime.waiting import SYSTEM_CLOCK, Poll, WaitClock, WaiterSpec, wait
 from smartdc.transport import Response, Transport
 
 T = TypeVar("T")
+C = TypeVar("C")
+P = ParamSpec("P")
 
 
 def version_tuple(text: str) -> tuple[int, ...]:
@@ -39,14 +43,10 @@ def version_tuple(text: str) -> tuple[int, ...]:
 
 
 class BaseClient:
-    """Holds the configuration and transport; sends any operation described by metadata."""
+    """Holds the configuration and transport; sends any operation of its service model."""
 
-    OPERATIONS: ClassVar[Mapping[str, OperationMeta]] = {}
-    WAITERS: ClassVar[Mapping[str, WaiterSpec]] = {}
-    PAGINATORS: ClassVar[Mapping[str, PaginatorSpec]] = {}
-    ENUM_NAMES: ClassVar[frozenset[str]] = frozenset()
-    # operation name -> function decoding its Response into the method's return value
-    RESULTS: ClassVar[Mapping[str, Callable[[Response], Any]]] = {}
+    # the generated smartdc.CloudAPI sets its service model (operations, waiters, paginators)
+    SERVICE: ClassVar[ServiceModel] = ServiceModel("", "", (), frozenset(), {}, {}, {})
 
     def __init__(
         self,
@@ -91,7 +91,7 @@ class BaseClient:
 
     def call(self, op: OperationMeta, args: Mapping[str, Any], *, head: bool = False) -> Response:
         """Validate ``args`` against ``op`` and send it (``head``: its HEAD form)."""
-        check_arguments(op, args, self.ENUM_NAMES)
+        check_arguments(op, args, self.SERVICE.enum_names)
         self._check_version(op)
         path_values: dict[str, Any] = {"login": self.config.login}
         query: dict[str, Any] = dict(op.fixed_query)
@@ -106,7 +106,8 @@ class BaseClient:
             elif param.body_root:
                 body = e_value(value)
             elif param.location == "header":
-                text = ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+                many = isinstance(value, Sequence) and not isinstance(value, str)
+                text = ",".join(map(str, value)) if many else str(value)
                 check_header_value(f"{op.name} parameter {param.name}", text, ArgumentError)
                 headers[param.wire] = text
             else:
@@ -132,11 +133,11 @@ class BaseClient:
                 body=body,
                 headers=headers,
                 idempotent=op.idempotent,
-                expect_statuses=tuple(s for s in op.statuses if s >= 400),
+                expect_statuses=op.error_statuses,
             )
         except CloudAPIError as exc:
             raise self._explain(exc) from None
-        if 300 <= response.status < 400 and response.data is None and op.body_type is not None:
+        if 300 <= response.status < 400 and response.data is None and op.returns_body:
             response = self._follow(op, response)
         version = response.server_version
         if version and version != self._server_version:
@@ -225,9 +226,10 @@ class BaseClient:
     # -- by name (used by the CLI and the facade) ---------------------------------------------
 
     def operation(self, name: str) -> OperationMeta:
-        op = self.OPERATIONS.get(name)
+        operations = self.SERVICE.operations
+        op = operations.get(name)
         if op is None:
-            close = [n for n in self.OPERATIONS if n.lower() == name.lower()]
+            close = [n for n in operations if n.lower() == name.lower()]
             hint = f"; did you mean {close[0]}?" if close else ""
             raise UnknownOperationError(f"no CloudAPI operation named {name!r}{hint}")
         return op
@@ -235,7 +237,7 @@ class BaseClient:
     def call_operation(self, name: str, /, **params: Any) -> Any:
         """Call an operation by its CloudAPI name with keyword arguments (checked first)."""
         op = self.operation(name)
-        check_arguments(op, params, self.ENUM_NAMES)
+        check_arguments(op, params, self.SERVICE.enum_names)
         method: Callable[..., Any] = getattr(self, op.method_name)
         return method(**params)
 
@@ -249,12 +251,13 @@ class BaseClient:
         **params: Any,
     ) -> Any:
         """Run the waiter ``name`` (e.g. ``"MachineRunning"``) with the operation's parameters."""
-        spec = self.WAITERS.get(name)
+        waiters = self.SERVICE.waiters
+        spec = waiters.get(name)
         if spec is None:
             raise UnknownOperationError(
-                f"no waiter named {name!r} (known: {', '.join(sorted(self.WAITERS))})"
+                f"no waiter named {name!r} (known: {', '.join(sorted(waiters))})"
             )
-        check_arguments(self.operation(spec.operation), params, self.ENUM_NAMES)
+        check_arguments(self.operation(spec.operation), params, self.SERVICE.enum_names)
         what = ", ".join(f"{k}={v}" for k, v in params.items())
         return self.run_waiter(
             spec, self.poller(spec.operation, params), timeout=timeout, on_poll=on_poll, what=what
@@ -263,11 +266,10 @@ class BaseClient:
     def poller(self, name: str, params: Mapping[str, Any]) -> Callable[[], tuple[int, Any]]:
         """One call of operation ``name`` per poll: (HTTP status, decoded result)."""
         op = self.operation(name)
-        result = self.RESULTS[op.name]
 
         def poll() -> tuple[int, Any]:
             response = self.call(op, params)
-            return response.status, result(response)
+            return response.status, op.result(response)
 
         return poll
 
@@ -288,22 +290,98 @@ class BaseClient:
             poll, spec, timeout=timeout, on_poll=on_poll, clock=self.clock, what=what, **delays
         )
 
+    # -- paging -------------------------------------------------------------------------------
+
+    def call_paged(
+        self, op: OperationMeta, args: Mapping[str, Any], result: Callable[[Response], list[T]]
+    ) -> list[T]:
+        """A paginated operation's plain call: every item (all pages, fetched in turn), or the one
+        page asked for when its offset or limit is given."""
+        spec = self.SERVICE.paginators[op.name]
+        if args.get(spec.offset_param) is not None or args.get(spec.limit_param) is not None:
+            return result(self.call(op, args))
+        return list(self.paginate(op.name, args, result))
+
     def paginate(
         self,
         name: str,
         params: Mapping[str, Any],
-        result: Callable[[Response], list[T]],
+        result: Callable[[Response], list[T]] | None = None,
         page_size: int | None = None,
     ) -> Iterator[T]:
-        """Lazily iterate every item of a paginated operation, one page in memory at a time."""
-        spec = self.PAGINATORS[name]
+        """Lazily iterate every item of a paginated operation, one page in memory at a time.
+
+        ``params`` may hold the paginator's offset (where to start) and limit (the page size).
+        ``result`` decodes a page (default: the operation's own decoder).
+        """
+        spec = self.SERVICE.paginators[name]
         op = self.operation(name)
+        decode: Callable[[Response], list[T]] = result if result is not None else op.result
+        rest = {k: v for k, v in params.items() if k not in (spec.offset_param, spec.limit_param)}
+        size = page_size if page_size is not None else params.get(spec.limit_param)
 
         def fetch(offset: int, limit: int) -> tuple[list[T], Mapping[str, str]]:
-            response = self.call(op, {**params, spec.offset_param: offset, spec.limit_param: limit})
-            return result(response), response.headers
+            response = self.call(op, {**rest, spec.offset_param: offset, spec.limit_param: limit})
+            return decode(response), response.headers
 
-        return paginate(fetch, spec, page_size=page_size)
+        return paginate(fetch, spec, page_size=size, start=params.get(spec.offset_param) or 0)
+
+
+def bind(op: OperationMeta, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments of a client method's call as a dict (positional ones are its path params)."""
+    positional = op.path_params
+    if len(args) > len(positional):
+        raise TypeError(
+            f"{op.method_name}() takes {len(positional)} positional argument(s), got {len(args)}"
+        )
+    bound = {p.name: value for p, value in zip(positional, args, strict=False)}
+    twice = sorted(set(bound) & set(kwargs))
+    if twice:
+        raise TypeError(f"{op.method_name}() got multiple values for {', '.join(twice)}")
+    return {**bound, **kwargs}
+
+
+def head_form(
+    method: Callable[Concatenate[C, P], object],
+) -> Callable[Concatenate[C, P], Mapping[str, str]]:
+    """``head_<method>``: the same arguments, sent as the operation's HEAD request; its headers."""
+    name = method.__name__
+
+    def head(self: C, /, *args: P.args, **kwargs: P.kwargs) -> Mapping[str, str]:
+        client = cast(BaseClient, self)
+        op = client.SERVICE.by_method[name]
+        return client.call(op, bind(op, args, kwargs), head=True).headers
+
+    head.__name__ = head.__qualname__ = f"head_{name}"
+    head.__doc__ = (
+        f"The headers a HEAD request answers for :meth:`{name}` (same arguments), without a body."
+    )
+    head.__wrapped__ = method  # type: ignore[attr-defined]  # help() shows the arguments
+    return head
+
+
+def iter_form(
+    method: Callable[Concatenate[C, P], list[T]],
+) -> Callable[Concatenate[C, P], Iterator[T]]:
+    """``iter_<method>``: the same arguments; every item, one page fetched at a time as the
+    iteration goes (the limit argument is the page size, the offset where to start)."""
+    name = method.__name__
+
+    def items(self: C, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
+        client = cast(BaseClient, self)
+        op = client.SERVICE.by_method[name]
+        params = bind(op, args, kwargs)
+        check_arguments(op, params, client.SERVICE.enum_names)
+        return client.paginate(op.name, params)
+
+    items.__name__ = items.__qualname__ = f"iter_{name}"
+    items.__doc__ = (
+        f"Every item of :meth:`{name}` (same arguments), fetched page by page as the iteration "
+        "goes: ``limit`` is the page size (default the server's maximum), ``offset`` where to "
+        "start."
+    )
+    items.__wrapped__ = method  # type: ignore[attr-defined]
+    return items
 
 
 def _wire_value(value: Any, location: str) -> Any:

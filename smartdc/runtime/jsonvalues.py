@@ -16,7 +16,7 @@ import enum
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any, Final, TypeVar
@@ -187,9 +187,11 @@ def e_value(value: Any) -> Any:
         return value.value
     if isinstance(value, datetime):
         return e_datetime(value)
-    if isinstance(value, list):
+    if isinstance(value, (str, bytes)):
+        return value
+    if isinstance(value, (list, tuple, Sequence)):  # arguments may be any sequence or mapping
         return [e_value(v) for v in value]
-    if isinstance(value, dict):
+    if isinstance(value, (dict, Mapping)):
         return {k: e_value(v) for k, v in value.items()}
     return value
 

@@ -1,4 +1,8 @@
-"""Operation metadata: what the generated table ``smartdc._generated.metadata`` is made of.
+"""The service model: every operation, waiter and paginator as data (botocore's ``service_model``).
+
+The generated ``smartdc._generated.service.SERVICE`` is one :class:`ServiceModel`; the client reads
+only it. It holds what the runtime reads (argument checks, request building, version checks, waits,
+paging) and nothing else: descriptions live once, in the client methods' docstrings.
 
 Types are nested tuples so no parser is needed at runtime: ``"string"``, ``"Machine"``,
 ``("list", "Nic")``, ``("map", "any")``, ``("union", "integer", "string")``.
@@ -6,9 +10,15 @@ Types are nested tuples so no parser is needed at runtime: ``"string"``, ``"Mach
 
 from __future__ import annotations
 
-from typing import Union
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Union
 
 import attrs
+
+if TYPE_CHECKING:
+    from smartdc.runtime.paging import PaginatorSpec
+    from smartdc.runtime.waiting import WaiterSpec
+    from smartdc.transport import Response
 
 TypeSpec = Union[str, tuple["TypeSpec", ...]]  # noqa: UP007 (a recursive alias needs Union)
 
@@ -16,14 +26,15 @@ TypeSpec = Union[str, tuple["TypeSpec", ...]]  # noqa: UP007 (a recursive alias 
 @attrs.frozen
 class ParamMeta:
     name: str  # Python name
-    wire: str  # name on the wire
     location: str  # path | query | body | header
     type: TypeSpec
     required: bool = False
+    wire: str = attrs.field(  # name on the wire, when it differs from the Python name
+        default=attrs.Factory(lambda self: self.name, takes_self=True)
+    )
     family: str | None = None  # "metadata.": each key k is sent as "metadata.k"
     body_root: bool = False  # the value is the whole body
     secret: bool = False
-    description: str = ""
     ignored_keys: tuple[str, ...] = ()  # map keys the server drops without an error (globs)
     truthy: bool = False  # the server tests the raw string: False is sent by leaving it out
 
@@ -33,23 +44,38 @@ class OperationMeta:
     name: str
     method_name: str  # the CloudAPI client method
     group: str
-    summary: str
     http_method: str
     path: str
-    params: tuple[ParamMeta, ...]
-    statuses: tuple[int, ...]
-    content: str  # json | text | none | json-stream
-    body_type: TypeSpec | None
+    result: Callable[[Response], Any]  # decodes a response into the method's return value
+    params: tuple[ParamMeta, ...] = ()
+    error_statuses: tuple[int, ...] = ()  # 4xx/5xx statuses that answer with data, not an error
+    returns_body: bool = True  # a result is due (a bodiless listed 3xx says where: followed)
     since: str | None = None
-    min_api_version: str | None = None
     idempotent: bool = True
-    is_async: bool = False
-    auth: bool = True
-    documented: bool = True
-    head: str | None = None
-    waiter: str | None = None
+    head: str | None = None  # the route name of its HEAD form
+    waiter: str | None = None  # the waiter that follows it
     fixed_query: tuple[tuple[str, str], ...] = ()
-    errors: tuple[str, ...] = ()
 
     def param(self, name: str) -> ParamMeta | None:
         return next((p for p in self.params if p.name == name), None)
+
+    @property
+    def path_params(self) -> tuple[ParamMeta, ...]:
+        """The positional parameters of the client method, in order."""
+        return tuple(p for p in self.params if p.location == "path")
+
+
+@attrs.frozen
+class ServiceModel:
+    title: str
+    server_version: str
+    api_versions: tuple[str, ...]
+    enum_names: frozenset[str]
+    operations: Mapping[str, OperationMeta]
+    waiters: Mapping[str, WaiterSpec]
+    paginators: Mapping[str, PaginatorSpec]
+    by_method: Mapping[str, OperationMeta] = attrs.field(init=False)
+
+    @by_method.default
+    def _by_method(self) -> Mapping[str, OperationMeta]:
+        return {op.method_name: op for op in self.operations.values()}

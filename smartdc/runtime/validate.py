@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import fnmatch
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ _PRIMITIVE_CHECKS: dict[str, tuple[str, Any]] = {
     "number": ("a number", (int, float)),
     "boolean": ("a boolean", bool),
     "datetime": ("a datetime or ISO 8601 string", (datetime, str)),
-    "object": ("a dict", dict),
+    "object": ("a mapping", Mapping),
 }
 
 
@@ -26,8 +26,10 @@ def _fits(value: Any, spec: TypeSpec, enum_names: frozenset[str]) -> bool:
     if isinstance(spec, tuple):
         kind, *args = spec
         if kind == "list":
-            return isinstance(value, (list, tuple)) and all(
-                _fits(v, args[0], enum_names) for v in value
+            return (
+                isinstance(value, Sequence)
+                and not isinstance(value, (str, bytes))
+                and all(_fits(v, args[0], enum_names) for v in value)
             )
         if kind == "map":
             return isinstance(value, Mapping) and all(

@@ -230,10 +230,10 @@ def test_api_list_and_describe() -> None:
     names = [line.split()[0] for line in listing.out.splitlines()]
     from smartdc import CloudAPI
 
-    assert sorted(names) == sorted(CloudAPI.OPERATIONS)
+    assert sorted(names) == sorted(CloudAPI.SERVICE.operations)
     described = invoke(["api", "CreateMachine", "--help"])
     assert described.code == 0
-    for param in CloudAPI.OPERATIONS["CreateMachine"].params:
+    for param in CloudAPI.SERVICE.operations["CreateMachine"].params:
         assert f"  {param.name}  (" in described.out
 
 

@@ -100,10 +100,15 @@ def main(tmp: str) -> None:
         environ={},
     )
 
+    # a plain call of a paginated operation returns every item (the server pages by 2)
     widgets = client.list_widgets(state=WidgetState.READY, labels={"team": "blue"})
-    assert [type(w) for w in widgets] == [Widget, Widget]
+    assert [type(w) for w in widgets] == [Widget, Widget, Widget]
     method, target, _ = SEEN[-1]
     assert method == "GET" and "state=ready" in target and "label.team=blue" in target, target
+    assert "offset=2" in target, target
+    # one page only when offset or limit is given
+    assert len(client.list_widgets(limit=2)) == 2
+    assert len(client.list_widgets(offset=2)) == 1
     first = widgets[0]
     assert first.state == WidgetState.BUILDING and first.owner is None and first.display_name == "W"
     assert first.created.tzinfo is not None and first.created.year == 2024

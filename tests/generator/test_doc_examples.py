@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from smartdc._generated.client import CloudAPI
-from smartdc._generated.metadata import OPERATIONS
+from smartdc._generated.service import SERVICE
 from smartdc.runtime.jsonvalues import e_value
 from smartdc.transport import Headers, Response
 
@@ -57,7 +56,7 @@ def _need_examples() -> None:
 def test_every_documented_operation_is_in_the_spec() -> None:
     documented = {op["operation"] for op in _examples()}
     assert len(documented) == 117
-    assert sorted(documented - set(OPERATIONS)) == []
+    assert sorted(documented - set(SERVICE.operations)) == []
 
 
 def test_documented_methods_and_paths_match_the_spec() -> None:
@@ -65,7 +64,7 @@ def test_documented_methods_and_paths_match_the_spec() -> None:
     for example in _examples():
         if example["path"] == "/:resource_path":
             continue  # SetRoleTags: the docs' path stands for any resource path
-        op = OPERATIONS[example["operation"]]
+        op = SERVICE.operations[example["operation"]]
         path = example["path"].split("?")[0]
         spec_path = op.path
         for name in ("login", "account"):
@@ -91,6 +90,6 @@ def test_example_body_round_trips_through_the_result_type(
     response = Response(
         status, Headers({"Content-Type": "application/json"}), raw, body, None, "GET", "/"
     )
-    result = CloudAPI.RESULTS[operation](response)
+    result = SERVICE.operations[operation].result(response)
     assert result is not None
     assert e_value(result) == body

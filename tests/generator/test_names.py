@@ -33,8 +33,8 @@ def test_snake_case(name: str, expected: str) -> None:
 
 def _generated_names() -> list[tuple[str, str]]:
     """(CloudAPI name, generated method) for every operation and waiter of the client."""
-    names = [(op.name, op.method_name) for op in CloudAPI.OPERATIONS.values()]
-    names += [(w, "wait_" + snake(w)) for w in CloudAPI.WAITERS]
+    names = [(op.name, op.method_name) for op in CloudAPI.SERVICE.operations.values()]
+    names += [(w, "wait_" + snake(w)) for w in CloudAPI.SERVICE.waiters]
     return names
 
 

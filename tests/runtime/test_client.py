@@ -79,9 +79,25 @@ def test_provision_wait_stop_delete(client: CloudAPI) -> None:
 
 def test_paging_and_head(sim: Simulator, client: CloudAPI) -> None:
     sim.populate_machines(2500)
-    names = [m.name for m in client.iter_list_machines(page_size=1000)]
+    names = [m.name for m in client.iter_list_machines(limit=1000)]
     assert len(names) >= 2500 and len(set(names)) == len(names)
     assert client.head_list_machines(limit=10)["x-resource-count"] == "10"
+
+
+def test_a_plain_call_of_a_paginated_operation_returns_every_item(
+    sim: Simulator, client: CloudAPI
+) -> None:
+    before = len(list(client.iter_list_machines()))
+    sim.populate_machines(2501)
+    everything = client.list_machines()
+    total = before + 2501
+    assert len(everything) == total and len({m.id for m in everything}) == total
+    # one page only when offset or limit is given
+    assert len(client.list_machines(limit=1000)) == 1000
+    assert len(client.list_machines(offset=total - 501)) == 501
+    assert [m.id for m in client.iter_list_machines(offset=total - 101, limit=50)] == [
+        m.id for m in everything[total - 101 :]
+    ]
 
 
 def test_text_and_map_answers(client: CloudAPI) -> None:

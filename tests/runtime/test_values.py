@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smartdc._generated.enums import MachineState
-from smartdc._generated.metadata import ENUM_NAMES, OPERATIONS
 from smartdc._generated.models import Machine
+from smartdc._generated.service import SERVICE
 from smartdc.errors import ArgumentError, InvalidResponseError
 from smartdc.runtime.jsonvalues import Timestamp, e_datetime
 from smartdc.runtime.paging import PaginatorSpec, paginate
@@ -85,7 +85,7 @@ def test_model_errors_name_the_field_and_keep_the_body() -> None:
 )
 def test_arguments_are_checked_by_name(args: dict[str, object], message: str) -> None:
     with pytest.raises(ArgumentError, match=message):
-        check_arguments(OPERATIONS["GetMachine"], args, ENUM_NAMES)
+        check_arguments(SERVICE.operations["GetMachine"], args, SERVICE.enum_names)
 
 
 def test_pager_stops_on_a_short_page_and_holds_one_page() -> None:

@@ -6,6 +6,8 @@ that text; every other line must type-check. What it proves is listed in test_us
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from typing_extensions import assert_type
 
 import smartdc
@@ -48,3 +50,22 @@ ips = api.list_network_ips("net-id")
 api.list_network_i_ps("net-id")  # E: "CloudAPI" has no attribute "list_network_i_ps"
 vlans = api.list_fabric_vlans()
 networks: list[Network] = api.list_networks()
+
+# -- one signature per operation: HEAD and lazy-paging forms take the same typed arguments ----------
+count: str = api.head_list_machines(state="running")["x-resource-count"]
+for each in api.iter_list_machines(brand="lx", limit=100):
+    assert_type(each, MachineModel)
+api.iter_list_machines(stat="running")  # E: Unexpected keyword argument "stat"
+api.head_get_machine(42)  # E: Argument 1 has incompatible type "int"
+all_machines: list[MachineModel] = api.list_machines()  # every page
+one_page: list[MachineModel] = api.list_machines(limit=10, offset=20)
+
+# -- arguments take any Mapping / Sequence the runtime accepts ----------------------------------------
+api.create_machine(
+    image="img",
+    package="pkg",
+    tags=MappingProxyType({"role": "web", "n": 1}),
+    networks=("net-1", "net-2"),
+    metadata=MappingProxyType({"k": "v"}),
+)
+api.create_machine(image="img", package="pkg", networks=[1, 2])  # E: incompatible type "list[int]"

@@ -5,99 +5,130 @@
 Construct it with a :class:`smartdc.Config` or the same keyword arguments
 (``CloudAPI(url=..., account=..., key_id=...)``); missing settings come from the environment and
 triton profiles. One client is safe to share between threads.
+
+Each method is written once: ``head_*`` (the HEAD form) and ``iter_*`` (lazy paging) take the same
+arguments. A paginated operation's plain call returns every item (all pages); it returns one page
+only when its ``offset`` or ``limit`` is given.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
 
 from smartdc._generated import errors as _errors  # noqa: F401  (registers the error classes)
 from smartdc._generated.enums import WidgetState
-from smartdc._generated.metadata import ENUM_NAMES, OPERATIONS
 from smartdc._generated.models.widgets import Widget
 from smartdc._generated.operations import notes as _notes
 from smartdc._generated.operations import widgets as _widgets
-from smartdc._generated.paginators import PAGINATORS
-from smartdc._generated.waiters import WAITERS
-from smartdc.runtime.client import BaseClient
+from smartdc._generated.service import SERVICE
+from smartdc.runtime.client import BaseClient, head_form, iter_form
 from smartdc.runtime.waiting import Poll
-from smartdc.transport import Response
 
 __all__ = ["CloudAPI"]
+
+_OPS = SERVICE.operations
 
 
 class CloudAPI(BaseClient):
     """A typed client for every CloudAPI operation (Fixture API 1.2.0)."""
 
-    OPERATIONS = OPERATIONS
-    WAITERS = WAITERS
-    PAGINATORS = PAGINATORS
-    ENUM_NAMES = ENUM_NAMES
-    RESULTS: ClassVar[Mapping[str, Callable[[Response], Any]]] = {
-        "ListWidgets": _widgets.result_list_widgets,
-        "GetWidget": _widgets.result_get_widget,
-        "PolishWidget": _widgets.result_polish_widget,
-        "SetNotes": _notes.result_set_notes,
-        "GetNote": _notes.result_get_note,
-    }
+    SERVICE = SERVICE
 
     def list_widgets(
         self,
         *,
         state: WidgetState | str | None = None,
-        labels: dict[str, str] | None = None,
+        labels: Mapping[str, str] | None = None,
         offset: int | None = None,
         limit: int | None = None,
     ) -> list[Widget]:
-        """Lists widgets."""
-        return _widgets.list_widgets(self, state=state, labels=labels, offset=offset, limit=limit)
+        """Lists widgets.
 
-    def head_list_widgets(
-        self,
-        *,
-        state: WidgetState | str | None = None,
-        labels: dict[str, str] | None = None,
-        offset: int | None = None,
-        limit: int | None = None,
-    ) -> Mapping[str, str]:
-        """The headers a HEAD request (HeadWidgets) answers for ListWidgets, without a body."""
-        return self.call(
-            OPERATIONS["ListWidgets"],
+        HTTP: ``GET /{login}/widgets``; HEAD form: ``head_list_widgets`` (same arguments).
+
+        Paginated: this call returns every item, fetching page after page (at most 2 each);
+        given ``offset`` or ``limit``, it returns that one page only.
+        ``iter_list_widgets`` (same arguments) yields the items lazily.
+
+        Args:
+            state: Filter by state.
+            labels: Label filters.
+            offset: Offset.
+            limit: Limit.
+
+        Returns:
+            list[Widget]: the decoded body.
+        """
+        return self.call_paged(
+            _OPS["ListWidgets"],
             {"state": state, "labels": labels, "offset": offset, "limit": limit},
-            head=True,
-        ).headers
-
-    def iter_list_widgets(
-        self,
-        *,
-        state: WidgetState | str | None = None,
-        labels: dict[str, str] | None = None,
-        page_size: int | None = None,
-    ) -> Iterator[Widget]:
-        """Every item of ListWidgets, fetched page by page as the iteration goes."""
-        return self.paginate(
-            "ListWidgets",
-            {"state": state, "labels": labels},
             _widgets.result_list_widgets,
-            page_size,
         )
 
+    head_list_widgets = head_form(list_widgets)
+
+    iter_list_widgets = iter_form(list_widgets)
+
     def get_widget(self, id: str) -> Widget:
-        """Gets a widget."""
-        return _widgets.get_widget(self, id)
+        """Gets a widget.
+
+        HTTP: ``GET /{login}/widgets/{id}``.
+
+        Args:
+            id: Id.
+
+        Returns:
+            Widget: the decoded body.
+
+        Raises:
+            ResourceNotFound: (HTTP 404) No such thing.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+        """
+        return _widgets.result_get_widget(self.call(_OPS["GetWidget"], {"id": id}))
 
     def polish_widget(self, id: str, *, shine: int) -> None:
-        """Polishes a widget."""
-        return _widgets.polish_widget(self, id, shine=shine)
+        """Polishes a widget.
 
-    def set_notes(self, id: str, *, notes: dict[str, str] | None = None) -> dict[str, str]:
-        """Replaces the notes of a widget."""
-        return _notes.set_notes(self, id, notes=notes)
+        HTTP: ``POST /{login}/widgets/{id}`` with ``action=polish``.
+
+        Args:
+            id: Id.
+            shine: How much.
+
+        Returns:
+            None
+        """
+        return _widgets.result_polish_widget(
+            self.call(_OPS["PolishWidget"], {"id": id, "shine": shine})
+        )
+
+    def set_notes(self, id: str, *, notes: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Replaces the notes of a widget.
+
+        HTTP: ``PUT /{login}/widgets/{id}/notes``.
+
+        Args:
+            id: Id.
+            notes: All notes.
+
+        Returns:
+            dict[str, str]: the decoded body.
+        """
+        return _notes.result_set_notes(self.call(_OPS["SetNotes"], {"id": id, "notes": notes}))
 
     def get_note(self, id: str, key: str) -> str:
-        """Gets one note as a bare string."""
-        return _notes.get_note(self, id, key)
+        """Gets one note as a bare string.
+
+        HTTP: ``GET /{login}/widgets/{id}/notes/{key}``.
+
+        Args:
+            id: Id.
+            key: Note key.
+
+        Returns:
+            str: the decoded body.
+        """
+        return _notes.result_get_note(self.call(_OPS["GetNote"], {"id": id, "key": key}))
 
     def wait_widget_ready(
         self,
