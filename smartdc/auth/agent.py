@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import struct
+import time
 
 from smartdc.auth.fingerprint import md5_fingerprint, ssh_key_type
 from smartdc.auth.keytypes import SignFunction
@@ -95,15 +96,18 @@ class AgentClient:
         return signature.string().decode("ascii", "replace"), signature.string()
 
     def _call(self, message: bytes) -> bytes:
+        # ``timeout`` bounds the whole exchange, not each read: an agent answering one byte just
+        # before every read timeout still ends here on time.
+        deadline = time.monotonic() + self.timeout
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
                 sock.settimeout(self.timeout)
                 sock.connect(self.socket_path)
                 sock.sendall(struct.pack(">I", len(message)) + message)
-                (length,) = struct.unpack(">I", _recv_exactly(sock, 4))
+                (length,) = struct.unpack(">I", _recv_exactly(sock, 4, deadline))
                 if not 0 < length <= _MAX_MESSAGE:
                     raise AgentError(f"ssh-agent sent a message of invalid length {length}")
-                return _recv_exactly(sock, length)
+                return _recv_exactly(sock, length, deadline)
         except TimeoutError:
             raise AgentError(
                 f"ssh-agent at {self.socket_path} did not answer within {self.timeout:g} s"
@@ -170,9 +174,13 @@ def _string(value: bytes) -> bytes:
     return struct.pack(">I", len(value)) + value
 
 
-def _recv_exactly(sock: socket.socket, count: int) -> bytes:
+def _recv_exactly(sock: socket.socket, count: int, deadline: float) -> bytes:
     chunks = []
     while count:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        sock.settimeout(remaining)
         chunk = sock.recv(min(count, 65536))
         if not chunk:
             raise AgentError("ssh-agent closed the connection in the middle of an answer")

@@ -15,6 +15,12 @@ import warnings
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, padding, rsa
 
+from smartdc.auth.files import (
+    MAX_KEY_FILE_BYTES,
+    FileTooLargeError,
+    NotRegularFileError,
+    read_small_file,
+)
 from smartdc.auth.fingerprint import (
     md5_fingerprint,
     openssh_public_key_comment,
@@ -26,7 +32,6 @@ from smartdc.auth.wire import SSHReader
 from smartdc.errors import KeyLoadError, KeyNotFoundError, KeyPassphraseError, UnsupportedKeyError
 
 PASSPHRASE_ENV = "SMARTDC_KEY_PASSPHRASE"
-MAX_KEY_FILE_BYTES = 1 << 20  # a 16384-bit RSA key is ~13 KB; anything huge is not a key
 
 _OPENSSH_BEGIN = b"-----BEGIN OPENSSH PRIVATE KEY-----"
 _OPENSSH_END = b"-----END OPENSSH PRIVATE KEY-----"
@@ -90,20 +95,17 @@ def read_key_file(path: str | os.PathLike[str]) -> tuple[bytes, int]:
     """The bytes and mode of a key file, with a clear error for each way it can be unusable."""
     shown = str(path)
     try:
-        info = os.stat(path)
+        data, mode = read_small_file(path, MAX_KEY_FILE_BYTES)
     except FileNotFoundError:
         raise KeyNotFoundError(f"private key file {shown} does not exist") from None
-    except OSError as exc:
-        raise KeyLoadError(f"cannot read private key file {shown}: {exc.strerror}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise KeyNotFoundError(f"private key path {shown} is a directory, not a key file")
-    if not stat.S_ISREG(info.st_mode):
-        raise KeyNotFoundError(f"private key path {shown} is not a regular file")
-    if info.st_size > MAX_KEY_FILE_BYTES:
-        raise KeyLoadError(f"{shown} is too large to be a private key ({info.st_size} bytes)")
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_KEY_FILE_BYTES + 1)
+    except NotRegularFileError as exc:
+        if exc.is_directory:
+            raise KeyNotFoundError(
+                f"private key path {shown} is a directory, not a key file"
+            ) from None
+        raise KeyNotFoundError(f"private key path {shown} is not a regular file") from None
+    except FileTooLargeError as exc:
+        raise KeyLoadError(f"{shown} is too large to be a private key ({exc.size} bytes)") from None
     except PermissionError:
         raise KeyLoadError(
             f"private key file {shown} is not readable (permission denied)"
@@ -112,7 +114,7 @@ def read_key_file(path: str | os.PathLike[str]) -> tuple[bytes, int]:
         raise KeyLoadError(f"cannot read private key file {shown}: {exc.strerror}") from None
     if not data.strip():
         raise KeyLoadError(f"private key file {shown} is empty")
-    return data, info.st_mode
+    return data, mode
 
 
 def _warn_if_exposed(shown: str, mode: int) -> None:
@@ -277,8 +279,8 @@ def load_key_file(path: str | os.PathLike[str], passphrase: Passphrase = None) -
 def sidecar_comment(shown: str) -> str:
     """The comment of ``<key>.pub`` next to a private key ('' when absent or unreadable)."""
     try:
-        with open(shown + ".pub", encoding="utf-8") as handle:
-            return openssh_public_key_comment(handle.read(MAX_KEY_FILE_BYTES))
+        data, _ = read_small_file(shown + ".pub", MAX_KEY_FILE_BYTES)
+        return openssh_public_key_comment(data.decode("utf-8"))
     except (OSError, UnicodeDecodeError):
         return ""
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
+from smartdc.auth.files import MAX_KEY_FILE_BYTES, read_small_file
 from smartdc.auth.fingerprint import (
     KeyIdSpec,
     normalize_key_id,
@@ -190,7 +192,10 @@ def _search_ssh_dir(directory: Path, spec: KeyIdSpec) -> Path | None:
         extra = []
     candidates += [p for p in extra if p not in candidates]
     for private in candidates:
-        if not private.is_file():
+        try:
+            if not stat.S_ISREG(private.stat().st_mode):
+                continue  # a directory, FIFO or device (also through a link) is no key
+        except OSError:
             continue
         blob, comment = _public_half(private)
         if blob is None:
@@ -204,14 +209,14 @@ def _public_half(private: Path) -> tuple[bytes | None, str]:
     """The public blob and comment of a private key file, without needing its passphrase."""
     public = private.with_name(private.name + ".pub")
     try:
-        text = public.read_text(encoding="utf-8")
+        text = read_small_file(public, MAX_KEY_FILE_BYTES)[0].decode("utf-8")
         _, blob = parse_openssh_public_key(text)
         return blob, openssh_public_key_comment(text)
     except (OSError, UnicodeDecodeError, ValueError):
         pass
     # No usable .pub: OpenSSH private keys keep the public key in the clear.
     try:
-        data = private.read_bytes()
+        data, _ = read_small_file(private, MAX_KEY_FILE_BYTES)
     except OSError:
         return None, ""
     if b"-----BEGIN OPENSSH PRIVATE KEY-----" not in data:

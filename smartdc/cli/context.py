@@ -6,7 +6,7 @@ import argparse
 import time
 from typing import TYPE_CHECKING, Any, TextIO
 
-from smartdc.cli.output import Printer
+from smartdc.cli.output import Printer, terminal_safe
 
 if TYPE_CHECKING:
     from smartdc.facade import DataCenter, Machine
@@ -81,10 +81,12 @@ class Progress:
         self.started = time.monotonic()
 
     def __call__(self, state: str, elapsed: float) -> None:
-        self.stream.write(f"\r\x1b[K{self.label}: {state} ({elapsed:.0f} s)")
+        shown = terminal_safe(f"{self.label}: {state}")
+        self.stream.write(f"\r\x1b[K{shown} ({elapsed:.0f} s)")
         self.stream.flush()
 
     def done(self, state: str) -> None:
         elapsed = time.monotonic() - self.started
-        self.stream.write(f"\r\x1b[K{self.label}: {state} ({elapsed:.1f} s)\n")
+        shown = terminal_safe(f"{self.label}: {state}")
+        self.stream.write(f"\r\x1b[K{shown} ({elapsed:.1f} s)\n")
         self.stream.flush()

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
 from smartdc.cli.context import Context
+from smartdc.cli.output import terminal_safe
 
 if TYPE_CHECKING:
     from smartdc.facade import DataCenter, Machine
@@ -39,7 +40,7 @@ class Narrator:
         self.started = time.monotonic()
 
     def say(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        self.out.write(terminal_safe(text, keep_newlines=True) + "\n")
         self.out.flush()
 
     def title(self, text: str, code: str) -> None:
@@ -59,7 +60,8 @@ class Narrator:
 
         def show(state: str, elapsed: float) -> None:
             if live:
-                self.out.write(f"\r\x1b[K   ... {label}: {state} after {elapsed:.1f} s")
+                shown = terminal_safe(f"{label}: {state}")
+                self.out.write(f"\r\x1b[K   ... {shown} after {elapsed:.1f} s")
                 self.out.flush()
             elif not last or last[-1] != state:
                 self.say(f"   ... {label}: {state} after {elapsed:.1f} s")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from smartdc.cli.catalog import filters, short
 from smartdc.cli.context import Context
+from smartdc.cli.output import terminal_safe
 from smartdc.cli.values import parse_assignments
 from smartdc.errors import ArgumentError
 
@@ -22,7 +23,7 @@ TARGET_STATE = {"start": "running", "stop": "stopped", "delete": "deleted"}
 
 
 def _label(machine: Machine) -> str:
-    return f"{machine.name or '-'} ({machine.id.split('-', 1)[0]})"
+    return terminal_safe(f"{machine.name or '-'} ({machine.id.split('-', 1)[0]})")
 
 
 def _show(ctx: Context, machines: Sequence[Machine]) -> None:

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from smartdc._version import __version__
 from smartdc.cli.context import Context
+from smartdc.cli.output import terminal_safe
 
 if TYPE_CHECKING:
     from smartdc.runtime.waiting import WaitClock
 
 EXIT_OK, EXIT_API, EXIT_USAGE = 0, 1, 2
+_MESSAGE_CHARS = 1000  # of a server message in the error line
 
 Command = Callable[[Context], int]
 
@@ -122,7 +124,12 @@ def _api_error_text(exc: BaseException) -> str:
 
     if isinstance(exc, CloudAPIError):
         request = f" (request id {exc.request_id})" if exc.request_id else ""
-        return f"{exc.error_code or 'error'}: {exc.message or exc}{request}"
+        message = exc.message or str(exc)
+        if len(message) > _MESSAGE_CHARS:
+            message = (
+                f"{message[:_MESSAGE_CHARS]}... ({len(message) - _MESSAGE_CHARS} more characters)"
+            )
+        return f"{exc.error_code or 'error'}: {message}{exc.details()}{request}"
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -171,13 +178,14 @@ def run(
 def _report(exc: Exception, err: TextIO) -> int:
     from smartdc.errors import ArgumentError, ConfigError, SmartDCError, UnknownOperationError
 
+    # Messages may quote the server (names, error texts, request ids): printed terminal-safe.
     if isinstance(exc, (ConfigError, ArgumentError, UnknownOperationError)):
-        err.write(f"smartdc: error: {exc}\n")
+        err.write(f"smartdc: error: {terminal_safe(str(exc), keep_newlines=True)}\n")
         return EXIT_USAGE
     if isinstance(exc, SmartDCError):
-        err.write(f"smartdc: {_api_error_text(exc)}\n")
+        err.write(f"smartdc: {terminal_safe(_api_error_text(exc), keep_newlines=True)}\n")
         return EXIT_API
     if isinstance(exc, OSError):
-        err.write(f"smartdc: {exc}\n")
+        err.write(f"smartdc: {terminal_safe(str(exc), keep_newlines=True)}\n")
         return EXIT_API
     raise exc

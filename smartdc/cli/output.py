@@ -11,18 +11,44 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
+_MAX_DEPTH = 32  # nesting shown in a table cell; deeper values print as "..."
 
-def as_json(item: Any) -> Any:
+
+def _escapes() -> dict[int, str]:
+    table = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
+    table.update({ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"): "\\r"})
+    # Unicode format characters that reorder or hide text (bidi overrides, isolates, marks).
+    for code in (0x061C, 0x200B, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)):
+        table[code] = f"\\u{code:04x}"
+    return table
+
+
+_ESCAPES = _escapes()
+_ESCAPES_BUT_NEWLINE = {code: text for code, text in _ESCAPES.items() if code != ord("\n")}
+
+
+def terminal_safe(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` with every control character shown as an escape (``\\x1b``, ``\\n``, ``\\u202e``),
+    as ``ls`` and ``git`` show odd file names: what a server sends is displayed, never obeyed by
+    the terminal. ``keep_newlines``: line breaks stay (for multi-line messages)."""
+    if text.isprintable():
+        return text
+    return text.translate(_ESCAPES_BUT_NEWLINE if keep_newlines else _ESCAPES)
+
+
+def as_json(item: Any, _depth: int = 0) -> Any:
     """The JSON value of a model, facade object, mapping or plain value."""
     model = getattr(item, "model", None)
     if model is not None and hasattr(model, "to_json"):
         item = model
     if hasattr(item, "to_json"):
         return item.to_json()
+    if _depth > _MAX_DEPTH:
+        return item  # already JSON data this deep (models are converted near the top)
     if isinstance(item, Mapping):
-        return {str(k): as_json(v) for k, v in item.items()}
+        return {str(k): as_json(v, _depth + 1) for k, v in item.items()}
     if isinstance(item, (list, tuple)):
-        return [as_json(v) for v in item]
+        return [as_json(v, _depth + 1) for v in item]
     if isinstance(item, datetime):
         return item.isoformat()
     return item
@@ -52,16 +78,22 @@ def field(record: Mapping[str, Any], name: str) -> Any:
     return value
 
 
-def cell(value: Any) -> str:
+def cell(value: Any, _depth: int = 0) -> str:
+    """A value as table text, terminal-safe; nesting past a bound shows as ``...``."""
     if value is None:
         return "-"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (list, tuple, Mapping)) and _depth >= _MAX_DEPTH:
+        return "..."
     if isinstance(value, (list, tuple)):
-        return ",".join(cell(v) for v in value) or "-"
+        return ",".join(cell(v, _depth + 1) for v in value) or "-"
     if isinstance(value, Mapping):
-        return ",".join(f"{k}={cell(v)}" for k, v in value.items()) or "-"
-    return str(value)
+        return (
+            ",".join(f"{terminal_safe(str(k))}={cell(v, _depth + 1)}" for k, v in value.items())
+            or "-"
+        )
+    return terminal_safe(str(value))
 
 
 def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
@@ -97,7 +129,7 @@ class Printer:
         count = 0
         if self.json_mode:
             for item in items:
-                self.line(json.dumps(as_json(item), sort_keys=False, default=str))
+                self.line(_json_line(as_json(item)))
                 count += 1
             return count
         columns = self.columns or list(default_columns)
@@ -118,13 +150,13 @@ class Printer:
         """One object: a JSON line, chosen fields, or an aligned ``field  value`` listing."""
         data = as_json(item)
         if self.json_mode:
-            self.line(json.dumps(data, default=str))
+            self.line(_json_line(data))
             return
         if not isinstance(data, Mapping):
             self.line(cell(data))
             return
         names = self.columns or list(data)
-        rows = [[name, cell(field(data, name))] for name in names]
+        rows = [[terminal_safe(str(name)), cell(field(data, name))] for name in names]
         width = max((len(r[0]) for r in rows), default=0)
         for name, value in rows:
             self.line(f"{name.ljust(width)}  {value}")
@@ -132,7 +164,17 @@ class Printer:
     def mapping(self, data: Mapping[str, Any], headers: tuple[str, str]) -> None:
         """A name -> value map (tags, metadata, datacenters)."""
         if self.json_mode:
-            self.line(json.dumps(as_json(data), default=str))
+            self.line(_json_line(as_json(data)))
             return
-        rows = [[str(k), cell(v)] for k, v in data.items()]
+        rows = [[terminal_safe(str(k)), cell(v)] for k, v in data.items()]
         self.line(table(rows, [h.upper() for h in headers]))
+
+
+def _json_line(data: Any) -> str:
+    """One JSON line (control characters escaped by JSON itself, so it is terminal-safe)."""
+    try:
+        return json.dumps(data, default=str)
+    except RecursionError:
+        from smartdc.errors import InvalidResponseError
+
+        raise InvalidResponseError("the answer is nested too deeply to print as JSON") from None
