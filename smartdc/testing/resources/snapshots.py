@@ -1,5 +1,7 @@
 """Instance snapshots: CreateMachineSnapshot (``queued`` then ``created``), List/Get, Delete, and
-StartMachineFromSnapshot (the instance must be stopped; it boots from the snapshot).
+StartMachineFromSnapshot: VMAPI's rollback job, which stops a running instance, rolls it back and
+starts it (answered 202 before the job runs; a snapshot that is not there fails the job, leaving
+the instance stopped). Snapshots are refused for brands VMAPI cannot snapshot.
 """
 
 from __future__ import annotations
@@ -37,12 +39,25 @@ def _render(snapshot: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in snapshot.items() if not k.startswith("_sim")}
 
 
+# brands VMAPI can snapshot (canSnapshot in sdc-vmapi lib/endpoints/vms.js)
+SNAPSHOT_BRANDS = ("joyent", "joyent-minimal", "lx", "bhyve")
+
+
+def _check_brand(machine: dict[str, Any]) -> None:
+    brand = machine.get("brand")
+    if brand not in SNAPSHOT_BRANDS:
+        raise ApiError(
+            409,
+            "BrandNotSupported",
+            f'snapshots are not supported for VMs of brand "{brand}"',
+        )
+
+
 def create_snapshot(req: SimRequest) -> SimResponse:
     machine = find_machine(req)
     if machine.get("brand") == "bhyve":  # unless the DC enables them; the simulator does not
         raise invalid("Snapshots of bhyve VMs are not allowed")
-    if machine.get("brand") == "kvm":
-        raise invalid("snapshots are not supported for kvm instances")
+    _check_brand(machine)
     now = req.sim.clock.now()
     name = req.param("name") or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
     name = str(name)
@@ -64,12 +79,12 @@ def create_snapshot(req: SimRequest) -> SimResponse:
     return SimResponse(201, {"name": name, "state": "queued"})
 
 
-def _find(req: SimRequest) -> tuple[dict[str, Any], dict[str, Any]]:
+def _find(req: SimRequest, message: str) -> tuple[dict[str, Any], dict[str, Any]]:
     machine = find_machine(req)
     name = req.params["name"]
     snapshot = _snapshots(req, machine).get(name)
     if snapshot is None:
-        raise not_found(f"snapshot {name} not found")
+        raise not_found(message)
     return machine, snapshot
 
 
@@ -79,11 +94,11 @@ def list_snapshots(req: SimRequest) -> SimResponse:
 
 
 def get_snapshot(req: SimRequest) -> SimResponse:
-    return ok(_render(_find(req)[1]))
+    return ok(_render(_find(req, "Snapshot does not exist")[1]))
 
 
 def delete_snapshot(req: SimRequest) -> SimResponse:
-    machine, snapshot = _find(req)
+    machine, snapshot = _find(req, f"{req.params['name']} not found")
     if snapshot["state"] == "deleted":
         raise not_found(f"{snapshot['name']} not found")
     done = req.sim.clock.now() + req.sim.settings.snapshot_seconds
@@ -93,19 +108,27 @@ def delete_snapshot(req: SimRequest) -> SimResponse:
 
 
 def start_from_snapshot(req: SimRequest) -> SimResponse:
-    machine, snapshot = _find(req)
-    if snapshot.get("state") != "created":
-        raise ApiError(
-            409, "InvalidState", f"snapshot {snapshot['name']} is {snapshot.get('state')}"
-        )
-    if machine.get("state") != "stopped":
-        raise ApiError(
-            409, "InvalidState", f"Instance {machine['id']} must be stopped to boot from a snapshot"
-        )
-    done = req.sim.clock.now() + req.sim.settings.start_seconds
-    schedule(machine, done, state="running", updated=iso_time(done))
-    touch(req, machine)
-    audit(req, machine, "rollback_snapshot", at=done)
+    machine = find_machine(req)
+    _check_brand(machine)
+    state = machine.get("state")
+    if state not in ("running", "stopped"):
+        raise ApiError(409, "InvalidState", f"Instance {machine['id']} is {state}: cannot rollback")
+    snapshot = _snapshots(req, machine).get(req.params["name"])
+    usable = snapshot is not None and snapshot.get("state") == "created"
+    now = req.sim.clock.now()
+    settings = req.sim.settings
+    at = now
+    if state == "running":  # the job stops it first
+        machine["state"] = "stopping"
+        touch(req, machine)
+        at += settings.stop_seconds
+        schedule(machine, at, state="stopped", updated=iso_time(at))
+    if usable:  # rolled back, then started
+        at += settings.start_seconds
+        schedule(machine, at, state="running", updated=iso_time(at))
+    else:  # vmadm finds no such snapshot: the job fails with the instance stopped
+        at += settings.start_seconds
+    audit(req, machine, "rollback_snapshot", at=at, success=usable)
     return SimResponse(202)
 
 
