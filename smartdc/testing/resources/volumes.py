@@ -18,6 +18,9 @@ from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 
 SIZES = (10240, 20480, 30720, 40960, 51200, 61440, 71680, 81920, 92160, 102400)
 _NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
+# the rules as CloudAPI's messages print them (JavaScript regular expressions)
+_NAME_RULE = r"/^[a-z0-9][\w.-]+$/i"
+_UUID_RULE = "/^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$/"
 _NAME_SEARCH = re.compile(r"^\*?[\w.-]+\*?$")
 _UUID = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
 _LIST_PARAMS = {"name", "predicate", "size", "state", "type"}
@@ -41,51 +44,122 @@ def _volumes(req: SimRequest) -> dict[str, dict[str, Any]]:
     return volumes
 
 
-def _find(req: SimRequest) -> dict[str, Any]:
+def _js(value: Any) -> str:
+    """A value as JavaScript's string concatenation prints it."""
+    if value is None:
+        return "undefined"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join("" if v is None else _js(v) for v in value)
+    if isinstance(value, dict):
+        return "[object Object]"
+    return str(value)
+
+
+def _refuse(problems: list[str]) -> None:
+    """CloudAPI joins the Error objects of its checks: ``Error: a, Error: b``."""
+    if problems:
+        raise invalid(", ".join(problems))
+
+
+def _volapi(status: int, code: str, doing: str, message: str) -> ApiError:
+    """A VOLAPI error as CloudAPI passes it on (errors.volapiErrorWrap)."""
+    return ApiError(status, code, f"Error when {doing} volume: {message}")
+
+
+def _id_problems(volume_id: Any) -> list[str]:
+    if isinstance(volume_id, str) and _UUID.match(volume_id):
+        return []
+    return [f"Error: Invalid volume ID: {_js(volume_id)}. Volume ID should match {_UUID_RULE}"]
+
+
+def _name_problems(name: Any) -> list[str]:
+    problems = []
+    if not isinstance(name, str):
+        problems.append("Error: Invalid volume name: volume name must be a string")
+    if not isinstance(name, str) or not _NAME.match(name):
+        problems.append(
+            f"Error: Invalid volume name: {_js(name)}. Volume name should match {_NAME_RULE}"
+        )
+    if isinstance(name, str) and len(name) > 256:
+        problems.append("Error: Invalid volume name length: volume name must be at most 256 long")
+    return problems
+
+
+def _type_problems(kind: Any) -> list[str]:
+    if kind == "tritonnfs":
+        return []
+    return [f"Error: Invalid volume type: {_js(kind)}. Volume type should be one of: tritonnfs"]
+
+
+def _find(req: SimRequest, doing: str) -> dict[str, Any]:
     volume_id = req.params["id"]
-    if not _UUID.match(volume_id):
-        raise invalid(f"Invalid volume ID: {volume_id}. Volume ID should match {_UUID.pattern}")
+    _refuse(_id_problems(volume_id))
     volume = _volumes(req).get(volume_id)
     if volume is None or volume.get("state") == "deleted":
-        raise ApiError(404, "VolumeNotFound", f"volume {req.params['id']} not found")
+        raise _volapi(
+            404, "VolumeNotFound", doing, f"Volume with uuid {volume_id} could not be found"
+        )
     return volume
 
 
-def _check_name(name: Any, req: SimRequest, skip: str | None = None) -> None:
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise invalid(f"Invalid volume name: {name}. Volume name should match {_NAME.pattern}")
-    if len(name) > 256:
-        raise invalid("Invalid volume name length: volume name must be at most 256 long")
+def _check_unique(req: SimRequest, name: str, doing: str, skip: str | None = None) -> None:
     for other in _volumes(req).values():
         if other["name"] == name and other["id"] != skip and other.get("state") != "deleted":
-            raise ApiError(409, "VolumeAlreadyExists", f"volume {name} already exists")
+            raise _volapi(
+                409, "VolumeAlreadyExists", doing, f"Volume with name {name} already exists"
+            )
+
+
+def _create_problems(req: SimRequest) -> list[str]:
+    """CloudAPI's validateCreateVolumeInput: every problem, in its order."""
+    problems: list[str] = []
+    name, size = req.param("name"), req.param("size")
+    if name is not None:
+        problems += _name_problems(name)
+    problems += _type_problems(req.param("type"))
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size <= 0):
+        problems.append(f"Error: Invalid volume size: {_js(size)}")
+    networks = req.param("networks")
+    if networks is not None:
+        if not isinstance(networks, list):
+            problems.append("Error: Invalid networks: networks must be an array")
+        elif not all(isinstance(n, str) and _UUID.match(n) for n in networks):
+            problems.append(f"Error: Invalid networks: {_js(networks)}")
+    affinity = req.param("affinity")
+    if affinity and (
+        not isinstance(affinity, list) or not all(isinstance(a, str) for a in affinity)
+    ):
+        problems.append("Error: Invalid affinity: affinity must be an array of strings")
+    tags = req.param("tags")
+    if tags and (
+        not isinstance(tags, dict)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items())
+    ):
+        problems.append("Error: Invalid tags: tags must be an object of key/value strings")
+    return problems
 
 
 def create_volume(req: SimRequest) -> SimResponse:
-    kind = req.param("type")
-    if kind != "tritonnfs":  # required: the server has no default type
-        raise invalid(f"Invalid volume type: {kind}. Volume type should be one of: tritonnfs")
+    _refuse(_create_problems(req))
     volume_id = req.sim.new_uuid()
     given_name = req.param("name")
     if given_name is not None:
-        _check_name(given_name, req)
+        _check_unique(req, str(given_name), "creating")
     name = str(given_name or f"volume-{volume_id[:8]}")
     size = req.param("size")
     if size is None:
         size = SIZES[0]
-    elif isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-        raise invalid(f"Invalid volume size: {size}")
     if size not in SIZES:
-        raise ApiError(
+        raise _volapi(
             409,
             "VolumeSizeNotAvailable",
-            f"Volume size {size} is not available",
+            "creating",
+            f"Volume size {size} is not available. Available sizes are: "
+            + ", ".join(str(s) for s in SIZES),
         )
     networks = req.param("networks")
-    if networks is not None and (
-        not isinstance(networks, list) or not all(_UUID.match(str(n)) for n in networks)
-    ):
-        raise invalid(f"Invalid volume network: {networks}")
     if networks is None:
         ensure_defaults(req)
         fabric = [
@@ -93,7 +167,9 @@ def create_volume(req: SimRequest) -> SimResponse:
         ]
         if not fabric:
             raise ApiError(
-                409, "DefaultFabricNetworkNotConfiguredError", "no default fabric network"
+                409,
+                "DefaultFabricNetworkNotConfiguredError",
+                "default_network is not configured for account",
             )
         networks = fabric[:1]
     now = req.sim.clock.now()
@@ -111,8 +187,6 @@ def create_volume(req: SimRequest) -> SimResponse:
     }
     tags = req.param("tags")
     if tags is not None:
-        if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
-            raise invalid("Invalid tags: tags must be an object of strings")
         volume["tags"] = dict(tags)
     schedule(volume, now + req.sim.settings.volume_create_seconds, state="ready")
     req.dc.table("volumes", login_of(req))[volume_id] = volume
@@ -158,26 +232,40 @@ def _holds(predicate: Any, volume: dict[str, Any]) -> bool:
     return matched if op == "eq" else not matched
 
 
-def list_volumes(req: SimRequest) -> SimResponse:
-    unknown = sorted(set(req.query) - _LIST_PARAMS)
-    if unknown:
-        raise invalid(", ".join(f"invalid parameter: {name}" for name in unknown))
+def _list_problems(req: SimRequest) -> tuple[list[str], Any]:
+    """CloudAPI's validateListVolumesInput: every problem, and the predicate when it is valid."""
     query = req.query
+    problems = [f"Error: invalid parameter: {name}" for name in query if name not in _LIST_PARAMS]
     if "name" in query and not _NAME_SEARCH.match(query["name"]):
-        raise invalid("invalid value for name search parameter")
+        problems.append("Error: invalid value for name search parameter")
+    if "type" in query:
+        problems += _type_problems(query["type"])
     if "size" in query and not re.match(r"^[1-9][0-9]*$", query["size"]):
-        raise invalid("invalid value for size search parameter, must match /^[1-9][0-9]*$/")
-    if "state" in query and query["state"] not in _STATES:
-        raise invalid(f"invalid value for state search parameter: {query['state']}")
-    predicate = _predicate(query["predicate"]) if "predicate" in query else None
-    if predicate is not None:
-        repeated = sorted(_fields(predicate) & (set(query) - {"predicate"}))
-        if repeated:
-            raise invalid(f'predicate has "{repeated[0]}" which is already a search parameter')
-    if "type" in query and query["type"] != "tritonnfs":
-        raise invalid(
-            f"Invalid volume type: {query['type']}. Volume type should be one of: tritonnfs"
+        problems.append(
+            "Error: invalid value for size search parameter, must match /^[1-9][0-9]*$/"
         )
+    if "state" in query and query["state"] not in _STATES:
+        problems.append(f"Error: Volume state: {query['state']} is invalid")
+    predicate = None
+    if "predicate" in query:
+        try:
+            predicate = _predicate(query["predicate"])
+            fields = _fields(predicate)
+        except ApiError as err:
+            problems.append(f"Error: {err.message}")
+            predicate = None
+        else:
+            problems += [
+                f'Error: predicate has "{field}" which conflicts with parameter with same name'
+                for field in sorted(fields & (set(query) - {"predicate"}))
+            ]
+    return problems, predicate
+
+
+def list_volumes(req: SimRequest) -> SimResponse:
+    problems, predicate = _list_problems(req)
+    _refuse(problems)
+    query = req.query
     found = []
     for volume in _volumes(req).values():
         state = volume.get("state")
@@ -188,51 +276,63 @@ def list_volumes(req: SimRequest) -> SimResponse:
             continue
         if predicate is not None and not _holds(predicate, volume):
             continue
-        if "state" in req.query and state != req.query["state"]:
+        if "state" in query and state != query["state"]:
             continue
-        if "name" in req.query and not fnmatch.fnmatchcase(volume["name"], req.query["name"]):
+        if "name" in query and not fnmatch.fnmatchcase(volume["name"], query["name"]):
             continue
-        if "type" in req.query and volume["type"] != req.query["type"]:
+        if "type" in query and volume["type"] != query["type"]:
             continue
-        if "size" in req.query and str(volume["size"]) != req.query["size"]:
+        if "size" in query and str(volume["size"]) != query["size"]:
             continue
         found.append(volume)
     return SimResponse(200, found, {"x-resource-count": str(len(found))})
 
 
 def get_volume(req: SimRequest) -> SimResponse:
-    return ok(_find(req))
+    return ok(_find(req, "getting"))
+
+
+def _in_use(volume: dict[str, Any], doing: str) -> ApiError:
+    return _volapi(
+        409,
+        "VolumeInUse",
+        doing,
+        f"Volume with name {volume['name']} is used by vms: {', '.join(volume['refs'])}",
+    )
 
 
 def update_volume(req: SimRequest) -> SimResponse:
-    volume = _find(req)
-    body = req.body if isinstance(req.body, dict) else {}
-    extra = sorted((set(body) | set(req.query)) - {"name"})
-    if extra:
-        raise invalid(", ".join(f"{name} is an invalid parameter" for name in extra))
-    if "name" in body:
+    """Only the name changes; CloudAPI refuses other query parameters and ignores the rest."""
+    name = req.param("name")
+    problems = _name_problems(name) if name is not None else []
+    problems += _id_problems(req.params["id"])
+    problems += [
+        f"InvalidArgumentError: {key} is an invalid parameter"
+        for key in req.query
+        if key not in ("account", "name")
+    ]
+    _refuse(problems)
+    volume = _find(req, "updating")
+    if name is not None:
         if volume.get("refs"):
-            raise ApiError(409, "VolumeInUse", "a referenced volume cannot be renamed")
-        _check_name(str(body["name"]), req, skip=volume["id"])
-        volume["name"] = str(body["name"])
+            raise _in_use(volume, "updating")
+        _check_unique(req, str(name), "updating", skip=volume["id"])
+        volume["name"] = str(name)
     return ok(volume)
 
 
 def delete_volume(req: SimRequest) -> SimResponse:
-    volume = _find(req)
+    volume = _find(req, "deleting")
     if volume.get("refs"):
-        raise ApiError(
-            409, "VolumeInUse", f"volume {volume['id']} is used by {', '.join(volume['refs'])}"
-        )
+        raise _in_use(volume, "deleting")
     volume["state"] = "deleting"
     schedule(volume, req.sim.clock.now() + req.sim.settings.delete_seconds, state="deleted")
     return no_content()
 
 
 def list_sizes(req: SimRequest) -> SimResponse:
-    kind = req.query.get("type", "tritonnfs")
-    if kind != "tritonnfs":
-        raise invalid("type must be tritonnfs")
+    if "type" in req.query:
+        _refuse(_type_problems(req.query["type"]))
     return ok([{"size": size, "type": "tritonnfs"} for size in SIZES])
 
 

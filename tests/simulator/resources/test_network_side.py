@@ -141,13 +141,14 @@ def test_volumes_lifecycle(vsim: Simulator, vsig: SigClient) -> None:
     assert [v["name"] for v in listed.json] == ["data"]
     assert listed.headers["x-resource-count"] == "1"
     assert vsig.get("/my/volumes", query={"colour": "red"}).json["message"] == (
-        "invalid parameter: colour"
+        "Error: invalid parameter: colour"
     )
     assert vsig.get("/my/volumes", query={"state": "sleepy"}).status == 409
     assert vsig.get("/my/volumes/not-a-uuid").json["code"] == "InvalidArgument"
     renamed = vsig.post(f"/my/volumes/{vid}", {"name": "data2"})
     assert renamed.status == 200 and renamed.json["name"] == "data2"
-    assert vsig.post(f"/my/volumes/{vid}", {"size": 10240}).status == 409
+    assert vsig.post(f"/my/volumes/{vid}", query={"size": "10240"}).status == 409
+    assert vsig.post(f"/my/volumes/{vid}", {"size": 10240}).json["size"] == 20480  # ignored
     assert vsig.delete(f"/my/volumes/{vid}").status == 204
     assert vsig.get(f"/my/volumes/{vid}").json["state"] == "deleting"
     _advance(vsim, vsim.settings.delete_seconds + 0.01)
