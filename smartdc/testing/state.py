@@ -37,6 +37,8 @@ class Settings:
     # machines created with one of these names (or metadata sim-fail: "true") end up `failed`
     fail_provision_names: set[str] = attrs.Factory(set)
     max_page: int = 1000
+    # servers per datacenter that machines are placed on (affinity rules choose among them)
+    compute_nodes: int = 4
     before_9_18: bool = False  # servers before 9.18 refuse ed25519 keys and signatures
     server_version: str = "9.20.0"
 

@@ -71,12 +71,6 @@ class Known:
 
 
 EXPECTED_FAILURES: dict[str, list[Known]] = {
-    "cli-affinity.test.js": [
-        Known(
-            r"-a '(instance!=db\*|instance!=db0|role!=database)' > .* landed on different CN",
-            "affinity rules are ignored: every instance lands on one compute node",
-        ),
-    ],
     "cli-disks.test.js": [
         Known(
             r"^triton instance disks > triton instance disks > should be equal$",

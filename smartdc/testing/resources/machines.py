@@ -18,6 +18,7 @@ from typing import Any
 
 from smartdc.testing.clock import iso_time
 from smartdc.testing.lazy import PENDING_KEY, cancel, schedule, settle
+from smartdc.testing.resources.affinity import parse_rules
 from smartdc.testing.resources.common import (
     as_bool,
     created,
@@ -34,6 +35,7 @@ from smartdc.testing.resources.networks import (
     default_network_ids,
     requested_networks,
 )
+from smartdc.testing.resources.placement import choose_server, compute_nodes, validate_locality
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 from smartdc.testing.state import DatacenterState
 
@@ -185,7 +187,7 @@ def running_fields(
     network_ids: list[str],
     fixed: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """What a machine gains when provisioning completes: IPs, NICs, networks, a compute node."""
+    """What a machine gains when provisioning completes: IPs, NICs, networks."""
     nics = _nics(req.dc, machine["id"], network_ids, fixed)
     ips = [n["ip"] for n in nics]
     public = [n["ip"] for n in nics if not n["ip"].startswith("10.")]
@@ -194,7 +196,6 @@ def running_fields(
         "networks": network_ids,
         "nics": nics,
         "primaryIp": public[0] if public else (ips[0] if ips else None),
-        "compute_node": "44454c4c-5400-1034-8052-b5c04f383432",
     }
 
 
@@ -362,6 +363,8 @@ def create_machine(req: SimRequest) -> SimResponse:
     requested_brand = req.param("brand")
     if requested_brand is not None and requested_brand not in _HVM_BRANDS:
         raise invalid(f"{requested_brand} is not a valid brand: only kvm or bhyve can be requested")
+    if req.param("affinity") and req.param("locality"):
+        raise invalid('cannot specify both "locality" (deprecated) and "affinity"')
     machines = machines_of(req)
     now_time = sim.clock.now()
     for other in machines.values():
@@ -386,6 +389,19 @@ def create_machine(req: SimRequest) -> SimResponse:
                 },
             )
     network_ids, fixed_ips = requested_networks(req)
+    rules = parse_rules(req.param("affinity"))
+    locality = req.param("locality") or None
+    if locality is not None and validate_locality(locality):
+        raise ApiError(
+            409,
+            "ValidationFailed",
+            "Invalid VM parameters",
+            body={
+                "code": "ValidationFailed",
+                "message": "Invalid VM parameters",
+                "errors": validate_locality(locality),
+            },
+        )
 
     metadata = {
         str(k): v if isinstance(v, str) else _json_text(v)
@@ -410,6 +426,8 @@ def create_machine(req: SimRequest) -> SimResponse:
             "The use of `disks` is only supported if the package has the flexible_disk attr"
             " set to true"
         )
+    # VMAPI has CNAPI place the machine before it answers
+    server = choose_server(req.dc, login_of(req), rules=rules, locality=locality)
     now = sim.now_iso()
     machine: dict[str, Any] = {
         "id": machine_id,
@@ -428,7 +446,7 @@ def create_machine(req: SimRequest) -> SimResponse:
         "networks": [],
         "firewall_enabled": _flag(req, "firewall_enabled"),
         "deletion_protection": _flag(req, "deletion_protection"),
-        "compute_node": None,
+        "compute_node": server,
         "package": package["name"],
     }
     if credentials:
@@ -709,6 +727,7 @@ def populate(dc: DatacenterState, login: str, n: int) -> None:
     images = [i for i in dc.table("images").values() if i.get("type") == "zone-dataset"]
     packages = [p for p in dc.table("packages").values() if p.get("_sim_active", True)]
     network_ids = default_network_ids(dc)
+    servers = compute_nodes(dc)
     now = iso_time(dc.sim.clock.now())
     start = len(machines)
     for index in range(start, start + n):
@@ -737,7 +756,7 @@ def populate(dc: DatacenterState, login: str, n: int) -> None:
             "primaryIp": nics[0]["ip"],
             "firewall_enabled": False,
             "deletion_protection": False,
-            "compute_node": "44454c4c-5400-1034-8052-b5c04f383432",
+            "compute_node": servers[index % len(servers)],
             "package": package["name"],
         }
 

@@ -36,7 +36,7 @@ def _advance(sim: Simulator, seconds: float) -> None:
 def test_create_provisions_then_runs_with_ips(vsim: Simulator, vsig: SigClient) -> None:
     machine = _create(vsig, name="web-1", **{"metadata.role": "web", "tag.env": "dev"})
     assert machine["state"] == "provisioning"
-    assert machine["ips"] == [] and machine["compute_node"] is None
+    assert machine["ips"] == [] and machine["compute_node"]  # placed before the answer
     assert machine["package"] == "g4-highcpu-1G" and machine["memory"] == 1024
     assert machine["metadata"]["role"] == "web" and machine["tags"] == {"env": "dev"}
     assert not any(k.startswith("_sim") for k in machine)
