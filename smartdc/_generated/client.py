@@ -1674,13 +1674,14 @@ class CloudAPI(BaseClient):
             MissingParameter: (HTTP 409) A required parameter is missing.
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
-            InsufficientServerVersionError: (HTTP error) CreateImageFromMachine: the compute
-                node's platform is too old. Status varies: IMGAPI's is passed
-                through.
-            NotAvailable: (HTTP error) CreateImageFromMachine: image creation is not
-                available here. Status varies: IMGAPI's is passed through.
+            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
+                The 9.20 server code and the services behind it never send it
+                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
+            InsufficientServerVersion: (HTTP 422) CreateImageFromMachine: the compute node's
+                platform is too old. IMGAPI's 422, passed through (the docs
+                spell it InsufficientServerVersionError).
+            NotAvailable: (HTTP 501) CreateImageFromMachine: image creation is not available
+                here. IMGAPI's 501, passed through.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 7.1.0 or later.
@@ -1719,12 +1720,14 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            ImageUuidAlreadyExistsError: (HTTP error) ImportImageFromDatacenter: the image
-                already exists here. Status varies: IMGAPI's is passed through.
-            OriginIsNotActiveError: (HTTP error) ImportImageFromDatacenter: the image's
-                origin is not active. Status varies: IMGAPI's is passed through.
-            UnauthorizedError: (HTTP error) ImportImageFromDatacenter: the image back-end
-                refused the caller. Status varies: IMGAPI's is passed through.
+            ImageUuidAlreadyExists: (HTTP 409) ImportImageFromDatacenter: the image already
+                exists here. IMGAPI's 409, passed through (the docs spell it
+                ImageUuidAlreadyExistsError).
+            OriginIsNotActive: (HTTP 422) ImportImageFromDatacenter: the image's origin is
+                not active. IMGAPI's 422, passed through (the docs spell it
+                OriginIsNotActiveError).
+            UnauthorizedError: (HTTP 401) ImportImageFromDatacenter: the image back-end
+                refused the caller (restify's 401 from IMGAPI), passed through.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.2.0 or later.
@@ -1835,10 +1838,10 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            ImageNotShared: (HTTP error) CloneImage: the image is not shared with the
-                caller. Status varies: IMGAPI's is passed through.
-            NotImageOwnerError: (HTTP error) CloneImage: only the owner may do this. Status
-                varies: IMGAPI's is passed through.
+            ImageNotShared: (HTTP 422) CloneImage: the image is not shared with the caller.
+                IMGAPI's 422, passed through.
+            NotImageOwner: (HTTP 422) CloneImage: only the owner may do this. IMGAPI's 422,
+                passed through (the docs spell it NotImageOwnerError).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.1.0 or later.
@@ -1960,14 +1963,16 @@ class CloudAPI(BaseClient):
         Args:
             brand: Only instances of this brand (e.g. lx, bhyve).
             type: Deprecated; only smartmachine or virtualmachine instances.
-            name: Only the instance with this name.
-            image: Only instances provisioned from this image.
+            name: Only instances whose name starts with this text (VMAPI matches the alias by
+                prefix): compare the names of the results to find one instance.
+            image: Only instances provisioned from this image (an unknown image is a 404).
             state: Only instances in this state: provisioning, stopping, active, stopped, running,
                 unknown or destroyed (provisioning and stopping are widened to
                 active).
             memory: Only instances with this much RAM, in MiB.
             tombstone: Include destroyed and failed instances still in the instance history.
-            docker: Only Docker containers (true) or only non-Docker instances (false).
+            docker: Only Docker containers (true) or only non-Docker instances (false); the server
+                parses "true" and "false" exactly.
             credentials: Include generated credentials in each instance's metadata.
             tags: Tag filters; each entry k=v is sent as `tag.k=v`.
             any_tag: Send "*" to list every instance that has any tag. All other filters are then
@@ -2041,7 +2046,7 @@ class CloudAPI(BaseClient):
         package: str,
         name: str | None = None,
         networks: Sequence[str] | Sequence[NetworkObject | Mapping[str, Any]] | None = None,
-        affinity: Sequence[str] | None = None,
+        affinity: str | Sequence[str] | None = None,
         locality: Locality | Mapping[str, Any] | None = None,
         metadata: Mapping[str, str] | None = None,
         tags: Mapping[str, str | float | bool] | None = None,
@@ -2054,6 +2059,7 @@ class CloudAPI(BaseClient):
         encrypted: bool | None = None,
         delegate_dataset: bool | None = None,
         password: str | None = None,
+        administrator_pw: str | None = None,
         default_networks: Sequence[str] | None = None,
         role_tag: Sequence[str] | None = None,
     ) -> Machine:
@@ -2070,29 +2076,35 @@ class CloudAPI(BaseClient):
 
         Args:
             image: Id of the image to provision from.
-            package: Id or name of the package (instance size).
+            package: Id or name of the package (instance size); a name takes its newest version.
             name: Friendly name; default is the first 8 characters of the new id. `{{shortId}}` in
                 the name is replaced by those characters (since 8.2.0).
             networks: Networks to attach: either all network ids or all NetworkObjects (objects since
-                8.5.0); the two forms cannot be mixed.
+                8.5.0). A network given twice is attached once.
             affinity: (since 8.3.0) Placement rules such as `instance==db1`, `role!=database`,
                 `instance!=~foo*` (== / != hard, ==~ / !=~ soft; values exact,
-                glob or /regex/).
+                glob or /regex/). One rule may be given as a string.
             locality: Deprecated placement hints; cannot be combined with `affinity`.
-            metadata: Metadata entries; each key k is sent as `metadata.k` (e.g. user-script). Keys
-                ending in `_pw` are ignored.
+            metadata: Metadata entries; each key k is sent as `metadata.k` (e.g. user-script). The key
+                `credentials` takes a JSON object (as text) of passwords, e.g.
+                {"root": "..."}, stored as `<user>_pw` internal metadata and
+                shown with `credentials=true`.
             tags: Tags (string, number or boolean values); each key k is sent as `tag.k`.
-            brand: (since 9.9.0) For hardware VMs, choose "kvm" or "bhyve".
+            brand: (since 9.9.0) For hardware VMs, choose "kvm" or "bhyve"; any other value is
+                refused.
             firewall_enabled: Enforce firewall rules on the instance (default false).
             deletion_protection: (since 8.6.0) Refuse DeleteMachine until it is disabled (default false).
             allow_shared_images: (since 9.1.0) Allow provisioning from an image shared with the account.
-            volumes: Volumes to mount at boot (not for kvm or bhyve).
+            volumes: Volumes to mount at boot (not for kvm or bhyve; only where the operator enabled
+                automounting).
             disks: (since 9.4.0) Disks to create (bhyve, flexible_disk package; at most 8).
             encrypted: (since 9.8.5) Place the instance on an encrypted server (default false).
             delegate_dataset: (since 9.12.0) Give the instance a delegated ZFS dataset (operator setting).
             password: Administrator password, required by images that ask for one (Windows).
+            administrator_pw: Undocumented spelling of `password` read by the server (it wins when both are
+                given).
             default_networks: Undocumented; which default networks ("external", "internal") to add.
-            role_tag: Role names to tag the new instance with (RBAC).
+            role_tag: Role names to tag the new instance with (RBAC; sent comma-separated).
 
         Returns:
             Machine: the decoded body.
@@ -2100,8 +2112,6 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InsufficientCapacity: (HTTP error) No compute node can fit the instance. The
-                server code fixes no status for it.
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             MissingParameter: (HTTP 409) A required parameter is missing.
             KeyRequired: (HTTP 409) Provisioning a kvm/bhyve instance needs an SSH key on
@@ -2111,8 +2121,13 @@ class CloudAPI(BaseClient):
                 chosen networks.
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
                 fields. Status varies: VMAPI's is passed through (usually 409).
+            InvalidParameters: (HTTP 422) The firewall service rejected the rule text
+                (details in the errors list).
             NotAuthorized: (HTTP 403) The caller may not do this (RBAC, disabled account,
                 quota).
+            CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
+                internal details. Status varies: 500 or the back-end's.
+            InternalError: (HTTP 500) An internal error.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_create_machine(
@@ -2136,17 +2151,20 @@ class CloudAPI(BaseClient):
                     "encrypted": encrypted,
                     "delegate_dataset": delegate_dataset,
                     "password": password,
+                    "administrator_pw": administrator_pw,
                     "default_networks": default_networks,
                     "role_tag": role_tag,
                 },
             )
         )
 
-    def delete_machine(self, id: str) -> None:
+    def delete_machine(self, id: str) -> Machine | str | None:
         """Destroys an instance.
 
         Starts destroying the instance. Refused while deletion protection is enabled. Wait with
-        the MachineDeleted waiter.
+        the MachineDeleted waiter. An instance already destroyed answers 410: the result
+        is then the destroyed instance (or, while its destroy job has just succeeded,
+        only its id).
 
         HTTP: ``DELETE /{login}/machines/{id}``.
 
@@ -2154,15 +2172,15 @@ class CloudAPI(BaseClient):
             id: Instance id.
 
         Returns:
-            None
+            Machine | str | None: the decoded body, or None when the server answers without one.
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
             CannotDestroyMachineError: (HTTP 409) DeleteMachine on an instance with deletion
                 protection. The docs spell it CannotDestroyMachine.
+            ConflictError: (HTTP 409) restify's generic 409, e.g. VMAPI refusing to destroy
+                an instance that has no compute node yet; passed through.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_delete_machine(self.call(_OPS["DeleteMachine"], {"id": id}))
@@ -2216,6 +2234,8 @@ class CloudAPI(BaseClient):
                 spell it MachineStopped.
             UpgradeRequiredError: (HTTP 400) A WebSocket endpoint was called without the
                 upgrade headers. The docs spell it UpgradeRequired.
+            InternalServerError: (HTTP 500) An internal error reported by the front-end
+                proxy.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.8.7 or later.
@@ -2224,10 +2244,11 @@ class CloudAPI(BaseClient):
             self.call(_OPS["ConnectMachineVNC"], {"id": id})
         )
 
-    def stop_machine(self, id: str) -> None:
+    def stop_machine(self, id: str) -> Machine | None:
         """Stops a running instance.
 
-        Asks the instance to shut down; poll until the state is `stopped`.
+        Asks the instance to shut down; poll until the state is `stopped`. The result is None,
+        or the destroyed instance when the server answers 410.
 
         HTTP: ``POST /{login}/machines/{id}`` with ``action=stop``.
 
@@ -2235,23 +2256,27 @@ class CloudAPI(BaseClient):
             id: Instance id.
 
         Returns:
-            None
+            Machine | None: the decoded body, or None when the server answers without one.
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             MissingParameter: (HTTP 409) A required parameter is missing.
+            UnallocatedVM: (HTTP 409) VMAPI refused an action on an instance still being
+                provisioned (passed through by the ?action= forms, snapshots,
+                NICs and disks).
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_stop_machine(self.call(_OPS["StopMachine"], {"id": id}))
 
-    def start_machine(self, id: str) -> None:
+    def start_machine(self, id: str) -> Machine | None:
         """Starts a stopped instance.
 
-        Boots the instance; poll until the state is `running`.
+        Boots the instance; poll until the state is `running`. The result is None, or the
+        destroyed instance when the server answers 410.
 
         HTTP: ``POST /{login}/machines/{id}`` with ``action=start``.
 
@@ -2259,24 +2284,28 @@ class CloudAPI(BaseClient):
             id: Instance id.
 
         Returns:
-            None
+            Machine | None: the decoded body, or None when the server answers without one.
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             MissingParameter: (HTTP 409) A required parameter is missing.
+            UnallocatedVM: (HTTP 409) VMAPI refused an action on an instance still being
+                provisioned (passed through by the ?action= forms, snapshots,
+                NICs and disks).
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_start_machine(self.call(_OPS["StartMachine"], {"id": id}))
 
-    def reboot_machine(self, id: str) -> None:
+    def reboot_machine(self, id: str) -> Machine | None:
         """Reboots an instance.
 
         Restarts the instance. The state may not visibly change; MachineAudit shows when the
-        reboot is done.
+        reboot is done. The result is None, or the destroyed instance when the server
+        answers 410.
 
         HTTP: ``POST /{login}/machines/{id}`` with ``action=reboot``.
 
@@ -2284,25 +2313,29 @@ class CloudAPI(BaseClient):
             id: Instance id.
 
         Returns:
-            None
+            Machine | None: the decoded body, or None when the server answers without one.
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             MissingParameter: (HTTP 409) A required parameter is missing.
+            UnallocatedVM: (HTTP 409) VMAPI refused an action on an instance still being
+                provisioned (passed through by the ?action= forms, snapshots,
+                NICs and disks).
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_reboot_machine(self.call(_OPS["RebootMachine"], {"id": id}))
 
-    def resize_machine(self, id: str, *, package: str) -> None:
+    def resize_machine(self, id: str, *, package: str) -> Machine | None:
         """Resizes an instance to another package.
 
         Best-effort change of the instance's package: shrinking usually works, growing may fail.
         kvm instances cannot be resized; bhyve only to flexible_disk packages (since
-        9.8.3).
+        9.8.3); the new package must have the same traits. The result is None, or the
+        destroyed instance when the server answers 410.
 
         HTTP: ``POST /{login}/machines/{id}`` with ``action=resize``.
 
@@ -2311,25 +2344,31 @@ class CloudAPI(BaseClient):
             package: Id or name of the new package.
 
         Returns:
-            None
+            Machine | None: the decoded body, or None when the server answers without one.
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             MissingParameter: (HTTP 409) A required parameter is missing.
+            NotAuthorized: (HTTP 403) The caller may not do this (RBAC, disabled account,
+                quota).
+            UnallocatedVM: (HTTP 409) VMAPI refused an action on an instance still being
+                provisioned (passed through by the ?action= forms, snapshots,
+                NICs and disks).
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_resize_machine(
             self.call(_OPS["ResizeMachine"], {"id": id, "package": package})
         )
 
-    def rename_machine(self, id: str, *, name: str) -> None:
+    def rename_machine(self, id: str, *, name: str) -> Machine | None:
         """Renames an instance.
 
-        Changes the friendly name of the instance (at most 63 characters with CNS).
+        Changes the friendly name of the instance (at most 189 characters, 63 with CNS). The
+        result is None, or the destroyed instance when the server answers 410.
 
         HTTP: ``POST /{login}/machines/{id}`` with ``action=rename``.
 
@@ -2338,25 +2377,30 @@ class CloudAPI(BaseClient):
             name: The new name.
 
         Returns:
-            None
+            Machine | None: the decoded body, or None when the server answers without one.
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             MissingParameter: (HTTP 409) A required parameter is missing.
+            UnallocatedVM: (HTTP 409) VMAPI refused an action on an instance still being
+                provisioned (passed through by the ?action= forms, snapshots,
+                NICs and disks).
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_rename_machine(
             self.call(_OPS["RenameMachine"], {"id": id, "name": name})
         )
 
-    def enable_machine_firewall(self, id: str) -> None:
+    def enable_machine_firewall(self, id: str) -> Machine | None:
         """Enables the firewall of an instance.
 
-        Starts enforcing the account's firewall rules on the instance.
+        Starts enforcing the account's firewall rules on the instance (202 at once when already
+        enabled). The result is None, or the destroyed instance when the server answers
+        410.
 
         HTTP: ``POST /{login}/machines/{id}`` with ``action=enable_firewall``.
 
@@ -2364,25 +2408,29 @@ class CloudAPI(BaseClient):
             id: Instance id.
 
         Returns:
-            None
+            Machine | None: the decoded body, or None when the server answers without one.
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             MissingParameter: (HTTP 409) A required parameter is missing.
+            UnallocatedVM: (HTTP 409) VMAPI refused an action on an instance still being
+                provisioned (passed through by the ?action= forms, snapshots,
+                NICs and disks).
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_enable_machine_firewall(
             self.call(_OPS["EnableMachineFirewall"], {"id": id})
         )
 
-    def disable_machine_firewall(self, id: str) -> None:
+    def disable_machine_firewall(self, id: str) -> Machine | None:
         """Disables the firewall of an instance.
 
-        Stops enforcing firewall rules on the instance.
+        Stops enforcing firewall rules on the instance (202 at once when already disabled). The
+        result is None, or the destroyed instance when the server answers 410.
 
         HTTP: ``POST /{login}/machines/{id}`` with ``action=disable_firewall``.
 
@@ -2390,15 +2438,18 @@ class CloudAPI(BaseClient):
             id: Instance id.
 
         Returns:
-            None
+            Machine | None: the decoded body, or None when the server answers without one.
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             MissingParameter: (HTTP 409) A required parameter is missing.
+            UnallocatedVM: (HTTP 409) VMAPI refused an action on an instance still being
+                provisioned (passed through by the ?action= forms, snapshots,
+                NICs and disks).
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_disable_machine_firewall(
@@ -2408,7 +2459,8 @@ class CloudAPI(BaseClient):
     def enable_machine_deletion_protection(self, id: str) -> None:
         """Protects an instance against deletion.
 
-        DeleteMachine is refused until the protection is disabled again.
+        DeleteMachine is refused until the protection is disabled again (202 at once when
+        already enabled).
 
         HTTP: ``POST /{login}/machines/{id}`` with ``action=enable_deletion_protection``.
 
@@ -2421,10 +2473,13 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             MissingParameter: (HTTP 409) A required parameter is missing.
+            UnallocatedVM: (HTTP 409) VMAPI refused an action on an instance still being
+                provisioned (passed through by the ?action= forms, snapshots,
+                NICs and disks).
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 8.6.0 or later.
@@ -2436,7 +2491,7 @@ class CloudAPI(BaseClient):
     def disable_machine_deletion_protection(self, id: str) -> None:
         """Removes the deletion protection of an instance.
 
-        Makes the instance destroyable again.
+        Makes the instance destroyable again (202 at once when not protected).
 
         HTTP: ``POST /{login}/machines/{id}`` with ``action=disable_deletion_protection``.
 
@@ -2449,10 +2504,13 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             MissingParameter: (HTTP 409) A required parameter is missing.
+            UnallocatedVM: (HTTP 409) VMAPI refused an action on an instance still being
+                provisioned (passed through by the ?action= forms, snapshots,
+                NICs and disks).
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 8.6.0 or later.
@@ -2480,8 +2538,9 @@ class CloudAPI(BaseClient):
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
+            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
+                The 9.20 server code and the services behind it never send it
+                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _snapshots.result_create_machine_snapshot(
@@ -2506,8 +2565,9 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
+            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
+                The 9.20 server code and the services behind it never send it
+                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _snapshots.result_start_machine_from_snapshot(
@@ -2612,8 +2672,9 @@ class CloudAPI(BaseClient):
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
+            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
+                The 9.20 server code and the services behind it never send it
+                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.4.1 or later.
@@ -2645,8 +2706,9 @@ class CloudAPI(BaseClient):
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
+            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
+                The 9.20 server code and the services behind it never send it
+                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.4.1 or later.
@@ -2733,8 +2795,9 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
+            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
+                The 9.20 server code and the services behind it never send it
+                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.4.1 or later.
@@ -2762,7 +2825,8 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _metadata.result_update_machine_metadata(
@@ -2796,7 +2860,7 @@ class CloudAPI(BaseClient):
 
     head_list_machine_metadata = head_form(list_machine_metadata)
 
-    def get_machine_metadata(self, id: str, key: str) -> str:
+    def get_machine_metadata(self, id: str, key: str) -> str | dict[str, Any]:
         """Gets one metadata value of an instance.
 
         Returns the value of one key as a JSON string. `credentials` as key answers the password
@@ -2810,7 +2874,7 @@ class CloudAPI(BaseClient):
             key: Metadata key.
 
         Returns:
-            str: the decoded body.
+            str | dict[str, Any]: the decoded body.
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
@@ -2842,6 +2906,8 @@ class CloudAPI(BaseClient):
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _metadata.result_delete_machine_metadata(
@@ -2865,6 +2931,8 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _metadata.result_delete_all_machine_metadata(
@@ -2891,9 +2959,10 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidArgument: (HTTP 409) A parameter has an invalid value.
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
                 fields. Status varies: VMAPI's is passed through (usually 409).
+            CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
+                internal details. Status varies: 500 or the back-end's.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _tags.result_add_machine_tags(
@@ -2920,9 +2989,10 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidArgument: (HTTP 409) A parameter has an invalid value.
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
                 fields. Status varies: VMAPI's is passed through (usually 409).
+            CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
+                internal details. Status varies: 500 or the back-end's.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _tags.result_replace_machine_tags(
@@ -2946,13 +3016,15 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
+                internal details. Status varies: 500 or the back-end's.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _tags.result_list_machine_tags(self.call(_OPS["ListMachineTags"], {"id": id}))
 
     head_list_machine_tags = head_form(list_machine_tags)
 
-    def get_machine_tag(self, id: str, tag: str) -> str | float | bool:
+    def get_machine_tag(self, id: str, tag: str) -> str:
         """Gets the value of one tag of an instance.
 
         Returns the value of the tag as a JSON string.
@@ -2965,11 +3037,13 @@ class CloudAPI(BaseClient):
             tag: Tag name.
 
         Returns:
-            str | float | bool: the decoded body.
+            str: the decoded body.
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
+                internal details. Status varies: 500 or the back-end's.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _tags.result_get_machine_tag(
@@ -2995,6 +3069,10 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409).
+            CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
+                internal details. Status varies: 500 or the back-end's.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _tags.result_delete_machine_tag(
@@ -3017,6 +3095,10 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409).
+            CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
+                internal details. Status varies: 500 or the back-end's.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _tags.result_delete_machine_tags(self.call(_OPS["DeleteMachineTags"], {"id": id}))
@@ -3044,8 +3126,9 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
+            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
+                The 9.20 server code and the services behind it never send it
+                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             MissingParameter: (HTTP 409) A required parameter is missing.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
@@ -3073,8 +3156,9 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
+            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
+                The 9.20 server code and the services behind it never send it
+                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.6.0 or later.
@@ -3993,8 +4077,9 @@ class CloudAPI(BaseClient):
                 unknown.
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             MissingParameter: (HTTP 409) A required parameter is missing.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
+            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
+                The 9.20 server code and the services behind it never send it
+                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 7.2.0 or later.
@@ -4020,8 +4105,9 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) The resource is in the wrong state for this action.
-                Status varies: VMAPI's is passed through (usually 409).
+            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
+                The 9.20 server code and the services behind it never send it
+                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 7.2.0 or later.

@@ -13,16 +13,19 @@ __all__: list[str] = [
     "BadMethod",
     "BadRequest",
     "BadRequestError",
+    "BrandNotSupported",
     "CannotDestroyMachineError",
     "CloudApiError",
+    "ConflictError",
     "DefaultFabricNetworkNotConfiguredError",
     "Forbidden",
     "IdleClientError",
     "ImageNotShared",
-    "ImageUuidAlreadyExistsError",
+    "ImageUuidAlreadyExists",
     "InUseError",
     "InsufficientCapacity",
-    "InsufficientServerVersionError",
+    "InsufficientDiskSpace",
+    "InsufficientServerVersion",
     "InternalError",
     "InternalServerError",
     "InvalidArgument",
@@ -42,8 +45,9 @@ __all__: list[str] = [
     "NotAcceptableError",
     "NotAuthorized",
     "NotAvailable",
-    "NotImageOwnerError",
-    "OriginIsNotActiveError",
+    "NotImageOwner",
+    "OriginIsNotActive",
+    "PreconditionFailedError",
     "RequestEntityTooLargeError",
     "RequestExpired",
     "RequestMoved",
@@ -54,12 +58,15 @@ __all__: list[str] = [
     "ServiceUnavailable",
     "ServiceUnavailableError",
     "TooManyRequestsError",
+    "UnallocatedVM",
     "UnauthorizedError",
     "UnknownError",
     "UnsupportedMediaTypeError",
     "UpgradeRequiredError",
     "ValidationError",
     "ValidationFailed",
+    "VmNotStopped",
+    "VmWithoutFlexibleDiskSize",
     "VolumeAlreadyExists",
     "VolumeInUse",
     "VolumeNotFound",
@@ -223,8 +230,8 @@ class InUseError(CloudAPIError):
 
 
 class InvalidState(CloudAPIError):
-    """The resource is in the wrong state for this action. Status varies: VMAPI's is passed through
-    (usually 409). (HTTP status varies)"""
+    """Listed by the docs for a resource in the wrong state. The 9.20 server code and the services
+    behind it never send it (VMAPI answers UnallocatedVM, VmNotStopped, ...). (HTTP status varies)"""
 
     code = "InvalidState"
 
@@ -267,6 +274,52 @@ class ValidationFailed(CloudAPIError):
     code = "ValidationFailed"
 
 
+class UnallocatedVM(CloudAPIError):
+    """VMAPI refused an action on an instance still being provisioned (passed through by the
+    ?action= forms, snapshots, NICs and disks). (HTTP 409)"""
+
+    code = "UnallocatedVM"
+
+
+class BrandNotSupported(CloudAPIError):
+    """VMAPI: the action is not supported for the instance's brand (e.g. snapshots of kvm, disks of
+    non-bhyve instances); passed through. (HTTP 409)"""
+
+    code = "BrandNotSupported"
+
+
+class VmNotStopped(CloudAPIError):
+    """The instance must be stopped for this disk change (VMAPI's, passed through). (HTTP 409)"""
+
+    code = "VmNotStopped"
+
+
+class VmWithoutFlexibleDiskSize(CloudAPIError):
+    """VMAPI: the instance was not provisioned with a flexible-disk package; passed through. (HTTP 409)"""
+
+    code = "VmWithoutFlexibleDiskSize"
+
+
+class InsufficientDiskSpace(CloudAPIError):
+    """VMAPI: the disks would exceed the instance's flexible disk size; passed through. (HTTP 409)"""
+
+    code = "InsufficientDiskSpace"
+
+
+class ConflictError(CloudAPIError):
+    """restify's generic 409, e.g. VMAPI refusing to destroy an instance that has no compute node
+    yet; passed through. (HTTP 409)"""
+
+    code = "ConflictError"
+
+
+class PreconditionFailedError(CloudAPIError):
+    """VMAPI refused a migration action in the migration's current state (restify's generic 412);
+    passed through by Migrate. (HTTP 412)"""
+
+    code = "PreconditionFailedError"
+
+
 class ValidationError(CloudAPIError):
     """VOLAPI rejected the volume parameters. Status varies: VOLAPI's is passed through (usually
     409). (HTTP status varies)"""
@@ -302,56 +355,56 @@ class InvalidNetworks(CloudAPIError):
     code = "InvalidNetworks"
 
 
-class ImageUuidAlreadyExistsError(CloudAPIError):
-    """ImportImageFromDatacenter: the image already exists here. Status varies: IMGAPI's is passed
-    through. (HTTP status varies)"""
+class ImageUuidAlreadyExists(CloudAPIError):
+    """ImportImageFromDatacenter: the image already exists here. IMGAPI's 409, passed through (the
+    docs spell it ImageUuidAlreadyExistsError). (HTTP 409)"""
 
-    code = "ImageUuidAlreadyExistsError"
-
-
-class OriginIsNotActiveError(CloudAPIError):
-    """ImportImageFromDatacenter: the image's origin is not active. Status varies: IMGAPI's is
-    passed through. (HTTP status varies)"""
-
-    code = "OriginIsNotActiveError"
+    code = "ImageUuidAlreadyExists"
 
 
-class NotImageOwnerError(CloudAPIError):
-    """CloneImage: only the owner may do this. Status varies: IMGAPI's is passed through. (HTTP status varies)"""
+class OriginIsNotActive(CloudAPIError):
+    """ImportImageFromDatacenter: the image's origin is not active. IMGAPI's 422, passed through
+    (the docs spell it OriginIsNotActiveError). (HTTP 422)"""
 
-    code = "NotImageOwnerError"
+    code = "OriginIsNotActive"
+
+
+class NotImageOwner(CloudAPIError):
+    """CloneImage: only the owner may do this. IMGAPI's 422, passed through (the docs spell it
+    NotImageOwnerError). (HTTP 422)"""
+
+    code = "NotImageOwner"
 
 
 class ImageNotShared(CloudAPIError):
-    """CloneImage: the image is not shared with the caller. Status varies: IMGAPI's is passed
-    through. (HTTP status varies)"""
+    """CloneImage: the image is not shared with the caller. IMGAPI's 422, passed through. (HTTP 422)"""
 
     code = "ImageNotShared"
 
 
-class InsufficientServerVersionError(CloudAPIError):
-    """CreateImageFromMachine: the compute node's platform is too old. Status varies: IMGAPI's is
-    passed through. (HTTP status varies)"""
+class InsufficientServerVersion(CloudAPIError):
+    """CreateImageFromMachine: the compute node's platform is too old. IMGAPI's 422, passed through
+    (the docs spell it InsufficientServerVersionError). (HTTP 422)"""
 
-    code = "InsufficientServerVersionError"
+    code = "InsufficientServerVersion"
 
 
 class NotAvailable(CloudAPIError):
-    """CreateImageFromMachine: image creation is not available here. Status varies: IMGAPI's is
-    passed through. (HTTP status varies)"""
+    """CreateImageFromMachine: image creation is not available here. IMGAPI's 501, passed through. (HTTP 501)"""
 
     code = "NotAvailable"
 
 
 class UnauthorizedError(CloudAPIError):
-    """ImportImageFromDatacenter: the image back-end refused the caller. Status varies: IMGAPI's is
-    passed through. (HTTP status varies)"""
+    """ImportImageFromDatacenter: the image back-end refused the caller (restify's 401 from
+    IMGAPI), passed through. (HTTP 401)"""
 
     code = "UnauthorizedError"
 
 
 class InsufficientCapacity(CloudAPIError):
-    """No compute node can fit the instance. The server code fixes no status for it. (HTTP status varies)"""
+    """Listed by the docs. The 9.20 server sends it only as an `errors[].code` inside a
+    ValidationFailed answer from VMAPI, never as the top-level code. (HTTP status varies)"""
 
     code = "InsufficientCapacity"
 

@@ -30,7 +30,23 @@ BASE: dict[str, Any] = {
     "compute_node": None,
     "package": "sdc_128",
 }
-KNOWN = {"docker", "primaryIp", "firewall_enabled", "compute_node", "dns_names", "image"}
+# Every optional field of Machine: an "unknown" key must not collide with one.
+KNOWN = {
+    "docker",
+    "primaryIp",
+    "firewall_enabled",
+    "compute_node",
+    "dns_names",
+    "image",
+    "nics",
+    "disks",
+    "deletion_protection",
+    "flexible",
+    "free_space",
+    "encrypted",
+    "delegate_dataset",
+    "credentials",
+}
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5),

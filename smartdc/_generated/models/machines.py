@@ -76,7 +76,8 @@ class Machine:
     """RAM of the instance, in MiB."""
 
     disk: int
-    """Disk size of the instance, in MiB."""
+    """Disk size of the instance, in MiB (0 when unknown; for kvm and bhyve the flexible disk size
+    or the size of the data disk)."""
 
     metadata: dict[str, Any]
     """Customer metadata, string values; with `credentials=true` a nested `credentials` object
@@ -102,7 +103,8 @@ class Machine:
     """Friendly name (alias) of the instance."""
 
     image: str | None = None
-    """Id of the image the instance was provisioned from."""
+    """Id of the image the instance was provisioned from (for kvm and bhyve, the image of the boot
+    disk). Absent when VMAPI knows none."""
 
     disks: list[MachineDisk] | None = None
     """One entry per virtual disk (bhyve only, since 9.4.0)."""
@@ -118,10 +120,11 @@ class Machine:
     entry is null when CloudAPI cannot tell the network."""
 
     primary_ip: str | None = None
-    """IP of the primary NIC (may be "dhcp" or empty for unusual instances). (JSON ``primaryIp``)"""
+    """IP of the primary NIC (may be "dhcp" or empty for unusual instances); absent when the
+    instance has no NIC. (JSON ``primaryIp``)"""
 
     firewall_enabled: bool | None = None
-    """Whether firewall rules are enforced on the instance."""
+    """Whether firewall rules are enforced on the instance (sent when VMAPI has the attribute)."""
 
     deletion_protection: bool | None = None
     """Whether DeleteMachine is refused for the instance (since 8.6.0)."""
@@ -145,7 +148,7 @@ class Machine:
     """Whether the instance has a delegated ZFS dataset (since 9.12.0)."""
 
     credentials: Any | None = None
-    """Echo of the `credentials` query flag when it was given."""
+    """Echo of the raw `credentials` query value when one was given (e.g. the string "true")."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""
@@ -758,16 +761,18 @@ class AuditEntry:
 
     action: str
     """The VMAPI job action, e.g. provision, start, stop, reboot, destroy, rename, resize,
-    create_snapshot, set_tags, set_metadata, enable_deletion_protection."""
+    create_snapshot, rollback_snapshot, delete_snapshot, set_tags, replace_tags,
+    remove_tags, set_metadata, replace_metadata, remove_metadata,
+    enable_deletion_protection, disable_deletion_protection, unknown."""
 
     success: AuditSuccess
     """Whether the action succeeded ("yes" or "no")."""
 
     time: datetime
-    """When the action finished."""
+    """When the action finished (its last workflow task)."""
 
     caller: AuditCaller
-    """Who asked for the action."""
+    """Who asked for the action ({"type": "operator"} when the job has no context)."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""

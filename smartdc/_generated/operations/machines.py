@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from smartdc._generated.models.machines import (
     AuditEntry,
@@ -14,6 +14,8 @@ from smartdc._generated.models.machines import (
 from smartdc.runtime.client import BaseClient
 from smartdc.runtime.jsonvalues import (
     d_list,
+    d_str,
+    d_union,
 )
 from smartdc.transport import Response
 
@@ -66,10 +68,21 @@ def result_create_machine(response: Response) -> Machine:
     return BaseClient.decode(response, decode)
 
 
-def result_delete_machine(response: Response) -> None:
+def result_delete_machine(response: Response) -> Machine | str | None:
     """The typed result of a DeleteMachine response."""
-    del response  # no body to decode
-    return None
+
+    def decode(data: Any) -> Machine | str:
+        return cast(
+            "Machine | str",
+            d_union(
+                data,
+                "DeleteMachine",
+                lambda x0: Machine.from_json(x0),
+                lambda x0: x0 if type(x0) is str else d_str(x0, "DeleteMachine"),
+            ),
+        )
+
+    return BaseClient.decode_optional(response, decode)
 
 
 def result_machine_audit(response: Response) -> list[AuditEntry]:
@@ -90,46 +103,67 @@ def result_connect_machine_vnc(response: Response) -> None:
     return None
 
 
-def result_stop_machine(response: Response) -> None:
+def result_stop_machine(response: Response) -> Machine | None:
     """The typed result of a StopMachine response."""
-    del response  # no body to decode
-    return None
+
+    def decode(data: Any) -> Machine:
+        return Machine.from_json(data)
+
+    return BaseClient.decode_optional(response, decode)
 
 
-def result_start_machine(response: Response) -> None:
+def result_start_machine(response: Response) -> Machine | None:
     """The typed result of a StartMachine response."""
-    del response  # no body to decode
-    return None
+
+    def decode(data: Any) -> Machine:
+        return Machine.from_json(data)
+
+    return BaseClient.decode_optional(response, decode)
 
 
-def result_reboot_machine(response: Response) -> None:
+def result_reboot_machine(response: Response) -> Machine | None:
     """The typed result of a RebootMachine response."""
-    del response  # no body to decode
-    return None
+
+    def decode(data: Any) -> Machine:
+        return Machine.from_json(data)
+
+    return BaseClient.decode_optional(response, decode)
 
 
-def result_resize_machine(response: Response) -> None:
+def result_resize_machine(response: Response) -> Machine | None:
     """The typed result of a ResizeMachine response."""
-    del response  # no body to decode
-    return None
+
+    def decode(data: Any) -> Machine:
+        return Machine.from_json(data)
+
+    return BaseClient.decode_optional(response, decode)
 
 
-def result_rename_machine(response: Response) -> None:
+def result_rename_machine(response: Response) -> Machine | None:
     """The typed result of a RenameMachine response."""
-    del response  # no body to decode
-    return None
+
+    def decode(data: Any) -> Machine:
+        return Machine.from_json(data)
+
+    return BaseClient.decode_optional(response, decode)
 
 
-def result_enable_machine_firewall(response: Response) -> None:
+def result_enable_machine_firewall(response: Response) -> Machine | None:
     """The typed result of a EnableMachineFirewall response."""
-    del response  # no body to decode
-    return None
+
+    def decode(data: Any) -> Machine:
+        return Machine.from_json(data)
+
+    return BaseClient.decode_optional(response, decode)
 
 
-def result_disable_machine_firewall(response: Response) -> None:
+def result_disable_machine_firewall(response: Response) -> Machine | None:
     """The typed result of a DisableMachineFirewall response."""
-    del response  # no body to decode
-    return None
+
+    def decode(data: Any) -> Machine:
+        return Machine.from_json(data)
+
+    return BaseClient.decode_optional(response, decode)
 
 
 def result_enable_machine_deletion_protection(response: Response) -> None:

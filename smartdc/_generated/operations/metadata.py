@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from smartdc.runtime.client import BaseClient
 from smartdc.runtime.jsonvalues import (
     d_object,
     d_str,
+    d_union,
 )
 from smartdc.transport import Response
 
@@ -41,11 +42,23 @@ def result_list_machine_metadata(response: Response) -> dict[str, Any]:
     return BaseClient.decode(response, decode)
 
 
-def result_get_machine_metadata(response: Response) -> str:
+def result_get_machine_metadata(response: Response) -> str | dict[str, Any]:
     """The typed result of a GetMachineMetadata response."""
 
-    def decode(data: Any) -> str:
-        return data if type(data) is str else d_str(data, "GetMachineMetadata")
+    def decode(data: Any) -> str | dict[str, Any]:
+        return (
+            data
+            if type(data) is str
+            else cast(
+                "str | dict[str, Any]",
+                d_union(
+                    data,
+                    "GetMachineMetadata",
+                    lambda x0: x0 if type(x0) is str else d_str(x0, "GetMachineMetadata"),
+                    lambda x0: x0 if type(x0) is dict else d_object(x0, "GetMachineMetadata"),
+                ),
+            )
+        )
 
     return BaseClient.decode(response, decode)
 

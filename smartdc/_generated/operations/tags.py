@@ -5,15 +5,12 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from smartdc.runtime.client import BaseClient
 from smartdc.runtime.jsonvalues import (
-    d_bool,
-    d_num,
     d_object,
     d_str,
-    d_union,
 )
 from smartdc.transport import Response
 
@@ -54,24 +51,11 @@ def result_list_machine_tags(response: Response) -> dict[str, Any]:
     return BaseClient.decode(response, decode)
 
 
-def result_get_machine_tag(response: Response) -> str | float | bool:
+def result_get_machine_tag(response: Response) -> str:
     """The typed result of a GetMachineTag response."""
 
-    def decode(data: Any) -> str | float | bool:
-        return (
-            data
-            if type(data) is str
-            else cast(
-                "str | float | bool",
-                d_union(
-                    data,
-                    "GetMachineTag",
-                    lambda x0: x0 if type(x0) is str else d_str(x0, "GetMachineTag"),
-                    lambda x0: d_num(x0, "GetMachineTag"),
-                    lambda x0: x0 if type(x0) is bool else d_bool(x0, "GetMachineTag"),
-                ),
-            )
-        )
+    def decode(data: Any) -> str:
+        return data if type(data) is str else d_str(data, "GetMachineTag")
 
     return BaseClient.decode(response, decode)
 

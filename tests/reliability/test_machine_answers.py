@@ -1,0 +1,146 @@
+"""Answers of the machine routes as the CloudAPI 9.20 server code sends them.
+
+* The ``?action=`` forms (start, stop, reboot, resize, rename, firewall) and DeleteMachine answer a
+  destroyed machine with HTTP 410 and the machine itself as the body, not an error object
+  (sdc-cloudapi lib/machines.js start()/stop()/.../del()): the result is that machine, typed.
+* Keys the server drops without an error are refused before any request: tag names it uses
+  itself (lib/tags.js add()/replace()), metadata keys likewise (lib/metadata.js add()), and
+  CreateMachine metadata keys ending in ``_pw`` (lib/machines.js getCreateOptions()). CreateMachine's
+  ``metadata.credentials`` is read by the server (internal metadata), so it is sent.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from smartdc import CloudAPI
+from smartdc.errors import ArgumentError, WaitFailed
+from smartdc.facade import DataCenter
+from smartdc.testing import Simulator, VirtualClock
+
+from .conftest import machine_args
+
+
+def _destroyed(api: CloudAPI, clock: VirtualClock) -> str:
+    machine = api.create_machine(**machine_args(api))
+    clock.advance(3600)
+    api.delete_machine(id=str(machine.id))
+    clock.advance(3600)
+    return str(machine.id)
+
+
+@pytest.mark.parametrize(
+    ("operation", "extra"),
+    [
+        ("stop_machine", {}),
+        ("start_machine", {}),
+        ("reboot_machine", {}),
+        ("rename_machine", {"name": "again"}),
+        ("enable_machine_firewall", {}),
+        ("disable_machine_firewall", {}),
+    ],
+)
+def test_action_on_a_destroyed_machine_returns_it(
+    api: CloudAPI, clock: VirtualClock, operation: str, extra: dict[str, Any]
+) -> None:
+    machine_id = _destroyed(api, clock)
+    gone = getattr(api, operation)(id=machine_id, **extra)
+    assert gone is not None and str(gone.id) == machine_id
+    assert gone.state == "deleted"
+
+
+def test_accepted_action_returns_none(api: CloudAPI, clock: VirtualClock) -> None:
+    machine = api.create_machine(**machine_args(api))
+    clock.advance(3600)
+    assert api.stop_machine(id=str(machine.id)) is None
+
+
+def test_delete_of_a_destroyed_machine_returns_it(api: CloudAPI, clock: VirtualClock) -> None:
+    machine_id = _destroyed(api, clock)
+    gone = api.delete_machine(id=machine_id)
+    assert not isinstance(gone, str) and gone is not None
+    assert (str(gone.id), gone.state) == (machine_id, "deleted")
+
+
+def test_facade_action_on_a_destroyed_machine_shows_it_deleted(
+    dc: DataCenter, clock: VirtualClock
+) -> None:
+    machine = dc.create_machine(name="web-1").wait("running")
+    dc.api.delete_machine(id=machine.id)
+    clock.advance(3600)
+    assert machine.stop().state == "deleted"
+
+
+@pytest.mark.parametrize("key", ["account", "machine", "uuid", "owner_uuid", "context", "image"])
+@pytest.mark.parametrize("operation", ["add_machine_tags", "replace_machine_tags"])
+def test_tag_names_the_server_drops_are_refused_before_sending(
+    sim: Simulator, api: CloudAPI, operation: str, key: str
+) -> None:
+    before = sim.request_count()
+    with pytest.raises(ArgumentError, match=key):
+        getattr(api, operation)(id="3a4f4a5c-0d4e-4b1c-9a44-1e0d8c1f2b3a", tags={key: "x"})
+    assert sim.request_count() == before
+
+
+@pytest.mark.parametrize("key", ["account", "machine", "uuid", "owner_uuid", "image"])
+def test_metadata_names_the_server_drops_are_refused_before_sending(
+    sim: Simulator, api: CloudAPI, key: str
+) -> None:
+    before = sim.request_count()
+    with pytest.raises(ArgumentError, match=key):
+        api.update_machine_metadata(id="3a4f4a5c-0d4e-4b1c-9a44-1e0d8c1f2b3a", metadata={key: "x"})
+    assert sim.request_count() == before
+
+
+def test_metadata_context_is_kept_by_the_server(sim: Simulator, api: CloudAPI) -> None:
+    # lib/metadata.js add() drops `context` only for tags, not for metadata: it is sent.
+    machine = api.create_machine(**machine_args(api))
+    answer = api.update_machine_metadata(id=str(machine.id), metadata={"context": "kept"})
+    assert answer["context"] == "kept"
+
+
+def test_create_machine_sends_metadata_credentials(
+    sim: Simulator, api: CloudAPI, clock: VirtualClock
+) -> None:
+    passwords = json.dumps({"root": "s3cret"})
+    machine = api.create_machine(**machine_args(api), metadata={"credentials": passwords})
+    clock.advance(3600)
+    shown = api.get_machine(id=str(machine.id), credentials=True)
+    assert shown.metadata["credentials"] == {"root": "s3cret"}
+    assert "credentials" not in api.get_machine(id=str(machine.id)).metadata
+
+
+@pytest.mark.parametrize("key", ["root_pw", "-dash-first"])
+def test_create_machine_metadata_keys_the_server_drops_are_refused(
+    sim: Simulator, api: CloudAPI, key: str
+) -> None:
+    before = sim.request_count()
+    with pytest.raises(ArgumentError, match=key):
+        api.create_machine(
+            image="3a4f4a5c-0d4e-4b1c-9a44-1e0d8c1f2b3a", package="p", metadata={key: "x"}
+        )
+    assert sim.request_count() == before
+
+
+def test_create_machine_passwords_are_secret(sim: Simulator, api: CloudAPI) -> None:
+    with pytest.raises(ArgumentError) as refused:
+        api.create_machine(
+            image="3a4f4a5c-0d4e-4b1c-9a44-1e0d8c1f2b3a",
+            package="p",
+            administrator_pw=["not", "a", "string"],  # type: ignore[arg-type]
+        )
+    assert "not" not in str(refused.value)
+
+
+def test_facade_waited_reboot_of_a_destroyed_machine_fails(
+    dc: DataCenter, clock: VirtualClock
+) -> None:
+    machine = dc.create_machine(name="web-1").wait("running")
+    dc.api.delete_machine(id=machine.id)
+    clock.advance(3600)
+    with pytest.raises(WaitFailed, match="destroyed"):
+        machine.reboot(wait=True)
+    assert machine.state == "deleted"
