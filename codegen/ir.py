@@ -114,20 +114,15 @@ class Response:
     content: str  # json | text | none | json-stream
     body: TypeRef | None
     headers: tuple[tuple[str, str], ...]
-    empty: tuple[int, ...] = ()  # listed statuses the server answers without a body
 
     @property
     def may_be_empty(self) -> bool:
         """A body is declared but some listed status may come without one (e.g. 200 or 202).
 
         Only 2xx statuses count: a listed 3xx or 410 carries the body (GetMachine's 410 is the
-        deleted machine), so an empty 200 next to it is a broken answer, not "no result". A
-        status listed in ``empty`` (StopMachine's 202 next to its 410 with the destroyed machine)
-        is answered without a body, so the result may be None.
+        deleted machine), so an empty 200 next to it is a broken answer, not "no result".
         """
-        if self.body is None:
-            return False
-        return bool(self.empty) or len([s for s in self.statuses if s < 300]) > 1
+        return self.body is not None and len([s for s in self.statuses if s < 300]) > 1
 
 
 @attrs.frozen

@@ -251,12 +251,6 @@ def _operation(
     content = response.get("content", "json" if body is not None else "none")
     if content == "none" and body is not None:
         problems.append(f"{where}.response: content none with a body")
-    empty = tuple(int(s) for s in response.get("empty") or ())
-    for status in empty:
-        if status not in response["status"]:
-            problems.append(f"{where}.response.empty: {status} is not a listed status")
-    if empty and body is None:
-        problems.append(f"{where}.response.empty: only meaningful with a body")
     return ir.Operation(
         name=name,
         group=group,
@@ -278,7 +272,6 @@ def _operation(
             content,
             body,
             tuple((str(k), str(v)) for k, v in (response.get("headers") or {}).items()),
-            empty,
         ),
         errors=tuple(spec.get("errors") or ()),
         auth=bool(spec.get("auth", True)),

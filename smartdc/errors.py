@@ -267,6 +267,19 @@ class CloudAPIError(SmartDCError):
                 path=path,
                 body=decoded,
             )
+        if status == 410 and isinstance(decoded, str):
+            # DeleteMachine when the destroy job has succeeded but VMAPI has not yet marked the
+            # machine destroyed: the body is the bare id (sdc-cloudapi lib/machines.js del()).
+            return GoneError(
+                f"{_shorten(repr(decoded), 200)} was already deleted; the server answered 410 "
+                "Gone with its id (in .body)",
+                status=status,
+                code=GONE,
+                request_id=request_id,
+                method=method,
+                path=path,
+                body=decoded,
+            )
         if isinstance(decoded, dict) and len(decoded) == 1:
             ((key, value),) = decoded.items()
             return cls.class_for(str(key))(

@@ -2158,13 +2158,13 @@ class CloudAPI(BaseClient):
             )
         )
 
-    def delete_machine(self, id: str) -> Machine | str | None:
+    def delete_machine(self, id: str) -> None:
         """Destroys an instance.
 
         Starts destroying the instance. Refused while deletion protection is enabled. Wait with
-        the MachineDeleted waiter. An instance already destroyed answers 410: the result
-        is then the destroyed instance (or, while its destroy job has just succeeded,
-        only its id).
+        the MachineDeleted waiter. An instance already destroyed raises GoneError: HTTP
+        410 whose body is the destroyed instance (or, while its destroy job has just
+        succeeded, only its id).
 
         HTTP: ``DELETE /{login}/machines/{id}``.
 
@@ -2172,7 +2172,7 @@ class CloudAPI(BaseClient):
             id: Instance id.
 
         Returns:
-            Machine | str | None: the decoded body, or None when the server answers without one.
+            None
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
@@ -2244,11 +2244,11 @@ class CloudAPI(BaseClient):
             self.call(_OPS["ConnectMachineVNC"], {"id": id})
         )
 
-    def stop_machine(self, id: str) -> Machine | None:
+    def stop_machine(self, id: str) -> None:
         """Stops a running instance.
 
-        Asks the instance to shut down; poll until the state is `stopped`. The result is None,
-        or the destroyed instance when the server answers 410.
+        Asks the instance to shut down; poll until the state is `stopped`. A destroyed instance
+        raises GoneError (410 with the instance as body).
 
         HTTP: ``POST /{login}/machines/{id}`` with ``action=stop``.
 
@@ -2256,7 +2256,7 @@ class CloudAPI(BaseClient):
             id: Instance id.
 
         Returns:
-            Machine | None: the decoded body, or None when the server answers without one.
+            None
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
@@ -2272,11 +2272,11 @@ class CloudAPI(BaseClient):
         """
         return _machines.result_stop_machine(self.call(_OPS["StopMachine"], {"id": id}))
 
-    def start_machine(self, id: str) -> Machine | None:
+    def start_machine(self, id: str) -> None:
         """Starts a stopped instance.
 
-        Boots the instance; poll until the state is `running`. The result is None, or the
-        destroyed instance when the server answers 410.
+        Boots the instance; poll until the state is `running`. A destroyed instance raises
+        GoneError (410 with the instance as body).
 
         HTTP: ``POST /{login}/machines/{id}`` with ``action=start``.
 
@@ -2284,7 +2284,7 @@ class CloudAPI(BaseClient):
             id: Instance id.
 
         Returns:
-            Machine | None: the decoded body, or None when the server answers without one.
+            None
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
@@ -2300,12 +2300,12 @@ class CloudAPI(BaseClient):
         """
         return _machines.result_start_machine(self.call(_OPS["StartMachine"], {"id": id}))
 
-    def reboot_machine(self, id: str) -> Machine | None:
+    def reboot_machine(self, id: str) -> None:
         """Reboots an instance.
 
         Restarts the instance. The state may not visibly change; MachineAudit shows when the
-        reboot is done. The result is None, or the destroyed instance when the server
-        answers 410.
+        reboot is done. A destroyed instance raises GoneError (410 with the instance as
+        body).
 
         HTTP: ``POST /{login}/machines/{id}`` with ``action=reboot``.
 
@@ -2313,7 +2313,7 @@ class CloudAPI(BaseClient):
             id: Instance id.
 
         Returns:
-            Machine | None: the decoded body, or None when the server answers without one.
+            None
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
@@ -2329,13 +2329,13 @@ class CloudAPI(BaseClient):
         """
         return _machines.result_reboot_machine(self.call(_OPS["RebootMachine"], {"id": id}))
 
-    def resize_machine(self, id: str, *, package: str) -> Machine | None:
+    def resize_machine(self, id: str, *, package: str) -> None:
         """Resizes an instance to another package.
 
         Best-effort change of the instance's package: shrinking usually works, growing may fail.
         kvm instances cannot be resized; bhyve only to flexible_disk packages (since
-        9.8.3); the new package must have the same traits. The result is None, or the
-        destroyed instance when the server answers 410.
+        9.8.3); the new package must have the same traits. A destroyed instance raises
+        GoneError (410 with the instance as body).
 
         HTTP: ``POST /{login}/machines/{id}`` with ``action=resize``.
 
@@ -2344,7 +2344,7 @@ class CloudAPI(BaseClient):
             package: Id or name of the new package.
 
         Returns:
-            Machine | None: the decoded body, or None when the server answers without one.
+            None
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
@@ -2364,11 +2364,11 @@ class CloudAPI(BaseClient):
             self.call(_OPS["ResizeMachine"], {"id": id, "package": package})
         )
 
-    def rename_machine(self, id: str, *, name: str) -> Machine | None:
+    def rename_machine(self, id: str, *, name: str) -> None:
         """Renames an instance.
 
-        Changes the friendly name of the instance (at most 189 characters, 63 with CNS). The
-        result is None, or the destroyed instance when the server answers 410.
+        Changes the friendly name of the instance (at most 189 characters, 63 with CNS). A
+        destroyed instance raises GoneError (410 with the instance as body).
 
         HTTP: ``POST /{login}/machines/{id}`` with ``action=rename``.
 
@@ -2377,7 +2377,7 @@ class CloudAPI(BaseClient):
             name: The new name.
 
         Returns:
-            Machine | None: the decoded body, or None when the server answers without one.
+            None
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
@@ -2395,12 +2395,11 @@ class CloudAPI(BaseClient):
             self.call(_OPS["RenameMachine"], {"id": id, "name": name})
         )
 
-    def enable_machine_firewall(self, id: str) -> Machine | None:
+    def enable_machine_firewall(self, id: str) -> None:
         """Enables the firewall of an instance.
 
         Starts enforcing the account's firewall rules on the instance (202 at once when already
-        enabled). The result is None, or the destroyed instance when the server answers
-        410.
+        enabled). A destroyed instance raises GoneError (410 with the instance as body).
 
         HTTP: ``POST /{login}/machines/{id}`` with ``action=enable_firewall``.
 
@@ -2408,7 +2407,7 @@ class CloudAPI(BaseClient):
             id: Instance id.
 
         Returns:
-            Machine | None: the decoded body, or None when the server answers without one.
+            None
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
@@ -2426,11 +2425,11 @@ class CloudAPI(BaseClient):
             self.call(_OPS["EnableMachineFirewall"], {"id": id})
         )
 
-    def disable_machine_firewall(self, id: str) -> Machine | None:
+    def disable_machine_firewall(self, id: str) -> None:
         """Disables the firewall of an instance.
 
-        Stops enforcing firewall rules on the instance (202 at once when already disabled). The
-        result is None, or the destroyed instance when the server answers 410.
+        Stops enforcing firewall rules on the instance (202 at once when already disabled). A
+        destroyed instance raises GoneError (410 with the instance as body).
 
         HTTP: ``POST /{login}/machines/{id}`` with ``action=disable_firewall``.
 
@@ -2438,7 +2437,7 @@ class CloudAPI(BaseClient):
             id: Instance id.
 
         Returns:
-            Machine | None: the decoded body, or None when the server answers without one.
+            None
 
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is

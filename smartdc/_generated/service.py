@@ -943,7 +943,7 @@ SERVICE = ServiceModel(
             "/{login}/machines/{id}",
             _machines.result_delete_machine,
             params=(P("id", "path", "uuid", required=True),),
-            error_statuses=(410,),
+            returns_body=False,
             waiter="MachineDeleted",
         ),
         "MachineAudit": Op(
@@ -975,7 +975,7 @@ SERVICE = ServiceModel(
             "/{login}/machines/{id}",
             _machines.result_stop_machine,
             params=(P("id", "path", "uuid", required=True),),
-            error_statuses=(410,),
+            returns_body=False,
             waiter="MachineStopped",
             fixed_query=(("action", "stop"),),
         ),
@@ -987,7 +987,7 @@ SERVICE = ServiceModel(
             "/{login}/machines/{id}",
             _machines.result_start_machine,
             params=(P("id", "path", "uuid", required=True),),
-            error_statuses=(410,),
+            returns_body=False,
             waiter="MachineRunning",
             fixed_query=(("action", "start"),),
         ),
@@ -999,7 +999,7 @@ SERVICE = ServiceModel(
             "/{login}/machines/{id}",
             _machines.result_reboot_machine,
             params=(P("id", "path", "uuid", required=True),),
-            error_statuses=(410,),
+            returns_body=False,
             fixed_query=(("action", "reboot"),),
         ),
         "ResizeMachine": Op(
@@ -1013,7 +1013,7 @@ SERVICE = ServiceModel(
                 P("id", "path", "uuid", required=True),
                 P("package", "body", "string", required=True),
             ),
-            error_statuses=(410,),
+            returns_body=False,
             fixed_query=(("action", "resize"),),
         ),
         "RenameMachine": Op(
@@ -1027,7 +1027,7 @@ SERVICE = ServiceModel(
                 P("id", "path", "uuid", required=True),
                 P("name", "body", "string", required=True),
             ),
-            error_statuses=(410,),
+            returns_body=False,
             fixed_query=(("action", "rename"),),
         ),
         "EnableMachineFirewall": Op(
@@ -1038,7 +1038,7 @@ SERVICE = ServiceModel(
             "/{login}/machines/{id}",
             _machines.result_enable_machine_firewall,
             params=(P("id", "path", "uuid", required=True),),
-            error_statuses=(410,),
+            returns_body=False,
             fixed_query=(("action", "enable_firewall"),),
         ),
         "DisableMachineFirewall": Op(
@@ -1049,7 +1049,7 @@ SERVICE = ServiceModel(
             "/{login}/machines/{id}",
             _machines.result_disable_machine_firewall,
             params=(P("id", "path", "uuid", required=True),),
-            error_statuses=(410,),
+            returns_body=False,
             fixed_query=(("action", "disable_firewall"),),
         ),
         "EnableMachineDeletionProtection": Op(

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from smartdc.errors import InvalidResponseError, WaitFailed
+from smartdc.errors import GoneError, InvalidResponseError
 from smartdc.facade import waiting
 from smartdc.facade.live_maps import MachineMetadata, MachineTags
 from smartdc.facade.snapshot import Snapshot
@@ -107,19 +107,12 @@ class Machine:
         return self
 
     # -- actions ---------------------------------------------------------------------------
-    def _answered(self, gone: MachineModel | None) -> bool:
-        """Keep the destroyed machine an action was answered with (HTTP 410); True if so."""
-        if gone is None:
-            return False
-        self.model = gone
-        return True
-
     def start(self, *, wait: bool = False, timeout: float | None = None) -> Machine:
-        self._answered(self._api.start_machine(id=self.id))
+        self._api.start_machine(id=self.id)
         return self.wait("running", timeout=timeout) if wait else self
 
     def stop(self, *, wait: bool = False, timeout: float | None = None) -> Machine:
-        self._answered(self._api.stop_machine(id=self.id))
+        self._api.stop_machine(id=self.id)
         return self.wait("stopped", timeout=timeout) if wait else self
 
     def reboot(self, *, wait: bool = False, timeout: float | None = None) -> Machine:
@@ -141,18 +134,22 @@ class Machine:
         )
 
     def delete(self, *, wait: bool = False, timeout: float | None = None) -> None:
-        gone = self._api.delete_machine(id=self.id)
-        if gone is not None and not isinstance(gone, str):
-            self.model = gone  # already destroyed: HTTP 410 with the machine
+        """Destroy the machine. One already destroyed is not an error here: the server answers
+        410 (GoneError), and the machine is refreshed to show it."""
+        try:
+            self._api.delete_machine(id=self.id)
+        except GoneError:
+            self.refresh()
+            return
         if wait:
             self.wait("deleted", timeout=timeout)
 
     def enable_firewall(self) -> Machine:
-        self._answered(self._api.enable_machine_firewall(id=self.id))
+        self._api.enable_machine_firewall(id=self.id)
         return self
 
     def disable_firewall(self) -> Machine:
-        self._answered(self._api.disable_machine_firewall(id=self.id))
+        self._api.disable_machine_firewall(id=self.id)
         return self
 
     def enable_deletion_protection(self) -> Machine:
@@ -166,17 +163,12 @@ class Machine:
     def _audited(
         self,
         action: str,
-        call: Callable[[], MachineModel | None],
+        call: Callable[[], object],
         wait: bool,
         timeout: float | None,
     ) -> Machine:
         before = self.audit() if wait else []
-        if self._answered(call()):
-            if wait:
-                raise WaitFailed(
-                    f"machine {self.id} is destroyed: cannot {action}", state=self.state
-                )
-            return self
+        call()
         if wait:
             waiting.wait_for_audit(self._api, self.id, action, before, timeout=timeout)
             self.refresh()

@@ -2,7 +2,8 @@
 
 * The ``?action=`` forms (start, stop, reboot, resize, rename, firewall) and DeleteMachine answer a
   destroyed machine with HTTP 410 and the machine itself as the body, not an error object
-  (sdc-cloudapi lib/machines.js start()/stop()/.../del()): the result is that machine, typed.
+  (sdc-cloudapi lib/machines.js start()/stop()/.../del()); DeleteMachine may send the bare id
+  instead. Both raise GoneError with that body.
 * Keys the server drops without an error are refused before any request: tag names it uses
   itself (lib/tags.js add()/replace()), metadata keys likewise (lib/metadata.js add()), and
   CreateMachine metadata keys ending in ``_pw`` (lib/machines.js getCreateOptions()). CreateMachine's
@@ -17,11 +18,12 @@ from typing import Any
 import pytest
 
 from smartdc import CloudAPI
-from smartdc.errors import ArgumentError, WaitFailed
+from smartdc.errors import ArgumentError, GoneError
 from smartdc.facade import DataCenter
 from smartdc.testing import Simulator, VirtualClock
+from smartdc.testing.router import SimResponse
 
-from .conftest import machine_args
+from .conftest import machine_args, override_route
 
 
 def _destroyed(api: CloudAPI, clock: VirtualClock) -> str:
@@ -38,40 +40,56 @@ def _destroyed(api: CloudAPI, clock: VirtualClock) -> str:
         ("stop_machine", {}),
         ("start_machine", {}),
         ("reboot_machine", {}),
+        ("resize_machine", {"package": "sample-512M"}),
         ("rename_machine", {"name": "again"}),
         ("enable_machine_firewall", {}),
         ("disable_machine_firewall", {}),
+        ("delete_machine", {}),
     ],
 )
-def test_action_on_a_destroyed_machine_returns_it(
+def test_action_on_a_destroyed_machine_raises_gone_with_it(
     api: CloudAPI, clock: VirtualClock, operation: str, extra: dict[str, Any]
 ) -> None:
     machine_id = _destroyed(api, clock)
-    gone = getattr(api, operation)(id=machine_id, **extra)
-    assert gone is not None and str(gone.id) == machine_id
-    assert gone.state == "deleted"
+    with pytest.raises(GoneError) as gone:
+        getattr(api, operation)(id=machine_id, **extra)
+    assert gone.value.status == 410
+    assert isinstance(gone.value.body, dict)
+    assert (gone.value.body["id"], gone.value.body["state"]) == (machine_id, "deleted")
 
 
-def test_accepted_action_returns_none(api: CloudAPI, clock: VirtualClock) -> None:
-    machine = api.create_machine(**machine_args(api))
-    clock.advance(3600)
-    assert api.stop_machine(id=str(machine.id)) is None
+def test_delete_answered_with_the_bare_id_raises_gone(sim: Simulator, api: CloudAPI) -> None:
+    # lib/machines.js del(): when VMAPI's destroy job has succeeded, the 410 body is the id.
+    machine_id = "3a4f4a5c-0d4e-4b1c-9a44-1e0d8c1f2b3a"
+    as_json = json.dumps(machine_id).encode()
+    override_route(
+        sim,
+        "DeleteMachine",
+        lambda req: SimResponse(410, as_json, content_type="application/json"),
+    )
+    with pytest.raises(GoneError) as gone:
+        api.delete_machine(id=machine_id)
+    assert gone.value.body == machine_id
 
 
-def test_delete_of_a_destroyed_machine_returns_it(api: CloudAPI, clock: VirtualClock) -> None:
-    machine_id = _destroyed(api, clock)
-    gone = api.delete_machine(id=machine_id)
-    assert not isinstance(gone, str) and gone is not None
-    assert (str(gone.id), gone.state) == (machine_id, "deleted")
-
-
-def test_facade_action_on_a_destroyed_machine_shows_it_deleted(
+def test_facade_delete_of_a_destroyed_machine_shows_it_deleted(
     dc: DataCenter, clock: VirtualClock
 ) -> None:
     machine = dc.create_machine(name="web-1").wait("running")
     dc.api.delete_machine(id=machine.id)
     clock.advance(3600)
-    assert machine.stop().state == "deleted"
+    machine.delete(wait=True)
+    assert machine.state == "deleted"
+
+
+def test_facade_action_on_a_destroyed_machine_raises_gone(
+    dc: DataCenter, clock: VirtualClock
+) -> None:
+    machine = dc.create_machine(name="web-1").wait("running")
+    dc.api.delete_machine(id=machine.id)
+    clock.advance(3600)
+    with pytest.raises(GoneError):
+        machine.reboot(wait=True)
 
 
 @pytest.mark.parametrize("key", ["account", "machine", "uuid", "owner_uuid", "context", "image"])
@@ -133,14 +151,3 @@ def test_create_machine_passwords_are_secret(sim: Simulator, api: CloudAPI) -> N
             administrator_pw=["not", "a", "string"],  # type: ignore[arg-type]
         )
     assert "not" not in str(refused.value)
-
-
-def test_facade_waited_reboot_of_a_destroyed_machine_fails(
-    dc: DataCenter, clock: VirtualClock
-) -> None:
-    machine = dc.create_machine(name="web-1").wait("running")
-    dc.api.delete_machine(id=machine.id)
-    clock.advance(3600)
-    with pytest.raises(WaitFailed, match="destroyed"):
-        machine.reboot(wait=True)
-    assert machine.state == "deleted"

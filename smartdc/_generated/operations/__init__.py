@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "dc4f0dab5abe"
+SPEC_DIGEST = "720f8500a5ac"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""

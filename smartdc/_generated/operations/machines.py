@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from smartdc._generated.models.machines import (
     AuditEntry,
@@ -14,8 +14,6 @@ from smartdc._generated.models.machines import (
 from smartdc.runtime.client import BaseClient
 from smartdc.runtime.jsonvalues import (
     d_list,
-    d_str,
-    d_union,
 )
 from smartdc.transport import Response
 
@@ -68,21 +66,10 @@ def result_create_machine(response: Response) -> Machine:
     return BaseClient.decode(response, decode)
 
 
-def result_delete_machine(response: Response) -> Machine | str | None:
+def result_delete_machine(response: Response) -> None:
     """The typed result of a DeleteMachine response."""
-
-    def decode(data: Any) -> Machine | str:
-        return cast(
-            "Machine | str",
-            d_union(
-                data,
-                "DeleteMachine",
-                lambda x0: Machine.from_json(x0),
-                lambda x0: x0 if type(x0) is str else d_str(x0, "DeleteMachine"),
-            ),
-        )
-
-    return BaseClient.decode_optional(response, decode)
+    del response  # no body to decode
+    return None
 
 
 def result_machine_audit(response: Response) -> list[AuditEntry]:
@@ -103,67 +90,46 @@ def result_connect_machine_vnc(response: Response) -> None:
     return None
 
 
-def result_stop_machine(response: Response) -> Machine | None:
+def result_stop_machine(response: Response) -> None:
     """The typed result of a StopMachine response."""
-
-    def decode(data: Any) -> Machine:
-        return Machine.from_json(data)
-
-    return BaseClient.decode_optional(response, decode)
+    del response  # no body to decode
+    return None
 
 
-def result_start_machine(response: Response) -> Machine | None:
+def result_start_machine(response: Response) -> None:
     """The typed result of a StartMachine response."""
-
-    def decode(data: Any) -> Machine:
-        return Machine.from_json(data)
-
-    return BaseClient.decode_optional(response, decode)
+    del response  # no body to decode
+    return None
 
 
-def result_reboot_machine(response: Response) -> Machine | None:
+def result_reboot_machine(response: Response) -> None:
     """The typed result of a RebootMachine response."""
-
-    def decode(data: Any) -> Machine:
-        return Machine.from_json(data)
-
-    return BaseClient.decode_optional(response, decode)
+    del response  # no body to decode
+    return None
 
 
-def result_resize_machine(response: Response) -> Machine | None:
+def result_resize_machine(response: Response) -> None:
     """The typed result of a ResizeMachine response."""
-
-    def decode(data: Any) -> Machine:
-        return Machine.from_json(data)
-
-    return BaseClient.decode_optional(response, decode)
+    del response  # no body to decode
+    return None
 
 
-def result_rename_machine(response: Response) -> Machine | None:
+def result_rename_machine(response: Response) -> None:
     """The typed result of a RenameMachine response."""
-
-    def decode(data: Any) -> Machine:
-        return Machine.from_json(data)
-
-    return BaseClient.decode_optional(response, decode)
+    del response  # no body to decode
+    return None
 
 
-def result_enable_machine_firewall(response: Response) -> Machine | None:
+def result_enable_machine_firewall(response: Response) -> None:
     """The typed result of a EnableMachineFirewall response."""
-
-    def decode(data: Any) -> Machine:
-        return Machine.from_json(data)
-
-    return BaseClient.decode_optional(response, decode)
+    del response  # no body to decode
+    return None
 
 
-def result_disable_machine_firewall(response: Response) -> Machine | None:
+def result_disable_machine_firewall(response: Response) -> None:
     """The typed result of a DisableMachineFirewall response."""
-
-    def decode(data: Any) -> Machine:
-        return Machine.from_json(data)
-
-    return BaseClient.decode_optional(response, decode)
+    del response  # no body to decode
+    return None
 
 
 def result_enable_machine_deletion_protection(response: Response) -> None:
