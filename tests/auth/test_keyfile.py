@@ -63,8 +63,17 @@ def test_cryptography_written_keys_load_and_sign(
     _check_signs(path, key, kind, passphrase)
 
 
-@pytest.mark.parametrize("kind", KEY_KINDS)
-@pytest.mark.parametrize("encrypted", [False, True])
+# Every key type ssh-keygen makes, plain. Encryption wraps the whole private section the same way
+# for every type (each type is read encrypted in the test above), so two encrypted cases suffice.
+# RSA-4096 takes the RSA-2048 code path (and the test above reads it).
+SSH_KEYGEN_CASES = [
+    *((kind, False) for kind in KEY_KINDS if kind != "rsa4096"),
+    ("ed25519", True),
+    ("rsa2048", True),
+]
+
+
+@pytest.mark.parametrize(("kind", "encrypted"), SSH_KEYGEN_CASES)
 def test_ssh_keygen_openssh_keys(kind: str, encrypted: bool, tmp_path: Path) -> None:
     if not have_ssh_keygen():
         pytest.skip("ssh-keygen not installed")
