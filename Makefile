@@ -6,8 +6,16 @@ CACHE  := .cache
 SHARED ?= ../shared
 DEV_STAMP  := $(VENV)/.dev-installed
 BASE_STAMP := $(VENV)/.installed
+# Every Python the package claims (requires-python >= 3.10): the full suite runs on $(PYTHON), the
+# unit tests on each of these, from pyenv ($(PYENV_ROOT)/versions), in .venv-<version>.
+PYENV_ROOT    ?= $(HOME)/.pyenv
+OTHER_PYTHONS ?= 3.10 3.12 3.13
+# Unit tests: everything but the end-to-end runs (CLI, simulator, property, benchmarks, packaging).
+UNIT_TESTS := tests --ignore=tests/cli --ignore=tests/simulator --ignore=tests/property \
+	--ignore=tests/bench --ignore=tests/test_packaging.py --ignore=tests/test_seed_readme.py
+CHECKED := smartdc codegen tests bench
 
-.PHONY: test demo lint typecheck generate check-generated pytest dist bench node-tools ssh-tools clean
+.PHONY: test demo lint fmt typecheck generate check-generated pytest pythons dist bench node-tools ssh-tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,11 +61,16 @@ ssh-tools:
 	  echo "note: ssh-agent unavailable; agent tests will be skipped"; }
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check smartdc codegen tests bench
-	$(BIN)/ruff format --check smartdc codegen tests bench
+	$(BIN)/ruff check $(CHECKED)
+	$(BIN)/ruff format --check $(CHECKED)
+
+# Rewrite the sources the way `make lint` wants them (import order, safe fixes, formatting).
+fmt: $(DEV_STAMP)
+	$(BIN)/ruff check --fix $(CHECKED)
+	$(BIN)/ruff format $(CHECKED)
 
 typecheck: $(DEV_STAMP)
-	$(BIN)/mypy --strict smartdc codegen
+	$(BIN)/mypy --strict $(CHECKED)
 
 generate: $(DEV_STAMP)
 	$(BIN)/python -m codegen
@@ -68,7 +81,29 @@ check-generated: $(DEV_STAMP)
 pytest: $(DEV_STAMP) node-tools ssh-tools
 	$(BIN)/pytest
 
-test: lint typecheck check-generated pytest
+# The unit tests on every other claimed Python. A version pyenv lacks is installed with
+# `pyenv install` when possible, else skipped with a message (the run still fails if tests fail).
+pythons:
+	@for v in $(OTHER_PYTHONS); do \
+	  py=$$(ls -d $(PYENV_ROOT)/versions/$$v.* 2>/dev/null | sort -V | tail -n 1); \
+	  if [ -z "$$py" ] && command -v pyenv >/dev/null 2>&1; then \
+	    echo "installing Python $$v with pyenv"; \
+	    pyenv install -s "$$v" >/dev/null 2>&1 || pyenv install -s "$$v:latest" >/dev/null 2>&1; \
+	    py=$$(ls -d $(PYENV_ROOT)/versions/$$v.* 2>/dev/null | sort -V | tail -n 1); \
+	  fi; \
+	  if [ -z "$$py" ] || [ ! -x "$$py/bin/python" ]; then \
+	    echo "note: Python $$v not found under $(PYENV_ROOT)/versions and pyenv could not install it; its unit tests are skipped"; \
+	    continue; \
+	  fi; \
+	  venv=.venv-$$v; \
+	  if [ ! -f $$venv/.dev-installed ] || [ pyproject.toml -nt $$venv/.dev-installed ]; then \
+	    "$$py/bin/python" -m venv $$venv && $$venv/bin/pip install -q -e '.[dev]' && touch $$venv/.dev-installed || exit 1; \
+	  fi; \
+	  echo "unit tests on Python $$($$venv/bin/python -c 'import platform; print(platform.python_version())')"; \
+	  $$venv/bin/pytest -q $(UNIT_TESTS) || exit 1; \
+	done
+
+test: lint typecheck check-generated pytest pythons
 
 demo: $(BASE_STAMP)
 	$(BIN)/smartdc demo
@@ -81,4 +116,4 @@ bench: $(DEV_STAMP) node-tools
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) $(CACHE) dist build *.egg-info
+	rm -rf $(VENV) $(addprefix .venv-,$(OTHER_PYTHONS)) $(CACHE) dist build *.egg-info

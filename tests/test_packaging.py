@@ -47,6 +47,15 @@ def test_wheel_contains_generated_code_and_markers(wheel: Path) -> None:
     assert not any(n.startswith(("codegen/", "tests/", "spec/")) for n in names)
 
 
+def test_wheel_declares_and_ships_the_mit_licence(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+    text = archive.read(metadata).decode()
+    assert "License-Expression: MIT" in text
+    (licence,) = [n for n in archive.namelist() if n.endswith("licenses/LICENSE")]
+    assert archive.read(licence).decode().startswith("MIT License")
+
+
 @pytest.fixture(scope="module")
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A venv with smartdc installed from the wheel (its python); dependencies from ours."""

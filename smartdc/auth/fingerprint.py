@@ -49,7 +49,7 @@ def ssh_key_type(public_key_blob: bytes) -> str:
     try:
         return name.decode("ascii")
     except UnicodeDecodeError:
-        raise ValueError("public key blob has a non-ASCII type name")
+        raise ValueError("public key blob has a non-ASCII type name") from None
 
 
 def parse_openssh_public_key(text: str) -> tuple[str, bytes]:
@@ -64,7 +64,7 @@ def parse_openssh_public_key(text: str) -> tuple[str, bytes]:
     try:
         blob = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise ValueError("OpenSSH public key has invalid base64 data")
+        raise ValueError("OpenSSH public key has invalid base64 data") from None
     if ssh_key_type(blob) != key_type:
         raise ValueError(f"OpenSSH public key says {key_type!r} but its data is another type")
     return key_type, blob

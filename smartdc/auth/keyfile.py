@@ -179,7 +179,7 @@ def _openssh_payload(data: bytes) -> bytes:
     try:
         raw = base64.b64decode(b"".join(data[start:end].split()), validate=True)
     except (binascii.Error, ValueError):
-        raise ValueError("OpenSSH private key has invalid base64 data")
+        raise ValueError("OpenSSH private key has invalid base64 data") from None
     if not raw.startswith(_OPENSSH_MAGIC):
         raise ValueError("OpenSSH private key has an unknown format version")
     return raw

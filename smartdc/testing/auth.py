@@ -120,7 +120,7 @@ def parse_authorization(value: str, *, before_9_18: bool = False) -> ParsedSigna
     try:
         signature = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
-        raise _invalid_credentials(INVALID_SIG)
+        raise _invalid_credentials(INVALID_SIG) from None
     algorithm = params["algorithm"].lower()
     key_type, _, hash_name = algorithm.partition("-")
     if key_type not in _KEY_TYPES or hash_name not in _HTTPSIG_HASHES:
@@ -164,7 +164,7 @@ def check_date(headers: Mapping[str, str], now: float | None = None) -> None:
         sent = parsedate_to_datetime(text).timestamp()
     except (TypeError, ValueError):
         # http-signature would skip the check on an unparsable date; refusing is clearer.
-        raise _invalid_header(f"invalid date header: {text}")
+        raise _invalid_header(f"invalid date header: {text}") from None
     skew = abs((time.time() if now is None else now) - sent)
     if skew > CLOCK_SKEW_SECONDS:
         raise _invalid_header(f"clock skew of {skew:.3f}s was greater than {CLOCK_SKEW_SECONDS}s")
@@ -257,7 +257,7 @@ def authenticate(
     try:
         public_key = load_public_key(openssh)
     except ValueError:
-        raise _invalid_credentials(INVALID_SIG)
+        raise _invalid_credentials(INVALID_SIG) from None
     if not verify_signature(public_key, parsed.algorithm, data, parsed.signature):
         raise _invalid_credentials(INVALID_SIG)
     return Caller(login=login, user=sublogin, key_id=parsed.key_id, ip=ip)

@@ -97,7 +97,7 @@ def _parse_body(raw: bytes, content_type: str) -> Any:
         try:
             return json.loads(raw)
         except ValueError as exc:
-            raise ApiError(400, "InvalidContent", f"Invalid JSON: {exc}")
+            raise ApiError(400, "InvalidContent", f"Invalid JSON: {exc}") from None
     raise ApiError(415, "UnsupportedMediaType", f"{kind} is not a supported content type")
 
 

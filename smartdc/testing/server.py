@@ -173,7 +173,7 @@ class SimRequestHandler(BaseHTTPRequestHandler):
                 try:
                     size = int(line.split(b";")[0].strip(), 16)
                 except ValueError:
-                    raise _BodyError(400, "BadRequest", "Invalid chunked encoding")
+                    raise _BodyError(400, "BadRequest", "Invalid chunked encoding") from None
                 if size == 0:
                     while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
                         pass  # trailers

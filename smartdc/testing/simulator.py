@@ -201,7 +201,9 @@ class Simulator:
         try:
             return self.state.datacenters[name]
         except KeyError:
-            raise SimulatorError(f"no datacenter named {name!r} (have {self.datacenter_names})")
+            raise SimulatorError(
+                f"no datacenter named {name!r} (have {self.datacenter_names})"
+            ) from None
 
     def env(self, dc: str | None = None) -> dict[str, str]:
         """``SDC_URL``, ``SDC_ACCOUNT`` and ``SDC_KEY_ID`` for tools like the triton CLI."""

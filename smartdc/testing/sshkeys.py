@@ -34,7 +34,7 @@ def parse_public_key(text: str, *, allow_ed25519: bool = True) -> tuple[str, byt
         blob = base64.b64decode(fields[1], validate=True)
         key = serialization.load_ssh_public_key(f"{fields[0]} {fields[1]}".encode("ascii"))
     except (binascii.Error, ValueError, UnicodeEncodeError):
-        raise BadPublicKey("key is not a valid OpenSSH public key")
+        raise BadPublicKey("key is not a valid OpenSSH public key") from None
     if not isinstance(
         key,
         rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | dsa.DSAPublicKey,

@@ -83,7 +83,8 @@ def test_datacenter_switch_keeps_credentials(dc: DataCenter, vsim: Simulator) ->
     assert other.url == vsim.urls[other_name] != dc.url
     assert other.config.account == dc.config.account
     assert other.config.insecure == dc.config.insecure
-    assert other.api.clock is dc.api.clock is vsim.clock  # waits there use the same clock
+    shared: object = vsim.clock
+    assert other.api.clock is dc.api.clock is shared  # waits there use the same clock
     # a machine made there is not seen here: they are separate datacenters
     made = other.create_machine(name="over-there")
     assert other.machine("over-there").id == made.id

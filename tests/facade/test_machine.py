@@ -16,7 +16,7 @@ def test_attributes_come_from_the_model(running: Machine) -> None:
     assert running.memory == running.model.memory
     assert running.created == running.model.created
     assert running.brand == running.model.brand  # any other model field
-    assert running.name in repr(running)
+    assert f"name={running.name!r}" in repr(running)
     with pytest.raises(AttributeError):
         _ = running.no_such_field
 

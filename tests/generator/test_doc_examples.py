@@ -36,7 +36,7 @@ def _response_cases() -> list[Any]:
         for index, response in enumerate(op["responses"]):
             if response["body_json"] is None:
                 continue
-            marks = ()
+            marks: tuple[pytest.MarkDecorator, ...] = ()
             if op["operation"] in NOT_SERVER_OUTPUT:
                 marks = (pytest.mark.skip(reason=NOT_SERVER_OUTPUT[op["operation"]]),)
             cases.append(

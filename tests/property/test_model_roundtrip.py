@@ -66,7 +66,7 @@ def strategy_for(tp: Any) -> st.SearchStrategy[Any]:
     if tp is str:
         return st.text(max_size=12)
     if tp is datetime.datetime:
-        return st.datetimes(timezones=st.just(datetime.UTC))
+        return st.datetimes(timezones=st.just(datetime.timezone.utc))
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return st.sampled_from(list(tp))
     if attrs.has(tp):

@@ -56,5 +56,5 @@ def test_typed_method_checks_too(sim: Simulator, api: CloudAPI) -> None:
 def test_unsendable_body_is_named_before_any_request(sim: Simulator, api: CloudAPI) -> None:
     before = sim.request_count()
     with pytest.raises(ArgumentError):
-        api.add_machine_tags(id=MACHINE, tags={"when": object()})
+        api.add_machine_tags(id=MACHINE, tags={"when": object()})  # type: ignore[dict-item]
     assert sim.request_count() == before

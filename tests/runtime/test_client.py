@@ -14,6 +14,7 @@ from smartdc.errors import (
     UnknownOperationError,
     WaitFailed,
 )
+from smartdc.runtime.waiting import Poll
 from smartdc.testing import Simulator
 from smartdc.testing.state import Settings
 
@@ -66,7 +67,7 @@ def test_provision_wait_stop_delete(client: CloudAPI) -> None:
         image=_image(client), package="g4-highcpu-1G", name="rt-1", tags={"team": "a"}
     )
     assert machine.state == "provisioning"
-    polls = []
+    polls: list[Poll] = []
     running = client.wait_machine_running(machine.id, timeout=30, on_poll=polls.append)
     assert running.state == "running" and running.primary_ip and len(polls) >= 2
     client.stop_machine(machine.id)

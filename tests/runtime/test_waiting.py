@@ -45,7 +45,8 @@ def _poller(outcomes: list[Any]) -> Any:
         outcome = outcomes.pop(0)
         if isinstance(outcome, BaseException):
             raise outcome
-        return outcome
+        status, value = outcome
+        return int(status), value
 
     return poll
 

@@ -59,7 +59,7 @@ def create_key(req: SimRequest) -> SimResponse:
     try:
         parse_public_key(text, allow_ed25519=not req.sim.settings.before_9_18)
     except BadPublicKey:
-        raise invalid("key is invalid")
+        raise invalid("key is invalid") from None
     fingerprint = md5_fingerprint(text)
     # node-ufds addKey(): the name given (trimmed), else the key's comment, else the fingerprint.
     words = text.strip().split(None, 2)

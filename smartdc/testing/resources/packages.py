@@ -90,7 +90,7 @@ def _matches(package: dict[str, Any], filters: dict[str, str]) -> bool:
                 if value is None or float(value) != float(wanted):
                     return False
             except ValueError:
-                raise invalid(f"{name} must be a number")
+                raise invalid(f"{name} must be a number") from None
         elif name == "flexible_disk" and bool(value) != as_bool(wanted, name):
             return False
     return True
