@@ -118,7 +118,7 @@ def _missing() -> str | None:
 pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
 
 # short job durations: the CLI polls on the real clock, about once a second
-SETTINGS = dict(
+SETTINGS: dict[str, Any] = dict(
     provision_seconds=0.5,
     stop_seconds=0.3,
     start_seconds=0.3,
@@ -246,7 +246,7 @@ def suite_runs(
     selected = [
         item.callspec.params["filename"]
         for item in request.session.items
-        if item.module is request.module and hasattr(item, "callspec")
+        if getattr(item, "module", None) is request.module and hasattr(item, "callspec")
     ]
     base = tmp_path_factory.mktemp("node-triton")
     with ThreadPoolExecutor(max_workers=JOBS, thread_name_prefix="node-triton") as pool:
