@@ -26,7 +26,8 @@ def test_every_client_method_documents_route_args_returns_and_raises() -> None:
 
 
 def test_help_shows_create_machine_in_full() -> None:
-    text = pydoc.render_doc(CloudAPI.create_machine, renderer=pydoc.plaintext)
+    plain = pydoc.plaintext  # type: ignore[attr-defined]  # (public, but not in typeshed)
+    text = pydoc.render_doc(CloudAPI.create_machine, renderer=plain)
     assert "POST /{login}/machines" in text
     assert "image:" in text and "package:" in text
     assert "Returns:" in text and "Machine" in text
