@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ def test_terminal_safe_shows_every_control_character() -> None:
 
 
 @pytest.fixture
-def sim_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> object:
+def sim_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[Simulator, str]]:
     monkeypatch.setenv("TRITON_CONFIG_DIR", str(tmp_path / "triton"))
     with Simulator() as sim:
         with sim.datacenter() as dc:
@@ -59,16 +60,18 @@ def _connection(sim: Simulator) -> list[str]:
         ["instances", "-o", "name,tags"],
     ],
 )
-def test_tags_and_metadata_are_printed_harmlessly(sim_cli: object, command: list[str]) -> None:
-    sim, _ = sim_cli  # type: ignore[misc]
+def test_tags_and_metadata_are_printed_harmlessly(
+    sim_cli: tuple[Simulator, str], command: list[str]
+) -> None:
+    sim, _ = sim_cli
     code, out, err = _run(*_connection(sim), *command)
     assert code == 0, err
     assert _raw_controls(out + err) == []
     assert "\\x1b]0;pwned" in out
 
 
-def test_json_output_stays_exact(sim_cli: object) -> None:
-    sim, _ = sim_cli  # type: ignore[misc]
+def test_json_output_stays_exact(sim_cli: tuple[Simulator, str]) -> None:
+    sim, _ = sim_cli
     code, out, err = _run(*_connection(sim), "instance", "tag", "list", "-j", "web-1")
     assert code == 0, err
     assert json.loads(out) == {"role": EVIL}
