@@ -18,6 +18,8 @@ from codegen import ir
 from codegen.pyexpr import Types, docstring, first_sentence, literal, meta_type
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Models the hand-written facade wraps: each gets a typed read-only view (``<Model>Fields``).
+FACADE_VIEWS = ("Machine", "Snapshot")
 GENERATED_PACKAGE = "smartdc._generated"
 
 
@@ -168,6 +170,26 @@ class Renderer:
             group=group,
             models=[self._model_view(m) for m in self._model_order(group)],
             imports=_imports(self.spec, mentioned, here),
+            uses_datetime=uses_datetime,
+        )
+
+    def views_module(self) -> str:
+        models = [self.spec.models[name] for name in FACADE_VIEWS if name in self.spec.models]
+        mentioned = {m.name for m in models}
+        uses_datetime = False
+        for model in models:
+            for field in model.fields:
+                mentioned |= self.types.mentions(field.type)
+                uses_datetime |= self.types.uses_datetime(field.type)
+        views = []
+        for model in models:
+            view = self._model_view(model)
+            by_name = {f.py_name: f for f in view.fields}
+            views.append(attrs.evolve(view, fields=tuple(by_name[f.py_name] for f in model.fields)))
+        return self._render(
+            "views.py.j2",
+            views=views,
+            imports=_imports(self.spec, mentioned),
             uses_datetime=uses_datetime,
         )
 
@@ -398,6 +420,8 @@ class Renderer:
             ),
             "smartdc/_generated/operations/__init__.py": self._render("init.py.j2"),
         }
+        if any(name in spec.models for name in FACADE_VIEWS):
+            files["smartdc/_generated/views.py"] = self.views_module()
         for group in spec.groups:
             if group.models:
                 files[f"smartdc/_generated/models/{group.name}.py"] = self.models_module(group)

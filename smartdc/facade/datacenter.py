@@ -17,15 +17,16 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from smartdc._generated.client import CloudAPI
 from smartdc.config import Config
 from smartdc.facade import catalog
+from smartdc.facade.arguments import arguments_of
 from smartdc.facade.errors import AmbiguousNameError, NotFoundError
 from smartdc.facade.lookup import is_uuid, looks_like_short_id
 from smartdc.facade.machine import Machine, fetch_machine, wait_all
 from smartdc.runtime.waiting import WaitClock
 
 if TYPE_CHECKING:
-    from smartdc._generated.client import CloudAPI
     from smartdc._generated.models import (
         Account,
         FirewallRule,
@@ -56,8 +57,6 @@ class DataCenter:
     ) -> None:
         """Settings as ``Config`` takes them; ``clock``: what waits measure time and sleep with
         (default: real time; a simulator's ``VirtualClock`` for simulated time)."""
-        from smartdc._generated.client import CloudAPI
-
         config = Config(
             url=url,
             account=account,
@@ -124,10 +123,12 @@ class DataCenter:
         self.api.delete_key(key=name)
 
     # -- catalogue -------------------------------------------------------------------------
+    @arguments_of(CloudAPI.list_images)
     def images(self, **filters: Any) -> list[Image]:
         """Images visible to the account (``name=``, ``os=``, ``version=``, ``state=`` ...)."""
         return list(self.api.list_images(**filters))
 
+    @arguments_of(CloudAPI.list_images)
     def datasets(self, **filters: Any) -> list[Image]:
         """python-smartdc's name for :meth:`images`."""
         return self.images(**filters)
@@ -157,6 +158,7 @@ class DataCenter:
             raise NotFoundError(f"no image available in {self.url}")
         return found
 
+    @arguments_of(CloudAPI.list_packages)
     def packages(self, **filters: Any) -> list[Package]:
         return list(self.api.list_packages(**filters))
 
@@ -183,6 +185,7 @@ class DataCenter:
             self._default_package = found
         return found
 
+    @arguments_of(CloudAPI.list_networks)
     def networks(self, **filters: Any) -> list[Network]:
         return list(self.api.list_networks(**filters))
 
@@ -195,6 +198,7 @@ class DataCenter:
     def firewall_rules(self) -> list[FirewallRule]:
         return list(self.api.list_firewall_rules())
 
+    @arguments_of(CloudAPI.list_volumes)
     def volumes(self, **filters: Any) -> list[Volume]:
         return list(self.api.list_volumes(**filters))
 
@@ -210,13 +214,12 @@ class DataCenter:
         if name not in urls:
             known = ", ".join(sorted(urls)) or "none"
             raise NotFoundError(f"no datacenter named {name!r} (this cloud has: {known})")
-        from smartdc._generated.client import CloudAPI
-
         # waits there keep the same time as here
         api = CloudAPI(config=self.config.replace(url=urls[name]), clock=self.api.clock)
         return DataCenter.from_client(api, name)
 
     # -- machines ----------------------------------------------------------------------------
+    @arguments_of(CloudAPI.iter_list_machines)
     def machines(self, **filters: Any) -> Iterator[Machine]:
         """Every machine matching the filters, fetched page by page as you iterate.
 

@@ -9,9 +9,9 @@ mappings instead (the fetched values stay in ``machine.model.tags``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from smartdc._generated.views import MachineFields
 from smartdc.errors import GoneError, InvalidResponseError
 from smartdc.facade import waiting
 from smartdc.facade.live_maps import MachineMetadata, MachineTags
@@ -41,53 +41,33 @@ def fetch_machine(api: CloudAPI, machine_id: str) -> MachineModel:
     return model
 
 
-class Machine:
-    """An instance in a datacenter (python-smartdc's ``Machine``)."""
+class Machine(MachineFields):
+    """An instance in a datacenter (python-smartdc's ``Machine``).
+
+    Every field of the model is a typed attribute (``machine.state``, ``machine.primary_ip``,
+    ``machine.brand``...), as of the last fetch; ``tags`` and ``metadata`` are live mappings.
+    """
 
     def __init__(self, datacenter: DataCenter, model: MachineModel) -> None:
         self.datacenter = datacenter
         self.model = model
-        self.tags = MachineTags(datacenter.api, model.id)
-        self.metadata = MachineMetadata(datacenter.api, model.id)
+        self._tags = MachineTags(datacenter.api, model.id)
+        self._metadata = MachineMetadata(datacenter.api, model.id)
 
-    # -- attributes ------------------------------------------------------------------------
+    # The fetched values stay in ``model.tags`` / ``model.metadata``; these read and write the
+    # machine's current ones (each change is an API call), hence the narrower override.
     @property
-    def id(self) -> str:
-        return str(self.model.id)
-
-    @property
-    def name(self) -> str | None:
-        return self.model.name
+    def tags(self) -> MachineTags:  # type: ignore[override]
+        """The machine's tags, live: reading and writing call the API."""
+        return self._tags
 
     @property
-    def state(self) -> str:
-        """The state as of the last fetch (``refresh()`` to update)."""
-        return str(self.model.state)
-
-    @property
-    def ips(self) -> list[str]:
-        return list(self.model.ips)
-
-    @property
-    def primary_ip(self) -> str | None:
-        return self.model.primary_ip
-
-    @property
-    def memory(self) -> int:
-        return self.model.memory
-
-    @property
-    def created(self) -> datetime:
-        return self.model.created
-
-    def __getattr__(self, name: str) -> Any:
-        # Only called for names not found on the object: the model's other fields.
-        if name.startswith("_") or name == "model":
-            raise AttributeError(name)
-        return getattr(self.model, name)
+    def metadata(self) -> MachineMetadata:  # type: ignore[override]
+        """The machine's metadata, live: reading and writing call the API."""
+        return self._metadata
 
     def __repr__(self) -> str:
-        return f"<Machine {self.id} name={self.name!r} state={self.state!r}>"
+        return f"<Machine {self.id} name={self.name!r} state={str(self.state)!r}>"
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Machine):
@@ -190,10 +170,13 @@ class Machine:
         params = {"name": name} if name is not None else {}
         return Snapshot(self, self._api.create_machine_snapshot(id=self.id, **params))
 
-    def nics(self) -> list[Nic]:
+    # nics() and disks() fetch the current lists; the fetched ones stay in model.nics/model.disks.
+    def nics(self) -> list[Nic]:  # type: ignore[override]
+        """The machine's NICs now (ListNics)."""
         return list(self._api.list_nics(id=self.id))
 
-    def disks(self) -> list[Disk]:
+    def disks(self) -> list[Disk]:  # type: ignore[override]
+        """The machine's disks now (ListMachineDisks)."""
         return list(self._api.list_machine_disks(id=self.id))
 
     def firewall_rules(self) -> list[FirewallRule]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from smartdc._generated.views import SnapshotFields
 from smartdc.facade.waiting import run_waiter, waiter_name
 
 if TYPE_CHECKING:
@@ -12,28 +13,15 @@ if TYPE_CHECKING:
     from smartdc.facade.machine import Machine
 
 
-class Snapshot:
-    """A snapshot of ``machine``; fields of the model are readable on the object."""
+class Snapshot(SnapshotFields):
+    """A snapshot of ``machine``; every field of the model is a typed attribute."""
 
     def __init__(self, machine: Machine, model: SnapshotModel) -> None:
         self.machine = machine
         self.model = model
 
-    @property
-    def name(self) -> str:
-        return str(self.model.name)
-
-    @property
-    def state(self) -> str:
-        return str(self.model.state)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or name == "model":
-            raise AttributeError(name)
-        return getattr(self.model, name)
-
     def __repr__(self) -> str:
-        return f"<Snapshot {self.name!r} of {self.machine.id} state={self.state!r}>"
+        return f"<Snapshot {self.name!r} of {self.machine.id} state={str(self.state)!r}>"
 
     @property
     def _api(self) -> CloudAPI:

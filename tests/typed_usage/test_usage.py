@@ -5,11 +5,23 @@ What the usage module proves, for a user of the editable install and of the inst
 
 * the public names of ``smartdc`` are typed, and a misspelt one (``DataCentre``,
   ``ResourceNotFund``) is an error, in ``from smartdc import`` and in ``smartdc.X``;
-* every error class is importable, typed, from ``smartdc`` and ``smartdc.errors``, and usable in
-  ``except`` with its attributes typed;
-* models and enums have public homes (``smartdc.models``, ``smartdc.enums``);
+* every error class (core and generated per code) is importable, typed, from ``smartdc`` and
+  ``smartdc.errors``, is a real class (``type[CloudAPIError]``) and is usable in ``except`` with
+  typed attributes;
+* models and enums have public homes (``smartdc.models``, ``smartdc.enums``); model fields are typed
+  (``machine.state`` is ``MachineState``, ``machine.memory`` is ``int``) and a misspelt field is
+  an error;
 * client methods take typed arguments and return typed models; a wrong argument type, an unknown
-  keyword (``stat=``) or a broken name (``list_network_i_ps``) is an error;
+  keyword (``stat=``) or a broken name (``list_network_i_ps``) is an error; the fixed names
+  (``list_network_ips``, ``list_fabric_vlans``) exist;
+* ``head_*`` and ``iter_*`` take exactly the method's arguments (one signature, derived): unknown
+  keywords and wrong types are errors there too; ``iter_*`` yields typed models; a plain paginated
+  call returns ``list[Model]``, with or without ``limit``/``offset``;
+* arguments accept any ``Mapping``/``Sequence`` (``MappingProxyType``, tuples), and a sequence of
+  the wrong item type is an error;
+* the facade: ``dc.machine(...)`` has a typed attribute for every model field (``.stauts`` is an
+  error), ``tags`` is a live mapping, ``dc.machines(stat=...)`` and ``dc.images(nme=...)`` are
+  errors (the facade takes the client method's arguments), snapshots are typed the same way.
 """
 
 from __future__ import annotations

@@ -69,3 +69,20 @@ api.create_machine(
     metadata=MappingProxyType({"k": "v"}),
 )
 api.create_machine(image="img", package="pkg", networks=[1, 2])  # E: incompatible type "list[int]"
+
+# -- the facade: every model field is a typed attribute; filters are the client's --------------------
+dc = DataCenter()
+web = dc.machine("web-1")
+assert_type(web.state, MachineState)
+assert_type(web.primary_ip, str | None)
+assert_type(web.memory, int)
+assert_type(web.brand, MachineBrand)
+web.stauts  # E: "Machine" has no attribute "stauts"
+web.tags["role"] = "web"
+for running in dc.machines(state="running", tags={"role": "web"}):
+    assert_type(running.name, str | None)
+dc.machines(stat="running")  # E: Unexpected keyword argument "stat"
+dc.images(nme="base")  # E: Unexpected keyword argument "nme"
+snapshot = web.create_snapshot("before")
+assert_type(snapshot.name, str)
+snapshot.stat  # E: "Snapshot" has no attribute "stat"
