@@ -1449,8 +1449,8 @@ class CloudAPI(BaseClient):
 
         Raises:
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
-            MissingParameter: (HTTP 409) A required parameter is missing.
             InternalError: (HTTP 500) An internal error.
+            ServiceUnavailableError: (HTTP 503) The service is unavailable.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _config.result_update_config(
@@ -1503,6 +1503,8 @@ class CloudAPI(BaseClient):
 
         Raises:
             Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
+            InternalServerError: (HTTP 500) An internal error reported by the front-end
+                proxy.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _datacenters.result_list_foreign_datacenters(
@@ -1526,6 +1528,8 @@ class CloudAPI(BaseClient):
 
         Raises:
             Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
+            InternalServerError: (HTTP 500) An internal error reported by the front-end
+                proxy.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _datacenters.result_add_foreign_datacenter(
@@ -3517,8 +3521,10 @@ class CloudAPI(BaseClient):
             list[FabricVlan]: the decoded body.
 
         Raises:
-            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
-                unknown.
+            NotImplementedError: (HTTP 501) The feature is off in this datacenter: every
+                fabric route answers it when fabrics are not enabled ('fabrics
+                not enabled for this datacenter').
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 7.3.0 or later.
@@ -3545,9 +3551,9 @@ class CloudAPI(BaseClient):
             FabricVlan: the decoded body.
 
         Raises:
-            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
-                unknown.
-            MissingParameter: (HTTP 409) A required parameter is missing.
+            NotImplementedError: (HTTP 501) The feature is off in this datacenter: every
+                fabric route answers it when fabrics are not enabled ('fabrics
+                not enabled for this datacenter').
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
@@ -3575,8 +3581,12 @@ class CloudAPI(BaseClient):
             FabricVlan: the decoded body.
 
         Raises:
+            NotImplementedError: (HTTP 501) The feature is off in this datacenter: every
+                fabric route answers it when fabrics are not enabled ('fabrics
+                not enabled for this datacenter').
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 7.3.0 or later.
@@ -3605,6 +3615,9 @@ class CloudAPI(BaseClient):
             FabricVlan: the decoded body.
 
         Raises:
+            NotImplementedError: (HTTP 501) The feature is off in this datacenter: every
+                fabric route answers it when fabrics are not enabled ('fabrics
+                not enabled for this datacenter').
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
@@ -3633,10 +3646,12 @@ class CloudAPI(BaseClient):
             None
 
         Raises:
+            NotImplementedError: (HTTP 501) The feature is off in this datacenter: every
+                fabric route answers it when fabrics are not enabled ('fabrics
+                not enabled for this datacenter').
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InUseError: (HTTP 409) The resource is in use (e.g. a VLAN that still has
-                networks); 409 passed through (inferred).
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 7.3.0 or later.
@@ -3660,8 +3675,12 @@ class CloudAPI(BaseClient):
             list[Network]: the decoded body.
 
         Raises:
+            NotImplementedError: (HTTP 501) The feature is off in this datacenter: every
+                fabric route answers it when fabrics are not enabled ('fabrics
+                not enabled for this datacenter').
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 7.3.0 or later.
@@ -3709,9 +3728,11 @@ class CloudAPI(BaseClient):
             Network: the decoded body.
 
         Raises:
+            NotImplementedError: (HTTP 501) The feature is off in this datacenter: every
+                fabric route answers it when fabrics are not enabled ('fabrics
+                not enabled for this datacenter').
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            MissingParameter: (HTTP 409) A required parameter is missing.
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
@@ -3751,8 +3772,12 @@ class CloudAPI(BaseClient):
             Network: the decoded body.
 
         Raises:
+            NotImplementedError: (HTTP 501) The feature is off in this datacenter: every
+                fabric route answers it when fabrics are not enabled ('fabrics
+                not enabled for this datacenter').
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 7.3.0 or later.
@@ -3796,6 +3821,9 @@ class CloudAPI(BaseClient):
             Network: the decoded body.
 
         Raises:
+            NotImplementedError: (HTTP 501) The feature is off in this datacenter: every
+                fabric route answers it when fabrics are not enabled ('fabrics
+                not enabled for this datacenter').
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
@@ -3835,10 +3863,13 @@ class CloudAPI(BaseClient):
             None
 
         Raises:
+            NotImplementedError: (HTTP 501) The feature is off in this datacenter: every
+                fabric route answers it when fabrics are not enabled ('fabrics
+                not enabled for this datacenter').
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InUseError: (HTTP 409) The resource is in use (e.g. a VLAN that still has
-                networks); 409 passed through (inferred).
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            InternalError: (HTTP 500) An internal error.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 7.3.0 or later.
@@ -3856,15 +3887,10 @@ class CloudAPI(BaseClient):
         HTTP: ``GET /{login}/networks``; HEAD form: ``head_list_networks`` (same arguments).
 
         Args:
-            fabric: Undocumented; only list fabric networks.
+            fabric: Undocumented; only list the account's own fabric networks.
 
         Returns:
             list[Network]: the decoded body.
-
-        Raises:
-            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
-                unknown.
-            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _networks.result_list_networks(self.call(_OPS["ListNetworks"], {"fabric": fabric}))
 

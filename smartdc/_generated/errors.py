@@ -46,6 +46,7 @@ __all__: list[str] = [
     "NotAuthorized",
     "NotAvailable",
     "NotImageOwner",
+    "NotImplementedError",
     "OriginIsNotActive",
     "PreconditionFailedError",
     "RequestEntityTooLargeError",
@@ -456,6 +457,13 @@ class CloudApiError(CloudAPIError):
     back-end's. (HTTP status varies)"""
 
     code = "CloudApiError"
+
+
+class NotImplementedError(CloudAPIError):
+    """The feature is off in this datacenter: every fabric route answers it when fabrics are not
+    enabled ('fabrics not enabled for this datacenter'). (HTTP 501)"""
+
+    code = "NotImplementedError"
 
 
 class ServiceUnavailable(CloudAPIError):

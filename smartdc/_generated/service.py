@@ -1683,7 +1683,7 @@ SERVICE = ServiceModel(
             "GET",
             "/{login}/networks",
             _networks.result_list_networks,
-            params=(P("fabric", "query", "boolean"),),
+            params=(P("fabric", "query", "boolean", truthy=True),),
             head="HeadNetworks",
         ),
         "GetNetwork": Op(

@@ -40,6 +40,7 @@ class Settings:
     # servers per datacenter that machines are placed on (affinity rules choose among them)
     compute_nodes: int = 4
     before_9_18: bool = False  # servers before 9.18 refuse ed25519 keys and signatures
+    fabrics_enabled: bool = True  # off: every fabric route answers 501 NotImplementedError
     server_version: str = "9.20.0"
 
 

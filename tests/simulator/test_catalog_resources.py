@@ -6,6 +6,7 @@ from typing import Any
 
 from smartdc.testing.lazy import schedule
 from smartdc.testing.simulator import Simulator
+from smartdc.testing.state import Settings
 
 from .sigclient import SigClient, load_private_key
 
@@ -18,7 +19,13 @@ def test_datacenters_and_redirect(sim: Simulator, sig: SigClient) -> None:
     assert moved.status == 302
     assert moved.headers["Location"] == sim.urls["eu-sim-1"]
     assert moved.json["code"] == "ResourceMoved"
-    assert sig.get("/my/datacenters/nowhere").status == 404
+    # sdc-cloudapi lib/datacenters.js get(): util.format('', name, url) and MSG_404.
+    assert moved.json["message"] == f" eu-sim-1 {sim.urls['eu-sim-1']}"
+    nowhere = sig.get("/my/datacenters/nowhere")
+    assert (nowhere.status, nowhere.json["message"]) == (
+        404,
+        "nowhere is not an available datacenter",
+    )
 
 
 def test_foreign_datacenters_need_delegated_token_auth(sig: SigClient) -> None:
@@ -177,3 +184,23 @@ def test_clone_needs_a_shared_image(sim: Simulator, sig: SigClient) -> None:
     assert clone.json["id"] != owned["id"]
     public_id = sig.get("/my/images", query={"name": "centos-7"}).json[0]["id"]
     assert sig.post(f"/my/images/{public_id}", query={"action": "clone"}).status == 409
+
+
+def test_fabric_routes_answer_501_when_fabrics_are_off(sig: SigClient) -> None:
+    # sdc-cloudapi lib/endpoints/networks.js ensureFabricsEnabled() runs before every fabric route.
+    sim = Simulator(settings=Settings(fabrics_enabled=False))
+    with sim:
+        off = SigClient(sim.url, sim.account, load_private_key(sim.key_path))
+        for reply in (
+            off.get("/my/fabrics/default/vlans"),
+            off.post("/my/fabrics/default/vlans", {"vlan_id": 100, "name": "x"}),
+            off.get("/my/fabrics/default/vlans/2/networks"),
+        ):
+            assert (reply.status, reply.json) == (
+                501,
+                {
+                    "code": "NotImplementedError",
+                    "message": "fabrics not enabled for this datacenter",
+                },
+            )
+        assert off.get("/my/networks").status == 200

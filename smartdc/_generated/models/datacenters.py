@@ -37,7 +37,8 @@ class Redirect:
     """Always ResourceMoved."""
 
     message: str
-    """Names the datacenter's URL."""
+    """The datacenter's name and URL, each after a space (the server formats an empty template with
+    both: `" us-east-1 https://..."`)."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""

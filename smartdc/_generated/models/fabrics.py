@@ -39,7 +39,7 @@ class FabricVlan:
     vlan_id: int
     """VLAN id, 0-4095 per the docs (the server schema accepts 2-4095)."""
 
-    name: str
+    name: str | None = None
     """Name of the VLAN, unique for the account."""
 
     description: str | None = None
@@ -65,11 +65,12 @@ class FabricVlan:
             except KeyError:
                 raise missing("FabricVlan.vlan_id") from None
             f_vlan_id = value if type(value) is int else d_int(value, "FabricVlan.vlan_id")
-            try:
-                value = data["name"]
-            except KeyError:
-                raise missing("FabricVlan.name") from None
-            f_name = value if type(value) is str else d_str(value, "FabricVlan.name")
+            value = data.get("name")
+            f_name = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "FabricVlan.name"))
+            )
             value = data.get("description")
             f_description = (
                 None
@@ -97,7 +98,10 @@ class FabricVlan:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
         out["vlan_id"] = self.vlan_id
-        out["name"] = self.name
+        if self.name is not None:
+            out["name"] = self.name
+        elif "name" in self.json_nulls:
+            out["name"] = None
         if self.description is not None:
             out["description"] = self.description
         elif "description" in self.json_nulls:
@@ -118,6 +122,6 @@ _FABRIC_VLAN_KEYS = frozenset(
 )
 _FABRIC_VLAN_FIELDS: FieldTable = (
     ("vlan_id", "vlan_id", True, False, d_int),
-    ("name", "name", True, False, d_str),
+    ("name", "name", False, False, d_str),
     ("description", "description", False, False, d_str),
 )

@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "720f8500a5ac"
+SPEC_DIGEST = "838379b28d98"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""

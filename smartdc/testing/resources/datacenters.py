@@ -24,8 +24,9 @@ def get_datacenter(req: SimRequest) -> SimResponse:
     name = req.params["dc"]
     url = _urls(req.sim).get(name)
     if url is None:
-        raise not_found(f"{name} is not a valid datacenter")
-    body = {"code": "ResourceMoved", "message": f"{name} {url}"}
+        raise not_found(f"{name} is not an available datacenter")
+    # lib/datacenters.js get(): util.format(MSG_302 = "", name, url) puts a space before each.
+    body = {"code": "ResourceMoved", "message": f" {name} {url}"}
     return SimResponse(302, body, {"Location": url})
 
 

@@ -18,12 +18,11 @@ from smartdc.testing.resources.common import (
     invalid,
     location,
     login_of,
-    missing,
     no_content,
     not_found,
     ok,
 )
-from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
+from smartdc.testing.router import ApiError, Handler, Router, SimRequest, SimResponse
 
 _VLAN_NAME_MAX = 64
 _VLAN_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_./-]{1,255}$")
@@ -77,6 +76,12 @@ def _vlan(req: SimRequest) -> dict[str, Any]:
     return vlan
 
 
+def _schema_missing(key: str) -> ApiError:
+    """A key the joyent-schemas schema requires: jsprim's words, 409 InvalidArgument (not
+    MissingParameter: lib/endpoints/networks.js schemaValidate())."""
+    return invalid(f'property "{key}": is missing and it is required')
+
+
 def list_vlans(req: SimRequest) -> SimResponse:
     return ok(sorted(_vlans(req).values(), key=lambda v: v["vlan_id"]))
 
@@ -84,10 +89,10 @@ def list_vlans(req: SimRequest) -> SimResponse:
 def create_vlan(req: SimRequest) -> SimResponse:
     raw_id = req.param("vlan_id")
     if raw_id is None:
-        raise missing("vlan_id")
+        raise _schema_missing("vlan_id")
     name = req.param("name")
     if not name:
-        raise missing("name")
+        raise _schema_missing("name")
     try:
         vlan_id = int(raw_id)
     except (TypeError, ValueError):
@@ -121,7 +126,10 @@ def update_vlan(req: SimRequest) -> SimResponse:
 def delete_vlan(req: SimRequest) -> SimResponse:
     vlan = _vlan(req)
     if any(n.get("vlan_id") == vlan["vlan_id"] for n in _networks(req).values()):
-        raise ApiError(409, "InUseError", f"VLAN {vlan['vlan_id']} has networks")
+        # NAPI's 422 InUse ("VLAN must have no networks", one UsedBy entry per network), which
+        # CloudAPI's translateErr() answers as 409 InvalidArgument with the entries' messages.
+        users = [n for n in _networks(req).values() if n.get("vlan_id") == vlan["vlan_id"]]
+        raise invalid(", ".join(f'In use by network "{n["id"]}"' for n in users))
     del _vlans(req)[str(vlan["vlan_id"])]
     return no_content()
 
@@ -168,7 +176,7 @@ def create_network(req: SimRequest) -> SimResponse:
     for key in ("name", "subnet", "provision_start_ip", "provision_end_ip"):
         value = req.param(key)
         if not value:
-            raise missing(key)
+            raise _schema_missing(key)
         fields[key] = str(value)
     try:
         subnet = ipaddress.IPv4Network(fields["subnet"])
@@ -255,37 +263,55 @@ def delete_network(req: SimRequest) -> SimResponse:
 MIN_VERSION = "7.3.0"
 
 
+def _needs_fabrics(handler: Handler) -> Handler:
+    """lib/endpoints/networks.js ensureFabricsEnabled(): 501 when the datacenter has no fabrics."""
+
+    def guarded(req: SimRequest) -> SimResponse:
+        if not req.sim.settings.fabrics_enabled:
+            raise ApiError(501, "NotImplementedError", "fabrics not enabled for this datacenter")
+        return handler(req)
+
+    return guarded
+
+
 def register(router: Router) -> None:
+    list_vlans_, create_vlan_, get_vlan_, update_vlan_, delete_vlan_ = map(
+        _needs_fabrics, (list_vlans, create_vlan, get_vlan, update_vlan, delete_vlan)
+    )
+    list_networks_, create_network_, get_network_, update_network_, delete_network_ = map(
+        _needs_fabrics,
+        (list_networks, create_network, get_network, update_network, delete_network),
+    )
     base = "/:account/fabrics/default/vlans"
     get_and_head(
-        router, base, "ListFabricVLANs", "HeadFabricVLANs", list_vlans, min_version=MIN_VERSION
+        router, base, "ListFabricVLANs", "HeadFabricVLANs", list_vlans_, min_version=MIN_VERSION
     )
-    router.add("POST", base, "CreateFabricVLAN", create_vlan, min_version=MIN_VERSION)
+    router.add("POST", base, "CreateFabricVLAN", create_vlan_, min_version=MIN_VERSION)
     get_and_head(
         router,
         base + "/:vlan_id",
         "GetFabricVLAN",
         "GetFabricVLAN",
-        get_vlan,
+        get_vlan_,
         min_version=MIN_VERSION,
     )
-    router.add("PUT", base + "/:vlan_id", "UpdateFabricVLAN", update_vlan, min_version=MIN_VERSION)
+    router.add("PUT", base + "/:vlan_id", "UpdateFabricVLAN", update_vlan_, min_version=MIN_VERSION)
     router.add(
-        "DELETE", base + "/:vlan_id", "DeleteFabricVLAN", delete_vlan, min_version=MIN_VERSION
+        "DELETE", base + "/:vlan_id", "DeleteFabricVLAN", delete_vlan_, min_version=MIN_VERSION
     )
     get_and_head(
         router,
         base + "/:vlan_id/networks",
         "ListFabricNetworks",
         "HeadFabricNetworks",
-        list_networks,
+        list_networks_,
         min_version=MIN_VERSION,
     )
     router.add(
         "POST",
         base + "/:vlan_id/networks",
         "CreateFabricNetwork",
-        create_network,
+        create_network_,
         min_version=MIN_VERSION,
     )
     get_and_head(
@@ -293,20 +319,20 @@ def register(router: Router) -> None:
         base + "/:vlan_id/networks/:id",
         "GetFabricNetwork",
         "GetFabricNetwork",
-        get_network,
+        get_network_,
         min_version=MIN_VERSION,
     )
     router.add(
         "PUT",
         base + "/:vlan_id/networks/:id",
         "UpdateFabricNetwork",
-        update_network,
+        update_network_,
         min_version=MIN_VERSION,
     )
     router.add(
         "DELETE",
         base + "/:vlan_id/networks/:id",
         "DeleteFabricNetwork",
-        delete_network,
+        delete_network_,
         min_version=MIN_VERSION,
     )

@@ -67,7 +67,11 @@ def test_fabric_vlans_and_networks(vsig: SigClient) -> None:
         n["id"] for n in vsig.get("/my/networks", query={"fabric": "true"}).json
     ]
     in_use = vsig.delete("/my/fabrics/default/vlans/100")
-    assert (in_use.status, in_use.json["code"]) == (409, "InUseError")
+    # NAPI's 422 InUse, which sdc-cloudapi lib/endpoints/networks.js translateErr() answers as
+    # 409 InvalidArgument with the messages of NAPI's errors list.
+    assert (in_use.status, in_use.json["code"]) == (409, "InvalidArgument")
+    assert in_use.json["message"] == f'In use by network "{network.json["id"]}"'
+
     assert vsig.put("/my/fabrics/default/vlans/100", {"description": "x"}).status == 202
     assert vsig.delete(f"/my/fabrics/default/vlans/100/networks/{network.json['id']}").status == 204
     assert vsig.delete("/my/fabrics/default/vlans/100").status == 204
@@ -76,6 +80,13 @@ def test_fabric_vlans_and_networks(vsig: SigClient) -> None:
     assert (reserved_id.status, reserved_id.json["code"]) == (409, "InvalidArgument")
     bad_name = vsig.post("/my/fabrics/default/vlans", {"vlan_id": 5, "name": "9lives"})
     assert bad_name.json["code"] == "InvalidArgument"
+    # A key the schema requires is a 409 InvalidArgument in jsprim's words, never MissingParameter
+    # (sdc-cloudapi lib/endpoints/networks.js schemaValidate()).
+    nameless = vsig.post("/my/fabrics/default/vlans", {"vlan_id": 5})
+    assert (nameless.status, nameless.json) == (
+        409,
+        {"code": "InvalidArgument", "message": 'property "name": is missing and it is required'},
+    )
     outside = vsig.post(
         "/my/fabrics/default/vlans/2/networks",
         {
