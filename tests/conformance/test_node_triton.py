@@ -85,12 +85,6 @@ EXPECTED_FAILURES: dict[str, list[Known]] = {
             " (sdc-vmapi lib/vm-migration/migrate.js), so `migration get` shows no Total runtime",
         ),
     ],
-    "cli-volumes.test.js": [
-        Known(
-            r"^triton volume create \.\.\. > triton volume create with invalid affinity > ",
-            "CreateVolume accepts an affinity rule without an operator; the server refuses it",
-        ),
-    ],
 }
 
 

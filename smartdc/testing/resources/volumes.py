@@ -12,8 +12,10 @@ from typing import Any
 
 from smartdc.testing.clock import iso_time
 from smartdc.testing.lazy import schedule, settle
+from smartdc.testing.resources.affinity import parse_rules
 from smartdc.testing.resources.common import created, invalid, location, login_of, no_content, ok
 from smartdc.testing.resources.fabrics import ensure_defaults
+from smartdc.testing.resources.placement import choose_server
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 
 SIZES = (10240, 20480, 30720, 40960, 51200, 61440, 71680, 81920, 92160, 102400)
@@ -143,6 +145,7 @@ def _create_problems(req: SimRequest) -> list[str]:
 
 def create_volume(req: SimRequest) -> SimResponse:
     _refuse(_create_problems(req))
+    rules = parse_rules(req.param("affinity"))  # CloudAPI's parseAffinityRules
     volume_id = req.sim.new_uuid()
     given_name = req.param("name")
     if given_name is not None:
@@ -188,8 +191,14 @@ def create_volume(req: SimRequest) -> SimResponse:
     tags = req.param("tags")
     if tags is not None:
         volume["tags"] = dict(tags)
-    schedule(volume, now + req.sim.settings.volume_create_seconds, state="ready")
     req.dc.table("volumes", login_of(req))[volume_id] = volume
+    try:  # VOLAPI has VMAPI create the storage VM, placed by the affinity rules
+        choose_server(req.dc, login_of(req), rules=rules)
+    except ApiError:
+        # the volume stays, failed; VOLAPI's InternalError is not exposed by CloudAPI
+        volume["state"] = "failed"
+        raise ApiError(500, "CloudApiError", "Error when creating volume") from None
+    schedule(volume, now + req.sim.settings.volume_create_seconds, state="ready")
     return created(volume, location(login_of(req), "volumes", volume_id))
 
 

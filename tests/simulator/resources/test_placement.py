@@ -143,3 +143,24 @@ def test_locality_hints_and_their_checks(vsig: SigClient) -> None:
     )
     assert _error(missing)[:2] == (409, "NoAllocatableServersError")
     assert "exclude: inst==00000000-0000-4000-8000-000000000000" in _error(missing)[2]
+
+
+def test_volume_affinity_is_parsed_and_its_storage_vm_placed(vsig: SigClient) -> None:
+    bad = vsig.post("/my/volumes", {"type": "tritonnfs", "affinity": ["foobar"]})
+    assert _error(bad) == (
+        409,
+        "InvalidArgument",
+        'could not find operator in affinity rule: expected one of "==", "!=": "foobar"',
+    )
+    _made(vsig, "db0")
+    ok = vsig.post(
+        "/my/volumes", {"type": "tritonnfs", "name": "v1", "affinity": ["instance==db0"]}
+    )
+    assert ok.status == 201, ok.json
+    unmet = vsig.post(
+        "/my/volumes", {"type": "tritonnfs", "name": "v2", "affinity": ["instance==nosuch"]}
+    )
+    # VOLAPI fails the storage VM and marks the volume failed; CloudAPI hides the cause
+    assert _error(unmet) == (500, "CloudApiError", "Error when creating volume")
+    failed = vsig.get("/my/volumes", query={"state": "failed"}).json
+    assert [v["name"] for v in failed] == ["v2"]
