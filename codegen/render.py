@@ -447,6 +447,7 @@ class Renderer:
                     {
                         **attrs.asdict(op, recurse=False),
                         "snake": op.snake,
+                        "paged": op.name in self.spec.paginators and op.response.body is not None,
                         "py_args": py_args,
                         "cli_args": cli_args,
                     }
