@@ -102,6 +102,7 @@ class Param:
     ignored_keys: tuple[str, ...] = ()  # map keys the server drops silently ("*_pw" globs)
     source: str = ""  # where the server code reads it
     truthy: bool = False  # the server tests the raw string for truthiness: send false by omitting
+    default: object = None  # the value sent when the caller gives none (message params)
 
     @property
     def arg(self) -> str:
@@ -114,6 +115,8 @@ class Response:
     content: str  # json | text | none | json-stream
     body: TypeRef | None
     headers: tuple[tuple[str, str], ...]
+    stream_send: TypeRef | None = None  # websocket: the message sent after each connection
+    stream_receive: TypeRef | None = None  # websocket: each message received (None: bytes)
 
     @property
     def may_be_empty(self) -> bool:
@@ -147,6 +150,7 @@ class Operation:
     auth: bool
     notes: str = ""
     sources: tuple[str, ...] = ()  # server code the facts were checked against
+    api_versions: tuple[str, ...] = ()  # the route's own versions (restify `version:`)
     checked: str = ""  # what was checked against those sources
 
     @property
@@ -157,6 +161,11 @@ class Operation:
     def error_statuses(self) -> tuple[int, ...]:
         """4xx/5xx statuses listed as answers with data (GetMachine's 410: the deleted machine)."""
         return tuple(s for s in self.response.statuses if s >= 400)
+
+    @property
+    def streaming(self) -> bool:
+        """A WebSocket operation: the client method opens a stream instead of a request."""
+        return self.response.content == "websocket"
 
     @property
     def path_params(self) -> tuple[Param, ...]:

@@ -123,6 +123,13 @@ def _type(text: str, where: str, problems: list[str]) -> TypeRef:
         return TypeRef("any")
 
 
+def _frozen(value: Any) -> Any:
+    """A YAML value made hashable (lists become tuples) for the frozen IR."""
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
 def _text(value: Any) -> str:
     return str(value or "").strip()
 
@@ -242,6 +249,7 @@ def _operation(
                 ignored_keys=tuple(str(k) for k in p.get("ignored_keys", ())),
                 source=_text(p.get("source")),
                 truthy=bool(p.get("truthy", False)),
+                default=_frozen(p.get("default")),
             )
         )
     response = spec["response"]
@@ -251,6 +259,22 @@ def _operation(
     content = response.get("content", "json" if body is not None else "none")
     if content == "none" and body is not None:
         problems.append(f"{where}.response: content none with a body")
+    stream = response.get("stream") or {}
+    if (content == "websocket") != bool(stream):
+        problems.append(f"{where}.response: a stream goes with content websocket, and only there")
+    if any(p.location == "message" for p in params) and content != "websocket":
+        problems.append(f"{where}: message parameters need content websocket")
+    receive = stream.get("receive")
+    stream_receive = (
+        _type(receive, f"{where}.response.stream.receive", problems)
+        if receive not in (None, "bytes")
+        else None
+    )
+    stream_send = (
+        _type(stream["send"], f"{where}.response.stream.send", problems)
+        if "send" in stream
+        else None
+    )
     return ir.Operation(
         name=name,
         group=group,
@@ -272,12 +296,15 @@ def _operation(
             content,
             body,
             tuple((str(k), str(v)) for k, v in (response.get("headers") or {}).items()),
+            stream_send,
+            stream_receive,
         ),
         errors=tuple(spec.get("errors") or ()),
         auth=bool(spec.get("auth", True)),
         notes=_text(spec.get("notes")),
         sources=tuple(str(s) for s in spec.get("sources") or ()),
         checked=_text(spec.get("checked")),
+        api_versions=tuple(str(v) for v in spec.get("api_versions") or ()),
     )
 
 

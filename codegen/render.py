@@ -62,6 +62,19 @@ class OpView:
 
 
 @attrs.frozen
+class StreamView:
+    """A WebSocket operation: its client method opens a stream."""
+
+    name: str
+    snake: str
+    signature: str
+    call_args: str
+    returns: str
+    receive: str | None  # the model each message decodes to; None for a byte stream
+    doc: str
+
+
+@attrs.frozen
 class WaiterView:
     name: str
     snake: str
@@ -323,10 +336,37 @@ class Renderer:
                 names |= self.types.mentions(p.type)
             if op.response.body is not None:
                 names |= self.types.mentions(op.response.body)
+            if op.response.stream_receive is not None:
+                names |= self.types.mentions(op.response.stream_receive)
         return names
 
+    def _stream_view(self, op: ir.Operation) -> StreamView:
+        signature, _, call_args = self._param_sig(op.params)
+        receive = op.response.stream_receive
+        if receive is not None:
+            model = self.types.annotation(receive)
+            returns = f"MessageStream[{model}]"
+            signature += (
+                ", reconnect: bool = True" if "*" in signature else ", *, reconnect: bool = True"
+            )
+            how = (
+                f"Opens a WebSocket and yields each message as a {model}; when the connection "
+                "drops it reconnects with backoff and yields a StreamGap first (changes in "
+                "between were not sent: re-read what you watch). ``reconnect=False`` raises "
+                "StreamClosed instead. Close it, or use it as a context manager."
+            )
+        else:
+            model = None
+            returns = "ByteStream"
+            how = "Opens a WebSocket and returns its binary messages as a ByteStream."
+        # what it opens comes right before the HTTP route
+        doc = self._doc(op, returns, None).replace(
+            "\n\n        HTTP: ", f"\n\n        {docstring(how, indent=8)}\n\n        HTTP: ", 1
+        )
+        return StreamView(op.name, op.snake, signature, call_args, returns, model, doc)
+
     def operations_module(self, group: ir.Group) -> str:
-        ops = list(group.operations)
+        ops = list(group.operations)  # a streaming op keeps a result (None) for the service model
         return self._render(
             "operations.py.j2",
             group=group,
@@ -335,7 +375,9 @@ class Renderer:
         )
 
     def client_module(self) -> str:
-        ops = [op for g in self.spec.groups for op in g.operations]
+        everything = [op for g in self.spec.groups for op in g.operations]
+        ops = [op for op in everything if not op.streaming]
+        streams = [op for op in everything if op.streaming]
         waiters = []
         for group in self.spec.groups:
             for waiter in group.waiters:
@@ -370,8 +412,9 @@ class Renderer:
             "client.py.j2",
             groups=[g.name for g in self.spec.groups if g.operations],
             ops=[self._op_view(o) for o in ops],
+            stream_ops=[self._stream_view(o) for o in streams],
             waiters=waiters,
-            imports=_imports(self.spec, self._mentions(ops)),
+            imports=_imports(self.spec, self._mentions(everything)),
         )
 
     # -- everything ----------------------------------------------------------------------------

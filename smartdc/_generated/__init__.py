@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "838379b28d98"
+SPEC_DIGEST = "12e4294d9975"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""

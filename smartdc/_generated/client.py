@@ -17,9 +17,15 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from smartdc._generated import errors as _errors  # noqa: F401  (registers the error classes)
-from smartdc._generated.enums import MachineType, MigrationAction, VolumeState
+from smartdc._generated.enums import (
+    ChangefeedSubResource,
+    MachineType,
+    MigrationAction,
+    VolumeState,
+)
 from smartdc._generated.models.access_keys import AccessKey
 from smartdc._generated.models.account import Account, Ping, ProvisioningLimit
+from smartdc._generated.models.changefeed import ChangefeedMessage
 from smartdc._generated.models.config import Config
 from smartdc._generated.models.datacenters import Redirect
 from smartdc._generated.models.disks import Disk
@@ -47,7 +53,6 @@ from smartdc._generated.models.users import User
 from smartdc._generated.models.volumes import Volume, VolumeSize
 from smartdc._generated.operations import access_keys as _access_keys
 from smartdc._generated.operations import account as _account
-from smartdc._generated.operations import changefeed as _changefeed
 from smartdc._generated.operations import config as _config
 from smartdc._generated.operations import datacenters as _datacenters
 from smartdc._generated.operations import disks as _disks
@@ -71,6 +76,7 @@ from smartdc._generated.operations import users as _users
 from smartdc._generated.operations import volumes as _volumes
 from smartdc._generated.service import SERVICE
 from smartdc.runtime.client import BaseClient, head_form, iter_form
+from smartdc.runtime.streams import ByteStream, MessageStream
 from smartdc.runtime.waiting import Poll
 
 __all__ = ["CloudAPI"]
@@ -2214,40 +2220,6 @@ class CloudAPI(BaseClient):
 
     head_machine_audit = head_form(machine_audit)
 
-    def connect_machine_vnc(self, id: str) -> None:
-        """Opens a WebSocket to the VNC console of a hardware VM.
-
-        Upgrades the connection to a WebSocket carrying the VNC (RFB) console of a running kvm
-        or bhyve instance in binary frames (subprotocols `rfb` or `binary`). Browsers
-        cannot sign the upgrade request, so pre-signed URLs are meant for this endpoint.
-
-        HTTP: ``GET /{login}/machines/{id}/vnc``.
-
-        Args:
-            id: Instance id.
-
-        Returns:
-            None
-
-        Raises:
-            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
-                unknown.
-            MachineHasNoVNCError: (HTTP 400) The instance has no VNC console (not kvm or
-                bhyve). The docs spell it MachineHasNoVNC.
-            MachineStoppedError: (HTTP 400) The instance must be running for VNC. The docs
-                spell it MachineStopped.
-            UpgradeRequiredError: (HTTP 400) A WebSocket endpoint was called without the
-                upgrade headers. The docs spell it UpgradeRequired.
-            InternalServerError: (HTTP 500) An internal error reported by the front-end
-                proxy.
-            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
-
-        Needs CloudAPI 9.8.7 or later.
-        """
-        return _machines.result_connect_machine_vnc(
-            self.call(_OPS["ConnectMachineVNC"], {"id": id})
-        )
-
     def stop_machine(self, id: str) -> None:
         """Stops a running instance.
 
@@ -3228,28 +3200,6 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 9.6.0 or later.
         """
         return _migrations.result_get_migration(self.call(_OPS["GetMigration"], {"id": id}))
-
-    def get_changefeed(self) -> None:
-        """Opens a WebSocket feed of changes to the account's instances.
-
-        Upgrades to a WebSocket. The client must first send a ChangefeedRegistration as a text
-        frame (nothing is sent before); each later text frame is a ChangefeedMessage.
-        Browsers should use pre-signed URLs because they cannot sign the upgrade
-        request.
-
-        HTTP: ``GET /{login}/changefeed``.
-
-        Returns:
-            None
-
-        Raises:
-            UpgradeRequiredError: (HTTP 400) A WebSocket endpoint was called without the
-                upgrade headers. The docs spell it UpgradeRequired.
-            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
-
-        Needs CloudAPI 9.14.0 or later.
-        """
-        return _changefeed.result_get_changefeed(self.call(_OPS["GetChangefeed"], {}))
 
     def list_firewall_rules(self) -> list[FirewallRule]:
         """Lists the firewall rules of the account.
@@ -4333,6 +4283,84 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _volumes.result_list_volume_sizes(self.call(_OPS["ListVolumeSizes"], {"type": type}))
+
+    def connect_machine_vnc(self, id: str) -> ByteStream:
+        """Opens a WebSocket to the VNC console of a hardware VM.
+
+        Upgrades the connection to a WebSocket carrying the VNC (RFB) console of a running kvm
+        or bhyve instance in binary frames, relayed byte for byte to the VM's VNC
+        server. Browsers cannot sign the upgrade request, so pre-signed URLs are meant
+        for this endpoint.
+
+        Opens a WebSocket and returns its binary messages as a ByteStream.
+
+        HTTP: ``GET /{login}/machines/{id}/vnc``.
+
+        Args:
+            id: Instance id.
+
+        Returns:
+            ByteStream
+
+        Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            MachineHasNoVNCError: (HTTP 400) The instance has no VNC console (not kvm or
+                bhyve). The docs spell it MachineHasNoVNC.
+            MachineStoppedError: (HTTP 400) The instance must be running for VNC. The docs
+                spell it MachineStopped.
+            UpgradeRequiredError: (HTTP 400) A WebSocket endpoint was called without the
+                upgrade headers. The docs spell it UpgradeRequired.
+            InternalServerError: (HTTP 500) An internal error reported by the front-end
+                proxy.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.8.7 or later."""
+        return self.open_byte_stream(_OPS["ConnectMachineVNC"], {"id": id})
+
+    def get_changefeed(
+        self,
+        *,
+        resource: str | None = None,
+        sub_resources: Sequence[ChangefeedSubResource | str] | None = None,
+        vms: Sequence[str] | None = None,
+        reconnect: bool = True,
+    ) -> MessageStream[ChangefeedMessage]:
+        """Opens a WebSocket feed of changes to the account's instances.
+
+        Upgrades to a WebSocket. The client first sends a ChangefeedRegistration as a text frame
+        (nothing is sent before it; an invalid one is ignored without an answer); each
+        later text frame is a ChangefeedMessage for a change of an instance of the
+        account whose changed properties include a registered sub-resource. Changes of a
+        new instance are sent from its first update on (VMAPI publishes updates, not
+        creations).
+
+        Opens a WebSocket and yields each message as a ChangefeedMessage; when the connection
+        drops it reconnects with backoff and yields a StreamGap first (changes in
+        between were not sent: re-read what you watch). ``reconnect=False`` raises
+        StreamClosed instead. Close it, or use it as a context manager.
+
+        HTTP: ``GET /{login}/changefeed``.
+
+        Args:
+            resource: The kind of resource to watch; the server takes only "vm".
+            sub_resources: Which properties to report changes of (default all of them).
+            vms: Only report changes of these instances (default all of the account's).
+
+        Returns:
+            MessageStream[ChangefeedMessage]
+
+        Raises:
+            InternalError: (HTTP 500) An internal error.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
+
+        Needs CloudAPI 9.14.0 or later."""
+        return self.open_message_stream(
+            _OPS["GetChangefeed"],
+            {"resource": resource, "sub_resources": sub_resources, "vms": vms},
+            ChangefeedMessage.from_json,
+            reconnect=reconnect,
+        )
 
     def wait_image_active(
         self,

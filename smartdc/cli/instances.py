@@ -250,6 +250,9 @@ def add_commands(add: Adder) -> None:
         return parser
 
     one("get", cmd_get, "show an instance")
+    from smartdc.cli import streams
+
+    streams.add_commands(add, sub)
     create = add("create", cmd_create, help="create an instance", parent=sub)
     create.add_argument("-n", "--name", help="name of the instance")
     create.add_argument("-i", "--image", help="image id or name (default: latest base image)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, ParamSpec, TypeVar, cast
 from urllib.parse import urlsplit
 
 from smartdc.config import Config, check_header_value
@@ -28,6 +28,10 @@ from smartdc.runtime.paths import expand_path
 from smartdc.runtime.validate import check_arguments
 from smartdc.runtime.waiting import SYSTEM_CLOCK, Poll, WaitClock, WaiterSpec, wait
 from smartdc.transport import Response, Transport
+
+if TYPE_CHECKING:
+    from smartdc.runtime.streams import ByteStream, MessageStream
+    from smartdc.websocket import WebSocket
 
 T = TypeVar("T")
 C = TypeVar("C")
@@ -164,6 +168,62 @@ class BaseClient:
             )
         path = target.path + (f"?{target.query}" if target.query else "")
         return self.transport.request("GET", path, idempotent=True)
+
+    # -- streaming ------------------------------------------------------------------------------
+
+    def open_websocket(self, op: OperationMeta, args: Mapping[str, Any]) -> WebSocket:
+        """Validate ``args`` and open ``op``'s WebSocket (its ``message`` params are not sent)."""
+        from smartdc.websocket import open_websocket
+
+        check_arguments(op, args, self.SERVICE.enum_names)
+        self._check_version(op)
+        path_values: dict[str, Any] = {"login": self.config.login}
+        for param in op.params:
+            if param.location == "path":
+                path_values[param.wire] = args.get(param.name)
+        accept = "||".join(op.api_versions) if op.api_versions else None
+        try:
+            return open_websocket(
+                self.transport, expand_path(op.path, path_values), accept_version=accept
+            )
+        except CloudAPIError as exc:
+            raise self._explain(exc) from None
+
+    def open_message_stream(
+        self,
+        op: OperationMeta,
+        args: Mapping[str, Any],
+        decode: Callable[[Any], T],
+        *,
+        reconnect: bool = True,
+    ) -> MessageStream[T]:
+        """Open ``op``'s WebSocket, send its ``message`` params as the first message (again after
+        each reconnection) and decode each message received with ``decode``."""
+        from smartdc.runtime.streams import MessageStream
+
+        message: dict[str, Any] = {}
+        for param in op.params:
+            if param.location == "message":
+                value = args.get(param.name)
+                value = param.default if value is None else value
+                if value is not None:
+                    message[param.wire] = e_value(
+                        list(value) if isinstance(value, tuple) else value
+                    )
+        return MessageStream(
+            lambda: self.open_websocket(op, args),
+            message,
+            decode,
+            reconnect=reconnect,
+            sleep=self.clock.sleep,  # backoff between reconnections on the client's clock
+            monotonic=self.clock.monotonic,
+        )
+
+    def open_byte_stream(self, op: OperationMeta, args: Mapping[str, Any]) -> ByteStream:
+        """Open ``op``'s WebSocket as a stream of bytes."""
+        from smartdc.runtime.streams import ByteStream
+
+        return ByteStream(self.open_websocket(op, args))
 
     def _check_version(self, op: OperationMeta) -> None:
         known = self._server_version

@@ -26,7 +26,7 @@ TypeSpec = Union[str, tuple["TypeSpec", ...]]  # noqa: UP007 (a recursive alias 
 @attrs.frozen
 class ParamMeta:
     name: str  # Python name
-    location: str  # path | query | body | header
+    location: str  # path | query | body | header | message (sent on the open WebSocket)
     type: TypeSpec
     required: bool = False
     wire: str = attrs.field(  # name on the wire, when it differs from the Python name
@@ -37,6 +37,7 @@ class ParamMeta:
     secret: bool = False
     ignored_keys: tuple[str, ...] = ()  # map keys the server drops without an error (globs)
     truthy: bool = False  # the server tests the raw string: False is sent by leaving it out
+    default: object = None  # sent when the caller gives no value (message parameters)
 
 
 @attrs.frozen
@@ -55,6 +56,7 @@ class OperationMeta:
     head: str | None = None  # the route name of its HEAD form
     waiter: str | None = None  # the waiter that follows it
     fixed_query: tuple[tuple[str, str], ...] = ()
+    api_versions: tuple[str, ...] = ()  # the route's own versions: Accept-Version asks for them
 
     def param(self, name: str) -> ParamMeta | None:
         return next((p for p in self.params if p.name == name), None)

@@ -24,6 +24,7 @@ from smartdc.testing import versions
 from smartdc.testing.auth import authenticate
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse, SimStream
 from smartdc.testing.state import AccountState, Caller, DatacenterState, SimState
+from smartdc.testing.websocket import Upgrade
 
 log = logging.getLogger("smartdc.testing")
 
@@ -67,6 +68,7 @@ class Answer:
     body: bytes
     route: str | None = None
     stream: SimStream | None = None  # the rest of the body, written while it is produced
+    upgrade: Upgrade | None = None  # switch the connection to a WebSocket (status 101)
 
 
 def strip_private(value: Any) -> Any:
@@ -135,6 +137,7 @@ class Dispatcher:
         route_name: str | None = None
         extra: dict[str, str] = {}
         stream: SimStream | None = None
+        upgrade: Upgrade | None = None
         try:
             found = self.router.match(method, raw_path)
             if found is None:
@@ -151,7 +154,7 @@ class Dispatcher:
             route_name = route.name
             wanted = headers.get("accept-version") or headers.get("x-api-version") or "*"
             try:
-                api_version = versions.negotiate(wanted, route.min_version)
+                api_version = versions.negotiate(wanted, route.min_version, route.versions)
             except versions.InvalidRange:
                 api_version = None
             if api_version is None:
@@ -202,6 +205,7 @@ class Dispatcher:
                 response = route.handler(request)
                 if method in MUTATING_METHODS and response.status < 400:
                     self.sim.revision += 1
+                    dc.feed.sweep()  # publish what the request changed, before anything else
                     if self.on_mutation is not None:
                         self.on_mutation()
                 if method in ("GET", "HEAD") and account is not None:
@@ -212,6 +216,7 @@ class Dispatcher:
             if isinstance(response.body, SimStream):
                 stream = response.body
             extra.update(response.headers)
+            upgrade = response.upgrade
         except ApiError as err:
             status = err.status
             payload = json.dumps(
@@ -240,7 +245,7 @@ class Dispatcher:
         overridden = {name.lower() for name in extra}
         answer_headers = [(k, v) for k, v in answer_headers if k.lower() not in overridden]
         answer_headers.extend(extra.items())
-        return Answer(status, answer_headers, payload, route_name, stream)
+        return Answer(status, answer_headers, payload, route_name, stream, upgrade)
 
     def _resolve_account(
         self, params: dict[str, str], caller: Caller | None

@@ -7,6 +7,7 @@ onto the object. Nothing runs in the background, so a ``VirtualClock`` fully con
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 PENDING_KEY = "_sim_pending"
@@ -23,6 +24,11 @@ def cancel(obj: dict[str, Any]) -> None:
     obj.pop(PENDING_KEY, None)
 
 
+# Called with the object after each transition is applied, whoever settles it: the changefeed
+# publishes every step of an instance, not only where it ended up (smartdc.testing.feed).
+step_observers: list[Callable[[dict[str, Any]], None]] = []
+
+
 def settle(obj: dict[str, Any], now: float) -> dict[str, Any]:
     """Apply the transitions due at ``now``; returns ``obj`` for convenience."""
     pending = obj.get(PENDING_KEY)
@@ -31,6 +37,8 @@ def settle(obj: dict[str, Any], now: float) -> dict[str, Any]:
     while pending and pending[0]["at"] <= now:
         step = pending.pop(0)
         obj.update({k: v for k, v in step.items() if k != "at"})
-    if not pending:
-        obj.pop(PENDING_KEY, None)
+        if not pending:
+            obj.pop(PENDING_KEY, None)
+        for observer in step_observers:
+            observer(obj)
     return obj

@@ -60,6 +60,7 @@ class SimResponse:
     body: Any = None
     headers: dict[str, str] = attrs.Factory(dict)
     content_type: str | None = None  # default: application/json for JSON bodies
+    upgrade: Any = None  # a websocket.Upgrade: answer 101 and hand the connection over
 
 
 @attrs.define
@@ -98,6 +99,7 @@ class Route:
     pattern: re.Pattern[str]
     handler: Handler
     min_version: str | None = None
+    versions: tuple[str, ...] | None = None  # a route served only at these API versions
 
     @property
     def shape(self) -> tuple[str, ...]:
@@ -136,9 +138,16 @@ class Router:
         handler: Handler,
         *,
         min_version: str | None = None,
+        versions: tuple[str, ...] | None = None,
     ) -> None:
-        """Register ``handler`` for ``method template`` (``/:account/machines/:machine``)."""
-        route = Route(name, method.upper(), template, _compile(template), handler, min_version)
+        """Register ``handler`` for ``method template`` (``/:account/machines/:machine``).
+
+        ``versions``: the API versions the route answers at, when restify was given a list for
+        it (ConnectMachineVNC: only 8.4.0); otherwise every supported version from
+        ``min_version`` on."""
+        route = Route(
+            name, method.upper(), template, _compile(template), handler, min_version, versions
+        )
         for other in self.routes:
             if other.method == route.method and other.shape == route.shape:
                 raise ValueError(

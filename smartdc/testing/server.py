@@ -19,6 +19,7 @@ from typing import Any
 from smartdc.testing.dispatch import MAX_BODY_BYTES, Answer, Dispatcher, Headers
 from smartdc.testing.faults import Fault, FaultInjector
 from smartdc.testing.state import DatacenterState
+from smartdc.testing.websocket import Upgrade, serve_upgrade
 
 RequestLogEntry = tuple[str, str, str, str | None, int]  # (dc, method, path, route, status)
 
@@ -152,6 +153,9 @@ class SimRequestHandler(BaseHTTPRequestHandler):
             server.dc, method, self.path, headers, body, ip=self.client_address[0]
         )
         self._record(route, answer.status)
+        if answer.upgrade is not None and answer.status == 101:
+            self._switch_to_websocket(answer.upgrade)
+            return
         if fault is not None:
             if fault.reset_after:
                 self._reset()
@@ -162,6 +166,12 @@ class SimRequestHandler(BaseHTTPRequestHandler):
                 self._reset(graceful=True)
                 return
         self._send(answer, head=method == "HEAD")
+
+    def _switch_to_websocket(self, upgrade: Upgrade) -> None:
+        """Answer the upgrade and serve the WebSocket session; the connection ends with it."""
+        self.close_connection = True
+        self.wfile.flush()
+        serve_upgrade(self.connection, self.requestline, list(self.headers.items()), upgrade)
 
     def _read_body(self) -> bytes:
         """The request body (Content-Length or chunked), at most MAX_BODY_BYTES."""

@@ -139,6 +139,8 @@ class Simulator:
     def close(self) -> None:
         """Stop every server (hung requests are released) and save the state file."""
         self._closing.set()
+        for dc in self.state.datacenters.values():
+            dc.feed.close()  # WebSocket sessions end with a close frame
         # each shutdown() waits for its loop's next poll: stop them all at once, not in turn
         stoppers = [threading.Thread(target=s.shutdown) for s in self._servers.values()]
         for stopper in stoppers:

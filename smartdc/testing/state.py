@@ -90,10 +90,13 @@ class DatacenterState(_Tables):
     """One datacenter: its name, its loopback URL once served, and its own tables."""
 
     def __init__(self, sim: SimState, name: str, url: str = "") -> None:
+        from smartdc.testing.feed import ChangeFeed
+
         super().__init__()
         self.sim = sim
         self.name = name
         self.url = url
+        self.feed = ChangeFeed(self)  # the changefeed's listeners (lib/changefeed.js Feed)
 
     def __repr__(self) -> str:
         return f"DatacenterState(name={self.name!r}, url={self.url!r})"

@@ -107,14 +107,22 @@ def satisfies(version: str, range_text: str) -> bool:
     return False
 
 
-def negotiate(range_text: str | None, min_version: str | None = None) -> str | None:
+def negotiate(
+    range_text: str | None,
+    min_version: str | None = None,
+    versions: tuple[str, ...] | None = None,
+) -> str | None:
     """The highest supported version in the range (and not below ``min_version``), or None.
 
+    ``versions`` replaces the supported list for a route registered with its own versions.
     Raises :class:`InvalidRange` when the text cannot be parsed.
     """
     wanted = (range_text or "*").strip() or "*"
     floor = parse_version(min_version) if min_version else (0, 0, 0)
-    for version in SUPPORTED_VERSIONS:  # newest first
+    candidates = (
+        sorted(versions, key=parse_version, reverse=True) if versions else SUPPORTED_VERSIONS
+    )
+    for version in candidates:  # newest first
         if parse_version(version) < floor:
             continue
         if satisfies(version, wanted):

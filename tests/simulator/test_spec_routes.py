@@ -24,14 +24,19 @@ ROUTER = build_router()
 NOT_OPERATIONS = {("GET", "/")}
 
 
-def _requests() -> dict[str, tuple[str, str, str | None]]:
-    """Operation (or HEAD form) name -> (method, a concrete path, minimum API version)."""
+Versions = tuple[str | None, tuple[str, ...] | None]
+
+
+def _requests() -> dict[str, tuple[str, str, Versions]]:
+    """Operation (or HEAD form) name -> (method, a concrete path, (minimum API version, the
+    route's own versions))."""
     wanted = {}
     for op in SPEC.operations.values():
         path = re.sub(r"\{(\w+)\}", r"value-of-\1", op.path)
-        wanted[op.name] = (op.method, path, op.min_api_version)
+        versions = (op.min_api_version, op.api_versions or None)
+        wanted[op.name] = (op.method, path, versions)
         if op.head is not None:
-            wanted[f"{op.head} (HEAD of {op.name})"] = ("HEAD", path, op.min_api_version)
+            wanted[f"{op.head} (HEAD of {op.name})"] = ("HEAD", path, versions)
     return wanted
 
 
@@ -46,8 +51,9 @@ def _route(method: str, path: str) -> Route:
 
 @pytest.mark.parametrize("name", sorted(REQUESTS))
 def test_every_operation_reaches_a_route_of_its_version(name: str) -> None:
-    method, path, min_version = REQUESTS[name]
-    assert _route(method, path).min_version == min_version
+    method, path, versions = REQUESTS[name]
+    route = _route(method, path)
+    assert (route.min_version, route.versions) == versions
 
 
 def test_every_route_is_an_operation_of_the_spec() -> None:

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import shutil
+import socket
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -189,3 +193,73 @@ def test_volumes(triton_env: Env) -> None:
     assert [(v["name"], v["state"], v["size"]) for v in listed] == [("data", "ready", 20480)]
     triton(env, "volume", "delete", "-w", "-f", "data")
     assert triton(env, "volume", "list", "-j").strip() == ""
+
+
+def _lines_of(process: subprocess.Popen[str]) -> queue.Queue[str]:
+    """Each line the process prints, as it prints it."""
+    found: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            found.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    return found
+
+
+def test_changefeed(triton_env: Env) -> None:
+    sim, env = triton_env
+    feed = sim.state.datacenters[sim.datacenter_names[0]].feed
+    process = subprocess.Popen(
+        ["node", str(TRITON), "changefeed", "-j"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        printed = _lines_of(process)
+        deadline = time.monotonic() + 30
+        while feed.registered() < 1:  # the server never answers the registration
+            assert time.monotonic() < deadline, "triton changefeed never registered"
+            time.sleep(0.02)
+        machine = sim.datacenter().create_machine(name="feed-cli")
+        changes = []
+        while not any(c["resourceState"] == "running" for c in changes):
+            line = printed.get(timeout=30)
+            change = json.loads(line)
+            assert change["changedResourceId"] == machine.id
+            changes.append(change)
+        assert "state" in changes[-1]["changeKind"]["subResources"]
+        assert changes[-1]["resourceObject"]["name"] == "feed-cli"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_instance_vnc(triton_env: Env) -> None:
+    sim, env = triton_env
+    machine = sim.datacenter().create_machine(
+        name="vnc-cli", image="ubuntu-certified-22.04", package="b1-flexible-2G"
+    )
+    machine.wait("running", timeout=30)
+    process = subprocess.Popen(
+        ["node", str(TRITON), "instance", "vnc", "vnc-cli"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        listening = _lines_of(process).get(timeout=30)
+        port = int(listening.strip().rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as viewer:
+            assert viewer.recv(12) == b"RFB 003.008\n"
+            viewer.sendall(b"RFB 003.008\n")
+            assert viewer.recv(2) == b"\x01\x01"
+    finally:
+        # triton keeps the WebSocket open after the viewer leaves (do_vnc.js), as with a real
+        # server: it runs until stopped
+        process.kill()
+        process.wait(10)

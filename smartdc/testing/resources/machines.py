@@ -283,16 +283,23 @@ def list_machines(req: SimRequest) -> SimResponse:
 
 
 def render(req: SimRequest, machine: dict[str, Any]) -> dict[str, Any]:
-    shown = {k: v for k, v in machine.items() if not k.startswith("_sim")}
-    if shown.get("primaryIp") is None:
-        shown.pop("primaryIp", None)
     credentials = req.query.get("credentials")
-    if credentials is not None and as_bool(credentials, "credentials"):
-        shown["metadata"] = {
-            **shown.get("metadata", {}),
+    return shown(
+        machine, credentials=credentials is not None and as_bool(credentials, "credentials")
+    )
+
+
+def shown(machine: dict[str, Any], *, credentials: bool = False) -> dict[str, Any]:
+    """The machine as the server shows it (translate()); also the changefeed's resourceObject."""
+    view = {k: v for k, v in machine.items() if not k.startswith("_sim")}
+    if view.get("primaryIp") is None:
+        view.pop("primaryIp", None)
+    if credentials:
+        view["metadata"] = {
+            **view.get("metadata", {}),
             "credentials": machine.get("_sim_credentials", {}),
         }
-    return shown
+    return view
 
 
 # --- GetMachine, CreateMachine, DeleteMachine ------------------------------------------------
@@ -706,16 +713,27 @@ def machine_audit(req: SimRequest) -> SimResponse:
 
 
 def connect_vnc(req: SimRequest) -> SimResponse:
+    """sdc-cloudapi lib/endpoints/vnc.js connectVNC(): brand, then state, then the upgrade."""
+    from smartdc.testing.resources.changefeed import not_streamable, wants_upgrade
+    from smartdc.testing.rfb import serve_console
+    from smartdc.testing.websocket import Upgrade, available
+
     machine = find_machine(req)
-    if machine.get("brand") not in _HVM_BRANDS:
-        raise ApiError(
-            400, "MachineHasNoVNCError", f"Instance {machine['id']} does not support VNC"
-        )
+    brand = str(machine.get("brand"))
+    if brand not in _HVM_BRANDS:
+        message = f"Instance type {brand} does not support VNC connections"
+        raise ApiError(400, "MachineHasNoVNCError", message)
     if machine.get("state") != "running":
-        raise ApiError(400, "MachineStoppedError", f"Instance {machine['id']} is not running")
-    if req.headers.get("upgrade", "").lower() != "websocket":
-        raise ApiError(400, "UpgradeRequiredError", "VNC connections must use a WebSocket upgrade")
-    raise ApiError(501, "NotImplemented", "the simulator does not serve VNC sessions")
+        raise ApiError(400, "MachineStoppedError", "Cannot connect to a stopped machine")
+    if not wants_upgrade(req):
+        message = "VNC connect endpoint is a websocket and must be upgraded"
+        raise ApiError(400, "UpgradeRequiredError", message)
+    if not available():
+        raise not_streamable()
+    name = str(machine.get("name") or machine["id"])
+    return SimResponse(
+        101, upgrade=Upgrade(lambda ws: serve_console(ws, name), subprotocols=("binary", "rfb"))
+    )
 
 
 # --- bulk creation for benchmarks ------------------------------------------------------------
@@ -770,4 +788,11 @@ def register(router: Router) -> None:
     get_and_head(
         router, "/:account/machines/:machine/audit", "MachineAudit", "HeadAudit", machine_audit
     )
-    router.add("GET", "/:account/machines/:machine/vnc", "ConnectMachineVNC", connect_vnc)
+    # lib/endpoints/vnc.js registers the route with `version: ['8.4.0']` only.
+    router.add(
+        "GET",
+        "/:account/machines/:machine/vnc",
+        "ConnectMachineVNC",
+        connect_vnc,
+        versions=("8.4.0",),
+    )

@@ -1,0 +1,222 @@
+"""Signed WebSocket connections to CloudAPI (the changefeed and VNC routes).
+
+The opening handshake is an HTTP GET signed like any other request (``Date`` and
+``Authorization``), over TLS verified as the :class:`~smartdc.transport.Transport` verifies it, with
+the configured timeouts. Frames, pings and the closing handshake are done by the ``websockets``
+package, an optional dependency (``pip install 'smartdc[streaming]'``) imported only when a
+stream is opened, so ``import smartdc`` does not pay for it.
+
+Every failure is a :class:`~smartdc.errors.SmartDCError`: an error answer to the handshake is the
+:class:`~smartdc.errors.CloudAPIError` subclass of its code, as for any request.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterable, Mapping, Sequence
+from email.utils import formatdate
+from typing import TYPE_CHECKING, Any
+
+from smartdc._version import __version__
+from smartdc.errors import (
+    CloudAPIError,
+    ConnectError,
+    RequestTimeout,
+    ResponseTooLargeError,
+    SmartDCError,
+    TransportError,
+)
+
+if TYPE_CHECKING:
+    from websockets.sync.client import ClientConnection
+
+    from smartdc.transport import Transport
+
+DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # one changefeed message carries a whole machine
+CLOSE_TIMEOUT = 5.0  # seconds to wait for the server's close frame
+
+
+class StreamUnavailableError(SmartDCError):
+    """Streaming needs the optional ``websockets`` package: ``pip install 'smartdc[streaming]'``."""
+
+
+class StreamClosed(TransportError):
+    """The WebSocket was closed (by the server, the network, or :meth:`WebSocket.close`).
+
+    ``code`` and ``reason`` are those of the close frame when one came.
+    """
+
+    def __init__(self, message: str, *, code: int | None = None, reason: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.reason = reason
+
+
+def _websockets() -> Any:
+    try:
+        import websockets.sync.client
+    except ImportError:
+        raise StreamUnavailableError(
+            "CloudAPI's changefeed and VNC are WebSockets: install the optional dependency with "
+            "pip install 'smartdc[streaming]'"
+        ) from None
+    return websockets
+
+
+def ssl_context(transport: Transport) -> ssl.SSLContext | None:
+    """The TLS settings of ``transport`` for a socket of our own (None for plain loopback http)."""
+    config = transport.config
+    if not config.url.startswith("https:"):
+        return None
+    if config.insecure:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    return ssl.create_default_context(cafile=config.ca_certs)
+
+
+class WebSocket:
+    """One open, signed WebSocket. Thread-safe for one reader and one writer.
+
+    ``recv`` returns the next message (``str`` for text, ``bytes`` for binary). Pings are
+    answered by the library, and a ping is sent every ``ping_interval`` seconds: a peer that
+    stops answering ends the connection with :class:`StreamClosed`.
+    """
+
+    def __init__(self, connection: ClientConnection, path: str) -> None:
+        self._connection = connection
+        self.path = path
+
+    @property
+    def subprotocol(self) -> str | None:
+        return self._connection.subprotocol
+
+    def recv(self, timeout: float | None = None) -> str | bytes:
+        """The next message; :class:`RequestTimeout` when none came within ``timeout`` seconds."""
+        from websockets.exceptions import ConnectionClosed, PayloadTooBig
+
+        try:
+            return self._connection.recv(timeout=timeout)
+        except TimeoutError:
+            raise RequestTimeout(f"{self.path}: no message within {timeout:g} s") from None
+        except ConnectionClosed as exc:
+            cause = exc.__cause__
+            if isinstance(cause, PayloadTooBig):
+                raise ResponseTooLargeError(f"{self.path}: {cause}") from None
+            raise _closed(self.path, exc) from None
+
+    def send(self, message: str | bytes) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            self._connection.send(message)
+        except ConnectionClosed as exc:
+            raise _closed(self.path, exc) from None
+
+    def close(self) -> None:
+        """Close cleanly (close frame, then wait up to a few seconds for the server's)."""
+        self._connection.close()
+
+    def __enter__(self) -> WebSocket:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"WebSocket(path={self.path!r})"
+
+
+def _closed(path: str, exc: Any) -> StreamClosed:
+    frame = exc.rcvd or exc.sent
+    code = frame.code if frame is not None else None
+    reason = frame.reason if frame is not None else ""
+    how = f" (close code {code}{': ' + reason if reason else ''})" if code is not None else ""
+    return StreamClosed(f"{path}: the WebSocket was closed{how}", code=code, reason=reason)
+
+
+def open_websocket(
+    transport: Transport,
+    path: str,
+    *,
+    query: Mapping[str, object] | None = None,
+    subprotocols: Sequence[str] = (),
+    accept_version: str | None = None,
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+    ping_interval: float | None = 20.0,
+) -> WebSocket:
+    """Open a signed WebSocket to ``path`` (already percent-encoded) on the transport's server.
+
+    ``accept_version`` overrides the configured ``Accept-Version`` for routes registered at
+    versions of their own (ConnectMachineVNC). Raises the error answer's
+    :class:`~smartdc.errors.CloudAPIError` subclass when the server refuses the upgrade.
+    """
+    from smartdc.transport import encode_query
+
+    ws = _websockets()
+    from websockets.exceptions import InvalidHandshake, InvalidStatus
+
+    config = transport.config
+    all_query = dict(query or {})
+    if config.roles and "as-role" not in all_query:
+        all_query["as-role"] = ",".join(config.roles)
+    encoded = encode_query(all_query)
+    target = f"{path}?{encoded}" if encoded else path
+    date = formatdate(usegmt=True)
+    headers = {
+        "Accept": "application/json",
+        "Accept-Version": accept_version or config.accept_version,
+        "Date": date,
+        "Authorization": transport.signer.authorization("GET", target, date),
+    }
+    scheme = "wss" if config.url.startswith("https:") else "ws"
+    uri = scheme + config.url[config.url.index(":") :] + target
+    kwargs: dict[str, Any] = {
+        "ssl": ssl_context(transport),
+        "additional_headers": headers,
+        "user_agent_header": config.user_agent or f"smartdc-python/{__version__}",
+        "subprotocols": list(subprotocols) or None,
+        "compression": None,
+        "open_timeout": config.connect_timeout + config.read_timeout,
+        "close_timeout": CLOSE_TIMEOUT,
+        "ping_interval": ping_interval,
+        "ping_timeout": config.read_timeout if ping_interval else None,
+        "max_size": max_message_bytes,
+    }
+    parameters = _connect_parameters(ws)
+    if "legacy" in parameters:
+        kwargs["legacy"] = True  # the connection is returned, to be closed by WebSocket.close
+    if "proxy" in parameters:
+        kwargs["proxy"] = None  # like the urllib3 transport: no proxy from the environment
+    where = f"GET {path}"
+    try:
+        connection = ws.sync.client.connect(uri, **kwargs)
+    except InvalidStatus as exc:
+        answer = exc.response
+        raise CloudAPIError.from_response(
+            answer.status_code,
+            {k: v for k, v in answer.headers.raw_items()},
+            bytes(answer.body or b""),
+            "GET",
+            path,
+        ) from None
+    except TimeoutError:
+        raise RequestTimeout(
+            f"{where}: no WebSocket handshake within {kwargs['open_timeout']:g} s"
+        ) from None
+    except ssl.SSLCertVerificationError as exc:
+        raise ConnectError(
+            f"{where}: TLS with {config.url} failed: {exc.verify_message}. If the server uses a "
+            "private CA pass ca_certs=<bundle>; insecure=True (test clouds only) turns "
+            "verification off"
+        ) from None
+    except (InvalidHandshake, OSError) as exc:
+        raise ConnectError(f"{where}: WebSocket to {config.url} failed: {exc}") from None
+    return WebSocket(connection, path)
+
+
+def _connect_parameters(ws: Any) -> Iterable[str]:
+    import inspect
+
+    return inspect.signature(ws.sync.client.connect).parameters
