@@ -9,9 +9,14 @@ a type error, not ``Any``. Every error class is importable from here and from :m
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 from smartdc._version import __version__
+
+# A library logs, the application decides where to: nothing reaches stderr unless it configures
+# logging (without a handler, Python would print warnings through its last-resort handler).
+logging.getLogger("smartdc").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from smartdc import errors as _errors

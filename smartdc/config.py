@@ -8,9 +8,10 @@ are read exactly as the official ``triton`` CLI reads them.
   one named by ``profile`` in ``$TRITON_CONFIG_DIR/config.json``, default ``~/.triton``; the name
   ``env`` means no profile). ``TRITON_*`` beats ``SDC_*``; when both are set and differ a
   ``UserWarning`` names both (an error would break shells that export both for older tools).
-* Defaults: ``Accept-Version: ~9||~8``; timeouts 10 s to connect and 60 s per read (``timeout=s``
-  sets both, ``timeout=(connect, read)`` each); 4 retries within 60 s; answers up to 64 MiB; TLS
-  verified (``ca_certs=`` for a private CA, ``insecure=True`` to turn it off).
+* Defaults: ``Accept-Version: ~9||~8``; timeouts 10 s to connect and 60 s for the whole answer of
+  an attempt (``timeout=s`` sets both, ``timeout=(connect, read)`` each); 4 retries within 60 s;
+  answers up to 64 MiB; 32 kept-alive connections per host (``pool_maxsize``); TLS verified
+  (``ca_certs=`` for a private CA, ``insecure=True`` to turn it off).
 * ``http://`` is refused except to loopback or with ``allow_plaintext=True``: a signature sent in
   clear text can be replayed within the server's clock-skew window.
 * ``roles`` go out as ``as-role=a,b`` on every request; ``act_as`` puts that login in request paths
@@ -36,10 +37,11 @@ if TYPE_CHECKING:
 
 DEFAULT_ACCEPT_VERSION = "~9||~8"
 DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds to establish a connection
-DEFAULT_READ_TIMEOUT = 60.0  # seconds to wait for each read of the answer
+DEFAULT_READ_TIMEOUT = 60.0  # seconds for the whole answer of an attempt (and for each read)
 DEFAULT_MAX_RETRIES = 4
 DEFAULT_RETRY_DEADLINE = 60.0  # seconds, across all attempts of one call
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+DEFAULT_POOL_MAXSIZE = 32  # kept-alive connections per host: room for 16+ threads sharing a client
 LOCATION_URL = "https://{location}.api.joyentcloud.com"
 
 # setting -> environment variables, first wins (TRITON_* before the older SDC_*)
@@ -231,7 +233,7 @@ class Config:
         retry_deadline: float = DEFAULT_RETRY_DEADLINE,
         retry_backoff: float = 0.5,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        pool_maxsize: int = 10,
+        pool_maxsize: int = DEFAULT_POOL_MAXSIZE,
         user_agent: str | None = None,
         allow_plaintext: bool = False,
         ca_certs: str | None = None,

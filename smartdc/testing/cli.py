@@ -49,7 +49,11 @@ def sim_main(argv: list[str]) -> int:
         # keep the key next to the state so a restart can sign with the same key
         key_path = Path(f"{args.state}.id_rsa")
         if not key_path.exists():
-            write_key_pair(key_path.parent, key_path.name)
+            try:
+                write_key_pair(key_path.parent, key_path.name)
+            except OSError as exc:
+                print(f"smartdc sim: cannot write the key: {exc}", file=sys.stderr)
+                return 2
     else:
         # the generated key only makes sense while this simulator runs: removed at exit
         key_path = write_key_pair(Path(tempfile.mkdtemp(prefix="smartdc-sim-key-")))

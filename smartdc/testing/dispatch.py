@@ -100,6 +100,8 @@ def _parse_body(raw: bytes, content_type: str) -> Any:
             return json.loads(raw)
         except ValueError as exc:
             raise ApiError(400, "InvalidContent", f"Invalid JSON: {exc}") from None
+        except RecursionError:
+            raise ApiError(400, "InvalidContent", "Invalid JSON: nested too deeply") from None
     raise ApiError(415, "UnsupportedMediaType", f"{kind} is not a supported content type")
 
 

@@ -7,6 +7,8 @@ and the benchmarks' keys all come from here.
 from __future__ import annotations
 
 import functools
+import os
+import stat
 from pathlib import Path
 from typing import Literal
 
@@ -78,12 +80,28 @@ def write_key(
     )
     path = directory / name
     data = key.private_bytes(serialization.Encoding.PEM, _FORMATS[fmt], encryption)
-    path.touch(mode=0o600)
-    path.chmod(0o600)  # before the key is in it
-    path.write_bytes(data)
+    _write_new(path, data, 0o600)
     if with_pub:
-        (directory / f"{name}.pub").write_text(public_line(key, comment), encoding="ascii")
+        _write_new(directory / f"{name}.pub", public_line(key, comment).encode("ascii"), 0o644)
     return path
+
+
+def _write_new(path: Path, data: bytes, mode: int) -> None:
+    """Write ``path`` as a new file created with ``mode`` (never briefly wider, never through a
+    link); an existing regular file is replaced, a link or anything else refused."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, mode)
+    except FileExistsError:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
+            raise FileExistsError(f"{path} is {kind}; refusing to write a key through it") from None
+        os.unlink(path)
+        fd = os.open(path, flags, mode)
+    with os.fdopen(fd, "wb") as handle:
+        os.fchmod(handle.fileno(), mode)  # whatever the umask
+        handle.write(data)
 
 
 def public_key_of(private_path: Path) -> str:

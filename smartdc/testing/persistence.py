@@ -8,7 +8,9 @@ same accounts, keys, machines and images.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 import threading
 from pathlib import Path
 
@@ -33,15 +35,33 @@ class StateFile:
         self._lock = threading.Lock()
         self._saved_revision = -1
 
+    def _secure(self) -> None:
+        """Make sure the file is a regular file of ours, mode 0600 (it holds metadata values such
+        as ``credentials``): created 0600 when missing, never reached through a link."""
+        try:
+            info = os.lstat(self.path)
+        except FileNotFoundError:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            os.close(os.open(self.path, flags, 0o600))
+            return
+        if stat.S_ISLNK(info.st_mode):
+            raise OSError(f"state file {self.path} is a symbolic link; refusing to use it")
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"state file {self.path} is not a regular file")
+        if stat.S_IMODE(info.st_mode) & 0o077:
+            os.chmod(self.path, 0o600)
+
     def _connect(self) -> sqlite3.Connection:
+        self._secure()
         conn = sqlite3.connect(self.path, timeout=10)
         conn.execute(_SCHEMA)
         return conn
 
     def load(self, state: SimState) -> set[str]:
         """Fill ``state`` from the file; return the datacenter names that had saved tables."""
-        if not self.path.exists():
+        if not os.path.lexists(self.path):
             return set()
+        self._secure()
         loaded: set[str] = set()
         with self._lock:
             conn = self._connect()

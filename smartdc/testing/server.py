@@ -31,6 +31,7 @@ PROXY_ERROR_PAGE = (
 
 
 _TOO_LARGE = f"Request body size exceeds {MAX_BODY_BYTES}"
+_MAX_TRAILERS = 32
 
 
 class _BodyError(Exception):
@@ -174,25 +175,31 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         serve_upgrade(self.connection, self.requestline, list(self.headers.items()), upgrade)
 
     def _read_body(self) -> bytes:
-        """The request body (Content-Length or chunked), at most MAX_BODY_BYTES."""
+        """The request body (Content-Length or chunked), at most MAX_BODY_BYTES.
+
+        Read before authentication, so every read is bounded: chunk sizes are plain hex digits,
+        each chunk ends with its CRLF, and trailers are few and short."""
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             chunks: list[bytes] = []
             total = 0
             while True:
                 line = self.rfile.readline(1024)
-                try:
-                    size = int(line.split(b";")[0].strip(), 16)
-                except ValueError:
-                    raise _BodyError(400, "BadRequest", "Invalid chunked encoding") from None
+                digits = line.split(b";")[0].strip()
+                if not digits or len(digits) > 8 or digits.strip(b"0123456789abcdefABCDEF"):
+                    raise _BodyError(400, "BadRequest", "Invalid chunked encoding")
+                size = int(digits, 16)
                 if size == 0:
-                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                        pass  # trailers
-                    return b"".join(chunks)
+                    for _ in range(_MAX_TRAILERS + 1):
+                        if self.rfile.readline(1024) in (b"\r\n", b"\n", b""):
+                            return b"".join(chunks)
+                    raise _BodyError(400, "BadRequest", "Invalid chunked encoding")
                 total += size
                 if total > MAX_BODY_BYTES:
                     raise _BodyError(413, "RequestTooLarge", _TOO_LARGE)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
+                chunk = self.rfile.read(size)
+                if len(chunk) != size or self.rfile.read(2) != b"\r\n":
+                    raise _BodyError(400, "BadRequest", "Invalid chunked encoding")
+                chunks.append(chunk)
         try:
             length = int(self.headers.get("Content-Length", "0") or "0")
         except ValueError:

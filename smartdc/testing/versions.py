@@ -17,7 +17,8 @@ SUPPORTED_VERSIONS: tuple[str, ...] = ("9.0.0", "8.0.0", "7.3.0", "7.2.0", "7.1.
 # it (the spec's `min_api_version` of those operations; tests/simulator/test_spec_routes.py checks).
 RBAC_VERSION = "7.2.0"
 
-_PARTIAL = re.compile(r"^v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?$")
+# At most 9 digits a part: longer numbers are no version (and int() refuses over 4300 digits).
+_PARTIAL = re.compile(r"^v?(\d{1,9}|[xX*])(?:\.(\d{1,9}|[xX*]))?(?:\.(\d{1,9}|[xX*]))?$", re.ASCII)
 _COMPARATOR = re.compile(r"^(~>|~|\^|>=|<=|>|<|=)?\s*(.*)$")
 _BIG = 1 << 30
 
