@@ -213,6 +213,10 @@ class Paginator:
     max_limit: int
     count_header: str
     limit_header: str
+    item_key: str = "id"  # JSON key identifying an item (never yielded twice)
+    item_attr: str = "id"  # its Python attribute on the item model
+    filtered_pages: bool = False  # a short page is not the last (the server filters after paging)
+    source: str = ""
 
 
 @attrs.frozen

@@ -207,6 +207,10 @@ def _group(relative: str, doc: dict[str, Any], problems: list[str]) -> ir.Group:
             int(spec["max_limit"]),
             spec["count_header"],
             spec["limit_header"],
+            spec.get("item_key", "id"),
+            _item_attr(models, operations, spec),
+            bool(spec.get("filtered_pages", False)),
+            _text(spec.get("source", "")),
         )
         for pname, spec in (doc.get("paginators") or {}).items()
     ]
@@ -405,6 +409,23 @@ def _cross_check(spec: ir.ApiSpec, files: dict[str, str], problems: list[str]) -
                     problems.append(f"{pwhere}: {target.name} has no parameter {wanted!r}")
             if target.response.body is None or target.response.body.kind != "list":
                 problems.append(f"{pwhere}: {target.name} must answer a list")
+                continue
+            item_model = spec.models.get(target.response.body.args[0].name or "")
+            if item_model is not None and not any(
+                f.json_name == paginator.item_key for f in item_model.fields
+            ):
+                problems.append(f"{pwhere}: {item_model.name} has no field {paginator.item_key!r}")
+
+
+def _item_attr(models: list[ir.Model], operations: list[ir.Operation], spec: Any) -> str:
+    """The Python attribute of a paginator's ``item_key`` on its item model (when in this group)."""
+    key = spec.get("item_key", "id")
+    op = next((o for o in operations if o.name == spec["operation"]), None)
+    body = op.response.body if op is not None else None
+    item = body.args[0].name if body is not None and body.kind == "list" and body.args else None
+    model = next((m for m in models if m.name == item), None)
+    field = next((f for f in model.fields if f.json_name == key), None) if model else None
+    return field.attr if field is not None else str(key)
 
 
 def _path_problem(spec: ir.ApiSpec, op: ir.Operation, argument: str | None) -> str | None:

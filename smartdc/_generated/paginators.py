@@ -14,6 +14,8 @@ PAGINATORS: dict[str, PaginatorSpec] = {
         max_limit=1000,
         count_header="x-resource-count",
         limit_header="x-query-limit",
+        item_key="id",
+        item_attr="id",
     ),
     "ListNetworkIPs": PaginatorSpec(
         operation="ListNetworkIPs",
@@ -22,5 +24,8 @@ PAGINATORS: dict[str, PaginatorSpec] = {
         max_limit=1000,
         count_header="x-resource-count",
         limit_header="x-query-limit",
+        item_key="ip",
+        item_attr="ip",
+        filtered_pages=True,
     ),
 }

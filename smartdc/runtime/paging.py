@@ -1,13 +1,32 @@
-"""Lazy offset/limit paging: one page in memory at a time."""
+"""Lazy offset/limit paging: one page in memory at a time, each item once.
+
+A paginator ends and never yields an item twice, whatever the server does with offset and limit
+(docs/design.md, "Paging"):
+
+* items are told apart by ``item_key`` (``id``): one already yielded is skipped;
+* a page with more items than the limit asked for means the server ignored the limit (VMAPI does
+  with tag filters): that page held everything, the listing ends;
+* a page of nothing new is asked for once more (a repeated page); a second one means the server
+  ignores ``offset``: the listing ends with a WARNING on the ``smartdc`` logger saying that items
+  may be missing;
+* otherwise a page shorter than the limit the server applied (``x-query-limit``, else the one
+  asked for) is the last, unless ``filtered_pages``: then only an empty page ends, and the offset
+  steps by the limit (the server counted records it then filtered out). A whole page of records
+  the server filters out would end such a listing early: the default page size (the largest)
+  makes that unlikely.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import logging
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import attrs
 
 T = TypeVar("T")
+
+log = logging.getLogger("smartdc")
 
 
 @attrs.frozen
@@ -18,6 +37,9 @@ class PaginatorSpec:
     max_limit: int
     count_header: str
     limit_header: str
+    item_key: str = "id"  # JSON key that identifies an item
+    item_attr: str = "id"  # the same on the decoded model
+    filtered_pages: bool = False  # a short page is not the last (filtered after paging)
 
 
 def paginate(
@@ -27,17 +49,53 @@ def paginate(
     page_size: int | None = None,
     start: int = 0,
 ) -> Iterator[T]:
-    """Yield every item; stop when a page holds fewer items than the limit the server applied."""
+    """Yield every item once; see the module docstring for when the listing ends."""
     size = min(page_size or spec.max_limit, spec.max_limit)
     offset = start
+    seen: set[Hashable] = set()
+    repeated = False
     while True:
         items, headers = fetch(offset, size)
-        yield from items
-        count = _header_int(headers, spec.count_header, len(items))
+        fresh = 0
+        for item in items:
+            key = _key(item, spec)
+            if key is not None:
+                if key in seen:
+                    continue
+                seen.add(key)
+            fresh += 1
+            yield item
+        if not items or len(items) > size:
+            return
+        if not fresh:
+            if repeated:
+                log.warning(
+                    "%s: the server answered offset=%d with items already listed twice in a "
+                    "row (it may ignore offset, as with tag filters); stopping after %d items, "
+                    "some may be missing",
+                    spec.operation,
+                    offset,
+                    len(seen),
+                )
+                return
+            repeated = True
+            continue
+        repeated = False
         applied = _header_int(headers, spec.limit_header, size)
-        if not items or count < applied:
+        limit = min(size, applied) if applied > 0 else size
+        if spec.filtered_pages:
+            offset += limit
+            continue
+        if _header_int(headers, spec.count_header, len(items)) < limit:
             return
         offset += len(items)
+
+
+def _key(item: Any, spec: PaginatorSpec) -> Hashable | None:
+    value = (
+        item.get(spec.item_key) if isinstance(item, dict) else getattr(item, spec.item_attr, None)
+    )
+    return value if isinstance(value, Hashable) else None
 
 
 def _header_int(headers: Mapping[str, Any], name: str, default: int) -> int:

@@ -94,6 +94,14 @@ def test_the_unchanged_fixture_is_valid() -> None:
             "unknown operation 'ListGadgets'",
             id="paginator-operation-unknown",
         ),
+        pytest.param(
+            "    limit_header: x-query-limit",
+            "    limit_header: x-query-limit\n    item_key: serial",
+            WIDGETS,
+            "paginators.ListWidgets",
+            "Widget has no field 'serial'",
+            id="paginator-item-key-unknown",
+        ),
     ],
 )
 def test_bad_spec_is_reported_with_file_and_key(

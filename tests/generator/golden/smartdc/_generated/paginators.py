@@ -14,5 +14,7 @@ PAGINATORS: dict[str, PaginatorSpec] = {
         max_limit=2,
         count_header="x-resource-count",
         limit_header="x-query-limit",
+        item_key="id",
+        item_attr="id",
     ),
 }
