@@ -33,7 +33,7 @@ def _without(request: SimRequest, *names: str) -> SimRequest:
 
 
 def _ids(api: CloudAPI, page_size: int) -> list[str]:
-    return [m.id for m in api.iter_list_machines(page_size=page_size)]
+    return [m.id for m in api.iter_list_machines(limit=page_size)]
 
 
 def test_a_server_that_ignores_offset(
@@ -112,6 +112,6 @@ def test_network_ips_pages_are_filtered_after_paging(sim: Simulator, api: CloudA
     everything = [ip.ip for ip in api.list_network_ips(network.id)]
     assert len(everything) == 2, "the gateway and the broadcast address are listed"
     seen = watch_route(sim, "ListNetworkIPs")
-    got = [ip.ip for ip in api.iter_list_network_ips(network.id, page_size=2)]
+    got = [ip.ip for ip in api.iter_list_network_ips(network.id, limit=2)]
     assert got == everything
     assert [r.query["offset"] for r in seen] == ["0", "2", "4"]
