@@ -31,7 +31,8 @@ def _timed(action: Callable[[], object], repeat: int) -> Callable[[], float]:
 
 def run(*, smoke: bool = False) -> Section:
     from smartdc._generated.operations.machines import result_list_machines
-    from smartdc.transport import Headers, Response
+    from smartdc.headers import Headers
+    from smartdc.transport import Response
 
     section = Section("2. Typed decoding (ListMachines pages)")
     page_size, pages = (10, 2) if smoke else (1000, 10)

@@ -22,9 +22,9 @@ import logging
 import random
 import time
 import warnings
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Mapping
 from email.utils import formatdate, parsedate_to_datetime
-from typing import Any, TypeVar, overload
+from typing import Any
 from urllib.parse import quote
 
 import attrs
@@ -53,9 +53,9 @@ from smartdc.errors import (
     RequestTimeout,
     ResponseTooLargeError,
 )
+from smartdc.headers import Headers
 
 log = logging.getLogger("smartdc")
-T = TypeVar("T")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 THROTTLED = frozenset({420, 429})
@@ -67,39 +67,6 @@ _DRAIN_BYTES = 64 * 1024  # a retried answer's rest is read to keep the connecti
 
 class InsecureTransportWarning(UserWarning):
     """A transport was made with TLS certificate verification turned off."""
-
-
-class Headers(Mapping[str, str]):
-    """Case-insensitive, read-only response headers."""
-
-    __slots__ = ("_items",)
-
-    def __init__(self, items: Mapping[str, str] | None = None) -> None:
-        self._items = {k.lower(): (k, v) for k, v in (items or {}).items()}
-
-    def __getitem__(self, key: str) -> str:
-        return self._items[key.lower()][1]
-
-    def __iter__(self) -> Iterator[str]:
-        return (original for original, _ in self._items.values())
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key.lower() in self._items
-
-    @overload
-    def get(self, key: str, /) -> str | None: ...
-    @overload
-    def get(self, key: str, /, default: str | T) -> str | T: ...
-    def get(self, key: str, /, default: object = None) -> object:
-        # Read several times per response: one dict lookup instead of Mapping.get's try/except.
-        item = self._items.get(key.lower())
-        return default if item is None else item[1]
-
-    def __repr__(self) -> str:
-        return f"Headers({dict(self)!r})"
 
 
 @attrs.frozen

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, padding, rsa
 
 from smartdc.testing.router import ApiError
-from smartdc.testing.state import Caller, SimState
+from smartdc.testing.state import Caller, SimState, by_id_or_name
 from smartdc.testing.versions import parse_version
 
 CLOCK_SKEW_SECONDS = 300
@@ -248,9 +248,7 @@ def authenticate(
             user_id = str(user["id"])
             sublogin = str(user["login"])
         keys = sim.key_table(login, user_id)
-        key = keys.get(key_name)
-        if key is None:
-            key = next((k for k in keys.values() if k.get("name") == key_name), None)
+        key = by_id_or_name(keys, key_name)
         if key is None:
             raise _invalid_credentials(f"Invalid key {key_name}")
         openssh = str(key["key"])

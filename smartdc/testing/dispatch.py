@@ -13,13 +13,14 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 import attrs
 
+from smartdc.headers import Headers
 from smartdc.testing import versions
 from smartdc.testing.auth import authenticate
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse, SimStream
@@ -36,27 +37,6 @@ CORS_ALLOW_HEADERS = (
     "Response-Time"
 )
 CORS_EXPOSE_HEADERS = "Api-Version, Request-Id, Response-Time"
-
-
-class Headers(dict[str, str]):
-    """Request headers with lower-case names (what handlers see as ``req.headers``)."""
-
-    @classmethod
-    def of(cls, pairs: Mapping[str, str] | list[tuple[str, str]]) -> Headers:
-        items = pairs.items() if isinstance(pairs, Mapping) else pairs
-        headers = cls()
-        for name, value in items:
-            headers[name.lower()] = value
-        return headers
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return super().get(key.lower(), default)
-
-    def __getitem__(self, key: str) -> str:
-        return super().__getitem__(key.lower())
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and super().__contains__(key.lower())
 
 
 @attrs.define

@@ -16,7 +16,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from smartdc.testing.dispatch import MAX_BODY_BYTES, Answer, Dispatcher, Headers
+from smartdc.headers import Headers
+from smartdc.testing.dispatch import MAX_BODY_BYTES, Answer, Dispatcher
 from smartdc.testing.faults import Fault, FaultInjector
 from smartdc.testing.state import DatacenterState
 from smartdc.testing.websocket import Upgrade, serve_upgrade
@@ -149,7 +150,7 @@ class SimRequestHandler(BaseHTTPRequestHandler):
             self._send(answer, head=method == "HEAD")
             self._record(route, 502)
             return
-        headers = Headers.of(list(self.headers.items()))
+        headers = Headers(self.headers.items())
         answer = server.dispatcher.dispatch(
             server.dc, method, self.path, headers, body, ip=self.client_address[0]
         )

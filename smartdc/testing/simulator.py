@@ -299,6 +299,13 @@ class Simulator:
         config_kwargs.setdefault("secret", self.key_path)
         return config_kwargs
 
+    def advance(self, seconds: float) -> float:
+        """Move virtual time forward by ``seconds`` and return the new time (``VirtualClock``
+        simulators only: a real clock cannot be moved)."""
+        if not isinstance(self.clock, VirtualClock):
+            raise SimulatorError("advance() needs a simulator on a VirtualClock")
+        return self.clock.advance(seconds)
+
     @property
     def wait_clock(self) -> VirtualClock | None:
         """The clock clients' waits should use: the simulator's own when it is virtual."""

@@ -19,6 +19,15 @@ TableKey = tuple[str, str | None]
 Table = dict[str, dict[str, Any]]
 
 
+def by_id_or_name(table: Table, ref: str, field: str = "name") -> dict[str, Any] | None:
+    """The object keyed ``ref`` (its id or fingerprint), else the first whose ``field`` is ``ref``:
+    how the server finds keys, users, roles and policies named in a path."""
+    found = table.get(ref)
+    if found is not None:
+        return found
+    return next((row for row in table.values() if row.get(field) == ref), None)
+
+
 @attrs.define
 class Settings:
     """Knobs of the simulated cloud (durations are in clock seconds)."""
@@ -157,13 +166,7 @@ class SimState(_Tables):
 
     def find_user(self, account: str, user: str) -> dict[str, Any] | None:
         """A sub-user of ``account`` by id or login."""
-        users = self.table("users", account)
-        if user in users:
-            return users[user]
-        for data in users.values():
-            if data.get("login") == user:
-                return data
-        return None
+        return by_id_or_name(self.table("users", account), user, "login")
 
     def key_table(self, account: str, user_id: str | None = None) -> Table:
         """SSH keys of an account, or of one of its sub-users (by user id), keyed by fingerprint."""

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from smartdc._generated.service import SERVICE
+from smartdc.headers import Headers
 from smartdc.runtime.jsonvalues import e_value
-from smartdc.transport import Headers, Response
+from smartdc.transport import Response
 
 EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "cloudapi" / "doc-examples.json"
 # The docs' own examples that are not what the server sends (reference-notes.md): skipped with why.

@@ -74,3 +74,14 @@ def test_virtual_time_from_the_environment(
     assert not virtual_time_wanted(pytestconfig)
     monkeypatch.setenv(VIRTUAL_CLOCK_ENV, "1")
     assert virtual_time_wanted(pytestconfig)
+
+
+def test_advance_moves_virtual_time_only() -> None:
+    from smartdc.testing import Simulator, VirtualClock
+    from smartdc.testing.simulator import SimulatorError
+
+    clock = VirtualClock(start=1000.0)
+    with Simulator(clock=clock, datacenters=("dc1",)) as sim:
+        assert sim.advance(30) == 1030.0 == clock.now()
+    with Simulator(datacenters=("dc1",)) as real, pytest.raises(SimulatorError):
+        real.advance(1)

@@ -1,6 +1,6 @@
 """The simulator serves what spec/ describes: the request of each operation (and of its HEAD form)
-reaches a simulator route with the same method and minimum API version, and every simulator route
-is reached by some operation.
+reaches a simulator route with the same method and API versions (minimum, or the route's own list),
+and every simulator route is reached by some operation.
 
 The simulator never reads spec/ (it is the other side of the wire); this test keeps the two in step.
 Routes are matched as the simulator matches them (by specificity), so an operation the server routes

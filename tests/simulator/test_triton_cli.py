@@ -225,7 +225,7 @@ def test_changefeed(triton_env: Env) -> None:
             assert time.monotonic() < deadline, "triton changefeed never registered"
             time.sleep(0.02)
         machine = sim.datacenter().create_machine(name="feed-cli")
-        changes = []
+        changes: list[dict[str, Any]] = []
         while not any(c["resourceState"] == "running" for c in changes):
             line = printed.get(timeout=30)
             change = json.loads(line)

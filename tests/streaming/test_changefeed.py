@@ -28,7 +28,7 @@ def test_state_changes_arrive_in_order_with_the_servers_shape(
     with api.get_changefeed() as feed:
         registered(sim)
         machine = dc.create_machine(name="feed-1")
-        sim.clock.advance(60)
+        sim.advance(60)
         first = _message(feed.next(timeout=5))
         assert first.changed_resource_id == machine.id
         assert "state" in first.change_kind.sub_resources
@@ -38,7 +38,7 @@ def test_state_changes_arrive_in_order_with_the_servers_shape(
         assert first.published.isdigit()  # milliseconds since the epoch, as a string
 
         api.stop_machine(machine.id)
-        sim.clock.advance(60)
+        sim.advance(60)
         states = [_message(feed.next(timeout=5)).resource_state for _ in range(2)]
         assert states == ["stopping", "stopped"]
 
@@ -47,11 +47,11 @@ def test_a_destroyed_instance_is_published_with_the_vmapi_state(
     sim: Simulator, dc: DataCenter, api: CloudAPI
 ) -> None:
     machine = dc.create_machine(name="feed-gone")
-    sim.clock.advance(60)
+    sim.advance(60)
     with api.get_changefeed(sub_resources=["destroyed"]) as feed:
         registered(sim)
         api.delete_machine(machine.id)
-        sim.clock.advance(60)
+        sim.advance(60)
         gone = _message(feed.next(timeout=5))
     assert "destroyed" in gone.change_kind.sub_resources
     assert gone.resource_state == "destroyed"  # VMAPI's; GetMachine says "deleted"
@@ -63,12 +63,12 @@ def test_sub_resources_and_vms_filter_what_is_sent(
 ) -> None:
     watched = dc.create_machine(name="watched")
     other = dc.create_machine(name="other")
-    sim.clock.advance(60)
+    sim.advance(60)
     with api.get_changefeed(sub_resources=["tags"], vms=[watched.id]) as feed:
         registered(sim)
         api.add_machine_tags(other.id, tags={"ignored": "1"})  # not a watched instance
         api.stop_machine(watched.id)  # not a watched sub-resource
-        sim.clock.advance(60)
+        sim.advance(60)
         api.add_machine_tags(watched.id, tags={"role": "web"})
         # messages keep their order: the first one is the only change that matches
         sent = _message(feed.next(timeout=5))
@@ -81,7 +81,7 @@ def test_nothing_is_sent_before_a_valid_registration(
     sim: Simulator, dc: DataCenter, api: CloudAPI
 ) -> None:
     machine = dc.create_machine(name="reg")
-    sim.clock.advance(60)
+    sim.advance(60)
     path = f"/{sim.account}/changefeed"
     with open_websocket(api.transport, path) as ws:
         # the server ignores (only logs) a registration it cannot take
@@ -102,7 +102,7 @@ def test_a_dropped_feed_reconnects_and_says_there_was_a_gap(
     sim: Simulator, dc: DataCenter, api: CloudAPI
 ) -> None:
     machine = dc.create_machine(name="gap")
-    sim.clock.advance(60)
+    sim.advance(60)
     feed_side = sim.state.datacenters[sim.datacenter_names[0]].feed
     with api.get_changefeed(sub_resources=["tags"]) as feed:
         registered(sim)

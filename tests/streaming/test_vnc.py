@@ -4,6 +4,7 @@ and its route version."""
 from __future__ import annotations
 
 import struct
+from typing import Any
 
 import pytest
 
@@ -11,14 +12,14 @@ from smartdc import CloudAPI, DataCenter
 from smartdc.errors import CloudAPIError
 from smartdc.testing import Simulator
 
-HVM = {"image": "ubuntu-certified-22.04", "package": "b1-flexible-2G"}
+HVM: dict[str, Any] = {"image": "ubuntu-certified-22.04", "package": "b1-flexible-2G"}
 
 
 def test_the_console_speaks_rfb_from_a_running_hardware_vm(
     sim: Simulator, dc: DataCenter, api: CloudAPI
 ) -> None:
     machine = dc.create_machine(name="console", **HVM)
-    sim.clock.advance(60)
+    sim.advance(60)
     with api.connect_machine_vnc(machine.id) as vnc:
         assert vnc.read(12, timeout=5) == b"RFB 003.008\n"
         vnc.send(b"RFB 003.008\n")
@@ -37,7 +38,7 @@ def test_the_route_is_asked_for_at_its_own_version(sim: Simulator, dc: DataCente
     # lib/endpoints/vnc.js registers the route at 8.4.0 only: a client configured for ~9 still
     # reaches it, because the operation asks for the route's version.
     machine = dc.create_machine(name="versioned", **HVM)
-    sim.clock.advance(60)
+    sim.advance(60)
     nine = sim.client(accept_version="~9")
     with nine.connect_machine_vnc(machine.id) as vnc:
         assert vnc.read(12, timeout=5) == b"RFB 003.008\n"
@@ -59,10 +60,10 @@ def test_the_servers_checks_come_before_the_upgrade(
     sim: Simulator, dc: DataCenter, api: CloudAPI, what: str, code: str, message: str
 ) -> None:
     machine = dc.create_machine(name=what, **({} if what == "zone" else HVM))
-    sim.clock.advance(60)
+    sim.advance(60)
     if what == "stopped":
         api.stop_machine(machine.id)
-        sim.clock.advance(60)
+        sim.advance(60)
     with pytest.raises(CloudAPIError) as caught:
         api.connect_machine_vnc(machine.id)
     assert (caught.value.status, caught.value.error_code) == (400, code)
@@ -71,7 +72,7 @@ def test_the_servers_checks_come_before_the_upgrade(
 
 def test_a_plain_request_is_told_to_upgrade(sim: Simulator, dc: DataCenter, api: CloudAPI) -> None:
     machine = dc.create_machine(name="plain", **HVM)
-    sim.clock.advance(60)
+    sim.advance(60)
     with pytest.raises(CloudAPIError) as caught:
         api.transport.request(
             "GET",

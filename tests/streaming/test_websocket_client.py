@@ -20,7 +20,7 @@ def test_a_message_over_the_bound_is_refused_typed(
     sim: Simulator, dc: DataCenter, api: CloudAPI
 ) -> None:
     machine = dc.create_machine(name="big")
-    sim.clock.advance(60)
+    sim.advance(60)
     ws = open_websocket(api.transport, f"/{sim.account}/changefeed", max_message_bytes=64)
     with ws:
         ws.send('{"resource": "vm", "subResources": ["tags"]}')

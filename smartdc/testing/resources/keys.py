@@ -17,7 +17,7 @@ from smartdc.testing.resources.common import (
 )
 from smartdc.testing.router import Router, SimRequest, SimResponse
 from smartdc.testing.sshkeys import BadPublicKey, md5_fingerprint, parse_public_key
-from smartdc.testing.state import SimState, Table
+from smartdc.testing.state import SimState, Table, by_id_or_name
 from smartdc.testing.versions import RBAC_VERSION
 
 
@@ -35,9 +35,7 @@ def key_table(req: SimRequest) -> Table:
 
 
 def find_key(keys: Table, name: str) -> dict[str, Any]:
-    key = keys.get(name)
-    if key is None:
-        key = next((k for k in keys.values() if k.get("name") == name), None)
+    key = by_id_or_name(keys, name)
     if key is None:
         raise not_found(f"{name} does not exist")
     return key

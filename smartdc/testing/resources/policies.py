@@ -20,14 +20,11 @@ from smartdc.testing.resources.common import (
     required,
 )
 from smartdc.testing.router import Router, SimRequest, SimResponse
-from smartdc.testing.state import SimState
+from smartdc.testing.state import SimState, by_id_or_name
 
 
 def find_policy(sim: SimState, account: str, name: str) -> dict[str, Any] | None:
-    policies = sim.table("policies", account)
-    if name in policies:
-        return policies[name]
-    return next((p for p in policies.values() if p.get("name") == name), None)
+    return by_id_or_name(sim.table("policies", account), name)
 
 
 def _policy(req: SimRequest) -> dict[str, Any]:

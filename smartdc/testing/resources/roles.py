@@ -24,15 +24,12 @@ from smartdc.testing.resources.common import (
 )
 from smartdc.testing.resources.policies import find_policy
 from smartdc.testing.router import Router, SimRequest, SimResponse
-from smartdc.testing.state import SimState
+from smartdc.testing.state import SimState, by_id_or_name
 from smartdc.testing.versions import parse_version
 
 
 def find_role(sim: SimState, account: str, name: str) -> dict[str, Any] | None:
-    roles = sim.table("roles", account)
-    if name in roles:
-        return roles[name]
-    return next((r for r in roles.values() if r.get("name") == name), None)
+    return by_id_or_name(sim.table("roles", account), name)
 
 
 def _role(req: SimRequest) -> dict[str, Any]:
