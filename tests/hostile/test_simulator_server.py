@@ -26,6 +26,7 @@ def sim() -> Iterator[Simulator]:
 
 def _connect(sim: Simulator) -> socket.socket:
     parts = urlsplit(sim.url)
+    assert parts.port is not None
     sock = socket.create_connection((parts.hostname, parts.port), timeout=10)
     return sock
 
