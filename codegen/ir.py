@@ -189,6 +189,17 @@ class Acceptor:
 
 
 @attrs.frozen
+class Wake:
+    """A stream that wakes a waiter: poll again when a message names a watched id."""
+
+    operation: str
+    params: tuple[tuple[str, object], ...]
+    match: str  # message field (wire name) holding the changed id
+    param: str  # the polled operation's parameter compared with it
+    filter: str | None = None  # the stream parameter limiting messages to the watched ids
+
+
+@attrs.frozen
 class Waiter:
     name: str
     description: str
@@ -198,6 +209,7 @@ class Waiter:
     timeout: float
     acceptors: tuple[Acceptor, ...]
     group: str
+    wake: Wake | None = None
 
     @property
     def snake(self) -> str:

@@ -123,6 +123,18 @@ def _type(text: str, where: str, problems: list[str]) -> TypeRef:
         return TypeRef("any")
 
 
+def _wake(spec: dict[str, Any] | None) -> ir.Wake | None:
+    if not spec:
+        return None
+    return ir.Wake(
+        spec["operation"],
+        tuple((str(k), _frozen(v)) for k, v in (spec.get("params") or {}).items()),
+        spec["match"],
+        spec["param"],
+        spec.get("filter"),
+    )
+
+
 def _frozen(value: Any) -> Any:
     """A YAML value made hashable (lists become tuples) for the frozen IR."""
     if isinstance(value, list):
@@ -196,6 +208,7 @@ def _group(relative: str, doc: dict[str, Any], problems: list[str]) -> ir.Group:
                 float(spec["timeout"]),
                 acceptors,
                 name,
+                _wake(spec.get("wake")),
             )
         )
     paginators = [
@@ -387,6 +400,24 @@ def _cross_check(spec: ir.ApiSpec, files: dict[str, str], problems: list[str]) -
                 continue
             if waiter.min_delay <= 0 or waiter.max_delay < waiter.min_delay or waiter.timeout <= 0:
                 problems.append(f"{wwhere}: need 0 < delay.min <= delay.max and timeout > 0")
+            wake = waiter.wake
+            if wake is not None:
+                stream = operations.get(wake.operation)
+                if stream is None or not stream.streaming or stream.response.stream_receive is None:
+                    problems.append(
+                        f"{wwhere}.wake: {wake.operation!r} is not a streaming operation with JSON messages"
+                    )
+                else:
+                    message_names = {p.py_name for p in stream.params if p.location == "message"}
+                    for key in [k for k, _ in wake.params] + ([wake.filter] if wake.filter else []):
+                        if key not in message_names:
+                            problems.append(
+                                f"{wwhere}.wake: {wake.operation} has no message parameter {key!r}"
+                            )
+                if wake.param not in {p.py_name for p in target.params}:
+                    problems.append(
+                        f"{wwhere}.wake.param: {target.name} has no parameter {wake.param!r}"
+                    )
             for index, acceptor in enumerate(waiter.acceptors):
                 awhere = f"{wwhere}.acceptors[{index}]"
                 if acceptor.matcher == "path":

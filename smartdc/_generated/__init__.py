@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "c550d829f6ef"
+SPEC_DIGEST = "6eebb99b7b76"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from smartdc.runtime.waiting import AcceptorSpec, WaiterSpec
+from smartdc.runtime.waiting import AcceptorSpec, WaiterSpec, WakeSpec
 
 WAITERS: dict[str, WaiterSpec] = {
     "ImageActive": WaiterSpec(
@@ -35,6 +35,13 @@ WAITERS: dict[str, WaiterSpec] = {
             AcceptorSpec("failure", "error", "ResourceNotFound", None),
             AcceptorSpec("retry", "error", "RequestThrottled", None),
         ),
+        wake=WakeSpec(
+            "GetChangefeed",
+            (("sub_resources", ("state", "destroyed")),),
+            "changedResourceId",
+            "id",
+            "vms",
+        ),
     ),
     "MachineStopped": WaiterSpec(
         name="MachineStopped",
@@ -51,6 +58,13 @@ WAITERS: dict[str, WaiterSpec] = {
             AcceptorSpec("failure", "error", "ResourceNotFound", None),
             AcceptorSpec("retry", "error", "RequestThrottled", None),
         ),
+        wake=WakeSpec(
+            "GetChangefeed",
+            (("sub_resources", ("state", "destroyed")),),
+            "changedResourceId",
+            "id",
+            "vms",
+        ),
     ),
     "MachineDeleted": WaiterSpec(
         name="MachineDeleted",
@@ -64,6 +78,13 @@ WAITERS: dict[str, WaiterSpec] = {
             AcceptorSpec("success", "error", "ResourceNotFound", None),
             AcceptorSpec("success", "path", "deleted", "state"),
             AcceptorSpec("retry", "error", "RequestThrottled", None),
+        ),
+        wake=WakeSpec(
+            "GetChangefeed",
+            (("sub_resources", ("state", "destroyed")),),
+            "changedResourceId",
+            "id",
+            "vms",
         ),
     ),
     "SnapshotCreated": WaiterSpec(

@@ -53,10 +53,12 @@ class DataCenter:
         user: str | None = None,
         *,
         clock: WaitClock | None = None,
+        changefeed_waits: bool = True,
         **config_kwargs: Any,
     ) -> None:
         """Settings as ``Config`` takes them; ``clock``: what waits measure time and sleep with
-        (default: real time; a simulator's ``VirtualClock`` for simulated time)."""
+        (default: real time; a simulator's ``VirtualClock`` for simulated time);
+        ``changefeed_waits=False``: waits poll instead of listening to the changefeed."""
         config = Config(
             url=url,
             account=account,
@@ -66,7 +68,9 @@ class DataCenter:
             location=location,
             **config_kwargs,
         )
-        self._init(CloudAPI(config=config, clock=clock), location)
+        self._init(
+            CloudAPI(config=config, clock=clock, changefeed_waits=changefeed_waits), location
+        )
 
     @classmethod
     def from_client(cls, api: CloudAPI, location: str | None = None) -> DataCenter:
@@ -215,7 +219,11 @@ class DataCenter:
             known = ", ".join(sorted(urls)) or "none"
             raise NotFoundError(f"no datacenter named {name!r} (this cloud has: {known})")
         # waits there keep the same time as here
-        api = CloudAPI(config=self.config.replace(url=urls[name]), clock=self.api.clock)
+        api = CloudAPI(
+            config=self.config.replace(url=urls[name]),
+            clock=self.api.clock,
+            changefeed_waits=self.api.changefeed_waits,
+        )
         return DataCenter.from_client(api, name)
 
     # -- machines ----------------------------------------------------------------------------

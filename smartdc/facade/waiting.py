@@ -100,6 +100,7 @@ def wait_for_state(
         interval=interval,
         on_poll=_on_poll(progress),
         what=machine_id,
+        watch=[machine_id],
     )
     return found if found is not None and hasattr(found, "state") else None
 
@@ -144,6 +145,7 @@ def wait_while_state(
         interval=interval,
         on_poll=_on_poll(progress),
         what=machine_id,
+        watch=[machine_id],
     )
     return found.model  # type: ignore[no-any-return]
 
@@ -246,6 +248,8 @@ def wait_for_machines(
             interval=interval,
             on_poll=_on_poll(progress),
             what=state,
+            # one stream announces the changes of all of them (one client's machines)
+            watch=[m for _, m in targets] if len(groups) == 1 else None,
         )
     except WaitFailed as exc:
         off = [

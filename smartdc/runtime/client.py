@@ -8,8 +8,10 @@ lazy-paging forms are derived from it (:func:`head_form`, :func:`iter_form`), ty
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, ParamSpec, TypeVar, cast
 from urllib.parse import urlsplit
 
@@ -19,6 +21,7 @@ from smartdc.errors import (
     CloudAPIError,
     InvalidResponseError,
     OperationNotSupportedError,
+    SmartDCError,
     UnknownOperationError,
 )
 from smartdc.runtime.jsonvalues import DecodeError, e_value
@@ -26,16 +29,65 @@ from smartdc.runtime.meta import OperationMeta, ServiceModel
 from smartdc.runtime.paging import paginate
 from smartdc.runtime.paths import expand_path
 from smartdc.runtime.validate import check_arguments
-from smartdc.runtime.waiting import SYSTEM_CLOCK, Poll, WaitClock, WaiterSpec, wait
+from smartdc.runtime.waiting import (
+    SYSTEM_CLOCK,
+    Poll,
+    SystemClock,
+    WaitClock,
+    WaiterSpec,
+    WakeUnavailable,
+    wait,
+)
 from smartdc.transport import Response, Transport
 
 if TYPE_CHECKING:
     from smartdc.runtime.streams import ByteStream, MessageStream
     from smartdc.websocket import WebSocket
 
+log = logging.getLogger("smartdc")
+
 T = TypeVar("T")
 C = TypeVar("C")
 P = ParamSpec("P")
+
+
+def _raw_json(data: Any) -> Any:
+    return data
+
+
+COALESCE_SECONDS = 0.05  # a wait on many ids polls once per burst of their changes
+
+
+class Waker:
+    """Blocks a wait until its stream announces a change of a watched value (or a gap)."""
+
+    def __init__(self, stream: MessageStream[Any], match: str, watch: frozenset[str]) -> None:
+        self.stream = stream
+        self.match = match
+        self.watch = watch
+
+    def wake(self, timeout: float) -> None:
+        """Return when a watched value changed, the stream had a gap, or ``timeout`` passed;
+        raise :class:`WakeUnavailable` when the stream is gone."""
+        from smartdc.runtime.streams import StreamGap
+
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                item = self.stream.next(timeout=left)
+            except SmartDCError as exc:
+                raise WakeUnavailable(str(exc)) from exc
+            if item is None or isinstance(item, StreamGap):
+                return
+            if isinstance(item, Mapping) and str(item.get(self.match)) in self.watch:
+                if len(self.watch) > 1:
+                    # many watched (wait_all): let a burst of changes arrive, then poll once
+                    deadline = min(deadline, time.monotonic() + COALESCE_SECONDS)
+                    continue
+                return
+
+    def close(self) -> None:
+        self.stream.close()
 
 
 def version_tuple(text: str) -> tuple[int, ...]:
@@ -58,10 +110,15 @@ class BaseClient:
         *,
         transport: Transport | None = None,
         clock: WaitClock | None = None,
+        changefeed_waits: bool = True,
         **config_kwargs: Any,
     ) -> None:
         """``clock``: what waits measure time and sleep with (default: real time); a simulator's
-        ``VirtualClock`` makes every wait of this client advance simulated time instead."""
+        ``VirtualClock`` makes every wait of this client advance simulated time instead.
+
+        ``changefeed_waits``: waits whose waiter has a stream to listen to (the instance waiters
+        and the changefeed) poll when a change is announced rather than on a timer, on real time
+        and where the server has the stream; ``False`` always polls."""
         if config is not None and config_kwargs:
             raise ArgumentError("pass either a Config or configuration keywords, not both")
         if transport is not None:
@@ -71,6 +128,7 @@ class BaseClient:
             self.config = config if config is not None else Config(**config_kwargs)
             self.transport = Transport(self.config)
         self.clock: WaitClock = clock if clock is not None else SYSTEM_CLOCK
+        self.changefeed_waits = changefeed_waits
         self._server_version: str | None = None
         self._lock = threading.Lock()
 
@@ -319,8 +377,14 @@ class BaseClient:
             )
         check_arguments(self.operation(spec.operation), params, self.SERVICE.enum_names)
         what = ", ".join(f"{k}={v}" for k, v in params.items())
+        watched = params.get(spec.wake.param) if spec.wake is not None else None
         return self.run_waiter(
-            spec, self.poller(spec.operation, params), timeout=timeout, on_poll=on_poll, what=what
+            spec,
+            self.poller(spec.operation, params),
+            timeout=timeout,
+            on_poll=on_poll,
+            what=what,
+            watch=[str(watched)] if watched is not None else None,
         )
 
     def poller(self, name: str, params: Mapping[str, Any]) -> Callable[[], tuple[int, Any]]:
@@ -342,13 +406,49 @@ class BaseClient:
         interval: float | None = None,
         on_poll: Callable[[Poll], None] | None = None,
         what: str = "",
+        watch: Collection[str] | None = None,
     ) -> Any:
         """Run the waiter engine on ``poll`` with this client's clock (``interval``: poll at that
-        fixed interval instead of the waiter's backoff)."""
+        fixed interval instead of the waiter's backoff).
+
+        ``watch``: the values of the waiter's wake parameter (instance ids) whose announced
+        changes make it poll at once; then it polls otherwise only every ``WAKE_POLL_SECONDS``.
+        The stream is opened before the first poll, so no change after it is missed; a gap in
+        the stream, or its failure, makes it poll (and fall back to its timer for good).
+        """
         delays = {} if interval is None else {"min_delay": interval, "max_delay": interval}
-        return wait(
-            poll, spec, timeout=timeout, on_poll=on_poll, clock=self.clock, what=what, **delays
-        )
+        waker = self._waker(spec, watch) if watch else None
+        try:
+            return wait(
+                poll,
+                spec,
+                timeout=timeout,
+                on_poll=on_poll,
+                clock=self.clock,
+                what=what,
+                wake=waker.wake if waker is not None else None,
+                **delays,
+            )
+        finally:
+            if waker is not None:
+                waker.close()
+
+    def _waker(self, spec: WaiterSpec, watch: Collection[str]) -> Waker | None:
+        """The waiter's stream, open and registered; None where it cannot be used (no stream,
+        switched off, a simulated clock, or a server or install without it)."""
+        wake = spec.wake
+        if wake is None or not self.changefeed_waits or not isinstance(self.clock, SystemClock):
+            return None
+        op = self.operation(wake.operation)
+        args: dict[str, Any] = dict(wake.params)
+        if wake.filter is not None:
+            args[wake.filter] = sorted(watch)
+        try:
+            stream = self.open_message_stream(op, args, _raw_json)
+        except SmartDCError as exc:
+            log.debug("waiting by polling: %s is not available (%s)", wake.operation, exc)
+            return None
+        return Waker(stream, wake.match, frozenset(watch))
 
     # -- paging -------------------------------------------------------------------------------
 

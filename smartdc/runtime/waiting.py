@@ -23,6 +23,13 @@ import attrs
 from smartdc.errors import CloudAPIError, ResponseError, TransportError, WaitFailed, WaitTimeout
 
 TRANSIENT_STATUSES = frozenset({420, 429, 500, 502, 503, 504})
+# With a stream announcing changes (WaiterSpec.wake), a wait polls when told and otherwise only
+# this often (seconds): a safety net for a change the stream did not carry.
+WAKE_POLL_SECONDS = 60.0
+
+
+class WakeUnavailable(Exception):
+    """The wake stream is gone: the wait polls on its timer from then on."""
 
 
 class WaitClock(Protocol):
@@ -62,6 +69,18 @@ class AcceptorSpec:
 
 
 @attrs.frozen
+class WakeSpec:
+    """A stream that tells a waiter when to poll again (the changefeed for instances): a message
+    whose ``match`` field holds a watched value (the waiter's ``param``) wakes it."""
+
+    operation: str
+    params: tuple[tuple[str, object], ...]
+    match: str  # message field (JSON name) holding the id of what changed
+    param: str  # the polled operation's parameter whose value is watched
+    filter: str | None = None  # the stream parameter limiting messages to the watched values
+
+
+@attrs.frozen
 class WaiterSpec:
     name: str
     operation: str
@@ -72,6 +91,7 @@ class WaiterSpec:
     acceptors: tuple[AcceptorSpec, ...]
     # the attribute progress and timeouts show; default: the first path acceptor's
     shown: str | None = None
+    wake: WakeSpec | None = None  # a stream saying when to poll again, instead of a timer
 
     @property
     def state_path(self) -> str | None:
@@ -135,10 +155,14 @@ def wait(
     on_poll: Callable[[Poll], None] | None = None,
     clock: WaitClock = SYSTEM_CLOCK,
     what: str = "",
+    wake: Callable[[float], None] | None = None,
 ) -> Any:
     """Poll until success (returns the last value), failure (WaitFailed) or the deadline (WaitTimeout).
 
     ``min_delay``/``max_delay`` override the waiter's delays (equal values poll at a fixed interval).
+    ``wake(seconds)``, when given, replaces the sleep between polls: it returns as soon as the
+    resource may have changed (at most ``WAKE_POLL_SECONDS`` later), and raises
+    :class:`WakeUnavailable` to fall back to the timer.
     """
     limit = spec.timeout if timeout is None else timeout
     low = spec.min_delay if min_delay is None else min_delay
@@ -180,4 +204,10 @@ def wait(
                 last_state=last_state,
                 elapsed=clock.monotonic() - started,
             )
+        if wake is not None:
+            try:
+                wake(min(WAKE_POLL_SECONDS, remaining))
+                continue
+            except WakeUnavailable:
+                wake = None  # the stream is gone: poll on the timer from now on
         clock.sleep(min(next_delay(attempt, elapsed, low, high), remaining))
