@@ -19,6 +19,10 @@ _RESERVED_ATTRS = {"extra", "from_json", "to_json"}
 _ANNOTATION_NAMES = {"str", "int", "float", "bool", "list", "dict", "object", "datetime", "Any"}
 
 
+# Parameter names that hold a secret: each must be `secret: true` in the spec.
+SECRET_NAME = re.compile(r"pass(word|wd|phrase)|(^|_)pw($|_)|secret|token|private_key")
+
+
 class SpecError(Exception):
     """The spec is invalid; ``problems`` lists every finding as ``file: where: what``."""
 
@@ -252,6 +256,11 @@ def _operation(
             )
         if py_name in ("self", "client"):
             problems.append(f"{pwhere}: {py_name!r} is reserved by the generated code")
+        if SECRET_NAME.search(py_name) and not p.get("secret", False):
+            problems.append(
+                f"{pwhere}: a password-like parameter must be marked `secret: true` (its value is "
+                "then never shown in errors, logs or reprs)"
+            )
         params.append(
             ir.Param(
                 py_name=py_name,
