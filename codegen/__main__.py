@@ -1,8 +1,9 @@
 """``python -m codegen``: generate, check for drift, or diff two specs.
 
-python -m codegen                     # write smartdc/_generated/ and docs/reference.md
+python -m codegen                     # write smartdc/_generated/, docs/reference.md, docs/fidelity.md
 python -m codegen --check             # exit 1 and name the files that differ
 python -m codegen diff OLD_ROOT NEW_ROOT
+python -m codegen unsourced [--spec spec/cloudapi.yaml]   # required fields without a source
 options: --spec spec/cloudapi.yaml --out <repo root>
 """
 
@@ -14,12 +15,13 @@ import time
 from pathlib import Path
 
 from codegen.diff import describe_changes
+from codegen.fidelity import required_fields_without_source
 from codegen.loader import SpecError, load_spec
 from codegen.render import Renderer
 
 REPO = Path(__file__).resolve().parent.parent
 OWNED = ("smartdc/_generated",)
-OWNED_FILES = ("docs/reference.md",)
+OWNED_FILES = ("docs/reference.md", "docs/fidelity.md")
 
 
 def render_files(spec_root: Path) -> dict[str, str]:
@@ -74,6 +76,17 @@ def main(argv: list[str] | None = None) -> int:
         except SpecError as exc:
             print(exc, file=sys.stderr)
             return 1
+        return 0
+    if args[:1] == ["unsourced"]:
+        parser = argparse.ArgumentParser(prog="python -m codegen unsourced")
+        parser.add_argument("--spec", type=Path, default=REPO / "spec" / "cloudapi.yaml")
+        options = parser.parse_args(args[1:])
+        try:
+            names = required_fields_without_source(load_spec(options.spec))
+        except SpecError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        print("\n".join(names) if names else "every required field names its source")
         return 0
     parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__)
     parser.add_argument("--check", action="store_true", help="fail if the committed output differs")

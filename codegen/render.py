@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 import jinja2
 
-from codegen import ir
+from codegen import fidelity, ir
 from codegen.pyexpr import Types, docstring, first_sentence, literal, meta_type
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -96,6 +96,7 @@ def _environment() -> jinja2.Environment:
     env.filters["doc"] = docstring
     env.filters["lit"] = literal
     env.filters["meta_type"] = meta_type
+    env.filters["cell"] = lambda text: " ".join(str(text).split()).replace("|", "\\|")
     env.filters["tuple_lit"] = lambda value: repr(tuple(value))
     env.filters["first_sentence"] = first_sentence
     return env
@@ -474,7 +475,17 @@ class Renderer:
                 )
         files = format_python(files)
         files["docs/reference.md"] = self.reference()
+        files["docs/fidelity.md"] = self.fidelity()
         return files
+
+    def fidelity(self) -> str:
+        """docs/fidelity.md: each operation's sources and what was checked (codegen.fidelity)."""
+        return self._render(
+            "fidelity.md.j2",
+            groups=fidelity.operation_rows(self.spec),
+            counts=fidelity.summary(self.spec),
+            unsourced=fidelity.required_fields_without_source(self.spec),
+        )
 
     def reference(self) -> str:
         groups = []
