@@ -51,6 +51,101 @@ def _disk(machine: dict[str, Any], slot: str, size: int, *, boot: bool = False) 
     }
 
 
+def initial_disks(
+    machine: dict[str, Any],
+    image: dict[str, Any],
+    package: dict[str, Any],
+    requested: Any,
+) -> list[dict[str, Any]]:
+    """The disks a new bhyve or KVM instance gets, checked as CloudAPI's getCreateOptions checks
+    them (sdc-cloudapi lib/machines.js): requested ``disks`` (or the package's) on a flexible-disk
+    package, else the image's disk and one of the package's size; the first disk is the boot disk.
+    """
+    brand = machine["brand"]
+    flexible = bool(package.get("flexible_disk")) and brand == "bhyve"
+    if requested and not flexible:
+        raise invalid(
+            "The use of `disks` is only supported if the package has the flexible_disk attr"
+            " set to true"
+        )
+    quota = int(package["disk"])
+    image_size = int(image.get("image_size") or 0)
+    if not flexible:
+        sizes: list[Any] = [image_size, quota]
+        wanted: list[dict[str, Any]] = [{}, {}]
+    elif requested or package.get("disks"):
+        wanted = requested or package["disks"]
+        if not isinstance(wanted, list) or not all(isinstance(d, dict) for d in wanted):
+            raise _vm_invalid("disks", "Invalid parameter")
+        sizes = _flexible_sizes(wanted, quota, image_size)
+    else:
+        sizes = [image_size, quota - image_size]
+        wanted = [{}, {}]
+    disks = []
+    for index, (size, asked) in enumerate(zip(sizes, wanted, strict=True)):
+        slot = str(asked.get("pci_slot") or f"0:4:{index}")
+        disk = _disk(machine, slot, int(size), boot=index == 0)
+        if asked.get("id"):
+            disk["id"] = str(asked["id"])
+        disks.append(disk)
+    return disks
+
+
+def _flexible_sizes(wanted: list[dict[str, Any]], quota: int, image_size: int) -> list[Any]:
+    if len(wanted) > MAX_DISKS:
+        raise invalid(f"A maximum of {MAX_DISKS} disks per VM are supported")
+    for index, disk in enumerate(wanted):
+        if "block_size" in disk:
+            if index == 0 or "image_uuid" in disk:  # the boot disk always has the image
+                raise invalid("Cannot set block_size and image_uuid.")
+            size = disk["block_size"]
+            if not isinstance(size, int) or not 512 <= size <= 131072 or size & (size - 1):
+                raise invalid(
+                    f"Invalid block_size: {size} on disk: {index}. Must be 512-131072 and a"
+                    " power of 2."
+                )
+    sizes: list[Any] = []
+    remaining_at: int | None = None
+    for index, disk in enumerate(wanted):
+        size = disk.get("size")
+        if size == "remaining":
+            if remaining_at is not None:
+                raise invalid("Only one disk.size can be set to `remaining`")
+            remaining_at = index
+        elif size is None and index == 0:
+            size = image_size
+        elif index > 0 and size is None:
+            # VMAPI's check of the disks CloudAPI passes on
+            raise _vm_invalid(f"disks.{index}.size", None, "MissingParameter")
+        elif isinstance(size, bool) or not isinstance(size, int):
+            raise _vm_invalid(f"disks.{index}.size", "Not Allowed")
+        elif size <= 0:
+            raise _vm_invalid(f"disks.{index}.size", "Disk size must be positive")
+        sizes.append(size)
+    total = sum(s for s in sizes if s != "remaining")
+    if remaining_at is not None:
+        left = quota - total
+        if remaining_at == 0 and image_size > left:
+            raise invalid("The size of the disks must not be greater than the package quota")
+        sizes[remaining_at] = left
+        total += left
+    if sizes[0] < image_size:
+        raise invalid("Size must be greater than or equal to image size for the boot disk")
+    if total > quota:
+        raise invalid("The size of the disks must not be greater than the package quota")
+    return sizes
+
+
+def _vm_invalid(field: str, message: str | None, code: str = "Invalid") -> ApiError:
+    """VMAPI's 409 ValidationFailed for a VM parameter, as CloudAPI passes it on (VMAPI's
+    missing-parameter entries carry no message)."""
+    entry = {"field": field, "code": code}
+    if message is not None:
+        entry["message"] = message
+    body = {"code": "ValidationFailed", "message": "Invalid VM parameters", "errors": [entry]}
+    return ApiError(409, "ValidationFailed", "Invalid VM parameters", body=body)
+
+
 def _stopped(machine: dict[str, Any]) -> None:
     if machine.get("state") != "stopped":
         raise invalid("VM must be stopped")

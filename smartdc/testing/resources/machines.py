@@ -319,6 +319,7 @@ def _flattened(req: SimRequest, prefix: str) -> dict[str, Any]:
 
 
 def create_machine(req: SimRequest) -> SimResponse:
+    from smartdc.testing.resources.disks import DISKS_KEY, initial_disks
     from smartdc.testing.resources.images import find_image
 
     # the server's order and wording: image, then package, then keys
@@ -428,11 +429,11 @@ def create_machine(req: SimRequest) -> SimResponse:
         or requirements.get("brand")
         or {"lx-dataset": "lx", "zvol": "kvm"}.get(kind, "joyent")
     )
-    if brand in _HVM_BRANDS and req.param("disks") and not package.get("flexible_disk"):
-        raise invalid(
-            "The use of `disks` is only supported if the package has the flexible_disk attr"
-            " set to true"
-        )
+    disks = (
+        initial_disks({"id": machine_id, "brand": brand}, image, package, req.param("disks"))
+        if brand in _HVM_BRANDS
+        else []
+    )
     # VMAPI has CNAPI place the machine before it answers
     server = choose_server(req.dc, login_of(req), rules=rules, locality=locality)
     now = sim.now_iso()
@@ -458,6 +459,8 @@ def create_machine(req: SimRequest) -> SimResponse:
     }
     if credentials:
         machine["_sim_credentials"] = credentials
+    if brand == "bhyve":  # ListMachineDisks shows the disks of bhyve instances
+        machine[DISKS_KEY] = {disk["id"]: disk for disk in disks}
     mounted = _volumes(req, brand)
     if mounted:
         machine["_sim_volumes"] = mounted

@@ -213,7 +213,8 @@ def test_disks_need_bhyve_and_a_stopped_instance(vsim: Simulator, vsig: SigClien
     assert (not_bhyve.status, not_bhyve.json["code"]) == (409, "InvalidArgument")
     mid = _machine(vsim, vsig, image="ubuntu-certified-22.04")
     disks = vsig.get(f"/my/machines/{mid}/disks").json
-    assert [(d["boot"], d["state"]) for d in disks] == [(True, "running")]
+    # a package without flexible disk space: the image's disk and one of the package's size
+    assert [(d["boot"], d["state"]) for d in disks] == [(True, "running"), (False, "running")]
     running = vsig.post(f"/my/machines/{mid}/disks", {"size": 2048})
     assert (running.status, running.json["message"]) == (409, "VM must be stopped")
     vsig.post(f"/my/machines/{mid}", query={"action": "stop"})
@@ -229,7 +230,7 @@ def test_disks_need_bhyve_and_a_stopped_instance(vsim: Simulator, vsig: SigClien
     assert with_slot.status == 200 and with_slot.json["state"] == "creating"
     disk_id = with_slot.json["id"]
     assert with_slot.headers["Location"] == f"/sim/machines/{mid}/disks/{disk_id}"
-    assert len(vsig.get(f"/my/machines/{mid}/disks").json) == 3
+    assert len(vsig.get(f"/my/machines/{mid}/disks").json) == 4
     _advance(vsim, vsim.settings.stop_seconds + 0.01)
     assert vsig.get(f"/my/machines/{mid}/disks/{disk_id}").json["state"] == "stopped"
     resized = vsig.post(f"/my/machines/{mid}/disks/{disk_id}", {"size": 4096})
