@@ -16,7 +16,7 @@ from bench.report import BENCHMARKS, render, run_all
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="one tiny iteration of each")
-    parser.add_argument("--only", help="comma-separated benchmark numbers (1-7)")
+    parser.add_argument("--only", help="comma-separated benchmark numbers (1-8)")
     parser.add_argument(
         "--waits", default="5,30,120", help="provisioning seconds for benchmark 6 (5,30,120)"
     )

@@ -12,7 +12,16 @@ from pathlib import Path
 from typing import TextIO
 
 import smartdc
-from bench import cli_compare, coldstart, decoding, listing, overhead, threads, waiting
+from bench import (
+    cli_compare,
+    coldstart,
+    decoding,
+    feedwaits,
+    listing,
+    overhead,
+    threads,
+    waiting,
+)
 from bench.common import Section
 
 BENCHMARKS: dict[int, Callable[..., Section]] = {
@@ -23,6 +32,7 @@ BENCHMARKS: dict[int, Callable[..., Section]] = {
     5: coldstart.run,
     6: waiting.run,
     7: threads.run,
+    8: feedwaits.run,
 }
 LIBRARIES = ("smartdc", "urllib3", "cryptography", "attrs", "cattrs")
 
