@@ -3211,11 +3211,6 @@ class CloudAPI(BaseClient):
 
         Returns:
             list[FirewallRule]: the decoded body.
-
-        Raises:
-            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
-                unknown.
-            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _firewall_rules.result_list_firewall_rules(self.call(_OPS["ListFirewallRules"], {}))
 
@@ -3238,6 +3233,9 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
+            InvalidParameters: (HTTP 422) The firewall service rejected the rule text
+                (details in the errors list).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _firewall_rules.result_get_firewall_rule(
@@ -3273,12 +3271,9 @@ class CloudAPI(BaseClient):
             FirewallRule: the decoded body.
 
         Raises:
-            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
             InvalidParameters: (HTTP 422) The firewall service rejected the rule text
                 (details in the errors list).
-            MissingParameter: (HTTP 409) A required parameter is missing.
-            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
-                unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _firewall_rules.result_create_firewall_rule(
@@ -3302,6 +3297,7 @@ class CloudAPI(BaseClient):
         enabled: bool | None = None,
         log: bool | None = None,
         description: str | None = None,
+        role_tag: Sequence[str] | None = None,
     ) -> FirewallRule:
         """Changes a firewall rule.
 
@@ -3316,17 +3312,18 @@ class CloudAPI(BaseClient):
             enabled: Whether the rule is in force.
             log: Log traffic matching the rule (undocumented).
             description: New description.
+            role_tag: Role names to tag the rule with (RBAC).
 
         Returns:
             FirewallRule: the decoded body.
 
         Raises:
+            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
+                unknown.
+            Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             InvalidParameters: (HTTP 422) The firewall service rejected the rule text
                 (details in the errors list).
-            MissingParameter: (HTTP 409) A required parameter is missing.
-            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
-                unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _firewall_rules.result_update_firewall_rule(
@@ -3338,6 +3335,7 @@ class CloudAPI(BaseClient):
                     "enabled": enabled,
                     "log": log,
                     "description": description,
+                    "role_tag": role_tag,
                 },
             )
         )
@@ -3358,6 +3356,9 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
+            InvalidParameters: (HTTP 422) The firewall service rejected the rule text
+                (details in the errors list).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _firewall_rules.result_enable_firewall_rule(
@@ -3380,6 +3381,9 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
+            InvalidParameters: (HTTP 422) The firewall service rejected the rule text
+                (details in the errors list).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _firewall_rules.result_disable_firewall_rule(
@@ -3402,6 +3406,9 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
+            InvalidParameters: (HTTP 422) The firewall service rejected the rule text
+                (details in the errors list).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _firewall_rules.result_delete_firewall_rule(
@@ -3450,7 +3457,9 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
+            InvalidParameters: (HTTP 422) The firewall service rejected the rule text
+                (details in the errors list).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _firewall_rules.result_list_firewall_rule_machines(
@@ -4121,6 +4130,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             ValidationError: (HTTP error) VOLAPI rejected the volume parameters. Status
                 varies: VOLAPI's is passed through (usually 409).
+            MethodNotAllowedError: (HTTP 405) The route does not accept this HTTP method.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _volumes.result_list_volumes(
@@ -4160,7 +4170,6 @@ class CloudAPI(BaseClient):
 
         Raises:
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
-            MissingParameter: (HTTP 409) A required parameter is missing.
             ValidationError: (HTTP error) VOLAPI rejected the volume parameters. Status
                 varies: VOLAPI's is passed through (usually 409).
             VolumeAlreadyExists: (HTTP error) A volume with that name already exists. Status
@@ -4171,6 +4180,9 @@ class CloudAPI(BaseClient):
                 Status varies: VOLAPI's is passed through (usually 409).
             DefaultFabricNetworkNotConfiguredError: (HTTP 409) No networks given and no
                 default fabric network configured.
+            CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
+                internal details. Status varies: 500 or the back-end's.
+            MethodNotAllowedError: (HTTP 405) The route does not accept this HTTP method.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _volumes.result_create_volume(
@@ -4201,10 +4213,12 @@ class CloudAPI(BaseClient):
             Volume: the decoded body.
 
         Raises:
-            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
-                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
             VolumeNotFound: (HTTP error) The volume does not exist. Status varies: VOLAPI's
                 is passed through (usually 404).
+            CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
+                internal details. Status varies: 500 or the back-end's.
+            MethodNotAllowedError: (HTTP 405) The route does not accept this HTTP method.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _volumes.result_get_volume(self.call(_OPS["GetVolume"], {"id": id}))
@@ -4224,12 +4238,14 @@ class CloudAPI(BaseClient):
             None
 
         Raises:
-            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
-                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
             VolumeNotFound: (HTTP error) The volume does not exist. Status varies: VOLAPI's
                 is passed through (usually 404).
             VolumeInUse: (HTTP error) The volume is referenced by an instance. Status
                 varies: VOLAPI's is passed through (usually 409).
+            CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
+                internal details. Status varies: 500 or the back-end's.
+            MethodNotAllowedError: (HTTP 405) The route does not accept this HTTP method.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _volumes.result_delete_volume(self.call(_OPS["DeleteVolume"], {"id": id}))
@@ -4250,15 +4266,18 @@ class CloudAPI(BaseClient):
             Volume: the decoded body.
 
         Raises:
-            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
-                unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
             VolumeNotFound: (HTTP error) The volume does not exist. Status varies: VOLAPI's
                 is passed through (usually 404).
             VolumeInUse: (HTTP error) The volume is referenced by an instance. Status
                 varies: VOLAPI's is passed through (usually 409).
-            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            VolumeAlreadyExists: (HTTP error) A volume with that name already exists. Status
+                varies: VOLAPI's is passed through (usually 409).
             ValidationError: (HTTP error) VOLAPI rejected the volume parameters. Status
                 varies: VOLAPI's is passed through (usually 409).
+            CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
+                internal details. Status varies: 500 or the back-end's.
+            MethodNotAllowedError: (HTTP 405) The route does not accept this HTTP method.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _volumes.result_update_volume(
@@ -4280,6 +4299,7 @@ class CloudAPI(BaseClient):
 
         Raises:
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MethodNotAllowedError: (HTTP 405) The route does not accept this HTTP method.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _volumes.result_list_volume_sizes(self.call(_OPS["ListVolumeSizes"], {"type": type}))

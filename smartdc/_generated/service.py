@@ -1506,6 +1506,7 @@ SERVICE = ServiceModel(
                 P("enabled", "body", "boolean"),
                 P("log", "body", "boolean"),
                 P("description", "body", "string"),
+                P("role_tag", "header", ("list", "string"), wire="role-tag"),
             ),
         ),
         "EnableFirewallRule": Op(

@@ -43,11 +43,12 @@ class FirewallRule:
     enabled: bool
     """Whether the rule is in force."""
 
-    log: bool | None = None
+    log: bool
     """Whether traffic matching the rule is logged."""
 
     global_: bool | None = None
-    """Whether the rule is a global (operator) rule; global rules are read-only."""
+    """Whether the rule is a global (operator) rule; global rules are read-only. Present only when
+    true."""
 
     description: str | None = None
     """Human-readable description of the rule."""
@@ -82,12 +83,11 @@ class FirewallRule:
             except KeyError:
                 raise missing("FirewallRule.enabled") from None
             f_enabled = value if type(value) is bool else d_bool(value, "FirewallRule.enabled")
-            value = data.get("log")
-            f_log = (
-                None
-                if value is None
-                else (value if type(value) is bool else d_bool(value, "FirewallRule.log"))
-            )
+            try:
+                value = data["log"]
+            except KeyError:
+                raise missing("FirewallRule.log") from None
+            f_log = value if type(value) is bool else d_bool(value, "FirewallRule.log")
             value = data.get("global")
             f_global = (
                 None
@@ -126,10 +126,7 @@ class FirewallRule:
         out["id"] = self.id
         out["rule"] = self.rule
         out["enabled"] = self.enabled
-        if self.log is not None:
-            out["log"] = self.log
-        elif "log" in self.json_nulls:
-            out["log"] = None
+        out["log"] = self.log
         if self.global_ is not None:
             out["global"] = self.global_
         elif "global" in self.json_nulls:
@@ -159,7 +156,7 @@ _FIREWALL_RULE_FIELDS: FieldTable = (
     ("id", "id", True, False, d_str),
     ("rule", "rule", True, False, d_str),
     ("enabled", "enabled", True, False, d_bool),
-    ("log", "log", False, False, d_bool),
+    ("log", "log", True, False, d_bool),
     ("global_", "global", False, False, d_bool),
     ("description", "description", False, False, d_str),
 )

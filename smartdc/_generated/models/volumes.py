@@ -49,17 +49,20 @@ class Volume:
     name: str
     """Name of the volume, unique for the account (at most 256 characters)."""
 
+    owner_uuid: str
+    """Account that owns the volume."""
+
     type: str
     """Volume type; only "tritonnfs" exists."""
+
+    created: datetime
+    """When the volume was created."""
 
     state: VolumeState
     """Current state."""
 
-    owner_uuid: str | None = None
-    """Account that owns the volume."""
-
-    created: datetime | None = None
-    """When the volume was created."""
+    size: int
+    """Storage size in MiB."""
 
     networks: list[str] | None = None
     """Networks the volume can be reached on."""
@@ -70,11 +73,8 @@ class Volume:
     tags: dict[str, str] | None = None
     """Tags (labels) of the volume, usable in affinity rules."""
 
-    size: int | None = None
-    """Storage size in MiB."""
-
     filesystem_path: str | None = None
-    """Path an NFS client mounts, host:port/path."""
+    """Path an NFS client mounts, host:port/path (once the volume is ready)."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""
@@ -102,23 +102,30 @@ class Volume:
                 raise missing("Volume.name") from None
             f_name = value if type(value) is str else d_str(value, "Volume.name")
             try:
+                value = data["owner_uuid"]
+            except KeyError:
+                raise missing("Volume.owner_uuid") from None
+            f_owner_uuid = value if type(value) is str else d_str(value, "Volume.owner_uuid")
+            try:
                 value = data["type"]
             except KeyError:
                 raise missing("Volume.type") from None
             f_type = value if type(value) is str else d_str(value, "Volume.type")
             try:
+                value = data["created"]
+            except KeyError:
+                raise missing("Volume.created") from None
+            f_created = d_datetime(value, "Volume.created")
+            try:
                 value = data["state"]
             except KeyError:
                 raise missing("Volume.state") from None
             f_state = d_enum(VolumeState, value, "Volume.state")
-            value = data.get("owner_uuid")
-            f_owner_uuid = (
-                None
-                if value is None
-                else (value if type(value) is str else d_str(value, "Volume.owner_uuid"))
-            )
-            value = data.get("created")
-            f_created = None if value is None else d_datetime(value, "Volume.created")
+            try:
+                value = data["size"]
+            except KeyError:
+                raise missing("Volume.size") from None
+            f_size = value if type(value) is int else d_int(value, "Volume.size")
             value = data.get("networks")
             f_networks = (
                 None
@@ -148,12 +155,6 @@ class Volume:
                     ).items()
                 }
             )
-            value = data.get("size")
-            f_size = (
-                None
-                if value is None
-                else (value if type(value) is int else d_int(value, "Volume.size"))
-            )
             value = data.get("filesystem_path")
             f_filesystem_path = (
                 None
@@ -172,14 +173,14 @@ class Volume:
         return cls(
             id=f_id,
             name=f_name,
-            type=f_type,
-            state=f_state,
             owner_uuid=f_owner_uuid,
+            type=f_type,
             created=f_created,
+            state=f_state,
+            size=f_size,
             networks=f_networks,
             refs=f_refs,
             tags=f_tags,
-            size=f_size,
             filesystem_path=f_filesystem_path,
             extra={k: data[k] for k in unknown} if unknown else {},
             json_nulls=nulls,
@@ -190,16 +191,11 @@ class Volume:
         out: dict[str, Any] = {}
         out["id"] = self.id
         out["name"] = self.name
+        out["owner_uuid"] = self.owner_uuid
         out["type"] = self.type
+        out["created"] = None if self.created is None else e_datetime(self.created)
         out["state"] = None if self.state is None else e_value(self.state)
-        if self.owner_uuid is not None:
-            out["owner_uuid"] = self.owner_uuid
-        elif "owner_uuid" in self.json_nulls:
-            out["owner_uuid"] = None
-        if self.created is not None:
-            out["created"] = e_datetime(self.created)
-        elif "created" in self.json_nulls:
-            out["created"] = None
+        out["size"] = self.size
         if self.networks is not None:
             out["networks"] = self.networks
         elif "networks" in self.json_nulls:
@@ -212,10 +208,6 @@ class Volume:
             out["tags"] = self.tags
         elif "tags" in self.json_nulls:
             out["tags"] = None
-        if self.size is not None:
-            out["size"] = self.size
-        elif "size" in self.json_nulls:
-            out["size"] = None
         if self.filesystem_path is not None:
             out["filesystem_path"] = self.filesystem_path
         elif "filesystem_path" in self.json_nulls:
@@ -231,24 +223,25 @@ _VOLUME_KEYS = frozenset(
     {
         "id",
         "name",
-        "type",
-        "state",
         "owner_uuid",
+        "type",
         "created",
+        "state",
+        "size",
         "networks",
         "refs",
         "tags",
-        "size",
         "filesystem_path",
     }
 )
 _VOLUME_FIELDS: FieldTable = (
     ("id", "id", True, False, d_str),
     ("name", "name", True, False, d_str),
+    ("owner_uuid", "owner_uuid", True, False, d_str),
     ("type", "type", True, False, d_str),
+    ("created", "created", True, False, d_datetime),
     ("state", "state", True, False, lambda v, at: d_enum(VolumeState, v, at)),
-    ("owner_uuid", "owner_uuid", False, False, d_str),
-    ("created", "created", False, False, d_datetime),
+    ("size", "size", True, False, d_int),
     (
         "networks",
         "networks",
@@ -279,7 +272,6 @@ _VOLUME_FIELDS: FieldTable = (
             for k0, x0 in (v if type(v) is dict else d_object(v, at)).items()
         },
     ),
-    ("size", "size", False, False, d_int),
     ("filesystem_path", "filesystem_path", False, False, d_str),
 )
 

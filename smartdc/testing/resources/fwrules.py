@@ -50,8 +50,26 @@ def add_global_rule(dc: DatacenterState, rule: str, *, enabled: bool = True) -> 
     return found
 
 
+# FWAPI answers pass through CloudAPI unchanged (sdc-cloudapi lib/rules.js calls next(err)).
+_OWNER_MISMATCH = {
+    "code": "Forbidden",
+    "message": "owner does not match",
+    "errors": [
+        {"field": "owner_uuid", "code": "InvalidParameter", "message": "owner_uuid does not match"}
+    ],
+}
+_BAD_UUID = {
+    "code": "InvalidParameters",
+    "message": "Invalid parameters",
+    "errors": [{"field": "uuid", "code": "InvalidParameter", "message": "Invalid UUID"}],
+}
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
 def _find(req: SimRequest) -> dict[str, Any]:
     rule_id = req.params["id"]
+    if not _UUID.match(rule_id):  # sdc-fwapi lib/persist.js getRule()
+        raise ApiError(422, "InvalidParameters", "Invalid parameters", body=_BAD_UUID)
     rule = _rules(req).get(rule_id) or req.dc.table("fwrules").get(rule_id)
     if rule is None:
         raise not_found("Rule not found")
@@ -59,8 +77,8 @@ def _find(req: SimRequest) -> dict[str, Any]:
 
 
 def _mutable(rule: dict[str, Any]) -> dict[str, Any]:
-    if rule.get("global"):  # FWAPI refuses an account's changes to an operator's rule
-        raise ApiError(403, "Forbidden", "global rules cannot be modified")
+    if rule.get("global"):  # FWAPI disallowOwnerForGlobal(): no owner may change it
+        raise ApiError(403, "Forbidden", "owner does not match", body=_OWNER_MISMATCH)
     return rule
 
 

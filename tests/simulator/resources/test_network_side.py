@@ -293,9 +293,36 @@ def test_global_rules_are_listed_but_immutable(vsim: Simulator, vsig: SigClient)
     }  # a boolean tag matches its JSON spelling in the rule
     changed = vsig.post(f"/my/fwrules/{rule['id']}", {"description": "mine now"})
     assert (changed.status, changed.json["code"]) == (409, "InvalidArgument")
-    assert vsig.post(f"/my/fwrules/{rule['id']}/disable").status == 403
+    # FWAPI's answers pass through CloudAPI unchanged (sdc-cloudapi lib/rules.js next(err)):
+    # disallowOwnerForGlobal() and a malformed id (sdc-fwapi lib/persist.js getRule()).
+    refused = vsig.post(f"/my/fwrules/{rule['id']}/disable")
+    assert (refused.status, refused.json) == (
+        403,
+        {
+            "code": "Forbidden",
+            "message": "owner does not match",
+            "errors": [
+                {
+                    "field": "owner_uuid",
+                    "code": "InvalidParameter",
+                    "message": "owner_uuid does not match",
+                }
+            ],
+        },
+    )
     assert vsig.delete(f"/my/fwrules/{rule['id']}").status == 403
     assert vsig.get("/my/fwrules/" + "0" * 8 + "-0000-4000-8000-" + "0" * 12).status == 404
+    malformed = vsig.get("/my/fwrules/not-a-uuid")
+    assert (malformed.status, malformed.json) == (
+        422,
+        {
+            "code": "InvalidParameters",
+            "message": "Invalid parameters",
+            "errors": [{"field": "uuid", "code": "InvalidParameter", "message": "Invalid UUID"}],
+        },
+    )
+    machines = vsig.get(f"/my/fwrules/{own['id']}/machines")
+    assert "x-query-limit" not in machines.headers  # getRuleMachines() sets the count only
 
 
 def test_fabric_network_in_use_by_a_machine(vsim: Simulator, vsig: SigClient) -> None:
