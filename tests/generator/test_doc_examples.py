@@ -22,6 +22,18 @@ NOT_SERVER_OUTPUT = {
     # sdc-cloudapi lib/account.js get()/update() always set triton_cns_enabled; the examples omit it.
     "GetAccount": "the example omits triton_cns_enabled, which the server always sends",
     "UpdateAccount": "the example omits triton_cns_enabled, which the server always sends",
+    # sdc-cloudapi lib/rules.js translate() always sets log (false when FWAPI has none).
+    **{
+        op: "the example omits log, which the server always sends"
+        for op in (
+            "ListFirewallRules",
+            "GetFirewallRule",
+            "CreateFirewallRule",
+            "UpdateFirewallRule",
+            "EnableFirewallRule",
+            "DisableFirewallRule",
+        )
+    },
 }
 
 
