@@ -330,7 +330,7 @@ def update_network_ip(req: SimRequest) -> SimResponse:
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
-def _network_object(req: SimRequest, item: dict[str, Any]) -> tuple[str, str | None]:
+def network_object(req: SimRequest, item: dict[str, Any]) -> tuple[str, str | None]:
     """A NetworkObject's network and fixed address, checked as the server checks them."""
     network_id = item.get("ipv4_uuid")
     ips, count = item.get("ipv4_ips"), item.get("ipv4_count")
@@ -366,7 +366,15 @@ def _network_object(req: SimRequest, item: dict[str, Any]) -> tuple[str, str | N
         inside = False
     if not inside:
         raise invalid(f"cannot validate {ips[0]}: not an address of network {network_id}")
+    check_chosen_address(network, str(ips[0]))
     return network_id, str(ips[0])
+
+
+def check_chosen_address(network: dict[str, Any], ip: str) -> None:
+    """An address asked for must not be one NAPI manages (gateway, resolver, broadcast)."""
+    record = created_records(network).get(str(ipaddress.ip_address(ip)))
+    if record is not None and record["reserved"]:
+        raise invalid(f"cannot use {ip} because it is a managed IP")
 
 
 def requested_networks(req: SimRequest) -> tuple[list[str], dict[str, str]]:
@@ -382,7 +390,7 @@ def requested_networks(req: SimRequest) -> tuple[list[str], dict[str, str]]:
     fixed: dict[str, str] = {}
     for index, item in enumerate(items):
         if isinstance(item, dict):
-            network_id, ip = _network_object(req, item)
+            network_id, ip = network_object(req, item)
             if ip is not None:
                 fixed[network_id] = ip
         elif isinstance(item, str):

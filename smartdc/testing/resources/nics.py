@@ -20,10 +20,11 @@ from smartdc.testing.resources.common import (
     ok,
 )
 from smartdc.testing.resources.machines import audit, find_machine, touch
-from smartdc.testing.resources.networks import allocate_address, find_network
+from smartdc.testing.resources.networks import allocate_address, find_network, network_object
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 
 _PATH_MAC = re.compile(r"^[0-9a-f]{12}$")  # paths carry the MAC without colons
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
 def _path_mac(nic: dict[str, Any]) -> str:
@@ -55,7 +56,15 @@ def add_nic(req: SimRequest) -> SimResponse:
     network = req.param("network")
     if not network:
         raise ApiError(409, "MissingParameter", "network must be specified")
-    network_id = str(network.get("ipv4_uuid")) if isinstance(network, dict) else str(network)
+    chosen: str | None = None
+    if isinstance(network, str):
+        if not _UUID.match(network):
+            raise invalid("network argument has invalid format")
+        network_id = network
+    elif isinstance(network, dict):  # a NetworkObject, checked as CreateMachine checks it
+        network_id, chosen = network_object(req, network)
+    else:
+        raise invalid("network argument must be a network object or string")
     if find_network(req, network_id) is None:
         raise invalid("network not found")
     nics = machine.setdefault("nics", [])
@@ -66,6 +75,8 @@ def add_nic(req: SimRequest) -> SimResponse:
             return SimResponse(302, None, {"Location": where})
     digest = hashlib.sha256(f"{machine['id']}/{len(nics)}/{network_id}".encode()).digest()
     ip, netmask, gateway = allocate_address(req.dc, network_id)
+    if chosen is not None:
+        ip = chosen  # asked for: the counter's address stays unused
     nic = {
         "mac": "90:b8:d0:" + ":".join(f"{b:02x}" for b in digest[2:5]),
         "ip": ip,

@@ -97,3 +97,35 @@ def test_shared_network_hides_the_operator_reservations(vsim: Simulator, vsig: S
     internal = next(n for n in vsig.get("/my/networks").json if n["name"] == "internal")
     assert vsig.get(f"/my/networks/{internal['id']}/ips").json == []
     assert vsig.get(f"/my/networks/{internal['id']}/ips/10.88.0.1").status == 404
+
+
+def test_chosen_addresses_cannot_be_managed_ones(vsim: Simulator, vsig: SigClient) -> None:
+    network = _fabric(vsig)
+    image = vsig.get("/my/images", query={"name": "base-64-lts"}).json[-1]["id"]
+    gateway = {"ipv4_uuid": network["id"], "ipv4_ips": ["192.168.128.1"]}
+    refused = vsig.post(
+        "/my/machines", {"image": image, "package": "g4-highcpu-1G", "networks": [gateway]}
+    )
+    assert (refused.status, refused.json) == (
+        409,
+        {
+            "code": "InvalidArgument",
+            "message": "cannot use 192.168.128.1 because it is a managed IP",
+        },
+    )
+    machine = vsig.post("/my/machines", {"image": image, "package": "g4-highcpu-1G"}).json["id"]
+    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    nics = f"/my/machines/{machine}/nics"
+    assert vsig.post(nics, {"network": gateway}).json["message"] == (
+        "cannot use 192.168.128.1 because it is a managed IP"
+    )
+    assert vsig.post(nics, {"network": "fabric"}).json == {
+        "code": "InvalidArgument",
+        "message": "network argument has invalid format",
+    }
+    assert vsig.post(nics, {"network": 7}).json["message"] == (
+        "network argument must be a network object or string"
+    )
+    chosen = {"ipv4_uuid": network["id"], "ipv4_ips": ["192.168.128.77"]}
+    added = vsig.post(nics, {"network": chosen})
+    assert (added.status, added.json["ip"]) == (201, "192.168.128.77")
