@@ -52,12 +52,12 @@ def get_tag(req: SimRequest) -> SimResponse:
     tag = req.params["tag"]
     tags = machine.get("tags", {})
     if tag not in tags:
-        raise not_found(f"tag {tag} not found")
+        raise not_found(f'tag "{tag}" not found')
+    # CloudAPI answers a value that is not a string (a number, a boolean) as an empty string
+    value = tags[tag] if isinstance(tags[tag], str) else ""
     if "text/plain" in req.headers.get("accept", ""):
-        value = tags[tag]
-        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-        return SimResponse(200, text, content_type="text/plain")
-    return SimResponse(200, tags[tag], content_type="application/json")
+        return SimResponse(200, value, content_type="text/plain")
+    return SimResponse(200, value, content_type="application/json")
 
 
 def delete_tag(req: SimRequest) -> SimResponse:
@@ -65,7 +65,7 @@ def delete_tag(req: SimRequest) -> SimResponse:
     tag = req.params["tag"]
     tags = machine.get("tags", {})
     if tag not in tags:
-        raise not_found(f"tag {tag} not found")
+        raise not_found(f'tag "{tag}" not found')
     del tags[tag]
     touch(req, machine)
     audit(req, machine, "remove_tags", at=job_done_at(req))
