@@ -72,7 +72,7 @@ def _vlan(req: SimRequest) -> dict[str, Any]:
     raw = req.params["vlan_id"]
     vlan = _vlans(req).get(str(raw).lstrip("0") or "0")
     if vlan is None:
-        raise not_found(f"VLAN {raw} not found")
+        raise not_found("vlan not found")  # NAPI's missing-object error for its vlan bucket
     return vlan
 
 
@@ -103,7 +103,8 @@ def create_vlan(req: SimRequest) -> SimResponse:
         raise invalid(f'property "name": must match {_VLAN_NAME.pattern}, at most 64 characters')
     vlans = _vlans(req)
     if str(vlan_id) in vlans:
-        raise invalid(f"VLAN {vlan_id} already exists")
+        # NAPI's InUse, worded by CloudAPI's translateErr()
+        raise invalid('property "vlan_id": VLAN ID is already in use')
     vlan: dict[str, Any] = {"vlan_id": vlan_id, "name": str(name)}
     if req.param("description") is not None:
         vlan["description"] = str(req.param("description"))
@@ -224,7 +225,7 @@ def _fabric_network(req: SimRequest) -> dict[str, Any]:
     vlan = _vlan(req)
     network = _networks(req).get(req.params["id"])
     if network is None or network.get("vlan_id") != vlan["vlan_id"]:
-        raise not_found(f"network {req.params['id']} not found")
+        raise not_found("network not found")
     return network
 
 
@@ -247,14 +248,15 @@ def delete_network(req: SimRequest) -> SimResponse:
     if default_network_id(req) == network["id"]:
         raise invalid("cannot delete default network")
     now = req.sim.clock.now()
-    users = [
-        m["id"]
+    macs = sorted(
+        str(nic["mac"])
         for m in req.dc.table("machines", login_of(req)).values()
         if settle(m, now).get("state") != "deleted"
-        and any(nic.get("network") == network["id"] for nic in m.get("nics", []))
-    ]
-    if users:  # NAPI's InUse, which CloudAPI turns into InvalidArgument with NAPI's words
-        raise invalid(", ".join(f'In use by vm "{vm}"' for vm in users))
+        for nic in m.get("nics", [])
+        if nic.get("network") == network["id"]
+    )
+    if macs:  # NAPI's InUse (one UsedBy entry per NIC), worded by CloudAPI's translateErr()
+        raise invalid(", ".join(f'In use by nic "{mac}"' for mac in macs))
     del _networks(req)[network["id"]]
     return no_content()
 

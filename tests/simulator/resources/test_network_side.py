@@ -341,4 +341,5 @@ def test_fabric_network_in_use_by_a_machine(vsim: Simulator, vsig: SigClient) ->
     assert machine["networks"] == [network["id"]] and machine["ips"] == ["10.30.0.10"]
     busy = vsig.delete(f"/my/fabrics/default/vlans/30/networks/{network['id']}")
     assert (busy.status, busy.json["code"]) == (409, "InvalidArgument")
-    assert mid in busy.json["message"]
+    mac = vsig.get(f"/my/machines/{mid}/nics").json[0]["mac"]
+    assert busy.json["message"] == f'In use by nic "{mac}"'  # NAPI names the NICs

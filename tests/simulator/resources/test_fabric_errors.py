@@ -1,0 +1,66 @@
+"""Fabric VLAN and network errors as NAPI raises them and CloudAPI's translateErr words them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smartdc.testing.clock import VirtualClock
+from smartdc.testing.simulator import Simulator
+
+from ..sigclient import SigClient
+
+VLANS = "/my/fabrics/default/vlans"
+
+
+def _error(reply: Any) -> tuple[int, str, str]:
+    return reply.status, reply.json["code"], reply.json["message"]
+
+
+def test_vlan_errors(vsig: SigClient) -> None:
+    assert vsig.post(VLANS, {"vlan_id": 30, "name": "thirty"}).status == 201
+    again = vsig.post(VLANS, {"vlan_id": 30, "name": "again"})
+    assert _error(again) == (
+        409,
+        "InvalidArgument",
+        'property "vlan_id": VLAN ID is already in use',
+    )
+    assert _error(vsig.get(f"{VLANS}/31")) == (404, "ResourceNotFound", "vlan not found")
+    network = vsig.post(
+        f"{VLANS}/30/networks",
+        {
+            "name": "n30",
+            "subnet": "10.30.0.0/24",
+            "provision_start_ip": "10.30.0.5",
+            "provision_end_ip": "10.30.0.250",
+        },
+    ).json["id"]
+    busy = vsig.delete(f"{VLANS}/30")
+    assert _error(busy) == (409, "InvalidArgument", f'In use by network "{network}"')
+    missing = "0" * 8 + "-0000-4000-8000-" + "0" * 12
+    assert _error(vsig.get(f"{VLANS}/30/networks/{missing}")) == (
+        404,
+        "ResourceNotFound",
+        "network not found",
+    )
+
+
+def test_network_in_use_names_the_nics(vsim: Simulator, vsig: SigClient) -> None:
+    assert vsig.post(VLANS, {"vlan_id": 40, "name": "forty"}).status == 201
+    network = vsig.post(
+        f"{VLANS}/40/networks",
+        {
+            "name": "n40",
+            "subnet": "10.40.0.0/24",
+            "provision_start_ip": "10.40.0.5",
+            "provision_end_ip": "10.40.0.250",
+        },
+    ).json["id"]
+    image = vsig.get("/my/images", query={"name": "base-64-lts"}).json[-1]["id"]
+    made = vsig.post(
+        "/my/machines", {"image": image, "package": "g4-highcpu-1G", "networks": [network]}
+    )
+    assert isinstance(vsim.clock, VirtualClock)
+    vsim.clock.advance(vsim.settings.provision_seconds + 0.01)
+    mac = vsig.get(f"/my/machines/{made.json['id']}/nics").json[0]["mac"]
+    busy = vsig.delete(f"{VLANS}/40/networks/{network}")
+    assert _error(busy) == (409, "InvalidArgument", f'In use by nic "{mac}"')
