@@ -1582,6 +1582,11 @@ class CloudAPI(BaseClient):
 
         Returns:
             list[Image]: the decoded body.
+
+        Raises:
+            InvalidParameter: (HTTP 422) IMGAPI refused a parameter (e.g. a filter or the
+                account); passed through.
+            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _images.result_list_images(
             self.call(
@@ -1642,6 +1647,10 @@ class CloudAPI(BaseClient):
                 unknown.
             NotAuthorized: (HTTP 403) The caller may not do this (RBAC, disabled account,
                 quota).
+            NotImageOwner: (HTTP 422) CloneImage: only the owner may do this. IMGAPI's 422,
+                passed through (the docs spell it NotImageOwnerError).
+            ImageHasDependentImages: (HTTP 422) DeleteImage: other images are built on this
+                one (their origin); IMGAPI's, passed through.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 7.1.0 or later.
@@ -1659,6 +1668,7 @@ class CloudAPI(BaseClient):
         eula: str | None = None,
         acl: Sequence[str] | None = None,
         tags: Mapping[str, Any] | None = None,
+        role_tag: Sequence[str] | None = None,
     ) -> Image:
         """Creates an image from a prepared, stopped instance.
 
@@ -1675,23 +1685,25 @@ class CloudAPI(BaseClient):
             eula: End-user license URL.
             acl: Accounts to share the image with.
             tags: Tags.
+            role_tag: Role names to tag the new image with (RBAC; sent comma-separated).
 
         Returns:
             Image: the decoded body.
 
         Raises:
-            InvalidArgument: (HTTP 409) A parameter has an invalid value.
             MissingParameter: (HTTP 409) A required parameter is missing.
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
-                The 9.20 server code and the services behind it never send it
-                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
             InsufficientServerVersion: (HTTP 422) CreateImageFromMachine: the compute node's
                 platform is too old. IMGAPI's 422, passed through (the docs
                 spell it InsufficientServerVersionError).
             NotAvailable: (HTTP 501) CreateImageFromMachine: image creation is not available
                 here. IMGAPI's 501, passed through.
+            InvalidParameter: (HTTP 422) IMGAPI refused a parameter (e.g. a filter or the
+                account); passed through.
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 7.1.0 or later.
@@ -1708,6 +1720,7 @@ class CloudAPI(BaseClient):
                     "eula": eula,
                     "acl": acl,
                     "tags": tags,
+                    "role_tag": role_tag,
                 },
             )
         )
@@ -1728,6 +1741,7 @@ class CloudAPI(BaseClient):
 
         Raises:
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             ImageUuidAlreadyExists: (HTTP 409) ImportImageFromDatacenter: the image already
@@ -1738,6 +1752,9 @@ class CloudAPI(BaseClient):
                 OriginIsNotActiveError).
             UnauthorizedError: (HTTP 401) ImportImageFromDatacenter: the image back-end
                 refused the caller (restify's 401 from IMGAPI), passed through.
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.2.0 or later.
@@ -1764,7 +1781,16 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            NotImageOwner: (HTTP 422) CloneImage: only the owner may do this. IMGAPI's 422,
+                passed through (the docs spell it NotImageOwnerError).
+            NotMantaPathOwner: (HTTP 422) ExportImage: the Manta path does not belong to the
+                account; IMGAPI's, passed through.
+            InvalidParameter: (HTTP 422) IMGAPI refused a parameter (e.g. a filter or the
+                account); passed through.
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 7.1.0 or later.
@@ -1809,8 +1835,14 @@ class CloudAPI(BaseClient):
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            MissingParameter: (HTTP 409) A required parameter is missing.
             NotAuthorized: (HTTP 403) The caller may not do this (RBAC, disabled account,
                 quota).
+            NotImageOwner: (HTTP 422) CloneImage: only the owner may do this. IMGAPI's 422,
+                passed through (the docs spell it NotImageOwnerError).
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 7.1.0 or later.
@@ -1850,8 +1882,11 @@ class CloudAPI(BaseClient):
                 unknown.
             ImageNotShared: (HTTP 422) CloneImage: the image is not shared with the caller.
                 IMGAPI's 422, passed through.
-            NotImageOwner: (HTTP 422) CloneImage: only the owner may do this. IMGAPI's 422,
-                passed through (the docs spell it NotImageOwnerError).
+            InvalidParameter: (HTTP 422) IMGAPI refused a parameter (e.g. a filter or the
+                account); passed through.
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.1.0 or later.
@@ -2130,9 +2165,17 @@ class CloudAPI(BaseClient):
             VolumesNotReachableError: (HTTP 409) The volumes cannot be reached from the
                 chosen networks.
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
-                fields. Status varies: VMAPI's is passed through (usually 409).
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             InvalidParameters: (HTTP 422) The firewall service rejected the rule text
                 (details in the errors list).
+            NoAllocatableServersError: (HTTP 409) CNAPI found no compute node for a new
+                instance (capacity, or hard affinity rules that cannot be met);
+                VMAPI allocates before answering CreateMachine and passes it
+                through.
+            VolumeServerNoResourcesError: (HTTP 409) CNAPI found no room on the compute node
+                holding a volume the new instance mounts; passed through by
+                CreateMachine.
             NotAuthorized: (HTTP 403) The caller may not do this (RBAC, disabled account,
                 quota).
             CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
@@ -2243,7 +2286,8 @@ class CloudAPI(BaseClient):
                 provisioned (passed through by the ?action= forms, snapshots,
                 NICs and disks).
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
-                fields. Status varies: VMAPI's is passed through (usually 409).
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_stop_machine(self.call(_OPS["StopMachine"], {"id": id}))
@@ -2271,7 +2315,8 @@ class CloudAPI(BaseClient):
                 provisioned (passed through by the ?action= forms, snapshots,
                 NICs and disks).
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
-                fields. Status varies: VMAPI's is passed through (usually 409).
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_start_machine(self.call(_OPS["StartMachine"], {"id": id}))
@@ -2300,7 +2345,8 @@ class CloudAPI(BaseClient):
                 provisioned (passed through by the ?action= forms, snapshots,
                 NICs and disks).
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
-                fields. Status varies: VMAPI's is passed through (usually 409).
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_reboot_machine(self.call(_OPS["RebootMachine"], {"id": id}))
@@ -2333,7 +2379,8 @@ class CloudAPI(BaseClient):
                 provisioned (passed through by the ?action= forms, snapshots,
                 NICs and disks).
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
-                fields. Status varies: VMAPI's is passed through (usually 409).
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_resize_machine(
@@ -2364,7 +2411,8 @@ class CloudAPI(BaseClient):
                 provisioned (passed through by the ?action= forms, snapshots,
                 NICs and disks).
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
-                fields. Status varies: VMAPI's is passed through (usually 409).
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_rename_machine(
@@ -2394,7 +2442,8 @@ class CloudAPI(BaseClient):
                 provisioned (passed through by the ?action= forms, snapshots,
                 NICs and disks).
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
-                fields. Status varies: VMAPI's is passed through (usually 409).
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_enable_machine_firewall(
@@ -2424,7 +2473,8 @@ class CloudAPI(BaseClient):
                 provisioned (passed through by the ?action= forms, snapshots,
                 NICs and disks).
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
-                fields. Status varies: VMAPI's is passed through (usually 409).
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_disable_machine_firewall(
@@ -2454,7 +2504,8 @@ class CloudAPI(BaseClient):
                 provisioned (passed through by the ?action= forms, snapshots,
                 NICs and disks).
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
-                fields. Status varies: VMAPI's is passed through (usually 409).
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 8.6.0 or later.
@@ -2485,7 +2536,8 @@ class CloudAPI(BaseClient):
                 provisioned (passed through by the ?action= forms, snapshots,
                 NICs and disks).
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
-                fields. Status varies: VMAPI's is passed through (usually 409).
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 8.6.0 or later.
@@ -2513,9 +2565,15 @@ class CloudAPI(BaseClient):
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
-            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
-                The 9.20 server code and the services behind it never send it
-                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
+            BrandNotSupported: (HTTP 409) VMAPI: the action is not supported for the
+                instance's brand (e.g. snapshots of kvm, disks of non-bhyve
+                instances); passed through.
+            UnallocatedVM: (HTTP 409) VMAPI refused an action on an instance still being
+                provisioned (passed through by the ?action= forms, snapshots,
+                NICs and disks).
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _snapshots.result_create_machine_snapshot(
@@ -2540,9 +2598,15 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
-                The 9.20 server code and the services behind it never send it
-                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
+            BrandNotSupported: (HTTP 409) VMAPI: the action is not supported for the
+                instance's brand (e.g. snapshots of kvm, disks of non-bhyve
+                instances); passed through.
+            UnallocatedVM: (HTTP 409) VMAPI refused an action on an instance still being
+                provisioned (passed through by the ?action= forms, snapshots,
+                NICs and disks).
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _snapshots.result_start_machine_from_snapshot(
@@ -2617,6 +2681,15 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            BrandNotSupported: (HTTP 409) VMAPI: the action is not supported for the
+                instance's brand (e.g. snapshots of kvm, disks of non-bhyve
+                instances); passed through.
+            UnallocatedVM: (HTTP 409) VMAPI refused an action on an instance still being
+                provisioned (passed through by the ?action= forms, snapshots,
+                NICs and disks).
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _snapshots.result_delete_machine_snapshot(
@@ -2647,9 +2720,14 @@ class CloudAPI(BaseClient):
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
-            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
-                The 9.20 server code and the services behind it never send it
-                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            VmWithoutFlexibleDiskSize: (HTTP 409) VMAPI: the instance was not provisioned
+                with a flexible-disk package; passed through.
+            InsufficientDiskSpace: (HTTP 409) VMAPI: the disks would exceed the instance's
+                flexible disk size; passed through.
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.4.1 or later.
@@ -2672,7 +2750,8 @@ class CloudAPI(BaseClient):
             id: Instance id.
             disk_id: Disk id.
             size: New size in MiB.
-            dangerous_allow_shrink: Allow making the disk smaller (data past the new end is lost).
+            dangerous_allow_shrink: Allow making the disk smaller (data past the new end is lost); must be a JSON
+                boolean.
 
         Returns:
             Disk: the decoded body.
@@ -2681,9 +2760,17 @@ class CloudAPI(BaseClient):
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
-            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
-                The 9.20 server code and the services behind it never send it
-                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
+            MissingParameter: (HTTP 409) A required parameter is missing.
+            BrandNotSupported: (HTTP 409) VMAPI: the action is not supported for the
+                instance's brand (e.g. snapshots of kvm, disks of non-bhyve
+                instances); passed through.
+            VmWithoutFlexibleDiskSize: (HTTP 409) VMAPI: the instance was not provisioned
+                with a flexible-disk package; passed through.
+            InsufficientDiskSpace: (HTTP 409) VMAPI: the disks would exceed the instance's
+                flexible disk size; passed through.
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.4.1 or later.
@@ -2718,6 +2805,7 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.4.1 or later.
@@ -2745,6 +2833,7 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.4.1 or later.
@@ -2770,9 +2859,15 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
-                The 9.20 server code and the services behind it never send it
-                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            BrandNotSupported: (HTTP 409) VMAPI: the action is not supported for the
+                instance's brand (e.g. snapshots of kvm, disks of non-bhyve
+                instances); passed through.
+            VmWithoutFlexibleDiskSize: (HTTP 409) VMAPI: the instance was not provisioned
+                with a flexible-disk package; passed through.
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.4.1 or later.
@@ -2801,7 +2896,8 @@ class CloudAPI(BaseClient):
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
-                fields. Status varies: VMAPI's is passed through (usually 409).
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _metadata.result_update_machine_metadata(
@@ -2882,7 +2978,8 @@ class CloudAPI(BaseClient):
                 unknown.
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
-                fields. Status varies: VMAPI's is passed through (usually 409).
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _metadata.result_delete_machine_metadata(
@@ -2907,7 +3004,8 @@ class CloudAPI(BaseClient):
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
-                fields. Status varies: VMAPI's is passed through (usually 409).
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _metadata.result_delete_all_machine_metadata(
@@ -2935,7 +3033,8 @@ class CloudAPI(BaseClient):
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
-                fields. Status varies: VMAPI's is passed through (usually 409).
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
                 internal details. Status varies: 500 or the back-end's.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
@@ -2965,7 +3064,8 @@ class CloudAPI(BaseClient):
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
-                fields. Status varies: VMAPI's is passed through (usually 409).
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
                 internal details. Status varies: 500 or the back-end's.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
@@ -3045,7 +3145,8 @@ class CloudAPI(BaseClient):
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
-                fields. Status varies: VMAPI's is passed through (usually 409).
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
                 internal details. Status varies: 500 or the back-end's.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
@@ -3071,16 +3172,15 @@ class CloudAPI(BaseClient):
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
-                fields. Status varies: VMAPI's is passed through (usually 409).
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
                 internal details. Status varies: 500 or the back-end's.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _tags.result_delete_machine_tags(self.call(_OPS["DeleteMachineTags"], {"id": id}))
 
-    def migrate(
-        self, id: str, *, action: MigrationAction | str, affinity: Sequence[str] | None = None
-    ) -> Migration | None:
+    def migrate(self, id: str, *, action: MigrationAction | str) -> Migration | None:
         """Runs a migration action on an instance.
 
         Starts or advances the migration of an instance: begin, sync, switch, automatic, pause,
@@ -3093,7 +3193,6 @@ class CloudAPI(BaseClient):
         Args:
             id: Instance id.
             action: The migration action to run.
-            affinity: Affinity rules for the target (begin and automatic only).
 
         Returns:
             Migration | None: the decoded body, or None when the server answers without one.
@@ -3101,18 +3200,20 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
-                The 9.20 server code and the services behind it never send it
-                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             MissingParameter: (HTTP 409) A required parameter is missing.
+            PreconditionFailed: (HTTP 412) VMAPI refused a migration action in the
+                migration's current state (restify's PreconditionFailedError,
+                whose code has no Error suffix); passed through by Migrate.
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
+            InternalError: (HTTP 500) An internal error.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.6.0 or later.
         """
-        return _migrations.result_migrate(
-            self.call(_OPS["Migrate"], {"id": id, "action": action, "affinity": affinity})
-        )
+        return _migrations.result_migrate(self.call(_OPS["Migrate"], {"id": id, "action": action}))
 
     def watch_migration(self, id: str) -> list[MigrationProgress]:
         """Streams the progress events of the running migration action.
@@ -3131,9 +3232,9 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
-                The 9.20 server code and the services behind it never send it
-                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
+            PreconditionFailed: (HTTP 412) VMAPI refused a migration action in the
+                migration's current state (restify's PreconditionFailedError,
+                whose code has no Error suffix); passed through by Migrate.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.6.0 or later.
@@ -3157,6 +3258,10 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            PreconditionFailed: (HTTP 412) VMAPI refused a migration action in the
+                migration's current state (restify's PreconditionFailedError,
+                whose code has no Error suffix); passed through by Migrate.
+            InternalError: (HTTP 500) An internal error.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.6.0 or later.
@@ -3996,6 +4101,7 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 7.2.0 or later.
@@ -4022,6 +4128,7 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 7.2.0 or later.
@@ -4061,9 +4168,17 @@ class CloudAPI(BaseClient):
                 unknown.
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             MissingParameter: (HTTP 409) A required parameter is missing.
-            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
-                The 9.20 server code and the services behind it never send it
-                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
+            InvalidParameters: (HTTP 422) The firewall service rejected the rule text
+                (details in the errors list).
+            UnallocatedVM: (HTTP 409) VMAPI refused an action on an instance still being
+                provisioned (passed through by the ?action= forms, snapshots,
+                NICs and disks).
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
+            CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
+                internal details. Status varies: 500 or the back-end's.
+            InternalError: (HTTP 500) An internal error.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 7.2.0 or later.
@@ -4089,9 +4204,13 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            InvalidState: (HTTP error) Listed by the docs for a resource in the wrong state.
-                The 9.20 server code and the services behind it never send it
-                (VMAPI answers UnallocatedVM, VmNotStopped, ...).
+            InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            UnallocatedVM: (HTTP 409) VMAPI refused an action on an instance still being
+                provisioned (passed through by the ?action= forms, snapshots,
+                NICs and disks).
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 7.2.0 or later.

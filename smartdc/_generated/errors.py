@@ -20,6 +20,7 @@ __all__: list[str] = [
     "DefaultFabricNetworkNotConfiguredError",
     "Forbidden",
     "IdleClientError",
+    "ImageHasDependentImages",
     "ImageNotShared",
     "ImageUuidAlreadyExists",
     "InUseError",
@@ -34,6 +35,7 @@ __all__: list[str] = [
     "InvalidFabricPackage",
     "InvalidHeader",
     "InvalidNetworks",
+    "InvalidParameter",
     "InvalidParameters",
     "InvalidState",
     "InvalidVersion",
@@ -42,13 +44,15 @@ __all__: list[str] = [
     "MachineStoppedError",
     "MethodNotAllowedError",
     "MissingParameter",
+    "NoAllocatableServersError",
     "NotAcceptableError",
     "NotAuthorized",
     "NotAvailable",
     "NotImageOwner",
     "NotImplementedError",
+    "NotMantaPathOwner",
     "OriginIsNotActive",
-    "PreconditionFailedError",
+    "PreconditionFailed",
     "RequestEntityTooLargeError",
     "RequestExpired",
     "RequestMoved",
@@ -71,6 +75,7 @@ __all__: list[str] = [
     "VolumeAlreadyExists",
     "VolumeInUse",
     "VolumeNotFound",
+    "VolumeServerNoResourcesError",
     "VolumeSizeNotAvailable",
     "VolumesNotReachableError",
     "WrongAccept",
@@ -270,7 +275,7 @@ class VolumesNotReachableError(CloudAPIError):
 
 class ValidationFailed(CloudAPIError):
     """VMAPI rejected the parameters; `errors` lists the fields. Status varies: VMAPI's is passed
-    through (usually 409). (HTTP status varies)"""
+    through (usually 409); IMGAPI's (422) for the image routes. (HTTP status varies)"""
 
     code = "ValidationFailed"
 
@@ -314,11 +319,25 @@ class ConflictError(CloudAPIError):
     code = "ConflictError"
 
 
-class PreconditionFailedError(CloudAPIError):
-    """VMAPI refused a migration action in the migration's current state (restify's generic 412);
-    passed through by Migrate. (HTTP 412)"""
+class NoAllocatableServersError(CloudAPIError):
+    """CNAPI found no compute node for a new instance (capacity, or hard affinity rules that cannot
+    be met); VMAPI allocates before answering CreateMachine and passes it through. (HTTP 409)"""
 
-    code = "PreconditionFailedError"
+    code = "NoAllocatableServersError"
+
+
+class VolumeServerNoResourcesError(CloudAPIError):
+    """CNAPI found no room on the compute node holding a volume the new instance mounts; passed
+    through by CreateMachine. (HTTP 409)"""
+
+    code = "VolumeServerNoResourcesError"
+
+
+class PreconditionFailed(CloudAPIError):
+    """VMAPI refused a migration action in the migration's current state (restify's
+    PreconditionFailedError, whose code has no Error suffix); passed through by Migrate. (HTTP 412)"""
+
+    code = "PreconditionFailed"
 
 
 class ValidationError(CloudAPIError):
@@ -375,6 +394,24 @@ class NotImageOwner(CloudAPIError):
     NotImageOwnerError). (HTTP 422)"""
 
     code = "NotImageOwner"
+
+
+class InvalidParameter(CloudAPIError):
+    """IMGAPI refused a parameter (e.g. a filter or the account); passed through. (HTTP 422)"""
+
+    code = "InvalidParameter"
+
+
+class ImageHasDependentImages(CloudAPIError):
+    """DeleteImage: other images are built on this one (their origin); IMGAPI's, passed through. (HTTP 422)"""
+
+    code = "ImageHasDependentImages"
+
+
+class NotMantaPathOwner(CloudAPIError):
+    """ExportImage: the Manta path does not belong to the account; IMGAPI's, passed through. (HTTP 422)"""
+
+    code = "NotMantaPathOwner"
 
 
 class ImageNotShared(CloudAPIError):

@@ -761,6 +761,7 @@ SERVICE = ServiceModel(
                 P("eula", "body", "string"),
                 P("acl", "body", ("list", "uuid")),
                 P("tags", "body", ("map", "any")),
+                P("role_tag", "header", ("list", "string"), wire="role-tag"),
             ),
             since="7.1.0",
             idempotent=False,
@@ -1383,7 +1384,6 @@ SERVICE = ServiceModel(
             params=(
                 P("id", "path", "uuid", required=True),
                 P("action", "body", "MigrationAction", required=True),
-                P("affinity", "body", ("list", "string")),
             ),
             since="9.6.0",
             idempotent=False,

@@ -185,18 +185,18 @@ class SnapshotFields:
         return self.model.name
 
     @property
-    def state(self) -> SnapshotState:
+    def state(self) -> SnapshotState | None:
         """Current state; poll until it is `created`."""
         return self.model.state
 
     @property
     def size(self) -> float | None:
-        """Size of the snapshot in MiB (since 9.4.0)."""
+        """Size of the snapshot in MiB (since 9.4.0); absent from the create answer."""
         return self.model.size
 
     @property
     def created(self) -> datetime | None:
-        """When the snapshot was taken."""
+        """When the snapshot was taken; absent from the create answer."""
         return self.model.created
 
     @property

@@ -151,3 +151,37 @@ def test_create_machine_passwords_are_secret(sim: Simulator, api: CloudAPI) -> N
             administrator_pw=["not", "a", "string"],  # type: ignore[arg-type]
         )
     assert "not" not in str(refused.value)
+
+
+def _answer(sim: Simulator, route: str, body: Any) -> None:
+    data = json.dumps(body).encode()
+    override_route(sim, route, lambda req: SimResponse(200, data, content_type="application/json"))
+
+
+MID = "3a4f4a5c-0d4e-4b1c-9a44-1e0d8c1f2b3a"
+
+
+def test_snapshot_listed_without_a_job_has_no_state(sim: Simulator, api: CloudAPI) -> None:
+    # lib/snapshots.js list(): the state is the snapshot job's execution, absent without a job.
+    _answer(sim, "ListMachineSnapshots", [{"name": "before-upgrade"}])
+    (snapshot,) = api.list_machine_snapshots(id=MID)
+    assert (snapshot.name, snapshot.state) == ("before-upgrade", None)
+
+
+def test_nic_without_an_address(sim: Simulator, api: CloudAPI) -> None:
+    # lib/nics.js formatNic() copies NAPI's ip, netmask, gateway and network only when set.
+    _answer(sim, "GetNic", {"mac": "90:b8:d0:2f:b8:f9", "primary": False, "state": "running"})
+    nic = api.get_nic(id=MID, mac="90b8d02fb8f9")
+    assert (nic.mac, nic.ip, nic.network) == ("90:b8:d0:2f:b8:f9", None, None)
+
+
+def test_disk_without_a_pci_slot(sim: Simulator, api: CloudAPI) -> None:
+    # lib/endpoints/disks.js translate() copies VMAPI's pci_slot, which old disks lack.
+    disk_id = "0e3d3c0a-41b2-4bb5-9d4f-2f1f1e1b6b0a"
+    _answer(
+        sim,
+        "GetMachineDisk",
+        {"id": disk_id, "size": 10240, "boot": True, "state": "running"},
+    )
+    disk = api.get_machine_disk(id=MID, disk_id=disk_id)
+    assert (str(disk.id), disk.pci_slot, disk.boot) == (disk_id, None, True)

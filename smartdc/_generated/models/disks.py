@@ -42,9 +42,6 @@ class Disk:
     id: str
     """Id of the disk (named uuid before 9.4.2)."""
 
-    pci_slot: str
-    """PCI slot of the disk, e.g. "0:4:1"."""
-
     size: int
     """Size in MiB (while resizing, the size before the resize)."""
 
@@ -53,6 +50,9 @@ class Disk:
 
     state: DiskState
     """Current state of the disk."""
+
+    pci_slot: str | None = None
+    """PCI slot of the disk, e.g. "0:4:1" (copied from VMAPI, which may lack it)."""
 
     block_size: int | None = None
     """Block size in bytes (since 9.19.0)."""
@@ -78,11 +78,6 @@ class Disk:
                 raise missing("Disk.id") from None
             f_id = value if type(value) is str else d_str(value, "Disk.id")
             try:
-                value = data["pci_slot"]
-            except KeyError:
-                raise missing("Disk.pci_slot") from None
-            f_pci_slot = value if type(value) is str else d_str(value, "Disk.pci_slot")
-            try:
                 value = data["size"]
             except KeyError:
                 raise missing("Disk.size") from None
@@ -97,6 +92,12 @@ class Disk:
             except KeyError:
                 raise missing("Disk.state") from None
             f_state = d_enum(DiskState, value, "Disk.state")
+            value = data.get("pci_slot")
+            f_pci_slot = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "Disk.pci_slot"))
+            )
             value = data.get("block_size")
             f_block_size = (
                 None
@@ -114,10 +115,10 @@ class Disk:
         )
         return cls(
             id=f_id,
-            pci_slot=f_pci_slot,
             size=f_size,
             boot=f_boot,
             state=f_state,
+            pci_slot=f_pci_slot,
             block_size=f_block_size,
             extra={k: data[k] for k in unknown} if unknown else {},
             json_nulls=nulls,
@@ -127,10 +128,13 @@ class Disk:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
         out["id"] = self.id
-        out["pci_slot"] = self.pci_slot
         out["size"] = self.size
         out["boot"] = self.boot
         out["state"] = None if self.state is None else e_value(self.state)
+        if self.pci_slot is not None:
+            out["pci_slot"] = self.pci_slot
+        elif "pci_slot" in self.json_nulls:
+            out["pci_slot"] = None
         if self.block_size is not None:
             out["block_size"] = self.block_size
         elif "block_size" in self.json_nulls:
@@ -145,18 +149,18 @@ class Disk:
 _DISK_KEYS = frozenset(
     {
         "id",
-        "pci_slot",
         "size",
         "boot",
         "state",
+        "pci_slot",
         "block_size",
     }
 )
 _DISK_FIELDS: FieldTable = (
     ("id", "id", True, False, d_str),
-    ("pci_slot", "pci_slot", True, False, d_str),
     ("size", "size", True, False, d_int),
     ("boot", "boot", True, False, d_bool),
     ("state", "state", True, False, lambda v, at: d_enum(DiskState, v, at)),
+    ("pci_slot", "pci_slot", False, False, d_str),
     ("block_size", "block_size", False, False, d_int),
 )

@@ -133,7 +133,8 @@ class ImageError:
     """
 
     code: str
-    """Error code."""
+    """Error code: PrepareImageDidNotRun, VmHasNoOrigin, NotSupported, or InternalError for any
+    other (the server hides the rest)."""
 
     message: str | None = None
     """What went wrong."""

@@ -44,6 +44,9 @@ class Migration:
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
     """
 
+    machine: str
+    """Id of the instance being migrated."""
+
     automatic: bool
     """Whether all phases run one after another without user action."""
 
@@ -59,12 +62,12 @@ class Migration:
     progress_history: list[MigrationProgress]
     """The completed progress events."""
 
-    machine: str | None = None
-    """Id of the instance being migrated."""
-
     vm_uuid: str | None = None
     """Id of the instance under its VMAPI name; only seen in old examples (the server renames it to
     `machine`)."""
+
+    started_timestamp: datetime | None = None
+    """When the current action started (passed through from VMAPI)."""
 
     scheduled_timestamp: datetime | None = None
     """When the migration is scheduled to start."""
@@ -93,6 +96,11 @@ class Migration:
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
             data = d_object(data, "Migration")
+            try:
+                value = data["machine"]
+            except KeyError:
+                raise missing("Migration.machine") from None
+            f_machine = value if type(value) is str else d_str(value, "Migration.machine")
             try:
                 value = data["automatic"]
             except KeyError:
@@ -123,17 +131,15 @@ class Migration:
                     value if type(value) is list else d_list(value, "Migration.progress_history")
                 )
             ]
-            value = data.get("machine")
-            f_machine = (
-                None
-                if value is None
-                else (value if type(value) is str else d_str(value, "Migration.machine"))
-            )
             value = data.get("vm_uuid")
             f_vm_uuid = (
                 None
                 if value is None
                 else (value if type(value) is str else d_str(value, "Migration.vm_uuid"))
+            )
+            value = data.get("started_timestamp")
+            f_started_timestamp = (
+                None if value is None else d_datetime(value, "Migration.started_timestamp")
             )
             value = data.get("scheduled_timestamp")
             f_scheduled_timestamp = (
@@ -161,13 +167,14 @@ class Migration:
             else _NO_NULLS
         )
         return cls(
+            machine=f_machine,
             automatic=f_automatic,
             phase=f_phase,
             state=f_state,
             created_timestamp=f_created_timestamp,
             progress_history=f_progress_history,
-            machine=f_machine,
             vm_uuid=f_vm_uuid,
+            started_timestamp=f_started_timestamp,
             scheduled_timestamp=f_scheduled_timestamp,
             finished_timestamp=f_finished_timestamp,
             duration_ms=f_duration_ms,
@@ -179,6 +186,7 @@ class Migration:
     def to_json(self) -> dict[str, Any]:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
+        out["machine"] = self.machine
         out["automatic"] = self.automatic
         out["phase"] = None if self.phase is None else e_value(self.phase)
         out["state"] = None if self.state is None else e_value(self.state)
@@ -188,14 +196,14 @@ class Migration:
         out["progress_history"] = (
             None if self.progress_history is None else [e_value(x0) for x0 in self.progress_history]
         )
-        if self.machine is not None:
-            out["machine"] = self.machine
-        elif "machine" in self.json_nulls:
-            out["machine"] = None
         if self.vm_uuid is not None:
             out["vm_uuid"] = self.vm_uuid
         elif "vm_uuid" in self.json_nulls:
             out["vm_uuid"] = None
+        if self.started_timestamp is not None:
+            out["started_timestamp"] = e_datetime(self.started_timestamp)
+        elif "started_timestamp" in self.json_nulls:
+            out["started_timestamp"] = None
         if self.scheduled_timestamp is not None:
             out["scheduled_timestamp"] = e_datetime(self.scheduled_timestamp)
         elif "scheduled_timestamp" in self.json_nulls:
@@ -221,13 +229,14 @@ class Migration:
 
 _MIGRATION_KEYS = frozenset(
     {
+        "machine",
         "automatic",
         "phase",
         "state",
         "created_timestamp",
         "progress_history",
-        "machine",
         "vm_uuid",
+        "started_timestamp",
         "scheduled_timestamp",
         "finished_timestamp",
         "duration_ms",
@@ -235,6 +244,7 @@ _MIGRATION_KEYS = frozenset(
     }
 )
 _MIGRATION_FIELDS: FieldTable = (
+    ("machine", "machine", True, False, d_str),
     ("automatic", "automatic", True, False, d_bool),
     ("phase", "phase", True, False, lambda v, at: d_enum(MigrationPhase, v, at)),
     ("state", "state", True, False, lambda v, at: d_enum(MigrationState, v, at)),
@@ -248,8 +258,8 @@ _MIGRATION_FIELDS: FieldTable = (
             MigrationProgress.from_json(x0) for x0 in (v if type(v) is list else d_list(v, at))
         ],
     ),
-    ("machine", "machine", False, False, d_str),
     ("vm_uuid", "vm_uuid", False, False, d_str),
+    ("started_timestamp", "started_timestamp", False, False, d_datetime),
     ("scheduled_timestamp", "scheduled_timestamp", False, False, d_datetime),
     ("finished_timestamp", "finished_timestamp", False, False, d_datetime),
     ("duration_ms", "duration_ms", False, False, d_num),
@@ -268,11 +278,12 @@ class MigrationProgress:
     type: MigrationProgressType
     """progress, or end for the last event of a watch stream."""
 
-    phase: MigrationPhase
-    """Phase the event belongs to."""
+    phase: MigrationPhase | None = None
+    """Phase the event belongs to (copied when the stored event has it)."""
 
-    state: str
-    """State of the task (running, successful, paused, failed, ...)."""
+    state: str | None = None
+    """State of the task (running, successful, paused, failed, ...; copied when the stored event
+    has it)."""
 
     current_progress: float | None = None
     """Progress made so far (bytes sent, during sync)."""
@@ -321,16 +332,16 @@ class MigrationProgress:
             except KeyError:
                 raise missing("MigrationProgress.type") from None
             f_type = d_enum(MigrationProgressType, value, "MigrationProgress.type")
-            try:
-                value = data["phase"]
-            except KeyError:
-                raise missing("MigrationProgress.phase") from None
-            f_phase = d_enum(MigrationPhase, value, "MigrationProgress.phase")
-            try:
-                value = data["state"]
-            except KeyError:
-                raise missing("MigrationProgress.state") from None
-            f_state = value if type(value) is str else d_str(value, "MigrationProgress.state")
+            value = data.get("phase")
+            f_phase = (
+                None if value is None else d_enum(MigrationPhase, value, "MigrationProgress.phase")
+            )
+            value = data.get("state")
+            f_state = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "MigrationProgress.state"))
+            )
             value = data.get("current_progress")
             f_current_progress = (
                 None if value is None else d_num(value, "MigrationProgress.current_progress")
@@ -403,8 +414,14 @@ class MigrationProgress:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
         out["type"] = None if self.type is None else e_value(self.type)
-        out["phase"] = None if self.phase is None else e_value(self.phase)
-        out["state"] = self.state
+        if self.phase is not None:
+            out["phase"] = e_value(self.phase)
+        elif "phase" in self.json_nulls:
+            out["phase"] = None
+        if self.state is not None:
+            out["state"] = self.state
+        elif "state" in self.json_nulls:
+            out["state"] = None
         if self.current_progress is not None:
             out["current_progress"] = self.current_progress
         elif "current_progress" in self.json_nulls:
@@ -466,8 +483,8 @@ _MIGRATION_PROGRESS_KEYS = frozenset(
 )
 _MIGRATION_PROGRESS_FIELDS: FieldTable = (
     ("type", "type", True, False, lambda v, at: d_enum(MigrationProgressType, v, at)),
-    ("phase", "phase", True, False, lambda v, at: d_enum(MigrationPhase, v, at)),
-    ("state", "state", True, False, d_str),
+    ("phase", "phase", False, False, lambda v, at: d_enum(MigrationPhase, v, at)),
+    ("state", "state", False, False, d_str),
     ("current_progress", "current_progress", False, False, d_num),
     ("total_progress", "total_progress", False, False, d_num),
     ("message", "message", False, False, d_str),

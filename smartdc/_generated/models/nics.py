@@ -40,23 +40,23 @@ class Nic:
     mac: str
     """MAC address, colon-separated."""
 
-    ip: str
-    """IPv4 address."""
-
     primary: bool
     """Whether this is the primary NIC (it holds the default gateway)."""
 
+    ip: str | None = None
+    """IPv4 address (NAPI leaves it out for a NIC without an address)."""
+
     netmask: str | None = None
-    """IPv4 netmask."""
+    """IPv4 netmask (from the NIC's network, when it has one)."""
 
     gateway: str | None = None
-    """IPv4 gateway."""
+    """IPv4 gateway (from the NIC's network, when it has one)."""
 
     state: NicState | None = None
     """State of the NIC."""
 
     network: str | None = None
-    """The network the NIC is on (the actual network, never a pool)."""
+    """The network the NIC is on (the actual network, never a pool); absent when NAPI knows none."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""
@@ -79,15 +79,14 @@ class Nic:
                 raise missing("Nic.mac") from None
             f_mac = value if type(value) is str else d_str(value, "Nic.mac")
             try:
-                value = data["ip"]
-            except KeyError:
-                raise missing("Nic.ip") from None
-            f_ip = value if type(value) is str else d_str(value, "Nic.ip")
-            try:
                 value = data["primary"]
             except KeyError:
                 raise missing("Nic.primary") from None
             f_primary = value if type(value) is bool else d_bool(value, "Nic.primary")
+            value = data.get("ip")
+            f_ip = (
+                None if value is None else (value if type(value) is str else d_str(value, "Nic.ip"))
+            )
             value = data.get("netmask")
             f_netmask = (
                 None
@@ -119,8 +118,8 @@ class Nic:
         )
         return cls(
             mac=f_mac,
-            ip=f_ip,
             primary=f_primary,
+            ip=f_ip,
             netmask=f_netmask,
             gateway=f_gateway,
             state=f_state,
@@ -133,8 +132,11 @@ class Nic:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
         out["mac"] = self.mac
-        out["ip"] = self.ip
         out["primary"] = self.primary
+        if self.ip is not None:
+            out["ip"] = self.ip
+        elif "ip" in self.json_nulls:
+            out["ip"] = None
         if self.netmask is not None:
             out["netmask"] = self.netmask
         elif "netmask" in self.json_nulls:
@@ -161,8 +163,8 @@ class Nic:
 _NIC_KEYS = frozenset(
     {
         "mac",
-        "ip",
         "primary",
+        "ip",
         "netmask",
         "gateway",
         "state",
@@ -171,8 +173,8 @@ _NIC_KEYS = frozenset(
 )
 _NIC_FIELDS: FieldTable = (
     ("mac", "mac", True, False, d_str),
-    ("ip", "ip", True, False, d_str),
     ("primary", "primary", True, False, d_bool),
+    ("ip", "ip", False, False, d_str),
     ("netmask", "netmask", False, False, d_str),
     ("gateway", "gateway", False, False, d_str),
     ("state", "state", False, False, lambda v, at: d_enum(NicState, v, at)),

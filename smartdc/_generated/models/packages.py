@@ -36,8 +36,8 @@ class PackageDisk:
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
     """
 
-    size: int | str
-    """Size in MiB, or remaining."""
+    size: int | str | None = None
+    """Size in MiB, or remaining (copied as PAPI stores it)."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""
@@ -54,21 +54,22 @@ class PackageDisk:
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
         try:
             data = d_object(data, "PackageDisk")
-            try:
-                value = data["size"]
-            except KeyError:
-                raise missing("PackageDisk.size") from None
+            value = data.get("size")
             f_size = (
-                value
-                if type(value) is int
-                else cast(
-                    "int | str",
-                    d_union(
-                        value,
-                        "PackageDisk.size",
-                        lambda x0: x0 if type(x0) is int else d_int(x0, "PackageDisk.size"),
-                        lambda x0: x0 if type(x0) is str else d_str(x0, "PackageDisk.size"),
-                    ),
+                None
+                if value is None
+                else (
+                    value
+                    if type(value) is int
+                    else cast(
+                        "int | str",
+                        d_union(
+                            value,
+                            "PackageDisk.size",
+                            lambda x0: x0 if type(x0) is int else d_int(x0, "PackageDisk.size"),
+                            lambda x0: x0 if type(x0) is str else d_str(x0, "PackageDisk.size"),
+                        ),
+                    )
                 )
             )
         except DecodeError as failure:
@@ -89,7 +90,10 @@ class PackageDisk:
     def to_json(self) -> dict[str, Any]:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
-        out["size"] = None if self.size is None else e_value(self.size)
+        if self.size is not None:
+            out["size"] = e_value(self.size)
+        elif "size" in self.json_nulls:
+            out["size"] = None
         if self.extra:
             out.update(self.extra)
         if self.decode_problems:
@@ -106,7 +110,7 @@ _PACKAGE_DISK_FIELDS: FieldTable = (
     (
         "size",
         "size",
-        True,
+        False,
         False,
         lambda v, at: (
             v
@@ -169,10 +173,10 @@ class Package:
     """Deprecated default flag."""
 
     flexible_disk: bool | None = None
-    """Whether disks can be sized freely (bhyve)."""
+    """Whether disks can be sized freely (sent for bhyve packages only)."""
 
     disks: list[PackageDisk] | None = None
-    """Disks a flexible-disk package gives."""
+    """Disks a flexible-disk package gives (sent for bhyve packages only)."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""

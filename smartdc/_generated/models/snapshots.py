@@ -44,14 +44,14 @@ class Snapshot:
     name: str
     """Name of the snapshot, unique per instance."""
 
-    state: SnapshotState
+    state: SnapshotState | None = None
     """Current state; poll until it is `created`."""
 
     size: float | None = None
-    """Size of the snapshot in MiB (since 9.4.0)."""
+    """Size of the snapshot in MiB (since 9.4.0); absent from the create answer."""
 
     created: datetime | None = None
-    """When the snapshot was taken."""
+    """When the snapshot was taken; absent from the create answer."""
 
     updated: datetime | None = None
     """Same as `created`."""
@@ -76,11 +76,8 @@ class Snapshot:
             except KeyError:
                 raise missing("Snapshot.name") from None
             f_name = value if type(value) is str else d_str(value, "Snapshot.name")
-            try:
-                value = data["state"]
-            except KeyError:
-                raise missing("Snapshot.state") from None
-            f_state = d_enum(SnapshotState, value, "Snapshot.state")
+            value = data.get("state")
+            f_state = None if value is None else d_enum(SnapshotState, value, "Snapshot.state")
             value = data.get("size")
             f_size = None if value is None else d_num(value, "Snapshot.size")
             value = data.get("created")
@@ -110,7 +107,10 @@ class Snapshot:
         """The JSON object, exactly as the server sent it (unknown keys included)."""
         out: dict[str, Any] = {}
         out["name"] = self.name
-        out["state"] = None if self.state is None else e_value(self.state)
+        if self.state is not None:
+            out["state"] = e_value(self.state)
+        elif "state" in self.json_nulls:
+            out["state"] = None
         if self.size is not None:
             out["size"] = self.size
         elif "size" in self.json_nulls:
@@ -141,7 +141,7 @@ _SNAPSHOT_KEYS = frozenset(
 )
 _SNAPSHOT_FIELDS: FieldTable = (
     ("name", "name", True, False, d_str),
-    ("state", "state", True, False, lambda v, at: d_enum(SnapshotState, v, at)),
+    ("state", "state", False, False, lambda v, at: d_enum(SnapshotState, v, at)),
     ("size", "size", False, False, d_num),
     ("created", "created", False, False, d_datetime),
     ("updated", "updated", False, False, d_datetime),

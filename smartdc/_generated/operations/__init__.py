@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "0b6fafb89b35"
+SPEC_DIGEST = "cc703d2f98e6"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""
