@@ -205,7 +205,7 @@ def cmd_snapshot_create(ctx: Context) -> int:
         progress = ctx.progress(f"snapshot {snapshot.name}")
         snapshot.poll_until("created", timeout=ctx.args.timeout)
         if progress is not None:
-            progress.done(snapshot.state)
+            progress.done(str(snapshot.state))
     ctx.printer.records([snapshot], ["name", "state", "created"])
     return 0
 
