@@ -103,7 +103,7 @@ class Machine(MachineFields):
     def resize(
         self, package: str | Package, *, wait: bool = False, timeout: float | None = None
     ) -> Machine:
-        ref = package if isinstance(package, str) else str(package.id)
+        ref = self.datacenter._package_ref(package)  # a wildcard name resolved exactly
         return self._audited(
             "resize", lambda: self._api.resize_machine(id=self.id, package=ref), wait, timeout
         )

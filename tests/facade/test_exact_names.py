@@ -44,3 +44,17 @@ def test_package_by_name_is_exact(dc: DataCenter) -> None:
     with pytest.raises(NotFoundError):
         dc.package(package.name[:3] + "*")  # PAPI reads * as a wildcard
     assert dc.package(package.name).id == package.id
+
+
+def test_create_and_resize_with_a_wildcard_package_name_are_refused(
+    dc: DataCenter, vsim: Simulator
+) -> None:
+    # The server resolves a package name through PAPI, where * is a wildcard: "g4-*" would
+    # provision (or resize to) the newest package of any name starting with "g4-".
+    with pytest.raises(NotFoundError):
+        dc.create_machine(name="m1", package="g4-*")
+    assert vsim.request_count("CreateMachine") == 0
+    machine = dc.create_machine(name="m2").wait("running")
+    with pytest.raises(NotFoundError):
+        machine.resize("g4-*")
+    assert vsim.request_count("ResizeMachine") == 0
