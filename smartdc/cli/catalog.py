@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from smartdc.cli import listings
 from smartdc.cli.context import Context
 from smartdc.cli.values import operation_arguments
 
@@ -37,28 +38,45 @@ def cmd_datacenters(ctx: Context) -> int:
     return 0
 
 
+def _model(name: str) -> type:
+    import smartdc.models
+
+    model: type = getattr(smartdc.models, name)
+    return model
+
+
 def cmd_images(ctx: Context) -> int:
     images = ctx.datacenter().images(**filters(ctx, "ListImages"))
-    ctx.printer.records(
+    ctx.printer.listing(
         images,
-        ["shortid", "name", "version", "os", "type", "published_at"],
-        formatters={"shortid": short},
+        listings.of(
+            _model("Image"),
+            ("shortid", "name", "version", "os", "type", "published_at"),
+            long=("id", "name", "version", "state", "os", "type", "published_at"),
+            sort=("published_at", "name"),
+        ),
     )
     return 0
 
 
 def cmd_packages(ctx: Context) -> int:
     packages = ctx.datacenter().packages(**filters(ctx, "ListPackages"))
-    ctx.printer.records(
+    ctx.printer.listing(
         packages,
-        ["shortid", "name", "memory", "disk", "vcpus", "default"],
-        formatters={"shortid": short},
+        listings.of(
+            _model("Package"),
+            ("shortid", "name", "memory", "swap", "disk", "vcpus"),
+            long=("id", "name", "default", "memory", "swap", "disk", "vcpus", "group"),
+            sort=("group", "memory"),
+        ),
     )
     return 0
 
 
 def cmd_keys(ctx: Context) -> int:
-    ctx.printer.records(ctx.datacenter().keys(), ["name", "fingerprint"])
+    ctx.printer.listing(
+        ctx.datacenter().keys(), listings.of(_model("Key"), ("fingerprint", "name"), sort=("name",))
+    )
     return 0
 
 
@@ -78,30 +96,73 @@ def cmd_key_delete(ctx: Context) -> int:
 
 
 def cmd_networks(ctx: Context) -> int:
-    ctx.printer.records(
+    ctx.printer.listing(
         ctx.datacenter().networks(),
-        ["shortid", "name", "subnet", "gateway", "public", "fabric"],
-        formatters={"shortid": short},
+        listings.of(
+            _model("Network"),
+            ("shortid", "name", "subnet", "gateway", "fabric", "vlan_id", "public"),
+            long=("id", "name", "subnet", "gateway", "fabric", "vlan_id", "public", "description"),
+            sort=("name",),
+        ),
     )
     return 0
 
 
 def cmd_fwrules(ctx: Context) -> int:
-    ctx.printer.records(
+    ctx.printer.listing(
         ctx.datacenter().firewall_rules(),
-        ["shortid", "enabled", "global", "rule"],
-        formatters={"shortid": short},
+        listings.of(
+            _model("FirewallRule"),
+            ("shortid", "enabled", "global", "rule"),
+            long=("id", "enabled", "global", "rule", "description"),
+            sort=("rule",),
+        ),
     )
     return 0
 
 
 def cmd_volumes(ctx: Context) -> int:
-    ctx.printer.records(
+    ctx.printer.listing(
         ctx.datacenter().volumes(**filters(ctx, "ListVolumes")),
-        ["shortid", "name", "size", "type", "state"],
-        formatters={"shortid": short},
+        listings.of(
+            _model("Volume"),
+            ("shortid", "name", "size", "type", "state"),
+            long=("id", "name", "size", "type", "state", "networks", "created"),
+            sort=("created",),
+        ),
     )
     return 0
+
+
+def _getter(kind: str) -> Callable[[Context], int]:
+    """``KIND get ID|NAME``: one record (``-o FIELD`` prints its bare value)."""
+
+    def run(ctx: Context) -> int:
+        dc = ctx.datacenter()
+        ref = ctx.args.ref
+        found: Any
+        if kind == "fwrule":
+            found = dc.api.get_firewall_rule(id=_fwrule_id(ctx, ref))
+        else:
+            found = getattr(dc, kind)(ref)
+        ctx.printer.record(found)
+        return 0
+
+    return run
+
+
+def _fwrule_id(ctx: Context, ref: str) -> str:
+    """A firewall rule by id or short id (rules have no names)."""
+    from smartdc.facade import NotFoundError
+
+    if len(ref) == 36:
+        return ref
+    matches = [r.id for r in ctx.datacenter().firewall_rules() if str(r.id).startswith(ref)]
+    if len(matches) != 1:
+        raise NotFoundError(
+            f"no firewall rule with id {ref!r}" if not matches else f"{ref!r} is ambiguous"
+        )
+    return str(matches[0])
 
 
 def add_commands(add: Adder) -> None:
@@ -114,13 +175,30 @@ def add_commands(add: Adder) -> None:
     ):
         parser = add(name, func, help=f"list {what}")
         parser.add_argument("filters", nargs="*", metavar="FIELD=VALUE")
-    add("keys", cmd_keys, help="list the account's SSH keys")
-    key = add("key", None, help="add or delete an SSH key")
-    key_sub = key.add_subparsers(dest="key_command", metavar="{add,delete}", required=True)
+        listings.table_flags(parser)
+    listings.table_flags(add("keys", cmd_keys, help="list the account's SSH keys"))
+    key = add("key", None, help="add, delete or show SSH keys")
+    key_sub = key.add_subparsers(dest="key_command", metavar="COMMAND", required=True)
+    groups: dict[str, Any] = {"key": key_sub}
     key_add = add("add", cmd_key_add, help="upload a public key", parent=key_sub)
     key_add.add_argument("name", help="name of the key")
     key_add.add_argument("file", help="public key file (id_rsa.pub), or - for stdin")
     key_delete = add("delete", cmd_key_delete, help="delete keys", parent=key_sub)
     key_delete.add_argument("names", nargs="+", metavar="NAME", help="name or fingerprint")
-    add("networks", cmd_networks, help="list networks")
-    add("fwrules", cmd_fwrules, help="list firewall rules")
+    listings.table_flags(add("networks", cmd_networks, help="list networks"))
+    listings.table_flags(add("fwrules", cmd_fwrules, help="list firewall rules"))
+    for kind, what in (
+        ("image", "an image (id, name or name@version)"),
+        ("package", "a package (id or name)"),
+        ("network", "a network (id or name)"),
+        ("key", "an SSH key (name or fingerprint)"),
+        ("fwrule", "a firewall rule (id or short id)"),
+    ):
+        if kind not in groups:
+            parser = add(kind, None, help=f"show {what}")
+            groups[kind] = parser.add_subparsers(
+                dest=f"{kind}_command", metavar="COMMAND", required=True
+            )
+        group = groups[kind]
+        getter = add("get", _getter(kind), help=f"show {what}", parent=group)
+        getter.add_argument("ref", metavar=kind.upper())

@@ -38,7 +38,12 @@ class Context:
         self.out = out
         self.err = err
         self.printer = Printer(
-            out, json_mode=getattr(args, "json", False), columns=getattr(args, "output", None)
+            out,
+            json_mode=getattr(args, "json", False),
+            columns=getattr(args, "output", None),
+            header=not getattr(args, "no_header", False),
+            long=getattr(args, "long", False),
+            sort=getattr(args, "sort", None),
         )
         self._dc: DataCenter | None = None
 

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from smartdc.cli import listings
 from smartdc.cli.catalog import filters, short
 from smartdc.cli.context import Context
 from smartdc.cli.output import terminal_safe
@@ -44,17 +45,32 @@ def _wait(ctx: Context, machines: list[Machine], state: str) -> None:
         progress.done(state)
 
 
+def _image_names(ctx: Context) -> dict[str, str]:
+    """Image id -> ``name@version`` for the ``img`` column (every state, as triton looks them up;
+    an account that may not list images just gets short ids)."""
+    from smartdc.errors import CloudAPIError
+
+    try:
+        images = ctx.datacenter().api.list_images(state="all")
+    except CloudAPIError as exc:
+        if exc.status == 403:
+            return {}
+        raise
+    return {str(i.id): f"{i.name}@{i.version}" for i in images}
+
+
 def cmd_instances(ctx: Context) -> int:
     params = filters(ctx, "ListMachines")
-    if ctx.printer.json_mode and not ctx.args.output:
-        # Scripts get the server's objects as they arrive, page by page: no model round trip.
+    if ctx.printer.json_mode:
+        # Scripts get the server's objects as they arrive, page by page: no model round trip
+        # (the whole objects, as triton prints them with -j, whatever -o says).
         api = ctx.datacenter().api
         out = ctx.printer.out
         for item in api.paginate("ListMachines", params, lambda response: response.data or []):
             out.write(json.dumps(item, separators=(",", ":")) + "\n")
         return 0
     machines = ctx.datacenter().machines(**params)
-    _show(ctx, list(machines))
+    ctx.printer.listing(machines, listings.instances(lambda: _image_names(ctx)))
     return 0
 
 
@@ -237,12 +253,18 @@ def _wait_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def add_commands(add: Adder) -> None:
-    listing = add("instances", cmd_instances, help="list instances", aliases=["ls"])
-    listing.add_argument(
-        "filters", nargs="*", metavar="FIELD=VALUE", help="e.g. state=running tag.role=db"
+    def instance_listing(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "filters", nargs="*", metavar="FIELD=VALUE", help="e.g. state=running tag.role=db"
+        )
+        listings.table_flags(parser)
+
+    instance_listing(
+        add("instances", cmd_instances, help="list instances", aliases=["insts", "ls"])
     )
-    inst = add("instance", None, help="show, create, change and delete instances")
+    inst = add("instance", None, help="show, create, change and delete instances", aliases=["inst"])
     sub = inst.add_subparsers(dest="instance_command", metavar="COMMAND", required=True)
+    instance_listing(add("list", cmd_instances, help="list instances", parent=sub, aliases=["ls"]))
 
     def one(name: str, func: Callable[[Context], int], text: str) -> argparse.ArgumentParser:
         parser = add(name, func, help=text, parent=sub)

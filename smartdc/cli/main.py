@@ -176,10 +176,11 @@ def run(
 
 
 def _report(exc: Exception, err: TextIO) -> int:
+    from smartdc.cli.output import ColumnError
     from smartdc.errors import ArgumentError, ConfigError, SmartDCError, UnknownOperationError
 
     # Messages may quote the server (names, error texts, request ids): printed terminal-safe.
-    if isinstance(exc, (ConfigError, ArgumentError, UnknownOperationError)):
+    if isinstance(exc, (ConfigError, ArgumentError, UnknownOperationError, ColumnError)):
         err.write(f"smartdc: error: {terminal_safe(str(exc), keep_newlines=True)}\n")
         return EXIT_USAGE
     if isinstance(exc, SmartDCError):

@@ -7,9 +7,11 @@ names; columns may be named either way (``primaryIp`` or ``primary_ip``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TextIO
+
+import attrs
 
 _MAX_DEPTH = 32  # nesting shown in a table cell; deeper values print as "..."
 
@@ -107,13 +109,90 @@ def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+class ColumnError(ValueError):
+    """``-o`` or ``-s`` named a field the listing does not have (the message lists those it has)."""
+
+
+@attrs.frozen
+class Listing:
+    """How a kind of record is listed: default and long (``-l``) columns, the default sort (``-s``),
+    computed columns (triton's ``shortid``, ``img``, ``age``, ``flags``...) and the fields a
+    record may have (for naming a mistyped ``-o`` column)."""
+
+    columns: tuple[str, ...]
+    long: tuple[str, ...] = ()
+    sort: tuple[str, ...] = ()
+    computed: Mapping[str, Callable[[Mapping[str, Any]], Any]] = attrs.field(factory=dict)
+    fields: tuple[str, ...] = ()
+
+    def check(self, names: Sequence[str], what: str) -> None:
+        known = {*self.computed, *self.fields}
+        known |= {_camel(n) for n in self.fields} | {_snake(n) for n in self.fields}
+        unknown = [n for n in names if n.lstrip("-").split(".", 1)[0] not in known]
+        if unknown and self.fields:
+            valid = ", ".join(sorted({*self.computed, *(_camel(n) for n in self.fields)}))
+            raise ColumnError(f"unknown {what} {', '.join(unknown)}; valid: {valid}")
+
+
+def sort_key(value: Any) -> tuple[int, Any]:
+    """Sorts numbers as numbers, text as text, missing values last."""
+    if value is None:
+        return (2, "")
+    if isinstance(value, bool):
+        return (0, int(value))
+    if isinstance(value, (int, float)):
+        return (0, value)
+    return (1, str(value))
+
+
 class Printer:
     """Writes results in the form the command line asked for."""
 
-    def __init__(self, out: TextIO, *, json_mode: bool = False, columns: str | None = None):
+    def __init__(
+        self,
+        out: TextIO,
+        *,
+        json_mode: bool = False,
+        columns: str | None = None,
+        header: bool = True,
+        long: bool = False,
+        sort: str | None = None,
+    ):
         self.out = out
         self.json_mode = json_mode
         self.columns = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
+        self.header = header
+        self.long = long
+        self.sort = [s.strip() for s in sort.split(",") if s.strip()] if sort else None
+
+    def listing(self, items: Iterable[Any], listing: Listing) -> int:
+        """A list as ``listing`` says (``-o``, ``-l``, ``-s``, ``-H``, computed columns); JSON
+        lines with ``-j`` (the whole objects, as triton prints them, whatever ``-o`` says)."""
+        if self.json_mode:
+            return self.records(items, listing.columns)
+        columns = self.columns or list(
+            listing.long if self.long and listing.long else listing.columns
+        )
+        sort = self.sort or list(listing.sort)
+        listing.check(columns, "column")
+        listing.check(sort, "sort field")
+        records = [as_json(item) for item in items]
+
+        def value(record: Mapping[str, Any], name: str) -> Any:
+            compute = listing.computed.get(name)
+            return compute(record) if compute is not None else field(record, name)
+
+        for name in reversed(sort):  # stable sorts, last key first
+            records.sort(
+                key=lambda r: sort_key(value(r, name.lstrip("-"))), reverse=name.startswith("-")
+            )
+        rows = [[cell(value(record, c)) for c in columns] for record in records]
+        text = table(rows, [c.upper() for c in columns])
+        if not self.header:
+            text = text.split("\n", 1)[1] if "\n" in text else ""
+        if text:
+            self.line(text)
+        return len(rows)
 
     def line(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -154,6 +233,10 @@ class Printer:
             return
         if not isinstance(data, Mapping):
             self.line(cell(data))
+            return
+        if self.columns and len(self.columns) == 1:
+            # one field: its bare value, for $(smartdc instance get web -o id)
+            self.line(cell(field(data, self.columns[0])))
             return
         names = self.columns or list(data)
         rows = [[terminal_safe(str(name)), cell(field(data, name))] for name in names]

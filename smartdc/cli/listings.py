@@ -1,0 +1,100 @@
+"""What each listing shows: triton's columns (default and ``-l``), sort order and computed columns.
+
+Column names follow node-triton's ``triton ... list`` (lib/do_*/do_list.js), so ``-o`` and ``-s``
+take what triton users type: ``shortid``, ``img`` (image ``name@version``), ``age`` (``3d``, ``5h``),
+``flags`` (B bhyve, D docker, F firewall, K kvm, P deletion protection).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import attrs
+
+from smartdc.cli.output import Listing
+
+
+def shortid(record: Mapping[str, Any]) -> str:
+    return str(record.get("id", "")).split("-", 1)[0]
+
+
+def age(record: Mapping[str, Any], now: datetime | None = None) -> str | None:
+    """How long ago ``created`` was, in the largest whole unit (triton's longAgo)."""
+    created = record.get("created")
+    if not isinstance(created, str):
+        return None
+    try:
+        when = datetime.fromisoformat(created.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    seconds = round(((now or datetime.now(timezone.utc)) - when).total_seconds())
+    for unit, size in (("y", 31536000), ("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{max(seconds, 0)}s"
+
+
+def flags(record: Mapping[str, Any]) -> str | None:
+    brand = record.get("brand")
+    found = [
+        letter
+        for letter, on in (
+            ("B", brand == "bhyve"),
+            ("D", bool(record.get("docker"))),
+            ("F", bool(record.get("firewall_enabled"))),
+            ("K", brand == "kvm"),
+            ("P", bool(record.get("deletion_protection"))),
+        )
+        if on
+    ]
+    return "".join(found) or None
+
+
+def _fields(model: type) -> tuple[str, ...]:
+    return tuple(f.name for f in attrs.fields(model) if f.name not in ("extra", "json_nulls"))
+
+
+def instances(image_names: Callable[[], Mapping[str, str]]) -> Listing:
+    """``image_names()`` (id -> ``name@version``) is called only when ``img`` is shown or sorted."""
+    from smartdc.models import Machine
+
+    cache: dict[str, Mapping[str, str]] = {}
+
+    def img(record: Mapping[str, Any]) -> str | None:
+        if "names" not in cache:
+            cache["names"] = image_names()
+        image = str(record.get("image") or "")
+        return cache["names"].get(image) or (image.split("-", 1)[0] or None)
+
+    return Listing(
+        columns=("shortid", "name", "img", "state", "flags", "age"),
+        long=("id", "name", "img", "brand", "package", "state", "flags", "primaryIp", "created"),
+        sort=("created",),
+        computed={"shortid": shortid, "img": img, "age": age, "flags": flags},
+        fields=_fields(Machine),
+    )
+
+
+def of(
+    model: type, columns: tuple[str, ...], *, long: tuple[str, ...] = (), sort: tuple[str, ...] = ()
+) -> Listing:
+    """A listing of ``model`` records with a ``shortid`` column."""
+    return Listing(
+        columns=columns, long=long, sort=sort, computed={"shortid": shortid}, fields=_fields(model)
+    )
+
+
+def table_flags(parser: Any) -> None:
+    """triton's table options for a listing command: -H, -l, -s (with -o and -j, which every
+    command has)."""
+    group = parser.add_argument_group("table")
+    group.add_argument("-H", dest="no_header", action="store_true", help="omit the header row")
+    group.add_argument("-l", "--long", action="store_true", help="more columns")
+    group.add_argument(
+        "-s",
+        "--sort",
+        metavar="FIELD[,..]",
+        help="sort by these; a leading - reverses (--sort=-created)",
+    )
