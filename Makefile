@@ -29,7 +29,8 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(BASE_STAMP)
 
-# Joyent's http-signature verifier (tests check our signatures with it), the official triton CLI
+# Our signature harness (tests/httpsig: http-signature 1.4.0 as CloudAPI 9.20 runs it; tests check
+# our signatures with it), the official triton CLI
 # (fidelity tests of the simulator), and node-triton 7.15's integration suite with the CLI it runs
 # (triton 7.15.3 and tap; tests/conformance runs it against the simulator; 7.15 lacks commands the
 # fidelity tests use, hence its own directory). Best effort: tests skip with a message if absent.
@@ -38,9 +39,9 @@ SUITE_PKG   := $(SUITE_NODE)/node_modules/triton
 CONFORMANCE := $(SHARED)/conformance/node-triton-7.15.0/test
 node-tools:
 	@if command -v npm >/dev/null 2>&1; then \
-	  if [ ! -d $(CACHE)/httpsig/node_modules ] && [ -d $(SHARED)/tools ]; then \
-	    mkdir -p $(CACHE)/httpsig && cp $(SHARED)/tools/package.json $(SHARED)/tools/verify-httpsig.js $(CACHE)/httpsig/ && \
-	    (cd $(CACHE)/httpsig && npm install --silent --no-audit --no-fund >/dev/null 2>&1) || echo "warning: could not install the http-signature verifier"; \
+	  mkdir -p $(CACHE)/httpsig && cp tests/httpsig/package.json tests/httpsig/verify.js $(CACHE)/httpsig/; \
+	  if [ ! -d $(CACHE)/httpsig/node_modules/http-signature ]; then \
+	    (cd $(CACHE)/httpsig && npm install --silent --no-audit --no-fund >/dev/null 2>&1) || echo "warning: could not install the http-signature harness"; \
 	  fi; \
 	  if [ ! -x $(CACHE)/node/node_modules/triton/bin/triton ]; then \
 	    mkdir -p $(CACHE)/node && (cd $(CACHE)/node && npm install --silent --no-audit --no-fund triton >/dev/null 2>&1) || echo "warning: could not install the triton CLI"; \

@@ -1,4 +1,8 @@
-"""Shared test settings: where the repository and the shared reference data are."""
+"""Shared test settings: where the repository is, strict decoding, keys made once per run.
+
+``../shared`` is read only by the external node-triton conformance suite (tests/conformance, through
+``make node-tools``); everything else the tests need is in this repository.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from smartdc.testing.keyfiles import KEY_KINDS, PrivateKey, generate_key
+
 # The suite decodes strictly (docs/design.md, "Decoding answers"): an answer of the simulator that
 # does not fit the spec fails the test that got it. Tests of the tolerant policy say so themselves.
 os.environ.setdefault("SMARTDC_STRICT_DECODING", "1")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DIR = REPO_ROOT.parent / "shared"
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +26,7 @@ def repo_root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not SHARED_DIR.is_dir():
-        pytest.skip(f"shared reference data not found at {SHARED_DIR}")
-    return SHARED_DIR
+def generated_keys() -> dict[str, PrivateKey]:
+    """One key of each kind (``rsa2048``, ``rsa4096``, ``p256``...), made once per run: RSA-4096
+    alone takes a second or more to generate."""
+    return {kind: generate_key(kind) for kind in KEY_KINDS}

@@ -13,15 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from .keys import KEY_KINDS, PrivateKey, generate
+from tests import httpsig
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def generated_keys() -> dict[str, PrivateKey]:
-    """One key of each kind, generated once (RSA-4096 generation is slow)."""
-    return {kind: generate(kind) for kind in KEY_KINDS}
 
 
 @pytest.fixture(autouse=True)
@@ -78,14 +72,8 @@ def ssh_agent() -> Iterator[Agent]:
 
 
 @pytest.fixture(scope="session")
-def httpsig_verifier() -> Path:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed: cannot run Joyent's http-signature verifier")
-    override = os.environ.get("SMARTDC_HTTPSIG_VERIFIER")
-    script = Path(override) if override else REPO_ROOT / ".cache" / "httpsig" / "verify-httpsig.js"
-    if not script.is_file():
-        pytest.skip(f"http-signature verifier not found at {script} (run `make node-tools`)")
-    if not override and not (script.parent / "node_modules").is_dir():
-        pytest.skip(f"verifier dependencies missing in {script.parent} (run `make node-tools`)")
-    return script
+def httpsig_harness() -> None:
+    """Skips the test unless the project's http-signature harness (tests/httpsig) is installed."""
+    reason = httpsig.unavailable()
+    if reason is not None:
+        pytest.skip(reason)
