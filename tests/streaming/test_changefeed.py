@@ -151,7 +151,7 @@ def test_metadata_and_nic_changes_are_published(
     sim: Simulator, dc: DataCenter, api: CloudAPI
 ) -> None:
     machine = dc.create_machine(name="subs")
-    sim.clock.advance(60)
+    sim.advance(60)
     joined = set(api.get_machine(machine.id).networks or [])
     network = next(n for n in api.list_networks() if n.id not in joined)
     with api.get_changefeed(sub_resources=["customer_metadata", "nics"]) as feed:
@@ -159,7 +159,7 @@ def test_metadata_and_nic_changes_are_published(
         api.update_machine_metadata(machine.id, metadata={"role": "db"})
         metadata = _message(feed.next(timeout=5))
         api.add_nic(machine.id, network=network.id)
-        sim.clock.advance(60)
+        sim.advance(60)
         nics = _message(feed.next(timeout=5))
     assert metadata.change_kind.sub_resources == ["customer_metadata"]
     assert metadata.resource_object is not None
