@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from smartdc.config import Config
     from smartdc.errors import *  # noqa: F403  (every error class)
     from smartdc.facade import DataCenter, Machine, Snapshot, wait_all
+    from smartdc.runtime.jsonvalues import DecodeProblem, strict_decoding
     from smartdc.transport import Response, Transport
 
 # public name -> module that defines it (error classes: smartdc.errors)
@@ -38,17 +39,21 @@ _LAZY: dict[str, str] = {
     "Machine": "smartdc.facade",
     "Snapshot": "smartdc.facade",
     "wait_all": "smartdc.facade",
+    "DecodeProblem": "smartdc.runtime.jsonvalues",
+    "strict_decoding": "smartdc.runtime.jsonvalues",
 }
 
 __all__ = [
     "CloudAPI",
     "Config",
     "DataCenter",
+    "DecodeProblem",
     "Machine",
     "Response",
     "Snapshot",
     "Transport",
     "__version__",
+    "strict_decoding",
     "wait_all",
 ]
 if TYPE_CHECKING:

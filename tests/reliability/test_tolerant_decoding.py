@@ -142,6 +142,14 @@ def test_strict_decoding_from_the_environment(
         assert api.get_machine(str(sent["id"])).memory is None
 
 
+def test_the_switch_and_the_problem_type_are_public() -> None:
+    import smartdc
+    from smartdc.runtime import jsonvalues
+
+    assert smartdc.strict_decoding is jsonvalues.strict_decoding
+    assert smartdc.DecodeProblem is jsonvalues.DecodeProblem
+
+
 def test_the_answer_itself_must_still_have_its_shape(sim: Simulator, api: CloudAPI) -> None:
     # Not a field: without a list there is no page to give.
     override_route(sim, "ListMachines", lambda request: _answer({"not": "a list"}))
