@@ -20,7 +20,7 @@ from typing import Any
 from smartdc.testing.clock import iso_time
 from smartdc.testing.lazy import cancel, schedule, settle
 from smartdc.testing.resources.common import invalid, login_of, not_found, ok
-from smartdc.testing.resources.machines import audit, find_machine
+from smartdc.testing.resources.machines import audit, find_machine, machines_of
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse, SimStream, Wait
 
 # CloudAPI's list (lib/migrations.js); `watch` is routed before it
@@ -320,6 +320,8 @@ def list_migrations(req: SimRequest) -> SimResponse:
 
 
 def get_migration(req: SimRequest) -> SimResponse:
+    if machines_of(req).get(req.params["machine"]) is None:  # VMAPI loads the VM first
+        raise not_found("VM not found")
     migration = _live(req).get(req.params["machine"])
     if migration is None:
         raise not_found("migration not found")

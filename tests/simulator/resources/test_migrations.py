@@ -205,4 +205,4 @@ def test_automatic_runs_every_phase(vsim: Simulator, vsig: SigClient) -> None:
         ("switch", "successful"),
     ]
     unknown = vsig.get("/my/migrations/" + "0" * 8 + "-0000-4000-8000-" + "0" * 12)
-    assert unknown.status == 404
+    assert (unknown.status, unknown.json["message"]) == (404, "VM not found")
