@@ -14,7 +14,7 @@ import pytest
 
 from smartdc import DataCenter
 from smartdc.config import Config
-from smartdc.testing import Simulator
+from smartdc.testing import Simulator, VirtualClock
 
 
 def test_location_builds_the_public_endpoint_url() -> None:
@@ -23,12 +23,19 @@ def test_location_builds_the_public_endpoint_url() -> None:
     assert (config.account, config.key_id) == ("test", "test_key")
 
 
+@pytest.fixture
+def cloudapi_sim_clock() -> VirtualClock:
+    return VirtualClock()
+
+
 def test_seed_readme_flow(cloudapi_sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("TRITON_URL", "SDC_URL", "TRITON_ACCOUNT", "SDC_ACCOUNT", "TRITON_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     sim = cloudapi_sim
-    # python-smartdc's key_id form: /<login>/keys/<key name>
-    sdc = DataCenter(url=sim.url, key_id=f"/{sim.account}/keys/sim", secret=sim.key_path)
+    # python-smartdc's key_id form: /<login>/keys/<key name>; clock=: waits on simulated time
+    sdc = DataCenter(
+        url=sim.url, key_id=f"/{sim.account}/keys/sim", secret=sim.key_path, clock=sim.wait_clock
+    )
 
     keys = sdc.keys()
     assert [k.fingerprint for k in keys] == [sim.key_id]

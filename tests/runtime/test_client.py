@@ -15,16 +15,14 @@ from smartdc.errors import (
     WaitFailed,
 )
 from smartdc.runtime.waiting import Poll
-from smartdc.testing import Simulator
+from smartdc.testing import Simulator, VirtualClock
 from smartdc.testing.state import Settings
 
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[Simulator]:
-    settings = Settings(
-        provision_seconds=0.3, stop_seconds=0.2, start_seconds=0.2, delete_seconds=0.2
-    )
-    with Simulator(settings=settings) as simulator:
+    # virtual time: waits advance it instead of sleeping (state changes take their default time)
+    with Simulator(clock=VirtualClock()) as simulator:
         yield simulator
 
 
