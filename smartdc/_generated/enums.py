@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from smartdc.runtime.jsonvalues import OpenEnum
 
 
@@ -20,6 +22,14 @@ class ProvisioningLimitBy(OpenEnum):
     """Disk quota in GiB."""
 
 
+ProvisioningLimitByValue = Literal[
+    "machines",
+    "ram",
+    "quota",
+]
+"""The values of :class:`ProvisioningLimitBy` as strings, for type checkers."""
+
+
 class ProvisioningLimitCheck(OpenEnum):
     """What a provisioning limit is restricted to."""
 
@@ -33,6 +43,14 @@ class ProvisioningLimitCheck(OpenEnum):
     """Instances of one brand."""
 
 
+ProvisioningLimitCheckValue = Literal[
+    "image",
+    "os",
+    "brand",
+]
+"""The values of :class:`ProvisioningLimitCheck` as strings, for type checkers."""
+
+
 class KeyFactor(OpenEnum):
     """A factor a hardware-backed key asks for."""
 
@@ -43,6 +61,13 @@ class KeyFactor(OpenEnum):
     """The key must be touched."""
 
 
+KeyFactorValue = Literal[
+    "pin",
+    "touch",
+]
+"""The values of :class:`KeyFactor` as strings, for type checkers."""
+
+
 class RoleMemberType(OpenEnum):
     """Kind of a role member."""
 
@@ -51,6 +76,13 @@ class RoleMemberType(OpenEnum):
 
     ACCOUNT = "account"
     """The account itself."""
+
+
+RoleMemberTypeValue = Literal[
+    "subuser",
+    "account",
+]
+"""The values of :class:`RoleMemberType` as strings, for type checkers."""
 
 
 class AccessKeyStatus(OpenEnum):
@@ -66,6 +98,14 @@ class AccessKeyStatus(OpenEnum):
     """Past its expiration (newer servers)."""
 
 
+AccessKeyStatusValue = Literal[
+    "Active",
+    "Inactive",
+    "Expired",
+]
+"""The values of :class:`AccessKeyStatus` as strings, for type checkers."""
+
+
 class AccessKeyCredentialType(OpenEnum):
     """Lifetime kind of an access key (newer servers)."""
 
@@ -74,6 +114,13 @@ class AccessKeyCredentialType(OpenEnum):
 
     TEMPORARY = "temporary"
     """Expires at `expiration`."""
+
+
+AccessKeyCredentialTypeValue = Literal[
+    "permanent",
+    "temporary",
+]
+"""The values of :class:`AccessKeyCredentialType` as strings, for type checkers."""
 
 
 class ImageState(OpenEnum):
@@ -95,6 +142,16 @@ class ImageState(OpenEnum):
     """Creation failed (see `error`)."""
 
 
+ImageStateValue = Literal[
+    "active",
+    "unactivated",
+    "disabled",
+    "creating",
+    "failed",
+]
+"""The values of :class:`ImageState` as strings, for type checkers."""
+
+
 class ImageFileCompression(OpenEnum):
     """Compression of an image file."""
 
@@ -106,6 +163,14 @@ class ImageFileCompression(OpenEnum):
 
     NONE = "none"
     """Not compressed."""
+
+
+ImageFileCompressionValue = Literal[
+    "bzip2",
+    "gzip",
+    "none",
+]
+"""The values of :class:`ImageFileCompression` as strings, for type checkers."""
 
 
 class MachineState(OpenEnum):
@@ -139,6 +204,20 @@ class MachineState(OpenEnum):
     """Any VMAPI state CloudAPI does not translate."""
 
 
+MachineStateValue = Literal[
+    "provisioning",
+    "ready",
+    "running",
+    "stopping",
+    "stopped",
+    "offline",
+    "deleted",
+    "failed",
+    "unknown",
+]
+"""The values of :class:`MachineState` as strings, for type checkers."""
+
+
 class MachineType(OpenEnum):
     """Deprecated coarse kind of instance; use `brand` instead."""
 
@@ -147,6 +226,13 @@ class MachineType(OpenEnum):
 
     VIRTUALMACHINE = "virtualmachine"
     """A hardware-virtualized instance (kvm or bhyve)."""
+
+
+MachineTypeValue = Literal[
+    "smartmachine",
+    "virtualmachine",
+]
+"""The values of :class:`MachineType` as strings, for type checkers."""
 
 
 class MachineBrand(OpenEnum):
@@ -168,6 +254,16 @@ class MachineBrand(OpenEnum):
     """bhyve hardware virtual machine."""
 
 
+MachineBrandValue = Literal[
+    "joyent",
+    "joyent-minimal",
+    "lx",
+    "kvm",
+    "bhyve",
+]
+"""The values of :class:`MachineBrand` as strings, for type checkers."""
+
+
 class AuditCallerType(OpenEnum):
     """How the caller of an audited action authenticated."""
 
@@ -184,6 +280,15 @@ class AuditCallerType(OpenEnum):
     """An operator acting through the internal APIs."""
 
 
+AuditCallerTypeValue = Literal[
+    "signature",
+    "basic",
+    "token",
+    "operator",
+]
+"""The values of :class:`AuditCallerType` as strings, for type checkers."""
+
+
 class AuditSuccess(OpenEnum):
     """Whether an audited action succeeded."""
 
@@ -194,6 +299,13 @@ class AuditSuccess(OpenEnum):
     """The action failed."""
 
 
+AuditSuccessValue = Literal[
+    "yes",
+    "no",
+]
+"""The values of :class:`AuditSuccess` as strings, for type checkers."""
+
+
 class VolumeMountMode(OpenEnum):
     """Access mode of a volume mounted into a new instance."""
 
@@ -202,6 +314,13 @@ class VolumeMountMode(OpenEnum):
 
     RO = "ro"
     """Read only."""
+
+
+VolumeMountModeValue = Literal[
+    "rw",
+    "ro",
+]
+"""The values of :class:`VolumeMountMode` as strings, for type checkers."""
 
 
 class SnapshotState(OpenEnum):
@@ -226,6 +345,17 @@ class SnapshotState(OpenEnum):
     """The job exists but the snapshot is gone."""
 
 
+SnapshotStateValue = Literal[
+    "queued",
+    "running",
+    "created",
+    "failed",
+    "canceled",
+    "deleted",
+]
+"""The values of :class:`SnapshotState` as strings, for type checkers."""
+
+
 class DiskState(OpenEnum):
     """State of a disk: creating, resizing or deleting while a job runs, otherwise the state of the
     instance (running, stopped, ...)."""
@@ -244,6 +374,16 @@ class DiskState(OpenEnum):
 
     STOPPED = "stopped"
     """The instance is stopped."""
+
+
+DiskStateValue = Literal[
+    "creating",
+    "resizing",
+    "deleting",
+    "running",
+    "stopped",
+]
+"""The values of :class:`DiskState` as strings, for type checkers."""
 
 
 class MigrationAction(OpenEnum):
@@ -271,6 +411,18 @@ class MigrationAction(OpenEnum):
     """After a successful switch, remove the original instance (since 9.8.1)."""
 
 
+MigrationActionValue = Literal[
+    "begin",
+    "sync",
+    "switch",
+    "automatic",
+    "pause",
+    "abort",
+    "finalize",
+]
+"""The values of :class:`MigrationAction` as strings, for type checkers."""
+
+
 class MigrationState(OpenEnum):
     """State of a migration."""
 
@@ -288,6 +440,16 @@ class MigrationState(OpenEnum):
 
     SUCCESSFUL = "successful"
     """The migration completed."""
+
+
+MigrationStateValue = Literal[
+    "running",
+    "paused",
+    "aborted",
+    "failed",
+    "successful",
+]
+"""The values of :class:`MigrationState` as strings, for type checkers."""
 
 
 class MigrationPhase(OpenEnum):
@@ -312,6 +474,17 @@ class MigrationPhase(OpenEnum):
     """Mentioned by the docs as a final phase."""
 
 
+MigrationPhaseValue = Literal[
+    "begin",
+    "sync",
+    "switch",
+    "finalize",
+    "abort",
+    "finished",
+]
+"""The values of :class:`MigrationPhase` as strings, for type checkers."""
+
+
 class MigrationProgressType(OpenEnum):
     """Kind of a migration progress event."""
 
@@ -320,6 +493,13 @@ class MigrationProgressType(OpenEnum):
 
     END = "end"
     """The last event of a watched action."""
+
+
+MigrationProgressTypeValue = Literal[
+    "progress",
+    "end",
+]
+"""The values of :class:`MigrationProgressType` as strings, for type checkers."""
 
 
 class ChangefeedSubResource(OpenEnum):
@@ -350,6 +530,19 @@ class ChangefeedSubResource(OpenEnum):
     """The tags of the instance."""
 
 
+ChangefeedSubResourceValue = Literal[
+    "alias",
+    "customer_metadata",
+    "destroyed",
+    "nics",
+    "owner_uuid",
+    "server_uuid",
+    "state",
+    "tags",
+]
+"""The values of :class:`ChangefeedSubResource` as strings, for type checkers."""
+
+
 class NicState(OpenEnum):
     """State of a NIC."""
 
@@ -361,6 +554,14 @@ class NicState(OpenEnum):
 
     STOPPED = "stopped"
     """The instance of the NIC is stopped."""
+
+
+NicStateValue = Literal[
+    "provisioning",
+    "running",
+    "stopped",
+]
+"""The values of :class:`NicState` as strings, for type checkers."""
 
 
 class VolumeState(OpenEnum):
@@ -382,28 +583,61 @@ class VolumeState(OpenEnum):
     """The volume is deleted."""
 
 
+VolumeStateValue = Literal[
+    "creating",
+    "ready",
+    "failed",
+    "deleting",
+    "deleted",
+]
+"""The values of :class:`VolumeState` as strings, for type checkers."""
+
+
 __all__ = [
     "AccessKeyCredentialType",
+    "AccessKeyCredentialTypeValue",
     "AccessKeyStatus",
+    "AccessKeyStatusValue",
     "AuditCallerType",
+    "AuditCallerTypeValue",
     "AuditSuccess",
+    "AuditSuccessValue",
     "ChangefeedSubResource",
+    "ChangefeedSubResourceValue",
     "DiskState",
+    "DiskStateValue",
     "ImageFileCompression",
+    "ImageFileCompressionValue",
     "ImageState",
+    "ImageStateValue",
     "KeyFactor",
+    "KeyFactorValue",
     "MachineBrand",
+    "MachineBrandValue",
     "MachineState",
+    "MachineStateValue",
     "MachineType",
+    "MachineTypeValue",
     "MigrationAction",
+    "MigrationActionValue",
     "MigrationPhase",
+    "MigrationPhaseValue",
     "MigrationProgressType",
+    "MigrationProgressTypeValue",
     "MigrationState",
+    "MigrationStateValue",
     "NicState",
+    "NicStateValue",
     "ProvisioningLimitBy",
+    "ProvisioningLimitByValue",
     "ProvisioningLimitCheck",
+    "ProvisioningLimitCheckValue",
     "RoleMemberType",
+    "RoleMemberTypeValue",
     "SnapshotState",
+    "SnapshotStateValue",
     "VolumeMountMode",
+    "VolumeMountModeValue",
     "VolumeState",
+    "VolumeStateValue",
 ]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from smartdc.cli import listings
 from smartdc.cli.catalog import filters, short
 from smartdc.cli.context import Context
-from smartdc.cli.output import terminal_safe
+from smartdc.cli.output import cell, terminal_safe
 from smartdc.cli.values import parse_assignments
 from smartdc.errors import ArgumentError
 
@@ -31,18 +31,23 @@ def _show(ctx: Context, machines: Sequence[Machine]) -> None:
     ctx.printer.records(machines, INSTANCE_COLUMNS, formatters={"shortid": short})
 
 
-def _wait(ctx: Context, machines: list[Machine], state: str) -> None:
+def _wait(ctx: Context, machines: list[Machine], state: str | Sequence[str]) -> None:
+    """Wait for each machine to be in ``state`` (or any of several), with progress on stderr."""
     from smartdc.facade import wait_all
+    from smartdc.facade.waiting import checked_states
 
+    states: Any = checked_states(state)  # a typo is a usage error, not an endless wait
     timeout = getattr(ctx.args, "timeout", None)
     label = _label(machines[0]) if len(machines) == 1 else f"{len(machines)} instances"
-    progress = ctx.progress(f"waiting for {label} to be {state}")
-    if len(machines) == 1:
-        machines[0].wait(state, timeout=timeout, progress=progress)
+    shown = " or ".join(states)
+    progress = ctx.progress(f"waiting for {label} to be {shown}")
+    if len(machines) == 1 or len(states) > 1:
+        for machine in machines:
+            machine.wait(states, timeout=timeout, progress=progress)
     else:
-        wait_all(machines, state, timeout=timeout, progress=progress)
+        wait_all(machines, states[0], timeout=timeout, progress=progress)
     if progress is not None:
-        progress.done(state)
+        progress.done(shown)
 
 
 def _image_names(ctx: Context) -> dict[str, str]:
@@ -152,10 +157,12 @@ def cmd_rename(ctx: Context) -> int:
 
 
 def cmd_wait(ctx: Context) -> int:
-    machine = ctx.machine(ctx.args.instance)
-    _wait(ctx, [machine], ctx.args.state)
-    if ctx.args.state != "deleted":
-        _show(ctx, [machine])
+    """triton's ``instance wait [-s STATES] INST...``: until each is in one of the states."""
+    machines = [ctx.machine(ref) for ref in ctx.args.instances]
+    states = [s for s in ",".join(ctx.args.states).split(",") if s] if ctx.args.states else None
+    _wait(ctx, machines, states or ["running", "failed"])
+    if any(m.state != "deleted" for m in machines):
+        _show(ctx, [m for m in machines if m.state != "deleted"])
     return 0
 
 
@@ -184,6 +191,31 @@ def _map_set(kind: str) -> Callable[[Context], int]:
         return 0
 
     return run
+
+
+def _map_get(kind: str) -> Callable[[Context], int]:
+    def run(ctx: Context) -> int:
+        live = _live_map(ctx, kind)
+        try:
+            value = live[ctx.args.key]
+        except KeyError:
+            from smartdc.facade import NotFoundError
+
+            raise NotFoundError(f"{ctx.args.instance} has no {kind} {ctx.args.key!r}") from None
+        if ctx.printer.json_mode:
+            ctx.printer.line(json.dumps(value))
+        else:
+            ctx.printer.line(cell(value))
+        return 0
+
+    return run
+
+
+def cmd_tag_replace_all(ctx: Context) -> int:
+    machine = ctx.machine(ctx.args.instance)
+    machine.tags.replace(parse_assignments(ctx.args.pairs, typed=True))
+    ctx.printer.mapping(machine.tags.to_dict(), ("key", "value"))
+    return 0
 
 
 def _map_delete(kind: str) -> Callable[[Context], int]:
@@ -307,8 +339,15 @@ def add_commands(add: Adder) -> None:
     rename = one("rename", cmd_rename, "rename an instance")
     rename.add_argument("name", help="the new name")
     _wait_flags(rename)
-    wait = one("wait", cmd_wait, "wait until an instance is in a state")
-    wait.add_argument("state", help="running, stopped, deleted, ...")
+    wait = add("wait", cmd_wait, help="wait until instances are in a state", parent=sub)
+    wait.add_argument("instances", nargs="+", metavar="INSTANCE")
+    wait.add_argument(
+        "-s",
+        "--states",
+        action="append",
+        metavar="STATE[,STATE]",
+        help="the states to wait for (default: running,failed, as triton)",
+    )
     wait.add_argument("--timeout", type=float, help="seconds to wait at most")
 
     for kind, plural in (("tag", "tags"), ("metadata", "metadata")):
@@ -316,6 +355,15 @@ def add_commands(add: Adder) -> None:
         kinds = group.add_subparsers(dest=f"{kind}_command", metavar="COMMAND", required=True)
         listed = add("list", _map_list(kind), help=f"list {plural}", parent=kinds)
         listed.add_argument("instance")
+        getter = add("get", _map_get(kind), help=f"show one of the {plural}", parent=kinds)
+        getter.add_argument("instance")
+        getter.add_argument("key")
+        if kind == "tag":
+            replacer = add(
+                "replace-all", cmd_tag_replace_all, help="replace every tag", parent=kinds
+            )
+            replacer.add_argument("instance")
+            replacer.add_argument("pairs", nargs="*", metavar="KEY=VALUE")
         setter = add("set", _map_set(kind), help=f"set {plural}", parent=kinds)
         setter.add_argument("instance")
         setter.add_argument("pairs", nargs="+", metavar="KEY=VALUE")

@@ -23,7 +23,7 @@ from smartdc.facade import catalog
 from smartdc.facade.arguments import arguments_of
 from smartdc.facade.errors import AmbiguousNameError, NotFoundError
 from smartdc.facade.lookup import is_uuid, looks_like_short_id
-from smartdc.facade.machine import Machine, fetch_machine, wait_all
+from smartdc.facade.machine import Machine, State, fetch_machine, wait_all
 from smartdc.runtime.waiting import WaitClock
 
 if TYPE_CHECKING:
@@ -344,7 +344,7 @@ class DataCenter:
     def wait_all(
         self,
         machines: Iterable[Machine],
-        state: str,
+        state: State,
         *,
         timeout: float | None = None,
         interval: float | None = None,

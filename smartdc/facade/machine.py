@@ -9,8 +9,9 @@ mappings instead (the fetched values stay in ``machine.model.tags``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Union
 
+from smartdc._generated.enums import MachineState, MachineStateValue
 from smartdc._generated.views import MachineFields
 from smartdc.errors import GoneError, InvalidResponseError
 from smartdc.facade import waiting
@@ -39,6 +40,10 @@ def fetch_machine(api: CloudAPI, machine_id: str) -> MachineModel:
     if model is None:
         raise InvalidResponseError(f"GetMachine {machine_id}: the answer had no body")
     return model
+
+
+State = Union[MachineState, MachineStateValue]  # noqa: UP007 (a runtime alias)
+"""An instance state: the enum member or its string (checked: a typo is an ``ArgumentError``)."""
 
 
 class Machine(MachineFields):
@@ -195,15 +200,16 @@ class Machine(MachineFields):
     # -- waiting -----------------------------------------------------------------------------
     def wait(
         self,
-        state: str,
+        state: State | Sequence[State],
         *,
         timeout: float | None = None,
         interval: float | None = None,
         progress: ProgressCallback | None = None,
     ) -> Machine:
-        """Poll until the machine is in ``state`` and return it (refreshed).
+        """Poll until the machine is in ``state`` (or any of several) and return it (refreshed).
 
-        Uses the spec's waiter for ``running``, ``stopped`` and ``deleted``, else the same engine
+        A name that is not an instance state raises ``ArgumentError`` at once (with the closest
+        one). Uses the spec's waiter for ``running``, ``stopped`` and ``deleted``, else the same engine
         with a state matcher. Raises ``WaitFailed`` at once when the machine reaches ``failed``
         (or disappears while another state is awaited), ``WaitTimeout`` (with the last state)
         when the deadline passes. ``interval`` fixes the delay between polls (default: jittered
@@ -217,14 +223,14 @@ class Machine(MachineFields):
         return self
 
     def poll_until(
-        self, state: str, *, timeout: float | None = None, interval: float | None = None
+        self, state: State, *, timeout: float | None = None, interval: float | None = None
     ) -> Machine:
         """python-smartdc's name for :meth:`wait`."""
         return self.wait(state, timeout=timeout, interval=interval)
 
     def poll_while(
         self,
-        state: str,
+        state: State,
         *,
         timeout: float | None = None,
         interval: float | None = None,
@@ -242,7 +248,7 @@ class Machine(MachineFields):
 
 def wait_all(
     machines: Iterable[Machine],
-    state: str,
+    state: State,
     *,
     timeout: float | None = None,
     interval: float | None = None,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from smartdc.errors import CloudAPIError, WaitFailed
+from smartdc.errors import ArgumentError, CloudAPIError, WaitFailed
 from smartdc.facade.lookup import is_missing
 from smartdc.runtime.waiting import AcceptorSpec, Poll, WaiterSpec
 
@@ -56,42 +56,75 @@ def _on_poll(progress: ProgressCallback | None) -> Callable[[Poll], None] | None
     return on_poll
 
 
-def _state_acceptors(spec: WaiterSpec, target: str) -> tuple[AcceptorSpec, ...]:
-    """The base waiter's failure and retry acceptors, minus any that would reject ``target``."""
+def _state_acceptors(spec: WaiterSpec, targets: Sequence[str]) -> tuple[AcceptorSpec, ...]:
+    """The base waiter's failure and retry acceptors, minus any that would reject a target."""
     kept: list[AcceptorSpec] = []
     for acceptor in spec.acceptors:
         if acceptor.state == "success":
             continue
-        if acceptor.matcher == "path" and text(acceptor.expected) == target:
+        if acceptor.matcher == "path" and text(acceptor.expected) in targets:
             continue
         kept.append(acceptor)
     return tuple(kept)
 
 
-def machine_waiter(api: CloudAPI, target: str) -> WaiterSpec:
-    """The spec's waiter for ``target`` when it has one, else one derived from the base waiter."""
-    named = api.SERVICE.waiters.get(waiter_name("Machine", target))
-    if named is not None:
-        return named
+def machine_states() -> tuple[str, ...]:
+    """Every state an instance can be in (the spec's MachineState)."""
+    from smartdc.enums import MachineState
+
+    return tuple(str(member.value) for member in MachineState)
+
+
+def checked_states(states: str | Sequence[str]) -> tuple[str, ...]:
+    """``states`` as strings, each a state an instance can be in, else ``ArgumentError`` with
+    the closest name: a typo must not turn into a wait that cannot end."""
+    import difflib
+
+    wanted = (states,) if isinstance(states, str) else tuple(states)
+    if not wanted:
+        raise ArgumentError("name at least one instance state to wait for")
+    known = machine_states()
+    out = []
+    for state in wanted:
+        value = text(state)
+        if value not in known:
+            close = difflib.get_close_matches(value, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ArgumentError(
+                f"{value!r} is not an instance state{hint} (states: {', '.join(known)})"
+            )
+        out.append(value)
+    return tuple(out)
+
+
+def machine_waiter(api: CloudAPI, targets: str | Sequence[str]) -> WaiterSpec:
+    """The spec's waiter for one target when it has one, else one derived from the base waiter
+    that succeeds on any of ``targets``."""
+    wanted = checked_states(targets)
+    if len(wanted) == 1:
+        named = api.SERVICE.waiters.get(waiter_name("Machine", wanted[0]))
+        if named is not None:
+            return named
     base = api.SERVICE.waiters[BASE_MACHINE_WAITER]
     path = base.state_path or "state"
     acceptors = (
-        AcceptorSpec("success", "path", target, path),
-        *_state_acceptors(base, target),
+        *(AcceptorSpec("success", "path", target, path) for target in wanted),
+        *_state_acceptors(base, wanted),
     )
-    return attrs.evolve(base, name=f"Machine state {target}", acceptors=acceptors)
+    return attrs.evolve(base, name=f"Machine state {' or '.join(wanted)}", acceptors=acceptors)
 
 
 def wait_for_state(
     api: CloudAPI,
     machine_id: str,
-    target: str,
+    target: str | Sequence[str],
     *,
     timeout: float | None = None,
     interval: float | None = None,
     progress: ProgressCallback | None = None,
 ) -> MachineModel | None:
-    """The machine once in ``target`` (None when that is ``deleted`` and it is gone)."""
+    """The machine once in ``target`` (or one of them; None when that is ``deleted`` and it is
+    gone)."""
     spec = machine_waiter(api, target)
     found = api.run_waiter(
         spec,
@@ -127,6 +160,7 @@ def wait_while_state(
     progress: ProgressCallback | None = None,
 ) -> MachineModel:
     """The machine once it has left ``current`` (``WaitFailed`` if it left it for ``failed``)."""
+    (current,) = checked_states(current)
     base = api.SERVICE.waiters[BASE_MACHINE_WAITER]
     inner = api.poller(base.operation, {"id": machine_id})
     path = base.state_path or "state"
@@ -136,7 +170,7 @@ def wait_while_state(
         return status, _Leaving(model, text(getattr(model, path)) != current)
 
     # failure acceptors first: leaving for `failed` must fail, not succeed
-    acceptors = (*_state_acceptors(base, current), AcceptorSpec("success", "path", True, "left"))
+    acceptors = (*_state_acceptors(base, (current,)), AcceptorSpec("success", "path", True, "left"))
     spec = attrs.evolve(base, name=f"Machine leaving {current}", acceptors=acceptors)
     found: _Leaving = api.run_waiter(
         spec,

@@ -113,7 +113,7 @@ def test_instance_lifecycle(cli: Cli) -> None:
     (got,) = _ok(cli("instance", "get", "web-2", "-j")).json_lines()
     assert (got["name"], got["package"]) == ("web-2", "g4-highcpu-2G")
     _ok(cli("instance", "stop", "web-2"))
-    assert "stopped" in _ok(cli("instance", "wait", "web-2", "stopped")).out
+    assert "stopped" in _ok(cli("instance", "wait", "web-2", "-s", "stopped")).out
     _ok(cli("instance", "delete", "web-2", "-w"))
     assert _ok(cli("instances", "-j")).json_lines() == []
 
@@ -163,7 +163,7 @@ def test_instance_snapshots(cli: Cli) -> None:
 def test_several_instances_wait_together(cli: Cli, cloudapi_sim: Simulator) -> None:
     for name in ("a1", "a2", "a3"):
         _ok(cli("instance", "create", "-n", name))
-    _ok(cli("instance", "wait", "a3", "running"))  # made last: a1 and a2 are running too
+    _ok(cli("instance", "wait", "a3"))  # made last: a1 and a2 are running too
     gets = cloudapi_sim.request_count("GetMachine")
     lists = cloudapi_sim.request_count("ListMachines")
     stopped = _ok(cli("instance", "stop", "a1", "a2", "a3", "-w", "-j")).json_lines()
@@ -257,7 +257,7 @@ def test_api_calls_any_operation(cli: Cli) -> None:
     assert made["firewall_enabled"] is True
     got = _ok(cli("api", "GetMachine", f"id={made['id']}", "-j")).json_lines()
     assert got[0]["id"] == made["id"]
-    _ok(cli("instance", "wait", made["id"], "running"))
+    _ok(cli("instance", "wait", made["id"]))
     done = _ok(cli("api", "StopMachine", f"id={made['id']}"))
     assert done.out == "" and "StopMachine" in done.err
 

@@ -86,3 +86,11 @@ dc.images(nme="base")  # E: Unexpected keyword argument "nme"
 snapshot = web.create_snapshot("before")
 assert_type(snapshot.name, str)
 snapshot.stat  # E: "Snapshot" has no attribute "stat"
+
+# -- instance states are checked: a misspelt one is a type error (and an ArgumentError at run time) --
+web.wait("running", timeout=600)
+web.wait(["running", "failed"])
+web.wait(MachineState.STOPPED)
+web.poll_while("provisioning")
+web.wait("runing")  # E: Argument 1 to "wait" of "Machine" has incompatible type
+web.poll_while("provisoning")  # E: Argument 1 to "poll_while" of "Machine" has incompatible type
