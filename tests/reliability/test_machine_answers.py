@@ -185,3 +185,22 @@ def test_disk_without_a_pci_slot(sim: Simulator, api: CloudAPI) -> None:
     )
     disk = api.get_machine_disk(id=MID, disk_id=disk_id)
     assert (str(disk.id), disk.pci_slot, disk.boot) == (disk_id, None, True)
+
+
+def test_simulator_reads_tombstone_and_credentials_by_truthiness(
+    sim: Simulator, api: CloudAPI, clock: VirtualClock
+) -> None:
+    # lib/machines.js getListOptions()/translate() and lib/metadata.js list() test the raw query
+    # string: "false" is a non-empty string, so it means true, as on a real server.
+    passwords = json.dumps({"root": "s3cret"})
+    kept = api.create_machine(**machine_args(api), metadata={"credentials": passwords})
+    machine_id = _destroyed(api, clock)
+    base = f"/{sim.account}/machines"
+    listed = api.transport.request("GET", base, query={"tombstone": "false"}).data
+    assert machine_id in [m["id"] for m in listed]
+    one = api.transport.request("GET", f"{base}/{kept.id}", query={"credentials": "false"}).data
+    assert one["metadata"]["credentials"] == {"root": "s3cret"}
+    metadata = api.transport.request(
+        "GET", f"{base}/{kept.id}/metadata", query={"credentials": "false"}
+    ).data
+    assert metadata["credentials"] == {"root": "s3cret"}

@@ -37,6 +37,12 @@ def as_bool(value: Any, name: str) -> bool:
     raise invalid(f"{name} must be a boolean")
 
 
+def is_truthy(value: Any) -> bool:
+    """A flag the server tests as a JavaScript value (``if (req.params.tombstone)``): any
+    non-empty string is true, ``"false"`` included."""
+    return bool(value)
+
+
 def as_list(value: Any) -> list[Any]:
     """A list parameter: a JSON array, or a comma-separated string."""
     if value is None:

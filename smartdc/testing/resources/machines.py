@@ -24,6 +24,7 @@ from smartdc.testing.resources.common import (
     created,
     get_and_head,
     invalid,
+    is_truthy,
     location,
     login_of,
     no_content,
@@ -214,7 +215,7 @@ def _selector(query: dict[str, str]) -> Any:
     wanted = query.get("state") or None
     if wanted is not None and wanted not in _STATE_FILTERS:
         raise invalid(f"{wanted} is not a valid state")
-    tombstone = as_bool(query["tombstone"], "tombstone") if "tombstone" in query else False
+    tombstone = is_truthy(query.get("tombstone"))  # lib/machines.js getListOptions()
     states: frozenset[str] | None = _STATE_FILTERS[wanted] if wanted else None
     if states is None and not tombstone:
         states = _ACTIVE
@@ -285,7 +286,8 @@ def list_machines(req: SimRequest) -> SimResponse:
 def render(req: SimRequest, machine: dict[str, Any]) -> dict[str, Any]:
     credentials = req.query.get("credentials")
     return shown(
-        machine, credentials=credentials is not None and as_bool(credentials, "credentials")
+        machine,
+        credentials=is_truthy(credentials),  # lib/machines.js translate()
     )
 
 

@@ -8,9 +8,9 @@ import json
 from typing import Any
 
 from smartdc.testing.resources.common import (
-    as_bool,
     get_and_head,
     invalid,
+    is_truthy,
     no_content,
     not_found,
     ok,
@@ -50,7 +50,7 @@ def update_metadata(req: SimRequest) -> SimResponse:
 def list_metadata(req: SimRequest) -> SimResponse:
     machine = find_machine(req)
     metadata = dict(machine.get("metadata", {}))
-    if "credentials" in req.query and as_bool(req.query["credentials"], "credentials"):
+    if is_truthy(req.query.get("credentials")):  # lib/metadata.js list()
         metadata["credentials"] = machine.get("_sim_credentials", {})
     return ok(metadata)
 
