@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from smartdc.runtime.jsonvalues import OpenEnum
 
 
@@ -20,6 +22,15 @@ class WidgetState(OpenEnum):
     """Broken."""
 
 
+WidgetStateValue = Literal[
+    "building",
+    "ready",
+    "broken",
+]
+"""The values of :class:`WidgetState` as strings, for type checkers."""
+
+
 __all__ = [
     "WidgetState",
+    "WidgetStateValue",
 ]
