@@ -53,7 +53,11 @@ def flags(record: Mapping[str, Any]) -> str | None:
 
 
 def _fields(model: type) -> tuple[str, ...]:
-    return tuple(f.name for f in attrs.fields(model) if f.name not in ("extra", "json_nulls"))
+    return tuple(
+        f.name
+        for f in attrs.fields(model)
+        if f.name not in ("extra", "json_nulls", "decode_problems")
+    )
 
 
 def instances(image_names: Callable[[], Mapping[str, str]]) -> Listing:

@@ -310,3 +310,11 @@ def test_instance_delete_by_name_never_acts_on_a_longer_name(cli: Cli) -> None:
     _ok(cli("instance", "create", "-n", "db", "-w"))
     _ok(cli("instance", "delete", "-w", "db"))
     assert [m["name"] for m in _ok(cli("instances", "-j")).json_lines()] == ["db-primary"]
+
+
+def test_bookkeeping_attributes_are_not_columns(cli: Cli) -> None:
+    _ok(cli("instance", "create", "-n", "web"))
+    for name in ("decodeProblems", "jsonNulls", "extra"):
+        refused = cli("instances", "-o", f"name,{name}")
+        assert refused.code == 2 and "unknown column" in refused.err
+        assert "decodeProblems" not in refused.err.split("valid:", 1)[1]
