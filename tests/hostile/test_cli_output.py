@@ -103,7 +103,7 @@ def test_deeply_nested_server_data_prints_without_recursion_error(
     machine = json.dumps(record).replace('"DEEP"', deep)
     hostile.play(json_answer(200, f"[{machine}]".encode()))
     connection = ["--url", hostile.url, "--account", "alice", "--key-file", str(key_path)]
-    code, out, err = _run(*connection, "instances", "-o", "name,tags,weird")
+    code, out, err = _run(*connection, "instances", "-o", "name,tags")
     assert code == 0, err
     assert "deep" in out
     assert "..." in out
