@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, unquote
 import attrs
 
 from smartdc.headers import Headers
-from smartdc.testing import versions
+from smartdc.testing import rbac, versions
 from smartdc.testing.auth import authenticate
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse, SimStream
 from smartdc.testing.state import AccountState, Caller, DatacenterState, SimState
@@ -184,6 +184,8 @@ class Dispatcher:
                 sim=self.sim,
             )
             with self.sim.lock:
+                if caller is not None and caller.user is not None and account is not None:
+                    self._authorize(request, caller, account.login, parsed_body)
                 response = route.handler(request)
                 if method in MUTATING_METHODS and response.status < 400:
                     self.sim.revision += 1
@@ -245,6 +247,32 @@ class Dispatcher:
         if login != caller.login:
             raise ApiError(403, "NotAuthorized", f"You do not have permission to access {login}")
         return account
+
+    def _authorize(self, request: SimRequest, caller: Caller, login: str, body: object) -> None:
+        """A sub-user's request, authorized as CloudAPI authorizes it (smartdc.testing.rbac).
+        A machine that does not exist is the handler's 404 first (CloudAPI loads it before)."""
+        params = dict(body) if isinstance(body, dict) else {}
+        params.update(request.query)
+        parts = request.path.strip("/").split("/")
+        machine = None
+        if len(parts) > 2 and parts[1] == "machines":
+            machine = request.dc.table("machines", login).get(parts[2])
+            if machine is None:
+                return
+        rbac.authorize(
+            self.sim,
+            caller,
+            login=login,
+            route=request.route,
+            action=None if params.get("action") is None else str(params["action"]),
+            raw_path=request.raw_path.split("?", 1)[0],
+            path=request.path,
+            method=request.method,
+            as_role=str(params.get("as-role") or ""),
+            headers=request.headers,
+            machine=machine,
+            datacenter=request.dc.name,
+        )
 
     def _role_tags(self, login: str, path: str) -> list[str]:
         """Roles tagged on this resource (SetRoleTags), keyed by the path with `my` resolved."""

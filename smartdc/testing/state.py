@@ -61,7 +61,9 @@ class Caller:
     user: str | None = None
     key_id: str = ""
     ip: str = ""
-    roles: list[str] = attrs.Factory(list)  # `as-role` names (accepted, not enforced)
+    roles: list[str] = attrs.Factory(list)  # `as-role` names
+    # the roles a sub-user acts with, once authorized (smartdc.testing.rbac)
+    active_roles: list[str] = attrs.Factory(list)
 
 
 @attrs.define(eq=False)

@@ -65,9 +65,10 @@ def test_users_and_user_keys(sim: Simulator, sig: SigClient) -> None:
     user_key = sig.post("/my/users/bob/keys", {"name": "bobkey", "key": openssh_public(key)})
     assert user_key.status == 201
     assert sig.get("/my/users/bob/keys/bobkey").json["fingerprint"] == md5_fp(openssh_public(key))
-    # the user's key signs as the user
+    # the user's key signs as the user, who has no role: authenticated, then refused
     as_bob = SigClient(sim.url, sim.account, key, user="bob")
-    assert as_bob.get("/my/users/bob/keys").status == 200
+    refused = as_bob.get("/my/users/bob/keys")
+    assert (refused.status, refused.json["code"]) == (403, "NotAuthorized")
     assert sig.delete("/my/users/bob/keys/bobkey").status == 204
     assert sig.get("/my/users/bob/keys").json == []
     assert sig.delete("/my/users/bob").status == 204

@@ -162,6 +162,17 @@ def test_sub_user_signs_for_its_parent_account(sim: Simulator) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
     sim.add_key(sim.account, openssh_public(key), "bobkey", user="bob")
     client = SigClient(sim.url, sim.account, key, user="bob")
+    # a sub-user without roles may do nothing (sdc-cloudapi lib/auth.js authorize())
+    refused = client.get("/my")
+    assert (refused.status, refused.json["message"]) == (
+        403,
+        "You do not have permission to access /my (getaccount)",
+    )
+    owner = SigClient(sim.url, sim.account, load_private_key(sim.key_path))
+    owner.post("/my/policies", {"name": "read", "rules": ["CAN getaccount"]})
+    member = {"type": "subuser", "login": "bob", "default": True}
+    owner.post("/my/roles", {"name": "reader", "policies": ["read"], "members": [member]})
+    owner.put("/my", {"role-tag": ["reader"]})
     reply = client.get("/my")  # `my` is the parent account for a sub-user
     assert reply.status == 200
     assert reply.json["login"] == sim.account
@@ -171,9 +182,14 @@ def test_sub_user_signs_for_its_parent_account(sim: Simulator) -> None:
     # sub-user keyIds need API 7.2.0
     client.accept_version = "~7.1"
     assert client.get("/my").status == 401
-    # as-role is accepted (RBAC is not enforced)
+    # as-role names one of the user's roles, else the whole account is refused
     client.accept_version = "~9"
-    assert client.get("/my", query={"as-role": "ops"}).status == 200
+    assert client.get("/my", query={"as-role": "reader"}).status == 200
+    unknown = client.get("/my", query={"as-role": "ops"})
+    assert (unknown.status, unknown.json["message"]) == (
+        403,
+        f"You do not have permission to access {sim.account}",
+    )
 
 
 def test_another_account_is_forbidden(sim: Simulator, sig: SigClient) -> None:

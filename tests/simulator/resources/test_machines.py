@@ -96,6 +96,9 @@ def test_create_needs_an_ssh_key_on_the_account(vsim: Simulator, vsig: SigClient
     # the account's only key moves to a sub-user, who signs the request
     vsim.add_user(vsim.account, "ops")
     vsim.add_key(vsim.account, public_key_of(Path(vsim.key_path)), user="ops")
+    # the sub-user may provision: the account's administrator role is its default role
+    member = {"type": "subuser", "login": "ops", "default": True}
+    assert vsig.post("/my/roles", {"name": "administrator", "members": [member]}).status == 201
     vsim.state.key_table(vsim.account).clear()
     as_user = attrs.evolve(vsig, user="ops")
     refused = as_user.post("/my/machines", {"image": image, "package": package})
