@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "c43de0477f3d"
+SPEC_DIGEST = "721195fc76cf"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""

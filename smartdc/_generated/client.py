@@ -2125,7 +2125,10 @@ class CloudAPI(BaseClient):
             name: Friendly name; default is the first 8 characters of the new id. `{{shortId}}` in
                 the name is replaced by those characters (since 8.2.0).
             networks: Networks to attach: either all network ids or all NetworkObjects (objects since
-                8.5.0). A network given twice is attached once.
+                8.5.0). A network given twice is attached once. Always a list:
+                the server ignores a value that is not an array
+                (getCreateOptions() then uses the package's or the default
+                networks).
             affinity: (since 8.3.0) Placement rules such as `instance==db1`, `role!=database`,
                 `instance!=~foo*` (== / != hard, ==~ / !=~ soft; values exact,
                 glob or /regex/). One rule may be given as a string.
