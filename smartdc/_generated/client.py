@@ -1456,7 +1456,10 @@ class CloudAPI(BaseClient):
         Raises:
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             InternalError: (HTTP 500) An internal error.
-            ServiceUnavailableError: (HTTP 503) The service is unavailable.
+            ServiceUnavailableError: (HTTP 503) The datacenter is in read-only (maintenance)
+                mode for writes, with Retry-After when an ETA is configured
+                (lib/app.js readOnlyMode()); also UpdateConfig's 'Error getting
+                config'.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _config.result_update_config(
@@ -1508,7 +1511,10 @@ class CloudAPI(BaseClient):
             Any: the decoded body.
 
         Raises:
-            Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
+            Forbidden: (HTTP 403) Foreign-datacenter routes without delegated token auth
+                (lib/datacenters.js), and FWAPI's 403 'owner does not match',
+                passed through by the firewall-rule routes (another account's
+                rule, or a change to a global rule).
             InternalServerError: (HTTP 500) An internal error reported by the front-end
                 proxy.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
@@ -1533,7 +1539,10 @@ class CloudAPI(BaseClient):
             Any: the decoded body.
 
         Raises:
-            Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
+            Forbidden: (HTTP 403) Foreign-datacenter routes without delegated token auth
+                (lib/datacenters.js), and FWAPI's 403 'owner does not match',
+                passed through by the firewall-rule routes (another account's
+                rule, or a change to a global rule).
             InternalServerError: (HTTP 500) An internal error reported by the front-end
                 proxy.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
@@ -2165,8 +2174,11 @@ class CloudAPI(BaseClient):
             KeyRequired: (HTTP 409) Provisioning a kvm/bhyve instance needs an SSH key on
                 the account.
             InvalidFabricPackage: (HTTP 409) The package cannot be used on a fabric network.
-            VolumesNotReachableError: (HTTP 409) The volumes cannot be reached from the
-                chosen networks.
+            VolumesNotReachableError: (HTTP 409) CreateMachine: the volumes cannot be
+                reached from the chosen networks. The 9.20 server defines this
+                class with its code and status on the constructor instead of the
+                prototype (lib/errors.js), so restify actually answers 500 with
+                code "Error"; kept under the intended name.
             ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
                 fields. Status varies: VMAPI's is passed through (usually 409);
                 IMGAPI's (422) for the image routes.
@@ -3341,7 +3353,10 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
+            Forbidden: (HTTP 403) Foreign-datacenter routes without delegated token auth
+                (lib/datacenters.js), and FWAPI's 403 'owner does not match',
+                passed through by the firewall-rule routes (another account's
+                rule, or a change to a global rule).
             InvalidParameters: (HTTP 422) The firewall service rejected the rule text
                 (details in the errors list).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
@@ -3428,7 +3443,10 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
+            Forbidden: (HTTP 403) Foreign-datacenter routes without delegated token auth
+                (lib/datacenters.js), and FWAPI's 403 'owner does not match',
+                passed through by the firewall-rule routes (another account's
+                rule, or a change to a global rule).
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             InvalidParameters: (HTTP 422) The firewall service rejected the rule text
                 (details in the errors list).
@@ -3464,7 +3482,10 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
+            Forbidden: (HTTP 403) Foreign-datacenter routes without delegated token auth
+                (lib/datacenters.js), and FWAPI's 403 'owner does not match',
+                passed through by the firewall-rule routes (another account's
+                rule, or a change to a global rule).
             InvalidParameters: (HTTP 422) The firewall service rejected the rule text
                 (details in the errors list).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
@@ -3489,7 +3510,10 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
+            Forbidden: (HTTP 403) Foreign-datacenter routes without delegated token auth
+                (lib/datacenters.js), and FWAPI's 403 'owner does not match',
+                passed through by the firewall-rule routes (another account's
+                rule, or a change to a global rule).
             InvalidParameters: (HTTP 422) The firewall service rejected the rule text
                 (details in the errors list).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
@@ -3514,7 +3538,10 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
+            Forbidden: (HTTP 403) Foreign-datacenter routes without delegated token auth
+                (lib/datacenters.js), and FWAPI's 403 'owner does not match',
+                passed through by the firewall-rule routes (another account's
+                rule, or a change to a global rule).
             InvalidParameters: (HTTP 422) The firewall service rejected the rule text
                 (details in the errors list).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
@@ -3565,7 +3592,10 @@ class CloudAPI(BaseClient):
         Raises:
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
-            Forbidden: (HTTP 403) The endpoint needs delegated token authentication.
+            Forbidden: (HTTP 403) Foreign-datacenter routes without delegated token auth
+                (lib/datacenters.js), and FWAPI's 403 'owner does not match',
+                passed through by the firewall-rule routes (another account's
+                rule, or a change to a global rule).
             InvalidParameters: (HTTP 422) The firewall service rejected the rule text
                 (details in the errors list).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
@@ -4252,7 +4282,11 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             ValidationError: (HTTP error) VOLAPI rejected the volume parameters. Status
                 varies: VOLAPI's is passed through (usually 409).
-            MethodNotAllowedError: (HTTP 405) The route does not accept this HTTP method.
+            MethodNotAllowedError: (HTTP 405) The path exists for other methods only
+                (restify's router; Allow lists them). Every volume route answers
+                it when NFS volumes are off in the datacenter: the routes are
+                not mounted and the role-tag PUT routes match the path. The
+                docs' BadMethod is never sent.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _volumes.result_list_volumes(
@@ -4304,7 +4338,11 @@ class CloudAPI(BaseClient):
                 default fabric network configured.
             CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
                 internal details. Status varies: 500 or the back-end's.
-            MethodNotAllowedError: (HTTP 405) The route does not accept this HTTP method.
+            MethodNotAllowedError: (HTTP 405) The path exists for other methods only
+                (restify's router; Allow lists them). Every volume route answers
+                it when NFS volumes are off in the datacenter: the routes are
+                not mounted and the role-tag PUT routes match the path. The
+                docs' BadMethod is never sent.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _volumes.result_create_volume(
@@ -4340,7 +4378,11 @@ class CloudAPI(BaseClient):
                 is passed through (usually 404).
             CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
                 internal details. Status varies: 500 or the back-end's.
-            MethodNotAllowedError: (HTTP 405) The route does not accept this HTTP method.
+            MethodNotAllowedError: (HTTP 405) The path exists for other methods only
+                (restify's router; Allow lists them). Every volume route answers
+                it when NFS volumes are off in the datacenter: the routes are
+                not mounted and the role-tag PUT routes match the path. The
+                docs' BadMethod is never sent.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _volumes.result_get_volume(self.call(_OPS["GetVolume"], {"id": id}))
@@ -4367,7 +4409,11 @@ class CloudAPI(BaseClient):
                 varies: VOLAPI's is passed through (usually 409).
             CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
                 internal details. Status varies: 500 or the back-end's.
-            MethodNotAllowedError: (HTTP 405) The route does not accept this HTTP method.
+            MethodNotAllowedError: (HTTP 405) The path exists for other methods only
+                (restify's router; Allow lists them). Every volume route answers
+                it when NFS volumes are off in the datacenter: the routes are
+                not mounted and the role-tag PUT routes match the path. The
+                docs' BadMethod is never sent.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _volumes.result_delete_volume(self.call(_OPS["DeleteVolume"], {"id": id}))
@@ -4399,7 +4445,11 @@ class CloudAPI(BaseClient):
                 varies: VOLAPI's is passed through (usually 409).
             CloudApiError: (HTTP error) A back-end error wrapped by CloudAPI to hide
                 internal details. Status varies: 500 or the back-end's.
-            MethodNotAllowedError: (HTTP 405) The route does not accept this HTTP method.
+            MethodNotAllowedError: (HTTP 405) The path exists for other methods only
+                (restify's router; Allow lists them). Every volume route answers
+                it when NFS volumes are off in the datacenter: the routes are
+                not mounted and the role-tag PUT routes match the path. The
+                docs' BadMethod is never sent.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _volumes.result_update_volume(
@@ -4421,7 +4471,11 @@ class CloudAPI(BaseClient):
 
         Raises:
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
-            MethodNotAllowedError: (HTTP 405) The route does not accept this HTTP method.
+            MethodNotAllowedError: (HTTP 405) The path exists for other methods only
+                (restify's router; Allow lists them). Every volume route answers
+                it when NFS volumes are off in the datacenter: the routes are
+                not mounted and the role-tag PUT routes match the path. The
+                docs' BadMethod is never sent.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _volumes.result_list_volume_sizes(self.call(_OPS["ListVolumeSizes"], {"type": type}))
@@ -4491,10 +4545,6 @@ class CloudAPI(BaseClient):
 
         Returns:
             MessageStream[ChangefeedMessage]
-
-        Raises:
-            InternalError: (HTTP 500) An internal error.
-            (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.14.0 or later."""
         return self.open_message_stream(

@@ -10,8 +10,6 @@ from smartdc.errors import CloudAPIError
 __all__: list[str] = [
     "BadDigest",
     "BadHTTPRequest",
-    "BadMethod",
-    "BadRequest",
     "BadRequestError",
     "BrandNotSupported",
     "CannotDestroyMachineError",
@@ -23,8 +21,6 @@ __all__: list[str] = [
     "ImageHasDependentImages",
     "ImageNotShared",
     "ImageUuidAlreadyExists",
-    "InUseError",
-    "InsufficientCapacity",
     "InsufficientDiskSpace",
     "InsufficientServerVersion",
     "InternalError",
@@ -52,12 +48,9 @@ __all__: list[str] = [
     "NotImplementedError",
     "NotMantaPathOwner",
     "OriginIsNotActive",
+    "PayloadTooLargeError",
     "PreconditionFailed",
-    "RequestEntityTooLargeError",
     "RequestExpired",
-    "RequestMoved",
-    "RequestThrottled",
-    "RequestTooLarge",
     "ResourceMoved",
     "ResourceNotFound",
     "ServiceUnavailable",
@@ -65,7 +58,6 @@ __all__: list[str] = [
     "TooManyRequestsError",
     "UnallocatedVM",
     "UnauthorizedError",
-    "UnknownError",
     "UnsupportedMediaTypeError",
     "UpgradeRequiredError",
     "ValidationError",
@@ -78,18 +70,12 @@ __all__: list[str] = [
     "VolumeServerNoResourcesError",
     "VolumeSizeNotAvailable",
     "VolumesNotReachableError",
-    "WrongAccept",
 ]
 
 
-class BadRequest(CloudAPIError):
-    """The request is malformed. (HTTP 400)"""
-
-    code = "BadRequest"
-
-
 class BadRequestError(CloudAPIError):
-    """The request is malformed (restify's generic form). (HTTP 400)"""
+    """The request is malformed: restify's generic 400, and lib/auth.js signatureAuth() for an
+    Authorization header it cannot parse ('Error parsing authorization header'). (HTTP 400)"""
 
     code = "BadRequestError"
 
@@ -163,7 +149,9 @@ class NotAuthorized(CloudAPIError):
 
 
 class Forbidden(CloudAPIError):
-    """The endpoint needs delegated token authentication. (HTTP 403)"""
+    """Foreign-datacenter routes without delegated token auth (lib/datacenters.js), and FWAPI's 403
+    'owner does not match', passed through by the firewall-rule routes (another account's
+    rule, or a change to a global rule). (HTTP 403)"""
 
     code = "Forbidden"
 
@@ -180,26 +168,17 @@ class VolumeNotFound(CloudAPIError):
     code = "VolumeNotFound"
 
 
-class BadMethod(CloudAPIError):
-    """The route does not accept this HTTP method. (HTTP 405)"""
-
-    code = "BadMethod"
-
-
 class MethodNotAllowedError(CloudAPIError):
-    """The route does not accept this HTTP method. (HTTP 405)"""
+    """The path exists for other methods only (restify's router; Allow lists them). Every volume
+    route answers it when NFS volumes are off in the datacenter: the routes are not mounted
+    and the role-tag PUT routes match the path. The docs' BadMethod is never sent. (HTTP 405)"""
 
     code = "MethodNotAllowedError"
 
 
-class WrongAccept(CloudAPIError):
-    """The Accept header asks for a format the server cannot produce. (HTTP 406)"""
-
-    code = "WrongAccept"
-
-
 class NotAcceptableError(CloudAPIError):
-    """The Accept header asks for a format the server cannot produce. (HTTP 406)"""
+    """The Accept header asks for a format the server cannot produce (restify's acceptParser; the
+    docs' WrongAccept is never sent). (HTTP 406)"""
 
     code = "NotAcceptableError"
 
@@ -229,15 +208,9 @@ class MissingParameter(CloudAPIError):
     code = "MissingParameter"
 
 
-class InUseError(CloudAPIError):
-    """The resource is in use (e.g. a VLAN that still has networks); 409 passed through (inferred). (HTTP 409)"""
-
-    code = "InUseError"
-
-
 class InvalidState(CloudAPIError):
-    """Listed by the docs for a resource in the wrong state. The 9.20 server code and the services
-    behind it never send it (VMAPI answers UnallocatedVM, VmNotStopped, ...). (HTTP status varies)"""
+    """Listed by the docs; no code path of the 9.20 server (nor VMAPI, IMGAPI, NAPI) sends it. Kept
+    only while operations of the machine-side groups still name it. (HTTP status varies)"""
 
     code = "InvalidState"
 
@@ -268,7 +241,10 @@ class DefaultFabricNetworkNotConfiguredError(CloudAPIError):
 
 
 class VolumesNotReachableError(CloudAPIError):
-    """The volumes cannot be reached from the chosen networks. (HTTP 409)"""
+    """CreateMachine: the volumes cannot be reached from the chosen networks. The 9.20 server
+    defines this class with its code and status on the constructor instead of the prototype
+    (lib/errors.js), so restify actually answers 500 with code "Error"; kept under the
+    intended name. (HTTP 409)"""
 
     code = "VolumesNotReachableError"
 
@@ -440,23 +416,11 @@ class UnauthorizedError(CloudAPIError):
     code = "UnauthorizedError"
 
 
-class InsufficientCapacity(CloudAPIError):
-    """Listed by the docs. The 9.20 server sends it only as an `errors[].code` inside a
-    ValidationFailed answer from VMAPI, never as the top-level code. (HTTP status varies)"""
+class PayloadTooLargeError(CloudAPIError):
+    """The body is larger than 100000 bytes (restify's bodyReader on node 6, where 413 is 'Payload
+    Too Large'; the docs' RequestTooLarge is never sent). (HTTP 413)"""
 
-    code = "InsufficientCapacity"
-
-
-class RequestTooLarge(CloudAPIError):
-    """The body is larger than 100000 bytes. (HTTP 413)"""
-
-    code = "RequestTooLarge"
-
-
-class RequestEntityTooLargeError(CloudAPIError):
-    """The body is larger than 100000 bytes. (HTTP 413)"""
-
-    code = "RequestEntityTooLargeError"
+    code = "PayloadTooLargeError"
 
 
 class UnsupportedMediaTypeError(CloudAPIError):
@@ -465,14 +429,10 @@ class UnsupportedMediaTypeError(CloudAPIError):
     code = "UnsupportedMediaTypeError"
 
 
-class RequestThrottled(CloudAPIError):
-    """Over the per-user rate limit; back off and retry (the docs say 420; the server sends 429). (HTTP 429)"""
-
-    code = "RequestThrottled"
-
-
 class TooManyRequestsError(CloudAPIError):
-    """Over the rate limit (restify's generic form); back off and retry. (HTTP 429)"""
+    """Over the per-user rate limit: restify's throttle plugin answers 429 'You have exceeded your
+    request rate of N r/s.' without Retry-After. Back off and retry. (The docs' 420
+    RequestThrottled is never sent.) (HTTP 429)"""
 
     code = "TooManyRequestsError"
 
@@ -510,24 +470,13 @@ class ServiceUnavailable(CloudAPIError):
 
 
 class ServiceUnavailableError(CloudAPIError):
-    """The service is unavailable. (HTTP 503)"""
+    """The datacenter is in read-only (maintenance) mode for writes, with Retry-After when an ETA
+    is configured (lib/app.js readOnlyMode()); also UpdateConfig's 'Error getting config'. (HTTP 503)"""
 
     code = "ServiceUnavailableError"
-
-
-class RequestMoved(CloudAPIError):
-    """The resource lives elsewhere (listed by the docs; the server uses ResourceMoved). (HTTP 302)"""
-
-    code = "RequestMoved"
 
 
 class ResourceMoved(CloudAPIError):
     """The code in GetDatacenter's 302 body; `Location` has the datacenter's URL. (HTTP 302)"""
 
     code = "ResourceMoved"
-
-
-class UnknownError(CloudAPIError):
-    """Listed by the docs as the catch-all; no fixed status. (HTTP status varies)"""
-
-    code = "UnknownError"

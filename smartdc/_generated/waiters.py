@@ -17,7 +17,7 @@ WAITERS: dict[str, WaiterSpec] = {
         acceptors=(
             AcceptorSpec("success", "path", "active", "state"),
             AcceptorSpec("failure", "path", "failed", "state"),
-            AcceptorSpec("retry", "error", "RequestThrottled", None),
+            AcceptorSpec("retry", "error", "TooManyRequestsError", None),
         ),
     ),
     "MachineRunning": WaiterSpec(
@@ -33,7 +33,7 @@ WAITERS: dict[str, WaiterSpec] = {
             AcceptorSpec("failure", "path", "deleted", "state"),
             AcceptorSpec("failure", "status", 410, None),
             AcceptorSpec("failure", "error", "ResourceNotFound", None),
-            AcceptorSpec("retry", "error", "RequestThrottled", None),
+            AcceptorSpec("retry", "error", "TooManyRequestsError", None),
         ),
         wake=WakeSpec(
             "GetChangefeed",
@@ -56,7 +56,7 @@ WAITERS: dict[str, WaiterSpec] = {
             AcceptorSpec("failure", "path", "deleted", "state"),
             AcceptorSpec("failure", "status", 410, None),
             AcceptorSpec("failure", "error", "ResourceNotFound", None),
-            AcceptorSpec("retry", "error", "RequestThrottled", None),
+            AcceptorSpec("retry", "error", "TooManyRequestsError", None),
         ),
         wake=WakeSpec(
             "GetChangefeed",
@@ -77,7 +77,7 @@ WAITERS: dict[str, WaiterSpec] = {
             AcceptorSpec("success", "status", 410, None),
             AcceptorSpec("success", "error", "ResourceNotFound", None),
             AcceptorSpec("success", "path", "deleted", "state"),
-            AcceptorSpec("retry", "error", "RequestThrottled", None),
+            AcceptorSpec("retry", "error", "TooManyRequestsError", None),
         ),
         wake=WakeSpec(
             "GetChangefeed",
@@ -98,7 +98,7 @@ WAITERS: dict[str, WaiterSpec] = {
             AcceptorSpec("success", "path", "created", "state"),
             AcceptorSpec("failure", "path", "failed", "state"),
             AcceptorSpec("failure", "path", "canceled", "state"),
-            AcceptorSpec("retry", "error", "RequestThrottled", None),
+            AcceptorSpec("retry", "error", "TooManyRequestsError", None),
         ),
     ),
     "SnapshotDeleted": WaiterSpec(
@@ -111,7 +111,7 @@ WAITERS: dict[str, WaiterSpec] = {
         acceptors=(
             AcceptorSpec("success", "error", "ResourceNotFound", None),
             AcceptorSpec("success", "path", "deleted", "state"),
-            AcceptorSpec("retry", "error", "RequestThrottled", None),
+            AcceptorSpec("retry", "error", "TooManyRequestsError", None),
         ),
     ),
     "DiskReady": WaiterSpec(
@@ -124,7 +124,7 @@ WAITERS: dict[str, WaiterSpec] = {
         acceptors=(
             AcceptorSpec("success", "path", "stopped", "state"),
             AcceptorSpec("success", "path", "running", "state"),
-            AcceptorSpec("retry", "error", "RequestThrottled", None),
+            AcceptorSpec("retry", "error", "TooManyRequestsError", None),
         ),
     ),
     "MigrationFinished": WaiterSpec(
@@ -138,7 +138,7 @@ WAITERS: dict[str, WaiterSpec] = {
             AcceptorSpec("success", "path", "successful", "state"),
             AcceptorSpec("failure", "path", "failed", "state"),
             AcceptorSpec("failure", "path", "aborted", "state"),
-            AcceptorSpec("retry", "error", "RequestThrottled", None),
+            AcceptorSpec("retry", "error", "TooManyRequestsError", None),
         ),
     ),
     "NicRunning": WaiterSpec(
@@ -151,7 +151,7 @@ WAITERS: dict[str, WaiterSpec] = {
         acceptors=(
             AcceptorSpec("success", "path", "running", "state"),
             AcceptorSpec("failure", "error", "ResourceNotFound", None),
-            AcceptorSpec("retry", "error", "RequestThrottled", None),
+            AcceptorSpec("retry", "error", "TooManyRequestsError", None),
         ),
     ),
     "VolumeReady": WaiterSpec(
@@ -164,7 +164,7 @@ WAITERS: dict[str, WaiterSpec] = {
         acceptors=(
             AcceptorSpec("success", "path", "ready", "state"),
             AcceptorSpec("failure", "path", "failed", "state"),
-            AcceptorSpec("retry", "error", "RequestThrottled", None),
+            AcceptorSpec("retry", "error", "TooManyRequestsError", None),
         ),
     ),
     "VolumeDeleted": WaiterSpec(
@@ -178,7 +178,7 @@ WAITERS: dict[str, WaiterSpec] = {
             AcceptorSpec("success", "error", "ResourceNotFound", None),
             AcceptorSpec("success", "error", "VolumeNotFound", None),
             AcceptorSpec("success", "path", "deleted", "state"),
-            AcceptorSpec("retry", "error", "RequestThrottled", None),
+            AcceptorSpec("retry", "error", "TooManyRequestsError", None),
         ),
     ),
 }

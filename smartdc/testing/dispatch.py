@@ -127,7 +127,7 @@ class Dispatcher:
                 if allowed:
                     raise ApiError(
                         405,
-                        "BadMethod",
+                        "MethodNotAllowedError",  # restify 4's router
                         f"{method} is not allowed",
                         headers={"Allow": ", ".join(allowed)},
                     )

@@ -42,7 +42,7 @@ class Fault:
 
 _DEFAULT_CODES = {
     420: "RequestThrottled",
-    429: "RequestThrottled",
+    429: "TooManyRequestsError",
     500: "InternalError",
     502: "BadGateway",
     503: "ServiceUnavailable",
@@ -85,11 +85,11 @@ class FaultInjector:
     def throttle(
         self, route: str | None = None, *, times: int | None = 1, retry_after: int | None = None
     ) -> Fault:
-        """429 RequestThrottled, as CloudAPI's rate limiter answers."""
+        """429 TooManyRequestsError, as CloudAPI's rate limiter (restify 4's throttle) answers."""
         return self.add(
             route,
             status=429,
-            code="RequestThrottled",
+            code="TooManyRequestsError",
             message="You have exceeded your request rate of 10 r/s.",
             times=times,
             retry_after=retry_after,

@@ -187,28 +187,28 @@ class SimRequestHandler(BaseHTTPRequestHandler):
                 line = self.rfile.readline(1024)
                 digits = line.split(b";")[0].strip()
                 if not digits or len(digits) > 8 or digits.strip(b"0123456789abcdefABCDEF"):
-                    raise _BodyError(400, "BadRequest", "Invalid chunked encoding")
+                    raise _BodyError(400, "BadHTTPRequest", "Invalid chunked encoding")
                 size = int(digits, 16)
                 if size == 0:
                     for _ in range(_MAX_TRAILERS + 1):
                         if self.rfile.readline(1024) in (b"\r\n", b"\n", b""):
                             return b"".join(chunks)
-                    raise _BodyError(400, "BadRequest", "Invalid chunked encoding")
+                    raise _BodyError(400, "BadHTTPRequest", "Invalid chunked encoding")
                 total += size
                 if total > MAX_BODY_BYTES:
-                    raise _BodyError(413, "RequestTooLarge", _TOO_LARGE)
+                    raise _BodyError(413, "PayloadTooLargeError", _TOO_LARGE)
                 chunk = self.rfile.read(size)
                 if len(chunk) != size or self.rfile.read(2) != b"\r\n":
-                    raise _BodyError(400, "BadRequest", "Invalid chunked encoding")
+                    raise _BodyError(400, "BadHTTPRequest", "Invalid chunked encoding")
                 chunks.append(chunk)
         try:
             length = int(self.headers.get("Content-Length", "0") or "0")
         except ValueError:
             length = -1
         if length < 0:
-            raise _BodyError(400, "BadRequest", "Invalid Content-Length")
+            raise _BodyError(400, "BadHTTPRequest", "Invalid Content-Length")
         if length > MAX_BODY_BYTES:
-            raise _BodyError(413, "RequestTooLarge", _TOO_LARGE)
+            raise _BodyError(413, "PayloadTooLargeError", _TOO_LARGE)
         return self.rfile.read(length) if length else b""
 
     def _before(self, fault: Fault) -> bool:
@@ -244,7 +244,9 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         return Answer(answer.status, headers, body, answer.route, answer.stream)
 
     def _error_answer(self, status: int, code: str, message: str, route: str | None) -> Answer:
-        body = json.dumps({"code": code, "message": message}).encode("utf-8")
+        # HAProxy refuses broken framing itself, with its own body shape (no code/message keys).
+        shape = {code: message} if code == "BadHTTPRequest" else {"code": code, "message": message}
+        body = json.dumps(shape).encode("utf-8")
         headers = self.server.dispatcher.error_headers(self.server.dc, self.path, body)
         return Answer(status, headers, body, route)
 

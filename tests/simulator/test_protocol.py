@@ -90,7 +90,8 @@ def test_unknown_route_and_wrong_method(sig: SigClient) -> None:
     missing = sig.get("/my/a/b/c/d/e", signed=False)
     assert (missing.status, missing.json["code"]) == (404, "ResourceNotFound")
     wrong = sig.request("PATCH", "/my/keys")
-    assert (wrong.status, wrong.json["code"]) == (405, "BadMethod")
+    # restify 4's router answers MethodNotAllowedError (an HttpError named from the 405 status).
+    assert (wrong.status, wrong.json["code"]) == (405, "MethodNotAllowedError")
     assert "GET" in wrong.headers["Allow"]
 
 
@@ -98,7 +99,11 @@ def test_body_size_limit(sig: SigClient) -> None:
     reply = sig.post(
         "/my/keys", raw_body=b"x" * 100_001, headers={"Content-Type": "application/json"}
     )
-    assert (reply.status, reply.json["code"]) == (413, "RequestTooLarge")
+    # restify 4 bodyReader on node 6: PayloadTooLargeError 'Request body size exceeds 100000'.
+    assert (reply.status, reply.json) == (
+        413,
+        {"code": "PayloadTooLargeError", "message": "Request body size exceeds 100000"},
+    )
 
 
 def test_content_md5_of_request_is_checked(sig: SigClient) -> None:
@@ -220,4 +225,21 @@ def test_chunked_request_bodies(sim: Simulator, sig: SigClient) -> None:
         raw_body=iter([b"x" * 60_000, b"y" * 60_000]),
         headers={"Content-Type": "application/json"},
     )
-    assert (big.status, big.json["code"]) == (413, "RequestTooLarge")
+    assert (big.status, big.json["code"]) == (413, "PayloadTooLargeError")
+
+
+def test_malformed_framing_is_answered_as_haproxy_does(sim: Simulator) -> None:
+    # HAProxy, in front of CloudAPI, refuses broken HTTP framing itself with its own 400 body,
+    # {"BadHTTPRequest": ...}, not restify's {code, message} (reference-notes 1.6).
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(sim.url)
+    with socket.create_connection((url.hostname, url.port), timeout=5) as conn:
+        conn.sendall(
+            b"POST /my/keys HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"
+        )
+        answer = conn.recv(65536).decode("latin-1")
+    head, _, body = answer.partition("\r\n\r\n")
+    assert head.startswith("HTTP/1.1 400")
+    assert list(json.loads(body)) == ["BadHTTPRequest"]

@@ -287,7 +287,7 @@ class ChangefeedMessage:
     change_kind: ChangefeedChangeKind
     """Which resource and properties changed. (JSON ``changeKind``)"""
 
-    resource_object: Machine | None = None
+    resource_object: Machine
     """The instance after the change, as GetMachine shows it. (JSON ``resourceObject``)"""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -331,8 +331,11 @@ class ChangefeedMessage:
             except KeyError:
                 raise missing("ChangefeedMessage.changeKind") from None
             f_change_kind = ChangefeedChangeKind.from_json(value)
-            value = data.get("resourceObject")
-            f_resource_object = None if value is None else Machine.from_json(value)
+            try:
+                value = data["resourceObject"]
+            except KeyError:
+                raise missing("ChangefeedMessage.resourceObject") from None
+            f_resource_object = Machine.from_json(value)
         except DecodeError as failure:
             return decode_tolerant(
                 cls, data, _CHANGEFEED_MESSAGE_FIELDS, _CHANGEFEED_MESSAGE_KEYS, failure
@@ -365,10 +368,9 @@ class ChangefeedMessage:
         out["published"] = self.published
         out["resourceState"] = self.resource_state
         out["changeKind"] = None if self.change_kind is None else e_value(self.change_kind)
-        if self.resource_object is not None:
-            out["resourceObject"] = e_value(self.resource_object)
-        elif "resourceObject" in self.json_nulls:
-            out["resourceObject"] = None
+        out["resourceObject"] = (
+            None if self.resource_object is None else e_value(self.resource_object)
+        )
         if self.extra:
             out.update(self.extra)
         if self.decode_problems:
@@ -390,5 +392,5 @@ _CHANGEFEED_MESSAGE_FIELDS: FieldTable = (
     ("published", "published", True, False, d_str),
     ("resource_state", "resourceState", True, False, d_str),
     ("change_kind", "changeKind", True, False, lambda v, at: ChangefeedChangeKind.from_json(v)),
-    ("resource_object", "resourceObject", False, False, lambda v, at: Machine.from_json(v)),
+    ("resource_object", "resourceObject", True, False, lambda v, at: Machine.from_json(v)),
 )
