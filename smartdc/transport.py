@@ -399,13 +399,9 @@ class Transport:
         chunked = bool(getattr(raw, "chunked", False))
         declared = None if chunked else raw.headers.get("Content-Length")
         length = _content_length(declared) if declared is not None else None
-        if declared is not None and length is None:
-            _abandon(raw, watch)
-            raise InvalidResponseError(
-                f"{method} {path}: the HTTP {raw.status} answer has an invalid Content-Length "
-                f"header ({_preview(declared.encode('utf-8', 'replace'), 40)})",
-                status=raw.status,
-            )
+        # An invalid Content-Length is refused, after reading what came (to the close, bounded)
+        # so that the body is kept for the error.
+        bad_length = declared is not None and length is None
         if length is not None and length > limit:
             _abandon(raw, watch)
             raise ResponseTooLargeError(
@@ -449,6 +445,14 @@ class Transport:
             raise RequestTimeout(
                 f"{method} {path}: the HTTP {raw.status} answer did not arrive in full within "
                 "the timeout" + _cut_short_hint(method, raw.status)
+            )
+        if bad_length and declared is not None:
+            _abandon(raw, watch)
+            raise InvalidResponseError(
+                f"{method} {path}: the HTTP {raw.status} answer has an invalid Content-Length "
+                f"header ({_preview(declared.encode('utf-8', 'replace'), 40)})",
+                raw_body=buffer.getvalue(),
+                status=raw.status,
             )
         raw.release_conn()
         return buffer.getvalue()

@@ -172,6 +172,7 @@ def test_a_content_length_that_is_not_ascii_digits_is_an_invalid_response(
     assert outcome.ended
     assert isinstance(outcome.error, InvalidResponseError), outcome
     assert "Content-Length" in str(outcome.error)
+    assert outcome.error.raw_body == OK
 
 
 # -- 7. error answers carry their code's class, whatever was imported -------------------------------
