@@ -36,6 +36,7 @@ class FieldView:
     decode: str
     encode: str
     tolerant: str
+    shown: bool = True  # in the model's repr (collections and free-form values are left out)
 
 
 @attrs.frozen
@@ -162,6 +163,7 @@ class Renderer:
                     decode=self.types.decode(field.type, "value", at),
                     encode=self.types.encode(field.type, f"self.{field.attr}"),
                     tolerant=self.types.field_decoder(field.type),
+                    shown=field.type.kind not in ("list", "map", "object", "any"),
                 )
             )
         ordered = sorted(fields, key=lambda f: (not (f.required and not f.nullable), 0))

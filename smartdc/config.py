@@ -410,6 +410,18 @@ class Config:
 
     def replace(self, **changes: Any) -> Config:
         """A copy with some settings changed (e.g. ``url=`` for another datacenter)."""
+        copy = Config(**{**self._settings(), **changes})
+        if set(changes) <= {"url", "insecure", "timeout", "max_retries", "retry_deadline"}:
+            copy._signer = self._signer  # same credentials: share the loaded key
+        return copy
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its settings (the loaded key is not: the other process loads it again from
+        the same file or agent), so clients and facade objects can go to a process pool."""
+        return (_config_from_settings, (self._settings(),))
+
+    def _settings(self) -> dict[str, Any]:
+        """Every setting, resolved: a new Config from them reads no environment or profile."""
         settings: dict[str, Any] = {
             "url": self.url,
             "account": self.account,
@@ -434,11 +446,7 @@ class Config:
             "profile": "env",
             "environ": {},
         }
-        settings.update(changes)
-        copy = Config(**settings)
-        if set(changes) <= {"url", "insecure", "timeout", "max_retries", "retry_deadline"}:
-            copy._signer = self._signer  # same credentials: share the loaded key
-        return copy
+        return settings
 
     def __repr__(self) -> str:
         # Never the passphrase; the key path and fingerprint are not secrets.
@@ -446,3 +454,7 @@ class Config:
             f"Config(url={self.url!r}, account={self.account!r}, user={self.user!r}, "
             f"key_id={self.key_id!r}, secret={self.secret!r}, insecure={self.insecure!r})"
         )
+
+
+def _config_from_settings(settings: dict[str, Any]) -> Config:
+    return Config(**settings)

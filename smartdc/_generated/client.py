@@ -1994,7 +1994,7 @@ class CloudAPI(BaseClient):
         tombstone: bool | None = None,
         docker: bool | None = None,
         credentials: bool | None = None,
-        tags: Mapping[str, str] | None = None,
+        tags: Mapping[str, str | float | bool] | None = None,
         any_tag: str | None = None,
         offset: int | None = None,
         limit: int | None = None,
@@ -2028,7 +2028,8 @@ class CloudAPI(BaseClient):
             docker: Only Docker containers (true) or only non-Docker instances (false); the server
                 parses "true" and "false" exactly.
             credentials: Include generated credentials in each instance's metadata.
-            tags: Tag filters; each entry k=v is sent as `tag.k=v`.
+            tags: Tag filters; each entry k=v is sent as `tag.k=v` (numbers and booleans as their
+                text, which is how VMAPI compares them).
             any_tag: Send "*" to list every instance that has any tag. All other filters are then
                 ignored.
             offset: Index of the first instance to return (default 0).

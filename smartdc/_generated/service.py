@@ -877,7 +877,12 @@ SERVICE = ServiceModel(
                 P("tombstone", "query", "boolean", truthy=True),
                 P("docker", "query", "boolean"),
                 P("credentials", "query", "boolean", truthy=True),
-                P("tags", "query", ("map", "string"), family="tag."),
+                P(
+                    "tags",
+                    "query",
+                    ("map", ("union", "string", "number", "boolean")),
+                    family="tag.",
+                ),
                 P("any_tag", "query", "string", wire="tags"),
                 P("offset", "query", "integer"),
                 P("limit", "query", "integer"),

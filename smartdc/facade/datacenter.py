@@ -79,6 +79,10 @@ class DataCenter:
         dc._init(api, location)
         return dc
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Picklable (for process pools): its client is pickled as its configuration."""
+        return (DataCenter.from_client, (self.api, self.location))
+
     def _init(self, api: CloudAPI, location: str | None) -> None:
         self.api = api
         self.location = location
@@ -87,10 +91,12 @@ class DataCenter:
 
     @property
     def config(self) -> Config:
+        """The settings this datacenter is reached with."""
         return self.api.config
 
     @property
     def url(self) -> str:
+        """This datacenter's CloudAPI URL."""
         return self.api.config.url
 
     def __repr__(self) -> str:
@@ -108,10 +114,13 @@ class DataCenter:
         self.close()
 
     # -- account and keys ----------------------------------------------------------------
+
     def account(self) -> Account:
+        """The account (GetAccount)."""
         return self.api.get_account()
 
     def keys(self) -> list[Key]:
+        """The account's SSH keys."""
         return list(self.api.list_keys())
 
     def key(self, name: str) -> Key:
@@ -123,10 +132,12 @@ class DataCenter:
         return self.api.create_key(key=public_key.strip(), name=name)
 
     def delete_key(self, name_or_key: str | Key) -> None:
+        """Delete an SSH key, by name or fingerprint."""
         name = name_or_key if isinstance(name_or_key, str) else name_or_key.name
         self.api.delete_key(key=name)
 
     # -- catalogue -------------------------------------------------------------------------
+
     @arguments_of(CloudAPI.list_images)
     def images(self, **filters: Any) -> list[Image]:
         """Images visible to the account (``name=``, ``os=``, ``version=``, ``state=`` ...)."""
@@ -164,6 +175,7 @@ class DataCenter:
 
     @arguments_of(CloudAPI.list_packages)
     def packages(self, **filters: Any) -> list[Package]:
+        """The packages (filters as ListPackages takes them)."""
         return list(self.api.list_packages(**filters))
 
     def package(self, id_or_name: str) -> Package:
@@ -191,22 +203,27 @@ class DataCenter:
 
     @arguments_of(CloudAPI.list_networks)
     def networks(self, **filters: Any) -> list[Network]:
+        """The networks the account can use."""
         return list(self.api.list_networks(**filters))
 
     def network(self, id_or_name: str) -> Network:
+        """One network, by id or exact name."""
         if is_uuid(id_or_name):
             return self.api.get_network(id=id_or_name)
         named = [n for n in self.api.list_networks() if n.name == id_or_name]
         return _one(named, id_or_name, "network", lambda n: n.id)
 
     def firewall_rules(self) -> list[FirewallRule]:
+        """The account's firewall rules (global ones included)."""
         return list(self.api.list_firewall_rules())
 
     @arguments_of(CloudAPI.list_volumes)
     def volumes(self, **filters: Any) -> list[Volume]:
+        """The volumes (filters as ListVolumes takes them)."""
         return list(self.api.list_volumes(**filters))
 
     # -- datacenters -----------------------------------------------------------------------
+
     def datacenters(self) -> dict[str, str]:
         """Datacenter name -> CloudAPI URL."""
         return dict(self.api.list_datacenters())
@@ -227,6 +244,7 @@ class DataCenter:
         return DataCenter.from_client(api, name)
 
     # -- machines ----------------------------------------------------------------------------
+
     @arguments_of(CloudAPI.iter_list_machines)
     def machines(self, **filters: Any) -> Iterator[Machine]:
         """Every machine matching the filters, fetched page by page as you iterate.

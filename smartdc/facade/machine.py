@@ -71,6 +71,10 @@ class Machine(MachineFields):
         """The machine's metadata, live: reading and writing call the API."""
         return self._metadata
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Picklable (for process pools): its datacenter and its model as last fetched."""
+        return (Machine, (self.datacenter, self.model))
+
     def __repr__(self) -> str:
         return f"<Machine {self.id} name={self.name!r} state={str(self.state)!r}>"
 
@@ -92,11 +96,14 @@ class Machine(MachineFields):
         return self
 
     # -- actions ---------------------------------------------------------------------------
+
     def start(self, *, wait: bool = False, timeout: float | None = None) -> Machine:
+        """Start the machine; ``wait=True`` returns once it is running (refreshed)."""
         self._api.start_machine(id=self.id)
         return self.wait("running", timeout=timeout) if wait else self
 
     def stop(self, *, wait: bool = False, timeout: float | None = None) -> Machine:
+        """Stop the machine; ``wait=True`` returns once it is stopped (refreshed)."""
         self._api.stop_machine(id=self.id)
         return self.wait("stopped", timeout=timeout) if wait else self
 
@@ -108,12 +115,14 @@ class Machine(MachineFields):
     def resize(
         self, package: str | Package, *, wait: bool = False, timeout: float | None = None
     ) -> Machine:
+        """Resize to another package; ``wait=True`` waits for the audit trail to record it."""
         ref = self.datacenter._package_ref(package)  # a wildcard name resolved exactly
         return self._audited(
             "resize", lambda: self._api.resize_machine(id=self.id, package=ref), wait, timeout
         )
 
     def rename(self, name: str, *, wait: bool = False, timeout: float | None = None) -> Machine:
+        """Rename; ``wait=True`` waits for the audit trail to record it."""
         return self._audited(
             "rename", lambda: self._api.rename_machine(id=self.id, name=name), wait, timeout
         )
@@ -129,20 +138,39 @@ class Machine(MachineFields):
         if wait:
             self.wait("deleted", timeout=timeout)
 
-    def enable_firewall(self) -> Machine:
+    def enable_firewall(self, *, wait: bool = True, timeout: float | None = None) -> Machine:
+        """Enable the firewall. The server applies it in a job: by default this waits until the
+        machine shows ``firewall_enabled`` true and returns it refreshed; ``wait=False`` returns
+        at once, the object as it was."""
         self._api.enable_machine_firewall(id=self.id)
-        return self
+        return self._await_field("firewall_enabled", True, wait, timeout)
 
-    def disable_firewall(self) -> Machine:
+    def disable_firewall(self, *, wait: bool = True, timeout: float | None = None) -> Machine:
+        """Disable the firewall; waits as :meth:`enable_firewall` does."""
         self._api.disable_machine_firewall(id=self.id)
-        return self
+        return self._await_field("firewall_enabled", False, wait, timeout)
 
-    def enable_deletion_protection(self) -> Machine:
+    def enable_deletion_protection(
+        self, *, wait: bool = True, timeout: float | None = None
+    ) -> Machine:
+        """Protect the machine from deletion; waits as :meth:`enable_firewall` does."""
         self._api.enable_machine_deletion_protection(id=self.id)
-        return self
+        return self._await_field("deletion_protection", True, wait, timeout)
 
-    def disable_deletion_protection(self) -> Machine:
+    def disable_deletion_protection(
+        self, *, wait: bool = True, timeout: float | None = None
+    ) -> Machine:
+        """Allow deleting the machine again; waits as :meth:`enable_firewall` does."""
         self._api.disable_machine_deletion_protection(id=self.id)
+        return self._await_field("deletion_protection", False, wait, timeout)
+
+    def _await_field(
+        self, attribute: str, expected: object, wait: bool, timeout: float | None
+    ) -> Machine:
+        if wait:
+            self.model = waiting.wait_for_field(
+                self._api, self.id, attribute, expected, timeout=timeout
+            )
         return self
 
     def _audited(
@@ -160,14 +188,17 @@ class Machine(MachineFields):
         return self
 
     # -- related resources -----------------------------------------------------------------
+
     def audit(self) -> list[AuditEntry]:
         """Actions performed on the machine, newest first."""
         return list(self._api.machine_audit(id=self.id))
 
     def snapshots(self) -> list[Snapshot]:
+        """The machine's snapshots."""
         return [Snapshot(self, s) for s in self._api.list_machine_snapshots(id=self.id)]
 
     def snapshot(self, name: str) -> Snapshot:
+        """One snapshot, by name."""
         return Snapshot(self, self._api.get_machine_snapshot(id=self.id, name=name))
 
     def create_snapshot(self, name: str | None = None) -> Snapshot:
@@ -185,6 +216,7 @@ class Machine(MachineFields):
         return list(self._api.list_machine_disks(id=self.id))
 
     def firewall_rules(self) -> list[FirewallRule]:
+        """The firewall rules that apply to the machine."""
         return list(self._api.list_machine_firewall_rules(id=self.id))
 
     def migrate(self, action: str = "automatic", **params: Any) -> Migration | None:
@@ -198,6 +230,7 @@ class Machine(MachineFields):
         )
 
     # -- waiting -----------------------------------------------------------------------------
+
     def wait(
         self,
         state: State | Sequence[State],

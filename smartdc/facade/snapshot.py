@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from smartdc._generated.views import SnapshotFields
 from smartdc.facade.waiting import run_waiter, waiter_name
@@ -20,6 +20,10 @@ class Snapshot(SnapshotFields):
         self.machine = machine
         self.model = model
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Picklable, with its machine."""
+        return (Snapshot, (self.machine, self.model))
+
     def __repr__(self) -> str:
         return f"<Snapshot {self.name!r} of {self.machine.id} state={str(self.state)!r}>"
 
@@ -28,6 +32,7 @@ class Snapshot(SnapshotFields):
         return self.machine.datacenter.api
 
     def refresh(self) -> Snapshot:
+        """Fetch the current state of the snapshot."""
         self.model = self._api.get_machine_snapshot(id=self.machine.id, name=self.name)
         return self
 
@@ -36,6 +41,7 @@ class Snapshot(SnapshotFields):
         self._api.start_machine_from_snapshot(id=self.machine.id, name=self.name)
 
     def delete(self, *, wait: bool = False, timeout: float | None = None) -> None:
+        """Delete the snapshot; ``wait=True`` returns once it is gone."""
         self._api.delete_machine_snapshot(id=self.machine.id, name=self.name)
         if wait:
             self.poll_until("deleted", timeout=timeout)

@@ -184,6 +184,51 @@ def wait_while_state(
     return found.model  # type: ignore[no-any-return]
 
 
+@attrs.frozen
+class _FieldSeen:
+    """A polled machine plus whether one of its fields has the awaited value."""
+
+    model: Any
+    attribute: str
+    done: bool
+
+    @property
+    def state(self) -> str:
+        return f"{self.attribute}={text(getattr(self.model, self.attribute))}"
+
+
+def wait_for_field(
+    api: CloudAPI,
+    machine_id: str,
+    attribute: str,
+    expected: object,
+    *,
+    timeout: float | None = None,
+    interval: float | None = None,
+) -> MachineModel:
+    """The machine once ``attribute`` equals ``expected`` (an update the server makes in a job,
+    such as the firewall or deletion protection). Polls on the timer: the changefeed does not
+    carry these fields."""
+    base = api.SERVICE.waiters[BASE_MACHINE_WAITER]
+    inner = api.poller(base.operation, {"id": machine_id})
+
+    def poll() -> tuple[int, _FieldSeen]:
+        status, model = inner()
+        return status, _FieldSeen(model, attribute, getattr(model, attribute) == expected)
+
+    acceptors = (
+        *(a for a in base.acceptors if a.state != "success" and a.matcher != "path"),
+        AcceptorSpec("success", "path", True, "done"),
+    )
+    spec = attrs.evolve(
+        base, name=f"Machine {attribute}={text(expected)}", acceptors=acceptors, shown="state"
+    )
+    found: _FieldSeen = api.run_waiter(
+        spec, poll, timeout=timeout, interval=interval, what=machine_id
+    )
+    return found.model  # type: ignore[no-any-return]
+
+
 # -- many machines ---------------------------------------------------------------------------
 
 

@@ -51,6 +51,12 @@ C = TypeVar("C")
 P = ParamSpec("P")
 
 
+def _client_from(
+    cls: type[BaseClient], config: Config, clock: WaitClock, changefeed_waits: bool
+) -> BaseClient:
+    return cls(config, clock=clock, changefeed_waits=changefeed_waits)
+
+
 def _raw_json(data: Any) -> Any:
     return data
 
@@ -134,6 +140,10 @@ class BaseClient:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(url={self.config.url!r}, account={self.config.account!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its configuration (a new process opens its own connections)."""
+        return (_client_from, (type(self), self.config, self.clock, self.changefeed_waits))
 
     def close(self) -> None:
         self.transport.close()

@@ -48,12 +48,26 @@ def _fits(value: Any, spec: TypeSpec, enum_names: frozenset[str]) -> bool:
 
 
 def describe(spec: TypeSpec) -> str:
+    """The type in plain words: ``a mapping of names to a string or a number``."""
     if isinstance(spec, tuple):
         kind, *args = spec
-        if kind in ("list", "map"):
-            return f"{kind}[{describe(args[0])}]"
-        return " or ".join(describe(a) for a in args)
-    return _PRIMITIVE_CHECKS.get(spec, (spec, None))[0]
+        if kind == "list":
+            return f"a list of {_plural(describe(args[0]))}"
+        if kind == "map":
+            return f"a mapping of names to {_plural(describe(args[0]))}"
+        words = [describe(a) for a in args]
+        return ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else words[0]
+    found = _PRIMITIVE_CHECKS.get(spec)
+    return found[0] if found is not None else f"a {spec}"
+
+
+def _plural(text: str) -> str:
+    """``a string`` -> ``strings``; kept as is when it is not that simple."""
+    if text.startswith("a ") and " " not in text[2:]:
+        return text[2:] + "s"
+    if text.startswith("an ") and " " not in text[3:]:
+        return text[3:] + "s"
+    return text
 
 
 def check_arguments(op: OperationMeta, args: Mapping[str, Any], enum_names: frozenset[str]) -> None:

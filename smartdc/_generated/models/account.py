@@ -477,7 +477,8 @@ class PingVersions:
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
     """
 
-    versions: list[str]
+    versions: list[str] = attrs.field(repr=False)
+
     """Supported API (route) versions."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)

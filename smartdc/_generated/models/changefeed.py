@@ -40,10 +40,12 @@ class ChangefeedRegistration:
     resource: str
     """The kind of resource to watch; only "vm"."""
 
-    sub_resources: list[ChangefeedSubResource]
+    sub_resources: list[ChangefeedSubResource] = attrs.field(repr=False)
+
     """Which properties to report changes of. (JSON ``subResources``)"""
 
-    vms: list[str] | None = None
+    vms: list[str] | None = attrs.field(default=None, repr=False)
+
     """Only report changes of these instances (default all)."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -176,7 +178,8 @@ class ChangefeedChangeKind:
     resource: str
     """The kind of resource ("vm")."""
 
-    sub_resources: list[str]
+    sub_resources: list[str] = attrs.field(repr=False)
+
     """The properties that changed. (JSON ``subResources``)"""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)

@@ -233,10 +233,12 @@ class ImageRequirements:
     bootrom: str | None = None
     """Boot ROM the image needs."""
 
-    password: Any | None = None
+    password: Any | None = attrs.field(default=None, repr=False)
+
     """Whether a password must be given (Windows)."""
 
-    min_platform: dict[str, str] | None = None
+    min_platform: dict[str, str] | None = attrs.field(default=None, repr=False)
+
     """Minimum platform per SDC version."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -454,19 +456,22 @@ class Image:
     state: ImageState | None = None
     """State of the image."""
 
-    tags: dict[str, Any] | None = None
+    tags: dict[str, Any] | None = attrs.field(default=None, repr=False)
+
     """Tags of the image."""
 
     eula: str | None = None
     """End-user license URL."""
 
-    acl: list[str] | None = None
+    acl: list[str] | None = attrs.field(default=None, repr=False)
+
     """Accounts the image is shared with."""
 
     origin: str | None = None
     """The image this one derives from."""
 
-    files: list[ImageFile] | None = None
+    files: list[ImageFile] | None = attrs.field(default=None, repr=False)
+
     """Files of the image."""
 
     error: ImageError | None = None

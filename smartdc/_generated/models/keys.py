@@ -51,7 +51,8 @@ class Key:
     attested: bool | None = None
     """Whether the key was attested by a hardware token (present, and true, only then)."""
 
-    multifactor: list[KeyFactor] | None = None
+    multifactor: list[KeyFactor] | None = attrs.field(default=None, repr=False)
+
     """Factors the hardware key requires: pin, touch (present only on attested keys)."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)

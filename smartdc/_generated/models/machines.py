@@ -79,11 +79,13 @@ class Machine:
     """Disk size of the instance, in MiB (0 when unknown; for kvm and bhyve the flexible disk size
     or the size of the data disk)."""
 
-    metadata: dict[str, Any]
+    metadata: dict[str, Any] = attrs.field(repr=False)
+
     """Customer metadata, string values; with `credentials=true` a nested `credentials` object
     holds generated passwords."""
 
-    tags: dict[str, Any]
+    tags: dict[str, Any] = attrs.field(repr=False)
+
     """Tags of the instance; values are strings, numbers or booleans."""
 
     created: datetime
@@ -92,7 +94,8 @@ class Machine:
     updated: datetime
     """When the instance was last changed."""
 
-    ips: list[str]
+    ips: list[str] = attrs.field(repr=False)
+
     """Deprecated (use `nics`): IP addresses of the instance. May hold "dhcp" for instances created
     outside CloudAPI; empty right after provisioning."""
 
@@ -106,16 +109,19 @@ class Machine:
     """Id of the image the instance was provisioned from (for kvm and bhyve, the image of the boot
     disk). Absent when VMAPI knows none."""
 
-    disks: list[MachineDisk] | None = None
+    disks: list[MachineDisk] | None = attrs.field(default=None, repr=False)
+
     """One entry per virtual disk (bhyve only, since 9.4.0)."""
 
     docker: bool | None = None
     """Present (and true) only for Docker containers."""
 
-    nics: list[Nic] | None = None
+    nics: list[Nic] | None = attrs.field(default=None, repr=False)
+
     """The network interfaces of the instance (since 9.10.0)."""
 
-    networks: list[str | Any] | None = None
+    networks: list[str | Any] | None = attrs.field(default=None, repr=False)
+
     """Deprecated (use `nics`): ids of the networks the instance has NICs on (since 7.1.0). An
     entry is null when CloudAPI cannot tell the network."""
 
@@ -132,7 +138,8 @@ class Machine:
     compute_node: str | None = None
     """Id of the server the instance runs on; null until one is chosen."""
 
-    dns_names: list[str] | None = None
+    dns_names: list[str] | None = attrs.field(default=None, repr=False)
+
     """Triton CNS names of the instance, when CNS is in use."""
 
     flexible: bool | None = None
@@ -147,7 +154,8 @@ class Machine:
     delegate_dataset: bool | None = None
     """Whether the instance has a delegated ZFS dataset (since 9.12.0)."""
 
-    credentials: Any | None = None
+    credentials: Any | None = attrs.field(default=None, repr=False)
+
     """Echo of the raw `credentials` query value when one was given (e.g. the string "true")."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -981,7 +989,8 @@ class NetworkObject:
     ipv4_uuid: str
     """Id of the network (or network pool)."""
 
-    ipv4_ips: list[str] | None = None
+    ipv4_ips: list[str] | None = attrs.field(default=None, repr=False)
+
     """A single IPv4 address on that network; not allowed for pools or public networks."""
 
     ipv4_count: int | None = None

@@ -59,7 +59,8 @@ class Migration:
     created_timestamp: datetime
     """When the migration was requested."""
 
-    progress_history: list[MigrationProgress]
+    progress_history: list[MigrationProgress] = attrs.field(repr=False)
+
     """The completed progress events."""
 
     vm_uuid: str | None = None

@@ -68,10 +68,12 @@ class Network:
     gateway: str | None = None
     """IPv4 gateway (fabric networks)."""
 
-    resolvers: list[str] | None = None
+    resolvers: list[str] | None = attrs.field(default=None, repr=False)
+
     """DNS resolver IPv4 addresses (fabric networks)."""
 
-    routes: dict[str, str] | None = None
+    routes: dict[str, str] | None = attrs.field(default=None, repr=False)
+
     """Static routes, destination to gateway (fabric networks)."""
 
     internet_nat: bool | str | None = None
@@ -80,7 +82,8 @@ class Network:
     vlan_id: int | None = None
     """VLAN the network is on (fabric networks)."""
 
-    suffixes: list[str] | None = None
+    suffixes: list[str] | None = attrs.field(default=None, repr=False)
+
     """DNS suffixes of the network, when Triton CNS is enabled for the account."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)

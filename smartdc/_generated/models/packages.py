@@ -175,7 +175,8 @@ class Package:
     flexible_disk: bool | None = None
     """Whether disks can be sized freely (sent for bhyve packages only)."""
 
-    disks: list[PackageDisk] | None = None
+    disks: list[PackageDisk] | None = attrs.field(default=None, repr=False)
+
     """Disks a flexible-disk package gives (sent for bhyve packages only)."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)

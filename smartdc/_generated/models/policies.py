@@ -41,7 +41,8 @@ class Policy:
     name: str
     """Name of the policy."""
 
-    rules: list[str]
+    rules: list[str] = attrs.field(repr=False)
+
     """Aperture rules."""
 
     description: str | None = None

@@ -37,7 +37,8 @@ class RoleTags:
     name: str
     """Path of the resource."""
 
-    role_tag: list[str]
+    role_tag: list[str] = attrs.field(repr=False)
+
     """Names of the roles. (JSON ``role-tag``)"""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)

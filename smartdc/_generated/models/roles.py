@@ -245,13 +245,16 @@ class Role:
     name: str
     """Name of the role."""
 
-    members: list[RoleMember | str]
+    members: list[RoleMember | str] = attrs.field(repr=False)
+
     """Members of the role."""
 
-    policies: list[RolePolicy | str]
+    policies: list[RolePolicy | str] = attrs.field(repr=False)
+
     """Policies of the role."""
 
-    default_members: list[str] | None = None
+    default_members: list[str] | None = attrs.field(default=None, repr=False)
+
     """Logins for which the role is active by default (API versions before 9.0.0; a 9.x server also
     sends an empty list for a role with no members and no policies)."""
 

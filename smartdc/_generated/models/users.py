@@ -80,10 +80,12 @@ class User:
     phone: str | None = None
     """Phone number."""
 
-    roles: list[str] | None = None
+    roles: list[str] | None = attrs.field(default=None, repr=False)
+
     """Roles the user belongs to (GetUser with membership; an empty list when none)."""
 
-    default_roles: list[str] | None = None
+    default_roles: list[str] | None = attrs.field(default=None, repr=False)
+
     """Roles active by default (GetUser with membership; an empty list when none)."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)

@@ -64,13 +64,16 @@ class Volume:
     size: int
     """Storage size in MiB."""
 
-    networks: list[str] | None = None
+    networks: list[str] | None = attrs.field(default=None, repr=False)
+
     """Networks the volume can be reached on."""
 
-    refs: list[str] | None = None
+    refs: list[str] | None = attrs.field(default=None, repr=False)
+
     """Instances that use the volume."""
 
-    tags: dict[str, str] | None = None
+    tags: dict[str, str] | None = attrs.field(default=None, repr=False)
+
     """Tags (labels) of the volume, usable in affinity rules."""
 
     filesystem_path: str | None = None

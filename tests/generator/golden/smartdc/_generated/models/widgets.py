@@ -170,10 +170,12 @@ class Widget:
     display_name: str | None = None
     """Shown name. (JSON ``displayName``)"""
 
-    parts: list[Part] | None = None
+    parts: list[Part] | None = attrs.field(default=None, repr=False)
+
     """Parts."""
 
-    labels: dict[str, Any] | None = None
+    labels: dict[str, Any] | None = attrs.field(default=None, repr=False)
+
     """Labels."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
