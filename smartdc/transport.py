@@ -54,6 +54,7 @@ from smartdc.errors import (
     ResponseTooLargeError,
 )
 from smartdc.headers import Headers
+from smartdc.wirelog import log_answer, log_request
 
 log = logging.getLogger("smartdc")
 
@@ -329,6 +330,7 @@ class Transport:
         headers["Date"] = date
         headers["Authorization"] = self.signer.authorization(method, target, date)
         remaining = max(watch.remaining(), 0.001)
+        log_request(log, method, self.config.url + target, headers, payload)
         return self._pool.request(
             method,
             self.config.url + target,
@@ -473,6 +475,7 @@ class Transport:
         else:
             body = self._read(raw, method, path, watch)
         headers = Headers(dict(raw.headers.items()))
+        log_answer(log, method, path, raw.status, headers, body)
         request_id = headers.get("Request-Id") or headers.get("x-request-id")
         log.debug(
             "%s %s -> %d (request id %s, %.1f ms)",

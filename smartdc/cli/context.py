@@ -21,6 +21,8 @@ CONNECTION_FLAGS = {
     "key_file": "secret",
     "profile": "profile",
     "insecure": "insecure",
+    "ca_certs": "ca_certs",
+    "allow_plaintext": "allow_plaintext",
 }
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
 from smartdc._version import __version__
@@ -17,7 +18,7 @@ from smartdc.cli.output import terminal_safe
 if TYPE_CHECKING:
     from smartdc.runtime.waiting import WaitClock
 
-EXIT_OK, EXIT_API, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 _MESSAGE_CHARS = 1000  # of a server message in the error line
 
 Command = Callable[[Context], int]
@@ -69,6 +70,23 @@ def _connection_flags(parser: argparse.ArgumentParser, top: bool) -> None:
         action="store_true",
         default=flag,
         help="do not verify the TLS certificate",
+    )
+    group.add_argument(
+        "--ca-certs", default=default, metavar="BUNDLE", help="CA bundle for a private CA"
+    )
+    group.add_argument(
+        "--allow-plaintext",
+        action="store_true",
+        default=flag,
+        help="allow http:// to a host that is not this machine (signatures can be replayed)",
+    )
+    diagnosis = parser.add_argument_group("diagnosis")
+    diagnosis.add_argument(
+        *(["-v", "--verbose", "--debug"] if top else ["--verbose", "--debug"]),
+        dest="verbose",
+        action="store_true",
+        default=flag,
+        help="every request and answer on stderr (signatures and secrets masked)",
     )
     out = parser.add_argument_group("output")
     out.add_argument(
@@ -164,15 +182,87 @@ def run(
         parser.print_help(out)
         return EXIT_USAGE if args.command is None else EXIT_OK
     ctx = Context(args, out, err, clock=clock)
+    with _diagnosis(err, verbose=bool(getattr(args, "verbose", False))):
+        try:
+            return func(ctx)
+        except KeyboardInterrupt:
+            err.write("\ninterrupted\n")
+            return EXIT_INTERRUPTED
+        except BrokenPipeError:
+            return closed_pipe(out)
+        except Exception as exc:
+            return _report(exc, err)
+        finally:
+            ctx.close()
+
+
+# Library wording -> the command line's spelling of the same advice.
+_CLI_WORDS = (
+    ("pass ca_certs=<bundle>", "give --ca-certs BUNDLE"),
+    ("ca_certs=<bundle>", "--ca-certs BUNDLE"),
+    ("insecure=True / TRITON_TLS_INSECURE", "--insecure or TRITON_TLS_INSECURE"),
+    ("insecure=True", "--insecure"),
+    ("pass allow_plaintext=True", "give --allow-plaintext"),
+    ("allow_plaintext=True", "--allow-plaintext"),
+    ("pass url=... or location=...", "give --url"),
+    ("pass account=...", "give --account"),
+    (
+        "pass key_id=... (fingerprint or name) or secret=<private key path>",
+        "give --key-id (fingerprint or name) or --key-file",
+    ),
+)
+
+
+def cli_words(text: str) -> str:
+    """A library message with its Python keywords replaced by the CLI flags that set them."""
+    for python, flag in _CLI_WORDS:
+        text = text.replace(python, flag)
+    return text
+
+
+@contextmanager
+def _diagnosis(err: TextIO, *, verbose: bool) -> Iterator[None]:
+    """While a command runs: warnings as one ``smartdc: warning:`` line each (no source path),
+    and with ``-v`` the ``smartdc`` logger's DEBUG records (every request and answer) on
+    ``err``."""
+    import logging
+    import warnings
+
+    def show(message: Any, category: Any, *_: Any, **__: Any) -> None:
+        err.write(f"smartdc: warning: {terminal_safe(cli_words(str(message)))}\n")
+
+    logger = logging.getLogger("smartdc")
+    handler: logging.Handler | None = None
+    level = logger.level
+    if verbose:
+        handler = logging.StreamHandler(err)
+        handler.setFormatter(logging.Formatter("smartdc: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = show
+        try:
+            yield
+        finally:
+            if handler is not None:
+                logger.removeHandler(handler)
+                logger.setLevel(level)
+
+
+def closed_pipe(out: TextIO) -> int:
+    """The reader went away (``smartdc ... | head -1``): stop quietly, as ``cat`` does. Later
+    writes and the interpreter's final flush go to /dev/null instead of raising again."""
+    import os
+
     try:
-        return func(ctx)
-    except KeyboardInterrupt:
-        err.write("\ninterrupted\n")
-        return 130
-    except Exception as exc:
-        return _report(exc, err)
-    finally:
-        ctx.close()
+        fileno = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        return EXIT_OK
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fileno)
+    os.close(devnull)
+    return EXIT_OK
 
 
 def _report(exc: Exception, err: TextIO) -> int:
@@ -181,10 +271,11 @@ def _report(exc: Exception, err: TextIO) -> int:
 
     # Messages may quote the server (names, error texts, request ids): printed terminal-safe.
     if isinstance(exc, (ConfigError, ArgumentError, UnknownOperationError, ColumnError)):
-        err.write(f"smartdc: error: {terminal_safe(str(exc), keep_newlines=True)}\n")
+        err.write(f"smartdc: error: {terminal_safe(cli_words(str(exc)), keep_newlines=True)}\n")
         return EXIT_USAGE
     if isinstance(exc, SmartDCError):
-        err.write(f"smartdc: {terminal_safe(_api_error_text(exc), keep_newlines=True)}\n")
+        text = cli_words(_api_error_text(exc))
+        err.write(f"smartdc: {terminal_safe(text, keep_newlines=True)}\n")
         return EXIT_API
     if isinstance(exc, OSError):
         err.write(f"smartdc: {terminal_safe(str(exc), keep_newlines=True)}\n")
