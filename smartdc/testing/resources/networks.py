@@ -253,24 +253,35 @@ def _ip_entries(req: SimRequest, network: dict[str, Any]) -> list[dict[str, Any]
     ]
 
 
-def _page_param(req: SimRequest, name: str, default: int) -> int:
+def _page_param(req: SimRequest, name: str, default: int, lowest: int, highest: int) -> int | None:
+    """A paging parameter as NAPI reads it: None when it is not a whole number in range."""
     raw = req.query.get(name)
     if raw in (None, ""):
         return default
     try:
-        return int(str(raw))
+        value = int(str(raw))
     except ValueError:
-        raise invalid(f'property "{name}": must be an integer') from None
+        return None
+    return value if lowest <= value <= highest else None
 
 
 def list_network_ips(req: SimRequest) -> SimResponse:
     network = _network_for_ips(req)
-    limit = _page_param(req, "limit", req.sim.settings.max_page)
-    offset = _page_param(req, "offset", 0)
-    if not 0 < limit <= req.sim.settings.max_page:
-        raise invalid(f'property "limit": must be between 1 and {req.sim.settings.max_page}')
-    if offset < 0:
-        raise invalid('property "offset": must be >= 0')
+    most = req.sim.settings.max_page
+    limit = _page_param(req, "limit", most, 1, most)
+    offset = _page_param(req, "offset", 0, 0, 2**53)
+    problems = []  # NAPI's parameter errors, worded by CloudAPI's translateErr()
+    if limit is None:
+        problems.append(
+            'property "limit": invalid limit, must be an integer greater than 0 or less than or'
+            f" equal to {most}"
+        )
+    if offset is None:
+        problems.append(
+            'property "offset": invalid value, offset must be an integer greater than or equal to 0'
+        )
+    if limit is None or offset is None:
+        raise invalid(", ".join(problems))
     records = itertools.islice(_napi_records(req, network), offset, offset + limit)
     page = [
         _translate_ip(record, req.account.uuid)

@@ -129,3 +129,21 @@ def test_chosen_addresses_cannot_be_managed_ones(vsim: Simulator, vsig: SigClien
     chosen = {"ipv4_uuid": network["id"], "ipv4_ips": ["192.168.128.77"]}
     added = vsig.post(nics, {"network": chosen})
     assert (added.status, added.json["ip"]) == (201, "192.168.128.77")
+
+
+def test_paging_errors_are_napi_words(vsig: SigClient) -> None:
+    network = _fabric(vsig)
+    path = f"/my/networks/{network['id']}/ips"
+    both = vsig.get(path, query={"limit": "1001", "offset": "-1"})
+    assert (both.status, both.json) == (
+        409,
+        {
+            "code": "InvalidArgument",
+            "message": 'property "limit": invalid limit, must be an integer greater than 0 or'
+            ' less than or equal to 1000, property "offset": invalid value, offset must be an'
+            " integer greater than or equal to 0",
+        },
+    )
+    assert vsig.get(path, query={"limit": "many"}).json["message"].startswith(
+        'property "limit": invalid limit'
+    )
