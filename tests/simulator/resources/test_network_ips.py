@@ -144,6 +144,27 @@ def test_paging_errors_are_napi_words(vsig: SigClient) -> None:
             " integer greater than or equal to 0",
         },
     )
-    assert vsig.get(path, query={"limit": "many"}).json["message"].startswith(
-        'property "limit": invalid limit'
+    assert (
+        vsig.get(path, query={"limit": "many"})
+        .json["message"]
+        .startswith('property "limit": invalid limit')
     )
+
+
+def test_addresses_are_checked_as_napi_checks_them(vsig: SigClient) -> None:
+    network = _fabric(vsig)
+    base = f"/my/networks/{network['id']}/ips"
+
+    def refused(path: str) -> tuple[int, str, str]:
+        reply = vsig.get(path)
+        return reply.status, reply.json["code"], reply.json["message"]
+
+    assert refused(f"{base}/bogus") == (404, "ResourceNotFound", "Invalid IP address")
+    assert refused(f"{base}/10.0.0.1") == (404, "ResourceNotFound", "IP is not in subnet")
+    assert refused(f"{base}/fd00::1") == (
+        404,
+        "ResourceNotFound",
+        "IP and subnet are of different address families",
+    )
+    # CloudAPI checks `reserved` before asking NAPI about the address
+    assert vsig.put(f"{base}/bogus", {}).json["code"] == "MissingParameter"
