@@ -291,34 +291,38 @@ def list_network_ips(req: SimRequest) -> SimResponse:
     return SimResponse(200, page, {"x-query-limit": str(limit), "x-resource-count": str(len(page))})
 
 
-def _ip_param(req: SimRequest) -> str:
+def _ip_param(req: SimRequest, network: dict[str, Any]) -> str:
+    """The path's address, checked as NAPI's validateIP() does (each refusal a 404)."""
     raw = req.params["ip_address"]
     try:
-        return str(ipaddress.ip_address(raw))
+        ip = ipaddress.ip_address(raw)
     except ValueError:
-        raise invalid(f"{raw} is not a valid IP address") from None
+        raise not_found("Invalid IP address") from None
+    subnet = ipaddress.ip_network(str(network.get("_sim_subnet") or network.get("subnet")))
+    if ip.version != subnet.version:
+        raise not_found("IP and subnet are of different address families")
+    if ip not in subnet:
+        raise not_found("IP is not in subnet")
+    return str(ip)
 
 
 def _lookup_ip(req: SimRequest, network: dict[str, Any], ip: str) -> dict[str, Any]:
     for record in _napi_records(req, network):
         if record["ip"] == ip:
             return _translate_ip(record, req.account.uuid)
-    subnet = network.get("_sim_subnet") or network.get("subnet")
-    outside = subnet and ipaddress.ip_address(ip) not in ipaddress.ip_network(subnet)
     # on a shared network an address that is not the caller's is not shown at all
-    if outside or not _owned(network):
+    if not _owned(network):
         raise not_found(f"{ip} not found")
     return {"ip": ip, "reserved": False, "managed": False}  # NAPI's answer for a free address
 
 
 def get_network_ip(req: SimRequest) -> SimResponse:
     network = _network_for_ips(req)
-    return ok(_lookup_ip(req, network, _ip_param(req)))
+    return ok(_lookup_ip(req, network, _ip_param(req, network)))
 
 
 def update_network_ip(req: SimRequest) -> SimResponse:
     network = _network_for_ips(req)
-    ip = _ip_param(req)
     raw = req.param("reserved")
     if raw is None:
         raise ApiError(409, "MissingParameter", "reserved is a required argument")
@@ -328,6 +332,7 @@ def update_network_ip(req: SimRequest) -> SimResponse:
         raise invalid("reserved must be set to true or false")
     if not _owned(network):
         raise invalid(f"cannot update an IP on a public network: {network['id']}")
+    ip = _ip_param(req, network)
     entry = _lookup_ip(req, network, ip)
     if entry.get("managed"):
         raise invalid(f"cannot update managed IP: {ip}")
