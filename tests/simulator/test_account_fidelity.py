@@ -6,6 +6,7 @@ Each test names the server code it follows (sdc-cloudapi at 9.20.0, node-ufds 1.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
@@ -127,3 +128,36 @@ def test_role_tags_only_on_the_server_s_collections(sim: Simulator, sig: SigClie
         200,
         {"name": f"/{sim.account}/keys", "role-tag": []},
     )
+
+
+def test_role_tag_header_tags_what_a_create_or_update_makes(sim: Simulator, sig: SigClient) -> None:
+    # lib/resources.js updateResource() after CreateKey, CreateUser, UpdateUser, CreatePolicy...:
+    # the role-tag header tags the new resource (the collection's name plus its id); unknown role
+    # names are only logged by the server, the answer is unchanged.
+    sig.post("/my/roles", {"name": "ops"})
+    public = openssh_public(ed25519.Ed25519PrivateKey.generate())
+    key = sig.post("/my/keys", {"name": "k", "key": public}, headers={"role-tag": "ops"})
+    assert key.status == 201
+    fingerprint = quote(key.json["fingerprint"], safe="")
+    assert sig.get(f"/my/keys/{fingerprint}").headers["role-tag"] == "ops"
+    user = sig.post(
+        "/my/users",
+        {"login": "bob", "email": "bob@example.com", "password": "pw"},
+        headers={"role-tag": "nope"},
+    )
+    assert user.status == 201
+    assert "role-tag" not in sig.get(f"/my/users/{user.json['id']}").headers
+    sig.post(f"/my/users/{user.json['id']}", {"phone": "1"}, headers={"role-tag": "ops"})
+    assert sig.get(f"/my/users/{user.json['id']}").headers["role-tag"] == "ops"
+    policy = sig.post(
+        "/my/policies", {"name": "p", "rules": ["CAN getmachine"]}, headers={"role-tag": "ops"}
+    )
+    assert sig.get(f"/my/policies/{policy.json['id']}").headers["role-tag"] == "ops"
+    rule = sig.post(
+        "/my/fwrules",
+        {"rule": "FROM any TO all vms ALLOW tcp PORT 22"},
+        headers={"role-tag": "ops"},
+    )
+    assert sig.get(f"/my/fwrules/{rule.json['id']}").headers["role-tag"] == "ops"
+    sig.post("/my", {"phone": "2"}, headers={"role-tag": "ops"})
+    assert sig.get("/my").headers["role-tag"] == "ops"

@@ -13,6 +13,7 @@ from smartdc.testing.resources.common import (
     not_found,
     ok,
 )
+from smartdc.testing.resources.tagging import tag_from_request
 from smartdc.testing.router import Router, SimRequest, SimResponse
 from smartdc.testing.state import SimState, Table
 
@@ -60,6 +61,7 @@ def create_key(req: SimRequest) -> SimResponse:
         )
     else:
         path = location(login_of(req), "accesskeys", key["accesskeyid"])
+    tag_from_request(req, key["accesskeyid"])
     return created(key, path)
 
 

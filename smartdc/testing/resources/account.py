@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc.testing.resources.common import get_and_head, invalid, login_of, ok
+from smartdc.testing.resources.tagging import tag_from_request
 from smartdc.testing.router import Router, SimRequest, SimResponse
 
 UPDATABLE = (
@@ -39,6 +40,7 @@ def update_account(req: SimRequest) -> SimResponse:
     if cns is not None:
         data["triton_cns_enabled"] = text == "true"
     data["updated"] = req.sim.now_iso()
+    tag_from_request(req)
     return ok(data)
 
 

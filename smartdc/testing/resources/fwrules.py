@@ -22,6 +22,7 @@ from smartdc.testing.resources.common import (
     ok,
 )
 from smartdc.testing.resources.machines import find_machine, machines_of, render, tag_text
+from smartdc.testing.resources.tagging import tag_from_request
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 from smartdc.testing.state import DatacenterState
 
@@ -134,6 +135,7 @@ def create_rule(req: SimRequest) -> SimResponse:
     if req.param("description") is not None:
         rule["description"] = str(req.param("description"))
     _rules(req)[rule["id"]] = rule
+    tag_from_request(req, rule["id"])
     return created(rule, location(login_of(req), "fwrules", rule["id"]))
 
 
@@ -148,6 +150,7 @@ def update_rule(req: SimRequest) -> SimResponse:
             rule[flag] = as_bool(req.param(flag), flag)
     if req.param("description") is not None:
         rule["description"] = str(req.param("description"))
+    tag_from_request(req)
     return ok(rule)
 
 

@@ -15,6 +15,7 @@ from smartdc.testing.resources.common import (
     ok,
     required,
 )
+from smartdc.testing.resources.tagging import tag_from_request
 from smartdc.testing.router import Router, SimRequest, SimResponse
 from smartdc.testing.sshkeys import BadPublicKey, md5_fingerprint, parse_public_key
 from smartdc.testing.state import SimState, Table, by_id_or_name
@@ -78,6 +79,7 @@ def create_key(req: SimRequest) -> SimResponse:
         path = location(login_of(req), "users", req.params["user"], "keys", fingerprint)
     else:
         path = location(login_of(req), "keys", fingerprint)
+    tag_from_request(req, fingerprint)
     return created(key, path)
 
 

@@ -19,6 +19,7 @@ from smartdc.testing.resources.common import (
     ok,
     required,
 )
+from smartdc.testing.resources.tagging import tag_from_request
 from smartdc.testing.router import Router, SimRequest, SimResponse
 from smartdc.testing.state import SimState, by_id_or_name
 
@@ -74,6 +75,7 @@ def create_policy(req: SimRequest) -> SimResponse:
     if description:
         policy["description"] = str(description)
     req.sim.table("policies", account)[policy["id"]] = policy
+    tag_from_request(req, policy["id"])
     return created(policy, location(account, "policies", policy["id"]))
 
 
@@ -96,6 +98,7 @@ def update_policy(req: SimRequest) -> SimResponse:
         policy.pop("description", None)
     elif description is not None:
         policy["description"] = str(description)
+    tag_from_request(req)
     return ok(policy)
 
 

@@ -23,6 +23,7 @@ from smartdc.testing.resources.common import (
     required,
 )
 from smartdc.testing.resources.policies import find_policy
+from smartdc.testing.resources.tagging import tag_from_request
 from smartdc.testing.router import Router, SimRequest, SimResponse
 from smartdc.testing.state import SimState, by_id_or_name
 from smartdc.testing.versions import parse_version
@@ -142,6 +143,7 @@ def create_role(req: SimRequest) -> SimResponse:
         "_sim_members": _members(req) or [],
     }
     req.sim.table("roles", account)[role["id"]] = role
+    tag_from_request(req, role["id"])
     return created(render(req, role), location(account, "roles", role["id"]))
 
 
@@ -158,6 +160,7 @@ def update_role(req: SimRequest) -> SimResponse:
     members = _members(req)
     if members is not None:
         role["_sim_members"] = members
+    tag_from_request(req)
     return ok(render(req, role))
 
 

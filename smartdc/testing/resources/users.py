@@ -21,6 +21,7 @@ from smartdc.testing.resources.common import (
     ok,
     required,
 )
+from smartdc.testing.resources.tagging import tag_from_request
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 from smartdc.testing.state import SimState
 
@@ -100,6 +101,7 @@ def create_user_route(req: SimRequest) -> SimResponse:
         raise invalid(f"email: {email} is invalid")
     fields = {k: str(req.param(k)) for k in UPDATABLE if req.param(k) is not None}
     user = create_user(req.sim, login_of(req), str(login), password=str(password), **fields)
+    tag_from_request(req, user["id"])
     return created(user, location(login_of(req), "users", str(login)))
 
 
@@ -128,6 +130,7 @@ def update_user(req: SimRequest) -> SimResponse:
         else:
             user[name] = str(value)
     user["updated"] = req.sim.now_iso()
+    tag_from_request(req)
     return ok(user)
 
 
