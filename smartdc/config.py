@@ -66,6 +66,8 @@ PROFILE_FIELDS = {
     "actAsAccount": "act_as",
 }
 PASSPHRASE_ENV = "SMARTDC_KEY_PASSPHRASE"
+# the private key file when no secret= is given (smartdc's own: node-triton has no such setting)
+KEY_FILE_ENV = "SMARTDC_KEY_FILE"
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -290,11 +292,13 @@ class Config:
         self.account = str(resolved["account"])
         self.user = str(resolved["user"]) if resolved["user"] else None
         self.key_id = str(resolved["key_id"]) if resolved["key_id"] else None
+        if secret is None and env.get(KEY_FILE_ENV):
+            secret = env[KEY_FILE_ENV]
         self.secret = str(Path(os.fspath(secret)).expanduser()) if secret is not None else None
         if self.key_id is None and self.secret is None:
             raise ConfigError(
                 "no key: pass key_id=... (fingerprint or name) or secret=<private key path>, "
-                "or set TRITON_KEY_ID (or SDC_KEY_ID)"
+                f"or set TRITON_KEY_ID (or SDC_KEY_ID) or {KEY_FILE_ENV}"
             )
         if passphrase is None and env.get(PASSPHRASE_ENV):
             passphrase = env[PASSPHRASE_ENV]

@@ -229,6 +229,15 @@ class Dispatcher:
         overridden = {name.lower() for name in extra}
         answer_headers = [(k, v) for k, v in answer_headers if k.lower() not in overridden]
         answer_headers.extend(extra.items())
+        log.info(
+            "%s %s -> %d %s (%s, %.1f ms)",
+            method,
+            raw_target,
+            status,
+            route_name or "-",
+            dc.name,
+            (time.monotonic() - started) * 1000,
+        )
         return Answer(status, answer_headers, payload, route_name, stream, upgrade)
 
     def _resolve_account(

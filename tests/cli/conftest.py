@@ -35,6 +35,7 @@ CONFIG_VARIABLES = (
     "SDC_TESTING",
     "TRITON_ROLE",
     "TRITON_ACT_AS",
+    "SMARTDC_KEY_FILE",
 )
 
 
