@@ -21,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import IO
 
 from smartdc.testing.simulator import Simulator, SimulatorError, write_key_pair
 from smartdc.testing.sshkeys import BadPublicKey
@@ -227,7 +227,7 @@ def _background(argv: list[str], pid_file: Path, log_file: Path | None) -> int:
     return 0
 
 
-def _read_header(stream: TextIO, child: subprocess.Popen[str]) -> list[str] | None:
+def _read_header(stream: IO[str], child: subprocess.Popen[str]) -> list[str] | None:
     lines: list[str] = []
     deadline = time.monotonic() + _START_SECONDS
     for line in stream:
