@@ -4,32 +4,54 @@ string, or raw text with ``Accept: text/plain``), DeleteMachineTag, DeleteMachin
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from smartdc.testing.resources.common import get_and_head, invalid, no_content, not_found, ok
 from smartdc.testing.resources.machines import audit, find_machine, job_done_at, touch
-from smartdc.testing.router import Router, SimRequest, SimResponse
+from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 
 # request parameters the server never takes as tags (path names and VMAPI's own fields)
 _NOT_TAGS = frozenset({"account", "machine", "uuid", "owner_uuid", "context", "image"})
+# tags only Docker may set (VMAPI's default docker_tag_re)
+_DOCKER_TAG = re.compile(
+    r"^(?:sdc_docker$|docker:label:triton\.|docker:label:(?:com|io|org)\.docker(?:project)?\.)"
+)
 
 
-def _tag_body(req: SimRequest) -> dict[str, Any]:
+def _refused(doing: str, field: str, message: str) -> ApiError:
+    """VMAPI's ValidationFailed (first problem only), as CloudAPI's vmapiErrorWrap passes it."""
+    return ApiError(
+        409,
+        "ValidationFailed",
+        f"error {doing} tags: Invalid tag parameters",
+        body={
+            "code": "ValidationFailed",
+            "message": f"error {doing} tags: Invalid tag parameters",
+            "errors": [{"field": field, "code": "Invalid", "message": message}],
+        },
+    )
+
+
+def _tag_body(req: SimRequest, doing: str) -> dict[str, Any]:
     body = req.body if req.body is not None else {}
     if not isinstance(body, dict):
         raise invalid("tags must be an object")
     merged = {k: v for k, v in req.query.items() if k not in _NOT_TAGS}
     merged.update((k, v) for k, v in body.items() if k not in _NOT_TAGS)
-    for key, value in merged.items():
-        if not isinstance(value, (str, int, float, bool)) or value is None:
-            raise invalid(f"tag {key} must be a string, number or boolean")
+    for key, value in merged.items():  # VMAPI validMetadata(): JSON scalars only
+        if not isinstance(value, (str, int, float, bool)):
+            raise _refused(doing, f"tags.{key}", "Forbidden Data Type")
+    for key in merged:  # then validTags(), with Docker's tags kept for Docker
+        if _DOCKER_TAG.match(key):
+            raise _refused(doing, "tags", f'Special tag "{key}" not supported')
     return merged
 
 
 def add_tags(req: SimRequest) -> SimResponse:
     machine = find_machine(req)
     tags = machine.setdefault("tags", {})
-    tags.update(_tag_body(req))
+    tags.update(_tag_body(req, "adding"))
     touch(req, machine)
     audit(req, machine, "set_tags", at=job_done_at(req))
     return ok(dict(tags), **{"x-job-uuid": req.sim.new_uuid()})
@@ -37,7 +59,7 @@ def add_tags(req: SimRequest) -> SimResponse:
 
 def replace_tags(req: SimRequest) -> SimResponse:
     machine = find_machine(req)
-    machine["tags"] = _tag_body(req)
+    machine["tags"] = _tag_body(req, "replacing")
     touch(req, machine)
     audit(req, machine, "replace_tags", at=job_done_at(req))
     return ok(dict(machine["tags"]))
