@@ -11,15 +11,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from smartdc._generated.enums import MachineBrand, MachineState, MachineType, SnapshotState
+from smartdc._generated.enums import (
+    MachineBrand,
+    MachineState,
+    MachineType,
+    SnapshotState,
+    VolumeState,
+)
+from smartdc._generated.models.firewall_rules import FirewallRule
 from smartdc._generated.models.machines import Machine, MachineDisk
 from smartdc._generated.models.nics import Nic
 from smartdc._generated.models.snapshots import Snapshot
+from smartdc._generated.models.volumes import Volume
 
-__all__ = [
-    "MachineFields",
-    "SnapshotFields",
-]
+__all__ = ["FirewallRuleFields", "MachineFields", "SnapshotFields", "VolumeFields"]
 
 
 class MachineFields:
@@ -203,3 +208,101 @@ class SnapshotFields:
     def updated(self) -> datetime | None:
         """Same as `created`."""
         return self.model.updated
+
+
+class FirewallRuleFields:
+    """Every field of the FirewallRule held in ``self.model``, as of its last fetch."""
+
+    model: FirewallRule
+
+    @property
+    def id(self) -> str:
+        """Unique id of the rule."""
+        return self.model.id
+
+    @property
+    def rule(self) -> str:
+        """The rule text."""
+        return self.model.rule
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the rule is in force."""
+        return self.model.enabled
+
+    @property
+    def log(self) -> bool:
+        """Whether traffic matching the rule is logged."""
+        return self.model.log
+
+    @property
+    def global_(self) -> bool | None:
+        """Whether the rule is a global (operator) rule; global rules are read-only. Present only
+        when true."""
+        return self.model.global_
+
+    @property
+    def description(self) -> str | None:
+        """Human-readable description of the rule."""
+        return self.model.description
+
+
+class VolumeFields:
+    """Every field of the Volume held in ``self.model``, as of its last fetch."""
+
+    model: Volume
+
+    @property
+    def id(self) -> str:
+        """Unique id of the volume."""
+        return self.model.id
+
+    @property
+    def name(self) -> str:
+        """Name of the volume, unique for the account (at most 256 characters)."""
+        return self.model.name
+
+    @property
+    def owner_uuid(self) -> str:
+        """Account that owns the volume."""
+        return self.model.owner_uuid
+
+    @property
+    def type(self) -> str:
+        """Volume type; only "tritonnfs" exists."""
+        return self.model.type
+
+    @property
+    def created(self) -> datetime:
+        """When the volume was created."""
+        return self.model.created
+
+    @property
+    def state(self) -> VolumeState:
+        """Current state."""
+        return self.model.state
+
+    @property
+    def networks(self) -> list[str] | None:
+        """Networks the volume can be reached on."""
+        return self.model.networks
+
+    @property
+    def refs(self) -> list[str] | None:
+        """Instances that use the volume."""
+        return self.model.refs
+
+    @property
+    def tags(self) -> dict[str, str] | None:
+        """Tags (labels) of the volume, usable in affinity rules."""
+        return self.model.tags
+
+    @property
+    def size(self) -> int:
+        """Storage size in MiB."""
+        return self.model.size
+
+    @property
+    def filesystem_path(self) -> str | None:
+        """Path an NFS client mounts, host:port/path (once the volume is ready)."""
+        return self.model.filesystem_path

@@ -125,8 +125,10 @@ class Listing:
     computed: Mapping[str, Callable[[Mapping[str, Any]], Any]] = attrs.field(factory=dict)
     fields: tuple[str, ...] = ()
 
-    def check(self, names: Sequence[str], what: str) -> None:
-        known = {*self.computed, *self.fields}
+    def check(self, names: Sequence[str], what: str, seen: Iterable[str] = ()) -> None:
+        """Refuse names that are neither a field, a computed column, nor a key the server sent
+        (``seen``: fields newer than the spec are shown too)."""
+        known = {*self.computed, *self.fields, *seen}
         known |= {_camel(n) for n in self.fields} | {_snake(n) for n in self.fields}
         unknown = [n for n in names if n.lstrip("-").split(".", 1)[0] not in known]
         if unknown and self.fields:
@@ -174,9 +176,10 @@ class Printer:
             listing.long if self.long and listing.long else listing.columns
         )
         sort = self.sort or list(listing.sort)
-        listing.check(columns, "column")
-        listing.check(sort, "sort field")
         records = [as_json(item) for item in items]
+        seen = {key for record in records if isinstance(record, Mapping) for key in record}
+        listing.check(columns, "column", seen)
+        listing.check(sort, "sort field", seen)
 
         def value(record: Mapping[str, Any], name: str) -> Any:
             compute = listing.computed.get(name)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import attrs
 
 from smartdc._generated.client import CloudAPI
 from smartdc.config import Config
@@ -24,20 +26,31 @@ from smartdc.facade.arguments import arguments_of
 from smartdc.facade.errors import AmbiguousNameError, NotFoundError
 from smartdc.facade.lookup import is_uuid, looks_like_short_id
 from smartdc.facade.machine import Machine, State, fetch_machine, wait_all
+from smartdc.facade.resources import FirewallRule, Volume
 from smartdc.runtime.waiting import WaitClock
 
 if TYPE_CHECKING:
     from smartdc._generated.models import (
         Account,
-        FirewallRule,
         Image,
         Key,
         Network,
         Package,
-        Volume,
     )
 
 T = TypeVar("T")
+
+
+@attrs.frozen
+class DatacenterResult(Generic[T]):
+    """What one datacenter answered in :meth:`DataCenter.map_datacenters`: a value or an error."""
+
+    value: T | None = None
+    error: Exception | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
 
 
 class DataCenter:
@@ -213,16 +226,93 @@ class DataCenter:
         named = [n for n in self.api.list_networks() if n.name == id_or_name]
         return _one(named, id_or_name, "network", lambda n: n.id)
 
+    # -- firewall rules and volumes --------------------------------------------------------
+
     def firewall_rules(self) -> list[FirewallRule]:
         """The account's firewall rules (global ones included)."""
-        return list(self.api.list_firewall_rules())
+        return [FirewallRule(self, r) for r in self.api.list_firewall_rules()]
+
+    def firewall_rule(self, rule_id: str) -> FirewallRule:
+        """One firewall rule, by id."""
+        return FirewallRule(self, self.api.get_firewall_rule(id=rule_id))
+
+    def create_firewall_rule(
+        self, rule: str, *, enabled: bool = False, description: str | None = None
+    ) -> FirewallRule:
+        """Add a rule (CloudAPI's rule language, e.g. ``FROM any TO tag role=web ALLOW tcp PORT
+        443``); disabled unless ``enabled=True``, as the server creates them."""
+        return FirewallRule(
+            self,
+            self.api.create_firewall_rule(rule=rule, enabled=enabled, description=description),
+        )
 
     @arguments_of(CloudAPI.list_volumes)
     def volumes(self, **filters: Any) -> list[Volume]:
         """The volumes (filters as ListVolumes takes them)."""
-        return list(self.api.list_volumes(**filters))
+        return [Volume(self, v) for v in self.api.list_volumes(**filters)]
+
+    def volume(self, id_or_name: str) -> Volume:
+        """One volume, by id or exact name."""
+        if is_uuid(id_or_name):
+            return Volume(self, self.api.get_volume(id=id_or_name))
+        named = [v for v in self.api.list_volumes(name=id_or_name) if v.name == id_or_name]
+        return Volume(self, _one(named, id_or_name, "volume", lambda v: v.id))
+
+    def create_volume(
+        self,
+        name: str | None = None,
+        *,
+        size: int | None = None,
+        networks: Sequence[str] | None = None,
+        wait: bool = False,
+        timeout: float | None = None,
+        **params: Any,
+    ) -> Volume:
+        """Create an NFS volume (``size`` in MiB; the default network and size unless given);
+        ``wait=True`` returns it once ready."""
+        volume = Volume(
+            self,
+            self.api.create_volume(
+                type=params.pop("type", "tritonnfs"),
+                name=name,
+                size=size,
+                networks=networks,
+                **params,
+            ),
+        )
+        return volume.wait(timeout=timeout) if wait else volume
 
     # -- datacenters -----------------------------------------------------------------------
+
+    def all_datacenters(self) -> dict[str, DataCenter]:
+        """Name -> DataCenter for every datacenter of this cloud (this one included, as
+        itself), as :meth:`datacenter` makes them."""
+        return {
+            name: self if url == self.url else self._at(name, url)
+            for name, url in sorted(self.datacenters().items())
+        }
+
+    def map_datacenters(
+        self, work: Callable[[DataCenter], T], *, max_workers: int = 8
+    ) -> dict[str, DatacenterResult[T]]:
+        """Run ``work(dc)`` in every datacenter at once (threads); one result per datacenter,
+        its value or its error, so one unreachable datacenter does not cost the others.
+
+        ``{name: r.value for name, r in dc.map_datacenters(lambda d: d.machines()).items() if r.ok}``
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        targets = self.all_datacenters()
+
+        def run(dc: DataCenter) -> DatacenterResult[T]:
+            try:
+                return DatacenterResult(value=work(dc))
+            except Exception as exc:  # kept per datacenter; the caller decides
+                return DatacenterResult(error=exc)
+
+        with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(targets)))) as pool:
+            results = list(pool.map(run, targets.values()))
+        return dict(zip(targets, results, strict=True))
 
     def datacenters(self) -> dict[str, str]:
         """Datacenter name -> CloudAPI URL."""
@@ -235,9 +325,12 @@ class DataCenter:
         if name not in urls:
             known = ", ".join(sorted(urls)) or "none"
             raise NotFoundError(f"no datacenter named {name!r} (this cloud has: {known})")
+        return self._at(name, urls[name])
+
+    def _at(self, name: str, url: str) -> DataCenter:
         # waits there keep the same time as here
         api = CloudAPI(
-            config=self.config.replace(url=urls[name]),
+            config=self.config.replace(url=url),
             clock=self.api.clock,
             changefeed_waits=self.api.changefeed_waits,
         )

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from smartdc._generated.models import (
         AuditEntry,
         Disk,
-        FirewallRule,
         Image,
         Migration,
         Nic,
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     )
     from smartdc._generated.models import Machine as MachineModel
     from smartdc.facade.datacenter import DataCenter
+    from smartdc.facade.resources import FirewallRule as FirewallRuleFacade
 
 
 def fetch_machine(api: CloudAPI, machine_id: str) -> MachineModel:
@@ -215,9 +215,14 @@ class Machine(MachineFields):
         """The machine's disks now (ListMachineDisks)."""
         return list(self._api.list_machine_disks(id=self.id))
 
-    def firewall_rules(self) -> list[FirewallRule]:
+    def firewall_rules(self) -> list[FirewallRuleFacade]:
         """The firewall rules that apply to the machine."""
-        return list(self._api.list_machine_firewall_rules(id=self.id))
+        from smartdc.facade.resources import FirewallRule
+
+        return [
+            FirewallRule(self.datacenter, r)
+            for r in self._api.list_machine_firewall_rules(id=self.id)
+        ]
 
     def migrate(self, action: str = "automatic", **params: Any) -> Migration | None:
         """Begin, sync, switch, pause, abort or finalize a migration (``automatic``: all steps)."""

@@ -82,4 +82,5 @@ def test_every_public_method_is_documented_and_no_section_comment_leaks() -> Non
             target = member.fget if isinstance(member, property) else member
             if callable(target):
                 assert inspect.getdoc(target), f"{cls.__name__}.{name} has no docstring"
-        assert "# --" not in pydoc.render_doc(cls, renderer=pydoc.plaintext)
+        plain = pydoc.plaintext  # type: ignore[attr-defined]  # (public, but not in typeshed)
+        assert "# --" not in pydoc.render_doc(cls, renderer=plain)

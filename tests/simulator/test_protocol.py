@@ -235,7 +235,7 @@ def test_malformed_framing_is_answered_as_haproxy_does(sim: Simulator) -> None:
     from urllib.parse import urlsplit
 
     url = urlsplit(sim.url)
-    with socket.create_connection((url.hostname, url.port), timeout=5) as conn:
+    with socket.create_connection((url.hostname, url.port or 80), timeout=5) as conn:
         conn.sendall(
             b"POST /my/keys HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"
         )

@@ -112,7 +112,8 @@ def test_a_dropped_feed_reconnects_and_says_there_was_a_gap(
         assert gap.reconnects == 1
         registered(sim)  # registered again on the new connection
         api.add_machine_tags(machine.id, tags={"after": "gap"})
-        assert _message(feed.next(timeout=5)).resource_object.tags == {"after": "gap"}  # type: ignore[union-attr]
+        after = _message(feed.next(timeout=5)).resource_object
+        assert after is not None and after.tags == {"after": "gap"}
 
 
 def test_without_reconnect_a_drop_ends_the_feed(sim: Simulator, api: CloudAPI) -> None:

@@ -1,0 +1,129 @@
+"""Firewall rules and volumes as objects with their actions, in the style of ``Machine``.
+
+Each holds its model (``.model``, every field a typed attribute as of the last fetch) and its
+DataCenter; actions return the object refreshed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from smartdc._generated.views import FirewallRuleFields, VolumeFields
+
+if TYPE_CHECKING:
+    from smartdc._generated.client import CloudAPI
+    from smartdc._generated.models import FirewallRule as FirewallRuleModel
+    from smartdc._generated.models import Volume as VolumeModel
+    from smartdc.facade.datacenter import DataCenter
+    from smartdc.facade.machine import Machine
+
+
+class FirewallRule(FirewallRuleFields):
+    """A firewall rule of the account (``dc.firewall_rules()``, ``dc.create_firewall_rule()``)."""
+
+    def __init__(self, datacenter: DataCenter, model: FirewallRuleModel) -> None:
+        self.datacenter = datacenter
+        self.model = model
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Picklable, with its datacenter."""
+        return (FirewallRule, (self.datacenter, self.model))
+
+    def __repr__(self) -> str:
+        return f"<FirewallRule {self.id} enabled={self.enabled!r} rule={self.rule!r}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FirewallRule) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    @property
+    def _api(self) -> CloudAPI:
+        return self.datacenter.api
+
+    def refresh(self) -> FirewallRule:
+        """Fetch the rule as it is now."""
+        self.model = self._api.get_firewall_rule(id=self.id)
+        return self
+
+    def enable(self) -> FirewallRule:
+        """Enable the rule; returns it as the server now has it."""
+        self.model = self._api.enable_firewall_rule(id=self.id)
+        return self
+
+    def disable(self) -> FirewallRule:
+        """Disable the rule; returns it as the server now has it."""
+        self.model = self._api.disable_firewall_rule(id=self.id)
+        return self
+
+    def update(
+        self,
+        *,
+        rule: str | None = None,
+        enabled: bool | None = None,
+        description: str | None = None,
+    ) -> FirewallRule:
+        """Change the rule text, whether it is enabled, or its description."""
+        self.model = self._api.update_firewall_rule(
+            id=self.id, rule=rule, enabled=enabled, description=description
+        )
+        return self
+
+    def delete(self) -> None:
+        """Delete the rule."""
+        self._api.delete_firewall_rule(id=self.id)
+
+    def machines(self) -> list[Machine]:
+        """The machines the rule applies to."""
+        from smartdc.facade.machine import Machine
+
+        return [
+            Machine(self.datacenter, m) for m in self._api.list_firewall_rule_machines(id=self.id)
+        ]
+
+
+class Volume(VolumeFields):
+    """An NFS volume (``dc.volumes()``, ``dc.create_volume()``)."""
+
+    def __init__(self, datacenter: DataCenter, model: VolumeModel) -> None:
+        self.datacenter = datacenter
+        self.model = model
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Picklable, with its datacenter."""
+        return (Volume, (self.datacenter, self.model))
+
+    def __repr__(self) -> str:
+        return f"<Volume {self.id} name={self.name!r} state={str(self.state)!r}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Volume) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    @property
+    def _api(self) -> CloudAPI:
+        return self.datacenter.api
+
+    def refresh(self) -> Volume:
+        """Fetch the volume as it is now."""
+        self.model = self._api.get_volume(id=self.id)
+        return self
+
+    def wait(self, *, timeout: float | None = None) -> Volume:
+        """Wait until the volume is ready (``WaitFailed`` if its creation fails)."""
+        self.model = self._api.wait_volume_ready(id=self.id, timeout=timeout)
+        return self
+
+    def rename(self, name: str) -> Volume:
+        """Rename the volume."""
+        self.model = self._api.update_volume(id=self.id, name=name)
+        return self
+
+    def delete(self, *, wait: bool = False, timeout: float | None = None) -> None:
+        """Delete the volume; ``wait=True`` returns once it is gone."""
+        self._api.delete_volume(id=self.id)
+        if wait:
+            self._api.wait_volume_deleted(id=self.id, timeout=timeout)

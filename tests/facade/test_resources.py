@@ -1,0 +1,43 @@
+"""Firewall rules and volumes as facade objects, and work across every datacenter at once."""
+
+from __future__ import annotations
+
+from smartdc.facade import DataCenter, FirewallRule, Volume
+from smartdc.testing import Simulator
+
+
+def test_firewall_rules_have_their_actions(dc: DataCenter) -> None:
+    machine = dc.create_machine(name="web", tags={"role": "web"})
+    rule = dc.create_firewall_rule("FROM any TO tag role=web ALLOW tcp PORT 443")
+    assert isinstance(rule, FirewallRule) and rule.enabled is False
+    assert rule.enable().enabled is True
+    assert rule.update(description="https").description == "https"
+    assert [m.id for m in rule.machines()] == [machine.id]
+    assert rule in dc.firewall_rules() and rule in machine.firewall_rules()
+    assert dc.firewall_rule(rule.id).description == "https"
+    assert rule.disable().enabled is False
+    rule.delete()
+    assert rule not in dc.firewall_rules()
+
+
+def test_volumes_have_their_actions(dc: DataCenter) -> None:
+    volume = dc.create_volume("data", size=10240, wait=True)
+    assert isinstance(volume, Volume) and volume.state == "ready"
+    assert dc.volume("data") == volume and volume in dc.volumes()
+    assert volume.rename("data2").name == "data2"
+    volume.delete(wait=True)
+    assert dc.volumes() == []
+
+
+def test_work_in_every_datacenter_keeps_one_result_each(vsim: Simulator, dc: DataCenter) -> None:
+    def work(here: DataCenter) -> str:
+        if here.url == vsim.urls["us-sim-2"]:
+            raise RuntimeError("unreachable")
+        return here.url
+
+    results = dc.map_datacenters(work)
+    assert set(results) == set(vsim.urls)
+    assert not results["us-sim-2"].ok and isinstance(results["us-sim-2"].error, RuntimeError)
+    assert {name: r.value for name, r in results.items() if r.ok} == {
+        name: url for name, url in vsim.urls.items() if name != "us-sim-2"
+    }
