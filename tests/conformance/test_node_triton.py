@@ -36,7 +36,8 @@ PACKAGE = Path(
     os.environ.get("SMARTDC_NODE_TRITON", REPO_ROOT / ".cache/node-triton-7.15/node_modules/triton")
 )
 SUITE = PACKAGE / "test" / "integration"
-FILE_TIMEOUT = 600  # seconds for one file; the slowest takes about a minute
+# seconds for one file: the slowest (cli-subcommands, about 470 CLI runs) takes one to three minutes
+FILE_TIMEOUT = 600
 # files run at once, each against its own simulator (node is most of the work; CI has 2 CPUs)
 JOBS = int(os.environ.get("SMARTDC_NODE_TRITON_JOBS", "2"))
 
@@ -103,7 +104,11 @@ def _missing() -> str | None:
     return None
 
 
-pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
+pytestmark = [
+    pytest.mark.skipif(_missing() is not None, reason=_missing() or ""),
+    # a test waits for its file, which may still be queued behind JOBS others
+    pytest.mark.timeout(2 * FILE_TIMEOUT),
+]
 
 # short job durations: the CLI polls on the real clock, about once a second. Provisioning stays
 # long enough for a test to start `triton inst wait` (a new node process) before it ends.
