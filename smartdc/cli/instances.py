@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from smartdc.cli import listings
+from smartdc.cli import creating, listings
 from smartdc.cli.catalog import filters, short
 from smartdc.cli.context import Context
 from smartdc.cli.output import cell, terminal_safe
@@ -90,18 +90,41 @@ def cmd_create(ctx: Context) -> int:
         if positional is not None and getattr(args, flag) is not None:
             raise ArgumentError(f"give the {flag} once: as --{flag} or as an argument")
     dc = ctx.datacenter()
+    extra: dict[str, Any] = {}
+    for name, value in (
+        ("brand", args.brand),
+        ("affinity", args.affinity),
+        ("deletion_protection", True if args.deletion_protection else None),
+        ("delegate_dataset", True if args.delegate_dataset else None),
+        ("encrypted", True if args.encrypted else None),
+        ("allow_shared_images", True if args.allow_shared_images else None),
+        ("volumes", [creating.volume(v) for v in args.volumes] if args.volumes else None),
+        ("disks", creating.disks(args.disks or [])),
+    ):
+        if value is not None:
+            extra[name] = value
     machine = dc.create_machine(
         name=args.name,
         image=args.image or args.image_arg,
         package=args.package or args.package_arg,
-        networks=args.networks or None,
-        metadata=parse_assignments(args.metadata, typed=False) if args.metadata else None,
-        tags=parse_assignments(args.tags) if args.tags else None,
+        networks=creating.network_ids(dc, args.networks or []),
+        metadata=creating.metadata(args.metadata_items or [], ctx.err),
+        tags=creating.tags(args.tags or [], ctx.err),
         firewall_enabled=True if args.firewall else None,
         if_absent=args.if_absent,
+        **extra,
     )
-    if args.wait:
-        _wait(ctx, [machine], "running")
+    try:
+        # the id first, on stderr: whatever happens next, the machine can be found again
+        ctx.err.write(f"created instance {_label(machine)}: {terminal_safe(machine.id)}\n")
+        if args.wait:
+            _wait(ctx, [machine], "running")
+    except KeyboardInterrupt:
+        ctx.err.write(
+            f"\ninterrupted: instance {_label(machine)} exists (id {machine.id}); wait for it "
+            f"with: smartdc instance wait {machine.id}\n"
+        )
+        return 130
     if ctx.printer.json_mode:
         ctx.printer.record(machine)
     else:
@@ -314,10 +337,68 @@ def add_commands(add: Adder) -> None:
     # triton's form: `instance create IMAGE PACKAGE`
     create.add_argument("image_arg", nargs="?", metavar="IMAGE", help="same as --image")
     create.add_argument("package_arg", nargs="?", metavar="PACKAGE", help="same as --package")
-    create.add_argument("-N", "--network", dest="networks", action="append", help="network id")
-    create.add_argument("-t", "--tag", dest="tags", action="append", metavar="KEY=VALUE")
-    create.add_argument("-m", "--metadata", action="append", metavar="KEY=VALUE")
+    create.add_argument(
+        "-N",
+        "--network",
+        dest="networks",
+        action="append",
+        metavar="NETWORK[,NETWORK]",
+        help="networks by id, name or short id (repeatable)",
+    )
+    create.add_argument("-b", "--brand", help="bhyve or kvm (default: from image and package)")
+    create.add_argument(
+        "-t",
+        "--tag",
+        dest="tags",
+        action="append",
+        metavar="TAG",
+        help="KEY=VALUE (true/false and numbers typed), {JSON} or @FILE (repeatable)",
+    )
+    create.add_argument(
+        "-a",
+        "--affinity",
+        action="append",
+        metavar="RULE",
+        help="placement: instance==INST, instance!=INST, instance==~INST, instance!=~INST",
+    )
+    for flags, kind, metavar, text in (
+        (("-m", "--metadata"), "metadata", "DATA", "KEY=VALUE, {JSON} or @FILE (repeatable)"),
+        (("-M", "--metadata-file"), "metadata_file", "KEY=FILE", "KEY set to FILE's contents"),
+        (("--script",), "script", "FILE", "FILE as the user-script metadata"),
+        (("--cloud-config",), "cloud_config", "FILE", "FILE as cloud-init:user-data"),
+    ):
+        create.add_argument(
+            *flags,
+            dest="metadata_items",
+            action=creating.ordered(kind),
+            metavar=metavar,
+            help=text,
+        )
+    create.add_argument(
+        "-v",
+        "--volume",
+        dest="volumes",
+        action="append",
+        metavar="VOLMOUNT",
+        help="NAME:/MOUNT/POINT[:ro|rw] (not for KVM; repeatable)",
+    )
+    create.add_argument(
+        "--disk",
+        dest="disks",
+        action="append",
+        metavar="DATA",
+        help='a disk as JSON ({"size": 10240}, the last may be "remaining") or @FILE '
+        "holding an array (packages with flexible disks)",
+    )
     create.add_argument("--firewall", action="store_true", help="enable the firewall")
+    create.add_argument(
+        "--deletion-protection", action="store_true", help="refuse deletes until disabled"
+    )
+    create.add_argument("--delegate-dataset", action="store_true", help="a delegated dataset")
+    create.add_argument("--encrypted", action="store_true", help="on an encrypted server")
+    create.add_argument(
+        "--allow-shared-images", action="store_true", help="allow an image shared with you"
+    )
     create.add_argument(
         "--if-absent", action="store_true", help="reuse an instance of that name if it exists"
     )

@@ -1,0 +1,199 @@
+"""``instance create``'s options as node-triton reads them (lib/do_instance/do_create.js,
+lib/metadataandtags.js): metadata and tags from ``KEY=VALUE``, ``{JSON}`` or ``@FILE`` in the
+order given, ``-M KEY=FILE``, ``--script FILE``, volumes ``NAME:/MOUNT[:ro|rw]``, disks as JSON,
+networks by id, name or short id."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from smartdc.errors import ArgumentError
+
+if TYPE_CHECKING:
+    from smartdc.facade import DataCenter
+
+_VOLUME_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.\-]+$")
+
+
+class Ordered(argparse.Action):
+    """Appends ``(option kind, value)`` to one shared list, so that metadata given by ``-m``,
+    ``-M``, ``--script`` and ``--cloud-config`` applies in command-line order (a later key wins,
+    as in triton)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        items = list(getattr(namespace, self.dest, None) or [])
+        items.append((self.metavar_kind, values))
+        setattr(namespace, self.dest, items)
+
+    metavar_kind = ""
+
+
+def ordered(kind: str) -> type[Ordered]:
+    return type(f"Ordered_{kind}", (Ordered,), {"metavar_kind": kind})
+
+
+def _typed(text: str) -> Any:
+    """triton's KEY=VALUE value: ``true``/``false`` and numbers as such, else the text."""
+    trimmed = text.strip()
+    if trimmed in ("true", "false"):
+        return trimmed == "true"
+    try:
+        number = float(trimmed)
+    except ValueError:
+        return text
+    if not trimmed or trimmed.lower() in ("nan", "inf", "-inf", "+inf", "infinity"):
+        return text
+    return int(number) if number.is_integer() and "." not in trimmed else number
+
+
+def _read(path: str, what: str) -> str:
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise ArgumentError(f'{what} path "{path}" is not an existing file')
+    return file.read_text("utf-8")
+
+
+def _add(kind: str, found: dict[str, Any], key: str, value: Any, err: Any) -> None:
+    if not isinstance(value, (str, int, float, bool)):
+        raise ArgumentError(
+            f"invalid {kind} value type: must be a string, number or boolean: {key}={value!r}"
+        )
+    if key in found:
+        err.write(f"smartdc: warning: {kind} {key!r} replaces its earlier value\n")
+    found[key] = value
+
+
+def _add_text(kind: str, found: dict[str, Any], text: str, source: str, err: Any) -> None:
+    """One ``KEY=VALUE``, ``{JSON}`` or ``@FILE`` option value."""
+    if not text:
+        raise ArgumentError(f"empty {kind} option value")
+    if text.startswith("{"):
+        _add_json(kind, found, text, source, err)
+    elif text.startswith("@"):
+        content = _read(text[1:], kind).strip()
+        if content.startswith("{"):
+            _add_json(kind, found, content, text[1:], err)
+        else:
+            for line in content.splitlines():
+                if line.strip():
+                    _add_pair(kind, found, line, err)
+    else:
+        _add_pair(kind, found, text, err)
+
+
+def _add_pair(kind: str, found: dict[str, Any], text: str, err: Any) -> None:
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise ArgumentError(f"invalid KEY=VALUE {kind} argument: {text}")
+    _add(kind, found, key.strip(), _typed(value), err)
+
+
+def _add_json(kind: str, found: dict[str, Any], text: str, source: str, err: Any) -> None:
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ArgumentError(f"{kind} ({source}) is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ArgumentError(f"{kind} ({source}) must be a JSON object")
+    for key, value in data.items():
+        _add(kind, found, str(key), value, err)
+
+
+def metadata(items: Sequence[tuple[str, str]], err: Any) -> dict[str, str] | None:
+    """The metadata of ``-m``, ``-M``, ``--script`` and ``--cloud-config`` options in order.
+
+    Values are sent as text: CloudAPI keeps metadata values as strings."""
+    found: dict[str, Any] = {}
+    for kind, value in items:
+        if kind == "metadata":
+            _add_text("metadata", found, value, value, err)
+        elif kind == "metadata_file":
+            key, sep, path = value.partition("=")
+            if not sep:
+                raise ArgumentError(f"invalid KEY=FILE metadata argument: {value}")
+            _add("metadata", found, key.strip(), _read(path, "metadata"), err)
+        elif kind == "script":
+            _add("metadata", found, "user-script", _read(value, "metadata"), err)
+        elif kind == "cloud_config":
+            _add("metadata", found, "cloud-init:user-data", _read(value, "metadata"), err)
+    if not found:
+        return None
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in found.items()}
+
+
+def tags(items: Sequence[str], err: Any) -> dict[str, Any] | None:
+    found: dict[str, Any] = {}
+    for text in items:
+        _add_text("tag", found, text, text, err)
+    return found or None
+
+
+def volume(text: str) -> dict[str, str]:
+    """``NAME:/MOUNT[:MODE]`` as CreateMachine's volume object, checked as triton checks it."""
+    parts = text.split(":")
+    if len(parts) not in (2, 3):
+        raise ArgumentError(
+            f'invalid volume specified, must be in the form "<volume name>:<mount path>[:<mode>]",'
+            f' got: "{text}"'
+        )
+    name, mountpoint = parts[0], parts[1]
+    mode = parts[2] if len(parts) == 3 else "rw"
+    if not _VOLUME_NAME.match(name):
+        raise ArgumentError(f'invalid volume name, got: "{text}"')
+    if not mountpoint.startswith("/") or "\0" in mountpoint or not mountpoint.strip("/"):
+        raise ArgumentError(f'invalid volume mountpoint, must be an absolute path, got: "{text}"')
+    if mode not in ("ro", "rw"):
+        raise ArgumentError(f'invalid volume mode, got: "{text}"')
+    return {"name": name, "mountpoint": mountpoint, "mode": mode}
+
+
+def disks(items: Sequence[str]) -> list[dict[str, Any]] | None:
+    """``--disk`` values: a JSON object each, or ``@FILE`` holding a JSON array of them."""
+    found: list[dict[str, Any]] = []
+    for text in items:
+        source = text
+        if text.startswith("@"):
+            source = text[1:]
+            text = sys.stdin.read() if source == "-" else _read(source, "disk")
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ArgumentError(f"disk ({source}) is not valid JSON: {exc}") from None
+        for disk in data if isinstance(data, list) else [data]:
+            if not isinstance(disk, dict):
+                raise ArgumentError(f"disk ({source}) must be a JSON object, not {disk!r}")
+            found.append(disk)
+    return found or None
+
+
+def network_ids(dc: DataCenter, refs: Sequence[str]) -> list[str] | None:
+    """``-N`` values (each may list several, comma-separated) as network ids: by id, exact
+    name, or a unique short id, as triton resolves them."""
+    wanted = [r.strip() for ref in refs for r in ref.split(",") if r.strip()]
+    if not wanted:
+        return None
+    from smartdc.facade import NotFoundError
+
+    networks = list(dc.api.list_networks())
+    ids = []
+    for ref in wanted:
+        match = [n for n in networks if str(n.id) == ref] or [n for n in networks if n.name == ref]
+        if not match:
+            match = [n for n in networks if str(n.id).startswith(ref)]
+        if len(match) != 1:
+            problem = "no network" if not match else "more than one network"
+            raise NotFoundError(f"{problem} with id, name or short id {ref!r}")
+        ids.append(str(match[0].id))
+    return ids
