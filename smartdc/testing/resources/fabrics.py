@@ -24,6 +24,9 @@ from smartdc.testing.resources.common import (
 )
 from smartdc.testing.router import ApiError, Handler, Router, SimRequest, SimResponse
 
+_RFC1918 = tuple(
+    ipaddress.IPv4Network(block) for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+)
 _VLAN_NAME_MAX = 64
 _VLAN_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_./-]{1,255}$")
 
@@ -194,13 +197,7 @@ def create_network(req: SimRequest) -> SimResponse:
             ipaddress.IPv4Address(str(value))
         except ValueError:
             raise invalid(f'property "{key}": must be an IPv4 address') from None
-    for key, value in addresses.items():
-        if ipaddress.IPv4Address(value) not in subnet:
-            raise invalid(f'property "{key}": must be within subnet {subnet}')
-    if ipaddress.IPv4Address(addresses["provision_start_ip"]) > ipaddress.IPv4Address(
-        addresses["provision_end_ip"]
-    ):
-        raise invalid('property "provision_end_ip": must be after provision_start_ip')
+    _check_range(req, subnet, addresses, str(fields["name"]))
     fields["resolvers"] = resolvers
     for key in ("gateway", "description", "routes"):
         fields[key] = req.param(key)
@@ -219,6 +216,45 @@ def create_network(req: SimRequest) -> SimResponse:
             network["id"],
         ),
     )
+
+
+def _check_range(
+    req: SimRequest, subnet: ipaddress.IPv4Network, addresses: dict[str, str], name: str
+) -> None:
+    """NAPI's checks of a new fabric network (validateProvisionRange, the private-range and
+    overlap checks, the per-owner unique name), worded by CloudAPI's translateErr()."""
+    start = ipaddress.IPv4Address(addresses["provision_start_ip"])
+    end = ipaddress.IPv4Address(addresses["provision_end_ip"])
+    gateway = ipaddress.IPv4Address(addresses["gateway"]) if "gateway" in addresses else None
+    problems: list[tuple[str, str]] = []
+    if start not in subnet:
+        problems.append(("provision_start_ip", "provision_start_ip cannot be outside subnet"))
+    if end not in subnet:
+        problems.append(("provision_end_ip", "provision_end_ip cannot be outside subnet"))
+    if gateway is not None and gateway not in subnet:
+        problems.append(("gateway", "gateway cannot be outside subnet"))
+    if start == subnet.broadcast_address:
+        problems.append(
+            ("provision_start_ip", "provision_start_ip cannot be the broadcast address")
+        )
+    if end == subnet.broadcast_address:
+        problems.append(("provision_end_ip", "provision_end_ip cannot be the broadcast address"))
+    if not problems and start >= end:
+        order = "provision_start_ip must be before provision_end_ip"
+        problems += [("provision_end_ip", order), ("provision_start_ip", order)]
+    if not problems and not any(subnet.subnet_of(block) for block in _RFC1918):
+        problems.append(("subnet", "subnet must be within private ranges"))
+    if not problems:
+        others = sorted(_networks(req).values(), key=lambda n: str(n["id"]))
+        problems += [
+            ("subnet", "subnet overlaps with another network")
+            for other in others
+            if other.get("fabric") and subnet.overlaps(ipaddress.ip_network(str(other["subnet"])))
+        ]
+    if not problems and any(n.get("name") == name for n in _networks(req).values()):
+        problems.append(("name", "Already exists"))
+    if problems:
+        raise invalid(", ".join(f'property "{field}": {text}' for field, text in problems))
 
 
 def _fabric_network(req: SimRequest) -> dict[str, Any]:

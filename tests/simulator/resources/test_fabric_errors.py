@@ -64,3 +64,49 @@ def test_network_in_use_names_the_nics(vsim: Simulator, vsig: SigClient) -> None
     mac = vsig.get(f"/my/machines/{made.json['id']}/nics").json[0]["mac"]
     busy = vsig.delete(f"{VLANS}/40/networks/{network}")
     assert _error(busy) == (409, "InvalidArgument", f'In use by nic "{mac}"')
+
+
+def test_network_ranges_checked_as_napi_checks_them(vsig: SigClient) -> None:
+    networks = f"{VLANS}/2/networks"
+
+    def create(**fields: str) -> Any:
+        body = {
+            "name": "range",
+            "subnet": "10.50.0.0/24",
+            "provision_start_ip": "10.50.0.5",
+            "provision_end_ip": "10.50.0.250",
+            **fields,
+        }
+        return vsig.post(networks, body)
+
+    outside = create(provision_start_ip="10.51.0.5", gateway="10.51.0.1")
+    assert _error(outside) == (
+        409,
+        "InvalidArgument",
+        'property "provision_start_ip": provision_start_ip cannot be outside subnet, '
+        'property "gateway": gateway cannot be outside subnet',
+    )
+    broadcast = create(provision_end_ip="10.50.0.255")
+    assert _error(broadcast)[2] == (
+        'property "provision_end_ip": provision_end_ip cannot be the broadcast address'
+    )
+    backwards = create(provision_start_ip="10.50.0.250", provision_end_ip="10.50.0.5")
+    assert _error(backwards)[2] == (
+        'property "provision_end_ip": provision_start_ip must be before provision_end_ip, '
+        'property "provision_start_ip": provision_start_ip must be before provision_end_ip'
+    )
+    public = create(subnet="8.8.0.0/24", provision_start_ip="8.8.0.5", provision_end_ip="8.8.0.250")
+    assert _error(public)[2] == 'property "subnet": subnet must be within private ranges'
+    first = create()
+    assert first.status == 201
+    overlapping = create(
+        name="other",
+        subnet="10.50.0.128/25",
+        provision_start_ip="10.50.0.130",
+        provision_end_ip="10.50.0.200",
+    )
+    assert _error(overlapping)[2] == 'property "subnet": subnet overlaps with another network'
+    again = create(
+        subnet="10.60.0.0/24", provision_start_ip="10.60.0.5", provision_end_ip="10.60.0.250"
+    )
+    assert _error(again) == (409, "InvalidArgument", 'property "name": Already exists')
