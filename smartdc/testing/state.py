@@ -50,6 +50,7 @@ class Settings:
     compute_nodes: int = 4
     before_9_18: bool = False  # servers before 9.18 refuse ed25519 keys and signatures
     fabrics_enabled: bool = True  # off: every fabric route answers 501 NotImplementedError
+    volumes_enabled: bool = True  # off: the volume routes answer 405 as the unmounted server's do
     server_version: str = "9.20.0"
 
 

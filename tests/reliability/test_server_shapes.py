@@ -70,3 +70,32 @@ def test_a_bodiless_redirect_elsewhere_is_not_followed(sim: Simulator, api: Clou
     with pytest.raises(InvalidResponseError, match=r"elsewhere\.example"):
         api.add_nic(machine.id, network=api.list_networks()[0].id)
     assert sim.request_count("GetNic") == 0
+
+
+def test_access_keys_keep_the_raw_ufds_attributes(api: CloudAPI) -> None:
+    # sdc-cloudapi lib/endpoints/accesskeys.js translateAccessKey() copies the UFDS entry whole:
+    # dn, objectclass and controls come with the key; the client keeps them, typed fields intact.
+    key = api.create_access_key()
+    assert key.status == "Active" and len(key.accesskeyid) == 32
+    assert set(key.extra) == {"dn", "objectclass", "controls"}
+    assert not key.decode_problems
+    assert key.to_json()["dn"].startswith(f"accesskeyid={key.accesskeyid}, ")
+
+
+def test_features_a_datacenter_lacks_raise_the_server_s_codes() -> None:
+    # Fabric routes answer 501 NotImplementedError when fabrics are off (sdc-cloudapi
+    # lib/endpoints/networks.js ensureFabricsEnabled()); volume routes are not mounted without
+    # NFS volumes, and restify answers 405 MethodNotAllowedError (lib/app.js).
+    from smartdc.errors import MethodNotAllowedError, NotImplementedError
+    from smartdc.testing.state import Settings
+
+    settings = Settings(fabrics_enabled=False, volumes_enabled=False)
+    with Simulator(settings=settings) as sim:
+        api = sim.client()
+        with pytest.raises(NotImplementedError) as fabrics:
+            api.list_fabric_vlans()
+        assert fabrics.value.status == 501
+        with pytest.raises(MethodNotAllowedError) as volumes:
+            api.list_volumes()
+        assert volumes.value.status == 405
+        api.close()

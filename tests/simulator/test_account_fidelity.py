@@ -11,8 +11,9 @@ from urllib.parse import quote
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from smartdc.testing.simulator import Simulator
+from smartdc.testing.state import Settings
 
-from .sigclient import SigClient, openssh_public
+from .sigclient import SigClient, load_private_key, openssh_public
 
 
 def _user(sig: SigClient, login: str = "bob") -> dict[str, Any]:
@@ -161,3 +162,56 @@ def test_role_tag_header_tags_what_a_create_or_update_makes(sim: Simulator, sig:
     assert sig.get(f"/my/fwrules/{rule.json['id']}").headers["role-tag"] == "ops"
     sig.post("/my", {"phone": "2"}, headers={"role-tag": "ops"})
     assert sig.get("/my").headers["role-tag"] == "ops"
+
+
+def test_a_key_ufds_cannot_parse_is_answered_as_create_key_does(sig: SigClient) -> None:
+    # lib/keys.js create(): one word is 'key is invalid'; a key of two words or more goes to UFDS,
+    # whose parse failure create() answers as 'key already exists or is invalid'.
+    one_word = sig.post("/my/keys", {"name": "bad", "key": "garbage"})
+    assert (one_word.status, one_word.json["message"]) == (409, "key is invalid")
+    unparsable = sig.post("/my/keys", {"name": "bad", "key": "ssh-rsa not-base64!!"})
+    assert (unparsable.status, unparsable.json["message"]) == (
+        409,
+        "key already exists or is invalid",
+    )
+
+
+def test_access_keys_carry_the_ufds_entry(sim: Simulator, sig: SigClient) -> None:
+    # lib/endpoints/accesskeys.js translateAccessKey() copies node-ufds's entry whole: its dn,
+    # objectclass and controls come along with the key's attributes.
+    key = sig.post("/my/accesskeys").json
+    account_id = sig.get("/my").json["id"]
+    assert key["dn"] == f"accesskeyid={key['accesskeyid']}, uuid={account_id}, ou=users, o=smartdc"
+    assert (key["objectclass"], key["controls"]) == ("accesskey", [])
+    assert sig.get(f"/my/accesskeys/{key['accesskeyid']}").json == key
+
+
+def test_another_account_s_firewall_rule_is_forbidden(sim: Simulator, sig: SigClient) -> None:
+    # FWAPI's ruleBefore(): a rule whose owner is not the caller is 403 'owner does not match',
+    # passed through by lib/rules.js.
+    sim.add_account("friend")
+    with sim.state.lock:
+        sim.dc().table("fwrules", "friend")["f0f0f0f0-0000-4000-8000-000000000001"] = {
+            "id": "f0f0f0f0-0000-4000-8000-000000000001",
+            "rule": "FROM any TO all vms ALLOW tcp PORT 22",
+            "enabled": True,
+            "log": False,
+        }
+    reply = sig.get("/my/fwrules/f0f0f0f0-0000-4000-8000-000000000001")
+    assert (reply.status, reply.json["code"]) == (403, "Forbidden")
+    assert reply.json["message"] == "owner does not match"
+
+
+def test_volume_routes_answer_405_when_volumes_are_off() -> None:
+    # lib/app.js mounts the volume routes only with experimental_cloudapi_nfs_shared_volumes;
+    # without them the role-tag PUT routes still match the paths: restify answers 405.
+    with Simulator(settings=Settings(volumes_enabled=False)) as sim:
+        sig = SigClient(sim.url, sim.account, load_private_key(sim.key_path))
+        for reply in (
+            sig.get("/my/volumes"),
+            sig.post("/my/volumes", {"type": "tritonnfs"}),
+            sig.get("/my/volumes/" + "0" * 8 + "-0000-4000-8000-" + "0" * 12),
+            sig.get("/my/volumesizes"),
+        ):
+            assert (reply.status, reply.json["code"]) == (405, "MethodNotAllowedError")
+            assert reply.headers["Allow"] == "PUT"

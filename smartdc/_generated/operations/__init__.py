@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "16ffe49051e6"
+SPEC_DIGEST = "5ab8c712c84d"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""

@@ -48,9 +48,19 @@ def get_key(req: SimRequest) -> SimResponse:
 
 def create_key(req: SimRequest) -> SimResponse:
     table = _table(req)
+    key_id = secrets.token_hex(16)
+    # translateAccessKey() copies node-ufds's LDAP entry whole: dn, objectclass, controls too.
+    owner = f"uuid={req.account.uuid}, ou=users, o=smartdc"
+    user = req.params.get("user")
+    if user is not None:
+        found = req.sim.find_user(login_of(req), user)
+        owner = f"uuid={found['id'] if found else user}, {owner}"
     key = {
-        "accesskeyid": secrets.token_hex(16),
+        "dn": f"accesskeyid={key_id}, {owner}",
+        "controls": [],
+        "accesskeyid": key_id,
         "accesskeysecret": secrets.token_hex(32),
+        "objectclass": "accesskey",
         "created": req.sim.now_iso(),
         "status": "Active",  # hard-coded by this server version
     }

@@ -72,6 +72,11 @@ def _find(req: SimRequest) -> dict[str, Any]:
     if not _UUID.match(rule_id):  # sdc-fwapi lib/persist.js getRule()
         raise ApiError(422, "InvalidParameters", "Invalid parameters", body=_BAD_UUID)
     rule = _rules(req).get(rule_id) or req.dc.table("fwrules").get(rule_id)
+    if rule is None and any(
+        kind == "fwrules" and owner is not None and rule_id in table
+        for (kind, owner), table in req.dc.tables.items()
+    ):  # FWAPI ruleBefore(): another account's rule
+        raise ApiError(403, "Forbidden", "owner does not match", body=_OWNER_MISMATCH)
     if rule is None:
         raise not_found("Rule not found")
     return rule

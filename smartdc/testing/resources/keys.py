@@ -55,10 +55,13 @@ def create_key(req: SimRequest) -> SimResponse:
     text = required(req, "key")
     if not isinstance(text, str):
         raise invalid("key is invalid")
+    if len(text.split(" ")) < 2:  # lib/keys.js create(): the check before UFDS
+        raise invalid("key is invalid")
     try:
         parse_public_key(text, allow_ed25519=not req.sim.settings.before_9_18)
     except BadPublicKey:
-        raise invalid("key is invalid") from None
+        # UFDS refuses it; create() answers every UFDS failure but a 404 this way.
+        raise invalid("key already exists or is invalid") from None
     fingerprint = md5_fingerprint(text)
     # node-ufds addKey(): the name given (trimmed), else the key's comment, else the fingerprint.
     words = text.strip().split(None, 2)

@@ -16,7 +16,7 @@ from smartdc.testing.resources.affinity import parse_rules
 from smartdc.testing.resources.common import created, invalid, location, login_of, no_content, ok
 from smartdc.testing.resources.fabrics import ensure_defaults
 from smartdc.testing.resources.placement import choose_server
-from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
+from smartdc.testing.router import ApiError, Handler, Router, SimRequest, SimResponse
 
 SIZES = (10240, 20480, 30720, 40960, 51200, 61440, 71680, 81920, 92160, 102400)
 _NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
@@ -345,10 +345,30 @@ def list_sizes(req: SimRequest) -> SimResponse:
     return ok([{"size": size, "type": "tritonnfs"} for size in SIZES])
 
 
+def _needs_volumes(handler: Handler) -> Handler:
+    """Without NFS volumes lib/app.js mounts no volume route; restify then finds only the role-tag
+    PUT routes (/:account/:resource_name...) for these paths and answers 405."""
+
+    def guarded(req: SimRequest) -> SimResponse:
+        if not req.sim.settings.volumes_enabled:
+            raise ApiError(
+                405,
+                "MethodNotAllowedError",
+                f"{req.method} is not allowed",
+                headers={"Allow": "PUT"},
+            )
+        return handler(req)
+
+    return guarded
+
+
 def register(router: Router) -> None:
-    router.add("GET", "/:account/volumes", "ListVolumes", list_volumes)
-    router.add("POST", "/:account/volumes", "CreateVolume", create_volume)
-    router.add("GET", "/:account/volumes/:id", "GetVolume", get_volume)
-    router.add("POST", "/:account/volumes/:id", "UpdateVolume", update_volume)
-    router.add("DELETE", "/:account/volumes/:id", "DeleteVolume", delete_volume)
-    router.add("GET", "/:account/volumesizes", "ListVolumeSizes", list_sizes)
+    for method, template, name, handler in (
+        ("GET", "/:account/volumes", "ListVolumes", list_volumes),
+        ("POST", "/:account/volumes", "CreateVolume", create_volume),
+        ("GET", "/:account/volumes/:id", "GetVolume", get_volume),
+        ("POST", "/:account/volumes/:id", "UpdateVolume", update_volume),
+        ("DELETE", "/:account/volumes/:id", "DeleteVolume", delete_volume),
+        ("GET", "/:account/volumesizes", "ListVolumeSizes", list_sizes),
+    ):
+        router.add(method, template, name, _needs_volumes(handler))
