@@ -27,6 +27,7 @@ from smartdc.testing.router import ApiError, Handler, Router, SimRequest, SimRes
 _RFC1918 = tuple(
     ipaddress.IPv4Network(block) for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 )
+_MAX_RESOLVERS = 4  # CloudAPI's own limit (lib/endpoints/networks.js)
 _VLAN_NAME_MAX = 64
 _VLAN_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_./-]{1,255}$")
 
@@ -190,8 +191,8 @@ def create_network(req: SimRequest) -> SimResponse:
     if req.param("gateway") is not None:
         addresses["gateway"] = str(req.param("gateway"))
     resolvers = as_list(req.param("resolvers"))
-    if len(resolvers) > 4:
-        raise invalid('property "resolvers": must have at most 4 items')
+    if len(resolvers) > _MAX_RESOLVERS:
+        raise invalid(f'property "resolvers": maximum of {_MAX_RESOLVERS} resolvers')
     for key, value in [*addresses.items(), *(("resolvers", r) for r in resolvers)]:
         try:
             ipaddress.IPv4Address(str(value))
@@ -270,7 +271,16 @@ def get_network(req: SimRequest) -> SimResponse:
 
 
 def update_network(req: SimRequest) -> SimResponse:
+    if isinstance(req.body, dict) and req.body.get("id"):
+        raise invalid('property "id": cannot be set')
+    resolvers = req.param("resolvers")
+    if resolvers is not None and len(as_list(resolvers)) > _MAX_RESOLVERS:
+        raise invalid(f'property "resolvers": maximum of {_MAX_RESOLVERS} resolvers')
     network = _fabric_network(req)
+    if req.param("gateway") is not None:  # NAPI: fixed once a fabric network exists
+        raise invalid(
+            'property "gateway": Network updates for this field are not supported on fabrics'
+        )
     for key in ("name", "description", "provision_start_ip", "provision_end_ip", "routes"):
         if req.param(key) is not None:
             network[key] = req.param(key)

@@ -110,3 +110,21 @@ def test_network_ranges_checked_as_napi_checks_them(vsig: SigClient) -> None:
         subnet="10.60.0.0/24", provision_start_ip="10.60.0.5", provision_end_ip="10.60.0.250"
     )
     assert _error(again) == (409, "InvalidArgument", 'property "name": Already exists')
+
+
+def test_network_updates_refused_as_the_server_refuses_them(vsig: SigClient) -> None:
+    network = next(n for n in vsig.get("/my/networks").json if n.get("fabric"))
+    path = f"{VLANS}/{network['vlan_id']}/networks/{network['id']}"
+    assert _error(vsig.put(path, {"id": "x"})) == (
+        409,
+        "InvalidArgument",
+        'property "id": cannot be set',
+    )
+    five = ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"]
+    assert _error(vsig.put(path, {"resolvers": five}))[2] == (
+        'property "resolvers": maximum of 4 resolvers'
+    )
+    assert _error(vsig.put(path, {"gateway": "192.168.128.2"}))[2] == (
+        'property "gateway": Network updates for this field are not supported on fabrics'
+    )
+    assert vsig.put(path, {"description": "mine"}).json["description"] == "mine"
