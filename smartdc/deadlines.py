@@ -3,11 +3,12 @@
 urllib3's timeouts bound each socket operation: a server that sends one byte just before every read
 timeout keeps a call alive for ever. Here a single daemon thread (the watchdog) holds every armed
 deadline; when one passes, it shuts the attempt's socket down, so the blocked read (of the status
-line, a header, the body, or the TLS handshake) returns at once and the transport reports a timeout.
+line, a header or the body) returns at once and the transport reports a timeout.
 
 The transport arms a :class:`Watch` per attempt and makes it current for its thread; the connection
 classes below attach their socket to the current watch as soon as it exists and again on every
-request (a kept-alive connection, or the TLS socket that replaced the plain one). ``finish()``
+request (a kept-alive connection, or the TLS socket that replaced the plain one). The TLS handshake
+is bounded as a whole by Python's ssl module (the socket timeout is its deadline). ``finish()``
 disarms under a lock before the connection goes back to the pool, so a late deadline never cuts
 a connection that another request is using.
 """
@@ -39,36 +40,27 @@ def _cut(sock: socket.socket) -> None:
 class Watch:
     """The deadline of one attempt and the socket it guards."""
 
-    __slots__ = ("_done", "_lock", "_owned", "_sock", "deadline", "expired")
+    __slots__ = ("_done", "_lock", "_sock", "deadline", "expired")
 
     def __init__(self, deadline: float) -> None:
         self.deadline = deadline
         self.expired = False
         self._done = False
         self._sock: socket.socket | None = None
-        self._owned = False  # _sock is a duplicate made for the watch: close it when done
         self._lock = threading.Lock()
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
-    def attach(self, sock: socket.socket | None, *, owned: bool = False) -> None:
+    def attach(self, sock: socket.socket | None) -> None:
         if sock is None:
             return
         with self._lock:
             if self._done:
-                if owned:
-                    sock.close()
                 return
-            self._drop()
-            self._sock, self._owned = sock, owned
+            self._sock = sock
             if self.expired:
                 _cut(sock)
-
-    def _drop(self) -> None:
-        if self._owned and self._sock is not None:
-            self._sock.close()
-        self._sock, self._owned = None, False
 
     def fire(self) -> None:
         with self._lock:
@@ -82,7 +74,7 @@ class Watch:
         """Disarm; False when the deadline had already passed (the connection is then cut)."""
         with self._lock:
             self._done = True
-            self._drop()
+            self._sock = None
             return not self.expired
 
     @property
@@ -151,14 +143,6 @@ def _attach_current(sock: Any) -> None:
         watch.attach(sock)
 
 
-def _attach_duplicate(sock: socket.socket) -> None:
-    # The TLS handshake runs on an SSLSocket that takes this socket's descriptor over (detaching
-    # this object), so the watch keeps a duplicate: shutting it down ends the handshake too.
-    watch: Watch | None = getattr(_current, "watch", None)
-    if watch is not None:
-        watch.attach(sock.dup(), owned=True)
-
-
 class WatchedHTTPConnection(HTTPConnection):
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
@@ -171,11 +155,8 @@ class WatchedHTTPConnection(HTTPConnection):
 
 
 class WatchedHTTPSConnection(HTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _attach_duplicate(sock)
-        return sock
-
+    # The TLS handshake needs no watch: Python's ssl module bounds the whole handshake by the
+    # socket's timeout (the connect timeout here), not each read of it.
     def request(self, *args: Any, **kwargs: Any) -> None:
         _attach_current(self.sock)
         super().request(*args, **kwargs)

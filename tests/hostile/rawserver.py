@@ -119,6 +119,7 @@ class HostileServer:
 
     def _serve(self, conn: socket.socket) -> None:
         conn.settimeout(0.05)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # trickles go out as written
         buffered = b""
         try:
             while not self._stop.is_set():
