@@ -55,8 +55,18 @@ def test_config_update_needs_a_known_network(sim: Simulator, sig: SigClient) -> 
     }
     assert sig.get("/my/config").json["default_network"] == network["id"]
     bad = sig.put("/my/config", {"default_network": "a0b0c0d0-0000-4000-8000-00000000ffff"})
-    assert (bad.status, bad.json["code"]) == (409, "InvalidArgument")
-    assert sig.put("/my/config", {}).json["code"] == "MissingParameter"
+    # sdc-cloudapi lib/endpoints/config.js: the joyent-schemas UpdateConfig schema, checked by
+    # jsprim (409 InvalidArgument in its words, never MissingParameter), then the network.
+    assert (bad.status, bad.json) == (
+        409,
+        {"code": "InvalidArgument", "message": "unknown network"},
+    )
+    for body, message in (
+        ({}, 'property "default_network": is missing and it is required'),
+        ({"default_network": "nope"}, 'property "default_network": must be a UUID'),
+        ({"default_network": network["id"], "x": 1}, 'property "x": unsupported property'),
+    ):
+        assert sig.put("/my/config", body).json == {"code": "InvalidArgument", "message": message}
 
 
 def test_packages_filters_and_lookup(sig: SigClient) -> None:

@@ -8,9 +8,10 @@ unavailable." (lib/endpoints/config.js). ``Simulator.clear_config`` makes that s
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from smartdc.testing.resources.common import invalid, login_of, ok, required
+from smartdc.testing.resources.common import invalid, login_of, ok
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 from smartdc.testing.state import DatacenterState
 
@@ -36,18 +37,27 @@ def _config(req: SimRequest) -> dict[str, Any]:
     return config
 
 
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
 def get_config(req: SimRequest) -> SimResponse:
     return ok(_config(req))
 
 
 def update_config(req: SimRequest) -> SimResponse:
-    network = required(req, "default_network")
+    # lib/endpoints/config.js validateAndTranslate(): the joyent-schemas UpdateConfig schema (one
+    # UUID property, nothing else), checked by jsprim; its first error, in its words.
     body = req.body if isinstance(req.body, dict) else {}
     extra = sorted(set(body) - {"default_network"})
+    network = req.param("default_network")
+    if network is None:
+        raise invalid('property "default_network": is missing and it is required')
+    if not isinstance(network, str) or not _UUID.match(network):
+        raise invalid('property "default_network": must be a UUID')
     if extra:
-        raise invalid(f"unknown config keys: {', '.join(extra)}")
-    if str(network) not in _usable_networks(req.dc, login_of(req)):
-        raise invalid(f"default_network {network} is not a network of this account")
+        raise invalid(f'property "{extra[0]}": unsupported property')
+    if network not in _usable_networks(req.dc, login_of(req)):
+        raise invalid("unknown network")
     if req.dc.table("config").get(login_of(req)) == {}:
         raise ApiError(500, "InternalError", "Config currently unavailable.")
     config = {"default_network": str(network)}
