@@ -143,9 +143,29 @@ def _create_problems(req: SimRequest) -> list[str]:
     return problems
 
 
+def _volume_networks(req: SimRequest) -> list[str]:
+    """The networks asked for, all the account's fabric networks (CloudAPI's
+    checkFabricNetworks), or else the account's default fabric network."""
+    ensure_defaults(req)
+    fabric = [n["id"] for n in req.dc.table("networks", login_of(req)).values() if n.get("fabric")]
+    networks = req.param("networks")
+    if networks is not None:
+        if not all(n in fabric for n in networks):
+            raise invalid(f"Invalid networks: {_js(networks)}")
+        return list(networks)
+    if not fabric:
+        raise ApiError(
+            409,
+            "DefaultFabricNetworkNotConfiguredError",
+            "default_network is not configured for account",
+        )
+    return fabric[:1]
+
+
 def create_volume(req: SimRequest) -> SimResponse:
     _refuse(_create_problems(req))
     rules = parse_rules(req.param("affinity"))  # CloudAPI's parseAffinityRules
+    networks = _volume_networks(req)
     volume_id = req.sim.new_uuid()
     given_name = req.param("name")
     if given_name is not None:
@@ -162,19 +182,6 @@ def create_volume(req: SimRequest) -> SimResponse:
             f"Volume size {size} is not available. Available sizes are: "
             + ", ".join(str(s) for s in SIZES),
         )
-    networks = req.param("networks")
-    if networks is None:
-        ensure_defaults(req)
-        fabric = [
-            n["id"] for n in req.dc.table("networks", login_of(req)).values() if n.get("fabric")
-        ]
-        if not fabric:
-            raise ApiError(
-                409,
-                "DefaultFabricNetworkNotConfiguredError",
-                "default_network is not configured for account",
-            )
-        networks = fabric[:1]
     now = req.sim.clock.now()
     volume: dict[str, Any] = {
         "id": volume_id,

@@ -89,3 +89,15 @@ def test_list_filters_are_checked_together(vsig: SigClient) -> None:
         "Error: invalid value for size search parameter, must match /^[1-9][0-9]*$/, "
         "Error: Volume state: gone is invalid",
     )
+
+
+def test_volume_networks_must_be_the_account_fabric_networks(vsig: SigClient) -> None:
+    networks = vsig.get("/my/networks").json
+    shared = next(n["id"] for n in networks if n["name"] == "external")
+    fabric = next(n["id"] for n in networks if n.get("fabric"))
+    refused = vsig.post(
+        "/my/volumes", {"name": "v1", "type": "tritonnfs", "networks": [fabric, shared]}
+    )
+    assert _error(refused) == (409, "InvalidArgument", f"Invalid networks: {fabric},{shared}")
+    made = vsig.post("/my/volumes", {"name": "v1", "type": "tritonnfs", "networks": [fabric]})
+    assert (made.status, made.json["networks"]) == (201, [fabric])
