@@ -10,8 +10,10 @@ BASE_STAMP := $(VENV)/.installed
 # unit tests on each of these, from pyenv ($(PYENV_ROOT)/versions), in .venv-<version>.
 PYENV_ROOT    ?= $(HOME)/.pyenv
 OTHER_PYTHONS ?= 3.10 3.12 3.13
-# Unit tests: everything but the end-to-end runs (CLI, simulator, property, benchmarks, packaging).
+# Unit tests: everything but the end-to-end runs (CLI, simulator, property, streaming, benchmarks,
+# packaging) and node-triton's conformance suite.
 UNIT_TESTS := tests --ignore=tests/cli --ignore=tests/simulator --ignore=tests/property \
+	--ignore=tests/conformance --ignore=tests/streaming \
 	--ignore=tests/bench --ignore=tests/test_packaging.py --ignore=tests/test_seed_readme.py
 CHECKED := smartdc codegen tests bench
 
