@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 DEFAULT_ACCEPT_VERSION = "~9||~8"
 DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds to establish a connection
-DEFAULT_READ_TIMEOUT = 60.0  # seconds for the whole answer of an attempt (and for each read)
+DEFAULT_READ_TIMEOUT = 60.0  # an attempt ends within connect + read seconds; also bounds each read
 DEFAULT_MAX_RETRIES = 4
 DEFAULT_RETRY_DEADLINE = 60.0  # seconds, across all attempts of one call
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
