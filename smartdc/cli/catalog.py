@@ -202,3 +202,6 @@ def add_commands(add: Adder) -> None:
         group = groups[kind]
         getter = add("get", _getter(kind), help=f"show {what}", parent=group)
         getter.add_argument("ref", metavar=kind.upper())
+    from smartdc.cli import firewall
+
+    firewall.add_fwrule_commands(add, groups["fwrule"])

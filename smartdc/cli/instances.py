@@ -420,6 +420,13 @@ def add_commands(add: Adder) -> None:
     rename = one("rename", cmd_rename, "rename an instance")
     rename.add_argument("name", help="the new name")
     _wait_flags(rename)
+    from smartdc.cli import firewall
+
+    firewall.add_instance_commands(add, sub, _wait_flags)
+    from smartdc.cli import parts, ssh
+
+    parts.add_commands(add, sub, _wait_flags)
+    ssh.add_commands(add, sub)
     wait = add("wait", cmd_wait, help="wait until instances are in a state", parent=sub)
     wait.add_argument("instances", nargs="+", metavar="INSTANCE")
     wait.add_argument(
