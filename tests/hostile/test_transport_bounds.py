@@ -17,6 +17,7 @@ from smartdc.errors import (
     ConfigError,
     GoneError,
     InvalidResponseError,
+    OutcomeUnknownError,
     RequestTimeout,
     ResponseTooLargeError,
     SmartDCError,
@@ -267,3 +268,15 @@ def test_a_url_with_a_path_query_fragment_or_userinfo_is_refused(
 ) -> None:
     with pytest.raises(ConfigError, match="url"):
         make_config(url)
+
+
+def test_a_post_whose_answer_trickles_past_the_deadline_is_an_unknown_outcome(
+    hostile: HostileServer, make_config: MakeConfig
+) -> None:
+    hostile.play(Script(b"HTTP/1.1 201 Created\r\n", endless(b"X-A: b\r\n"), piece=1, delay=0.02))
+    config = make_config(hostile.url, max_retries=5, retry_deadline=5.0)
+    with Transport(config) as transport:
+        outcome = run_bounded(lambda: transport.request("POST", "/alice/machines", body={}))
+    assert outcome.ended
+    assert isinstance(outcome.error, OutcomeUnknownError), outcome
+    assert len(hostile.requests) == 1  # sent once, never again
