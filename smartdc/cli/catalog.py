@@ -143,6 +143,10 @@ def _getter(kind: str) -> Callable[[Context], int]:
         found: Any
         if kind == "fwrule":
             found = dc.api.get_firewall_rule(id=_fwrule_id(ctx, ref))
+        elif kind == "image":
+            from smartdc.cli.images import find_image
+
+            found = find_image(ctx, ref)
         else:
             found = getattr(dc, kind)(ref)
         ctx.printer.record(found)
@@ -188,7 +192,7 @@ def add_commands(add: Adder) -> None:
     listings.table_flags(add("networks", cmd_networks, help="list networks"))
     listings.table_flags(add("fwrules", cmd_fwrules, help="list firewall rules"))
     for kind, what in (
-        ("image", "an image (id, name or name@version)"),
+        ("image", "an image (id, name, name@version or short id)"),
         ("package", "a package (id or name)"),
         ("network", "a network (id or name)"),
         ("key", "an SSH key (name or fingerprint)"),
@@ -202,6 +206,7 @@ def add_commands(add: Adder) -> None:
         group = groups[kind]
         getter = add("get", _getter(kind), help=f"show {what}", parent=group)
         getter.add_argument("ref", metavar=kind.upper())
-    from smartdc.cli import firewall
+    from smartdc.cli import firewall, images
 
     firewall.add_fwrule_commands(add, groups["fwrule"])
+    images.add_commands(add, groups["image"])
