@@ -127,9 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
             sub.set_defaults(func=func)
         return sub
 
-    from smartdc.cli import api, catalog, demo, instances
+    from smartdc.cli import api, catalog, demo, instances, profiles
 
     catalog.add_commands(add)
+    profiles.add_commands(add)
     instances.add_commands(add)
     api.add_commands(add)
     demo.add_commands(add)
