@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 from typing import TYPE_CHECKING, Any, TextIO
 
 from smartdc.cli.output import Printer, terminal_safe
@@ -71,29 +70,62 @@ class Context:
         if self._dc is not None:
             self._dc.close()
 
-    def progress(self, label: str) -> Progress | None:
-        """A progress line on stderr, only when stderr is a terminal."""
+    def progress(self, label: str, *, total: int = 1) -> Progress:
+        """Progress of a wait on stderr (never stdout): a status line rewritten in place on a
+        terminal, else one line per change of state."""
         isatty = getattr(self.err, "isatty", None)
-        if callable(isatty) and isatty():
-            return Progress(self.err, label)
-        return None
+        return Progress(self.err, label, tty=bool(callable(isatty) and isatty()), total=total)
 
 
 class Progress:
-    """``label: state (12 s)`` rewritten in place on a terminal."""
+    """``label: state, 12 s[, 1/3 done]`` while a command waits.
 
-    def __init__(self, stream: TextIO, label: str) -> None:
+    On a terminal the line is rewritten in place and cleared at the end, so that only the result
+    stays; otherwise a line is written each time the state changes (logs, CI), and one at the
+    end. ``total``: the machines waited on; a state such as ``2 running, 1 provisioning`` (what
+    a wait on several reports) counts those in the wanted state as done."""
+
+    def __init__(self, stream: TextIO, label: str, *, tty: bool, total: int = 1) -> None:
         self.stream = stream
         self.label = label
-        self.started = time.monotonic()
+        self.tty = tty
+        self.total = total
+        self.done_count = 0
+        self.target: str | None = None
+        self.elapsed = 0.0
+        self._last: str | None = None
+
+    def at(self, done: int) -> None:
+        """``done`` of ``total`` are finished (when they are waited on one after another)."""
+        self.done_count = done
+
+    def _counted(self, state: str) -> str:
+        if self.total <= 1:
+            return ""
+        done = self.done_count
+        if self.target is not None:
+            for part in state.split(", "):
+                number, _, name = part.partition(" ")
+                if name == self.target and number.isdigit():
+                    done = int(number)
+        return f", {done}/{self.total} done"
 
     def __call__(self, state: str, elapsed: float) -> None:
-        shown = terminal_safe(f"{self.label}: {state}")
-        self.stream.write(f"\r\x1b[K{shown} ({elapsed:.0f} s)")
-        self.stream.flush()
+        self.elapsed = elapsed
+        if self.tty:
+            shown = terminal_safe(f"{self.label}: {state}, {elapsed:.0f} s{self._counted(state)}")
+            self.stream.write(f"\r\x1b[K{shown}")
+            self.stream.flush()
+        elif state != self._last:
+            shown = terminal_safe(f"{self.label}: {state} ({elapsed:.0f} s{self._counted(state)})")
+            self.stream.write(f"{shown}\n")
+            self.stream.flush()
+        self._last = state
 
     def done(self, state: str) -> None:
-        elapsed = time.monotonic() - self.started
-        shown = terminal_safe(f"{self.label}: {state}")
-        self.stream.write(f"\r\x1b[K{shown} ({elapsed:.1f} s)\n")
+        if self.tty:
+            self.stream.write("\r\x1b[K")  # the result follows on stdout; the status goes
+        elif state != self._last:
+            shown = terminal_safe(f"{self.label}: {state} ({self.elapsed:.0f} s)")
+            self.stream.write(f"{shown}\n")
         self.stream.flush()

@@ -40,14 +40,20 @@ def _wait(ctx: Context, machines: list[Machine], state: str | Sequence[str]) -> 
     timeout = getattr(ctx.args, "timeout", None)
     label = _label(machines[0]) if len(machines) == 1 else f"{len(machines)} instances"
     shown = " or ".join(states)
-    progress = ctx.progress(f"waiting for {label} to be {shown}")
+    progress = ctx.progress(f"waiting for {label} to be {shown}", total=len(machines))
     if len(machines) == 1 or len(states) > 1:
-        for machine in machines:
+        for index, machine in enumerate(machines):
+            progress.at(index)
             machine.wait(states, timeout=timeout, progress=progress)
     else:
+        progress.target = states[0]
         wait_all(machines, states[0], timeout=timeout, progress=progress)
-    if progress is not None:
-        progress.done(shown)
+    progress.at(len(machines))
+    reached = [str(m.state) for m in machines]
+    if len(machines) == 1:
+        progress.done(reached[0])
+    else:
+        progress.done(", ".join(f"{reached.count(s)} {s}" for s in sorted(set(reached))))
 
 
 def _image_names(ctx: Context) -> dict[str, str]:
@@ -275,8 +281,7 @@ def cmd_snapshot_create(ctx: Context) -> int:
     if ctx.args.wait:
         progress = ctx.progress(f"snapshot {snapshot.name}")
         snapshot.poll_until("created", timeout=ctx.args.timeout)
-        if progress is not None:
-            progress.done(str(snapshot.state))
+        progress.done(str(snapshot.state))
     ctx.printer.records([snapshot], ["name", "state", "created"])
     return 0
 

@@ -145,11 +145,9 @@ def _poll(ctx: Context, what: str, fetch: Callable[[], Any], done: Callable[[Any
             break
         if timeout is not None and elapsed >= timeout:
             raise WaitTimeout(f"{what} is still {state} after {timeout:g} s", last_state=state)
-        if progress is not None:
-            progress(state, elapsed)
+        progress(state, elapsed)
         clock.sleep(POLL_SECONDS)
-    if progress is not None:
-        progress.done(state)
+    progress.done(state)
     return found
 
 

@@ -272,14 +272,40 @@ def test_wait_shows_progress_on_a_terminal(connection: list[str], cloudapi_sim: 
     clock = cloudapi_sim.wait_clock
     code = run([*connection, "instance", "create", "-n", "shown", "--wait"], out, err, clock=clock)
     assert code == 0
-    progress = err.getvalue()
-    assert "\r" in progress
-    assert "provisioning (" in progress  # state and elapsed seconds while waiting
-    assert progress.rstrip().endswith(" s)") and "running" in progress
-    quiet = io.StringIO()
-    stop = [*connection, "instance", "stop", "shown", "--wait"]
-    assert run(stop, io.StringIO(), quiet, clock=clock) == 0
-    assert quiet.getvalue() == ""  # not a terminal: no progress lines
+    progress = err.getvalue().split("\n", 1)[1]  # after the line naming the new machine
+    assert "\r\x1b[K" in progress
+    assert "provisioning, " in progress and " s" in progress  # state and elapsed seconds
+    assert progress.endswith("\r\x1b[K")  # the status line clears itself at the end
+    assert "running" not in err.getvalue().split("\n", 1)[0]
+    assert "shown" in out.getvalue() and "\r" not in out.getvalue()  # nothing on stdout
+
+
+def test_wait_without_a_terminal_logs_each_change(
+    connection: list[str], cloudapi_sim: Simulator
+) -> None:
+    clock = cloudapi_sim.wait_clock
+    create = [*connection, "instance", "create", "-n", "logged"]
+    assert run(create, io.StringIO(), io.StringIO(), clock=clock) == 0
+    out, err = io.StringIO(), io.StringIO()
+    code = run([*connection, "instance", "wait", "logged"], out, err, clock=clock)
+    assert code == 0
+    lines = err.getvalue().splitlines()
+    assert lines[0].startswith("waiting for logged (") and ": provisioning (" in lines[0]
+    assert lines[-1].startswith("waiting for logged (") and ": running (" in lines[-1]
+    assert len(lines) == len(set(lines))  # one line per change, not per poll
+    assert "\r" not in err.getvalue()
+
+
+def test_wait_on_several_counts_those_done(connection: list[str], cloudapi_sim: Simulator) -> None:
+    clock = cloudapi_sim.wait_clock
+    for name in ("c1", "c2", "c3"):
+        create = [*connection, "instance", "create", "-n", name]
+        assert run(create, io.StringIO(), io.StringIO(), clock=clock) == 0
+    err = _Terminal()
+    wait = [*connection, "instance", "wait", "c1", "c2", "c3", "-s", "running"]
+    assert run(wait, io.StringIO(), err, clock=clock) == 0
+    assert "waiting for 3 instances to be running: 3 provisioning, " in err.getvalue()
+    assert "0/3 done" in err.getvalue()
 
 
 def test_triton_profile_configures_the_cli(cloudapi_sim: Simulator, tmp_path: Path) -> None:
