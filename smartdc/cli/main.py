@@ -127,13 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
             sub.set_defaults(func=func)
         return sub
 
-    from smartdc.cli import api, catalog, demo, instances, profiles
+    from smartdc.cli import api, catalog, completion, demo, instances, profiles
 
     catalog.add_commands(add)
     profiles.add_commands(add)
     instances.add_commands(add)
     api.add_commands(add)
     demo.add_commands(add)
+    completion.add_commands(add)
     top.add_parser("sim", help="run the embedded CloudAPI simulator (smartdc sim --help)")
     return parser
 
