@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -37,16 +38,17 @@ def sim_process(*args: str, timeout: float = 300) -> Iterator[SimProcess]:
         for line in process.stdout:
             if line.startswith("export "):
                 name, _, value = line[len("export ") :].strip().partition("=")
-                values[name] = value
-            elif line.startswith("# key: "):
-                values["key"] = line[len("# key: ") :].strip()
+                values[name] = shlex.split(value)[0]  # the lines are quoted for the shell
             elif line.startswith("# serving"):
                 break
         else:
             stderr = process.stderr.read() if process.stderr else ""
             raise RuntimeError(f"smartdc sim exited before serving: {stderr.strip()[-500:]}")
         yield SimProcess(
-            values["SDC_URL"], values["SDC_ACCOUNT"], values["SDC_KEY_ID"], values["key"]
+            values["SDC_URL"],
+            values["SDC_ACCOUNT"],
+            values["SDC_KEY_ID"],
+            values["SMARTDC_KEY_FILE"],
         )
     finally:
         process.terminate()
