@@ -87,6 +87,8 @@ def initial_disks(
         disk = _disk(machine, slot, int(size), boot=index == 0)
         if asked.get("id"):
             disk["id"] = str(asked["id"])
+        if "block_size" in asked:  # shown as asked (CloudAPI's translate())
+            disk["block_size"] = asked["block_size"]
         disks.append(disk)
     return disks
 

@@ -39,6 +39,13 @@ def test_requested_disks_are_the_instances_disks(vsig: SigClient) -> None:
     ]
 
 
+def test_a_data_disks_block_size_is_kept(vsig: SigClient) -> None:
+    reply = _create(vsig, disks=[{}, {"size": 512, "block_size": 4096}])
+    assert reply.status == 201, reply.json
+    listed = vsig.get(f"/my/machines/{reply.json['id']}/disks").json
+    assert [d.get("block_size") for d in listed] == [None, 4096]
+
+
 def test_without_disks_the_package_decides(vsig: SigClient) -> None:
     assert _disks(vsig) == [(51200, True, "0:4:0")]  # the package's disks: one `remaining`
     # a package without flexible disk space: the image's disk and one of the package's size
