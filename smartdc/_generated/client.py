@@ -1701,8 +1701,6 @@ class CloudAPI(BaseClient):
 
         Raises:
             MissingParameter: (HTTP 409) A required parameter is missing.
-            ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
-                unknown.
             InsufficientServerVersion: (HTTP 422) CreateImageFromMachine: the compute node's
                 platform is too old. IMGAPI's 422, passed through (the docs
                 spell it InsufficientServerVersionError).

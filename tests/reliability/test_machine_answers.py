@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from smartdc import CloudAPI
-from smartdc.errors import ArgumentError, GoneError
+from smartdc.errors import ArgumentError, GoneError, InvalidParameter, UnallocatedVM, WaitFailed
 from smartdc.facade import DataCenter
 from smartdc.testing import Simulator, VirtualClock
 from smartdc.testing.router import SimResponse
@@ -204,3 +204,41 @@ def test_simulator_reads_tombstone_and_credentials_by_truthiness(
         "GET", f"{base}/{kept.id}/metadata", query={"credentials": "false"}
     ).data
     assert metadata["credentials"] == {"root": "s3cret"}
+
+
+def test_stop_of_a_stopped_machine_is_accepted_and_its_job_fails(
+    api: CloudAPI, clock: VirtualClock
+) -> None:
+    # VMAPI queues the job whatever the state; its ensure_vm_state step fails it
+    # (sdc-vmapi lib/workflows/job-common.js ensureVmState()): 202, then a failed audit entry.
+    machine_id = str(api.create_machine(**machine_args(api)).id)
+    clock.advance(3600)
+    api.stop_machine(id=machine_id)
+    clock.advance(3600)
+    assert api.stop_machine(id=machine_id) is None
+    clock.advance(3600)
+    assert api.get_machine(id=machine_id).state == "stopped"
+    latest = api.machine_audit(id=machine_id)[0]
+    assert (latest.action, latest.success) == ("stop", "no")
+
+
+def test_facade_reboot_of_a_stopped_machine_fails_its_wait(
+    dc: DataCenter, clock: VirtualClock
+) -> None:
+    machine = dc.create_machine(name="web-1").wait("running")
+    machine.stop(wait=True)
+    with pytest.raises(WaitFailed, match="reboot failed"):
+        machine.reboot(wait=True)
+
+
+def test_action_while_provisioning_is_unallocated_vm(api: CloudAPI) -> None:
+    # sdc-vmapi lib/endpoints/vms.js updateVm(): 409 UnallocatedVM, passed through by CloudAPI.
+    machine_id = str(api.create_machine(**machine_args(api)).id)
+    with pytest.raises(UnallocatedVM, match="has not been provisioned yet"):
+        api.reboot_machine(id=machine_id)
+
+
+def test_image_from_an_unknown_machine_is_invalid_parameter(api: CloudAPI) -> None:
+    # sdc-imgapi lib/images.js apiCreateImageFromVm(): VMAPI's 404 becomes 422 InvalidParameter.
+    with pytest.raises(InvalidParameter, match="could not get VM"):
+        api.create_image_from_machine(machine=MID, name="mine", version="1.0")

@@ -173,9 +173,11 @@ def get_image(req: SimRequest) -> SimResponse:
 
 
 def _own(req: SimRequest, image: dict[str, Any]) -> None:
-    if image.get("owner") != req.account.uuid:
+    if image.get("owner") != req.account.uuid:  # IMGAPI reqEnsureAccountIsImageOwner()
         raise ApiError(
-            403, "NotAuthorized", f"You do not have permission to modify image {image['id']}"
+            422,
+            "NotImageOwner",
+            f"account {req.account.uuid} is not the owner of image {image['id']}",
         )
 
 
@@ -195,10 +197,10 @@ def create_from_machine(req: SimRequest) -> SimResponse:
     name = str(required(req, "name"))
     version = str(required(req, "version"))
     machine = req.dc.table("machines", login_of(req)).get(machine_id)
-    if machine is None:
-        raise not_found(f"VM {machine_id} not found")
-    if _machine_state(req, machine) not in ("stopped", "running"):
-        raise ApiError(409, "InvalidState", f"VM {machine_id} is not stopped or running")
+    if machine is None:  # IMGAPI apiCreateImageFromVm(): VMAPI's 404 becomes InvalidParameter
+        raise ApiError(422, "InvalidParameter", f'could not get VM "{machine_id}" details')
+    # IMGAPI checks no state before answering: the creation job fails later instead
+    usable = _machine_state(req, machine) in ("stopped", "running")
     sim: SimState = req.sim
     origin = req.dc.table("images").get(str(machine.get("image")))
     image: dict[str, Any] = {
@@ -217,7 +219,15 @@ def create_from_machine(req: SimRequest) -> SimResponse:
     if origin is not None:
         image["origin"] = origin["id"]
     _apply_updates(req, image)
-    schedule(image, sim.clock.now() + sim.settings.image_create_seconds, state="active")
+    done = sim.clock.now() + sim.settings.image_create_seconds
+    if usable:
+        schedule(image, done, state="active")
+    else:  # CloudAPI shows an IMGAPI error it does not know as InternalError
+        failure = {
+            "code": "InternalError",
+            "message": "an unexpected error occurred (Contact support for assistance.)",
+        }
+        schedule(image, done, state="failed", error=failure)
     req.dc.table("images")[image["id"]] = image
     job = sim.new_uuid()
     return created(
@@ -253,9 +263,9 @@ def import_from_datacenter(req: SimRequest) -> SimResponse:
         raise not_found(f"image {iid} not found in {source_name}")
     settle(original, sim.clock.now())
     if original.get("state") != "active":
-        raise ApiError(409, "OriginIsNotActiveError", f"image {iid} is not active")
+        raise ApiError(422, "OriginIsNotActive", f"image {iid} is not active")
     if iid in req.dc.table("images"):
-        raise ApiError(409, "ImageUuidAlreadyExistsError", f"image {iid} already exists")
+        raise ApiError(409, "ImageUuidAlreadyExists", f"image {iid} already exists")
     copy = {k: v for k, v in original.items() if not k.startswith("_sim")}
     req.dc.table("images")[iid] = copy
     return ok(render(req, copy))  # the server waits for the import, then answers 200
@@ -291,7 +301,7 @@ def clone_image(req: SimRequest) -> SimResponse:
     if image.get("owner") == req.account.uuid:
         raise invalid(f"image {image['id']} is already owned by you")
     if image.get("public") or req.account.uuid not in image.get("acl", []):
-        raise ApiError(409, "ImageNotShared", f"image {image['id']} is not shared with you")
+        raise ApiError(422, "ImageNotShared", f"image {image['id']} is not shared with you")
     clone = {k: v for k, v in image.items() if not k.startswith("_sim")}
     clone.update({"id": req.sim.new_uuid(), "owner": req.account.uuid, "public": False, "acl": []})
     clone.pop("acl")

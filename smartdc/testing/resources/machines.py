@@ -574,6 +574,16 @@ def delete_machine(req: SimRequest) -> SimResponse:
 # --- actions ---------------------------------------------------------------------------------
 
 
+def unallocated(machine: dict[str, Any], action: str) -> None:
+    """VMAPI refuses every ?action= call on a VM still being provisioned (vms.js updateVm())."""
+    if machine.get("state") == "provisioning":
+        raise ApiError(
+            409,
+            "UnallocatedVM",
+            f"Cannot call {action} for a VM that has not been provisioned yet",
+        )
+
+
 def _transition(
     req: SimRequest,
     machine: dict[str, Any],
@@ -584,13 +594,14 @@ def _transition(
     seconds: float,
     action: str,
 ) -> None:
+    unallocated(machine, action)
     state = machine.get("state")
-    if state == final and during is not None:
-        audit(req, machine, action)  # already there: the job succeeds without a change
-        return
-    if state not in allowed:
-        raise ApiError(409, "InvalidState", f"Instance {machine['id']} is {state}: cannot {action}")
     now = req.sim.clock.now()
+    if state not in allowed:
+        # VMAPI queues the job anyway; its ensure_vm_state step fails it ("Cannot stop a VM from
+        # a 'stopped' state"): nothing changes and the audit trail records a failure.
+        audit(req, machine, action, at=now + seconds, success=False)
+        return
     if during is not None:
         machine["state"] = during
         touch(req, machine)
@@ -624,13 +635,10 @@ def _start(req: SimRequest, machine: dict[str, Any]) -> None:
 
 
 def _reboot(req: SimRequest, machine: dict[str, Any]) -> None:
-    if machine.get("state") != "running":
-        raise ApiError(
-            409,
-            "InvalidState",
-            f"Instance {machine['id']} is {machine.get('state')}: cannot reboot",
-        )
-    audit(req, machine, "reboot", at=req.sim.clock.now() + req.sim.settings.reboot_seconds)
+    unallocated(machine, "reboot")
+    done = req.sim.clock.now() + req.sim.settings.reboot_seconds
+    # as for stop and start, the job fails unless the VM is running (ensure_vm_state)
+    audit(req, machine, "reboot", at=done, success=machine.get("state") == "running")
 
 
 def _resize(req: SimRequest, machine: dict[str, Any]) -> None:
@@ -659,6 +667,7 @@ def _resize(req: SimRequest, machine: dict[str, Any]) -> None:
         )
     if machine.get("brand") == "bhyve" and not package.get("flexible_disk"):
         raise invalid("Resizing to a package without flexible disk space is not supported")
+    unallocated(machine, "update")
     machine.update(package=package["name"], memory=package["memory"], disk=package["disk"])
     touch(req, machine)
     audit(req, machine, "resize")
@@ -671,6 +680,7 @@ def _rename(req: SimRequest, machine: dict[str, Any]) -> None:
     name = str(name)
     if len(name) > 189:
         raise invalid("Name cannot be longer than 189 characters.")
+    unallocated(machine, "update")
     machine["name"] = name
     touch(req, machine)
     audit(req, machine, "rename")
@@ -678,6 +688,9 @@ def _rename(req: SimRequest, machine: dict[str, Any]) -> None:
 
 def _setter(field: str, value: bool, action: str) -> Any:
     def apply(req: SimRequest, machine: dict[str, Any]) -> None:
+        if machine.get(field) is value:
+            return  # already so: the server answers 202 without asking VMAPI
+        unallocated(machine, "update")
         machine[field] = value
         touch(req, machine)
         audit(req, machine, action)

@@ -18,7 +18,7 @@ from smartdc.testing.resources.common import (
     not_found,
     ok,
 )
-from smartdc.testing.resources.machines import audit, find_machine, touch
+from smartdc.testing.resources.machines import audit, find_machine, touch, unallocated
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 
 SNAPSHOTS_KEY = "_sim_snapshots"
@@ -57,6 +57,7 @@ def create_snapshot(req: SimRequest) -> SimResponse:
     machine = find_machine(req)
     if machine.get("brand") == "bhyve":  # unless the DC enables them; the simulator does not
         raise invalid("Snapshots of bhyve VMs are not allowed")
+    unallocated(machine, "create_snapshot")  # VMAPI checks this before the brand
     _check_brand(machine)
     now = req.sim.clock.now()
     name = req.param("name") or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
@@ -109,10 +110,13 @@ def delete_snapshot(req: SimRequest) -> SimResponse:
 
 def start_from_snapshot(req: SimRequest) -> SimResponse:
     machine = find_machine(req)
+    unallocated(machine, "rollback_snapshot")  # VMAPI checks this before the brand
     _check_brand(machine)
     state = machine.get("state")
-    if state not in ("running", "stopped"):
-        raise ApiError(409, "InvalidState", f"Instance {machine['id']} is {state}: cannot rollback")
+    if state not in ("running", "stopped"):  # VMAPI queues the job; it fails, nothing changes
+        done = req.sim.clock.now() + req.sim.settings.start_seconds
+        audit(req, machine, "rollback_snapshot", at=done, success=False)
+        return SimResponse(202)
     snapshot = _snapshots(req, machine).get(req.params["name"])
     usable = snapshot is not None and snapshot.get("state") == "created"
     now = req.sim.clock.now()

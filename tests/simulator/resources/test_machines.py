@@ -119,7 +119,9 @@ def test_failed_provisioning(vsim: Simulator, vsig: SigClient) -> None:
 def test_stop_start_and_wrong_state(vsim: Simulator, vsig: SigClient) -> None:
     mid = _create(vsig)["id"]
     early = vsig.post(f"/my/machines/{mid}", query={"action": "stop"})
-    assert (early.status, early.json["code"]) == (409, "InvalidState")
+    # sdc-vmapi lib/endpoints/vms.js updateVm(): 409 UnallocatedVM while provisioning
+    assert (early.status, early.json["code"]) == (409, "UnallocatedVM")
+    assert early.json["message"] == "Cannot call stop for a VM that has not been provisioned yet"
     _advance(vsim, vsim.settings.provision_seconds + 0.01)
     stop = vsig.post(f"/my/machines/{mid}", query={"action": "stop"})
     assert stop.status == 202 and stop.body == b""
