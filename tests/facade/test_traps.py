@@ -12,7 +12,7 @@ import pytest
 
 from smartdc.errors import ArgumentError
 from smartdc.facade import DataCenter, Machine, Snapshot
-from smartdc.testing import Simulator
+from smartdc.testing import Simulator, VirtualClock
 
 
 def test_enabling_the_firewall_returns_the_object_updated(dc: DataCenter) -> None:
@@ -51,6 +51,9 @@ def test_facade_objects_pickle_for_process_pools(vsim: Simulator) -> None:
     assert snapshot_owner.refresh().id == machine.id  # its client works in the new copy
     again: DataCenter = pickle.loads(pickle.dumps(dc))
     assert again.machine("pickled").id == machine.id
+    # VMAPI refuses a snapshot while the machine is provisioning (409 UnallocatedVM)
+    assert isinstance(vsim.clock, VirtualClock)
+    vsim.clock.advance(vsim.settings.provision_seconds + 1)
     snap = pickle.loads(
         pickle.dumps(
             Snapshot(machine, machine._api.create_machine_snapshot(id=machine.id, name="s1"))
