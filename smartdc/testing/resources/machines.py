@@ -37,6 +37,7 @@ from smartdc.testing.resources.networks import (
     requested_networks,
 )
 from smartdc.testing.resources.placement import choose_server, compute_nodes, validate_locality
+from smartdc.testing.resources.tagging import tag_from_request
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 from smartdc.testing.state import DatacenterState
 
@@ -479,19 +480,8 @@ def create_machine(req: SimRequest) -> SimResponse:
         )
     audit(req, machine, "provision", at=done, success=not fail)
     machines[machine_id] = machine
-    _tag_roles(req, machine_id)
+    tag_from_request(req, machine_id)  # lib/machines.js create(): role-tag, else active roles
     return created(render(req, machine), location(login_of(req), "machines", machine_id))
-
-
-def _tag_roles(req: SimRequest, machine_id: str) -> None:
-    """The roles a new machine is tagged with: the ``role-tag`` header, else the roles a sub-user
-    acts with (sdc-cloudapi lib/machines.js create(); unknown role names tag nothing)."""
-    header = req.headers.get("role-tag")
-    names = [n for n in header.split(",") if n] if header else list(req.caller.active_roles)
-    roles = {r["name"] for r in req.sim.table("roles", login_of(req)).values()}
-    if names and all(n in roles for n in names):
-        path = f"/{login_of(req)}/machines/{machine_id}"
-        req.sim.table("role_tags", login_of(req))[path] = {"name": path, "role-tag": names}
 
 
 def _volumes(req: SimRequest, brand: str) -> list[str]:
