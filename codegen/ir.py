@@ -71,6 +71,7 @@ class Field:
     description: str
     notes: str = ""
     source: str = ""  # where the server code sets it (required fields must say)
+    secret: bool = False  # a credential: never in the model's repr
 
     @property
     def attr(self) -> str:

@@ -179,6 +179,11 @@ def _group(relative: str, doc: dict[str, Any], problems: list[str]) -> ir.Group:
                     f"{where}: {py_name!r} shadows a type name of the generated annotations;"
                     " pick another name and set json: to the wire name"
                 )
+            if f["type"] == "string" and SECRET_NAME.search(py_name) and not f.get("secret", False):
+                problems.append(
+                    f"{where}: a credential-like field must be marked `secret: true` (it is then"
+                    " left out of the model's repr)"
+                )
             fields.append(
                 ir.Field(
                     py_name=py_name,
@@ -189,6 +194,7 @@ def _group(relative: str, doc: dict[str, Any], problems: list[str]) -> ir.Group:
                     description=_text(f["description"]),
                     notes=_text(f.get("notes")),
                     source=_text(f.get("source")),
+                    secret=bool(f.get("secret", False)),
                 )
             )
         models.append(ir.Model(model_name, _text(spec["description"]), tuple(fields), name))

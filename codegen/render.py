@@ -163,7 +163,8 @@ class Renderer:
                     decode=self.types.decode(field.type, "value", at),
                     encode=self.types.encode(field.type, f"self.{field.attr}"),
                     tolerant=self.types.field_decoder(field.type),
-                    shown=field.type.kind not in ("list", "map", "object", "any"),
+                    shown=not field.secret
+                    and field.type.kind not in ("list", "map", "object", "any"),
                 )
             )
         ordered = sorted(fields, key=lambda f: (not (f.required and not f.nullable), 0))

@@ -43,7 +43,8 @@ class AccessKey:
     accesskeyid: str
     """Id of the key (32 hex digits)."""
 
-    accesskeysecret: str
+    accesskeysecret: str = attrs.field(repr=False)
+
     """The secret (64 hex digits)."""
 
     created: datetime
