@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import re
-import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +32,8 @@ def _type_text(spec: Any) -> str:
 
 def _docstring(op: Any) -> str:
     """The client method's docstring: the one place an operation's text is written."""
+    import inspect  # here: `smartdc --help` need not load it
+
     return inspect.getdoc(getattr(_client_class(), op.method_name)) or ""
 
 
@@ -90,6 +90,8 @@ def _operation(name: str) -> Any:
 
 
 def describe_operation(ctx: Context, name: str) -> int:
+    import textwrap
+
     op = _operation(name)
     lines = [f"{op.name}: {summary(op)}", ""]
     descriptions = param_descriptions(op)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smartdc.cli import listings
 from smartdc.cli.context import Context
-from smartdc.cli.values import operation_arguments
+from smartdc.cli.values import file_path, operation_arguments
+
+if TYPE_CHECKING:
+    pass
 
 Adder = Callable[..., argparse.ArgumentParser]
 
@@ -82,7 +84,7 @@ def cmd_keys(ctx: Context) -> int:
 
 def cmd_key_add(ctx: Context) -> int:
     source = ctx.args.file
-    text = sys.stdin.read() if source == "-" else Path(source).expanduser().read_text("utf-8")
+    text = sys.stdin.read() if source == "-" else file_path(source).expanduser().read_text("utf-8")
     key = ctx.datacenter().add_key(ctx.args.name, text)
     ctx.printer.record(key)
     return 0

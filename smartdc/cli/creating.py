@@ -10,9 +10,9 @@ import json
 import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from smartdc.cli.values import file_path
 from smartdc.errors import ArgumentError
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def _typed(text: str) -> Any:
 
 
 def _read(path: str, what: str) -> str:
-    file = Path(path).expanduser()
+    file = file_path(path).expanduser()
     if not file.is_file():
         raise ArgumentError(f'{what} path "{path}" is not an existing file')
     return file.read_text("utf-8")

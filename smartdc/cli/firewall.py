@@ -7,14 +7,17 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smartdc.cli import listings
 from smartdc.cli.catalog import _fwrule_id, _model, cmd_fwrules
 from smartdc.cli.context import Context
 from smartdc.cli.output import Listing, terminal_safe
+from smartdc.cli.values import file_path
 from smartdc.errors import ArgumentError
+
+if TYPE_CHECKING:
+    pass
 
 Adder = Callable[..., argparse.ArgumentParser]
 # the fields UpdateFirewallRule takes, and how a KEY=VALUE value is read for each (triton's
@@ -61,7 +64,7 @@ def update_values(pairs: list[str], file: str | None) -> dict[str, Any]:
         if pairs:
             raise ArgumentError("give the changes as FIELD=VALUE arguments or with -f, not both")
         source = "stdin" if file == "-" else file
-        text = sys.stdin.read() if file == "-" else Path(file).expanduser().read_text("utf-8")
+        text = sys.stdin.read() if file == "-" else file_path(file).expanduser().read_text("utf-8")
         try:
             data = json.loads(text)
         except ValueError as exc:

@@ -11,8 +11,6 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-import attrs
-
 from smartdc.cli.output import Listing
 
 
@@ -53,6 +51,8 @@ def flags(record: Mapping[str, Any]) -> str | None:
 
 
 def _fields(model: type) -> tuple[str, ...]:
+    import attrs  # the models are attrs classes (imported by then)
+
     return tuple(
         f.name
         for f in attrs.fields(model)

@@ -99,7 +99,61 @@ def _connection_flags(parser: argparse.ArgumentParser, top: bool) -> None:
     out.add_argument("-o", "--output", default=default, metavar="FIELDS", help="columns: a,b,c")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Skipped(argparse.ArgumentParser):
+    """A command not run this time: named (for ``--help`` and the usage) but not built: what
+    is added to it is dropped, and its subcommands are all one such parser."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._smartdc_ready = True
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> Any:
+        return None
+
+    def add_argument_group(self, *args: Any, **kwargs: Any) -> Any:
+        if getattr(self, "_smartdc_ready", False):
+            return self
+        return super().add_argument_group(*args, **kwargs)  # argparse's own, while made
+
+    def add_mutually_exclusive_group(self, **kwargs: Any) -> Any:
+        return self
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        return _SKIPPED_GROUP
+
+
+class _SkippedGroup:
+    _smartdc_skipped = True
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return _SKIPPED
+
+
+_SKIPPED = _Skipped(prog="smartdc", add_help=False)
+_SKIPPED_GROUP = _SkippedGroup()
+
+
+def command_word(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | None:
+    """The command an argument list runs (the first word that is neither an option nor an
+    option's value), or None when there is none or it cannot be told."""
+    actions = parser._option_string_actions
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token == "--":
+            return None
+        elif token.startswith("-") and token != "-":
+            action = actions.get(token)
+            skip = action is not None and action.nargs != 0
+        else:
+            return token
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command tree; with ``only``, just that top-level command's subtree (the others
+    are named but not built: ``smartdc --help`` and each command start faster)."""
     parser = _Parser(
         prog="smartdc",
         description="Joyent Triton / SmartDataCenter CloudAPI client",
@@ -119,6 +173,14 @@ def build_parser() -> argparse.ArgumentParser:
         **kwargs: Any,
     ) -> argparse.ArgumentParser:
         target = parent if parent is not None else top
+        if getattr(target, "_smartdc_skipped", False):
+            return _SKIPPED
+        if parent is None and only is not None and only != name and only not in aliases:
+            # listed in `smartdc --help` (argparse's own entry for it), never built
+            top._choices_actions.append(top._ChoicesPseudoAction(name, list(aliases), help))
+            for word in (name, *aliases):
+                top._name_parser_map[word] = _SKIPPED  # type: ignore[assignment]
+            return _SKIPPED
         sub: argparse.ArgumentParser = target.add_parser(
             name, help=help, aliases=list(aliases), **kwargs
         )
@@ -137,6 +199,25 @@ def build_parser() -> argparse.ArgumentParser:
     completion.add_commands(add)
     top.add_parser("sim", help="run the embedded CloudAPI simulator (smartdc sim --help)")
     return parser
+
+
+def _parse(argv: list[str]) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
+    """Parses with only the command's own subtree built; anything unexpected (no command, a
+    usage error) is parsed again with the whole tree, so that the outcome is the same."""
+    probe = build_parser(only="")
+    word = command_word(probe, argv)
+    if word is not None:
+        parser = build_parser(only=word)
+        try:
+            args = parser.parse_args(argv)
+        except UsageError:
+            pass
+        else:
+            return parser, args
+    elif "-h" in argv or "--help" in argv or "--version" in argv or not argv:
+        return probe, probe.parse_args(argv)
+    parser = build_parser()
+    return parser, parser.parse_args(argv)
 
 
 def _api_error_text(exc: BaseException) -> str:
@@ -171,9 +252,8 @@ def run(
         from smartdc.testing.cli import sim_main
 
         return sim_main(argv[1:])
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        parser, args = _parse(argv)
     except UsageError as exc:
         err.write(f"{exc.usage}{exc}\n")
         return EXIT_USAGE

@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
-import attrs
-
 _MAX_DEPTH = 32  # nesting shown in a table cell; deeper values print as "..."
 
 
@@ -113,17 +111,27 @@ class ColumnError(ValueError):
     """``-o`` or ``-s`` named a field the listing does not have (the message lists those it has)."""
 
 
-@attrs.frozen
 class Listing:
     """How a kind of record is listed: default and long (``-l``) columns, the default sort (``-s``),
     computed columns (triton's ``shortid``, ``img``, ``age``, ``flags``...) and the fields a
-    record may have (for naming a mistyped ``-o`` column)."""
+    record may have (for naming a mistyped ``-o`` column). (A plain class: ``smartdc`` starts
+    without importing attrs.)"""
 
-    columns: tuple[str, ...]
-    long: tuple[str, ...] = ()
-    sort: tuple[str, ...] = ()
-    computed: Mapping[str, Callable[[Mapping[str, Any]], Any]] = attrs.field(factory=dict)
-    fields: tuple[str, ...] = ()
+    __slots__ = ("columns", "computed", "fields", "long", "sort")
+
+    def __init__(
+        self,
+        columns: tuple[str, ...],
+        long: tuple[str, ...] = (),
+        sort: tuple[str, ...] = (),
+        computed: Mapping[str, Callable[[Mapping[str, Any]], Any]] | None = None,
+        fields: tuple[str, ...] = (),
+    ) -> None:
+        self.columns = columns
+        self.long = long
+        self.sort = sort
+        self.computed: Mapping[str, Callable[[Mapping[str, Any]], Any]] = computed or {}
+        self.fields = fields
 
     def check(self, names: Sequence[str], what: str, seen: Iterable[str] = ()) -> None:
         """Refuse names that are neither a field, a computed column, nor a key the server sent

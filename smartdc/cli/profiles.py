@@ -9,15 +9,17 @@ import argparse
 import json
 import os
 import shlex
-import subprocess
 import sys
 from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smartdc.cli.context import Context
 from smartdc.cli.output import terminal_safe
+from smartdc.cli.values import file_path
 from smartdc.errors import ArgumentError, ConfigError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 Adder = Callable[..., argparse.ArgumentParser]
 # a profile's fields as node-triton's validateProfile checks them: required, then optional
@@ -31,7 +33,7 @@ def _config_dir() -> Path:
     return triton_config_dir(os.environ)
 
 
-def _profile_path(name: str) -> Path:
+def _profilefile_path(name: str) -> Path:
     if not name or "/" in name or name.startswith("."):
         raise ArgumentError(f"invalid profile name {name!r}")
     return _config_dir() / "profiles.d" / f"{name}.json"
@@ -98,7 +100,7 @@ def load(name: str) -> dict[str, Any]:
                 'could not load "env" profile (missing TRITON_*, or SDC_*, environment variables)'
             )
         return found
-    path = _profile_path(name)
+    path = _profilefile_path(name)
     if not path.is_file():
         raise ConfigError(f'no such profile "{name}" ({path})')
     data = _read_json(path)
@@ -132,7 +134,7 @@ def save(profile: Mapping[str, Any]) -> Path:
     if name == "env":
         raise ArgumentError('cannot save the "env" profile: it is the environment variables')
     check(profile, f'"{name}"')
-    path = _profile_path(name)
+    path = _profilefile_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {k: v for k, v in profile.items() if k != "name"}
     path.write_text(json.dumps(data, indent=4), "utf-8")  # as triton writes it
@@ -176,7 +178,7 @@ def cmd_get(ctx: Context) -> int:
 def cmd_create(ctx: Context) -> int:
     args = ctx.args
     if args.file:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+        text = sys.stdin.read() if args.file == "-" else file_path(args.file).read_text("utf-8")
         try:
             data = json.loads(text)
         except ValueError as exc:
@@ -202,7 +204,7 @@ def cmd_create(ctx: Context) -> int:
     if not name:
         raise ArgumentError("give the profile a NAME")
     data["name"] = name
-    if _profile_path(str(name)).exists() and not args.yes:
+    if _profilefile_path(str(name)).exists() and not args.yes:
         raise ArgumentError(f'profile "{name}" exists (--yes replaces it)')
     missing = [f for f in REQUIRED if not data.get(f)]
     if missing:
@@ -219,10 +221,12 @@ def cmd_create(ctx: Context) -> int:
 
 
 def cmd_edit(ctx: Context) -> int:
+    import subprocess
+
     name = ctx.args.name or current_name()
     if name == "env":
         raise ArgumentError('cannot edit the "env" profile: change the environment variables')
-    path = _profile_path(name)
+    path = _profilefile_path(name)
     if not path.is_file():
         raise ConfigError(f'no such profile "{name}" ({path})')
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
@@ -251,7 +255,7 @@ def cmd_delete(ctx: Context) -> int:
     for name in ctx.args.names:
         if name == "env":
             raise ArgumentError('cannot delete the "env" profile')
-        path = _profile_path(name)
+        path = _profilefile_path(name)
         if not path.is_file():
             raise ConfigError(f'no such profile "{name}" ({path})')
         if current_name() == name:

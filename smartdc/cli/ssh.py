@@ -14,7 +14,6 @@ import argparse
 import os
 import shlex
 import signal
-import subprocess
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +79,8 @@ def ssh_command(ctx: Context, ref: str, extra: list[str], *, proxy: bool = True)
 
 
 def cmd_ssh(ctx: Context) -> int:
+    import subprocess
+
     command = ssh_command(ctx, ctx.args.instance, ctx.args.ssh_args, proxy=not ctx.args.no_proxy)
     ctx.out.flush()
     # ssh owns the terminal: Ctrl-C goes to it, and its exit status is ours

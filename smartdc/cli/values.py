@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smartdc.errors import ArgumentError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def file_path(*parts: str) -> Path:
+    """``Path(*parts)``, importing pathlib only when a command reads or writes a file (so that
+    ``smartdc --help`` starts quicker)."""
+    from pathlib import Path
+
+    return Path(*parts)
 
 
 def scalar(text: str) -> Any:

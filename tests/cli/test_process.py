@@ -63,3 +63,32 @@ def test_parsing_imports_nothing_heavy(tmp_path: Path) -> None:
         check=True,
     )
     assert done.stdout.strip() == ""
+
+
+def test_building_only_the_command_run_parses_the_same() -> None:
+    """``smartdc`` builds only the subtree of the command it runs: same outcome as the whole."""
+    import io
+    from contextlib import redirect_stdout
+
+    from smartdc.cli.main import _Exit, _parse, build_parser
+
+    for argv in (
+        ["instances", "-j", "state=running"],
+        ["-a", "me", "-o", "id", "inst", "get", "web"],
+        ["--url", "https://x", "instance", "create", "-n", "a", "-m", "k=v", "--script", "f"],
+        ["fwrule", "update", "abc", "enabled=true"],
+        ["profile", "create", "p", "--url", "https://x"],
+        ["-v", "api", "ListMachines", "limit=1"],
+    ):
+        full = build_parser().parse_args(argv)
+        assert vars(_parse(argv)[1]) == vars(full), argv
+    helps = []
+    for parse in (lambda: _parse(["--help"]), lambda: build_parser().parse_args(["--help"])):
+        text = io.StringIO()
+        with redirect_stdout(text):
+            try:
+                parse()
+            except _Exit:
+                pass
+        helps.append(text.getvalue())
+    assert helps[0] == helps[1] and "instance" in helps[0]
