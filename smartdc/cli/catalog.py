@@ -183,7 +183,7 @@ def add_commands(add: Adder) -> None:
         parser.add_argument("filters", nargs="*", metavar="FIELD=VALUE")
         listings.table_flags(parser)
     listings.table_flags(add("keys", cmd_keys, help="list the account's SSH keys"))
-    key = add("key", None, help="add, delete or show SSH keys")
+    key = add("key", None, help="list, show, add or delete SSH keys")
     key_sub = key.add_subparsers(dest="key_command", metavar="COMMAND", required=True)
     groups: dict[str, Any] = {"key": key_sub}
     key_add = add("add", cmd_key_add, help="upload a public key", parent=key_sub)
@@ -193,6 +193,12 @@ def add_commands(add: Adder) -> None:
     key_delete.add_argument("names", nargs="+", metavar="NAME", help="name or fingerprint")
     listings.table_flags(add("networks", cmd_networks, help="list networks"))
     listings.table_flags(add("fwrules", cmd_fwrules, help="list firewall rules"))
+    group_help = {
+        "image": "list, show, create, wait for, share, clone or delete images",
+        "package": "list or show packages",
+        "network": "list or show networks",
+        "fwrule": "list, show, create, update, enable, disable or delete firewall rules",
+    }
     for kind, what in (
         ("image", "an image (id, name, name@version or short id)"),
         ("package", "a package (id or name)"),
@@ -201,13 +207,23 @@ def add_commands(add: Adder) -> None:
         ("fwrule", "a firewall rule (id or short id)"),
     ):
         if kind not in groups:
-            parser = add(kind, None, help=f"show {what}")
+            parser = add(kind, None, help=group_help[kind])
             groups[kind] = parser.add_subparsers(
                 dest=f"{kind}_command", metavar="COMMAND", required=True
             )
         group = groups[kind]
         getter = add("get", _getter(kind), help=f"show {what}", parent=group)
         getter.add_argument("ref", metavar=kind.upper())
+    # triton's `KIND list` (alias ls) next to the plural commands
+    for kind, func, filtered in (
+        ("package", cmd_packages, True),
+        ("network", cmd_networks, False),
+        ("key", cmd_keys, False),
+    ):
+        listed = add("list", func, help=f"list {kind}s", parent=groups[kind], aliases=["ls"])
+        if filtered:
+            listed.add_argument("filters", nargs="*", metavar="FIELD=VALUE")
+        listings.table_flags(listed)
     from smartdc.cli import firewall, images
 
     firewall.add_fwrule_commands(add, groups["fwrule"])

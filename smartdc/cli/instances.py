@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from smartdc.facade import Machine
 
 Adder = Callable[..., argparse.ArgumentParser]
+_JSON_LINES_PER_WRITE = 500  # machines written at once by `instances -j` (a page is 1,000)
 INSTANCE_COLUMNS = ["shortid", "name", "state", "primaryIp", "package", "created"]
 # what each action waits for, when asked to (--wait)
 TARGET_STATE = {"start": "running", "stop": "stopped", "delete": "deleted"}
@@ -77,8 +78,17 @@ def cmd_instances(ctx: Context) -> int:
         # (the whole objects, as triton prints them with -j, whatever -o says).
         api = ctx.datacenter().api
         out = ctx.printer.out
+        encode = json.JSONEncoder(separators=(",", ":")).encode  # made once, not per machine
+        lines: list[str] = []
         for item in api.paginate("ListMachines", params, lambda response: response.data or []):
-            out.write(json.dumps(item, separators=(",", ":")) + "\n")
+            lines.append(encode(item))
+            if len(lines) >= _JSON_LINES_PER_WRITE:
+                lines.append("")
+                out.write("\n".join(lines))
+                lines.clear()
+        if lines:
+            lines.append("")
+            out.write("\n".join(lines))
         return 0
     machines = ctx.datacenter().machines(**params)
     ctx.printer.listing(machines, listings.instances(lambda: _image_names(ctx)))
