@@ -73,6 +73,7 @@ class StreamView:
     returns: str
     receive: str | None  # the model each message decodes to; None for a byte stream
     doc: str
+    receive_module: str | None = None  # where that model is defined (imported on first call)
 
 
 @attrs.frozen
@@ -367,7 +368,16 @@ class Renderer:
         doc = self._doc(op, returns, None).replace(
             "\n\n        HTTP: ", f"\n\n        {docstring(how, indent=8)}\n\n        HTTP: ", 1
         )
-        return StreamView(op.name, op.snake, signature, call_args, returns, model, doc)
+        return StreamView(
+            op.name,
+            op.snake,
+            signature,
+            call_args,
+            returns,
+            model,
+            doc,
+            _module_of(self.spec, model) if model is not None else None,
+        )
 
     def operations_module(self, group: ir.Group) -> str:
         ops = list(group.operations)  # a streaming op keeps a result (None) for the service model
@@ -414,7 +424,7 @@ class Renderer:
                 )
         return self._render(
             "client.py.j2",
-            groups=[g.name for g in self.spec.groups if g.operations],
+            groups=[g.name for g in self.spec.groups if any(not o.streaming for o in g.operations)],
             ops=[self._op_view(o) for o in ops],
             stream_ops=[self._stream_view(o) for o in streams],
             waiters=waiters,

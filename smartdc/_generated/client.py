@@ -14,70 +14,100 @@ only when its ``offset`` or ``limit`` is given.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smartdc._generated import errors as _errors  # noqa: F401  (registers the error classes)
-from smartdc._generated.enums import (
-    ChangefeedSubResource,
-    MachineType,
-    MigrationAction,
-    VolumeState,
-)
-from smartdc._generated.models.access_keys import AccessKey
-from smartdc._generated.models.account import Account, Ping, ProvisioningLimit
-from smartdc._generated.models.changefeed import ChangefeedMessage
-from smartdc._generated.models.config import Config
-from smartdc._generated.models.datacenters import Redirect
-from smartdc._generated.models.disks import Disk
-from smartdc._generated.models.fabrics import FabricVlan
-from smartdc._generated.models.firewall_rules import FirewallRule
-from smartdc._generated.models.images import Image, ImageExport
-from smartdc._generated.models.keys import Key
-from smartdc._generated.models.machines import (
-    AuditEntry,
-    Locality,
-    Machine,
-    NetworkObject,
-    NewMachineDisk,
-    VolumeMount,
-)
-from smartdc._generated.models.migrations import Migration, MigrationProgress
-from smartdc._generated.models.networks import Network, NetworkIp
-from smartdc._generated.models.nics import Nic
-from smartdc._generated.models.packages import Package
-from smartdc._generated.models.policies import Policy
-from smartdc._generated.models.role_tags import RoleTags
-from smartdc._generated.models.roles import Role, RoleMember, RolePolicy
-from smartdc._generated.models.snapshots import Snapshot
-from smartdc._generated.models.users import User
-from smartdc._generated.models.volumes import Volume, VolumeSize
-from smartdc._generated.operations import access_keys as _access_keys
-from smartdc._generated.operations import account as _account
-from smartdc._generated.operations import config as _config
-from smartdc._generated.operations import datacenters as _datacenters
-from smartdc._generated.operations import disks as _disks
-from smartdc._generated.operations import fabrics as _fabrics
-from smartdc._generated.operations import firewall_rules as _firewall_rules
-from smartdc._generated.operations import images as _images
-from smartdc._generated.operations import keys as _keys
-from smartdc._generated.operations import machines as _machines
-from smartdc._generated.operations import metadata as _metadata
-from smartdc._generated.operations import migrations as _migrations
-from smartdc._generated.operations import networks as _networks
-from smartdc._generated.operations import nics as _nics
-from smartdc._generated.operations import packages as _packages
-from smartdc._generated.operations import policies as _policies
-from smartdc._generated.operations import role_tags as _role_tags
-from smartdc._generated.operations import roles as _roles
-from smartdc._generated.operations import services as _services
-from smartdc._generated.operations import snapshots as _snapshots
-from smartdc._generated.operations import tags as _tags
-from smartdc._generated.operations import users as _users
-from smartdc._generated.operations import volumes as _volumes
 from smartdc._generated.service import SERVICE
 from smartdc.runtime.client import BaseClient, head_form, iter_form
-from smartdc.runtime.streams import ByteStream, MessageStream
 from smartdc.runtime.waiting import Poll
+
+# Models and enums only annotate here; each group's decoders (and its models) are imported on the
+# first call of one of its methods, so a program loads only the groups it uses.
+if TYPE_CHECKING:
+    from smartdc._generated.enums import (
+        ChangefeedSubResource,
+        MachineType,
+        MigrationAction,
+        VolumeState,
+    )
+    from smartdc._generated.models.access_keys import AccessKey
+    from smartdc._generated.models.account import Account, Ping, ProvisioningLimit
+    from smartdc._generated.models.changefeed import ChangefeedMessage
+    from smartdc._generated.models.config import Config
+    from smartdc._generated.models.datacenters import Redirect
+    from smartdc._generated.models.disks import Disk
+    from smartdc._generated.models.fabrics import FabricVlan
+    from smartdc._generated.models.firewall_rules import FirewallRule
+    from smartdc._generated.models.images import Image, ImageExport
+    from smartdc._generated.models.keys import Key
+    from smartdc._generated.models.machines import (
+        AuditEntry,
+        Locality,
+        Machine,
+        NetworkObject,
+        NewMachineDisk,
+        VolumeMount,
+    )
+    from smartdc._generated.models.migrations import Migration, MigrationProgress
+    from smartdc._generated.models.networks import Network, NetworkIp
+    from smartdc._generated.models.nics import Nic
+    from smartdc._generated.models.packages import Package
+    from smartdc._generated.models.policies import Policy
+    from smartdc._generated.models.role_tags import RoleTags
+    from smartdc._generated.models.roles import Role, RoleMember, RolePolicy
+    from smartdc._generated.models.snapshots import Snapshot
+    from smartdc._generated.models.users import User
+    from smartdc._generated.models.volumes import Volume, VolumeSize
+    from smartdc._generated.operations import access_keys as _access_keys
+    from smartdc._generated.operations import account as _account
+    from smartdc._generated.operations import config as _config
+    from smartdc._generated.operations import datacenters as _datacenters
+    from smartdc._generated.operations import disks as _disks
+    from smartdc._generated.operations import fabrics as _fabrics
+    from smartdc._generated.operations import firewall_rules as _firewall_rules
+    from smartdc._generated.operations import images as _images
+    from smartdc._generated.operations import keys as _keys
+    from smartdc._generated.operations import machines as _machines
+    from smartdc._generated.operations import metadata as _metadata
+    from smartdc._generated.operations import migrations as _migrations
+    from smartdc._generated.operations import networks as _networks
+    from smartdc._generated.operations import nics as _nics
+    from smartdc._generated.operations import packages as _packages
+    from smartdc._generated.operations import policies as _policies
+    from smartdc._generated.operations import role_tags as _role_tags
+    from smartdc._generated.operations import roles as _roles
+    from smartdc._generated.operations import services as _services
+    from smartdc._generated.operations import snapshots as _snapshots
+    from smartdc._generated.operations import tags as _tags
+    from smartdc._generated.operations import users as _users
+    from smartdc._generated.operations import volumes as _volumes
+    from smartdc.runtime.streams import ByteStream, MessageStream
+else:
+    from smartdc.runtime.lazy import LazyModule
+
+    _account = LazyModule("smartdc._generated.operations.account")
+    _keys = LazyModule("smartdc._generated.operations.keys")
+    _users = LazyModule("smartdc._generated.operations.users")
+    _roles = LazyModule("smartdc._generated.operations.roles")
+    _policies = LazyModule("smartdc._generated.operations.policies")
+    _role_tags = LazyModule("smartdc._generated.operations.role_tags")
+    _access_keys = LazyModule("smartdc._generated.operations.access_keys")
+    _config = LazyModule("smartdc._generated.operations.config")
+    _datacenters = LazyModule("smartdc._generated.operations.datacenters")
+    _services = LazyModule("smartdc._generated.operations.services")
+    _images = LazyModule("smartdc._generated.operations.images")
+    _packages = LazyModule("smartdc._generated.operations.packages")
+    _machines = LazyModule("smartdc._generated.operations.machines")
+    _snapshots = LazyModule("smartdc._generated.operations.snapshots")
+    _disks = LazyModule("smartdc._generated.operations.disks")
+    _metadata = LazyModule("smartdc._generated.operations.metadata")
+    _tags = LazyModule("smartdc._generated.operations.tags")
+    _migrations = LazyModule("smartdc._generated.operations.migrations")
+    _firewall_rules = LazyModule("smartdc._generated.operations.firewall_rules")
+    _fabrics = LazyModule("smartdc._generated.operations.fabrics")
+    _networks = LazyModule("smartdc._generated.operations.networks")
+    _nics = LazyModule("smartdc._generated.operations.nics")
+    _volumes = LazyModule("smartdc._generated.operations.volumes")
 
 __all__ = ["CloudAPI"]
 
@@ -4546,10 +4576,12 @@ class CloudAPI(BaseClient):
             MessageStream[ChangefeedMessage]
 
         Needs CloudAPI 9.14.0 or later."""
+        from smartdc._generated.models.changefeed import ChangefeedMessage as receive
+
         return self.open_message_stream(
             _OPS["GetChangefeed"],
             {"resource": resource, "sub_resources": sub_resources, "vms": vms},
-            ChangefeedMessage.from_json,
+            receive.from_json,
             reconnect=reconnect,
         )
 

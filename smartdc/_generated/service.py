@@ -6,37 +6,20 @@ from ``smartdc.runtime.meta``'s defaults are written; descriptions live in the c
 
 from __future__ import annotations
 
-from smartdc._generated.operations import access_keys as _access_keys
-from smartdc._generated.operations import account as _account
-from smartdc._generated.operations import changefeed as _changefeed
-from smartdc._generated.operations import config as _config
-from smartdc._generated.operations import datacenters as _datacenters
-from smartdc._generated.operations import disks as _disks
-from smartdc._generated.operations import fabrics as _fabrics
-from smartdc._generated.operations import firewall_rules as _firewall_rules
-from smartdc._generated.operations import images as _images
-from smartdc._generated.operations import keys as _keys
-from smartdc._generated.operations import machines as _machines
-from smartdc._generated.operations import metadata as _metadata
-from smartdc._generated.operations import migrations as _migrations
-from smartdc._generated.operations import networks as _networks
-from smartdc._generated.operations import nics as _nics
-from smartdc._generated.operations import packages as _packages
-from smartdc._generated.operations import policies as _policies
-from smartdc._generated.operations import role_tags as _role_tags
-from smartdc._generated.operations import roles as _roles
-from smartdc._generated.operations import services as _services
-from smartdc._generated.operations import snapshots as _snapshots
-from smartdc._generated.operations import tags as _tags
-from smartdc._generated.operations import users as _users
-from smartdc._generated.operations import volumes as _volumes
 from smartdc._generated.paginators import PAGINATORS
 from smartdc._generated.waiters import WAITERS
+from smartdc.runtime.lazy import LazyFunction
 from smartdc.runtime.meta import OperationMeta as Op
 from smartdc.runtime.meta import ParamMeta as P
 from smartdc.runtime.meta import ServiceModel
 
 __all__ = ["SERVICE"]
+
+
+def _result(group: str, method: str) -> LazyFunction:
+    """The decoder of a method's response: its group's module is imported on the first call."""
+    return LazyFunction(f"smartdc._generated.operations.{group}", f"result_{method}")
+
 
 SERVICE = ServiceModel(
     title="Joyent Triton CloudAPI",
@@ -70,14 +53,14 @@ SERVICE = ServiceModel(
         }
     ),
     operations={
-        "Ping": Op("Ping", "ping", "account", "GET", "/--ping", _account.result_ping),
+        "Ping": Op("Ping", "ping", "account", "GET", "/--ping", _result("account", "ping")),
         "GetAccount": Op(
             "GetAccount",
             "get_account",
             "account",
             "GET",
             "/{login}",
-            _account.result_get_account,
+            _result("account", "get_account"),
             head="HeadAccount",
         ),
         "UpdateAccount": Op(
@@ -86,7 +69,7 @@ SERVICE = ServiceModel(
             "account",
             "POST",
             "/{login}",
-            _account.result_update_account,
+            _result("account", "update_account"),
             params=(
                 P("email", "body", "string"),
                 P("company_name", "body", "string", wire="companyName"),
@@ -108,7 +91,7 @@ SERVICE = ServiceModel(
             "account",
             "GET",
             "/{login}/limits",
-            _account.result_get_account_limits,
+            _result("account", "get_account_limits"),
             since="9.8.0",
         ),
         "ListKeys": Op(
@@ -117,7 +100,7 @@ SERVICE = ServiceModel(
             "keys",
             "GET",
             "/{login}/keys",
-            _keys.result_list_keys,
+            _result("keys", "list_keys"),
             params=(P("sync", "query", "boolean", truthy=True),),
             head="HeadKeys",
         ),
@@ -127,7 +110,7 @@ SERVICE = ServiceModel(
             "keys",
             "GET",
             "/{login}/keys/{key}",
-            _keys.result_get_key,
+            _result("keys", "get_key"),
             params=(
                 P("key", "path", "string", required=True),
                 P("sync", "query", "boolean", truthy=True),
@@ -140,7 +123,7 @@ SERVICE = ServiceModel(
             "keys",
             "POST",
             "/{login}/keys",
-            _keys.result_create_key,
+            _result("keys", "create_key"),
             params=(
                 P("key", "body", "string", required=True),
                 P("name", "body", "string"),
@@ -155,7 +138,7 @@ SERVICE = ServiceModel(
             "keys",
             "DELETE",
             "/{login}/keys/{key}",
-            _keys.result_delete_key,
+            _result("keys", "delete_key"),
             params=(P("key", "path", "string", required=True),),
             returns_body=False,
         ),
@@ -165,7 +148,7 @@ SERVICE = ServiceModel(
             "users",
             "GET",
             "/{login}/users",
-            _users.result_list_users,
+            _result("users", "list_users"),
             since="7.2.0",
             head="HeadUsers",
         ),
@@ -175,7 +158,7 @@ SERVICE = ServiceModel(
             "users",
             "GET",
             "/{login}/users/{user}",
-            _users.result_get_user,
+            _result("users", "get_user"),
             params=(
                 P("user", "path", "string", required=True),
                 P("membership", "query", "boolean", truthy=True),
@@ -189,7 +172,7 @@ SERVICE = ServiceModel(
             "users",
             "POST",
             "/{login}/users",
-            _users.result_create_user,
+            _result("users", "create_user"),
             params=(
                 P("login_name", "body", "string", required=True, wire="login"),
                 P("email", "body", "string", required=True),
@@ -214,7 +197,7 @@ SERVICE = ServiceModel(
             "users",
             "POST",
             "/{login}/users/{user}",
-            _users.result_update_user,
+            _result("users", "update_user"),
             params=(
                 P("user", "path", "string", required=True),
                 P("login_name", "body", "string", wire="login"),
@@ -238,7 +221,7 @@ SERVICE = ServiceModel(
             "users",
             "POST",
             "/{login}/users/{user}/change_password",
-            _users.result_change_user_password,
+            _result("users", "change_user_password"),
             params=(
                 P("user", "path", "string", required=True),
                 P("password", "body", "string", required=True, secret=True),
@@ -252,7 +235,7 @@ SERVICE = ServiceModel(
             "users",
             "DELETE",
             "/{login}/users/{user}",
-            _users.result_delete_user,
+            _result("users", "delete_user"),
             params=(P("user", "path", "string", required=True),),
             returns_body=False,
             since="7.2.0",
@@ -263,7 +246,7 @@ SERVICE = ServiceModel(
             "users",
             "GET",
             "/{login}/users/{user}/keys",
-            _users.result_list_user_keys,
+            _result("users", "list_user_keys"),
             params=(
                 P("user", "path", "string", required=True),
                 P("sync", "query", "boolean", truthy=True),
@@ -277,7 +260,7 @@ SERVICE = ServiceModel(
             "users",
             "GET",
             "/{login}/users/{user}/keys/{key}",
-            _users.result_get_user_key,
+            _result("users", "get_user_key"),
             params=(
                 P("user", "path", "string", required=True),
                 P("key", "path", "string", required=True),
@@ -292,7 +275,7 @@ SERVICE = ServiceModel(
             "users",
             "POST",
             "/{login}/users/{user}/keys",
-            _users.result_create_user_key,
+            _result("users", "create_user_key"),
             params=(
                 P("user", "path", "string", required=True),
                 P("key", "body", "string", required=True),
@@ -309,7 +292,7 @@ SERVICE = ServiceModel(
             "users",
             "DELETE",
             "/{login}/users/{user}/keys/{key}",
-            _users.result_delete_user_key,
+            _result("users", "delete_user_key"),
             params=(
                 P("user", "path", "string", required=True),
                 P("key", "path", "string", required=True),
@@ -323,7 +306,7 @@ SERVICE = ServiceModel(
             "roles",
             "GET",
             "/{login}/roles",
-            _roles.result_list_roles,
+            _result("roles", "list_roles"),
             since="7.2.0",
             head="HeadRoles",
         ),
@@ -333,7 +316,7 @@ SERVICE = ServiceModel(
             "roles",
             "GET",
             "/{login}/roles/{role}",
-            _roles.result_get_role,
+            _result("roles", "get_role"),
             params=(P("role", "path", "string", required=True),),
             since="7.2.0",
             head="HeadRole",
@@ -344,7 +327,7 @@ SERVICE = ServiceModel(
             "roles",
             "POST",
             "/{login}/roles",
-            _roles.result_create_role,
+            _result("roles", "create_role"),
             params=(
                 P("name", "body", "string", required=True),
                 P("policies", "body", ("list", "RolePolicy")),
@@ -360,7 +343,7 @@ SERVICE = ServiceModel(
             "roles",
             "POST",
             "/{login}/roles/{role}",
-            _roles.result_update_role,
+            _result("roles", "update_role"),
             params=(
                 P("role", "path", "string", required=True),
                 P("name", "body", "string"),
@@ -376,7 +359,7 @@ SERVICE = ServiceModel(
             "roles",
             "DELETE",
             "/{login}/roles/{role}",
-            _roles.result_delete_role,
+            _result("roles", "delete_role"),
             params=(P("role", "path", "string", required=True),),
             returns_body=False,
             since="7.2.0",
@@ -387,7 +370,7 @@ SERVICE = ServiceModel(
             "policies",
             "GET",
             "/{login}/policies",
-            _policies.result_list_policies,
+            _result("policies", "list_policies"),
             since="7.2.0",
             head="HeadPolicies",
         ),
@@ -397,7 +380,7 @@ SERVICE = ServiceModel(
             "policies",
             "GET",
             "/{login}/policies/{policy}",
-            _policies.result_get_policy,
+            _result("policies", "get_policy"),
             params=(P("policy", "path", "string", required=True),),
             since="7.2.0",
             head="HeadPolicy",
@@ -408,7 +391,7 @@ SERVICE = ServiceModel(
             "policies",
             "POST",
             "/{login}/policies",
-            _policies.result_create_policy,
+            _result("policies", "create_policy"),
             params=(
                 P("name", "body", "string", required=True),
                 P("rules", "body", ("list", "string"), required=True),
@@ -424,7 +407,7 @@ SERVICE = ServiceModel(
             "policies",
             "POST",
             "/{login}/policies/{policy}",
-            _policies.result_update_policy,
+            _result("policies", "update_policy"),
             params=(
                 P("policy", "path", "string", required=True),
                 P("name", "body", "string"),
@@ -440,7 +423,7 @@ SERVICE = ServiceModel(
             "policies",
             "DELETE",
             "/{login}/policies/{policy}",
-            _policies.result_delete_policy,
+            _result("policies", "delete_policy"),
             params=(P("policy", "path", "string", required=True),),
             returns_body=False,
             since="7.2.0",
@@ -451,7 +434,7 @@ SERVICE = ServiceModel(
             "role_tags",
             "PUT",
             "/{login}/{collection}",
-            _role_tags.result_set_role_tags,
+            _result("role_tags", "set_role_tags"),
             params=(
                 P("collection", "path", "string", required=True),
                 P("role_tag", "body", ("list", "string"), required=True, wire="role-tag"),
@@ -464,7 +447,7 @@ SERVICE = ServiceModel(
             "role_tags",
             "PUT",
             "/{login}",
-            _role_tags.result_replace_account_role_tags,
+            _result("role_tags", "replace_account_role_tags"),
             params=(P("role_tag", "body", ("list", "string"), required=True, wire="role-tag"),),
             since="7.2.0",
         ),
@@ -474,7 +457,7 @@ SERVICE = ServiceModel(
             "role_tags",
             "PUT",
             "/{login}/{collection}",
-            _role_tags.result_replace_resources_role_tags,
+            _result("role_tags", "replace_resources_role_tags"),
             params=(
                 P("collection", "path", "string", required=True),
                 P("role_tag", "body", ("list", "string"), required=True, wire="role-tag"),
@@ -487,7 +470,7 @@ SERVICE = ServiceModel(
             "role_tags",
             "PUT",
             "/{login}/{collection}/{id}",
-            _role_tags.result_replace_resource_role_tags,
+            _result("role_tags", "replace_resource_role_tags"),
             params=(
                 P("collection", "path", "string", required=True),
                 P("id", "path", "string", required=True),
@@ -501,7 +484,7 @@ SERVICE = ServiceModel(
             "role_tags",
             "PUT",
             "/{login}/machines/{id}",
-            _role_tags.result_replace_machine_role_tags,
+            _result("role_tags", "replace_machine_role_tags"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("role_tag", "body", ("list", "string"), required=True, wire="role-tag"),
@@ -514,7 +497,7 @@ SERVICE = ServiceModel(
             "role_tags",
             "PUT",
             "/{login}/users/{user}/keys",
-            _role_tags.result_replace_user_keys_resources_role_tags,
+            _result("role_tags", "replace_user_keys_resources_role_tags"),
             params=(
                 P("user", "path", "string", required=True),
                 P("role_tag", "body", ("list", "string"), required=True, wire="role-tag"),
@@ -527,7 +510,7 @@ SERVICE = ServiceModel(
             "role_tags",
             "PUT",
             "/{login}/users/{user}/keys/{key}",
-            _role_tags.result_replace_user_keys_resource_role_tags,
+            _result("role_tags", "replace_user_keys_resource_role_tags"),
             params=(
                 P("user", "path", "string", required=True),
                 P("key", "path", "string", required=True),
@@ -541,7 +524,7 @@ SERVICE = ServiceModel(
             "access_keys",
             "GET",
             "/{login}/accesskeys",
-            _access_keys.result_list_access_keys,
+            _result("access_keys", "list_access_keys"),
             params=(P("sync", "query", "boolean", truthy=True),),
             since="9.11.0",
             head="HeadAccessKeys",
@@ -552,7 +535,7 @@ SERVICE = ServiceModel(
             "access_keys",
             "GET",
             "/{login}/accesskeys/{accesskeyid}",
-            _access_keys.result_get_access_key,
+            _result("access_keys", "get_access_key"),
             params=(
                 P("accesskeyid", "path", "string", required=True),
                 P("sync", "query", "boolean", truthy=True),
@@ -566,7 +549,7 @@ SERVICE = ServiceModel(
             "access_keys",
             "POST",
             "/{login}/accesskeys",
-            _access_keys.result_create_access_key,
+            _result("access_keys", "create_access_key"),
             params=(
                 P("status", "body", "string"),
                 P("description", "body", "string"),
@@ -581,7 +564,7 @@ SERVICE = ServiceModel(
             "access_keys",
             "DELETE",
             "/{login}/accesskeys/{accesskeyid}",
-            _access_keys.result_delete_access_key,
+            _result("access_keys", "delete_access_key"),
             params=(P("accesskeyid", "path", "string", required=True),),
             returns_body=False,
             since="9.11.0",
@@ -592,7 +575,7 @@ SERVICE = ServiceModel(
             "access_keys",
             "GET",
             "/{login}/users/{user}/accesskeys",
-            _access_keys.result_list_user_access_keys,
+            _result("access_keys", "list_user_access_keys"),
             params=(
                 P("user", "path", "string", required=True),
                 P("sync", "query", "boolean", truthy=True),
@@ -606,7 +589,7 @@ SERVICE = ServiceModel(
             "access_keys",
             "GET",
             "/{login}/users/{user}/accesskeys/{accesskeyid}",
-            _access_keys.result_get_user_access_key,
+            _result("access_keys", "get_user_access_key"),
             params=(
                 P("user", "path", "string", required=True),
                 P("accesskeyid", "path", "string", required=True),
@@ -621,7 +604,7 @@ SERVICE = ServiceModel(
             "access_keys",
             "POST",
             "/{login}/users/{user}/accesskeys",
-            _access_keys.result_create_user_access_key,
+            _result("access_keys", "create_user_access_key"),
             params=(
                 P("user", "path", "string", required=True),
                 P("status", "body", "string"),
@@ -637,7 +620,7 @@ SERVICE = ServiceModel(
             "access_keys",
             "DELETE",
             "/{login}/users/{user}/accesskeys/{accesskeyid}",
-            _access_keys.result_delete_user_access_key,
+            _result("access_keys", "delete_user_access_key"),
             params=(
                 P("user", "path", "string", required=True),
                 P("accesskeyid", "path", "string", required=True),
@@ -651,7 +634,7 @@ SERVICE = ServiceModel(
             "config",
             "GET",
             "/{login}/config",
-            _config.result_get_config,
+            _result("config", "get_config"),
             head="HeadConfig",
         ),
         "UpdateConfig": Op(
@@ -660,7 +643,7 @@ SERVICE = ServiceModel(
             "config",
             "PUT",
             "/{login}/config",
-            _config.result_update_config,
+            _result("config", "update_config"),
             params=(P("default_network", "body", "uuid", required=True),),
         ),
         "ListDatacenters": Op(
@@ -669,7 +652,7 @@ SERVICE = ServiceModel(
             "datacenters",
             "GET",
             "/{login}/datacenters",
-            _datacenters.result_list_datacenters,
+            _result("datacenters", "list_datacenters"),
         ),
         "GetDatacenter": Op(
             "GetDatacenter",
@@ -677,7 +660,7 @@ SERVICE = ServiceModel(
             "datacenters",
             "GET",
             "/{login}/datacenters/{name}",
-            _datacenters.result_get_datacenter,
+            _result("datacenters", "get_datacenter"),
             params=(P("name", "path", "string", required=True),),
         ),
         "ListForeignDatacenters": Op(
@@ -686,7 +669,7 @@ SERVICE = ServiceModel(
             "datacenters",
             "GET",
             "/{login}/foreigndatacenters",
-            _datacenters.result_list_foreign_datacenters,
+            _result("datacenters", "list_foreign_datacenters"),
         ),
         "AddForeignDatacenter": Op(
             "AddForeignDatacenter",
@@ -694,7 +677,7 @@ SERVICE = ServiceModel(
             "datacenters",
             "POST",
             "/{login}/foreigndatacenters",
-            _datacenters.result_add_foreign_datacenter,
+            _result("datacenters", "add_foreign_datacenter"),
             params=(P("datacenter", "body", "object", body_root=True),),
             idempotent=False,
         ),
@@ -704,7 +687,7 @@ SERVICE = ServiceModel(
             "services",
             "GET",
             "/{login}/services",
-            _services.result_list_services,
+            _result("services", "list_services"),
         ),
         "ListImages": Op(
             "ListImages",
@@ -712,7 +695,7 @@ SERVICE = ServiceModel(
             "images",
             "GET",
             "/{login}/images",
-            _images.result_list_images,
+            _result("images", "list_images"),
             params=(
                 P("name", "query", "string"),
                 P("os", "query", "string"),
@@ -730,7 +713,7 @@ SERVICE = ServiceModel(
             "images",
             "GET",
             "/{login}/images/{id}",
-            _images.result_get_image,
+            _result("images", "get_image"),
             params=(P("id", "path", "uuid", required=True),),
             head="HeadImage",
         ),
@@ -740,7 +723,7 @@ SERVICE = ServiceModel(
             "images",
             "DELETE",
             "/{login}/images/{id}",
-            _images.result_delete_image,
+            _result("images", "delete_image"),
             params=(P("id", "path", "uuid", required=True),),
             returns_body=False,
             since="7.1.0",
@@ -751,7 +734,7 @@ SERVICE = ServiceModel(
             "images",
             "POST",
             "/{login}/images",
-            _images.result_create_image_from_machine,
+            _result("images", "create_image_from_machine"),
             params=(
                 P("machine", "body", "uuid", required=True),
                 P("name", "body", "string", required=True),
@@ -773,7 +756,7 @@ SERVICE = ServiceModel(
             "images",
             "POST",
             "/{login}/images",
-            _images.result_import_image_from_datacenter,
+            _result("images", "import_image_from_datacenter"),
             params=(
                 P("datacenter", "query", "string", required=True),
                 P("id", "query", "uuid", required=True),
@@ -788,7 +771,7 @@ SERVICE = ServiceModel(
             "images",
             "POST",
             "/{login}/images/{id}",
-            _images.result_export_image,
+            _result("images", "export_image"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("manta_path", "query", "string", required=True),
@@ -803,7 +786,7 @@ SERVICE = ServiceModel(
             "images",
             "POST",
             "/{login}/images/{id}",
-            _images.result_update_image,
+            _result("images", "update_image"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("name", "body", "string"),
@@ -823,7 +806,7 @@ SERVICE = ServiceModel(
             "images",
             "POST",
             "/{login}/images/{id}",
-            _images.result_clone_image,
+            _result("images", "clone_image"),
             params=(P("id", "path", "uuid", required=True),),
             since="9.1.0",
             idempotent=False,
@@ -835,7 +818,7 @@ SERVICE = ServiceModel(
             "packages",
             "GET",
             "/{login}/packages",
-            _packages.result_list_packages,
+            _result("packages", "list_packages"),
             params=(
                 P("name", "query", "string"),
                 P("memory", "query", "integer"),
@@ -856,7 +839,7 @@ SERVICE = ServiceModel(
             "packages",
             "GET",
             "/{login}/packages/{package}",
-            _packages.result_get_package,
+            _result("packages", "get_package"),
             params=(P("package", "path", "string", required=True),),
             head="HeadPackage",
         ),
@@ -866,7 +849,7 @@ SERVICE = ServiceModel(
             "machines",
             "GET",
             "/{login}/machines",
-            _machines.result_list_machines,
+            _result("machines", "list_machines"),
             params=(
                 P("brand", "query", "string"),
                 P("type", "query", "MachineType"),
@@ -895,7 +878,7 @@ SERVICE = ServiceModel(
             "machines",
             "GET",
             "/{login}/machines/{id}",
-            _machines.result_get_machine,
+            _result("machines", "get_machine"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("credentials", "query", "boolean", truthy=True),
@@ -909,7 +892,7 @@ SERVICE = ServiceModel(
             "machines",
             "POST",
             "/{login}/machines",
-            _machines.result_create_machine,
+            _result("machines", "create_machine"),
             params=(
                 P("image", "body", "uuid", required=True),
                 P("package", "body", "string", required=True),
@@ -947,7 +930,7 @@ SERVICE = ServiceModel(
             "machines",
             "DELETE",
             "/{login}/machines/{id}",
-            _machines.result_delete_machine,
+            _result("machines", "delete_machine"),
             params=(P("id", "path", "uuid", required=True),),
             returns_body=False,
             waiter="MachineDeleted",
@@ -958,7 +941,7 @@ SERVICE = ServiceModel(
             "machines",
             "GET",
             "/{login}/machines/{id}/audit",
-            _machines.result_machine_audit,
+            _result("machines", "machine_audit"),
             params=(P("id", "path", "uuid", required=True),),
             head="HeadAudit",
         ),
@@ -968,7 +951,7 @@ SERVICE = ServiceModel(
             "machines",
             "GET",
             "/{login}/machines/{id}/vnc",
-            _machines.result_connect_machine_vnc,
+            _result("machines", "connect_machine_vnc"),
             params=(P("id", "path", "uuid", required=True),),
             returns_body=False,
             since="9.8.7",
@@ -980,7 +963,7 @@ SERVICE = ServiceModel(
             "machines",
             "POST",
             "/{login}/machines/{id}",
-            _machines.result_stop_machine,
+            _result("machines", "stop_machine"),
             params=(P("id", "path", "uuid", required=True),),
             returns_body=False,
             waiter="MachineStopped",
@@ -992,7 +975,7 @@ SERVICE = ServiceModel(
             "machines",
             "POST",
             "/{login}/machines/{id}",
-            _machines.result_start_machine,
+            _result("machines", "start_machine"),
             params=(P("id", "path", "uuid", required=True),),
             returns_body=False,
             waiter="MachineRunning",
@@ -1004,7 +987,7 @@ SERVICE = ServiceModel(
             "machines",
             "POST",
             "/{login}/machines/{id}",
-            _machines.result_reboot_machine,
+            _result("machines", "reboot_machine"),
             params=(P("id", "path", "uuid", required=True),),
             returns_body=False,
             fixed_query=(("action", "reboot"),),
@@ -1015,7 +998,7 @@ SERVICE = ServiceModel(
             "machines",
             "POST",
             "/{login}/machines/{id}",
-            _machines.result_resize_machine,
+            _result("machines", "resize_machine"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("package", "body", "string", required=True),
@@ -1029,7 +1012,7 @@ SERVICE = ServiceModel(
             "machines",
             "POST",
             "/{login}/machines/{id}",
-            _machines.result_rename_machine,
+            _result("machines", "rename_machine"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("name", "body", "string", required=True),
@@ -1043,7 +1026,7 @@ SERVICE = ServiceModel(
             "machines",
             "POST",
             "/{login}/machines/{id}",
-            _machines.result_enable_machine_firewall,
+            _result("machines", "enable_machine_firewall"),
             params=(P("id", "path", "uuid", required=True),),
             returns_body=False,
             fixed_query=(("action", "enable_firewall"),),
@@ -1054,7 +1037,7 @@ SERVICE = ServiceModel(
             "machines",
             "POST",
             "/{login}/machines/{id}",
-            _machines.result_disable_machine_firewall,
+            _result("machines", "disable_machine_firewall"),
             params=(P("id", "path", "uuid", required=True),),
             returns_body=False,
             fixed_query=(("action", "disable_firewall"),),
@@ -1065,7 +1048,7 @@ SERVICE = ServiceModel(
             "machines",
             "POST",
             "/{login}/machines/{id}",
-            _machines.result_enable_machine_deletion_protection,
+            _result("machines", "enable_machine_deletion_protection"),
             params=(P("id", "path", "uuid", required=True),),
             returns_body=False,
             since="8.6.0",
@@ -1077,7 +1060,7 @@ SERVICE = ServiceModel(
             "machines",
             "POST",
             "/{login}/machines/{id}",
-            _machines.result_disable_machine_deletion_protection,
+            _result("machines", "disable_machine_deletion_protection"),
             params=(P("id", "path", "uuid", required=True),),
             returns_body=False,
             since="8.6.0",
@@ -1089,7 +1072,7 @@ SERVICE = ServiceModel(
             "snapshots",
             "POST",
             "/{login}/machines/{id}/snapshots",
-            _snapshots.result_create_machine_snapshot,
+            _result("snapshots", "create_machine_snapshot"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("name", "body", "string"),
@@ -1103,7 +1086,7 @@ SERVICE = ServiceModel(
             "snapshots",
             "POST",
             "/{login}/machines/{id}/snapshots/{name}",
-            _snapshots.result_start_machine_from_snapshot,
+            _result("snapshots", "start_machine_from_snapshot"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("name", "path", "string", required=True),
@@ -1118,7 +1101,7 @@ SERVICE = ServiceModel(
             "snapshots",
             "GET",
             "/{login}/machines/{id}/snapshots",
-            _snapshots.result_list_machine_snapshots,
+            _result("snapshots", "list_machine_snapshots"),
             params=(P("id", "path", "uuid", required=True),),
             head="HeadMachineSnapshots",
         ),
@@ -1128,7 +1111,7 @@ SERVICE = ServiceModel(
             "snapshots",
             "GET",
             "/{login}/machines/{id}/snapshots/{name}",
-            _snapshots.result_get_machine_snapshot,
+            _result("snapshots", "get_machine_snapshot"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("name", "path", "string", required=True),
@@ -1141,7 +1124,7 @@ SERVICE = ServiceModel(
             "snapshots",
             "DELETE",
             "/{login}/machines/{id}/snapshots/{name}",
-            _snapshots.result_delete_machine_snapshot,
+            _result("snapshots", "delete_machine_snapshot"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("name", "path", "string", required=True),
@@ -1155,7 +1138,7 @@ SERVICE = ServiceModel(
             "disks",
             "POST",
             "/{login}/machines/{id}/disks",
-            _disks.result_create_machine_disk,
+            _result("disks", "create_machine_disk"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("size", "body", ("union", "integer", "string"), required=True),
@@ -1170,7 +1153,7 @@ SERVICE = ServiceModel(
             "disks",
             "POST",
             "/{login}/machines/{id}/disks/{disk_id}",
-            _disks.result_resize_machine_disk,
+            _result("disks", "resize_machine_disk"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("disk_id", "path", "uuid", required=True),
@@ -1186,7 +1169,7 @@ SERVICE = ServiceModel(
             "disks",
             "GET",
             "/{login}/machines/{id}/disks/{disk_id}",
-            _disks.result_get_machine_disk,
+            _result("disks", "get_machine_disk"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("disk_id", "path", "uuid", required=True),
@@ -1200,7 +1183,7 @@ SERVICE = ServiceModel(
             "disks",
             "GET",
             "/{login}/machines/{id}/disks",
-            _disks.result_list_machine_disks,
+            _result("disks", "list_machine_disks"),
             params=(P("id", "path", "uuid", required=True),),
             since="9.4.1",
             head="ListMachineDisks",
@@ -1211,7 +1194,7 @@ SERVICE = ServiceModel(
             "disks",
             "DELETE",
             "/{login}/machines/{id}/disks/{disk_id}",
-            _disks.result_delete_machine_disk,
+            _result("disks", "delete_machine_disk"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("disk_id", "path", "uuid", required=True),
@@ -1225,7 +1208,7 @@ SERVICE = ServiceModel(
             "metadata",
             "POST",
             "/{login}/machines/{id}/metadata",
-            _metadata.result_update_machine_metadata,
+            _result("metadata", "update_machine_metadata"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P(
@@ -1252,7 +1235,7 @@ SERVICE = ServiceModel(
             "metadata",
             "GET",
             "/{login}/machines/{id}/metadata",
-            _metadata.result_list_machine_metadata,
+            _result("metadata", "list_machine_metadata"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("credentials", "query", "boolean", truthy=True),
@@ -1265,7 +1248,7 @@ SERVICE = ServiceModel(
             "metadata",
             "GET",
             "/{login}/machines/{id}/metadata/{key}",
-            _metadata.result_get_machine_metadata,
+            _result("metadata", "get_machine_metadata"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("key", "path", "string", required=True),
@@ -1278,7 +1261,7 @@ SERVICE = ServiceModel(
             "metadata",
             "DELETE",
             "/{login}/machines/{id}/metadata/{key}",
-            _metadata.result_delete_machine_metadata,
+            _result("metadata", "delete_machine_metadata"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("key", "path", "string", required=True),
@@ -1291,7 +1274,7 @@ SERVICE = ServiceModel(
             "metadata",
             "DELETE",
             "/{login}/machines/{id}/metadata",
-            _metadata.result_delete_all_machine_metadata,
+            _result("metadata", "delete_all_machine_metadata"),
             params=(P("id", "path", "uuid", required=True),),
             returns_body=False,
         ),
@@ -1301,7 +1284,7 @@ SERVICE = ServiceModel(
             "tags",
             "POST",
             "/{login}/machines/{id}/tags",
-            _tags.result_add_machine_tags,
+            _result("tags", "add_machine_tags"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P(
@@ -1320,7 +1303,7 @@ SERVICE = ServiceModel(
             "tags",
             "PUT",
             "/{login}/machines/{id}/tags",
-            _tags.result_replace_machine_tags,
+            _result("tags", "replace_machine_tags"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P(
@@ -1339,7 +1322,7 @@ SERVICE = ServiceModel(
             "tags",
             "GET",
             "/{login}/machines/{id}/tags",
-            _tags.result_list_machine_tags,
+            _result("tags", "list_machine_tags"),
             params=(P("id", "path", "uuid", required=True),),
             head="HeadmachineTags",
         ),
@@ -1349,7 +1332,7 @@ SERVICE = ServiceModel(
             "tags",
             "GET",
             "/{login}/machines/{id}/tags/{tag}",
-            _tags.result_get_machine_tag,
+            _result("tags", "get_machine_tag"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("tag", "path", "string", required=True),
@@ -1362,7 +1345,7 @@ SERVICE = ServiceModel(
             "tags",
             "DELETE",
             "/{login}/machines/{id}/tags/{tag}",
-            _tags.result_delete_machine_tag,
+            _result("tags", "delete_machine_tag"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("tag", "path", "string", required=True),
@@ -1375,7 +1358,7 @@ SERVICE = ServiceModel(
             "tags",
             "DELETE",
             "/{login}/machines/{id}/tags",
-            _tags.result_delete_machine_tags,
+            _result("tags", "delete_machine_tags"),
             params=(P("id", "path", "uuid", required=True),),
             returns_body=False,
         ),
@@ -1385,7 +1368,7 @@ SERVICE = ServiceModel(
             "migrations",
             "POST",
             "/{login}/machines/{id}/migrate",
-            _migrations.result_migrate,
+            _result("migrations", "migrate"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("action", "body", "MigrationAction", required=True),
@@ -1399,7 +1382,7 @@ SERVICE = ServiceModel(
             "migrations",
             "POST",
             "/{login}/machines/{id}/migrate",
-            _migrations.result_watch_migration,
+            _result("migrations", "watch_migration"),
             params=(P("id", "path", "uuid", required=True),),
             since="9.6.0",
             fixed_query=(("action", "watch"),),
@@ -1410,7 +1393,7 @@ SERVICE = ServiceModel(
             "migrations",
             "GET",
             "/{login}/machines/{id}/migrate",
-            _migrations.result_migrate_machine_estimate,
+            _result("migrations", "migrate_machine_estimate"),
             params=(P("id", "path", "uuid", required=True),),
             since="9.6.0",
         ),
@@ -1420,7 +1403,7 @@ SERVICE = ServiceModel(
             "migrations",
             "GET",
             "/{login}/migrations",
-            _migrations.result_list_migrations,
+            _result("migrations", "list_migrations"),
             since="9.6.0",
         ),
         "GetMigration": Op(
@@ -1429,7 +1412,7 @@ SERVICE = ServiceModel(
             "migrations",
             "GET",
             "/{login}/migrations/{id}",
-            _migrations.result_get_migration,
+            _result("migrations", "get_migration"),
             params=(P("id", "path", "uuid", required=True),),
             since="9.6.0",
         ),
@@ -1439,7 +1422,7 @@ SERVICE = ServiceModel(
             "changefeed",
             "GET",
             "/{login}/changefeed",
-            _changefeed.result_get_changefeed,
+            _result("changefeed", "get_changefeed"),
             params=(
                 P("resource", "message", "string", default="vm"),
                 P(
@@ -1469,7 +1452,7 @@ SERVICE = ServiceModel(
             "firewall_rules",
             "GET",
             "/{login}/fwrules",
-            _firewall_rules.result_list_firewall_rules,
+            _result("firewall_rules", "list_firewall_rules"),
             head="HeadFirewallRules",
         ),
         "GetFirewallRule": Op(
@@ -1478,7 +1461,7 @@ SERVICE = ServiceModel(
             "firewall_rules",
             "GET",
             "/{login}/fwrules/{id}",
-            _firewall_rules.result_get_firewall_rule,
+            _result("firewall_rules", "get_firewall_rule"),
             params=(P("id", "path", "uuid", required=True),),
             head="HeadFirewallRule",
         ),
@@ -1488,7 +1471,7 @@ SERVICE = ServiceModel(
             "firewall_rules",
             "POST",
             "/{login}/fwrules",
-            _firewall_rules.result_create_firewall_rule,
+            _result("firewall_rules", "create_firewall_rule"),
             params=(
                 P("rule", "body", "string", required=True),
                 P("enabled", "body", "boolean"),
@@ -1504,7 +1487,7 @@ SERVICE = ServiceModel(
             "firewall_rules",
             "POST",
             "/{login}/fwrules/{id}",
-            _firewall_rules.result_update_firewall_rule,
+            _result("firewall_rules", "update_firewall_rule"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("rule", "body", "string"),
@@ -1520,7 +1503,7 @@ SERVICE = ServiceModel(
             "firewall_rules",
             "POST",
             "/{login}/fwrules/{id}/enable",
-            _firewall_rules.result_enable_firewall_rule,
+            _result("firewall_rules", "enable_firewall_rule"),
             params=(P("id", "path", "uuid", required=True),),
         ),
         "DisableFirewallRule": Op(
@@ -1529,7 +1512,7 @@ SERVICE = ServiceModel(
             "firewall_rules",
             "POST",
             "/{login}/fwrules/{id}/disable",
-            _firewall_rules.result_disable_firewall_rule,
+            _result("firewall_rules", "disable_firewall_rule"),
             params=(P("id", "path", "uuid", required=True),),
         ),
         "DeleteFirewallRule": Op(
@@ -1538,7 +1521,7 @@ SERVICE = ServiceModel(
             "firewall_rules",
             "DELETE",
             "/{login}/fwrules/{id}",
-            _firewall_rules.result_delete_firewall_rule,
+            _result("firewall_rules", "delete_firewall_rule"),
             params=(P("id", "path", "uuid", required=True),),
             returns_body=False,
         ),
@@ -1548,7 +1531,7 @@ SERVICE = ServiceModel(
             "firewall_rules",
             "GET",
             "/{login}/machines/{id}/fwrules",
-            _firewall_rules.result_list_machine_firewall_rules,
+            _result("firewall_rules", "list_machine_firewall_rules"),
             params=(P("id", "path", "uuid", required=True),),
             head="HeadMachineFirewallRules",
         ),
@@ -1558,7 +1541,7 @@ SERVICE = ServiceModel(
             "firewall_rules",
             "GET",
             "/{login}/fwrules/{id}/machines",
-            _firewall_rules.result_list_firewall_rule_machines,
+            _result("firewall_rules", "list_firewall_rule_machines"),
             params=(P("id", "path", "uuid", required=True),),
             head="HeadFirewallRuleMachines",
         ),
@@ -1568,7 +1551,7 @@ SERVICE = ServiceModel(
             "fabrics",
             "GET",
             "/{login}/fabrics/default/vlans",
-            _fabrics.result_list_fabric_vlans,
+            _result("fabrics", "list_fabric_vlans"),
             since="7.3.0",
             head="HeadFabricVLANs",
         ),
@@ -1578,7 +1561,7 @@ SERVICE = ServiceModel(
             "fabrics",
             "POST",
             "/{login}/fabrics/default/vlans",
-            _fabrics.result_create_fabric_vlan,
+            _result("fabrics", "create_fabric_vlan"),
             params=(
                 P("vlan_id", "body", "integer", required=True),
                 P("name", "body", "string", required=True),
@@ -1593,7 +1576,7 @@ SERVICE = ServiceModel(
             "fabrics",
             "GET",
             "/{login}/fabrics/default/vlans/{vlan_id}",
-            _fabrics.result_get_fabric_vlan,
+            _result("fabrics", "get_fabric_vlan"),
             params=(P("vlan_id", "path", "integer", required=True),),
             since="7.3.0",
             head="GetFabricVLAN",
@@ -1604,7 +1587,7 @@ SERVICE = ServiceModel(
             "fabrics",
             "PUT",
             "/{login}/fabrics/default/vlans/{vlan_id}",
-            _fabrics.result_update_fabric_vlan,
+            _result("fabrics", "update_fabric_vlan"),
             params=(
                 P("vlan_id", "path", "integer", required=True),
                 P("name", "body", "string"),
@@ -1618,7 +1601,7 @@ SERVICE = ServiceModel(
             "fabrics",
             "DELETE",
             "/{login}/fabrics/default/vlans/{vlan_id}",
-            _fabrics.result_delete_fabric_vlan,
+            _result("fabrics", "delete_fabric_vlan"),
             params=(P("vlan_id", "path", "integer", required=True),),
             returns_body=False,
             since="7.3.0",
@@ -1629,7 +1612,7 @@ SERVICE = ServiceModel(
             "fabrics",
             "GET",
             "/{login}/fabrics/default/vlans/{vlan_id}/networks",
-            _fabrics.result_list_fabric_networks,
+            _result("fabrics", "list_fabric_networks"),
             params=(P("vlan_id", "path", "integer", required=True),),
             since="7.3.0",
             head="HeadFabricNetworks",
@@ -1640,7 +1623,7 @@ SERVICE = ServiceModel(
             "fabrics",
             "POST",
             "/{login}/fabrics/default/vlans/{vlan_id}/networks",
-            _fabrics.result_create_fabric_network,
+            _result("fabrics", "create_fabric_network"),
             params=(
                 P("vlan_id", "path", "integer", required=True),
                 P("name", "body", "string", required=True),
@@ -1662,7 +1645,7 @@ SERVICE = ServiceModel(
             "fabrics",
             "GET",
             "/{login}/fabrics/default/vlans/{vlan_id}/networks/{id}",
-            _fabrics.result_get_fabric_network,
+            _result("fabrics", "get_fabric_network"),
             params=(
                 P("vlan_id", "path", "integer", required=True),
                 P("id", "path", "uuid", required=True),
@@ -1676,7 +1659,7 @@ SERVICE = ServiceModel(
             "fabrics",
             "PUT",
             "/{login}/fabrics/default/vlans/{vlan_id}/networks/{id}",
-            _fabrics.result_update_fabric_network,
+            _result("fabrics", "update_fabric_network"),
             params=(
                 P("vlan_id", "path", "integer", required=True),
                 P("id", "path", "uuid", required=True),
@@ -1695,7 +1678,7 @@ SERVICE = ServiceModel(
             "fabrics",
             "DELETE",
             "/{login}/fabrics/default/vlans/{vlan_id}/networks/{id}",
-            _fabrics.result_delete_fabric_network,
+            _result("fabrics", "delete_fabric_network"),
             params=(
                 P("vlan_id", "path", "integer", required=True),
                 P("id", "path", "uuid", required=True),
@@ -1709,7 +1692,7 @@ SERVICE = ServiceModel(
             "networks",
             "GET",
             "/{login}/networks",
-            _networks.result_list_networks,
+            _result("networks", "list_networks"),
             params=(P("fabric", "query", "boolean", truthy=True),),
             head="HeadNetworks",
         ),
@@ -1719,7 +1702,7 @@ SERVICE = ServiceModel(
             "networks",
             "GET",
             "/{login}/networks/{id}",
-            _networks.result_get_network,
+            _result("networks", "get_network"),
             params=(P("id", "path", "uuid", required=True),),
             head="HeadNetwork",
         ),
@@ -1729,7 +1712,7 @@ SERVICE = ServiceModel(
             "networks",
             "GET",
             "/{login}/networks/{id}/ips",
-            _networks.result_list_network_ips,
+            _result("networks", "list_network_ips"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("offset", "query", "integer"),
@@ -1744,7 +1727,7 @@ SERVICE = ServiceModel(
             "networks",
             "GET",
             "/{login}/networks/{id}/ips/{ip_address}",
-            _networks.result_get_network_ip,
+            _result("networks", "get_network_ip"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("ip_address", "path", "string", required=True),
@@ -1758,7 +1741,7 @@ SERVICE = ServiceModel(
             "networks",
             "PUT",
             "/{login}/networks/{id}/ips/{ip_address}",
-            _networks.result_update_network_ip,
+            _result("networks", "update_network_ip"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("ip_address", "path", "string", required=True),
@@ -1772,7 +1755,7 @@ SERVICE = ServiceModel(
             "nics",
             "GET",
             "/{login}/machines/{id}/nics",
-            _nics.result_list_nics,
+            _result("nics", "list_nics"),
             params=(P("id", "path", "uuid", required=True),),
             since="7.2.0",
             head="ListNics",
@@ -1783,7 +1766,7 @@ SERVICE = ServiceModel(
             "nics",
             "GET",
             "/{login}/machines/{id}/nics/{mac}",
-            _nics.result_get_nic,
+            _result("nics", "get_nic"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("mac", "path", "string", required=True),
@@ -1797,7 +1780,7 @@ SERVICE = ServiceModel(
             "nics",
             "POST",
             "/{login}/machines/{id}/nics",
-            _nics.result_add_nic,
+            _result("nics", "add_nic"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("network", "body", ("union", "uuid", "NetworkObject"), required=True),
@@ -1813,7 +1796,7 @@ SERVICE = ServiceModel(
             "nics",
             "DELETE",
             "/{login}/machines/{id}/nics/{mac}",
-            _nics.result_remove_nic,
+            _result("nics", "remove_nic"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("mac", "path", "string", required=True),
@@ -1827,7 +1810,7 @@ SERVICE = ServiceModel(
             "volumes",
             "GET",
             "/{login}/volumes",
-            _volumes.result_list_volumes,
+            _result("volumes", "list_volumes"),
             params=(
                 P("name", "query", "string"),
                 P("predicate", "query", "string"),
@@ -1842,7 +1825,7 @@ SERVICE = ServiceModel(
             "volumes",
             "POST",
             "/{login}/volumes",
-            _volumes.result_create_volume,
+            _result("volumes", "create_volume"),
             params=(
                 P("type", "body", "string", required=True),
                 P("name", "body", "string"),
@@ -1860,7 +1843,7 @@ SERVICE = ServiceModel(
             "volumes",
             "GET",
             "/{login}/volumes/{id}",
-            _volumes.result_get_volume,
+            _result("volumes", "get_volume"),
             params=(P("id", "path", "uuid", required=True),),
         ),
         "DeleteVolume": Op(
@@ -1869,7 +1852,7 @@ SERVICE = ServiceModel(
             "volumes",
             "DELETE",
             "/{login}/volumes/{id}",
-            _volumes.result_delete_volume,
+            _result("volumes", "delete_volume"),
             params=(P("id", "path", "uuid", required=True),),
             returns_body=False,
             waiter="VolumeDeleted",
@@ -1880,7 +1863,7 @@ SERVICE = ServiceModel(
             "volumes",
             "POST",
             "/{login}/volumes/{id}",
-            _volumes.result_update_volume,
+            _result("volumes", "update_volume"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("name", "body", "string"),
@@ -1892,7 +1875,7 @@ SERVICE = ServiceModel(
             "volumes",
             "GET",
             "/{login}/volumesizes",
-            _volumes.result_list_volume_sizes,
+            _result("volumes", "list_volume_sizes"),
             params=(P("type", "query", "string"),),
         ),
     },

@@ -8,21 +8,24 @@ typed as the model's field and documented, so ``machine.stauts`` is a type error
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from smartdc._generated.enums import (
-    MachineBrand,
-    MachineState,
-    MachineType,
-    SnapshotState,
-    VolumeState,
-)
-from smartdc._generated.models.firewall_rules import FirewallRule
-from smartdc._generated.models.machines import Machine, MachineDisk
-from smartdc._generated.models.nics import Nic
-from smartdc._generated.models.snapshots import Snapshot
-from smartdc._generated.models.volumes import Volume
+# Only annotations name them: the facade's objects hold models already loaded.
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from smartdc._generated.enums import (
+        MachineBrand,
+        MachineState,
+        MachineType,
+        SnapshotState,
+        VolumeState,
+    )
+    from smartdc._generated.models.firewall_rules import FirewallRule
+    from smartdc._generated.models.machines import Machine, MachineDisk
+    from smartdc._generated.models.nics import Nic
+    from smartdc._generated.models.snapshots import Snapshot
+    from smartdc._generated.models.volumes import Volume
 
 __all__ = ["FirewallRuleFields", "MachineFields", "SnapshotFields", "VolumeFields"]
 

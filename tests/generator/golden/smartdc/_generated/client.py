@@ -14,15 +14,25 @@ only when its ``offset`` or ``limit`` is given.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from smartdc._generated import errors as _errors  # noqa: F401  (registers the error classes)
-from smartdc._generated.enums import WidgetState
-from smartdc._generated.models.widgets import Widget
-from smartdc._generated.operations import notes as _notes
-from smartdc._generated.operations import widgets as _widgets
 from smartdc._generated.service import SERVICE
 from smartdc.runtime.client import BaseClient, head_form, iter_form
 from smartdc.runtime.waiting import Poll
+
+# Models and enums only annotate here; each group's decoders (and its models) are imported on the
+# first call of one of its methods, so a program loads only the groups it uses.
+if TYPE_CHECKING:
+    from smartdc._generated.enums import WidgetState
+    from smartdc._generated.models.widgets import Widget
+    from smartdc._generated.operations import notes as _notes
+    from smartdc._generated.operations import widgets as _widgets
+else:
+    from smartdc.runtime.lazy import LazyModule
+
+    _widgets = LazyModule("smartdc._generated.operations.widgets")
+    _notes = LazyModule("smartdc._generated.operations.notes")
 
 __all__ = ["CloudAPI"]
 

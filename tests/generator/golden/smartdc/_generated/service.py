@@ -6,15 +6,20 @@ from ``smartdc.runtime.meta``'s defaults are written; descriptions live in the c
 
 from __future__ import annotations
 
-from smartdc._generated.operations import notes as _notes
-from smartdc._generated.operations import widgets as _widgets
 from smartdc._generated.paginators import PAGINATORS
 from smartdc._generated.waiters import WAITERS
+from smartdc.runtime.lazy import LazyFunction
 from smartdc.runtime.meta import OperationMeta as Op
 from smartdc.runtime.meta import ParamMeta as P
 from smartdc.runtime.meta import ServiceModel
 
 __all__ = ["SERVICE"]
+
+
+def _result(group: str, method: str) -> LazyFunction:
+    """The decoder of a method's response: its group's module is imported on the first call."""
+    return LazyFunction(f"smartdc._generated.operations.{group}", f"result_{method}")
+
 
 SERVICE = ServiceModel(
     title="Fixture API",
@@ -32,7 +37,7 @@ SERVICE = ServiceModel(
             "widgets",
             "GET",
             "/{login}/widgets",
-            _widgets.result_list_widgets,
+            _result("widgets", "list_widgets"),
             params=(
                 P("state", "query", "WidgetState"),
                 P("labels", "query", ("map", "string"), family="label."),
@@ -47,7 +52,7 @@ SERVICE = ServiceModel(
             "widgets",
             "GET",
             "/{login}/widgets/{id}",
-            _widgets.result_get_widget,
+            _result("widgets", "get_widget"),
             params=(P("id", "path", "uuid", required=True),),
             error_statuses=(410,),
         ),
@@ -57,7 +62,7 @@ SERVICE = ServiceModel(
             "widgets",
             "POST",
             "/{login}/widgets/{id}",
-            _widgets.result_polish_widget,
+            _result("widgets", "polish_widget"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("shine", "body", "integer", required=True),
@@ -71,7 +76,7 @@ SERVICE = ServiceModel(
             "notes",
             "PUT",
             "/{login}/widgets/{id}/notes",
-            _notes.result_set_notes,
+            _result("notes", "set_notes"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("notes", "body", ("map", "string"), body_root=True),
@@ -83,7 +88,7 @@ SERVICE = ServiceModel(
             "notes",
             "GET",
             "/{login}/widgets/{id}/notes/{key}",
-            _notes.result_get_note,
+            _result("notes", "get_note"),
             params=(
                 P("id", "path", "uuid", required=True),
                 P("key", "path", "string", required=True),
