@@ -283,6 +283,11 @@ def cmd_snapshot_list(ctx: Context) -> int:
     return 0
 
 
+def cmd_snapshot_get(ctx: Context) -> int:
+    ctx.printer.record(ctx.machine(ctx.args.instance).snapshot(ctx.args.name))
+    return 0
+
+
 def cmd_snapshot_create(ctx: Context) -> int:
     if ctx.args.name and ctx.args.name_opt:
         raise ArgumentError("give the snapshot name once: as -n or as an argument")
@@ -477,8 +482,11 @@ def add_commands(add: Adder) -> None:
 
     snap = add("snapshot", None, help="list, create, delete or boot from snapshots", parent=sub)
     snaps = snap.add_subparsers(dest="snapshot_command", metavar="COMMAND", required=True)
-    listed = add("list", cmd_snapshot_list, help="list snapshots", parent=snaps)
+    listed = add("list", cmd_snapshot_list, help="list snapshots", parent=snaps, aliases=["ls"])
     listed.add_argument("instance")
+    got = add("get", cmd_snapshot_get, help="show a snapshot", parent=snaps)
+    got.add_argument("instance")
+    got.add_argument("name")
     created = add("create", cmd_snapshot_create, help="take a snapshot", parent=snaps)
     created.add_argument("instance")
     created.add_argument("name", nargs="?", help="name (default: a timestamp)")

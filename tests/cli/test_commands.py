@@ -344,3 +344,20 @@ def test_bookkeeping_attributes_are_not_columns(cli: Cli) -> None:
         refused = cli("instances", "-o", f"name,{name}")
         assert refused.code == 2 and "unknown column" in refused.err
         assert "decodeProblems" not in refused.err.split("valid:", 1)[1]
+
+
+def test_kind_list_as_triton(cli: Cli) -> None:
+    """``package list``, ``network ls``, ``key list``: the plural commands under triton's names."""
+    for kind, plural in (("package", "packages"), ("network", "networks"), ("key", "keys")):
+        listed = cli(kind, "list", "-j")
+        assert listed.code == 0, listed.err
+        assert listed.out == cli(plural, "-j").out != ""
+        assert cli(kind, "ls", "-H").out == cli(plural, "-H").out
+    assert cli("package", "list", "name=g4-highcpu-1G", "-H", "-o", "name").out == "g4-highcpu-1G\n"
+
+
+def test_snapshot_get(cli: Cli) -> None:
+    assert cli("instance", "create", "-n", "snappy", "-w").code == 0
+    assert cli("instance", "snapshot", "create", "-n", "s1", "snappy", "-w").code == 0
+    assert cli("instance", "snapshot", "get", "snappy", "s1", "-o", "name").out == "s1\n"
+    assert cli("instance", "snapshot", "get", "snappy", "nope").code == 1
