@@ -58,6 +58,23 @@ def required_fields_without_source(spec: ir.ApiSpec) -> list[str]:
     ]
 
 
+def unsourced_response_fields(spec: ir.ApiSpec) -> list[tuple[ir.Model, ir.Field]]:
+    """Required fields of models the server sends (reachable from a response body or a stream's
+    messages) that do not say where the server sets them. The spec refuses these: whether a
+    field is required is decided from the server code, so the spec names the place."""
+    sent: dict[str, ir.Model] = {}
+    for op in spec.operations.values():
+        for ref in (op.response.body, op.response.stream_receive):
+            for model in _reachable_models(spec, ref):
+                sent.setdefault(model.name, model)
+    return [
+        (model, field)
+        for model in sent.values()
+        for field in model.fields
+        if field.required and not field.source.strip()
+    ]
+
+
 def operation_rows(spec: ir.ApiSpec) -> list[GroupRows]:
     groups = []
     for group in spec.groups:

@@ -9,7 +9,7 @@ import pytest
 
 from codegen.__main__ import main
 from codegen.fidelity import required_fields_without_source
-from codegen.loader import load_spec
+from codegen.loader import SpecError, load_spec
 from codegen.render import Renderer
 
 FIXTURE = Path(__file__).resolve().parent / "fixture_spec"
@@ -26,18 +26,20 @@ def _spec(tmp_path: Path, *edits: tuple[str, str]) -> Path:
     return tmp_path / "spec" / "cloudapi.yaml"
 
 
-def test_required_fields_without_source_are_listed(tmp_path: Path) -> None:
-    unsourced = required_fields_without_source(load_spec(FIXTURE / "cloudapi.yaml"))
-    assert "Widget.id" in unsourced and "Widget.displayName" not in unsourced  # optional
+def test_a_required_response_field_must_name_its_source(tmp_path: Path) -> None:
+    assert required_fields_without_source(load_spec(FIXTURE / "cloudapi.yaml")) == []
     root = _spec(
         tmp_path,
         (
-            'id: {type: uuid, required: true, description: "Id."}',
-            'id: {type: uuid, required: true, source: "widgetd lib/w.js", description: "Id."}',
+            'id: {type: uuid, required: true, source: "widget-server lib/widgets.js translate()", ',
+            "id: {type: uuid, required: true, ",
         ),
     )
-    after = required_fields_without_source(load_spec(root))
-    assert "Widget.id" not in after and set(after) == set(unsourced) - {"Widget.id"}
+    with pytest.raises(SpecError) as caught:
+        load_spec(root)
+    assert "models.Widget.fields.id: a required response field names where the server" in str(
+        caught.value
+    )
 
 
 def test_fidelity_page_shows_sources_checked_and_counts(tmp_path: Path) -> None:
@@ -49,10 +51,6 @@ def test_fidelity_page_shows_sources_checked_and_counts(tmp_path: Path) -> None:
             "    checked: params, response fields | statuses\n"
             "    response: {status: [200, 410], body: Widget}",
         ),
-        (
-            'id: {type: uuid, required: true, description: "Id."}',
-            'id: {type: uuid, required: true, source: "widgetd lib/w.js", description: "Id."}',
-        ),
     )
     page = Renderer(load_spec(root)).fidelity()
     row = next(line for line in page.splitlines() if line.startswith("| GetWidget |"))
@@ -61,11 +59,20 @@ def test_fidelity_page_shows_sources_checked_and_counts(tmp_path: Path) -> None:
     spec = load_spec(root)
     widget_required = [f for f in spec.models["Widget"].fields if f.required]
     part_required = [f for f in spec.models["Part"].fields if f.required]
-    assert row.endswith(f"| 1 of {len(widget_required) + len(part_required)} |")
-    assert "`Widget.state`" in page and "`Widget.id`" not in page
+    total = len(widget_required) + len(part_required)
+    assert row.endswith(f"| {total} of {total} |")  # every required field names its source
 
 
-def test_unsourced_command_prints_them(capsys: pytest.CaptureFixture[str]) -> None:
+def test_unsourced_command_prints_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # request-only models are not checked by the loader, but are listed by the command
+    root = _spec(
+        tmp_path,
+        (
+            '      name: {type: string, required: true, source: "widget-server lib/parts.js translate()", ',
+            "      name: {type: string, required: true, ",
+        ),
+    )
+    with pytest.raises(SpecError):
+        load_spec(root)  # Part is in Widget's answers: refused
     assert main(["unsourced", "--spec", str(FIXTURE / "cloudapi.yaml")]) == 0
-    out = capsys.readouterr().out
-    assert "Widget.id" in out.splitlines()
+    assert capsys.readouterr().out.strip() == "every required field names its source"

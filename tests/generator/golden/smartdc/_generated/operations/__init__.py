@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "1b15b95045f1"
+SPEC_DIGEST = "3f76ef95d8de"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""
