@@ -113,13 +113,13 @@ def load_spec(root_path: Path) -> ir.ApiSpec:
     )
     built = [_group(relative, doc, problems) for relative, doc in groups]
     spec = ir.ApiSpec(info, tuple(errors), tuple(built), digest.hexdigest()[:12])
-    files = {g.name: rel for (rel, _), g in zip(groups, built, strict=True)}
-    _cross_check(spec, files, problems)
+    group_files = {g.name: rel for (rel, _), g in zip(groups, built, strict=True)}
+    _cross_check(spec, group_files, problems)
     from codegen.fidelity import unsourced_response_fields
 
     for model, field in unsourced_response_fields(spec):
         problems.append(
-            f"{files[model.group]}: models.{model.name}.fields.{field.py_name}: a required "
+            f"{group_files[model.group]}: models.{model.name}.fields.{field.py_name}: a required "
             "response field names where the server always sets it (source: repository file "
             "function()); make it optional if the server may leave it out"
         )
