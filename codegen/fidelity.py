@@ -62,17 +62,22 @@ def unsourced_response_fields(spec: ir.ApiSpec) -> list[tuple[ir.Model, ir.Field
     """Required fields of models the server sends (reachable from a response body or a stream's
     messages) that do not say where the server sets them. The spec refuses these: whether a
     field is required is decided from the server code, so the spec names the place."""
+    return [
+        (model, field)
+        for model in sent_models(spec)
+        for field in model.fields
+        if field.required and not field.source.strip()
+    ]
+
+
+def sent_models(spec: ir.ApiSpec) -> list[ir.Model]:
+    """Every model the server sends: reachable from a response body or a stream's messages."""
     sent: dict[str, ir.Model] = {}
     for op in spec.operations.values():
         for ref in (op.response.body, op.response.stream_receive):
             for model in _reachable_models(spec, ref):
                 sent.setdefault(model.name, model)
-    return [
-        (model, field)
-        for model in sent.values()
-        for field in model.fields
-        if field.required and not field.source.strip()
-    ]
+    return list(sent.values())
 
 
 def operation_rows(spec: ir.ApiSpec) -> list[GroupRows]:
@@ -102,7 +107,7 @@ def operation_rows(spec: ir.ApiSpec) -> list[GroupRows]:
 def summary(spec: ir.ApiSpec) -> dict[str, int]:
     """Counts for the head of docs/fidelity.md."""
     operations = list(spec.operations.values())
-    required = [f for m in spec.models.values() for f in m.fields if f.required]
+    required = [f for m in sent_models(spec) for f in m.fields if f.required]
     params = [p for op in operations for p in op.params]
     return {
         "operations": len(operations),

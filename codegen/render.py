@@ -497,7 +497,9 @@ class Renderer:
             "fidelity.md.j2",
             groups=fidelity.operation_rows(self.spec),
             counts=fidelity.summary(self.spec),
-            unsourced=fidelity.required_fields_without_source(self.spec),
+            unsourced=[
+                f"{m.name}.{f.json_name}" for m, f in fidelity.unsourced_response_fields(self.spec)
+            ],
         )
 
     def reference(self) -> str:
