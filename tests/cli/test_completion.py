@@ -27,7 +27,14 @@ def test_bash_completion_from_the_command_tree(tmp_path: Path) -> None:
     script.write_text(done.out)
     assert _complete(script, "inst") == ["inst", "instance", "instances", "insts"]
     assert "snapshot" in _complete(script, "instance", "")
-    assert _complete(script, "inst", "snapshot", "") == ["boot", "create", "delete", "list"]
+    assert _complete(script, "inst", "snapshot", "") == [
+        "boot",
+        "create",
+        "delete",
+        "get",
+        "list",
+        "ls",
+    ]
     assert _complete(script, "-a", "me", "instance", "create", "--fi") == ["--firewall"]
     assert "--deletion-protection" in _complete(script, "instance", "create", "--")
     assert _complete(script, "fwrule", "en") == ["enable"]
