@@ -197,3 +197,44 @@ def network_ids(dc: DataCenter, refs: Sequence[str]) -> list[str] | None:
             raise NotFoundError(f"{problem} with id, name or short id {ref!r}")
         ids.append(str(match[0].id))
     return ids
+
+
+NIC_FIELDS = ("ipv4_uuid", "ipv4_ips")  # triton's NETWORK_OBJECT_FIELDS
+
+
+def nic_object(pairs: Sequence[str]) -> dict[str, Any]:
+    """triton's NICOPTS: ``ipv4_uuid=NETWORK-UUID[,ipv4_ips=IP]`` (pairs in one argument split
+    on commas, several addresses on ``|``; one address at most, as triton allows)."""
+    from smartdc.facade.lookup import is_uuid
+
+    found: dict[str, Any] = {}
+    for pair in (p for item in pairs for p in item.split(",") if p):
+        key, sep, value = pair.partition("=")
+        if not sep or key not in NIC_FIELDS:
+            raise ArgumentError(
+                f"invalid NIC option {pair!r} (NICOPTS are {', '.join(f'{k}=...' for k in NIC_FIELDS)})"
+            )
+        found[key] = value
+    if not found.get("ipv4_uuid"):
+        raise ArgumentError("ipv4_uuid must be specified in network object")
+    if not is_uuid(found["ipv4_uuid"]):
+        raise ArgumentError(f"ipv4_uuid must be a network uuid, not {found['ipv4_uuid']!r}")
+    if "ipv4_ips" in found:
+        found["ipv4_ips"] = found["ipv4_ips"].split("|")
+        if len(found["ipv4_ips"]) != 1:
+            raise ArgumentError("only 1 ipv4_ip may be specified")
+    return found
+
+
+def nics(items: Sequence[str]) -> list[dict[str, Any]] | None:
+    """``--nic`` values as NetworkObjects (one network once, as triton checks)."""
+    objects = [nic_object([item]) for item in items]
+    seen: set[str] = set()
+    for nic in objects:
+        if nic["ipv4_uuid"] in seen:
+            raise ArgumentError(
+                f"only 1 ip on a network allowed (network {nic['ipv4_uuid']} specified multiple "
+                "times)"
+            )
+        seen.add(nic["ipv4_uuid"])
+    return objects or None

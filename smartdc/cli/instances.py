@@ -105,6 +105,8 @@ def cmd_create(ctx: Context) -> int:
     for flag, positional in (("image", args.image_arg), ("package", args.package_arg)):
         if positional is not None and getattr(args, flag) is not None:
             raise ArgumentError(f"give the {flag} once: as --{flag} or as an argument")
+    if args.nics and args.networks:
+        raise ArgumentError("--network and --nic cannot be given together")
     dc = ctx.datacenter()
     extra: dict[str, Any] = {}
     for name, value in (
@@ -123,7 +125,7 @@ def cmd_create(ctx: Context) -> int:
         name=args.name,
         image=args.image or args.image_arg,
         package=args.package or args.package_arg,
-        networks=creating.network_ids(dc, args.networks or []),
+        networks=creating.nics(args.nics or []) or creating.network_ids(dc, args.networks or []),
         metadata=creating.metadata(args.metadata_items or [], ctx.err),
         tags=creating.tags(args.tags or [], ctx.err),
         firewall_enabled=True if args.firewall else None,
@@ -364,6 +366,13 @@ def add_commands(add: Adder) -> None:
         action="append",
         metavar="NETWORK[,NETWORK]",
         help="networks by id, name or short id (repeatable)",
+    )
+    create.add_argument(
+        "--nic",
+        dest="nics",
+        action="append",
+        metavar="NICOPTS",
+        help="a NIC as ipv4_uuid=NETWORK-UUID[,ipv4_ips=IP] (repeatable; not with -N)",
     )
     create.add_argument("-b", "--brand", help="bhyve or kvm (default: from image and package)")
     create.add_argument(

@@ -201,9 +201,29 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _sort_values(argv: list[str]) -> list[str]:
+    """``-s -created`` as triton reads it (a leading ``-`` reverses the sort): argparse would
+    take ``-created`` for an option, so it is passed as ``-s=-created``."""
+    joined: list[str] = []
+    tokens = iter(argv)
+    for token in tokens:
+        if token in ("-s", "--sort"):
+            value = next(tokens, None)
+            if value is not None and value.startswith("-") and len(value) > 1:
+                joined.append(f"{token}={value}")
+                continue
+            joined.append(token)
+            if value is not None:
+                joined.append(value)
+            continue
+        joined.append(token)
+    return joined
+
+
 def _parse(argv: list[str]) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
     """Parses with only the command's own subtree built; anything unexpected (no command, a
     usage error) is parsed again with the whole tree, so that the outcome is the same."""
+    argv = _sort_values(argv)
     probe = build_parser(only="")
     word = command_word(probe, argv)
     if word is not None:

@@ -14,8 +14,6 @@ from smartdc.cli.output import Listing
 from smartdc.errors import ArgumentError
 
 Adder = Callable[..., argparse.ArgumentParser]
-# triton's NICOPTS keys (a NetworkObject)
-NIC_OPTIONS = ("ipv4_uuid", "ipv4_ips")
 POLL_SECONDS = 2.0
 MIGRATION_ACTIONS = ("begin", "sync", "switch", "automatic", "pause", "abort", "finalize")
 
@@ -90,7 +88,9 @@ def cmd_nic_get(ctx: Context) -> int:
 
 
 def nic_network(items: list[str]) -> str | dict[str, Any]:
-    """``NETWORK`` (an id) or triton's NICOPTS: ``ipv4_uuid=ID [ipv4_ips=IP]``."""
+    """``NETWORK`` (id, name or short id) or triton's NICOPTS ``ipv4_uuid=ID [ipv4_ips=IP]``."""
+    from smartdc.cli.creating import nic_object
+
     pairs = [i for i in items if "=" in i]
     plain = [i for i in items if "=" not in i]
     if pairs and plain:
@@ -99,15 +99,7 @@ def nic_network(items: list[str]) -> str | dict[str, Any]:
         if len(plain) != 1:
             raise ArgumentError("give one NETWORK")
         return plain[0]
-    found: dict[str, Any] = {}
-    for pair in pairs:
-        key, _, value = pair.partition("=")
-        if key not in NIC_OPTIONS:
-            raise ArgumentError(f"unknown NIC option {key!r} (valid: {', '.join(NIC_OPTIONS)})")
-        found[key] = value.split(",") if key == "ipv4_ips" else value
-    if "ipv4_uuid" not in found:
-        raise ArgumentError("a NIC needs ipv4_uuid=NETWORK")
-    return found
+    return nic_object(pairs)
 
 
 def cmd_nic_add(ctx: Context) -> int:

@@ -142,3 +142,38 @@ def test_ctrl_c_while_waiting_names_the_machine(
     assert proc.wait(timeout=60) == 130
     assert f"wait for it with: smartdc instance wait {machine_id}" in rest
     assert proc.stdout.read() == ""
+
+
+def test_nics_as_triton_takes_them(cli: Cli) -> None:
+    networks = [n for n in cli("networks", "-j").json_lines() if n.get("subnet")]
+    network = networks[-1]
+    base = network["subnet"].split("/")[0].rsplit(".", 1)[0]
+    address = f"{base}.77"
+    done = cli(
+        "instance",
+        "create",
+        "-n",
+        "nic1",
+        "-w",
+        "--nic",
+        f"ipv4_uuid={network['id']},ipv4_ips={address}",
+    )
+    assert done.code == 0, done.err
+    nics = cli("instance", "nic", "list", "nic1", "-j").json_lines()
+    assert [(n["network"], n["ip"]) for n in nics] == [(network["id"], address)]
+    for args, message in (
+        (["--nic", "ipv4_ips=10.0.0.1"], "ipv4_uuid must be specified"),
+        (["--nic", "ipv4_uuid=abc"], "must be a network uuid"),
+        (["--nic", f"ipv4_uuid={network['id']},ipv4_ips=1.1.1.1|1.1.1.2"], "only 1 ipv4_ip"),
+        (
+            ["--nic", f"ipv4_uuid={network['id']}", "--nic", f"ipv4_uuid={network['id']}"],
+            "only 1 ip on a network",
+        ),
+        (
+            ["--nic", f"ipv4_uuid={network['id']}", "-N", network["name"]],
+            "cannot be given together",
+        ),
+        (["--nic", "colour=red"], "invalid NIC option"),
+    ):
+        bad = cli("instance", "create", "-n", "nic2", *args)
+        assert bad.code == 2 and message in bad.err, (args, bad.err)

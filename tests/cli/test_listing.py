@@ -98,3 +98,12 @@ def test_key_and_fwrule_get(cli: Callable[..., Result]) -> None:
     shown = cli("fwrule", "get", rule["id"][:8], "-o", "rule")
     assert shown.out.strip() == "FROM any TO all vms ALLOW tcp PORT 22"
     assert cli("fwrule", "get", "ffffffff").code == 1
+
+
+def test_reverse_sort_written_as_triton_writes_it(cli: Callable[..., Result]) -> None:
+    for name in ("a1", "a2", "a3"):
+        assert cli("instance", "create", "-n", name).code == 0
+    newest_first = cli("instances", "-H", "-o", "name", "-s", "-name")
+    assert newest_first.code == 0, newest_first.err
+    assert newest_first.out.split() == ["a3", "a2", "a1"]
+    assert cli("instances", "-H", "-o", "name", "--sort", "-name").out == newest_first.out
