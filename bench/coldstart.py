@@ -10,6 +10,7 @@ from bench.cli_compare import smartdc_command
 from bench.common import Section, median, table
 
 TARGET_IMPORT_MS = 150.0
+TARGET_HELP_MS = 100.0  # issue 13: `smartdc --help` under 100 ms, whole process
 HEAVY = ("cryptography", "jinja2", "yaml", "cattrs", "urllib3")
 
 
@@ -84,6 +85,12 @@ def run(*, smoke: bool = False) -> Section:
         f"5 import smartdc <= {TARGET_IMPORT_MS:.0f} ms",
         import_ms <= TARGET_IMPORT_MS,
         f"{import_ms:.1f} ms",
+    )
+    help_ms = median(helps) * 1000
+    section.target(
+        f"5 `smartdc --help` whole process < {TARGET_HELP_MS:.0f} ms",
+        help_ms < TARGET_HELP_MS,
+        f"{help_ms:.0f} ms",
     )
     section.target(
         "5 nothing heavy on `import smartdc`", not heavy_import, ", ".join(heavy_import) or "none"
