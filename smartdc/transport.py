@@ -196,11 +196,14 @@ class Transport:
         idempotent: bool | None = None,
         accept: str = "application/json",
         expect_statuses: Collection[int] = (),
+        decode: bool = True,
     ) -> Response:
         """Send ``method path`` (path already percent-encoded) and return the answer.
 
         ``expect_statuses``: error statuses that are an answer of the operation rather than an
         error (GetMachine's 410 carries the deleted machine); they are returned, not raised.
+        ``decode=False``: the answer's ``data`` is None, the caller reads ``body`` itself (an
+        error answer is still read and raised).
 
         Raises :class:`CloudAPIError` subclasses for error answers, and the transport/response
         errors of :mod:`smartdc.errors`. 2xx and 3xx answers are returned (redirects are not
@@ -254,7 +257,9 @@ class Transport:
                     self._pause(attempt, deadline, retry_after, method, target, f"HTTP {status}")
                     continue
                 try:
-                    return self._finish(raw, method, path, accept, elapsed, expect_statuses, watch)
+                    return self._finish(
+                        raw, method, path, accept, elapsed, expect_statuses, watch, decode
+                    )
                 except RequestTimeout:
                     why = "timeout while reading the answer"
                     if safe and self._may_retry(attempt, deadline, None, method, target, why):
@@ -468,6 +473,7 @@ class Transport:
         elapsed: float,
         expect_statuses: Collection[int],
         watch: Watch,
+        decode: bool = True,
     ) -> Response:
         if method == "HEAD":
             _release(raw, watch)
@@ -498,7 +504,7 @@ class Transport:
         content_type = headers.get("Content-Type", "").split(";")[0].strip().lower()
         if raw.status >= 400 and raw.status not in expect_statuses:
             raise CloudAPIError.from_response(raw.status, headers, body, method, path)
-        data = _decode(body, content_type, accept, method, path, raw.status)
+        data = _decode(body, content_type, accept, method, path, raw.status) if decode else None
         return Response(raw.status, headers, body, data, request_id, method, path)
 
 

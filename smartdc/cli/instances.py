@@ -75,20 +75,27 @@ def cmd_instances(ctx: Context) -> int:
     params = filters(ctx, "ListMachines")
     if ctx.printer.json_mode:
         # Scripts get the server's objects as they arrive, page by page: no model round trip
-        # (the whole objects, as triton prints them with -j, whatever -o says).
+        # (the whole objects, as triton prints them with -j, whatever -o says), each in the
+        # server's own text unless that is not one line of ASCII (then encoded: terminal-safe).
         api = ctx.datacenter().api
         out = ctx.printer.out
         encode = json.JSONEncoder(separators=(",", ":")).encode  # made once, not per machine
         lines: list[str] = []
-        for item in api.paginate("ListMachines", params, lambda response: response.data or []):
-            lines.append(encode(item))
-            if len(lines) >= _JSON_LINES_PER_WRITE:
+
+        def write() -> None:
+            if lines:
                 lines.append("")
                 out.write("\n".join(lines))
                 lines.clear()
-        if lines:
-            lines.append("")
-            out.write("\n".join(lines))
+
+        try:
+            for item, text in api.paginate_json("ListMachines", params):
+                plain = text.isascii() and "\n" not in text and "\r" not in text
+                lines.append(text if plain else encode(item))
+                if len(lines) >= _JSON_LINES_PER_WRITE:
+                    write()
+        finally:
+            write()  # what came before an error is printed too
         return 0
     machines = ctx.datacenter().machines(**params)
     ctx.printer.listing(machines, listings.instances(lambda: _image_names(ctx)))

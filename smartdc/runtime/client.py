@@ -61,6 +61,10 @@ def _raw_json(data: Any) -> Any:
     return data
 
 
+def _first(pair: tuple[Any, str]) -> Any:
+    return pair[0]
+
+
 COALESCE_SECONDS = 0.05  # a wait on many ids polls once per burst of their changes
 
 
@@ -161,8 +165,11 @@ class BaseClient:
 
     # -- sending ------------------------------------------------------------------------------
 
-    def call(self, op: OperationMeta, args: Mapping[str, Any], *, head: bool = False) -> Response:
-        """Validate ``args`` against ``op`` and send it (``head``: its HEAD form)."""
+    def call(
+        self, op: OperationMeta, args: Mapping[str, Any], *, head: bool = False, decode: bool = True
+    ) -> Response:
+        """Validate ``args`` against ``op`` and send it (``head``: its HEAD form; ``decode=False``:
+        the body is not parsed, ``data`` is None)."""
         check_arguments(op, args, self.SERVICE.enum_names)
         self._check_version(op)
         path_values: dict[str, Any] = {"login": self.config.login}
@@ -206,10 +213,12 @@ class BaseClient:
                 headers=headers,
                 idempotent=op.idempotent,
                 expect_statuses=op.error_statuses,
+                decode=decode,
             )
         except CloudAPIError as exc:
             raise self._explain(exc) from None
-        if 300 <= response.status < 400 and response.data is None and op.returns_body:
+        bodiless = response.data is None if decode else not response.body
+        if 300 <= response.status < 400 and bodiless and op.returns_body:
             response = self._follow(op, response)
         version = response.server_version
         if version and version != self._server_version:
@@ -484,17 +493,48 @@ class BaseClient:
         ``params`` may hold the paginator's offset (where to start) and limit (the page size).
         ``result`` decodes a page (default: the operation's own decoder).
         """
-        spec = self.SERVICE.paginators[name]
         op = self.operation(name)
         decode: Callable[[Response], list[T]] = result if result is not None else op.result
+
+        def page(args: Mapping[str, Any]) -> tuple[list[T], Mapping[str, str]]:
+            response = self.call(op, args)
+            return decode(response), response.headers
+
+        return self._pages(name, params, page_size, page)
+
+    def paginate_json(
+        self, name: str, params: Mapping[str, Any], page_size: int | None = None
+    ) -> Iterator[tuple[Any, str]]:
+        """Like :meth:`paginate`, without models: each item as ``(value, text)``, its JSON value
+        and the JSON text the server sent for it. Each body is parsed once and nothing is
+        encoded again (what ``smartdc instances -j`` prints)."""
+        from smartdc.runtime.jsontext import array_items
+
+        op = self.operation(name)
+
+        def page(args: Mapping[str, Any]) -> tuple[list[tuple[Any, str]], Mapping[str, str]]:
+            response = self.call(op, args, decode=False)
+            return array_items(response), response.headers
+
+        return self._pages(name, params, page_size, page, value=_first)
+
+    def _pages(
+        self,
+        name: str,
+        params: Mapping[str, Any],
+        page_size: int | None,
+        page: Callable[[Mapping[str, Any]], tuple[list[T], Mapping[str, str]]],
+        value: Callable[[T], Any] | None = None,
+    ) -> Iterator[T]:
+        spec = self.SERVICE.paginators[name]
         rest = {k: v for k, v in params.items() if k not in (spec.offset_param, spec.limit_param)}
         size = page_size if page_size is not None else params.get(spec.limit_param)
 
         def fetch(offset: int, limit: int) -> tuple[list[T], Mapping[str, str]]:
-            response = self.call(op, {**rest, spec.offset_param: offset, spec.limit_param: limit})
-            return decode(response), response.headers
+            return page({**rest, spec.offset_param: offset, spec.limit_param: limit})
 
-        return paginate(fetch, spec, page_size=size, start=params.get(spec.offset_param) or 0)
+        start = params.get(spec.offset_param) or 0
+        return paginate(fetch, spec, page_size=size, start=start, value=value)
 
 
 def bind(op: OperationMeta, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> dict[str, Any]:

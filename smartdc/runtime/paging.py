@@ -48,8 +48,10 @@ def paginate(
     *,
     page_size: int | None = None,
     start: int = 0,
+    value: Callable[[T], Any] | None = None,
 ) -> Iterator[T]:
-    """Yield every item once; see the module docstring for when the listing ends."""
+    """Yield every item once; see the module docstring for when the listing ends. ``value``:
+    where an item's key is read from (default the item itself: a model or a JSON object)."""
     size = min(page_size or spec.max_limit, spec.max_limit)
     offset = start
     seen: set[Hashable] = set()
@@ -58,7 +60,7 @@ def paginate(
         items, headers = fetch(offset, size)
         fresh = 0
         for item in items:
-            key = _key(item, spec)
+            key = _key(item if value is None else value(item), spec)
             if key is not None:
                 if key in seen:
                     continue

@@ -65,6 +65,11 @@ def strip_private(value: Any) -> Any:
     return value
 
 
+def json_body(value: Any) -> bytes:
+    """A JSON answer's body as restify's formatJSON writes it: ``JSON.stringify``, no spaces."""
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+
 def _parse_query(query: str) -> dict[str, str]:
     return dict(parse_qsl(query, keep_blank_values=True))
 
@@ -203,18 +208,18 @@ class Dispatcher:
             upgrade = response.upgrade
         except ApiError as err:
             status = err.status
-            payload = json.dumps(
+            payload = json_body(
                 strip_private(err.body)
                 if err.body is not None
                 else {"code": err.code, "message": err.message}
-            ).encode("utf-8")
+            )
             content_type = "application/json"
             extra.update(err.headers)
         except Exception:
             # A simulator bug must still answer like a server would, and be visible in logs.
             log.exception("simulator handler failed: %s %s", method, raw_path)
             status = 500
-            payload = json.dumps({"code": "InternalError", "message": "Internal error"}).encode()
+            payload = json_body({"code": "InternalError", "message": "Internal error"})
             content_type = "application/json"
         answer_headers = self._headers(
             dc,
@@ -303,7 +308,7 @@ class Dispatcher:
             return response.status, body.encode("utf-8"), response.content_type
         if isinstance(body, str) and response.content_type is None:
             return response.status, body.encode("utf-8"), "text/plain"
-        payload = json.dumps(strip_private(body)).encode("utf-8")
+        payload = json_body(strip_private(body))
         return response.status, payload, response.content_type or "application/json"
 
     def error_headers(
