@@ -336,30 +336,10 @@ def _wait_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, help="seconds to wait at most (with --wait)")
 
 
-def add_commands(add: Adder) -> None:
-    def instance_listing(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "filters", nargs="*", metavar="FIELD=VALUE", help="e.g. state=running tag.role=db"
-        )
-        listings.table_flags(parser)
-
-    instance_listing(
-        add("instances", cmd_instances, help="list instances", aliases=["insts", "ls"])
-    )
-    inst = add("instance", None, help="show, create, change and delete instances", aliases=["inst"])
-    sub = inst.add_subparsers(dest="instance_command", metavar="COMMAND", required=True)
-    instance_listing(add("list", cmd_instances, help="list instances", parent=sub, aliases=["ls"]))
-
-    def one(name: str, func: Callable[[Context], int], text: str) -> argparse.ArgumentParser:
-        parser = add(name, func, help=text, parent=sub)
-        parser.add_argument("instance", help="name, short id or uuid")
-        return parser
-
-    one("get", cmd_get, "show an instance")
-    from smartdc.cli import streams
-
-    streams.add_commands(add, sub)
-    create = add("create", cmd_create, help="create an instance", parent=sub)
+def _lifecycle_commands(add: Adder, parent: Any) -> None:
+    """create, start, stop, delete, reboot: under ``instance``, and (``parent`` None) at the top
+    level as triton's shortcuts (``triton create``, ``triton stop`` ...)."""
+    create = add("create", cmd_create, help="create an instance", parent=parent)
     create.add_argument("-n", "--name", help="name of the instance")
     create.add_argument("-i", "--image", help="image id or name (default: latest base image)")
     create.add_argument("-p", "--package", help="package id or name (default: default package)")
@@ -444,12 +424,38 @@ def add_commands(add: Adder) -> None:
         ("stop", "stop instances"),
         ("delete", "delete instances"),
     ):
-        parser = add(action, _action(action), help=text, parent=sub)
+        parser = add(action, _action(action), help=text, parent=parent)
         parser.add_argument("instances", nargs="+", metavar="INSTANCE")
         _wait_flags(parser)
-    reboot = add("reboot", cmd_reboot, help="reboot instances", parent=sub)
+    reboot = add("reboot", cmd_reboot, help="reboot instances", parent=parent)
     reboot.add_argument("instances", nargs="+", metavar="INSTANCE")
     _wait_flags(reboot)
+
+
+def add_commands(add: Adder) -> None:
+    def instance_listing(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "filters", nargs="*", metavar="FIELD=VALUE", help="e.g. state=running tag.role=db"
+        )
+        listings.table_flags(parser)
+
+    instance_listing(
+        add("instances", cmd_instances, help="list instances", aliases=["insts", "ls"])
+    )
+    inst = add("instance", None, help="show, create, change and delete instances", aliases=["inst"])
+    sub = inst.add_subparsers(dest="instance_command", metavar="COMMAND", required=True)
+    instance_listing(add("list", cmd_instances, help="list instances", parent=sub, aliases=["ls"]))
+
+    def one(name: str, func: Callable[[Context], int], text: str) -> argparse.ArgumentParser:
+        parser = add(name, func, help=text, parent=sub)
+        parser.add_argument("instance", help="name, short id or uuid")
+        return parser
+
+    one("get", cmd_get, "show an instance")
+    from smartdc.cli import streams
+
+    streams.add_commands(add, sub)
+    _lifecycle_commands(add, sub)
     resize = one("resize", cmd_resize, "resize an instance to another package")
     resize.add_argument("package", help="package id or name")
     _wait_flags(resize)
@@ -463,6 +469,9 @@ def add_commands(add: Adder) -> None:
 
     parts.add_commands(add, sub, _wait_flags)
     ssh.add_commands(add, sub)
+    # triton's top-level shortcuts for the everyday actions
+    _lifecycle_commands(add, None)
+    ssh.add_commands(add, None)
     wait = add("wait", cmd_wait, help="wait until instances are in a state", parent=sub)
     wait.add_argument("instances", nargs="+", metavar="INSTANCE")
     wait.add_argument(

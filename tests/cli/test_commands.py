@@ -361,3 +361,15 @@ def test_snapshot_get(cli: Cli) -> None:
     assert cli("instance", "snapshot", "create", "-n", "s1", "snappy", "-w").code == 0
     assert cli("instance", "snapshot", "get", "snappy", "s1", "-o", "name").out == "s1\n"
     assert cli("instance", "snapshot", "get", "snappy", "nope").code == 1
+
+
+def test_triton_top_level_shortcuts(cli: Cli) -> None:
+    """triton create/start/stop/reboot/delete/ip/ssh: the same commands at the top level."""
+    created = cli("create", "-n", "short", "-w", "-j")
+    assert created.code == 0, created.err
+    assert cli("ip", "short").out.strip() == json.loads(created.out)["primaryIp"]
+    assert cli("stop", "short", "-w").code == 0
+    assert cli("instance", "get", "short", "-o", "state").out == "stopped\n"
+    assert cli("start", "short", "-w").code == 0
+    assert cli("reboot", "short", "-w").code == 0
+    assert cli("delete", "short", "-w").code == 0
