@@ -284,7 +284,7 @@ class Simulator:
 
     def populate_machines(self, n: int, dc: str | None = None, account: str | None = None) -> None:
         """Create ``n`` running machines at once (for listing and paging tests)."""
-        from smartdc.testing.resources import machines  # type: ignore[attr-defined,unused-ignore]
+        from smartdc.testing.resources import machines
 
         with self.state.lock:
             machines.populate(self.dc(dc), account or self.account, n)

@@ -129,8 +129,3 @@ def negotiate(
         if satisfies(version, wanted):
             return version
     return None
-
-
-def route_versions(min_version: str | None) -> list[str]:
-    floor = parse_version(min_version) if min_version else (0, 0, 0)
-    return [v for v in SUPPORTED_VERSIONS if parse_version(v) >= floor]

@@ -244,15 +244,6 @@ def _translate_ip(record: dict[str, Any], account_uuid: str) -> dict[str, Any]:
     return shown
 
 
-def _ip_entries(req: SimRequest, network: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every address a listing can show (in use or reserved), as CloudAPI shows it."""
-    return [
-        _translate_ip(record, req.account.uuid)
-        for record in _napi_records(req, network)
-        if record.get("belongs_to_uuid") or record.get("reserved")
-    ]
-
-
 def _page_param(req: SimRequest, name: str, default: int, lowest: int, highest: int) -> int | None:
     """A paging parameter as NAPI reads it: None when it is not a whole number in range."""
     raw = req.query.get(name)
