@@ -12,7 +12,6 @@ from smartdc.cli.output import terminal_safe
 from smartdc.errors import ArgumentError
 
 Adder = Callable[..., argparse.ArgumentParser]
-IMAGE_STATES = ("active", "unactivated", "disabled", "creating", "failed")
 
 
 def find_image(ctx: Context, ref: str) -> Any:
@@ -91,12 +90,13 @@ def _wait_one(ctx: Context, image_id: str, states: list[str]) -> Any:
 
 
 def cmd_wait(ctx: Context) -> int:
+    from smartdc.enums import ImageState
+
+    known = [str(state.value) for state in ImageState]
     states = [s for s in ",".join(ctx.args.states or ["active"]).split(",") if s]
-    unknown = [s for s in states if s not in IMAGE_STATES]
+    unknown = [s for s in states if s not in known]
     if unknown:
-        raise ArgumentError(
-            f"unknown image state {', '.join(unknown)}; valid: {', '.join(IMAGE_STATES)}"
-        )
+        raise ArgumentError(f"unknown image state {', '.join(unknown)}; valid: {', '.join(known)}")
     images = [_image(ctx, ref) for ref in ctx.args.images]
     done = [_wait_one(ctx, str(image.id), states) for image in images]
     ctx.printer.listing(done, _listing())

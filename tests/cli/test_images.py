@@ -21,7 +21,11 @@ def test_image_create_wait_share_delete(cli: Cli, cloudapi_sim: Simulator) -> No
 
     waited = cli("image", "wait", "my-image", "-H", "-o", "name,state")
     assert waited.out.split() == ["my-image", "active"]
-    assert cli("image", "wait", "my-image", "-s", "actve").code == 2
+    typo = cli("image", "wait", "my-image", "-s", "actve")
+    assert typo.code == 2
+    assert "unknown image state actve; valid: active, unactivated, disabled, creating, failed" in (
+        typo.err
+    )
     assert cli("image", "get", image["id"][:8], "-o", "name").out == "my-image\n"
     assert cli("image", "get", "my-image@1.0.0", "-o", "id").out == image["id"] + "\n"
 
