@@ -143,19 +143,15 @@ def cmd_instance_fwrules(ctx: Context) -> int:
 
 def _instance_switch(enable: bool) -> Callable[[Context], int]:
     def run(ctx: Context) -> int:
-        from smartdc.cli.instances import _label
+        from smartdc.cli.instances import switch_each
 
-        word = "enable" if enable else "disable"
-        for ref in ctx.args.instances:
-            machine = ctx.machine(ref)
-            wait, timeout = ctx.args.wait, ctx.args.timeout
-            if enable:
-                machine.enable_firewall(wait=wait, timeout=timeout)
-            else:
-                machine.disable_firewall(wait=wait, timeout=timeout)
-            done = "done" if wait else "requested"
-            ctx.err.write(f"{word} firewall: {done} for instance {_label(machine)}\n")
-        return 0
+        if enable:
+            return switch_each(
+                ctx, "enable firewall", lambda m, w, t: m.enable_firewall(wait=w, timeout=t)
+            )
+        return switch_each(
+            ctx, "disable firewall", lambda m, w, t: m.disable_firewall(wait=w, timeout=t)
+        )
 
     return run
 

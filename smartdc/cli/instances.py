@@ -28,6 +28,20 @@ def _label(machine: Machine) -> str:
     return terminal_safe(f"{machine.name or '-'} ({machine.id.split('-', 1)[0]})")
 
 
+def switch_each(
+    ctx: Context, what: str, switch: Callable[[Machine, bool, float | None], object]
+) -> int:
+    """``switch(machine, wait, timeout)`` for each of ``--instances``, saying on stderr that
+    ``what`` (e.g. "enable firewall") was done, or requested when not waited for."""
+    wait, timeout = ctx.args.wait, ctx.args.timeout
+    for ref in ctx.args.instances:
+        machine = ctx.machine(ref)
+        switch(machine, wait, timeout)
+        done = "done" if wait else "requested"
+        ctx.err.write(f"{what}: {done} for instance {_label(machine)}\n")
+    return 0
+
+
 def _show(ctx: Context, machines: Sequence[Machine]) -> None:
     ctx.printer.records(machines, INSTANCE_COLUMNS, formatters={"shortid": short})
 

@@ -48,19 +48,19 @@ def cmd_audit(ctx: Context) -> int:
 
 def _deletion_protection(enable: bool) -> Callable[[Context], int]:
     def run(ctx: Context) -> int:
-        from smartdc.cli.instances import _label
+        from smartdc.cli.instances import switch_each
 
-        word = "enable" if enable else "disable"
-        for ref in ctx.args.instances:
-            machine = ctx.machine(ref)
-            wait, timeout = ctx.args.wait, ctx.args.timeout
-            if enable:
-                machine.enable_deletion_protection(wait=wait, timeout=timeout)
-            else:
-                machine.disable_deletion_protection(wait=wait, timeout=timeout)
-            done = "done" if wait else "requested"
-            ctx.err.write(f"{word} deletion protection: {done} for instance {_label(machine)}\n")
-        return 0
+        if enable:
+            return switch_each(
+                ctx,
+                "enable deletion protection",
+                lambda m, w, t: m.enable_deletion_protection(wait=w, timeout=t),
+            )
+        return switch_each(
+            ctx,
+            "disable deletion protection",
+            lambda m, w, t: m.disable_deletion_protection(wait=w, timeout=t),
+        )
 
     return run
 
