@@ -26,7 +26,7 @@ def filters(ctx: Context, operation: str) -> dict[str, Any]:
     items = getattr(ctx.args, "filters", None) or []
     if not items:
         return {}
-    api = ctx.datacenter().api
+    api = ctx.api()
     return operation_arguments(api.operation(operation), items, api.SERVICE.enum_names)
 
 

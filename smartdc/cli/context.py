@@ -1,4 +1,5 @@
-"""What a command gets: its arguments, where to print, and the DataCenter (made on first use)."""
+"""What a command gets: its arguments, where to print, and the DataCenter or the bare client (made
+on first use)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from smartdc.cli.output import Printer, terminal_safe
 
 if TYPE_CHECKING:
+    from smartdc import CloudAPI
     from smartdc.facade import DataCenter, Machine
     from smartdc.runtime.waiting import WaitClock
 
@@ -47,6 +49,7 @@ class Context:
             sort=getattr(args, "sort", None),
         )
         self._dc: DataCenter | None = None
+        self._api: CloudAPI | None = None
 
     def config_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {}
@@ -60,8 +63,22 @@ class Context:
         if self._dc is None:
             from smartdc.facade import DataCenter
 
-            self._dc = DataCenter(clock=self.clock, **self.config_kwargs())
+            if self._api is not None:
+                self._dc = DataCenter.from_client(self._api)
+            else:
+                self._dc = DataCenter(clock=self.clock, **self.config_kwargs())
         return self._dc
+
+    def api(self) -> CloudAPI:
+        """The generated client (the DataCenter's, once there is one): a command that needs no
+        facade object uses it without importing the facade."""
+        if self._dc is not None:
+            return self._dc.api
+        if self._api is None:
+            from smartdc import CloudAPI, Config
+
+            self._api = CloudAPI(Config(**self.config_kwargs()), clock=self.clock)
+        return self._api
 
     def machine(self, ref: str) -> Machine:
         return self.datacenter().machine(ref)
@@ -69,6 +86,8 @@ class Context:
     def close(self) -> None:
         if self._dc is not None:
             self._dc.close()
+        elif self._api is not None:
+            self._api.close()
 
     def progress(self, label: str, *, total: int = 1) -> Progress:
         """Progress of a wait on stderr (never stdout): a status line rewritten in place on a

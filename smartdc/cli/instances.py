@@ -91,7 +91,7 @@ def cmd_instances(ctx: Context) -> int:
         # Scripts get the server's objects as they arrive, page by page: no model round trip
         # (the whole objects, as triton prints them with -j, whatever -o says), each in the
         # server's own text unless that is not one line of ASCII (then encoded: terminal-safe).
-        api = ctx.datacenter().api
+        api = ctx.api()
         out = ctx.printer.out
         encode = json.JSONEncoder(separators=(",", ":")).encode  # made once, not per machine
         lines: list[str] = []

@@ -4,6 +4,8 @@ page, terminal-safe, and what came before an error still printed."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 
 from smartdc.testing import Simulator
@@ -61,3 +63,20 @@ def test_machines_listed_before_an_error_are_printed(cli: Cli, cloudapi_sim: Sim
     assert result.code == 1
     assert "InternalError" in result.err
     assert result.out.splitlines() == _server_items(cloudapi_sim, limit=300)
+
+
+def test_it_loads_no_model_and_no_facade(connection: list[str], cloudapi_sim: Simulator) -> None:
+    cloudapi_sim.populate_machines(2)
+    probe = (
+        "import sys\n"
+        "from smartdc.cli import main\n"
+        f"code = main({[*connection, 'instances', '-j']!r})\n"
+        "loaded = [m for m in sys.modules if m.startswith(('smartdc.facade', "
+        "'smartdc._generated.models.', 'smartdc._generated.operations.'))]\n"
+        "print(code, sorted(loaded), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stderr.strip() == "0 []"
+    assert len(done.stdout.splitlines()) == 2
