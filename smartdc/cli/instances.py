@@ -142,17 +142,19 @@ def cmd_create(ctx: Context) -> int:
     ):
         if value is not None:
             extra[name] = value
-    machine = dc.create_machine(
-        name=args.name,
-        image=args.image or args.image_arg,
-        package=args.package or args.package_arg,
-        networks=creating.nics(args.nics or []) or creating.network_ids(dc, args.networks or []),
-        metadata=creating.metadata(args.metadata_items or [], ctx.err),
-        tags=creating.tags(args.tags or [], ctx.err),
-        firewall_enabled=True if args.firewall else None,
-        if_absent=args.if_absent,
+    params: dict[str, Any] = {
+        "name": args.name,
+        "image": args.image or args.image_arg,
+        "package": args.package or args.package_arg,
+        "networks": creating.nics(args.nics or []) or creating.network_ids(dc, args.networks or []),
+        "metadata": creating.metadata(args.metadata_items or [], ctx.err),
+        "tags": creating.tags(args.tags or [], ctx.err),
+        "firewall_enabled": True if args.firewall else None,
         **extra,
-    )
+    }
+    if args.dry_run:
+        return _dry_run(ctx, params)
+    machine = dc.create_machine(if_absent=args.if_absent, **params)
     try:
         # the id first, on stderr: whatever happens next, the machine can be found again
         ctx.err.write(f"created instance {_label(machine)}: {terminal_safe(machine.id)}\n")
@@ -168,6 +170,24 @@ def cmd_create(ctx: Context) -> int:
         ctx.printer.record(machine)
     else:
         _show(ctx, [machine])
+    return 0
+
+
+def _dry_run(ctx: Context, params: dict[str, Any]) -> int:
+    """``create --dry-run``: the CreateMachine parameters, image and package looked up as a
+    create looks them up; nothing is created."""
+    dc = ctx.datacenter()
+    image = params["image"]
+    found = dc.image(image) if image else dc.default_image()
+    package = params["package"]
+    size = dc.package(package) if package else dc.default_package()
+    shown = {k: v for k, v in {**params, "image": found.id, "package": size.id}.items() if v}
+    ctx.err.write(
+        f"dry run: would create instance {terminal_safe(str(params['name'] or '(named by the server)'))}"
+        f" from {terminal_safe(f'{found.name}@{found.version}')} with package "
+        f"{terminal_safe(str(size.name))}; nothing was sent\n"
+    )
+    ctx.printer.line(json.dumps(shown, indent=None if ctx.printer.json_mode else 2))
     return 0
 
 
@@ -428,6 +448,9 @@ def _lifecycle_commands(add: Adder, parent: Any) -> None:
     create.add_argument("--encrypted", action="store_true", help="on an encrypted server")
     create.add_argument(
         "--allow-shared-images", action="store_true", help="allow an image shared with you"
+    )
+    create.add_argument(
+        "--dry-run", action="store_true", help="print what would be created; create nothing"
     )
     create.add_argument(
         "--if-absent", action="store_true", help="reuse an instance of that name if it exists"

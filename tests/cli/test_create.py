@@ -177,3 +177,13 @@ def test_nics_as_triton_takes_them(cli: Cli) -> None:
     ):
         bad = cli("instance", "create", "-n", "nic2", *args)
         assert bad.code == 2 and message in bad.err, (args, bad.err)
+
+
+def test_dry_run_creates_nothing(cli: Cli) -> None:
+    done = cli("instance", "create", "--dry-run", "-n", "dry", "-t", "n=1", "-m", "a=b", "-j")
+    assert done.code == 0, done.err
+    shown = json.loads(done.out)
+    image = json.loads(cli("image", "get", shown["image"], "-j").out)
+    assert shown["name"] == "dry" and shown["tags"] == {"n": 1} and shown["metadata"] == {"a": "b"}
+    assert f"from {image['name']}@{image['version']}" in done.err and "nothing was sent" in done.err
+    assert cli("instances", "-j").out == ""
