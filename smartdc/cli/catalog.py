@@ -40,19 +40,12 @@ def cmd_datacenters(ctx: Context) -> int:
     return 0
 
 
-def _model(name: str) -> type:
-    import smartdc.models
-
-    model: type = getattr(smartdc.models, name)
-    return model
-
-
 def cmd_images(ctx: Context) -> int:
     images = ctx.datacenter().images(**filters(ctx, "ListImages"))
     ctx.printer.listing(
         images,
         listings.of(
-            _model("Image"),
+            listings.model("Image"),
             ("shortid", "name", "version", "os", "type", "published_at"),
             long=("id", "name", "version", "state", "os", "type", "published_at"),
             sort=("published_at", "name"),
@@ -66,7 +59,7 @@ def cmd_packages(ctx: Context) -> int:
     ctx.printer.listing(
         packages,
         listings.of(
-            _model("Package"),
+            listings.model("Package"),
             ("shortid", "name", "memory", "swap", "disk", "vcpus"),
             long=("id", "name", "default", "memory", "swap", "disk", "vcpus", "group"),
             sort=("group", "memory"),
@@ -77,7 +70,8 @@ def cmd_packages(ctx: Context) -> int:
 
 def cmd_keys(ctx: Context) -> int:
     ctx.printer.listing(
-        ctx.datacenter().keys(), listings.of(_model("Key"), ("fingerprint", "name"), sort=("name",))
+        ctx.datacenter().keys(),
+        listings.of(listings.model("Key"), ("fingerprint", "name"), sort=("name",)),
     )
     return 0
 
@@ -101,7 +95,7 @@ def cmd_networks(ctx: Context) -> int:
     ctx.printer.listing(
         ctx.datacenter().networks(),
         listings.of(
-            _model("Network"),
+            listings.model("Network"),
             ("shortid", "name", "subnet", "gateway", "fabric", "vlan_id", "public"),
             long=("id", "name", "subnet", "gateway", "fabric", "vlan_id", "public", "description"),
             sort=("name",),
@@ -114,7 +108,7 @@ def cmd_fwrules(ctx: Context) -> int:
     ctx.printer.listing(
         ctx.datacenter().firewall_rules(),
         listings.of(
-            _model("FirewallRule"),
+            listings.model("FirewallRule"),
             ("shortid", "enabled", "global", "rule"),
             long=("id", "enabled", "global", "rule", "description"),
             sort=("rule",),
@@ -127,7 +121,7 @@ def cmd_volumes(ctx: Context) -> int:
     ctx.printer.listing(
         ctx.datacenter().volumes(**filters(ctx, "ListVolumes")),
         listings.of(
-            _model("Volume"),
+            listings.model("Volume"),
             ("shortid", "name", "size", "type", "state"),
             long=("id", "name", "size", "type", "state", "networks", "created"),
             sort=("created",),
@@ -144,7 +138,7 @@ def _getter(kind: str) -> Callable[[Context], int]:
         ref = ctx.args.ref
         found: Any
         if kind == "fwrule":
-            found = dc.api.get_firewall_rule(id=_fwrule_id(ctx, ref))
+            found = dc.api.get_firewall_rule(id=fwrule_id(ctx, ref))
         elif kind == "image":
             from smartdc.cli.images import find_image
 
@@ -157,7 +151,7 @@ def _getter(kind: str) -> Callable[[Context], int]:
     return run
 
 
-def _fwrule_id(ctx: Context, ref: str) -> str:
+def fwrule_id(ctx: Context, ref: str) -> str:
     """A firewall rule by id or short id (rules have no names)."""
     from smartdc.facade import NotFoundError
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from smartdc.cli import listings
-from smartdc.cli.catalog import _fwrule_id, _model, cmd_fwrules
+from smartdc.cli.catalog import cmd_fwrules, fwrule_id
 from smartdc.cli.context import Context
 from smartdc.cli.output import Listing, terminal_safe
 from smartdc.cli.values import file_path
@@ -27,7 +27,7 @@ UPDATE_FIELDS: dict[str, type] = {"rule": str, "enabled": bool, "log": bool, "de
 
 def _fwrule_listing() -> Listing:
     return listings.of(
-        _model("FirewallRule"),
+        listings.model("FirewallRule"),
         ("shortid", "enabled", "global", "rule"),
         long=("id", "enabled", "global", "log", "rule", "description"),
         sort=("rule",),
@@ -93,7 +93,7 @@ def update_values(pairs: list[str], file: str | None) -> dict[str, Any]:
 
 def cmd_update(ctx: Context) -> int:
     changes = update_values(ctx.args.pairs, ctx.args.file)
-    rule_id = _fwrule_id(ctx, ctx.args.id)
+    rule_id = fwrule_id(ctx, ctx.args.id)
     rule = ctx.datacenter().api.update_firewall_rule(id=rule_id, **changes)
     ctx.err.write(f"Updated firewall rule {rule_id} ({', '.join(changes)})\n")
     if ctx.printer.json_mode:
@@ -105,7 +105,7 @@ def _switch(enable: bool) -> Callable[[Context], int]:
     def run(ctx: Context) -> int:
         api = ctx.datacenter().api
         for ref in ctx.args.ids:
-            rule_id = _fwrule_id(ctx, ref)
+            rule_id = fwrule_id(ctx, ref)
             if enable:
                 api.enable_firewall_rule(id=rule_id)
             else:
@@ -119,7 +119,7 @@ def _switch(enable: bool) -> Callable[[Context], int]:
 def cmd_delete(ctx: Context) -> int:
     api = ctx.datacenter().api
     for ref in ctx.args.ids:
-        rule_id = _fwrule_id(ctx, ref)
+        rule_id = fwrule_id(ctx, ref)
         api.delete_firewall_rule(id=rule_id)
         ctx.printer.line(f"Deleted rule {rule_id}")
     return 0
@@ -129,7 +129,7 @@ def cmd_rule_instances(ctx: Context) -> int:
     from smartdc.cli.instances import _image_names
 
     api = ctx.datacenter().api
-    machines = api.list_firewall_rule_machines(id=_fwrule_id(ctx, ctx.args.id))
+    machines = api.list_firewall_rule_machines(id=fwrule_id(ctx, ctx.args.id))
     ctx.printer.listing(machines, listings.instances(lambda: _image_names(ctx)))
     return 0
 

@@ -31,9 +31,6 @@ def find_image(ctx: Context, ref: str) -> Any:
         return matches[0]
 
 
-_image = find_image
-
-
 def _named(image: Any) -> str:
     return terminal_safe(f"{image.id} ({image.name}@{image.version})")
 
@@ -64,7 +61,7 @@ def cmd_create(ctx: Context) -> int:
 def cmd_delete(ctx: Context) -> int:
     api = ctx.datacenter().api
     for ref in ctx.args.images:
-        image = _image(ctx, ref)
+        image = find_image(ctx, ref)
         api.delete_image(id=str(image.id))
         ctx.printer.line(f"Deleted image {_named(image)}")
     return 0
@@ -97,7 +94,7 @@ def cmd_wait(ctx: Context) -> int:
     unknown = [s for s in states if s not in known]
     if unknown:
         raise ArgumentError(f"unknown image state {', '.join(unknown)}; valid: {', '.join(known)}")
-    images = [_image(ctx, ref) for ref in ctx.args.images]
+    images = [find_image(ctx, ref) for ref in ctx.args.images]
     done = [_wait_one(ctx, str(image.id), states) for image in images]
     ctx.printer.listing(done, _listing())
     return 0
@@ -105,7 +102,7 @@ def cmd_wait(ctx: Context) -> int:
 
 def _share(share: bool) -> Callable[[Context], int]:
     def run(ctx: Context) -> int:
-        image = _image(ctx, ctx.args.image)
+        image = find_image(ctx, ctx.args.image)
         account = ctx.args.share_with
         acl = [str(a) for a in (image.acl or [])]
         if share and account not in acl:
@@ -126,7 +123,7 @@ def _share(share: bool) -> Callable[[Context], int]:
 
 
 def cmd_clone(ctx: Context) -> int:
-    image = _image(ctx, ctx.args.image)
+    image = find_image(ctx, ctx.args.image)
     clone = ctx.datacenter().api.clone_image(id=str(image.id))
     if ctx.printer.json_mode:
         ctx.printer.record(clone)
@@ -136,10 +133,8 @@ def cmd_clone(ctx: Context) -> int:
 
 
 def _listing() -> Any:
-    from smartdc.cli.catalog import _model
-
     return listings.of(
-        _model("Image"),
+        listings.model("Image"),
         ("shortid", "name", "version", "state", "os", "type"),
         sort=("name",),
     )

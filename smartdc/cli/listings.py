@@ -50,7 +50,7 @@ def flags(record: Mapping[str, Any]) -> str | None:
     return "".join(found) or None
 
 
-def _fields(model: type) -> tuple[str, ...]:
+def fields_of(model: type) -> tuple[str, ...]:
     import attrs  # the models are attrs classes (imported by then)
 
     return tuple(
@@ -58,6 +58,14 @@ def _fields(model: type) -> tuple[str, ...]:
         for f in attrs.fields(model)
         if f.name not in ("extra", "json_nulls", "decode_problems")
     )
+
+
+def model(name: str) -> type:
+    """A generated model class by name (``smartdc.models`` is imported when first listed)."""
+    import smartdc.models
+
+    found: type = getattr(smartdc.models, name)
+    return found
 
 
 def instances(image_names: Callable[[], Mapping[str, str]]) -> Listing:
@@ -77,7 +85,7 @@ def instances(image_names: Callable[[], Mapping[str, str]]) -> Listing:
         long=("id", "name", "img", "brand", "package", "state", "flags", "primaryIp", "created"),
         sort=("created",),
         computed={"shortid": shortid, "img": img, "age": age, "flags": flags},
-        fields=_fields(Machine),
+        fields=fields_of(Machine),
     )
 
 
@@ -86,7 +94,11 @@ def of(
 ) -> Listing:
     """A listing of ``model`` records with a ``shortid`` column."""
     return Listing(
-        columns=columns, long=long, sort=sort, computed={"shortid": shortid}, fields=_fields(model)
+        columns=columns,
+        long=long,
+        sort=sort,
+        computed={"shortid": shortid},
+        fields=fields_of(model),
     )
 
 

@@ -18,13 +18,6 @@ POLL_SECONDS = 2.0
 MIGRATION_ACTIONS = ("begin", "sync", "switch", "automatic", "pause", "abort", "finalize")
 
 
-def _model(name: str) -> type:
-    import smartdc.models
-
-    model: type = getattr(smartdc.models, name)
-    return model
-
-
 def _machine_id(ctx: Context) -> str:
     return ctx.machine(ctx.args.instance).id
 
@@ -40,7 +33,7 @@ def cmd_audit(ctx: Context) -> int:
             columns=("time", "action", "success"),
             long=("time", "action", "success", "caller"),
             sort=("time",),
-            fields=listings._fields(_model("AuditEntry")),
+            fields=listings.fields_of(listings.model("AuditEntry")),
         ),
     )
     return 0
@@ -76,7 +69,7 @@ def cmd_nic_list(ctx: Context) -> int:
             columns=("ip", "mac", "state", "network"),
             long=("ip", "mac", "state", "network", "primary", "gateway"),
             sort=("mac",),
-            fields=listings._fields(_model("Nic")),
+            fields=listings.fields_of(listings.model("Nic")),
         ),
     )
     return 0
@@ -173,7 +166,7 @@ def cmd_nic_delete(ctx: Context) -> int:
 
 def _disk_listing() -> Listing:
     return listings.of(
-        _model("Disk"),
+        listings.model("Disk"),
         ("shortid", "size", "pci_slot"),
         long=("id", "size", "pci_slot", "boot", "state"),
         sort=("pci_slot",),
@@ -283,7 +276,7 @@ def _migration_listing() -> Listing:
             "shortid": shortid,
             "age": lambda r: listings.age({"created": r.get("created_timestamp")}),
         },
-        fields=listings._fields(_model("Migration")),
+        fields=listings.fields_of(listings.model("Migration")),
     )
 
 
