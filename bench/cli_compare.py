@@ -65,7 +65,7 @@ def run(*, smoke: bool = False) -> Section:
     theirs = [*triton_command(), "instance", "list", "-j"]
     rows = []
     for size in sizes:
-        pairs = 1 if smoke else (7 if size <= 1000 else 3)
+        pairs = 1 if smoke else (7 if size <= 1000 else 5)
         with sim_process("--machines", str(size)) as sim, cli_home(sim) as env:
             smartdc_s: list[float] = []
             triton_s: list[float] = []
@@ -97,7 +97,7 @@ def run(*, smoke: bool = False) -> Section:
         section.lines.append(f"triton CLI skipped: {missing}.")
         section.target("4 smartdc faster than triton", None, f"skipped: {missing}")
     section.lines.append(
-        "Wall seconds per whole process, medians of alternated pairs (7 at 100, 3 at 10,000). "
+        "Wall seconds per whole process, medians of alternated pairs (7 at 100, 5 at 10,000). "
         "Ratio = triton time / smartdc time (above 1: smartdc faster)."
     )
     section.lines.append("")
