@@ -13,9 +13,12 @@ CORE = (
     "smartdc.auth",
     "smartdc.config",
     "smartdc.deadlines",
+    "smartdc.headers",
     "smartdc.transport",
     "smartdc.errors",
     "smartdc.runtime",
+    "smartdc.websocket",
+    "smartdc.wirelog",
 )
 UPPER = ("smartdc._generated", "smartdc.facade", "smartdc.cli", "smartdc.testing")
 BUILD_ONLY = ("codegen", "jinja2", "yaml")
