@@ -16,6 +16,9 @@ UNIT_TESTS := tests --ignore=tests/cli --ignore=tests/simulator --ignore=tests/p
 	--ignore=tests/conformance --ignore=tests/streaming \
 	--ignore=tests/bench --ignore=tests/test_packaging.py --ignore=tests/test_seed_readme.py
 CHECKED := smartdc codegen tests bench
+# pytest workers (pytest-xdist); each test file stays on one worker (module fixtures, test order).
+PYTEST_JOBS ?= 2
+PYTEST_PARALLEL := -n $(PYTEST_JOBS) --dist loadfile
 
 .PHONY: test demo lint fmt typecheck generate check-generated pytest pythons dist bench node-tools ssh-tools clean
 
@@ -82,7 +85,7 @@ check-generated: $(DEV_STAMP)
 	$(BIN)/python -m codegen --check
 
 pytest: $(DEV_STAMP) node-tools ssh-tools
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 # The unit tests on every other claimed Python. A version pyenv lacks is installed with
 # `pyenv install` when possible, else skipped with a message (the run still fails if tests fail).
@@ -103,7 +106,7 @@ pythons:
 	    "$$py/bin/python" -m venv $$venv && $$venv/bin/pip install -q -e '.[dev]' && touch $$venv/.dev-installed || exit 1; \
 	  fi; \
 	  echo "unit tests on Python $$($$venv/bin/python -c 'import platform; print(platform.python_version())')"; \
-	  $$venv/bin/pytest -q $(UNIT_TESTS) || exit 1; \
+	  $$venv/bin/pytest -q $(PYTEST_PARALLEL) $(UNIT_TESTS) || exit 1; \
 	done
 
 test: lint typecheck check-generated pytest pythons
