@@ -4,7 +4,7 @@ registration the server does not answer."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -30,10 +30,15 @@ def api(dc: DataCenter) -> CloudAPI:
     return dc.api
 
 
-def registered(sim: Simulator, count: int = 1) -> None:
-    """Until ``count`` changefeed listeners have registered (bounded: 5 s of real time)."""
-    feed = sim.state.datacenters[sim.datacenter_names[0]].feed
+def until(what: str, done: Callable[[], bool]) -> None:
+    """Until ``done()`` (bounded: 5 s of real time), for what the server does not answer."""
     deadline = time.monotonic() + 5
-    while feed.registered() < count:
-        assert time.monotonic() < deadline, "the registration never reached the simulator"
+    while not done():
+        assert time.monotonic() < deadline, f"never: {what}"
         time.sleep(0.005)
+
+
+def registered(sim: Simulator, count: int = 1) -> None:
+    """Until ``count`` changefeed listeners have registered."""
+    feed = sim.state.datacenters[sim.datacenter_names[0]].feed
+    until("the registration reached the simulator", lambda: feed.registered() >= count)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from smartdc.testing import Settings, Simulator
+from tests.streaming.conftest import registered, until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -56,19 +57,35 @@ def test_facade_waits_and_wait_all_listen_too(live: Simulator) -> None:
     assert {m.refresh().state for m in many} == {"running"}
 
 
-def test_a_gap_in_the_feed_is_followed_by_a_poll(live: Simulator) -> None:
+def test_each_gap_in_the_feed_is_followed_by_a_poll(live: Simulator) -> None:
     import threading
 
     api = live.client()
     machine = live.datacenter().create_machine(name="gap")
+    machine.wait("running", timeout=60)
     feed = live.state.datacenters[live.datacenter_names[0]].feed
-    # cut the feed while the wait listens: it reconnects, polls (the gap), and still finishes
-    timer = threading.Timer(0.5, feed.close)
-    timer.start()
+    before = live.request_count("GetMachine")
+
+    def polls() -> int:
+        return live.request_count("GetMachine") - before
+
+    results: list[object] = []
+    waiting = threading.Thread(
+        target=lambda: results.append(api.wait_machine_stopped(machine.id, timeout=60))
+    )
+    waiting.start()
     try:
-        assert api.wait_machine_running(machine.id) is not None
+        registered(live)
+        until("the first poll", lambda: polls() == 1)
+        # the machine does not change: only the drops can cause polls before the 60 s safety net
+        for expected in (2, 3):
+            feed.close()
+            registered(live)
+            until(f"poll {expected}, after a gap", lambda: polls() == expected)  # noqa: B023
     finally:
-        timer.cancel()
+        api.stop_machine(machine.id)
+        waiting.join(timeout=60)
+    assert [getattr(r, "state", None) for r in results] == ["stopped"]
 
 
 def test_without_the_streaming_extra_waits_poll(
