@@ -3,7 +3,6 @@ pipe ends quietly, errors and warnings speak in CLI flags."""
 
 from __future__ import annotations
 
-import datetime
 import http.server
 import os
 import signal
@@ -18,6 +17,7 @@ import pytest
 
 from smartdc.testing import Simulator
 from tests.cli.conftest import Result, invoke
+from tests.core.server import self_signed_cert
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -84,33 +84,7 @@ def test_insecure_prints_one_clear_line(cloudapi_sim: Simulator, connection: lis
 @pytest.fixture
 def self_signed_server(tmp_path: Path) -> Iterator[str]:
     """An HTTPS server whose certificate no CA signed."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    cert_file, key_file = self_signed_cert(tmp_path)
     server = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)

@@ -3,7 +3,6 @@ plain HTTP is refused off loopback; configuration mistakes are named."""
 
 from __future__ import annotations
 
-import datetime
 import json
 import socket
 import ssl
@@ -13,10 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from smartdc.config import Config
 from smartdc.errors import ConfigError, ConnectError
@@ -24,40 +19,15 @@ from smartdc.testing import Simulator
 from smartdc.testing.router import SimRequest, SimResponse
 from smartdc.transport import InsecureTransportWarning
 
+from ..core.server import self_signed_cert
 from .conftest import PASSPHRASE
-
-
-def _self_signed(directory: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
 
 
 class TLSListener:
     """Accepts TLS handshakes with a self-signed certificate; counts the ones that completed."""
 
     def __init__(self, directory: Path) -> None:
-        cert, key = _self_signed(directory)
+        cert, key = self_signed_cert(directory)
         self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self._context.load_cert_chain(cert, key)
         self._sock = socket.create_server(("127.0.0.1", 0))
