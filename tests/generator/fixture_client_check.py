@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 WIDGET = {
@@ -81,16 +80,10 @@ def main(tmp: str) -> None:
     from smartdc._generated.enums import WidgetState
     from smartdc._generated.errors import ResourceNotFound
     from smartdc._generated.models import Widget
+    from smartdc.testing.keyfiles import write_key
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    key_path = Path(tmp) / "id_rsa"
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    key_path = write_key(Path(tmp), "id_rsa", key, "pkcs8", with_pub=False)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     client = CloudAPI(

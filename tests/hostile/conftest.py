@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from smartdc.config import Config
+from smartdc.testing.keyfiles import write_key
 
 from .rawserver import HostileServer
 
@@ -19,17 +19,8 @@ MakeConfig = Callable[..., Config]
 
 @pytest.fixture(scope="session")
 def key_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("hostile-key") / "id_ed25519"
     key = ed25519.Ed25519PrivateKey.generate()
-    path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.OpenSSH,
-            serialization.NoEncryption(),
-        )
-    )
-    path.chmod(0o600)
-    return path
+    return write_key(tmp_path_factory.mktemp("hostile-key"), "id_ed25519", key, "openssh")
 
 
 @pytest.fixture
