@@ -17,10 +17,6 @@ if TYPE_CHECKING:
 Adder = Callable[..., argparse.ArgumentParser]
 
 
-def short(record: Any) -> str:
-    return str(record.get("id", "")).split("-", 1)[0]
-
-
 def filters(ctx: Context, operation: str) -> dict[str, Any]:
     """The FIELD=VALUE arguments as the operation's typed query parameters."""
     items = getattr(ctx.args, "filters", None) or []

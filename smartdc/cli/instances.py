@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from smartdc.cli import creating, listings
-from smartdc.cli.catalog import filters, short
+from smartdc.cli.catalog import filters
 from smartdc.cli.context import Context
 from smartdc.cli.output import cell, terminal_safe
 from smartdc.cli.values import parse_assignments
@@ -43,7 +43,7 @@ def switch_each(
 
 
 def _show(ctx: Context, machines: Sequence[Machine]) -> None:
-    ctx.printer.records(machines, INSTANCE_COLUMNS, formatters={"shortid": short})
+    ctx.printer.records(machines, INSTANCE_COLUMNS, formatters={"shortid": listings.shortid})
 
 
 def _wait(ctx: Context, machines: list[Machine], state: str | Sequence[str]) -> None:

@@ -293,11 +293,12 @@ def cmd_migration_get(ctx: Context) -> int:
 def _migration_or_none(ctx: Context, machine_id: str) -> Any:
     """The instance's migration; None once it is gone (an aborted one is removed)."""
     from smartdc.errors import CloudAPIError
+    from smartdc.facade.lookup import is_missing
 
     try:
         return ctx.datacenter().api.get_migration(id=machine_id)
     except CloudAPIError as exc:
-        if exc.status == 404:
+        if is_missing(exc):
             return None
         raise
 
