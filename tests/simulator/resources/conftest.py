@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -21,3 +22,13 @@ def vsim() -> Iterator[Simulator]:
 @pytest.fixture
 def vsig(vsim: Simulator) -> SigClient:
     return SigClient(vsim.url, vsim.account, load_private_key(vsim.key_path))
+
+
+def running_machine(sim: Simulator, sig: SigClient, image: str = "base-64-lts", **body: Any) -> str:
+    """The id of a new machine of ``image`` (CreateMachine ``body`` added), provisioned: the
+    virtual clock is moved past its provisioning."""
+    image_id = sig.get("/my/images", query={"name": image}).json[-1]["id"]
+    reply = sig.post("/my/machines", {"image": image_id, "package": "g4-highcpu-1G", **body})
+    assert reply.status == 201, reply.body
+    sim.advance(sim.settings.provision_seconds + 0.01)
+    return str(reply.json["id"])

@@ -8,7 +8,6 @@ from typing import Any
 
 import attrs
 
-from smartdc.testing.clock import VirtualClock
 from smartdc.testing.keyfiles import public_key_of
 from smartdc.testing.simulator import Simulator
 
@@ -28,11 +27,6 @@ def _create(sig: SigClient, **body: Any) -> dict[str, Any]:
     return dict(reply.json)
 
 
-def _advance(sim: Simulator, seconds: float) -> None:
-    assert isinstance(sim.clock, VirtualClock)
-    sim.clock.advance(seconds)
-
-
 def test_create_provisions_then_runs_with_ips(vsim: Simulator, vsig: SigClient) -> None:
     machine = _create(vsig, name="web-1", **{"metadata.role": "web", "tag.env": "dev"})
     assert machine["state"] == "provisioning"
@@ -40,7 +34,7 @@ def test_create_provisions_then_runs_with_ips(vsim: Simulator, vsig: SigClient) 
     assert machine["package"] == "g4-highcpu-1G" and machine["memory"] == 1024
     assert machine["metadata"]["role"] == "web" and machine["tags"] == {"env": "dev"}
     assert not any(k.startswith("_sim") for k in machine)
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     running = vsig.get(f"/my/machines/{machine['id']}").json
     assert running["state"] == "running"
     assert len(running["ips"]) == 2 and running["primaryIp"] in running["ips"]
@@ -112,7 +106,7 @@ def test_create_needs_an_ssh_key_on_the_account(vsim: Simulator, vsig: SigClient
 def test_failed_provisioning(vsim: Simulator, vsig: SigClient) -> None:
     vsim.settings.fail_provision_names.add("doomed")
     machine = _create(vsig, name="doomed")
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     assert vsig.get(f"/my/machines/{machine['id']}").json["state"] == "failed"
 
 
@@ -122,14 +116,14 @@ def test_stop_start_and_wrong_state(vsim: Simulator, vsig: SigClient) -> None:
     # sdc-vmapi lib/endpoints/vms.js updateVm(): 409 UnallocatedVM while provisioning
     assert (early.status, early.json["code"]) == (409, "UnallocatedVM")
     assert early.json["message"] == "Cannot call stop for a VM that has not been provisioned yet"
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     stop = vsig.post(f"/my/machines/{mid}", query={"action": "stop"})
     assert stop.status == 202 and stop.body == b""
     assert vsig.get(f"/my/machines/{mid}").json["state"] == "stopping"
-    _advance(vsim, vsim.settings.stop_seconds + 0.01)
+    vsim.advance(vsim.settings.stop_seconds + 0.01)
     assert vsig.get(f"/my/machines/{mid}").json["state"] == "stopped"
     assert vsig.post(f"/my/machines/{mid}", query={"action": "start"}).status == 202
-    _advance(vsim, vsim.settings.start_seconds + 0.01)
+    vsim.advance(vsim.settings.start_seconds + 0.01)
     assert vsig.get(f"/my/machines/{mid}").json["state"] == "running"
 
 
@@ -143,7 +137,7 @@ def test_action_errors(vsig: SigClient) -> None:
 
 def test_rename_resize_firewall_and_protection(vsim: Simulator, vsig: SigClient) -> None:
     mid = _create(vsig)["id"]
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     vsig.post(f"/my/machines/{mid}", query={"action": "rename", "name": "renamed"})
     vsig.post(f"/my/machines/{mid}", query={"action": "resize", "package": "g4-highcpu-2G"})
     vsig.post(f"/my/machines/{mid}", query={"action": "enable_firewall"})
@@ -157,9 +151,9 @@ def test_rename_resize_firewall_and_protection(vsim: Simulator, vsig: SigClient)
 
 def test_delete_then_gone(vsim: Simulator, vsig: SigClient) -> None:
     mid = _create(vsig)["id"]
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     assert vsig.delete(f"/my/machines/{mid}").status == 204
-    _advance(vsim, vsim.settings.delete_seconds + 0.01)
+    vsim.advance(vsim.settings.delete_seconds + 0.01)
     gone = vsig.get(f"/my/machines/{mid}")
     assert gone.status == 410 and gone.json["state"] == "deleted"
     assert vsig.delete(f"/my/machines/{mid}").status == 410
@@ -172,10 +166,10 @@ def test_delete_then_gone(vsim: Simulator, vsig: SigClient) -> None:
 def test_audit_shows_completed_actions_newest_first(vsim: Simulator, vsig: SigClient) -> None:
     mid = _create(vsig)["id"]
     assert vsig.get(f"/my/machines/{mid}/audit").json == []  # provisioning not done yet
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     vsig.post(f"/my/machines/{mid}", query={"action": "reboot"})
     assert [e["action"] for e in vsig.get(f"/my/machines/{mid}/audit").json] == ["provision"]
-    _advance(vsim, vsim.settings.reboot_seconds + 0.01)
+    vsim.advance(vsim.settings.reboot_seconds + 0.01)
     entries = vsig.get(f"/my/machines/{mid}/audit").json
     assert [e["action"] for e in entries] == ["reboot", "provision"]
     assert entries[0]["success"] == "yes" and entries[0]["caller"]["type"] == "signature"
@@ -254,17 +248,17 @@ def test_tag_semantics(vsig: SigClient) -> None:
 
 def test_snapshots(vsim: Simulator, vsig: SigClient) -> None:
     mid = _create(vsig)["id"]
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     made = vsig.post(f"/my/machines/{mid}/snapshots", {"name": "snap1"})
     assert (made.status, made.json) == (201, {"name": "snap1", "state": "queued"})
     assert "Location" not in made.headers  # the server sets none
-    _advance(vsim, vsim.settings.snapshot_seconds + 0.01)
+    vsim.advance(vsim.settings.snapshot_seconds + 0.01)
     assert vsig.get(f"/my/machines/{mid}/snapshots/snap1").json["state"] == "created"
     assert [s["name"] for s in vsig.get(f"/my/machines/{mid}/snapshots").json] == ["snap1"]
     assert vsig.post(f"/my/machines/{mid}/snapshots/snap1").status == 202  # see test_snapshots
     assert vsig.delete(f"/my/machines/{mid}/snapshots/snap1").status == 204
     assert vsig.get(f"/my/machines/{mid}/snapshots/snap1").json["state"] == "created"
-    _advance(vsim, vsim.settings.snapshot_seconds + 0.01)
+    vsim.advance(vsim.settings.snapshot_seconds + 0.01)
     # the deletion job remains: the snapshot answers as deleted, and is no longer listed
     gone = vsig.get(f"/my/machines/{mid}/snapshots/snap1")
     assert (gone.status, gone.json) == (200, {"name": "snap1", "state": "deleted"})
@@ -280,7 +274,7 @@ def test_networks_and_ips(vsim: Simulator, vsig: SigClient) -> None:
     assert {n["name"] for n in networks} >= {"external", "internal"}
     internal = next(n for n in networks if n["name"] == "internal")
     mid = _create(vsig)["id"]
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     ips = vsig.get(f"/my/networks/{internal['id']}/ips")
     assert [ip["belongs_to_uuid"] for ip in ips.json] == [mid]
     assert ips.headers["x-query-limit"] == "1000" and ips.headers["x-resource-count"] == "1"
@@ -317,9 +311,9 @@ def test_failed_and_destroyed_machines_are_listed_only_when_asked(
     doomed = _create(vsig, name="doomed")["id"]
     kept = _create(vsig, name="kept", **{"tag.flag": True})["id"]
     gone = _create(vsig, name="gone")["id"]
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     assert vsig.delete(f"/my/machines/{gone}").status == 204
-    _advance(vsim, vsim.settings.delete_seconds + 0.01)
+    vsim.advance(vsim.settings.delete_seconds + 0.01)
 
     def ids(**query: str) -> set[str]:
         return {m["id"] for m in vsig.get("/my/machines", query=query).json}
@@ -332,10 +326,10 @@ def test_failed_and_destroyed_machines_are_listed_only_when_asked(
 
 def test_destroyed_machine_answers_410_with_itself(vsim: Simulator, vsig: SigClient) -> None:
     mid = _create(vsig)["id"]
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     assert vsig.delete(f"/my/machines/{mid}").status == 204
     assert vsig.delete(f"/my/machines/{mid}").status == 204  # destroy job already running
-    _advance(vsim, vsim.settings.delete_seconds + 0.01)
+    vsim.advance(vsim.settings.delete_seconds + 0.01)
     for reply in (
         vsig.get(f"/my/machines/{mid}"),
         vsig.delete(f"/my/machines/{mid}"),
@@ -348,7 +342,7 @@ def test_destroyed_machine_answers_410_with_itself(vsim: Simulator, vsig: SigCli
 
 def test_addresses_are_unique_per_network(vsim: Simulator, vsig: SigClient) -> None:
     made = [_create(vsig)["id"] for _ in range(12)]
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     ips = [ip for mid in made for ip in vsig.get(f"/my/machines/{mid}").json["ips"]]
     assert len(ips) == len(set(ips)) == 24
 
@@ -370,11 +364,11 @@ def test_credentials_are_shown_only_when_asked(vsim: Simulator, vsig: SigClient)
 
 def test_firewall_and_rename_audit_names(vsim: Simulator, vsig: SigClient) -> None:
     mid = _create(vsig)["id"]
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     vsig.post(f"/my/machines/{mid}", query={"action": "enable_firewall"})
     vsig.post(f"/my/machines/{mid}", query={"action": "rename", "name": "n2"})
     vsig.post(f"/my/machines/{mid}", query={"action": "enable_deletion_protection"})
-    _advance(vsim, 0.01)
+    vsim.advance(0.01)
     actions = [e["action"] for e in vsig.get(f"/my/machines/{mid}/audit").json]
     assert actions == ["enable_deletion_protection", "rename", "unknown", "provision"]
     missing_name = vsig.post(f"/my/machines/{mid}", query={"action": "rename"})
@@ -387,7 +381,7 @@ def test_short_id_template_and_networks_by_id(vsim: Simulator, vsig: SigClient) 
     internal = next(n for n in vsig.get("/my/networks").json if n["name"] == "internal")
     machine = _create(vsig, name="web-{{shortId}}", networks=[internal["id"]])
     assert machine["name"] == "web-" + machine["id"][:8]
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     running = vsig.get(f"/my/machines/{machine['id']}").json
     assert running["networks"] == [internal["id"]] and len(running["nics"]) == 1
     assert running["primaryIp"] == running["ips"][0]  # only a private address: it is primary
@@ -408,7 +402,7 @@ def test_vnc_needs_a_running_hvm_and_an_upgrade(vsim: Simulator, vsig: SigClient
     hvm = vsig.post("/my/machines", {"image": image, "package": "g4-highcpu-1G"}).json["id"]
     stopped = vsig.get(f"/my/machines/{hvm}/vnc")
     assert (stopped.status, stopped.json["code"]) == (400, "MachineStoppedError")
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     assert vsig.get(f"/my/machines/{zone}/vnc").json["code"] == "MachineHasNoVNCError"
     upgrade = vsig.get(f"/my/machines/{hvm}/vnc")
     assert (upgrade.status, upgrade.json["code"]) == (400, "UpgradeRequiredError")
@@ -432,13 +426,13 @@ def test_populate_makes_realistic_running_machines(vsim: Simulator, vsig: SigCli
 
 def test_provision_from_own_image_only(vsim: Simulator, vsig: SigClient) -> None:
     source = _create(vsig)["id"]
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     made = vsig.post("/my/images", {"machine": source, "name": "custom", "version": "1.0.0"})
     assert made.status == 201, made.body
     image = made.json["id"]
     early = vsig.post("/my/machines", {"image": image, "package": "g4-highcpu-1G"})
     assert (early.status, early.json["message"]) == (409, f"image {image} is not active")
-    _advance(vsim, vsim.settings.image_create_seconds + 0.01)
+    vsim.advance(vsim.settings.image_create_seconds + 0.01)
     assert vsig.post("/my/machines", {"image": image, "package": "g4-highcpu-1G"}).status == 201
     # another account cannot provision from it: to them it is not an image at all
     vsim.dc().table("images")[image]["owner"] = "00000000-0000-4000-8000-000000000001"
@@ -449,7 +443,7 @@ def test_provision_from_own_image_only(vsim: Simulator, vsig: SigClient) -> None
 def test_resize_rules(vsim: Simulator, vsig: SigClient) -> None:
     image = vsig.get("/my/images", query={"name": "ubuntu-certified-22.04"}).json[-1]["id"]
     bhyve = vsig.post("/my/machines", {"image": image, "package": "g4-highcpu-1G"}).json["id"]
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     refused = vsig.post(
         f"/my/machines/{bhyve}", query={"action": "resize", "package": "g4-highcpu-2G"}
     )
@@ -472,7 +466,7 @@ def test_network_objects_and_default_networks(vsim: Simulator, vsig: SigClient) 
     chosen = create(networks=[{"ipv4_uuid": fabric["id"], "ipv4_ips": ["192.168.128.77"]}])
     only_external = create(default_networks=["external"])
     twice = create(networks=[external, external])
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     assert vsig.get(f"/my/machines/{chosen.json['id']}").json["ips"] == ["192.168.128.77"]
     assert vsig.get(f"/my/machines/{only_external.json['id']}").json["networks"] == [external]
     assert vsig.get(f"/my/machines/{twice.json['id']}").json["networks"] == [external]

@@ -10,23 +10,10 @@ from typing import Any
 
 import urllib3
 
-from smartdc.testing.clock import VirtualClock
 from smartdc.testing.simulator import Simulator
 
 from ..sigclient import SigClient
-
-
-def _machine(sim: Simulator, sig: SigClient) -> str:
-    image_id = sig.get("/my/images", query={"name": "base-64-lts"}).json[-1]["id"]
-    reply = sig.post("/my/machines", {"image": image_id, "package": "g4-highcpu-1G"})
-    assert reply.status == 201, reply.body
-    _advance(sim, sim.settings.provision_seconds + 0.01)
-    return str(reply.json["id"])
-
-
-def _advance(sim: Simulator, seconds: float) -> None:
-    assert isinstance(sim.clock, VirtualClock)
-    sim.clock.advance(seconds)
+from .conftest import running_machine
 
 
 def _events(response: urllib3.BaseHTTPResponse) -> Iterator[dict[str, Any]]:
@@ -45,7 +32,7 @@ def _act(sig: SigClient, mid: str, action: str) -> Any:
 
 
 def test_watch_stays_open_until_the_phase_ends(vsim: Simulator, vsig: SigClient) -> None:
-    mid = _machine(vsim, vsig)
+    mid = running_machine(vsim, vsig)
     begun = _act(vsig, mid, "begin")
     assert begun.status == 201
     # VMAPI answers the record as it was, with the phase asked for and the state running
@@ -62,7 +49,7 @@ def test_watch_stays_open_until_the_phase_ends(vsim: Simulator, vsig: SigClient)
     assert (first["type"], first["phase"], first["state"]) == ("progress", "begin", "running")
     assert first["message"] == "reserving instance"
     assert isinstance(first["duration_ms"], int)
-    _advance(vsim, vsim.settings.migration_step_seconds + 0.01)
+    vsim.advance(vsim.settings.migration_step_seconds + 0.01)
     assert next(events) == {"type": "end", "phase": "begin", "state": "paused"}
     assert list(events) == []
     # a watch of a migration that is not running only says how it ended
@@ -73,14 +60,14 @@ def test_watch_stays_open_until_the_phase_ends(vsim: Simulator, vsig: SigClient)
 
 
 def test_migration_and_progress_fields(vsim: Simulator, vsig: SigClient) -> None:
-    mid = _machine(vsim, vsig)
+    mid = running_machine(vsim, vsig)
     step = vsim.settings.migration_step_seconds
     _act(vsig, mid, "begin")
-    _advance(vsim, step + 0.01)
+    vsim.advance(step + 0.01)
     synced = _act(vsig, mid, "sync").json
     assert (synced["phase"], synced["state"]) == ("sync", "running")
     assert [e["phase"] for e in synced["progress_history"]] == ["begin"]
-    _advance(vsim, step + 0.01)
+    vsim.advance(step + 0.01)
     migration = vsig.get(f"/my/migrations/{mid}").json
     assert sorted(migration) == [
         "automatic",
@@ -112,7 +99,7 @@ def test_migration_and_progress_fields(vsim: Simulator, vsig: SigClient) -> None
 
 
 def test_state_rules_answer_as_vmapi(vsim: Simulator, vsig: SigClient) -> None:
-    mid = _machine(vsim, vsig)
+    mid = running_machine(vsim, vsig)
     step = vsim.settings.migration_step_seconds
 
     def refused(action: str) -> tuple[int, str, str]:
@@ -134,7 +121,7 @@ def test_state_rules_answer_as_vmapi(vsim: Simulator, vsig: SigClient) -> None:
         "PreconditionFailed",
         "Abort cannot work on a running migration",
     )
-    _advance(vsim, step + 0.01)
+    vsim.advance(step + 0.01)
     assert refused("switch") == (
         412,
         "PreconditionFailed",
@@ -152,15 +139,15 @@ def test_state_rules_answer_as_vmapi(vsim: Simulator, vsig: SigClient) -> None:
     )
     assert _act(vsig, mid, "sync").status == 201
     assert _act(vsig, mid, "pause").status == 201
-    _advance(vsim, step + 0.01)
+    vsim.advance(step + 0.01)
     paused = vsig.get(f"/my/migrations/{mid}").json
     assert (paused["phase"], paused["state"]) == ("sync", "paused")
     assert paused["progress_history"][-1]["state"] == "paused"
     assert _act(vsig, mid, "sync").status == 201
-    _advance(vsim, step + 0.01)
+    vsim.advance(step + 0.01)
     switched = _act(vsig, mid, "switch").json
     assert (switched["phase"], switched["state"]) == ("switch", "running")
-    _advance(vsim, step + 0.01)
+    vsim.advance(step + 0.01)
     assert vsig.get(f"/my/migrations/{mid}").json["state"] == "successful"
     assert refused("begin") == (
         412,
@@ -172,14 +159,14 @@ def test_state_rules_answer_as_vmapi(vsim: Simulator, vsig: SigClient) -> None:
 
 
 def test_abort_removes_the_migration_once_done(vsim: Simulator, vsig: SigClient) -> None:
-    mid = _machine(vsim, vsig)
+    mid = running_machine(vsim, vsig)
     _act(vsig, mid, "begin")
-    _advance(vsim, vsim.settings.migration_step_seconds + 0.01)
+    vsim.advance(vsim.settings.migration_step_seconds + 0.01)
     aborting = _act(vsig, mid, "abort").json
     assert (aborting["phase"], aborting["state"]) == ("abort", "running")
     events = _events(vsig.stream("POST", f"/my/machines/{mid}/migrate", query={"action": "watch"}))
     assert next(events)["message"] == "aborting migration"
-    _advance(vsim, vsim.settings.migration_step_seconds + 0.01)
+    vsim.advance(vsim.settings.migration_step_seconds + 0.01)
     assert next(events) == {"type": "end", "phase": "abort", "state": "successful"}
     gone = vsig.get(f"/my/migrations/{mid}")
     assert (gone.status, gone.json["message"]) == (404, "migration not found")
@@ -188,7 +175,7 @@ def test_abort_removes_the_migration_once_done(vsim: Simulator, vsig: SigClient)
 
 
 def test_automatic_runs_every_phase(vsim: Simulator, vsig: SigClient) -> None:
-    mid = _machine(vsim, vsig)
+    mid = running_machine(vsim, vsig)
     started = _act(vsig, mid, "automatic").json
     assert (started["phase"], started["state"], started["automatic"]) == (
         "begin",
@@ -196,7 +183,7 @@ def test_automatic_runs_every_phase(vsim: Simulator, vsig: SigClient) -> None:
         True,
     )
     for _ in range(3):
-        _advance(vsim, vsim.settings.migration_step_seconds + 0.01)
+        vsim.advance(vsim.settings.migration_step_seconds + 0.01)
     done = vsig.get(f"/my/migrations/{mid}").json
     assert (done["phase"], done["state"]) == ("switch", "successful")
     assert [(e["phase"], e["state"]) for e in done["progress_history"]] == [

@@ -4,7 +4,6 @@ account's own (fabric) networks, and never on shared ones."""
 
 from __future__ import annotations
 
-from smartdc.testing.clock import VirtualClock
 from smartdc.testing.simulator import Simulator
 
 from ..sigclient import SigClient
@@ -12,11 +11,6 @@ from ..sigclient import SigClient
 
 def _fabric(sig: SigClient) -> dict[str, object]:
     return next(n for n in sig.get("/my/networks").json if n.get("fabric"))
-
-
-def _advance(sim: Simulator, seconds: float) -> None:
-    assert isinstance(sim.clock, VirtualClock)
-    sim.clock.advance(seconds)
 
 
 def test_fabric_network_lists_its_reserved_addresses(vsim: Simulator, vsig: SigClient) -> None:
@@ -77,7 +71,7 @@ def test_new_fabric_network_reserves_gateway_resolvers_and_broadcast(
         },
     )
     assert machine.status == 201, machine.body
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     nics = vsig.get(f"/my/machines/{machine.json['id']}/nics").json
     assert [nic["ip"] for nic in nics] == ["10.40.0.1"]
     second_machine = vsig.post(
@@ -88,7 +82,7 @@ def test_new_fabric_network_reserves_gateway_resolvers_and_broadcast(
             "networks": [nid],
         },
     )
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     nics = vsig.get(f"/my/machines/{second_machine.json['id']}/nics").json
     assert [nic["ip"] for nic in nics] == ["10.40.0.3"]  # 10.40.0.2 is a resolver
 
@@ -114,7 +108,7 @@ def test_chosen_addresses_cannot_be_managed_ones(vsim: Simulator, vsig: SigClien
         },
     )
     machine = vsig.post("/my/machines", {"image": image, "package": "g4-highcpu-1G"}).json["id"]
-    _advance(vsim, vsim.settings.provision_seconds + 0.01)
+    vsim.advance(vsim.settings.provision_seconds + 0.01)
     nics = f"/my/machines/{machine}/nics"
     assert vsig.post(nics, {"network": gateway}).json["message"] == (
         "cannot use 192.168.128.1 because it is a managed IP"

@@ -6,28 +6,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from smartdc.testing.clock import VirtualClock
 from smartdc.testing.simulator import Simulator
 
 from ..sigclient import SigClient
-
-
-def _machine(sim: Simulator, sig: SigClient, *, image: str = "base-64-lts", **body: Any) -> str:
-    image_id = sig.get("/my/images", query={"name": image}).json[-1]["id"]
-    reply = sig.post("/my/machines", {"image": image_id, "package": "g4-highcpu-1G", **body})
-    assert reply.status == 201, reply.body
-    _advance(sim, sim.settings.provision_seconds + 0.01)
-    return str(reply.json["id"])
-
-
-def _advance(sim: Simulator, seconds: float) -> None:
-    assert isinstance(sim.clock, VirtualClock)
-    sim.clock.advance(seconds)
+from .conftest import running_machine
 
 
 def test_firewall_rules_select_machines_by_vm_and_tag(vsim: Simulator, vsig: SigClient) -> None:
-    web = _machine(vsim, vsig, **{"tag.role": "web"})
-    other = _machine(vsim, vsig)
+    web = running_machine(vsim, vsig, **{"tag.role": "web"})
+    other = running_machine(vsim, vsig)
     bad = vsig.post("/my/fwrules", {"rule": "let everything in"})
     assert (bad.status, bad.json["code"]) == (422, "InvalidParameters")  # FWAPI's, passed on
     assert bad.json["errors"][0]["field"] == "rule"
@@ -105,7 +92,7 @@ def test_fabric_vlans_and_networks(vsig: SigClient) -> None:
 
 
 def test_nics_add_list_remove(vsim: Simulator, vsig: SigClient) -> None:
-    mid = _machine(vsim, vsig)
+    mid = running_machine(vsim, vsig)
     nics = vsig.get(f"/my/machines/{mid}/nics")
     assert nics.headers["x-resource-count"] == "2"
     fabric = next(n for n in vsig.get("/my/networks").json if n.get("fabric"))
@@ -123,7 +110,7 @@ def test_nics_add_list_remove(vsim: Simulator, vsig: SigClient) -> None:
     assert (unknown.status, unknown.json["code"]) == (409, "InvalidArgument")
     assert vsig.get(f"/my/machines/{mid}/nics/zz").json["code"] == "InvalidArgument"
     assert vsig.get(f"/my/machines/{mid}/nics/{mac}").json["state"] == "provisioning"
-    _advance(vsim, vsim.settings.reboot_seconds + 0.01)
+    vsim.advance(vsim.settings.reboot_seconds + 0.01)
     assert vsig.get(f"/my/machines/{mid}/nics/{mac}").json["state"] == "running"
     assert vsig.delete(f"/my/machines/{mid}/nics/{mac}").status == 204
     assert vsig.get(f"/my/machines/{mid}/nics/{mac}").status == 404
@@ -145,7 +132,7 @@ def test_volumes_lifecycle(vsim: Simulator, vsig: SigClient) -> None:
     assert (untyped.status, untyped.json["code"]) == (409, "InvalidArgument")
     assert _volume(vsig, name="-bad").json["code"] == "InvalidArgument"
     assert _volume(vsig, size="big").json["code"] == "InvalidArgument"
-    _advance(vsim, vsim.settings.volume_create_seconds + 0.01)
+    vsim.advance(vsim.settings.volume_create_seconds + 0.01)
     vid = made.json["id"]
     assert vsig.get(f"/my/volumes/{vid}").json["state"] == "ready"
     listed = vsig.get("/my/volumes", query={"name": "da*"})
@@ -162,7 +149,7 @@ def test_volumes_lifecycle(vsim: Simulator, vsig: SigClient) -> None:
     assert vsig.post(f"/my/volumes/{vid}", {"size": 10240}).json["size"] == 20480  # ignored
     assert vsig.delete(f"/my/volumes/{vid}").status == 204
     assert vsig.get(f"/my/volumes/{vid}").json["state"] == "deleting"
-    _advance(vsim, vsim.settings.delete_seconds + 0.01)
+    vsim.advance(vsim.settings.delete_seconds + 0.01)
     gone = vsig.get(f"/my/volumes/{vid}")
     assert (gone.status, gone.json["code"]) == (404, "VolumeNotFound")
 
@@ -170,7 +157,7 @@ def test_volumes_lifecycle(vsim: Simulator, vsig: SigClient) -> None:
 def test_volume_predicate_filters(vsim: Simulator, vsig: SigClient) -> None:
     for name, tag in (("alpha", "a"), ("beta", "b")):
         assert _volume(vsig, name=name, tags={"group": tag}).status == 201
-    _advance(vsim, vsim.settings.volume_create_seconds + 0.01)
+    vsim.advance(vsim.settings.volume_create_seconds + 0.01)
 
     def names(predicate: object, **query: str) -> Any:
         reply = vsig.get("/my/volumes", query={"predicate": json.dumps(predicate), **query})
@@ -187,9 +174,9 @@ def test_volume_predicate_filters(vsim: Simulator, vsig: SigClient) -> None:
 
 def test_mounted_volume_is_in_use(vsim: Simulator, vsig: SigClient) -> None:
     vid = _volume(vsig, name="shared").json["id"]
-    _advance(vsim, vsim.settings.volume_create_seconds + 0.01)
+    vsim.advance(vsim.settings.volume_create_seconds + 0.01)
     mount = [{"name": "shared", "type": "tritonnfs", "mode": "rw", "mountpoint": "/data"}]
-    mid = _machine(vsim, vsig, volumes=mount)
+    mid = running_machine(vsim, vsig, volumes=mount)
     assert vsig.get(f"/my/volumes/{vid}").json["refs"] == [mid]
     busy = vsig.delete(f"/my/volumes/{vid}")
     assert (busy.status, busy.json["code"]) == (409, "VolumeInUse")
@@ -201,24 +188,24 @@ def test_mounted_volume_is_in_use(vsim: Simulator, vsig: SigClient) -> None:
     )
     assert (refused.status, refused.json["code"]) == (409, "InvalidArgument")
     assert vsig.delete(f"/my/machines/{mid}").status == 204
-    _advance(vsim, vsim.settings.delete_seconds + 0.01)
+    vsim.advance(vsim.settings.delete_seconds + 0.01)
     assert vsig.get(f"/my/volumes/{vid}").json["refs"] == []
     assert vsig.delete(f"/my/volumes/{vid}").status == 204
 
 
 def test_disks_need_bhyve_and_a_stopped_instance(vsim: Simulator, vsig: SigClient) -> None:
-    joyent = _machine(vsim, vsig)
+    joyent = running_machine(vsim, vsig)
     assert vsig.get(f"/my/machines/{joyent}/disks").json == []
     not_bhyve = vsig.post(f"/my/machines/{joyent}/disks", {"size": 1024})
     assert (not_bhyve.status, not_bhyve.json["code"]) == (409, "InvalidArgument")
-    mid = _machine(vsim, vsig, image="ubuntu-certified-22.04")
+    mid = running_machine(vsim, vsig, image="ubuntu-certified-22.04")
     disks = vsig.get(f"/my/machines/{mid}/disks").json
     # a package without flexible disk space: the image's disk and one of the package's size
     assert [(d["boot"], d["state"]) for d in disks] == [(True, "running"), (False, "running")]
     running = vsig.post(f"/my/machines/{mid}/disks", {"size": 2048})
     assert (running.status, running.json["message"]) == (409, "VM must be stopped")
     vsig.post(f"/my/machines/{mid}", query={"action": "stop"})
-    _advance(vsim, vsim.settings.stop_seconds + 0.01)
+    vsim.advance(vsim.settings.stop_seconds + 0.01)
     assert vsig.post(f"/my/machines/{mid}/disks", {}).json["code"] == "MissingParameter"
     assert vsig.post(f"/my/machines/{mid}/disks", {"size": "big"}).json["code"] == (
         "InvalidArgument"
@@ -231,20 +218,20 @@ def test_disks_need_bhyve_and_a_stopped_instance(vsim: Simulator, vsig: SigClien
     disk_id = with_slot.json["id"]
     assert with_slot.headers["Location"] == f"/sim/machines/{mid}/disks/{disk_id}"
     assert len(vsig.get(f"/my/machines/{mid}/disks").json) == 4
-    _advance(vsim, vsim.settings.stop_seconds + 0.01)
+    vsim.advance(vsim.settings.stop_seconds + 0.01)
     assert vsig.get(f"/my/machines/{mid}/disks/{disk_id}").json["state"] == "stopped"
     resized = vsig.post(f"/my/machines/{mid}/disks/{disk_id}", {"size": 4096})
     assert resized.json["state"] == "resizing" and resized.json["size"] == 4096
     shrink = vsig.post(f"/my/machines/{mid}/disks/{disk_id}", {"size": 512})
     assert shrink.json["code"] == "InvalidArgument"
-    _advance(vsim, vsim.settings.stop_seconds + 0.01)
+    vsim.advance(vsim.settings.stop_seconds + 0.01)
     shrunk = vsig.post(
         f"/my/machines/{mid}/disks/{disk_id}", {"size": 512, "dangerous_allow_shrink": True}
     )
     assert shrunk.json["size"] == 512
     assert vsig.delete(f"/my/machines/{mid}/disks/{disk_id}").status == 204
     assert vsig.get(f"/my/machines/{mid}/disks/{disk_id}").json["state"] == "deleting"
-    _advance(vsim, vsim.settings.stop_seconds + 0.01)
+    vsim.advance(vsim.settings.stop_seconds + 0.01)
     gone = vsig.get(f"/my/machines/{mid}/disks/{disk_id}")
     assert (gone.status, gone.json["message"]) == (404, "disk not found")
     boot = disks[0]["id"]
@@ -252,11 +239,11 @@ def test_disks_need_bhyve_and_a_stopped_instance(vsim: Simulator, vsig: SigClien
 
 
 def test_migration_automatic_then_finalize(vsim: Simulator, vsig: SigClient) -> None:
-    mid = _machine(vsim, vsig)
+    mid = running_machine(vsim, vsig)
     assert vsig.post(f"/my/machines/{mid}/migrate").json["code"] == "MissingParameter"
     started = vsig.post(f"/my/machines/{mid}/migrate", query={"action": "automatic"})
     assert started.status == 201 and started.json["state"] == "running"
-    _advance(vsim, 3 * vsim.settings.migration_step_seconds + 0.01)
+    vsim.advance(3 * vsim.settings.migration_step_seconds + 0.01)
     done = vsig.get(f"/my/migrations/{mid}").json
     assert done["state"] == "successful"
     assert [e["phase"] for e in done["progress_history"]] == ["begin", "sync", "switch"]
@@ -267,7 +254,7 @@ def test_migration_automatic_then_finalize(vsim: Simulator, vsig: SigClient) -> 
 
 
 def test_websocket_endpoints_need_an_upgrade(vsim: Simulator, vsig: SigClient) -> None:
-    mid = _machine(vsim, vsig, image="centos-7")
+    mid = running_machine(vsim, vsig, image="centos-7")
     assert vsig.get(f"/my/machines/{mid}/vnc").json["code"] == "UpgradeRequiredError"
     # lib/changefeed.js answers a plain request with next(new Error(...)): restify 4's 500
     # with only a message, not the UpgradeRequiredError of the VNC route
@@ -282,7 +269,7 @@ def test_global_rules_are_listed_but_immutable(vsim: Simulator, vsig: SigClient)
     from smartdc.testing.resources.fwrules import add_global_rule
 
     tags: dict[str, Any] = {"tag.role": True}
-    web = _machine(vsim, vsig, **tags)
+    web = running_machine(vsim, vsig, **tags)
     rule = add_global_rule(vsim.dc(), "FROM any TO all vms ALLOW icmp TYPE 8 CODE 0")
     own = vsig.post("/my/fwrules", {"rule": "FROM any TO tag role=true ALLOW tcp PORT 22"}).json
     assert [r["id"] for r in vsig.get("/my/fwrules").json] == [rule["id"], own["id"]]
@@ -325,7 +312,7 @@ def test_global_rules_are_listed_but_immutable(vsim: Simulator, vsig: SigClient)
     assert "x-query-limit" not in machines.headers  # getRuleMachines() sets the count only
 
 
-def test_fabric_network_in_use_by_a_machine(vsim: Simulator, vsig: SigClient) -> None:
+def test_fabric_network_in_use_by_arunning_machine(vsim: Simulator, vsig: SigClient) -> None:
     assert vsig.post("/my/fabrics/default/vlans", {"vlan_id": 30, "name": "apps"}).status == 201
     network = vsig.post(
         "/my/fabrics/default/vlans/30/networks",
@@ -336,7 +323,7 @@ def test_fabric_network_in_use_by_a_machine(vsim: Simulator, vsig: SigClient) ->
             "provision_end_ip": "10.30.0.200",
         },
     ).json
-    mid = _machine(vsim, vsig, networks=[{"ipv4_uuid": network["id"]}])
+    mid = running_machine(vsim, vsig, networks=[{"ipv4_uuid": network["id"]}])
     machine = vsig.get(f"/my/machines/{mid}").json
     assert machine["networks"] == [network["id"]] and machine["ips"] == ["10.30.0.10"]
     busy = vsig.delete(f"/my/fabrics/default/vlans/30/networks/{network['id']}")
