@@ -26,7 +26,20 @@ def test_server_drops_reserved_keys_silently(sim: Simulator, dc: DataCenter) -> 
     assert "root_pw" not in dc.api.list_machine_metadata(id=machine.id)
 
 
-@pytest.mark.parametrize("key", ["credentials", "root_pw", "administrator_pw"])
+# credentials, *_pw and the names the route uses itself (sdc-cloudapi lib/metadata.js add())
+@pytest.mark.parametrize(
+    "key",
+    [
+        "credentials",
+        "root_pw",
+        "administrator_pw",
+        "account",
+        "machine",
+        "uuid",
+        "owner_uuid",
+        "image",
+    ],
+)
 def test_reserved_metadata_key_is_refused_before_sending(
     sim: Simulator, api: CloudAPI, key: str
 ) -> None:
