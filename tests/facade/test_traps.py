@@ -11,7 +11,7 @@ import pydoc
 import pytest
 
 from smartdc.errors import ArgumentError
-from smartdc.facade import DataCenter, Machine, Snapshot
+from smartdc.facade import DataCenter, FirewallRule, Machine, Snapshot, Volume
 from smartdc.testing import Simulator, VirtualClock
 
 
@@ -60,6 +60,15 @@ def test_facade_objects_pickle_for_process_pools(vsim: Simulator) -> None:
         )
     )
     assert snap.name == "s1"
+    # FirewallRule and Volume too (README): same object after the trip, and its client works
+    rule = dc.create_firewall_rule("FROM any TO all vms ALLOW tcp PORT 22")
+    rule_copy = pickle.loads(pickle.dumps(rule))
+    assert type(rule_copy) is FirewallRule and rule_copy == rule
+    assert rule_copy.enable().enabled is True
+    volume = dc.create_volume("pickled-data", size=10240)
+    volume_copy = pickle.loads(pickle.dumps(volume))
+    assert type(volume_copy) is Volume and volume_copy == volume and volume_copy != rule
+    assert volume_copy.refresh().name == "pickled-data"
 
 
 def test_live_mappings_copy_to_plain_dicts_for_json(dc: DataCenter) -> None:
