@@ -6,41 +6,56 @@ DataCenter; actions return the object refreshed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from smartdc._generated.views import FirewallRuleFields, VolumeFields
 
 if TYPE_CHECKING:
     from smartdc._generated.client import CloudAPI
-    from smartdc._generated.models import FirewallRule as FirewallRuleModel
-    from smartdc._generated.models import Volume as VolumeModel
+    from smartdc._generated.models import FirewallRule as FirewallRuleModel  # noqa: F401 (below)
+    from smartdc._generated.models import Volume as VolumeModel  # noqa: F401
     from smartdc.facade.datacenter import DataCenter
     from smartdc.facade.machine import Machine
 
 
-class FirewallRule(FirewallRuleFields):
-    """A firewall rule of the account (``dc.firewall_rules()``, ``dc.create_firewall_rule()``)."""
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
 
-    def __init__(self, datacenter: DataCenter, model: FirewallRuleModel) -> None:
+
+ModelT = TypeVar("ModelT", bound=_Identified)
+
+
+class _AccountObject(Generic[ModelT]):
+    """What the account's objects share: their datacenter and model, pickling, identity by id."""
+
+    model: ModelT
+
+    def __init__(self, datacenter: DataCenter, model: ModelT) -> None:
         self.datacenter = datacenter
         self.model = model
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Picklable, with its datacenter."""
-        return (FirewallRule, (self.datacenter, self.model))
-
-    def __repr__(self) -> str:
-        return f"<FirewallRule {self.id} enabled={self.enabled!r} rule={self.rule!r}>"
+        return (type(self), (self.datacenter, self.model))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, FirewallRule) and other.id == self.id
+        return type(other) is type(self) and other.model.id == self.model.id
 
     def __hash__(self) -> int:
-        return hash(self.id)
+        return hash(self.model.id)
 
     @property
     def _api(self) -> CloudAPI:
         return self.datacenter.api
+
+
+# The models are named as strings: they are imported for the type checker only (they load lazily).
+class FirewallRule(_AccountObject["FirewallRuleModel"], FirewallRuleFields):
+    """A firewall rule of the account (``dc.firewall_rules()``, ``dc.create_firewall_rule()``)."""
+
+    def __repr__(self) -> str:
+        return f"<FirewallRule {self.id} enabled={self.enabled!r} rule={self.rule!r}>"
 
     def refresh(self) -> FirewallRule:
         """Fetch the rule as it is now."""
@@ -83,29 +98,11 @@ class FirewallRule(FirewallRuleFields):
         ]
 
 
-class Volume(VolumeFields):
+class Volume(_AccountObject["VolumeModel"], VolumeFields):
     """An NFS volume (``dc.volumes()``, ``dc.create_volume()``)."""
-
-    def __init__(self, datacenter: DataCenter, model: VolumeModel) -> None:
-        self.datacenter = datacenter
-        self.model = model
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Picklable, with its datacenter."""
-        return (Volume, (self.datacenter, self.model))
 
     def __repr__(self) -> str:
         return f"<Volume {self.id} name={self.name!r} state={str(self.state)!r}>"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Volume) and other.id == self.id
-
-    def __hash__(self) -> int:
-        return hash(self.id)
-
-    @property
-    def _api(self) -> CloudAPI:
-        return self.datacenter.api
 
     def refresh(self) -> Volume:
         """Fetch the volume as it is now."""
