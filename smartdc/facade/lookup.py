@@ -17,10 +17,6 @@ def looks_like_short_id(text: str) -> bool:
     return bool(_SHORT.match(text))
 
 
-def short_id(uuid: str) -> str:
-    return uuid.split("-", 1)[0]
-
-
 def is_missing(error: BaseException) -> bool:
     """Whether an API error says the resource does not exist (404 or 410)."""
     return getattr(error, "status", None) in (404, 410)
