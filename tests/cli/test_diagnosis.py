@@ -160,3 +160,14 @@ def test_head_of_a_pipe(tmp_path: Path) -> None:
     )
     assert len(done.stdout.splitlines()) == 1
     assert done.stderr == "status 0\n"
+
+
+def test_verbose_masks_credentials_in_answers(cli: Callable[..., Result]) -> None:
+    created = cli("instance", "create", "-n", "c", "-w", "-m", 'credentials={"root": "s3cret"}')
+    assert created.code == 0, created.err
+    machine_id = created.err.split(": ", 1)[1].split()[0]
+    done = cli("-v", "api", "GetMachine", f"id={machine_id}", "credentials=true")
+    assert done.code == 0, done.err
+    assert "s3cret" in done.out  # what was asked for is printed
+    assert "answer: GET /sim/machines/" in done.err
+    assert "s3cret" not in done.err and '"credentials":"***"' in done.err
