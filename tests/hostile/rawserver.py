@@ -20,6 +20,18 @@ import attrs
 Body = Callable[[], Iterable[bytes]]
 
 
+def trickle(conn: socket.socket, data: bytes, stop: threading.Event, delay: float = 0.02) -> None:
+    """Send ``data`` one byte every ``delay`` seconds, until done, ``stop`` is set or the peer
+    goes away."""
+    for byte in data:
+        if stop.wait(delay):
+            return
+        try:
+            conn.sendall(bytes([byte]))
+        except OSError:
+            return
+
+
 @attrs.frozen
 class Script:
     """One answer: ``head`` (status line and headers, CRLF-joined, ending in a blank line), then

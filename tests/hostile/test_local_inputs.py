@@ -17,6 +17,7 @@ from smartdc.auth.agent import AgentClient
 from smartdc.errors import AgentError, KeyNotFoundError
 
 from .probes import run_bounded
+from .rawserver import trickle
 
 
 @pytest.fixture
@@ -50,13 +51,7 @@ def trickling_agent() -> Iterator[str]:
                 continue
             with conn:
                 conn.recv(1024)
-                for byte in answer:
-                    if stop.wait(0.02):
-                        break
-                    try:
-                        conn.sendall(bytes([byte]))
-                    except OSError:
-                        break
+                trickle(conn, answer, stop)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()

@@ -17,6 +17,7 @@ from smartdc.transport import Transport
 
 from ..core.server import self_signed_cert
 from .probes import run_bounded
+from .rawserver import trickle
 
 
 @pytest.fixture
@@ -56,13 +57,7 @@ def trickling_tls(tmp_path: Path) -> Iterator[tuple[str, Path]]:
                         pass
                     except ssl.SSLError:
                         break
-                    for byte in outgoing.read():
-                        if stop.wait(0.02):
-                            break
-                        try:
-                            conn.sendall(bytes([byte]))
-                        except OSError:
-                            break
+                    trickle(conn, outgoing.read(), stop)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
