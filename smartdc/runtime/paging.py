@@ -3,7 +3,10 @@
 A paginator ends and never yields an item twice, whatever the server does with offset and limit
 (docs/design.md, "Paging"):
 
-* items are told apart by ``item_key`` (``id``): one already yielded is skipped;
+* items are told apart by ``item_key`` (``id``): one already yielded on the last few pages is
+  skipped (a window of ``SEEN_PAGES`` pages, so memory stays flat however long the listing: items
+  shift between adjacent pages when machines are created or deleted during it, and a repeated or
+  offset-ignoring page is one of the last);
 * a page with more items than the limit asked for means the server ignored the limit (VMAPI does
   with tag filters): that page held everything, the listing ends;
 * a page of nothing new is asked for once more (a repeated page); a second one means the server
@@ -19,6 +22,7 @@ A paginator ends and never yields an item twice, whatever the server does with o
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -27,6 +31,10 @@ import attrs
 T = TypeVar("T")
 
 log = logging.getLogger("smartdc")
+
+# How many pages of item keys a listing remembers to skip repeats (flat memory: at most this many
+# pages of ids, whatever the listing's length).
+SEEN_PAGES = 3
 
 
 @attrs.frozen
@@ -54,19 +62,23 @@ def paginate(
     where an item's key is read from (default the item itself: a model or a JSON object)."""
     size = min(page_size or spec.max_limit, spec.max_limit)
     offset = start
-    seen: set[Hashable] = set()
+    recent: deque[set[Hashable]] = deque(maxlen=SEEN_PAGES)
+    listed = 0
     repeated = False
     while True:
         items, headers = fetch(offset, size)
         fresh = 0
+        page: set[Hashable] = set()
+        recent.append(page)
         for item in items:
             key = _key(item if value is None else value(item), spec)
             if key is not None:
-                if key in seen:
+                if any(key in seen for seen in recent):
                     continue
-                seen.add(key)
+                page.add(key)
             fresh += 1
             yield item
+        listed += fresh
         if not items or len(items) > size:
             return
         if not fresh:
@@ -77,7 +89,7 @@ def paginate(
                     "some may be missing",
                     spec.operation,
                     offset,
-                    len(seen),
+                    listed,
                 )
                 return
             repeated = True

@@ -115,3 +115,20 @@ def test_network_ips_pages_are_filtered_after_paging(sim: Simulator, api: CloudA
     got = [ip.ip for ip in api.iter_list_network_ips(network.id, limit=2)]
     assert got == everything
     assert [r.query["offset"] for r in seen] == ["0", "2", "4"]
+
+
+def test_items_shifted_across_a_page_boundary_are_yielded_once() -> None:
+    # A machine created during the listing pushes the rest down by one: the next page starts
+    # with the last item of the one before. It is skipped, and nothing is lost.
+    from smartdc.runtime.paging import PaginatorSpec, paginate
+
+    everything = [{"id": f"m{n}"} for n in range(25)]
+    shifted = [{"id": "new"}, *everything]
+
+    def fetch(offset: int, limit: int) -> tuple[list[dict[str, str]], dict[str, str]]:
+        source = everything if offset == 0 else shifted
+        return source[offset : offset + limit], {}
+
+    spec = PaginatorSpec("ListThings", "offset", "limit", 10, "x-resource-count", "x-query-limit")
+    listed = [item["id"] for item in paginate(fetch, spec)]
+    assert listed == [f"m{n}" for n in range(25)]
