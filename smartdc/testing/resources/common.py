@@ -20,6 +20,13 @@ def missing(name: str) -> ApiError:
     return ApiError(409, "MissingParameter", f"{name} is a required argument")
 
 
+def vm_parameters_invalid(errors: list[dict[str, Any]]) -> ApiError:
+    """VMAPI's 409 ValidationFailed "Invalid VM parameters" with its ``errors`` entries, as
+    CloudAPI passes it on."""
+    body = {"code": "ValidationFailed", "message": "Invalid VM parameters", "errors": errors}
+    return ApiError(409, "ValidationFailed", "Invalid VM parameters", body=body)
+
+
 def required(req: SimRequest, name: str) -> Any:
     """A parameter that must be present and non-empty (409 MissingParameter otherwise)."""
     value = req.param(name)

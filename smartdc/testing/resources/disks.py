@@ -11,7 +11,13 @@ import uuid
 from typing import Any
 
 from smartdc.testing.lazy import schedule, settle
-from smartdc.testing.resources.common import get_and_head, invalid, no_content, not_found
+from smartdc.testing.resources.common import (
+    get_and_head,
+    invalid,
+    no_content,
+    not_found,
+    vm_parameters_invalid,
+)
 from smartdc.testing.resources.machines import audit, find_machine
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 
@@ -144,8 +150,7 @@ def _vm_invalid(field: str, message: str | None, code: str = "Invalid") -> ApiEr
     entry = {"field": field, "code": code}
     if message is not None:
         entry["message"] = message
-    body = {"code": "ValidationFailed", "message": "Invalid VM parameters", "errors": [entry]}
-    return ApiError(409, "ValidationFailed", "Invalid VM parameters", body=body)
+    return vm_parameters_invalid([entry])
 
 
 def _stopped(machine: dict[str, Any]) -> None:

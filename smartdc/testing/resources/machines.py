@@ -30,6 +30,7 @@ from smartdc.testing.resources.common import (
     no_content,
     not_found,
     ok,
+    vm_parameters_invalid,
 )
 from smartdc.testing.resources.networks import (
     allocate_address,
@@ -383,36 +384,21 @@ def create_machine(req: SimRequest) -> SimResponse:
             "deleted",
             "failed",
         ):
-            raise ApiError(
-                409,
-                "ValidationFailed",
-                "Invalid VM parameters",
-                body={
-                    "code": "ValidationFailed",
-                    "message": "Invalid VM parameters",
-                    "errors": [
-                        {
-                            "field": "alias",
-                            "code": "Duplicate",
-                            "message": f"Already exists for this owner_uuid: {name}",
-                        }
-                    ],
-                },
+            raise vm_parameters_invalid(
+                [
+                    {
+                        "field": "alias",
+                        "code": "Duplicate",
+                        "message": f"Already exists for this owner_uuid: {name}",
+                    }
+                ]
             )
     network_ids, fixed_ips = requested_networks(req)
     rules = parse_rules(req.param("affinity"))
     locality = req.param("locality") or None
-    if locality is not None and validate_locality(locality):
-        raise ApiError(
-            409,
-            "ValidationFailed",
-            "Invalid VM parameters",
-            body={
-                "code": "ValidationFailed",
-                "message": "Invalid VM parameters",
-                "errors": validate_locality(locality),
-            },
-        )
+    locality_problems = validate_locality(locality) if locality is not None else []
+    if locality_problems:
+        raise vm_parameters_invalid(locality_problems)
 
     metadata = {
         str(k): v if isinstance(v, str) else _json_text(v)
