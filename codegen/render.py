@@ -19,7 +19,7 @@ from codegen.pyexpr import Types, docstring, first_sentence, literal, meta_type
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Models the hand-written facade wraps: each gets a typed read-only view (``<Model>Fields``).
-FACADE_VIEWS = ("Machine", "Snapshot", "FirewallRule", "Volume")
+FACADE_VIEWS = ("Machine", "Snapshot", "FirewallRule", "Volume", "Image", "Network")
 GENERATED_PACKAGE = "smartdc._generated"
 
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from smartdc._generated.enums import (
+        ImageState,
         MachineBrand,
         MachineState,
         MachineType,
@@ -22,12 +23,21 @@ if TYPE_CHECKING:
         VolumeState,
     )
     from smartdc._generated.models.firewall_rules import FirewallRule
+    from smartdc._generated.models.images import Image, ImageError, ImageFile, ImageRequirements
     from smartdc._generated.models.machines import Machine, MachineDisk
+    from smartdc._generated.models.networks import Network
     from smartdc._generated.models.nics import Nic
     from smartdc._generated.models.snapshots import Snapshot
     from smartdc._generated.models.volumes import Volume
 
-__all__ = ["FirewallRuleFields", "MachineFields", "SnapshotFields", "VolumeFields"]
+__all__ = [
+    "FirewallRuleFields",
+    "ImageFields",
+    "MachineFields",
+    "NetworkFields",
+    "SnapshotFields",
+    "VolumeFields",
+]
 
 
 class MachineFields:
@@ -309,3 +319,180 @@ class VolumeFields:
     def filesystem_path(self) -> str | None:
         """Path an NFS client mounts, host:port/path (once the volume is ready)."""
         return self.model.filesystem_path
+
+
+class ImageFields:
+    """Every field of the Image held in ``self.model``, as of its last fetch."""
+
+    model: Image
+
+    @property
+    def id(self) -> str:
+        """Unique id of the image."""
+        return self.model.id
+
+    @property
+    def name(self) -> str:
+        """Name of the image."""
+        return self.model.name
+
+    @property
+    def version(self) -> str:
+        """Version of the image."""
+        return self.model.version
+
+    @property
+    def os(self) -> str | None:
+        """Operating system."""
+        return self.model.os
+
+    @property
+    def type(self) -> str | None:
+        """Image type (zone-dataset, lx-dataset, zvol, docker, other...)."""
+        return self.model.type
+
+    @property
+    def description(self) -> str | None:
+        """What the image is."""
+        return self.model.description
+
+    @property
+    def requirements(self) -> ImageRequirements | None:
+        """What an instance needs."""
+        return self.model.requirements
+
+    @property
+    def image_size(self) -> int | None:
+        """Size of a zvol image in MiB."""
+        return self.model.image_size
+
+    @property
+    def homepage(self) -> str | None:
+        """Documentation URL."""
+        return self.model.homepage
+
+    @property
+    def published_at(self) -> datetime | None:
+        """When the image was published."""
+        return self.model.published_at
+
+    @property
+    def owner(self) -> str | None:
+        """Owner of the image."""
+        return self.model.owner
+
+    @property
+    def public(self) -> bool | None:
+        """Whether the image is public."""
+        return self.model.public
+
+    @property
+    def state(self) -> ImageState | None:
+        """State of the image."""
+        return self.model.state
+
+    @property
+    def tags(self) -> dict[str, Any] | None:
+        """Tags of the image."""
+        return self.model.tags
+
+    @property
+    def eula(self) -> str | None:
+        """End-user license URL."""
+        return self.model.eula
+
+    @property
+    def acl(self) -> list[str] | None:
+        """Accounts the image is shared with."""
+        return self.model.acl
+
+    @property
+    def origin(self) -> str | None:
+        """The image this one derives from."""
+        return self.model.origin
+
+    @property
+    def files(self) -> list[ImageFile] | None:
+        """Files of the image."""
+        return self.model.files
+
+    @property
+    def error(self) -> ImageError | None:
+        """Why creation failed (state failed)."""
+        return self.model.error
+
+
+class NetworkFields:
+    """Every field of the Network held in ``self.model``, as of its last fetch."""
+
+    model: Network
+
+    @property
+    def id(self) -> str:
+        """Unique id of the network."""
+        return self.model.id
+
+    @property
+    def name(self) -> str:
+        """Name of the network."""
+        return self.model.name
+
+    @property
+    def public(self) -> bool:
+        """Whether the network is public (Internet-routable) rather than private."""
+        return self.model.public
+
+    @property
+    def fabric(self) -> bool | None:
+        """Whether the network is on a fabric."""
+        return self.model.fabric
+
+    @property
+    def description(self) -> str | None:
+        """Description of the network."""
+        return self.model.description
+
+    @property
+    def subnet(self) -> str | None:
+        """Subnet in CIDR form (fabric networks)."""
+        return self.model.subnet
+
+    @property
+    def provision_start_ip(self) -> str | None:
+        """First IPv4 address given to instances (fabric networks)."""
+        return self.model.provision_start_ip
+
+    @property
+    def provision_end_ip(self) -> str | None:
+        """Last IPv4 address given to instances (fabric networks)."""
+        return self.model.provision_end_ip
+
+    @property
+    def gateway(self) -> str | None:
+        """IPv4 gateway (fabric networks)."""
+        return self.model.gateway
+
+    @property
+    def resolvers(self) -> list[str] | None:
+        """DNS resolver IPv4 addresses (fabric networks)."""
+        return self.model.resolvers
+
+    @property
+    def routes(self) -> dict[str, str] | None:
+        """Static routes, destination to gateway (fabric networks)."""
+        return self.model.routes
+
+    @property
+    def internet_nat(self) -> bool | str | None:
+        """Whether a NAT zone gives the network Internet access (fabric networks)."""
+        return self.model.internet_nat
+
+    @property
+    def vlan_id(self) -> int | None:
+        """VLAN the network is on (fabric networks)."""
+        return self.model.vlan_id
+
+    @property
+    def suffixes(self) -> list[str] | None:
+        """DNS suffixes of the network, when Triton CNS is enabled for the account."""
+        return self.model.suffixes

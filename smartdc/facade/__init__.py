@@ -1,5 +1,5 @@
-"""The hand-written facade: ``DataCenter``, ``Machine``, ``Snapshot``, ``FirewallRule``, ``Volume``
-and ``wait_all``.
+"""The hand-written facade: ``DataCenter``, ``Machine``, ``Snapshot``, ``FirewallRule``, ``Volume``,
+``Image``, ``Network`` and ``wait_all``.
 
 Built only on the generated client (``smartdc.CloudAPI``); see ``docs/design.md``.
 """
@@ -10,7 +10,7 @@ from smartdc.facade.datacenter import DataCenter, DatacenterResult
 from smartdc.facade.errors import AmbiguousNameError, NotFoundError
 from smartdc.facade.live_maps import MachineMetadata, MachineTags
 from smartdc.facade.machine import Machine, wait_all
-from smartdc.facade.resources import FirewallRule, Volume
+from smartdc.facade.resources import FirewallRule, Image, Network, Volume
 from smartdc.facade.snapshot import Snapshot
 
 __all__ = [
@@ -18,9 +18,11 @@ __all__ = [
     "DataCenter",
     "DatacenterResult",
     "FirewallRule",
+    "Image",
     "Machine",
     "MachineMetadata",
     "MachineTags",
+    "Network",
     "NotFoundError",
     "Snapshot",
     "Volume",

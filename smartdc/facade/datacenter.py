@@ -26,15 +26,13 @@ from smartdc.facade.arguments import arguments_of
 from smartdc.facade.errors import AmbiguousNameError, NotFoundError
 from smartdc.facade.lookup import is_uuid, looks_like_short_id
 from smartdc.facade.machine import Machine, State, fetch_machine, wait_all
-from smartdc.facade.resources import FirewallRule, Volume
+from smartdc.facade.resources import FirewallRule, Image, Network, Volume
 from smartdc.runtime.waiting import WaitClock
 
 if TYPE_CHECKING:
     from smartdc._generated.models import (
         Account,
-        Image,
         Key,
-        Network,
         Package,
     )
 
@@ -154,7 +152,7 @@ class DataCenter:
     @arguments_of(CloudAPI.list_images)
     def images(self, **filters: Any) -> list[Image]:
         """Images visible to the account (``name=``, ``os=``, ``version=``, ``state=`` ...)."""
-        return list(self.api.list_images(**filters))
+        return [Image(self, i) for i in self.api.list_images(**filters)]
 
     @arguments_of(CloudAPI.list_images)
     def datasets(self, **filters: Any) -> list[Image]:
@@ -164,7 +162,7 @@ class DataCenter:
     def image(self, id_or_name: str, version: str | None = None) -> Image:
         """An image by id, or by name (the latest version unless ``version`` is given)."""
         if is_uuid(id_or_name):
-            return self.api.get_image(id=id_or_name)
+            return Image(self, self.api.get_image(id=id_or_name))
         filters: dict[str, Any] = {"name": id_or_name}
         if version is not None:
             filters["version"] = version
@@ -177,14 +175,14 @@ class DataCenter:
         if found is None:
             wanted = f"{id_or_name}@{version}" if version else id_or_name
             raise NotFoundError(f"no image named {wanted!r} in {self.url}")
-        return found
+        return Image(self, found)
 
     def default_image(self) -> Image:
         """The image :meth:`create_machine` uses by default: the latest SmartOS base image."""
         found = catalog.default_image(self.api.list_images())
         if found is None:
             raise NotFoundError(f"no image available in {self.url}")
-        return found
+        return Image(self, found)
 
     @arguments_of(CloudAPI.list_packages)
     def packages(self, **filters: Any) -> list[Package]:
@@ -217,14 +215,14 @@ class DataCenter:
     @arguments_of(CloudAPI.list_networks)
     def networks(self, **filters: Any) -> list[Network]:
         """The networks the account can use."""
-        return list(self.api.list_networks(**filters))
+        return [Network(self, n) for n in self.api.list_networks(**filters)]
 
     def network(self, id_or_name: str) -> Network:
         """One network, by id or exact name."""
         if is_uuid(id_or_name):
-            return self.api.get_network(id=id_or_name)
+            return Network(self, self.api.get_network(id=id_or_name))
         named = [n for n in self.api.list_networks() if n.name == id_or_name]
-        return _one(named, id_or_name, "network", lambda n: n.id)
+        return Network(self, _one(named, id_or_name, "network", lambda n: n.id))
 
     # -- firewall rules and volumes --------------------------------------------------------
 

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from smartdc._generated.models import (
         AuditEntry,
         Disk,
-        Image,
         Migration,
         Nic,
         Package,
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     from smartdc._generated.models import Machine as MachineModel
     from smartdc.facade.datacenter import DataCenter
     from smartdc.facade.resources import FirewallRule as FirewallRuleFacade
+    from smartdc.facade.resources import Image as ImageFacade
 
 
 def fetch_machine(api: CloudAPI, machine_id: str) -> MachineModel:
@@ -228,10 +228,15 @@ class Machine(MachineFields):
         """Begin, sync, switch, pause, abort or finalize a migration (``automatic``: all steps)."""
         return self._api.migrate(id=self.id, action=action, **params)
 
-    def create_image(self, name: str, version: str, **params: Any) -> Image:
+    def create_image(self, name: str, version: str, **params: Any) -> ImageFacade:
         """Create an image from this (stopped, prepared) machine; it starts ``creating``."""
-        return self._api.create_image_from_machine(
-            machine=self.id, name=name, version=version, **params
+        from smartdc.facade.resources import Image as ImageFacade
+
+        return ImageFacade(
+            self.datacenter,
+            self._api.create_image_from_machine(
+                machine=self.id, name=name, version=version, **params
+            ),
         )
 
     # -- waiting -----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Firewall rules and volumes as objects with their actions, in the style of ``Machine``.
+"""Firewall rules, volumes, images and networks as objects with their actions, in the style of
+``Machine``.
 
 Each holds its model (``.model``, every field a typed attribute as of the last fetch) and its
 DataCenter; actions return the object refreshed.
@@ -8,11 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from smartdc._generated.views import FirewallRuleFields, VolumeFields
+from smartdc._generated.views import FirewallRuleFields, ImageFields, NetworkFields, VolumeFields
 
 if TYPE_CHECKING:
     from smartdc._generated.client import CloudAPI
     from smartdc._generated.models import FirewallRule as FirewallRuleModel  # noqa: F401 (below)
+    from smartdc._generated.models import Image as ImageModel  # noqa: F401
+    from smartdc._generated.models import Network as NetworkModel  # noqa: F401
+    from smartdc._generated.models import NetworkIp
     from smartdc._generated.models import Volume as VolumeModel  # noqa: F401
     from smartdc.facade.datacenter import DataCenter
     from smartdc.facade.machine import Machine
@@ -124,3 +128,63 @@ class Volume(_AccountObject["VolumeModel"], VolumeFields):
         self._api.delete_volume(id=self.id)
         if wait:
             self._api.wait_volume_deleted(id=self.id, timeout=timeout)
+
+
+class Image(_AccountObject["ImageModel"], ImageFields):
+    """An image (``dc.images()``, ``dc.image(name)``, ``machine.create_image()``)."""
+
+    def __repr__(self) -> str:
+        return f"<Image {self.id} {self.name}@{self.version} state={str(self.state)!r}>"
+
+    def refresh(self) -> Image:
+        """Fetch the image as it is now."""
+        self.model = self._api.get_image(id=self.id)
+        return self
+
+    def wait(self, *, timeout: float | None = None) -> Image:
+        """Wait until the image is active (``WaitFailed`` if its creation fails)."""
+        self.model = self._api.wait_image_active(id=self.id, timeout=timeout)
+        return self
+
+    def update(self, **changes: Any) -> Image:
+        """Change its name, version, description, tags, ACL ... (UpdateImage's arguments)."""
+        self.model = self._api.update_image(id=self.id, **changes)
+        return self
+
+    def share(self, account: str) -> Image:
+        """Add an account (uuid) to the image's ACL."""
+        acl = list(self.refresh().acl or [])
+        return self if account in acl else self.update(acl=[*acl, account])
+
+    def unshare(self, account: str) -> Image:
+        """Remove an account (uuid) from the image's ACL."""
+        acl = list(self.refresh().acl or [])
+        return self.update(acl=[a for a in acl if a != account]) if account in acl else self
+
+    def clone(self) -> Image:
+        """A copy owned by the account of an image shared with it."""
+        return Image(self.datacenter, self._api.clone_image(id=self.id))
+
+    def delete(self) -> None:
+        """Delete the image (one the account owns)."""
+        self._api.delete_image(id=self.id)
+
+
+class Network(_AccountObject["NetworkModel"], NetworkFields):
+    """A network the account can use (``dc.networks()``, ``dc.network(name)``)."""
+
+    def __repr__(self) -> str:
+        return f"<Network {self.id} name={self.name!r}>"
+
+    def refresh(self) -> Network:
+        """Fetch the network as it is now."""
+        self.model = self._api.get_network(id=self.id)
+        return self
+
+    def ips(self) -> list[NetworkIp]:
+        """The addresses in use or reserved on it (every page)."""
+        return list(self._api.list_network_ips(id=self.id))
+
+    def reserve(self, address: str, reserved: bool = True) -> NetworkIp:
+        """Reserve an address (or release it, ``reserved=False``) on a network the account owns."""
+        return self._api.update_network_ip(id=self.id, ip_address=address, reserved=reserved)

@@ -41,3 +41,31 @@ def test_work_in_every_datacenter_keeps_one_result_each(vsim: Simulator, dc: Dat
     assert {name: r.value for name, r in results.items() if r.ok} == {
         name: url for name, url in vsim.urls.items() if name != "us-sim-2"
     }
+
+
+def test_images_have_their_actions(vsim: Simulator, dc: DataCenter) -> None:
+    from smartdc.facade import Image
+
+    base = dc.image("base-64-lts")
+    assert isinstance(base, Image) and base.name == "base-64-lts" and base in dc.images()
+    machine = dc.create_machine(name="golden")
+    machine.wait("running")
+    machine.stop(wait=True)
+    made = machine.create_image("golden-img", "1.0.0")
+    assert isinstance(made, Image) and made.wait(timeout=3600).state == "active"
+    other = "b6979942-7d5d-4fe6-a2ec-b812e950625a"
+    assert other in (made.share(other).acl or [])
+    assert other not in (made.unshare(other).acl or [])
+    assert made.update(description="golden").description == "golden"
+    made.delete()
+    assert made not in dc.images()
+
+
+def test_networks_list_their_addresses(vsim: Simulator, dc: DataCenter) -> None:
+    from smartdc.facade import Network
+
+    machine = dc.create_machine(name="addressed")
+    machine.wait("running")
+    network = dc.network("external")
+    assert isinstance(network, Network) and network in dc.networks()
+    assert any(ip.ip in (machine.ips or []) for ip in network.ips())
