@@ -8,8 +8,10 @@ truncation, hangs) are done here because they are about the connection, not the 
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import struct
+import sys
 import threading
 import time
 from http import HTTPStatus
@@ -21,6 +23,8 @@ from smartdc.testing.dispatch import MAX_BODY_BYTES, Answer, Dispatcher
 from smartdc.testing.faults import Fault, FaultInjector
 from smartdc.testing.state import DatacenterState
 from smartdc.testing.websocket import Upgrade, serve_upgrade
+
+log = logging.getLogger("smartdc.testing")
 
 RequestLogEntry = tuple[str, str, str, str | None, int]  # (dc, method, path, route, status)
 
@@ -68,6 +72,14 @@ class SimHTTPServer(ThreadingHTTPServer):
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(("127.0.0.1", port), SimRequestHandler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that goes away mid-request is normal (timeouts, resets, closed streams): not
+        worth a traceback on stderr. Anything else is logged, as the dispatcher logs its own."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        log.exception("simulator: request from %s failed", client_address[0])
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._connections_lock:

@@ -243,3 +243,21 @@ def test_malformed_framing_is_answered_as_haproxy_does(sim: Simulator) -> None:
     head, _, body = answer.partition("\r\n\r\n")
     assert head.startswith("HTTP/1.1 400")
     assert list(json.loads(body)) == ["BadHTTPRequest"]
+
+
+def test_a_client_resetting_its_connection_is_not_a_traceback(
+    sim: Simulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+    import struct
+    import time
+    from urllib.parse import urlsplit
+
+    url = urlsplit(sim.url)
+    for _ in range(3):
+        conn = socket.create_connection((url.hostname, url.port or 80), timeout=5)
+        conn.sendall(b"GET /my/machines HTTP/1.1\r\nHost: x\r\n")  # headers not finished
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()  # RST: the handler's read fails with ConnectionResetError
+    time.sleep(0.2)  # let the handler threads see the reset
+    assert "Traceback" not in capsys.readouterr().err
