@@ -14,7 +14,8 @@ from smartdc.cli.output import Listing
 from smartdc.errors import ArgumentError
 
 Adder = Callable[..., argparse.ArgumentParser]
-POLL_SECONDS = 2.0
+POLL_SECONDS = 2.0  # the longest delay between two polls of a CLI wait (triton polls every 1-2 s)
+WAIT_SECONDS = 1800.0  # a CLI wait's deadline without --timeout
 MIGRATION_ACTIONS = ("begin", "sync", "switch", "automatic", "pause", "abort", "finalize")
 
 
@@ -113,27 +114,43 @@ def cmd_nic_add(ctx: Context) -> int:
     return 0
 
 
-def _poll(ctx: Context, what: str, fetch: Callable[[], Any], done: Callable[[Any], bool]) -> Any:
-    """``fetch()`` until ``done`` says so (progress on a terminal, ``--timeout`` honoured), on
-    the client's clock."""
-    from smartdc.errors import WaitTimeout
+class _Seen:
+    """One poll of a CLI wait: the fetched object and whether it is what is awaited."""
 
-    clock = ctx.datacenter().api.clock
-    started = clock.monotonic()
-    timeout = ctx.args.timeout
+    def __init__(self, value: Any, done: bool) -> None:
+        self.value = value
+        self.done = done
+        self.state = str(getattr(value, "state", ""))
+
+
+def _poll(ctx: Context, what: str, fetch: Callable[[], Any], done: Callable[[Any], bool]) -> Any:
+    """``fetch()`` until ``done`` says so, run by the client's waiter engine: its clock, jittered
+    backoff, transient errors retried, a deadline (``--timeout``, else WAIT_SECONDS), progress."""
+    from smartdc.runtime.waiting import AcceptorSpec, Poll, WaiterSpec
+
+    api = ctx.datacenter().api
     progress = ctx.progress(what)
-    while True:
+    spec = WaiterSpec(
+        name=what,
+        operation="",
+        description=f"Waits until {what} is done.",
+        min_delay=1.0,
+        max_delay=POLL_SECONDS,
+        timeout=WAIT_SECONDS,
+        acceptors=(AcceptorSpec("success", "path", True, "done"),),
+        shown="state",
+    )
+
+    def poll() -> tuple[int, _Seen]:
         found = fetch()
-        state = str(getattr(found, "state", ""))
-        elapsed = clock.monotonic() - started
-        if done(found):
-            break
-        if timeout is not None and elapsed >= timeout:
-            raise WaitTimeout(f"{what} is still {state} after {timeout:g} s", last_state=state)
-        progress(state, elapsed)
-        clock.sleep(POLL_SECONDS)
-    progress.done(state)
-    return found
+        return 200, _Seen(found, done(found))
+
+    def on_poll(seen: Poll) -> None:
+        progress(str(seen.state), seen.elapsed)
+
+    found: _Seen = api.run_waiter(spec, poll, timeout=ctx.args.timeout, on_poll=on_poll, what=what)
+    progress.done(found.state)
+    return found.value
 
 
 def _wait_nic(ctx: Context, machine_id: str, mac: str) -> Any:
