@@ -8,6 +8,7 @@ from typing import Any
 
 from smartdc.cli import creating, listings
 from smartdc.cli.context import Context
+from smartdc.cli.listings import short
 from smartdc.cli.output import terminal_safe
 from smartdc.errors import ArgumentError
 
@@ -75,7 +76,7 @@ def _wait_one(ctx: Context, image_id: str, states: list[str]) -> Any:
     wanted = set(states)
     image = _poll(
         ctx,
-        f"image {image_id.split('-', 1)[0]}",
+        f"image {short(image_id)}",
         lambda: api.get_image(id=image_id),
         lambda i: str(i.state) in wanted or str(i.state) == "failed",
     )

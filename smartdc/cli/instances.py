@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from smartdc.cli import creating, listings
 from smartdc.cli.catalog import filters
 from smartdc.cli.context import Context
+from smartdc.cli.listings import short
 from smartdc.cli.output import cell, terminal_safe
 from smartdc.cli.values import parse_assignments
 from smartdc.errors import ArgumentError
@@ -25,7 +26,7 @@ TARGET_STATE = {"start": "running", "stop": "stopped", "delete": "deleted"}
 
 
 def _label(machine: Machine) -> str:
-    return terminal_safe(f"{machine.name or '-'} ({machine.id.split('-', 1)[0]})")
+    return terminal_safe(f"{machine.name or '-'} ({short(machine.id)})")
 
 
 def switch_each(

@@ -14,8 +14,13 @@ from typing import Any
 from smartdc.cli.output import Listing
 
 
+def short(uuid: object) -> str:
+    """triton's short id: the first group of a UUID (``b6979942`` of ``b6979942-7d5d-...``)."""
+    return str(uuid or "").split("-", 1)[0]
+
+
 def shortid(record: Mapping[str, Any]) -> str:
-    return str(record.get("id", "")).split("-", 1)[0]
+    return short(record.get("id"))
 
 
 def age(record: Mapping[str, Any], now: datetime | None = None) -> str | None:
@@ -78,7 +83,7 @@ def instances(image_names: Callable[[], Mapping[str, str]]) -> Listing:
         if "names" not in cache:
             cache["names"] = image_names()
         image = str(record.get("image") or "")
-        return cache["names"].get(image) or (image.split("-", 1)[0] or None)
+        return cache["names"].get(image) or short(image) or None
 
     return Listing(
         columns=("shortid", "name", "img", "state", "flags", "age"),

@@ -283,7 +283,7 @@ def cmd_disk_delete(ctx: Context) -> int:
 
 def _migration_listing() -> Listing:
     def shortid(record: Mapping[str, Any]) -> str:
-        return str(record.get("machine", "")).split("-", 1)[0]
+        return listings.short(record.get("machine"))
 
     return Listing(
         columns=("shortid", "phase", "state", "age"),

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from smartdc.cli.context import Context
+from smartdc.cli.listings import short
 from smartdc.errors import SmartDCError
 
 Adder = Callable[..., argparse.ArgumentParser]
@@ -64,9 +65,7 @@ def _human(message: object) -> str:
         f"Change ({stamp}) =>\n"
         f"    modified: {','.join(message.change_kind.sub_resources)}\n"
         f"    state: {message.resource_state}\n"
-        f"    object: {message.changed_resource_id.split('-', 1)[0]}"
-        + (f" ({name})" if name else "")
-        + "\n"
+        f"    object: {short(message.changed_resource_id)}" + (f" ({name})" if name else "") + "\n"
     )
 
 
