@@ -44,7 +44,10 @@ SWEEP_SECONDS = 0.01  # how often (real time) due transitions are looked for whi
 
 
 def vmapi_state(state: str) -> str:
-    """The VMAPI state CloudAPI's translateState() maps to ``state`` (its inverse, one each)."""
+    """A VMAPI state CloudAPI's translateState() (lib/machines.js) maps to ``state``. The map is
+    many-to-one (stopping comes from halting, stopping or shutting_down; stopped from off, down,
+    installed or stopped): the simulator keeps the CloudAPI name, which is also a VMAPI name,
+    and only ``deleted`` differs (VMAPI's ``destroyed``)."""
     return "destroyed" if state == "deleted" else state
 
 
@@ -210,6 +213,7 @@ class ChangeFeed:
         message = {
             "changeKind": {"resource": "vm", "subResources": changed},
             "changedResourceId": machine_id,
+            # node-sdc-changefeed lib/publisher.js: published = Date.now().toString()
             "published": str(int(now * 1000)),
             "resourceObject": shown(machine),
             "resourceState": vmapi_state(view["state"]),
