@@ -57,6 +57,12 @@ def _client_from(
     return cls(config, clock=clock, changefeed_waits=changefeed_waits)
 
 
+def _accept_version(op: OperationMeta) -> str:
+    """The Accept-Version of an operation whose route has versions of its own (restify
+    ``version: [...]``): any of them."""
+    return "||".join(op.api_versions)
+
+
 def _raw_json(data: Any) -> Any:
     return data
 
@@ -203,6 +209,8 @@ class BaseClient:
                 else:
                     target[param.wire] = _wire_value(value, param.location)
         path = expand_path(op.path, path_values)
+        if op.api_versions:  # a route registered at versions of its own: ask for one of them
+            headers["Accept-Version"] = _accept_version(op)
         method = "HEAD" if head else op.http_method
         try:
             response = self.transport.request(
@@ -258,7 +266,7 @@ class BaseClient:
         for param in op.params:
             if param.location == "path":
                 path_values[param.wire] = args.get(param.name)
-        accept = "||".join(op.api_versions) if op.api_versions else None
+        accept = _accept_version(op) if op.api_versions else None
         try:
             return open_websocket(
                 self.transport, expand_path(op.path, path_values), accept_version=accept

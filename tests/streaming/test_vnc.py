@@ -47,6 +47,11 @@ def test_the_route_is_asked_for_at_its_own_version(sim: Simulator, dc: DataCente
             "GET", f"/{sim.account}/machines/{machine.id}/vnc", headers={"Upgrade": "websocket"}
         )
     assert caught.value.error_code == "InvalidVersion"
+    # a plain request of the operation (no upgrade) also asks for the route's version: it reaches
+    # the route and gets the route's own refusal
+    with pytest.raises(CloudAPIError) as plain:
+        nine.call(nine.operation("ConnectMachineVNC"), {"id": machine.id})
+    assert plain.value.error_code == "UpgradeRequiredError"
 
 
 @pytest.mark.parametrize(
