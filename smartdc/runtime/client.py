@@ -82,25 +82,30 @@ class Waker:
         self.match = match
         self.watch = watch
 
-    def wake(self, timeout: float) -> None:
-        """Return when a watched value changed, the stream had a gap, or ``timeout`` passed;
-        raise :class:`WakeUnavailable` when the stream is gone."""
+    def wake(self, timeout: float) -> bool:
+        """True when a watched value changed or the stream had a gap, False when ``timeout``
+        passed without either; raise :class:`WakeUnavailable` when the stream is gone."""
         from smartdc.runtime.streams import StreamGap
 
         deadline = time.monotonic() + timeout
+        announced = False
         while (left := deadline - time.monotonic()) > 0:
             try:
                 item = self.stream.next(timeout=left)
             except SmartDCError as exc:
                 raise WakeUnavailable(str(exc)) from exc
-            if item is None or isinstance(item, StreamGap):
-                return
+            if item is None:
+                return announced
+            if isinstance(item, StreamGap):
+                return True
             if isinstance(item, Mapping) and str(item.get(self.match)) in self.watch:
+                announced = True
                 if len(self.watch) > 1:
                     # many watched (wait_all): let a burst of changes arrive, then poll once
                     deadline = min(deadline, time.monotonic() + COALESCE_SECONDS)
                     continue
-                return
+                return True
+        return announced
 
     def close(self) -> None:
         self.stream.close()

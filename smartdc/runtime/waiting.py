@@ -13,6 +13,7 @@ promptly even on long waits. Transient errors (throttling, 5xx, connection probl
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from typing import Any, Protocol
 import attrs
 
 from smartdc.errors import CloudAPIError, ResponseError, TransportError, WaitFailed, WaitTimeout
+
+log = logging.getLogger("smartdc")
 
 TRANSIENT_STATUSES = frozenset({420, 429, 500, 502, 503, 504})
 # With a stream announcing changes (WaiterSpec.wake), a wait polls when told and otherwise only
@@ -155,14 +158,16 @@ def wait(
     on_poll: Callable[[Poll], None] | None = None,
     clock: WaitClock = SYSTEM_CLOCK,
     what: str = "",
-    wake: Callable[[float], None] | None = None,
+    wake: Callable[[float], bool] | None = None,
 ) -> Any:
     """Poll until success (returns the last value), failure (WaitFailed) or the deadline (WaitTimeout).
 
     ``min_delay``/``max_delay`` override the waiter's delays (equal values poll at a fixed interval).
-    ``wake(seconds)``, when given, replaces the sleep between polls: it returns as soon as the
-    resource may have changed (at most ``WAKE_POLL_SECONDS`` later), and raises
-    :class:`WakeUnavailable` to fall back to the timer.
+    ``wake(seconds)``, when given, replaces the sleep between polls: it returns True as soon as the
+    resource may have changed, False when ``seconds`` (at most ``WAKE_POLL_SECONDS``) passed
+    without a word, and raises :class:`WakeUnavailable` to fall back to the timer. A state change
+    found by a poll the stream did not announce also falls back to the timer: a silent stream
+    costs one ``WAKE_POLL_SECONDS`` at most.
     """
     limit = spec.timeout if timeout is None else timeout
     low = spec.min_delay if min_delay is None else min_delay
@@ -172,8 +177,10 @@ def wait(
     attempt = 0
     last_state: object = None
     label = f"{spec.name}{f' ({what})' if what else ''}"
+    unannounced = False  # this poll came on the safety timer, not on a change the stream sent
     while True:
         attempt += 1
+        before = last_state
         status: int | None = None
         value: Any = None
         error: BaseException | None = None
@@ -184,6 +191,11 @@ def wait(
             status = exc.status if isinstance(exc, CloudAPIError) else None
         if value is not None and spec.state_path:
             last_state = read_path(value, spec.state_path)
+        if unannounced and attempt > 1 and last_state != before and wake is not None:
+            # the state changed and the stream did not say so: it is not to be trusted (a proxy
+            # that keeps the socket but not the feed, a server whose feed is down)
+            log.info("%s: a change the stream did not announce; polling on the timer", label)
+            wake = None
         elapsed = clock.monotonic() - started
         if on_poll is not None:
             on_poll(Poll(attempt, elapsed, last_state, status, error))
@@ -206,7 +218,7 @@ def wait(
             )
         if wake is not None:
             try:
-                wake(min(WAKE_POLL_SECONDS, remaining))
+                unannounced = not wake(min(WAKE_POLL_SECONDS, remaining))
                 continue
             except WakeUnavailable:
                 wake = None  # the stream is gone: poll on the timer from now on

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pytest
 
 from smartdc.errors import CloudAPIError, ConnectError, WaitFailed, WaitTimeout
@@ -101,3 +102,27 @@ def test_delay_grows_but_stays_within_one_second_plus_five_percent(elapsed: floa
         delay = next_delay(attempt, elapsed, 1.0, 15.0)
         assert 0.8 <= delay <= min(15.0, max(1.0, 1.0 + 0.05 * elapsed))
     assert next_delay(10, 600.0, 1.0, 15.0) > next_delay(1, 600.0, 1.0, 15.0)
+
+
+def test_a_wake_stream_replaces_the_timer_until_it_misses_a_change() -> None:
+    t = FakeTime()
+    calls: list[float] = []
+    answers = [True, False, False]  # announced; then silent twice
+
+    def wake(seconds: float) -> bool:
+        calls.append(seconds)
+        t.now += 0.1 if answers[0] else seconds
+        return answers.pop(0)
+
+    outcomes = [
+        (200, {"state": "provisioning"}),
+        (200, {"state": "provisioning"}),  # after the announcement (nothing new yet)
+        (200, {"state": "provisioning"}),  # silent: unchanged, the stream is still trusted
+        (200, {"state": "stopped"}),  # silent, but changed: the stream missed it
+        (200, {"state": "stopped"}),
+        (200, {"state": "ready"}),
+    ]
+    result = wait(_poller(outcomes), attrs.evolve(SPEC, timeout=3600.0), clock=t, wake=wake)
+    assert result == {"state": "ready"}
+    assert len(calls) == 3  # the stream was asked three times, then dropped
+    assert len(t.sleeps) == 2  # the last two polls came on the timer
