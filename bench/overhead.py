@@ -52,7 +52,7 @@ def measure_key(url: str, key_path: Path, kind: str, *, smoke: bool) -> dict[str
 
     config = Config(url=url, account=ACCOUNT, secret=key_path, environ={})
     client = CloudAPI(config)
-    signer = client.transport.signer
+    signer = client.meta.transport.signer
     algorithm = signer.algorithm
     sign = raw_signer(key_path)
     pool = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(10, 60))

@@ -471,6 +471,43 @@ def _cross_check(spec: ir.ApiSpec, files: dict[str, str], problems: list[str]) -
             ):
                 problems.append(f"{pwhere}: {item_model.name} has no field {paginator.item_key!r}")
 
+    _client_names(spec, files, problems)
+
+
+def _plain(what: str) -> bool:
+    return what.split(": ")[-1].startswith("operations.") and " (" not in what
+
+
+def _client_names(spec: ir.ApiSpec, files: dict[str, str], problems: list[str]) -> None:
+    """Every method the client gets (operations and their head_/iter_/wait_ forms) is a name of
+    its own: none may shadow the client's runtime (``meta``, ``close``, ...) or another method."""
+    from smartdc.runtime.client import RESERVED_NAMES
+
+    paged = {p.operation for p in spec.paginators.values()}
+    owners: dict[str, str] = {}
+    for group in spec.groups:
+        where = files[group.name]
+        names: list[tuple[str, str]] = []
+        for op in group.operations:
+            names.append((op.snake, f"operations.{op.name}"))
+            if op.head:
+                names.append((f"head_{op.snake}", f"operations.{op.name} (its HEAD form)"))
+            if op.name in paged:
+                names.append((f"iter_{op.snake}", f"operations.{op.name} (its paging form)"))
+        names += [(f"wait_{w.snake}", f"waiters.{w.name}") for w in group.waiters]
+        for method, what in names:
+            if method in RESERVED_NAMES:
+                problems.append(
+                    f"{where}: {what}: method name {method!r} would replace the client's own "
+                    f"{method!r} (reserved: {', '.join(sorted(RESERVED_NAMES))}); rename it"
+                )
+            elif method in owners and not (_plain(what) and _plain(owners[method])):
+                # two operations of one name are reported by _cross_check already
+                problems.append(
+                    f"{where}: {what}: method name {method!r} clashes with {owners[method]}"
+                )
+            owners.setdefault(method, f"{where}: {what}")
+
 
 def _item_attr(models: list[ir.Model], operations: list[ir.Operation], spec: Any) -> str:
     """The Python attribute of a paginator's ``item_key`` on its item model (when in this group)."""

@@ -250,7 +250,7 @@ class Renderer:
         text = (
             f"    def decode(data: Any) -> {annotation}:\n"
             f"        return {decode}\n\n"
-            f"    return BaseClient.{method}(response, decode)"
+            f"    return ClientMeta.{method}(response, decode)"
         )
         return returns, text
 

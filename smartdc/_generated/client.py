@@ -115,9 +115,14 @@ _OPS = SERVICE.operations
 
 
 class CloudAPI(BaseClient):
-    """A typed client for every CloudAPI operation (Joyent Triton CloudAPI 9.20.0)."""
+    """A typed client for every CloudAPI operation (Joyent Triton CloudAPI 9.20.0).
 
-    SERVICE = SERVICE
+    Its public names are the operations (with their ``head_*``, ``iter_*`` and ``wait_*`` forms),
+    ``close`` and ``meta``: the runtime under them (service model, configuration, transport,
+    clock, calls by name, paging and waiting; ``smartdc.runtime.client.ClientMeta``).
+    """
+
+    _service_model = SERVICE
 
     def ping(self) -> Ping:
         """Checks that CloudAPI answers, without authentication.
@@ -130,7 +135,7 @@ class CloudAPI(BaseClient):
         Returns:
             Ping: the decoded body.
         """
-        return _account.result_ping(self.call(_OPS["Ping"], {}))
+        return _account.result_ping(self.meta.call(_OPS["Ping"], {}))
 
     def get_account(self) -> Account:
         """Gets the account.
@@ -150,7 +155,7 @@ class CloudAPI(BaseClient):
                 quota).
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _account.result_get_account(self.call(_OPS["GetAccount"], {}))
+        return _account.result_get_account(self.meta.call(_OPS["GetAccount"], {}))
 
     head_get_account = head_form(get_account)
 
@@ -200,7 +205,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _account.result_update_account(
-            self.call(
+            self.meta.call(
                 _OPS["UpdateAccount"],
                 {
                     "email": email,
@@ -233,7 +238,7 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 9.8.0 or later.
         """
-        return _account.result_get_account_limits(self.call(_OPS["GetAccountLimits"], {}))
+        return _account.result_get_account_limits(self.meta.call(_OPS["GetAccountLimits"], {}))
 
     def list_keys(self, *, sync: bool | None = None) -> list[Key]:
         """Lists the account's SSH keys.
@@ -249,7 +254,7 @@ class CloudAPI(BaseClient):
         Returns:
             list[Key]: the decoded body.
         """
-        return _keys.result_list_keys(self.call(_OPS["ListKeys"], {"sync": sync}))
+        return _keys.result_list_keys(self.meta.call(_OPS["ListKeys"], {"sync": sync}))
 
     head_list_keys = head_form(list_keys)
 
@@ -273,7 +278,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _keys.result_get_key(self.call(_OPS["GetKey"], {"key": key, "sync": sync}))
+        return _keys.result_get_key(self.meta.call(_OPS["GetKey"], {"key": key, "sync": sync}))
 
     head_get_key = head_form(get_key)
 
@@ -309,7 +314,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _keys.result_create_key(
-            self.call(
+            self.meta.call(
                 _OPS["CreateKey"],
                 {"key": key, "name": name, "attestation": attestation, "role_tag": role_tag},
             )
@@ -333,7 +338,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _keys.result_delete_key(self.call(_OPS["DeleteKey"], {"key": key}))
+        return _keys.result_delete_key(self.meta.call(_OPS["DeleteKey"], {"key": key}))
 
     def list_users(self) -> list[User]:
         """Lists the account's sub-users.
@@ -348,7 +353,7 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 7.2.0 or later.
         """
-        return _users.result_list_users(self.call(_OPS["ListUsers"], {}))
+        return _users.result_list_users(self.meta.call(_OPS["ListUsers"], {}))
 
     head_list_users = head_form(list_users)
 
@@ -375,7 +380,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _users.result_get_user(
-            self.call(_OPS["GetUser"], {"user": user, "membership": membership})
+            self.meta.call(_OPS["GetUser"], {"user": user, "membership": membership})
         )
 
     head_get_user = head_form(get_user)
@@ -430,7 +435,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _users.result_create_user(
-            self.call(
+            self.meta.call(
                 _OPS["CreateUser"],
                 {
                     "login_name": login_name,
@@ -502,7 +507,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _users.result_update_user(
-            self.call(
+            self.meta.call(
                 _OPS["UpdateUser"],
                 {
                     "user": user,
@@ -548,7 +553,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _users.result_change_user_password(
-            self.call(
+            self.meta.call(
                 _OPS["ChangeUserPassword"],
                 {
                     "user": user,
@@ -579,7 +584,7 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 7.2.0 or later.
         """
-        return _users.result_delete_user(self.call(_OPS["DeleteUser"], {"user": user}))
+        return _users.result_delete_user(self.meta.call(_OPS["DeleteUser"], {"user": user}))
 
     def list_user_keys(self, user: str, *, sync: bool | None = None) -> list[Key]:
         """Lists a sub-user's SSH keys.
@@ -604,7 +609,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _users.result_list_user_keys(
-            self.call(_OPS["ListUserKeys"], {"user": user, "sync": sync})
+            self.meta.call(_OPS["ListUserKeys"], {"user": user, "sync": sync})
         )
 
     head_list_user_keys = head_form(list_user_keys)
@@ -633,7 +638,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _users.result_get_user_key(
-            self.call(_OPS["GetUserKey"], {"user": user, "key": key, "sync": sync})
+            self.meta.call(_OPS["GetUserKey"], {"user": user, "key": key, "sync": sync})
         )
 
     head_get_user_key = head_form(get_user_key)
@@ -675,7 +680,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _users.result_create_user_key(
-            self.call(
+            self.meta.call(
                 _OPS["CreateUserKey"],
                 {
                     "user": user,
@@ -709,7 +714,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _users.result_delete_user_key(
-            self.call(_OPS["DeleteUserKey"], {"user": user, "key": key})
+            self.meta.call(_OPS["DeleteUserKey"], {"user": user, "key": key})
         )
 
     def list_roles(self) -> list[Role]:
@@ -725,7 +730,7 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 7.2.0 or later.
         """
-        return _roles.result_list_roles(self.call(_OPS["ListRoles"], {}))
+        return _roles.result_list_roles(self.meta.call(_OPS["ListRoles"], {}))
 
     head_list_roles = head_form(list_roles)
 
@@ -749,7 +754,7 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 7.2.0 or later.
         """
-        return _roles.result_get_role(self.call(_OPS["GetRole"], {"role": role}))
+        return _roles.result_get_role(self.meta.call(_OPS["GetRole"], {"role": role}))
 
     head_get_role = head_form(get_role)
 
@@ -786,7 +791,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _roles.result_create_role(
-            self.call(
+            self.meta.call(
                 _OPS["CreateRole"],
                 {"name": name, "policies": policies, "members": members, "role_tag": role_tag},
             )
@@ -827,7 +832,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _roles.result_update_role(
-            self.call(
+            self.meta.call(
                 _OPS["UpdateRole"],
                 {
                     "role": role,
@@ -859,7 +864,7 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 7.2.0 or later.
         """
-        return _roles.result_delete_role(self.call(_OPS["DeleteRole"], {"role": role}))
+        return _roles.result_delete_role(self.meta.call(_OPS["DeleteRole"], {"role": role}))
 
     def list_policies(self) -> list[Policy]:
         """Lists the account's policies.
@@ -873,7 +878,7 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 7.2.0 or later.
         """
-        return _policies.result_list_policies(self.call(_OPS["ListPolicies"], {}))
+        return _policies.result_list_policies(self.meta.call(_OPS["ListPolicies"], {}))
 
     head_list_policies = head_form(list_policies)
 
@@ -898,7 +903,7 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 7.2.0 or later.
         """
-        return _policies.result_get_policy(self.call(_OPS["GetPolicy"], {"policy": policy}))
+        return _policies.result_get_policy(self.meta.call(_OPS["GetPolicy"], {"policy": policy}))
 
     head_get_policy = head_form(get_policy)
 
@@ -935,7 +940,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _policies.result_create_policy(
-            self.call(
+            self.meta.call(
                 _OPS["CreatePolicy"],
                 {"name": name, "rules": rules, "description": description, "role_tag": role_tag},
             )
@@ -977,7 +982,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _policies.result_update_policy(
-            self.call(
+            self.meta.call(
                 _OPS["UpdatePolicy"],
                 {
                     "policy": policy,
@@ -1009,7 +1014,9 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 7.2.0 or later.
         """
-        return _policies.result_delete_policy(self.call(_OPS["DeletePolicy"], {"policy": policy}))
+        return _policies.result_delete_policy(
+            self.meta.call(_OPS["DeletePolicy"], {"policy": policy})
+        )
 
     def set_role_tags(self, collection: str, *, role_tag: Sequence[str]) -> RoleTags:
         """Sets the role tags of a collection of resources (e.g. /my/machines).
@@ -1038,7 +1045,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _role_tags.result_set_role_tags(
-            self.call(_OPS["SetRoleTags"], {"collection": collection, "role_tag": role_tag})
+            self.meta.call(_OPS["SetRoleTags"], {"collection": collection, "role_tag": role_tag})
         )
 
     def replace_account_role_tags(self, *, role_tag: Sequence[str]) -> RoleTags:
@@ -1062,7 +1069,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _role_tags.result_replace_account_role_tags(
-            self.call(_OPS["ReplaceAccountRoleTags"], {"role_tag": role_tag})
+            self.meta.call(_OPS["ReplaceAccountRoleTags"], {"role_tag": role_tag})
         )
 
     def replace_resources_role_tags(self, collection: str, *, role_tag: Sequence[str]) -> RoleTags:
@@ -1089,7 +1096,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _role_tags.result_replace_resources_role_tags(
-            self.call(
+            self.meta.call(
                 _OPS["ReplaceResourcesRoleTags"], {"collection": collection, "role_tag": role_tag}
             )
         )
@@ -1121,7 +1128,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _role_tags.result_replace_resource_role_tags(
-            self.call(
+            self.meta.call(
                 _OPS["ReplaceResourceRoleTags"],
                 {"collection": collection, "id": id, "role_tag": role_tag},
             )
@@ -1151,7 +1158,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _role_tags.result_replace_machine_role_tags(
-            self.call(_OPS["ReplaceMachineRoleTags"], {"id": id, "role_tag": role_tag})
+            self.meta.call(_OPS["ReplaceMachineRoleTags"], {"id": id, "role_tag": role_tag})
         )
 
     def replace_user_keys_resources_role_tags(
@@ -1179,7 +1186,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _role_tags.result_replace_user_keys_resources_role_tags(
-            self.call(
+            self.meta.call(
                 _OPS["ReplaceUserKeysResourcesRoleTags"], {"user": user, "role_tag": role_tag}
             )
         )
@@ -1210,7 +1217,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _role_tags.result_replace_user_keys_resource_role_tags(
-            self.call(
+            self.meta.call(
                 _OPS["ReplaceUserKeysResourceRoleTags"],
                 {"user": user, "key": key, "role_tag": role_tag},
             )
@@ -1234,7 +1241,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 9.11.0 or later.
         """
         return _access_keys.result_list_access_keys(
-            self.call(_OPS["ListAccessKeys"], {"sync": sync})
+            self.meta.call(_OPS["ListAccessKeys"], {"sync": sync})
         )
 
     head_list_access_keys = head_form(list_access_keys)
@@ -1262,7 +1269,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 9.11.0 or later.
         """
         return _access_keys.result_get_access_key(
-            self.call(_OPS["GetAccessKey"], {"accesskeyid": accesskeyid, "sync": sync})
+            self.meta.call(_OPS["GetAccessKey"], {"accesskeyid": accesskeyid, "sync": sync})
         )
 
     head_get_access_key = head_form(get_access_key)
@@ -1297,7 +1304,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 9.11.0 or later.
         """
         return _access_keys.result_create_access_key(
-            self.call(
+            self.meta.call(
                 _OPS["CreateAccessKey"],
                 {"status": status, "description": description, "role_tag": role_tag},
             )
@@ -1324,7 +1331,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 9.11.0 or later.
         """
         return _access_keys.result_delete_access_key(
-            self.call(_OPS["DeleteAccessKey"], {"accesskeyid": accesskeyid})
+            self.meta.call(_OPS["DeleteAccessKey"], {"accesskeyid": accesskeyid})
         )
 
     def list_user_access_keys(self, user: str, *, sync: bool | None = None) -> list[AccessKey]:
@@ -1350,7 +1357,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 9.11.0 or later.
         """
         return _access_keys.result_list_user_access_keys(
-            self.call(_OPS["ListUserAccessKeys"], {"user": user, "sync": sync})
+            self.meta.call(_OPS["ListUserAccessKeys"], {"user": user, "sync": sync})
         )
 
     head_list_user_access_keys = head_form(list_user_access_keys)
@@ -1381,7 +1388,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 9.11.0 or later.
         """
         return _access_keys.result_get_user_access_key(
-            self.call(
+            self.meta.call(
                 _OPS["GetUserAccessKey"], {"user": user, "accesskeyid": accesskeyid, "sync": sync}
             )
         )
@@ -1421,7 +1428,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 9.11.0 or later.
         """
         return _access_keys.result_create_user_access_key(
-            self.call(
+            self.meta.call(
                 _OPS["CreateUserAccessKey"],
                 {"user": user, "status": status, "description": description, "role_tag": role_tag},
             )
@@ -1449,7 +1456,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 9.11.0 or later.
         """
         return _access_keys.result_delete_user_access_key(
-            self.call(_OPS["DeleteUserAccessKey"], {"user": user, "accesskeyid": accesskeyid})
+            self.meta.call(_OPS["DeleteUserAccessKey"], {"user": user, "accesskeyid": accesskeyid})
         )
 
     def get_config(self) -> Config:
@@ -1464,7 +1471,7 @@ class CloudAPI(BaseClient):
         Returns:
             Config: the decoded body.
         """
-        return _config.result_get_config(self.call(_OPS["GetConfig"], {}))
+        return _config.result_get_config(self.meta.call(_OPS["GetConfig"], {}))
 
     head_get_config = head_form(get_config)
 
@@ -1493,7 +1500,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _config.result_update_config(
-            self.call(_OPS["UpdateConfig"], {"default_network": default_network})
+            self.meta.call(_OPS["UpdateConfig"], {"default_network": default_network})
         )
 
     def list_datacenters(self) -> dict[str, str]:
@@ -1506,7 +1513,7 @@ class CloudAPI(BaseClient):
         Returns:
             dict[str, str]: the decoded body.
         """
-        return _datacenters.result_list_datacenters(self.call(_OPS["ListDatacenters"], {}))
+        return _datacenters.result_list_datacenters(self.meta.call(_OPS["ListDatacenters"], {}))
 
     def get_datacenter(self, name: str) -> Redirect:
         """Gets the CloudAPI URL of one datacenter (a 302 redirect).
@@ -1526,7 +1533,9 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _datacenters.result_get_datacenter(self.call(_OPS["GetDatacenter"], {"name": name}))
+        return _datacenters.result_get_datacenter(
+            self.meta.call(_OPS["GetDatacenter"], {"name": name})
+        )
 
     def list_foreign_datacenters(self) -> Any:
         """Lists foreign datacenters (operator portals; needs token authentication).
@@ -1550,7 +1559,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _datacenters.result_list_foreign_datacenters(
-            self.call(_OPS["ListForeignDatacenters"], {})
+            self.meta.call(_OPS["ListForeignDatacenters"], {})
         )
 
     def add_foreign_datacenter(self, *, datacenter: Mapping[str, Any] | None = None) -> Any:
@@ -1578,7 +1587,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _datacenters.result_add_foreign_datacenter(
-            self.call(_OPS["AddForeignDatacenter"], {"datacenter": datacenter})
+            self.meta.call(_OPS["AddForeignDatacenter"], {"datacenter": datacenter})
         )
 
     def list_services(self) -> dict[str, str]:
@@ -1591,7 +1600,7 @@ class CloudAPI(BaseClient):
         Returns:
             dict[str, str]: the decoded body.
         """
-        return _services.result_list_services(self.call(_OPS["ListServices"], {}))
+        return _services.result_list_services(self.meta.call(_OPS["ListServices"], {}))
 
     def list_images(
         self,
@@ -1628,7 +1637,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _images.result_list_images(
-            self.call(
+            self.meta.call(
                 _OPS["ListImages"],
                 {
                     "name": name,
@@ -1663,7 +1672,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _images.result_get_image(self.call(_OPS["GetImage"], {"id": id}))
+        return _images.result_get_image(self.meta.call(_OPS["GetImage"], {"id": id}))
 
     head_get_image = head_form(get_image)
 
@@ -1694,7 +1703,7 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 7.1.0 or later.
         """
-        return _images.result_delete_image(self.call(_OPS["DeleteImage"], {"id": id}))
+        return _images.result_delete_image(self.meta.call(_OPS["DeleteImage"], {"id": id}))
 
     def create_image_from_machine(
         self,
@@ -1746,7 +1755,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.1.0 or later.
         """
         return _images.result_create_image_from_machine(
-            self.call(
+            self.meta.call(
                 _OPS["CreateImageFromMachine"],
                 {
                     "machine": machine,
@@ -1797,7 +1806,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 9.2.0 or later.
         """
         return _images.result_import_image_from_datacenter(
-            self.call(_OPS["ImportImageFromDatacenter"], {"datacenter": datacenter, "id": id})
+            self.meta.call(_OPS["ImportImageFromDatacenter"], {"datacenter": datacenter, "id": id})
         )
 
     def export_image(self, id: str, *, manta_path: str) -> ImageExport:
@@ -1833,7 +1842,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.1.0 or later.
         """
         return _images.result_export_image(
-            self.call(_OPS["ExportImage"], {"id": id, "manta_path": manta_path})
+            self.meta.call(_OPS["ExportImage"], {"id": id, "manta_path": manta_path})
         )
 
     def update_image(
@@ -1885,7 +1894,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.1.0 or later.
         """
         return _images.result_update_image(
-            self.call(
+            self.meta.call(
                 _OPS["UpdateImage"],
                 {
                     "id": id,
@@ -1928,7 +1937,7 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 9.1.0 or later.
         """
-        return _images.result_clone_image(self.call(_OPS["CloneImage"], {"id": id}))
+        return _images.result_clone_image(self.meta.call(_OPS["CloneImage"], {"id": id}))
 
     def list_packages(
         self,
@@ -1967,7 +1976,7 @@ class CloudAPI(BaseClient):
             list[Package]: the decoded body.
         """
         return _packages.result_list_packages(
-            self.call(
+            self.meta.call(
                 _OPS["ListPackages"],
                 {
                     "name": name,
@@ -2006,7 +2015,9 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _packages.result_get_package(self.call(_OPS["GetPackage"], {"package": package}))
+        return _packages.result_get_package(
+            self.meta.call(_OPS["GetPackage"], {"package": package})
+        )
 
     head_get_package = head_form(get_package)
 
@@ -2072,7 +2083,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return self.call_paged(
+        return self.meta.call_paged(
             _OPS["ListMachines"],
             {
                 "brand": brand,
@@ -2117,7 +2128,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_get_machine(
-            self.call(_OPS["GetMachine"], {"id": id, "credentials": credentials})
+            self.meta.call(_OPS["GetMachine"], {"id": id, "credentials": credentials})
         )
 
     head_get_machine = head_form(get_machine)
@@ -2228,7 +2239,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_create_machine(
-            self.call(
+            self.meta.call(
                 _OPS["CreateMachine"],
                 {
                     "image": image,
@@ -2280,7 +2291,7 @@ class CloudAPI(BaseClient):
                 an instance that has no compute node yet; passed through.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _machines.result_delete_machine(self.call(_OPS["DeleteMachine"], {"id": id}))
+        return _machines.result_delete_machine(self.meta.call(_OPS["DeleteMachine"], {"id": id}))
 
     def machine_audit(self, id: str) -> list[AuditEntry]:
         """Lists the actions performed on an instance, newest first.
@@ -2303,7 +2314,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _machines.result_machine_audit(self.call(_OPS["MachineAudit"], {"id": id}))
+        return _machines.result_machine_audit(self.meta.call(_OPS["MachineAudit"], {"id": id}))
 
     head_machine_audit = head_form(machine_audit)
 
@@ -2334,7 +2345,7 @@ class CloudAPI(BaseClient):
                 IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _machines.result_stop_machine(self.call(_OPS["StopMachine"], {"id": id}))
+        return _machines.result_stop_machine(self.meta.call(_OPS["StopMachine"], {"id": id}))
 
     def start_machine(self, id: str) -> None:
         """Starts a stopped instance.
@@ -2363,7 +2374,7 @@ class CloudAPI(BaseClient):
                 IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _machines.result_start_machine(self.call(_OPS["StartMachine"], {"id": id}))
+        return _machines.result_start_machine(self.meta.call(_OPS["StartMachine"], {"id": id}))
 
     def reboot_machine(self, id: str) -> None:
         """Reboots an instance.
@@ -2393,7 +2404,7 @@ class CloudAPI(BaseClient):
                 IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _machines.result_reboot_machine(self.call(_OPS["RebootMachine"], {"id": id}))
+        return _machines.result_reboot_machine(self.meta.call(_OPS["RebootMachine"], {"id": id}))
 
     def resize_machine(self, id: str, *, package: str) -> None:
         """Resizes an instance to another package.
@@ -2428,7 +2439,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_resize_machine(
-            self.call(_OPS["ResizeMachine"], {"id": id, "package": package})
+            self.meta.call(_OPS["ResizeMachine"], {"id": id, "package": package})
         )
 
     def rename_machine(self, id: str, *, name: str) -> None:
@@ -2460,7 +2471,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_rename_machine(
-            self.call(_OPS["RenameMachine"], {"id": id, "name": name})
+            self.meta.call(_OPS["RenameMachine"], {"id": id, "name": name})
         )
 
     def enable_machine_firewall(self, id: str) -> None:
@@ -2491,7 +2502,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_enable_machine_firewall(
-            self.call(_OPS["EnableMachineFirewall"], {"id": id})
+            self.meta.call(_OPS["EnableMachineFirewall"], {"id": id})
         )
 
     def disable_machine_firewall(self, id: str) -> None:
@@ -2522,7 +2533,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _machines.result_disable_machine_firewall(
-            self.call(_OPS["DisableMachineFirewall"], {"id": id})
+            self.meta.call(_OPS["DisableMachineFirewall"], {"id": id})
         )
 
     def enable_machine_deletion_protection(self, id: str) -> None:
@@ -2555,7 +2566,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 8.6.0 or later.
         """
         return _machines.result_enable_machine_deletion_protection(
-            self.call(_OPS["EnableMachineDeletionProtection"], {"id": id})
+            self.meta.call(_OPS["EnableMachineDeletionProtection"], {"id": id})
         )
 
     def disable_machine_deletion_protection(self, id: str) -> None:
@@ -2587,7 +2598,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 8.6.0 or later.
         """
         return _machines.result_disable_machine_deletion_protection(
-            self.call(_OPS["DisableMachineDeletionProtection"], {"id": id})
+            self.meta.call(_OPS["DisableMachineDeletionProtection"], {"id": id})
         )
 
     def create_machine_snapshot(self, id: str, *, name: str | None = None) -> Snapshot:
@@ -2621,7 +2632,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _snapshots.result_create_machine_snapshot(
-            self.call(_OPS["CreateMachineSnapshot"], {"id": id, "name": name})
+            self.meta.call(_OPS["CreateMachineSnapshot"], {"id": id, "name": name})
         )
 
     def start_machine_from_snapshot(self, id: str, name: str) -> None:
@@ -2654,7 +2665,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _snapshots.result_start_machine_from_snapshot(
-            self.call(_OPS["StartMachineFromSnapshot"], {"id": id, "name": name})
+            self.meta.call(_OPS["StartMachineFromSnapshot"], {"id": id, "name": name})
         )
 
     def list_machine_snapshots(self, id: str) -> list[Snapshot]:
@@ -2677,7 +2688,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _snapshots.result_list_machine_snapshots(
-            self.call(_OPS["ListMachineSnapshots"], {"id": id})
+            self.meta.call(_OPS["ListMachineSnapshots"], {"id": id})
         )
 
     head_list_machine_snapshots = head_form(list_machine_snapshots)
@@ -2703,7 +2714,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _snapshots.result_get_machine_snapshot(
-            self.call(_OPS["GetMachineSnapshot"], {"id": id, "name": name})
+            self.meta.call(_OPS["GetMachineSnapshot"], {"id": id, "name": name})
         )
 
     head_get_machine_snapshot = head_form(get_machine_snapshot)
@@ -2737,7 +2748,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _snapshots.result_delete_machine_snapshot(
-            self.call(_OPS["DeleteMachineSnapshot"], {"id": id, "name": name})
+            self.meta.call(_OPS["DeleteMachineSnapshot"], {"id": id, "name": name})
         )
 
     def create_machine_disk(
@@ -2777,7 +2788,9 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 9.4.1 or later.
         """
         return _disks.result_create_machine_disk(
-            self.call(_OPS["CreateMachineDisk"], {"id": id, "size": size, "pci_slot": pci_slot})
+            self.meta.call(
+                _OPS["CreateMachineDisk"], {"id": id, "size": size, "pci_slot": pci_slot}
+            )
         )
 
     def resize_machine_disk(
@@ -2820,7 +2833,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 9.4.1 or later.
         """
         return _disks.result_resize_machine_disk(
-            self.call(
+            self.meta.call(
                 _OPS["ResizeMachineDisk"],
                 {
                     "id": id,
@@ -2855,7 +2868,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 9.4.1 or later.
         """
         return _disks.result_get_machine_disk(
-            self.call(_OPS["GetMachineDisk"], {"id": id, "disk_id": disk_id})
+            self.meta.call(_OPS["GetMachineDisk"], {"id": id, "disk_id": disk_id})
         )
 
     head_get_machine_disk = head_form(get_machine_disk)
@@ -2882,7 +2895,9 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 9.4.1 or later.
         """
-        return _disks.result_list_machine_disks(self.call(_OPS["ListMachineDisks"], {"id": id}))
+        return _disks.result_list_machine_disks(
+            self.meta.call(_OPS["ListMachineDisks"], {"id": id})
+        )
 
     head_list_machine_disks = head_form(list_machine_disks)
 
@@ -2917,7 +2932,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 9.4.1 or later.
         """
         return _disks.result_delete_machine_disk(
-            self.call(_OPS["DeleteMachineDisk"], {"id": id, "disk_id": disk_id})
+            self.meta.call(_OPS["DeleteMachineDisk"], {"id": id, "disk_id": disk_id})
         )
 
     def update_machine_metadata(self, id: str, *, metadata: Mapping[str, str]) -> dict[str, Any]:
@@ -2945,7 +2960,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _metadata.result_update_machine_metadata(
-            self.call(_OPS["UpdateMachineMetadata"], {"id": id, "metadata": metadata})
+            self.meta.call(_OPS["UpdateMachineMetadata"], {"id": id, "metadata": metadata})
         )
 
     def list_machine_metadata(self, id: str, *, credentials: bool | None = None) -> dict[str, Any]:
@@ -2970,7 +2985,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _metadata.result_list_machine_metadata(
-            self.call(_OPS["ListMachineMetadata"], {"id": id, "credentials": credentials})
+            self.meta.call(_OPS["ListMachineMetadata"], {"id": id, "credentials": credentials})
         )
 
     head_list_machine_metadata = head_form(list_machine_metadata)
@@ -2997,7 +3012,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _metadata.result_get_machine_metadata(
-            self.call(_OPS["GetMachineMetadata"], {"id": id, "key": key})
+            self.meta.call(_OPS["GetMachineMetadata"], {"id": id, "key": key})
         )
 
     head_get_machine_metadata = head_form(get_machine_metadata)
@@ -3027,7 +3042,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _metadata.result_delete_machine_metadata(
-            self.call(_OPS["DeleteMachineMetadata"], {"id": id, "key": key})
+            self.meta.call(_OPS["DeleteMachineMetadata"], {"id": id, "key": key})
         )
 
     def delete_all_machine_metadata(self, id: str) -> None:
@@ -3053,7 +3068,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _metadata.result_delete_all_machine_metadata(
-            self.call(_OPS["DeleteAllMachineMetadata"], {"id": id})
+            self.meta.call(_OPS["DeleteAllMachineMetadata"], {"id": id})
         )
 
     def add_machine_tags(
@@ -3084,7 +3099,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _tags.result_add_machine_tags(
-            self.call(_OPS["AddMachineTags"], {"id": id, "tags": tags})
+            self.meta.call(_OPS["AddMachineTags"], {"id": id, "tags": tags})
         )
 
     def replace_machine_tags(
@@ -3115,7 +3130,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _tags.result_replace_machine_tags(
-            self.call(_OPS["ReplaceMachineTags"], {"id": id, "tags": tags})
+            self.meta.call(_OPS["ReplaceMachineTags"], {"id": id, "tags": tags})
         )
 
     def list_machine_tags(self, id: str) -> dict[str, Any]:
@@ -3139,7 +3154,7 @@ class CloudAPI(BaseClient):
                 internal details. Status varies: 500 or the back-end's.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _tags.result_list_machine_tags(self.call(_OPS["ListMachineTags"], {"id": id}))
+        return _tags.result_list_machine_tags(self.meta.call(_OPS["ListMachineTags"], {"id": id}))
 
     head_list_machine_tags = head_form(list_machine_tags)
 
@@ -3166,7 +3181,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _tags.result_get_machine_tag(
-            self.call(_OPS["GetMachineTag"], {"id": id, "tag": tag})
+            self.meta.call(_OPS["GetMachineTag"], {"id": id, "tag": tag})
         )
 
     head_get_machine_tag = head_form(get_machine_tag)
@@ -3196,7 +3211,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _tags.result_delete_machine_tag(
-            self.call(_OPS["DeleteMachineTag"], {"id": id, "tag": tag})
+            self.meta.call(_OPS["DeleteMachineTag"], {"id": id, "tag": tag})
         )
 
     def delete_machine_tags(self, id: str) -> None:
@@ -3222,7 +3237,9 @@ class CloudAPI(BaseClient):
                 internal details. Status varies: 500 or the back-end's.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _tags.result_delete_machine_tags(self.call(_OPS["DeleteMachineTags"], {"id": id}))
+        return _tags.result_delete_machine_tags(
+            self.meta.call(_OPS["DeleteMachineTags"], {"id": id})
+        )
 
     def migrate(self, id: str, *, action: MigrationAction | str) -> Migration | None:
         """Runs a migration action on an instance.
@@ -3257,7 +3274,9 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 9.6.0 or later.
         """
-        return _migrations.result_migrate(self.call(_OPS["Migrate"], {"id": id, "action": action}))
+        return _migrations.result_migrate(
+            self.meta.call(_OPS["Migrate"], {"id": id, "action": action})
+        )
 
     def watch_migration(self, id: str) -> list[MigrationProgress]:
         """Streams the progress events of the running migration action.
@@ -3283,7 +3302,9 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 9.6.0 or later.
         """
-        return _migrations.result_watch_migration(self.call(_OPS["WatchMigration"], {"id": id}))
+        return _migrations.result_watch_migration(
+            self.meta.call(_OPS["WatchMigration"], {"id": id})
+        )
 
     def migrate_machine_estimate(self, id: str) -> dict[str, Any]:
         """Estimates a migration of an instance.
@@ -3311,7 +3332,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 9.6.0 or later.
         """
         return _migrations.result_migrate_machine_estimate(
-            self.call(_OPS["MigrateMachineEstimate"], {"id": id})
+            self.meta.call(_OPS["MigrateMachineEstimate"], {"id": id})
         )
 
     def list_migrations(self) -> list[Migration]:
@@ -3326,7 +3347,7 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 9.6.0 or later.
         """
-        return _migrations.result_list_migrations(self.call(_OPS["ListMigrations"], {}))
+        return _migrations.result_list_migrations(self.meta.call(_OPS["ListMigrations"], {}))
 
     def get_migration(self, id: str) -> Migration:
         """Gets the migration of an instance.
@@ -3348,7 +3369,7 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 9.6.0 or later.
         """
-        return _migrations.result_get_migration(self.call(_OPS["GetMigration"], {"id": id}))
+        return _migrations.result_get_migration(self.meta.call(_OPS["GetMigration"], {"id": id}))
 
     def list_firewall_rules(self) -> list[FirewallRule]:
         """Lists the firewall rules of the account.
@@ -3361,7 +3382,9 @@ class CloudAPI(BaseClient):
         Returns:
             list[FirewallRule]: the decoded body.
         """
-        return _firewall_rules.result_list_firewall_rules(self.call(_OPS["ListFirewallRules"], {}))
+        return _firewall_rules.result_list_firewall_rules(
+            self.meta.call(_OPS["ListFirewallRules"], {})
+        )
 
     head_list_firewall_rules = head_form(list_firewall_rules)
 
@@ -3391,7 +3414,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _firewall_rules.result_get_firewall_rule(
-            self.call(_OPS["GetFirewallRule"], {"id": id})
+            self.meta.call(_OPS["GetFirewallRule"], {"id": id})
         )
 
     head_get_firewall_rule = head_form(get_firewall_rule)
@@ -3429,7 +3452,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _firewall_rules.result_create_firewall_rule(
-            self.call(
+            self.meta.call(
                 _OPS["CreateFirewallRule"],
                 {
                     "rule": rule,
@@ -3482,7 +3505,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _firewall_rules.result_update_firewall_rule(
-            self.call(
+            self.meta.call(
                 _OPS["UpdateFirewallRule"],
                 {
                     "id": id,
@@ -3520,7 +3543,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _firewall_rules.result_enable_firewall_rule(
-            self.call(_OPS["EnableFirewallRule"], {"id": id})
+            self.meta.call(_OPS["EnableFirewallRule"], {"id": id})
         )
 
     def disable_firewall_rule(self, id: str) -> FirewallRule:
@@ -3548,7 +3571,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _firewall_rules.result_disable_firewall_rule(
-            self.call(_OPS["DisableFirewallRule"], {"id": id})
+            self.meta.call(_OPS["DisableFirewallRule"], {"id": id})
         )
 
     def delete_firewall_rule(self, id: str) -> None:
@@ -3576,7 +3599,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _firewall_rules.result_delete_firewall_rule(
-            self.call(_OPS["DeleteFirewallRule"], {"id": id})
+            self.meta.call(_OPS["DeleteFirewallRule"], {"id": id})
         )
 
     def list_machine_firewall_rules(self, id: str) -> list[FirewallRule]:
@@ -3599,7 +3622,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _firewall_rules.result_list_machine_firewall_rules(
-            self.call(_OPS["ListMachineFirewallRules"], {"id": id})
+            self.meta.call(_OPS["ListMachineFirewallRules"], {"id": id})
         )
 
     head_list_machine_firewall_rules = head_form(list_machine_firewall_rules)
@@ -3630,7 +3653,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _firewall_rules.result_list_firewall_rule_machines(
-            self.call(_OPS["ListFirewallRuleMachines"], {"id": id})
+            self.meta.call(_OPS["ListFirewallRuleMachines"], {"id": id})
         )
 
     head_list_firewall_rule_machines = head_form(list_firewall_rule_machines)
@@ -3655,7 +3678,7 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 7.3.0 or later.
         """
-        return _fabrics.result_list_fabric_vlans(self.call(_OPS["ListFabricVLANs"], {}))
+        return _fabrics.result_list_fabric_vlans(self.meta.call(_OPS["ListFabricVLANs"], {}))
 
     head_list_fabric_vlans = head_form(list_fabric_vlans)
 
@@ -3686,7 +3709,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.3.0 or later.
         """
         return _fabrics.result_create_fabric_vlan(
-            self.call(
+            self.meta.call(
                 _OPS["CreateFabricVLAN"],
                 {"vlan_id": vlan_id, "name": name, "description": description},
             )
@@ -3718,7 +3741,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.3.0 or later.
         """
         return _fabrics.result_get_fabric_vlan(
-            self.call(_OPS["GetFabricVLAN"], {"vlan_id": vlan_id})
+            self.meta.call(_OPS["GetFabricVLAN"], {"vlan_id": vlan_id})
         )
 
     head_get_fabric_vlan = head_form(get_fabric_vlan)
@@ -3752,7 +3775,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.3.0 or later.
         """
         return _fabrics.result_update_fabric_vlan(
-            self.call(
+            self.meta.call(
                 _OPS["UpdateFabricVLAN"],
                 {"vlan_id": vlan_id, "name": name, "description": description},
             )
@@ -3783,7 +3806,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.3.0 or later.
         """
         return _fabrics.result_delete_fabric_vlan(
-            self.call(_OPS["DeleteFabricVLAN"], {"vlan_id": vlan_id})
+            self.meta.call(_OPS["DeleteFabricVLAN"], {"vlan_id": vlan_id})
         )
 
     def list_fabric_networks(self, vlan_id: int) -> list[Network]:
@@ -3812,7 +3835,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.3.0 or later.
         """
         return _fabrics.result_list_fabric_networks(
-            self.call(_OPS["ListFabricNetworks"], {"vlan_id": vlan_id})
+            self.meta.call(_OPS["ListFabricNetworks"], {"vlan_id": vlan_id})
         )
 
     head_list_fabric_networks = head_form(list_fabric_networks)
@@ -3865,7 +3888,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.3.0 or later.
         """
         return _fabrics.result_create_fabric_network(
-            self.call(
+            self.meta.call(
                 _OPS["CreateFabricNetwork"],
                 {
                     "vlan_id": vlan_id,
@@ -3909,7 +3932,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.3.0 or later.
         """
         return _fabrics.result_get_fabric_network(
-            self.call(_OPS["GetFabricNetwork"], {"vlan_id": vlan_id, "id": id})
+            self.meta.call(_OPS["GetFabricNetwork"], {"vlan_id": vlan_id, "id": id})
         )
 
     head_get_fabric_network = head_form(get_fabric_network)
@@ -3958,7 +3981,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.3.0 or later.
         """
         return _fabrics.result_update_fabric_network(
-            self.call(
+            self.meta.call(
                 _OPS["UpdateFabricNetwork"],
                 {
                     "vlan_id": vlan_id,
@@ -4001,7 +4024,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.3.0 or later.
         """
         return _fabrics.result_delete_fabric_network(
-            self.call(_OPS["DeleteFabricNetwork"], {"vlan_id": vlan_id, "id": id})
+            self.meta.call(_OPS["DeleteFabricNetwork"], {"vlan_id": vlan_id, "id": id})
         )
 
     def list_networks(self, *, fabric: bool | None = None) -> list[Network]:
@@ -4018,7 +4041,9 @@ class CloudAPI(BaseClient):
         Returns:
             list[Network]: the decoded body.
         """
-        return _networks.result_list_networks(self.call(_OPS["ListNetworks"], {"fabric": fabric}))
+        return _networks.result_list_networks(
+            self.meta.call(_OPS["ListNetworks"], {"fabric": fabric})
+        )
 
     head_list_networks = head_form(list_networks)
 
@@ -4040,7 +4065,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _networks.result_get_network(self.call(_OPS["GetNetwork"], {"id": id}))
+        return _networks.result_get_network(self.meta.call(_OPS["GetNetwork"], {"id": id}))
 
     head_get_network = head_form(get_network)
 
@@ -4076,7 +4101,7 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 8.4.0 or later.
         """
-        return self.call_paged(
+        return self.meta.call_paged(
             _OPS["ListNetworkIPs"],
             {"id": id, "offset": offset, "limit": limit},
             _networks.result_list_network_ips,
@@ -4110,7 +4135,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 8.4.0 or later.
         """
         return _networks.result_get_network_ip(
-            self.call(_OPS["GetNetworkIP"], {"id": id, "ip_address": ip_address})
+            self.meta.call(_OPS["GetNetworkIP"], {"id": id, "ip_address": ip_address})
         )
 
     head_get_network_ip = head_form(get_network_ip)
@@ -4141,7 +4166,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 8.4.0 or later.
         """
         return _networks.result_update_network_ip(
-            self.call(
+            self.meta.call(
                 _OPS["UpdateNetworkIP"], {"id": id, "ip_address": ip_address, "reserved": reserved}
             )
         )
@@ -4168,7 +4193,7 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 7.2.0 or later.
         """
-        return _nics.result_list_nics(self.call(_OPS["ListNics"], {"id": id}))
+        return _nics.result_list_nics(self.meta.call(_OPS["ListNics"], {"id": id}))
 
     head_list_nics = head_form(list_nics)
 
@@ -4195,7 +4220,7 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 7.2.0 or later.
         """
-        return _nics.result_get_nic(self.call(_OPS["GetNic"], {"id": id, "mac": mac}))
+        return _nics.result_get_nic(self.meta.call(_OPS["GetNic"], {"id": id, "mac": mac}))
 
     head_get_nic = head_form(get_nic)
 
@@ -4246,7 +4271,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 7.2.0 or later.
         """
         return _nics.result_add_nic(
-            self.call(_OPS["AddNic"], {"id": id, "network": network, "primary": primary})
+            self.meta.call(_OPS["AddNic"], {"id": id, "network": network, "primary": primary})
         )
 
     def remove_nic(self, id: str, mac: str) -> None:
@@ -4277,7 +4302,7 @@ class CloudAPI(BaseClient):
 
         Needs CloudAPI 7.2.0 or later.
         """
-        return _nics.result_remove_nic(self.call(_OPS["RemoveNic"], {"id": id, "mac": mac}))
+        return _nics.result_remove_nic(self.meta.call(_OPS["RemoveNic"], {"id": id, "mac": mac}))
 
     def list_volumes(
         self,
@@ -4319,7 +4344,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _volumes.result_list_volumes(
-            self.call(
+            self.meta.call(
                 _OPS["ListVolumes"],
                 {"name": name, "predicate": predicate, "size": size, "state": state, "type": type},
             )
@@ -4375,7 +4400,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _volumes.result_create_volume(
-            self.call(
+            self.meta.call(
                 _OPS["CreateVolume"],
                 {
                     "type": type,
@@ -4414,7 +4439,7 @@ class CloudAPI(BaseClient):
                 docs' BadMethod is never sent.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _volumes.result_get_volume(self.call(_OPS["GetVolume"], {"id": id}))
+        return _volumes.result_get_volume(self.meta.call(_OPS["GetVolume"], {"id": id}))
 
     def delete_volume(self, id: str) -> None:
         """Deletes a volume.
@@ -4445,7 +4470,7 @@ class CloudAPI(BaseClient):
                 docs' BadMethod is never sent.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _volumes.result_delete_volume(self.call(_OPS["DeleteVolume"], {"id": id}))
+        return _volumes.result_delete_volume(self.meta.call(_OPS["DeleteVolume"], {"id": id}))
 
     def update_volume(self, id: str, *, name: str | None = None) -> Volume:
         """Renames a volume.
@@ -4482,7 +4507,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _volumes.result_update_volume(
-            self.call(_OPS["UpdateVolume"], {"id": id, "name": name})
+            self.meta.call(_OPS["UpdateVolume"], {"id": id, "name": name})
         )
 
     def list_volume_sizes(self, *, type: str | None = None) -> list[VolumeSize]:
@@ -4507,7 +4532,9 @@ class CloudAPI(BaseClient):
                 docs' BadMethod is never sent.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _volumes.result_list_volume_sizes(self.call(_OPS["ListVolumeSizes"], {"type": type}))
+        return _volumes.result_list_volume_sizes(
+            self.meta.call(_OPS["ListVolumeSizes"], {"type": type})
+        )
 
     def connect_machine_vnc(self, id: str) -> ByteStream:
         """Opens a WebSocket to the VNC console of a hardware VM.
@@ -4541,7 +4568,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
         Needs CloudAPI 9.8.7 or later."""
-        return self.open_byte_stream(_OPS["ConnectMachineVNC"], {"id": id})
+        return self.meta.open_byte_stream(_OPS["ConnectMachineVNC"], {"id": id})
 
     def get_changefeed(
         self,
@@ -4578,7 +4605,7 @@ class CloudAPI(BaseClient):
         Needs CloudAPI 9.14.0 or later."""
         from smartdc._generated.models.changefeed import ChangefeedMessage as receive
 
-        return self.open_message_stream(
+        return self.meta.open_message_stream(
             _OPS["GetChangefeed"],
             {"resource": resource, "sub_resources": sub_resources, "vms": vms},
             receive.from_json,
@@ -4594,7 +4621,7 @@ class CloudAPI(BaseClient):
     ) -> Image:
         """Waits until an image created from an instance is active. Polls GetImage; gives up after
         1800 s by default (WaitTimeout); a terminal failure raises WaitFailed."""
-        result: Image = self.wait("ImageActive", timeout=timeout, on_poll=on_poll, id=id)
+        result: Image = self.meta.wait("ImageActive", timeout=timeout, on_poll=on_poll, id=id)
         return result
 
     def wait_machine_running(
@@ -4607,7 +4634,7 @@ class CloudAPI(BaseClient):
         """Waits until an instance is running; fails if it fails or disappears. Polls GetMachine;
         gives up after 1800 s by default (WaitTimeout); a terminal failure raises
         WaitFailed."""
-        result: Machine = self.wait("MachineRunning", timeout=timeout, on_poll=on_poll, id=id)
+        result: Machine = self.meta.wait("MachineRunning", timeout=timeout, on_poll=on_poll, id=id)
         return result
 
     def wait_machine_stopped(
@@ -4620,7 +4647,7 @@ class CloudAPI(BaseClient):
         """Waits until an instance is stopped; fails if it fails or disappears. Polls GetMachine;
         gives up after 900 s by default (WaitTimeout); a terminal failure raises
         WaitFailed."""
-        result: Machine = self.wait("MachineStopped", timeout=timeout, on_poll=on_poll, id=id)
+        result: Machine = self.meta.wait("MachineStopped", timeout=timeout, on_poll=on_poll, id=id)
         return result
 
     def wait_machine_deleted(
@@ -4633,7 +4660,7 @@ class CloudAPI(BaseClient):
         """Waits until an instance is gone (410, not found, or state deleted). Polls GetMachine;
         gives up after 900 s by default (WaitTimeout); a terminal failure raises
         WaitFailed."""
-        result: Machine | None = self.wait(
+        result: Machine | None = self.meta.wait(
             "MachineDeleted", timeout=timeout, on_poll=on_poll, id=id
         )
         return result
@@ -4649,7 +4676,7 @@ class CloudAPI(BaseClient):
         """Waits until a snapshot is created; fails if its job fails or is canceled. Polls
         GetMachineSnapshot; gives up after 1800 s by default (WaitTimeout); a terminal
         failure raises WaitFailed."""
-        result: Snapshot = self.wait(
+        result: Snapshot = self.meta.wait(
             "SnapshotCreated", timeout=timeout, on_poll=on_poll, id=id, name=name
         )
         return result
@@ -4664,7 +4691,7 @@ class CloudAPI(BaseClient):
     ) -> Snapshot | None:
         """Waits until a snapshot is gone. Polls GetMachineSnapshot; gives up after 900 s by
         default (WaitTimeout); a terminal failure raises WaitFailed."""
-        result: Snapshot | None = self.wait(
+        result: Snapshot | None = self.meta.wait(
             "SnapshotDeleted", timeout=timeout, on_poll=on_poll, id=id, name=name
         )
         return result
@@ -4681,7 +4708,7 @@ class CloudAPI(BaseClient):
         so success is the disk following the instance state again (running or stopped).
         Polls GetMachineDisk; gives up after 900 s by default (WaitTimeout); a terminal
         failure raises WaitFailed."""
-        result: Disk = self.wait(
+        result: Disk = self.meta.wait(
             "DiskReady", timeout=timeout, on_poll=on_poll, id=id, disk_id=disk_id
         )
         return result
@@ -4696,7 +4723,9 @@ class CloudAPI(BaseClient):
         """Waits until a migration is successful; fails if it fails or is aborted. Polls
         GetMigration; gives up after 7200 s by default (WaitTimeout); a terminal failure
         raises WaitFailed."""
-        result: Migration = self.wait("MigrationFinished", timeout=timeout, on_poll=on_poll, id=id)
+        result: Migration = self.meta.wait(
+            "MigrationFinished", timeout=timeout, on_poll=on_poll, id=id
+        )
         return result
 
     def wait_nic_running(
@@ -4709,7 +4738,7 @@ class CloudAPI(BaseClient):
     ) -> Nic:
         """Waits until a new NIC is running; a 404 means adding it failed. Polls GetNic; gives up
         after 900 s by default (WaitTimeout); a terminal failure raises WaitFailed."""
-        result: Nic = self.wait("NicRunning", timeout=timeout, on_poll=on_poll, id=id, mac=mac)
+        result: Nic = self.meta.wait("NicRunning", timeout=timeout, on_poll=on_poll, id=id, mac=mac)
         return result
 
     def wait_volume_ready(
@@ -4721,7 +4750,7 @@ class CloudAPI(BaseClient):
     ) -> Volume:
         """Waits until a volume is ready; fails if its creation fails. Polls GetVolume; gives up
         after 1800 s by default (WaitTimeout); a terminal failure raises WaitFailed."""
-        result: Volume = self.wait("VolumeReady", timeout=timeout, on_poll=on_poll, id=id)
+        result: Volume = self.meta.wait("VolumeReady", timeout=timeout, on_poll=on_poll, id=id)
         return result
 
     def wait_volume_deleted(
@@ -4733,5 +4762,7 @@ class CloudAPI(BaseClient):
     ) -> Volume | None:
         """Waits until a volume is gone (404) or reported deleted. Polls GetVolume; gives up after
         1800 s by default (WaitTimeout); a terminal failure raises WaitFailed."""
-        result: Volume | None = self.wait("VolumeDeleted", timeout=timeout, on_poll=on_poll, id=id)
+        result: Volume | None = self.meta.wait(
+            "VolumeDeleted", timeout=timeout, on_poll=on_poll, id=id
+        )
         return result

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from smartdc.cli.context import Context
 from smartdc.cli.output import as_json
 from smartdc.cli.values import operation_arguments
+
+if TYPE_CHECKING:
+    from smartdc.runtime.meta import OperationMeta
 
 Adder = Callable[..., argparse.ArgumentParser]
 
@@ -19,6 +22,13 @@ def _client_class() -> Any:
     from smartdc._generated.client import CloudAPI
 
     return CloudAPI
+
+
+def _operations() -> Mapping[str, OperationMeta]:
+    """Every operation of the service model, known without connecting."""
+    from smartdc._generated.service import SERVICE
+
+    return SERVICE.operations
 
 
 def _type_text(spec: Any) -> str:
@@ -64,7 +74,7 @@ def param_descriptions(op: Any) -> dict[str, str]:
 
 
 def list_operations(ctx: Context) -> int:
-    operations = _client_class().SERVICE.operations
+    operations = _operations()
     if ctx.printer.json_mode:
         for op in operations.values():
             record = {"name": op.name, "group": op.group, "summary": summary(op)}
@@ -80,7 +90,7 @@ def _operation(name: str) -> Any:
     """The metadata of an operation, known without connecting (case-insensitive fallback)."""
     from smartdc.errors import UnknownOperationError
 
-    operations = _client_class().SERVICE.operations
+    operations = _operations()
     if name in operations:
         return operations[name]
     close = [n for n in operations if n.lower() == name.lower()]
@@ -122,7 +132,7 @@ def cmd_api(ctx: Context) -> int:
         return describe_operation(ctx, args.operation)
     op = _operation(args.operation)
     api = ctx.datacenter().api
-    params = operation_arguments(op, args.params, api.SERVICE.enum_names)
+    params = operation_arguments(op, args.params, api.meta.service_model.enum_names)
     # the generated method itself (call_operation(name, **params) would clash with a `name`
     # parameter); it checks the arguments against the same metadata before sending
     result = getattr(api, op.method_name)(**params)

@@ -23,7 +23,9 @@ def filters(ctx: Context, operation: str) -> dict[str, Any]:
     if not items:
         return {}
     api = ctx.api()
-    return operation_arguments(api.operation(operation), items, api.SERVICE.enum_names)
+    return operation_arguments(
+        api.meta.operation(operation), items, api.meta.service_model.enum_names
+    )
 
 
 def cmd_account(ctx: Context) -> int:

@@ -104,7 +104,7 @@ def cmd_instances(ctx: Context) -> int:
                 lines.clear()
 
         try:
-            for item, text in api.paginate_json("ListMachines", params):
+            for item, text in api.meta.paginate_json("ListMachines", params):
                 plain = text.isascii() and "\n" not in text and "\r" not in text
                 lines.append(text if plain else encode(item))
                 if len(lines) >= _JSON_LINES_PER_WRITE:

@@ -148,7 +148,9 @@ def _poll(ctx: Context, what: str, fetch: Callable[[], Any], done: Callable[[Any
     def on_poll(seen: Poll) -> None:
         progress(str(seen.state), seen.elapsed)
 
-    found: _Seen = api.run_waiter(spec, poll, timeout=ctx.args.timeout, on_poll=on_poll, what=what)
+    found: _Seen = api.meta.run_waiter(
+        spec, poll, timeout=ctx.args.timeout, on_poll=on_poll, what=what
+    )
     progress.done(found.state)
     return found.value
 

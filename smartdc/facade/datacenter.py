@@ -103,12 +103,12 @@ class DataCenter:
     @property
     def config(self) -> Config:
         """The settings this datacenter is reached with."""
-        return self.api.config
+        return self.api.meta.config
 
     @property
     def url(self) -> str:
         """This datacenter's CloudAPI URL."""
-        return self.api.config.url
+        return self.api.meta.config.url
 
     def __repr__(self) -> str:
         where = f"location={self.location!r}, " if self.location else ""
@@ -329,8 +329,8 @@ class DataCenter:
         # waits there keep the same time as here
         api = CloudAPI(
             config=self.config.replace(url=url),
-            clock=self.api.clock,
-            changefeed_waits=self.api.changefeed_waits,
+            clock=self.api.meta.clock,
+            changefeed_waits=self.api.meta.changefeed_waits,
         )
         return DataCenter.from_client(api, name)
 

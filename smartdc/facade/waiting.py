@@ -1,4 +1,4 @@
-"""Waits of the facade, all run by the client's waiter engine (``CloudAPI.run_waiter``).
+"""Waits of the facade, all run by the client's waiter engine (``client.meta.run_waiter``).
 
 Each wait takes the generated client and returns what it last saw (models); the facade objects
 (``Machine``, ``Snapshot``) keep it. Delays, deadlines and failure states all come from the
@@ -102,10 +102,10 @@ def machine_waiter(api: CloudAPI, targets: str | Sequence[str]) -> WaiterSpec:
     that succeeds on any of ``targets``."""
     wanted = checked_states(targets)
     if len(wanted) == 1:
-        named = api.SERVICE.waiters.get(waiter_name("Machine", wanted[0]))
+        named = api.meta.service_model.waiters.get(waiter_name("Machine", wanted[0]))
         if named is not None:
             return named
-    base = api.SERVICE.waiters[BASE_MACHINE_WAITER]
+    base = api.meta.service_model.waiters[BASE_MACHINE_WAITER]
     path = base.state_path or "state"
     acceptors = (
         *(AcceptorSpec("success", "path", target, path) for target in wanted),
@@ -126,9 +126,9 @@ def wait_for_state(
     """The machine once in ``target`` (or one of them; None when that is ``deleted`` and it is
     gone)."""
     spec = machine_waiter(api, target)
-    found = api.run_waiter(
+    found = api.meta.run_waiter(
         spec,
-        api.poller(spec.operation, {"id": machine_id}),
+        api.meta.poller(spec.operation, {"id": machine_id}),
         timeout=timeout,
         interval=interval,
         on_poll=_on_poll(progress),
@@ -161,8 +161,8 @@ def wait_while_state(
 ) -> MachineModel:
     """The machine once it has left ``current`` (``WaitFailed`` if it left it for ``failed``)."""
     (current,) = checked_states(current)
-    base = api.SERVICE.waiters[BASE_MACHINE_WAITER]
-    inner = api.poller(base.operation, {"id": machine_id})
+    base = api.meta.service_model.waiters[BASE_MACHINE_WAITER]
+    inner = api.meta.poller(base.operation, {"id": machine_id})
     path = base.state_path or "state"
 
     def poll() -> tuple[int, _Leaving]:
@@ -172,7 +172,7 @@ def wait_while_state(
     # failure acceptors first: leaving for `failed` must fail, not succeed
     acceptors = (*_state_acceptors(base, (current,)), AcceptorSpec("success", "path", True, "left"))
     spec = attrs.evolve(base, name=f"Machine leaving {current}", acceptors=acceptors)
-    found: _Leaving = api.run_waiter(
+    found: _Leaving = api.meta.run_waiter(
         spec,
         poll,
         timeout=timeout,
@@ -209,8 +209,8 @@ def wait_for_field(
     """The machine once ``attribute`` equals ``expected`` (an update the server makes in a job,
     such as the firewall or deletion protection). Polls on the timer: the changefeed does not
     carry these fields."""
-    base = api.SERVICE.waiters[BASE_MACHINE_WAITER]
-    inner = api.poller(base.operation, {"id": machine_id})
+    base = api.meta.service_model.waiters[BASE_MACHINE_WAITER]
+    inner = api.meta.poller(base.operation, {"id": machine_id})
 
     def poll() -> tuple[int, _FieldSeen]:
         status, model = inner()
@@ -223,7 +223,7 @@ def wait_for_field(
     spec = attrs.evolve(
         base, name=f"Machine {attribute}={text(expected)}", acceptors=acceptors, shown="state"
     )
-    found: _FieldSeen = api.run_waiter(
+    found: _FieldSeen = api.meta.run_waiter(
         spec, poll, timeout=timeout, interval=interval, what=machine_id
     )
     return found.model  # type: ignore[no-any-return]
@@ -320,7 +320,7 @@ def wait_for_machines(
         spec, name=f"{len(targets)} machines {state}", acceptors=acceptors, shown="state"
     )
     try:
-        first.run_waiter(
+        first.meta.run_waiter(
             round_spec,
             poll,
             timeout=timeout,
@@ -360,7 +360,7 @@ def wait_for_audit(
     interval: float | None = None,
 ) -> None:
     """Wait for a new audit entry of ``action`` (one not among ``before``)."""
-    base = api.SERVICE.waiters[BASE_MACHINE_WAITER]
+    base = api.meta.service_model.waiters[BASE_MACHINE_WAITER]
     seen = {(e.action, e.time) for e in before}
 
     def poll() -> tuple[int, _AuditSeen]:
@@ -380,7 +380,7 @@ def wait_for_audit(
         *(a for a in base.acceptors if a.state == "retry"),
     )
     spec = attrs.evolve(base, name=f"Machine {action}", acceptors=acceptors, shown="state")
-    api.run_waiter(spec, poll, timeout=timeout, interval=interval, what=machine_id)
+    api.meta.run_waiter(spec, poll, timeout=timeout, interval=interval, what=machine_id)
 
 
 def run_waiter(
@@ -393,14 +393,14 @@ def run_waiter(
     progress: ProgressCallback | None = None,
 ) -> Any:
     """Run the spec's waiter ``name`` with the operation's ``params``; returns the last result."""
-    spec = api.SERVICE.waiters.get(name)
+    spec = api.meta.service_model.waiters.get(name)
     if spec is None:
-        known = ", ".join(sorted(api.SERVICE.waiters))
+        known = ", ".join(sorted(api.meta.service_model.waiters))
         raise ValueError(f"no waiter named {name!r} (known: {known})")
     what = ", ".join(f"{k}={v}" for k, v in params.items())
-    return api.run_waiter(
+    return api.meta.run_waiter(
         spec,
-        api.poller(spec.operation, params),
+        api.meta.poller(spec.operation, params),
         timeout=timeout,
         interval=interval,
         on_poll=_on_poll(progress),

@@ -1,6 +1,7 @@
-"""BaseClient: turns an operation's metadata and arguments into a signed request.
+"""The client runtime: ``ClientMeta`` (``client.meta``) turns an operation's metadata and
+arguments into a signed request; ``BaseClient`` holds it and nothing else public.
 
-The generated ``smartdc.CloudAPI`` subclasses it and supplies its service model (operations,
+The generated ``smartdc.CloudAPI`` subclasses ``BaseClient`` and supplies its service model (operations,
 waiters, paginators, enum names: ``smartdc.runtime.meta.ServiceModel``). Everything here is
 generic: no fact about a particular endpoint. Each client method is written once; its HEAD and
 lazy-paging forms are derived from it (:func:`head_form`, :func:`iter_form`), typed by ParamSpec.
@@ -119,55 +120,32 @@ def version_tuple(text: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-class BaseClient:
-    """Holds the configuration and transport; sends any operation of its service model."""
-
-    # the generated smartdc.CloudAPI sets its service model (operations, waiters, paginators)
-    SERVICE: ClassVar[ServiceModel] = ServiceModel("", "", (), frozenset(), {}, {}, {})
+class ClientMeta:
+    """The runtime behind a client (``client.meta``, as botocore's): its service model,
+    configuration, transport and clock, and everything that sends an operation by its metadata or
+    name, pages and waits. The client itself holds only the operations (and ``close``)."""
 
     def __init__(
         self,
-        config: Config | None = None,
-        *,
-        transport: Transport | None = None,
-        clock: WaitClock | None = None,
-        changefeed_waits: bool = True,
-        **config_kwargs: Any,
+        service_model: ServiceModel,
+        config: Config,
+        transport: Transport,
+        clock: WaitClock,
+        changefeed_waits: bool,
     ) -> None:
-        """``clock``: what waits measure time and sleep with (default: real time); a simulator's
-        ``VirtualClock`` makes every wait of this client advance simulated time instead.
-
-        ``changefeed_waits``: waits whose waiter has a stream to listen to (the instance waiters
-        and the changefeed) poll when a change is announced rather than on a timer, on real time
-        and where the server has the stream; ``False`` always polls."""
-        if config is not None and config_kwargs:
-            raise ArgumentError("pass either a Config or configuration keywords, not both")
-        if transport is not None:
-            self.config = transport.config
-            self.transport = transport
-        else:
-            self.config = config if config is not None else Config(**config_kwargs)
-            self.transport = Transport(self.config)
-        self.clock: WaitClock = clock if clock is not None else SYSTEM_CLOCK
+        self.service_model = service_model
+        self.config = config
+        self.transport = transport
+        self.clock: WaitClock = clock
         self.changefeed_waits = changefeed_waits
         self._server_version: str | None = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(url={self.config.url!r}, account={self.config.account!r})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled as its configuration (a new process opens its own connections)."""
-        return (_client_from, (type(self), self.config, self.clock, self.changefeed_waits))
+        return f"ClientMeta(url={self.config.url!r}, account={self.config.account!r})"
 
     def close(self) -> None:
         self.transport.close()
-
-    def __enter__(self: T) -> T:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @property
     def server_version(self) -> str | None:
@@ -181,7 +159,7 @@ class BaseClient:
     ) -> Response:
         """Validate ``args`` against ``op`` and send it (``head``: its HEAD form; ``decode=False``:
         the body is not parsed, ``data`` is None)."""
-        check_arguments(op, args, self.SERVICE.enum_names)
+        check_arguments(op, args, self.service_model.enum_names)
         self._check_version(op)
         path_values: dict[str, Any] = {"login": self.config.login}
         query: dict[str, Any] = dict(op.fixed_query)
@@ -265,7 +243,7 @@ class BaseClient:
         """Validate ``args`` and open ``op``'s WebSocket (its ``message`` params are not sent)."""
         from smartdc.websocket import open_websocket
 
-        check_arguments(op, args, self.SERVICE.enum_names)
+        check_arguments(op, args, self.service_model.enum_names)
         self._check_version(op)
         path_values: dict[str, Any] = {"login": self.config.login}
         for param in op.params:
@@ -371,12 +349,12 @@ class BaseClient:
         """Like :meth:`decode`, but an empty body (e.g. a 202) gives None."""
         if response.data is None:
             return None
-        return BaseClient.decode(response, decoder)
+        return ClientMeta.decode(response, decoder)
 
     # -- by name (used by the CLI and the facade) ---------------------------------------------
 
     def operation(self, name: str) -> OperationMeta:
-        operations = self.SERVICE.operations
+        operations = self.service_model.operations
         op = operations.get(name)
         if op is None:
             close = [n for n in operations if n.lower() == name.lower()]
@@ -387,9 +365,10 @@ class BaseClient:
     def call_operation(self, name: str, /, **params: Any) -> Any:
         """Call an operation by its CloudAPI name with keyword arguments (checked first)."""
         op = self.operation(name)
-        check_arguments(op, params, self.SERVICE.enum_names)
-        method: Callable[..., Any] = getattr(self, op.method_name)
-        return method(**params)
+        check_arguments(op, params, self.service_model.enum_names)
+        if op.name in self.service_model.paginators:
+            return self.call_paged(op, params, op.result)
+        return op.result(self.call(op, params))
 
     def wait(
         self,
@@ -401,13 +380,13 @@ class BaseClient:
         **params: Any,
     ) -> Any:
         """Run the waiter ``name`` (e.g. ``"MachineRunning"``) with the operation's parameters."""
-        waiters = self.SERVICE.waiters
+        waiters = self.service_model.waiters
         spec = waiters.get(name)
         if spec is None:
             raise UnknownOperationError(
                 f"no waiter named {name!r} (known: {', '.join(sorted(waiters))})"
             )
-        check_arguments(self.operation(spec.operation), params, self.SERVICE.enum_names)
+        check_arguments(self.operation(spec.operation), params, self.service_model.enum_names)
         what = ", ".join(f"{k}={v}" for k, v in params.items())
         watched = params.get(spec.wake.param) if spec.wake is not None else None
         return self.run_waiter(
@@ -489,7 +468,7 @@ class BaseClient:
     ) -> list[T]:
         """A paginated operation's plain call: every item (all pages, fetched in turn), or the one
         page asked for when its offset or limit is given."""
-        spec = self.SERVICE.paginators[op.name]
+        spec = self.service_model.paginators[op.name]
         if args.get(spec.offset_param) is not None or args.get(spec.limit_param) is not None:
             return result(self.call(op, args))
         return list(self.paginate(op.name, args, result))
@@ -539,7 +518,7 @@ class BaseClient:
         page: Callable[[Mapping[str, Any]], tuple[list[T], Mapping[str, str]]],
         value: Callable[[T], Any] | None = None,
     ) -> Iterator[T]:
-        spec = self.SERVICE.paginators[name]
+        spec = self.service_model.paginators[name]
         rest = {k: v for k, v in params.items() if k not in (spec.offset_param, spec.limit_param)}
         size = page_size if page_size is not None else params.get(spec.limit_param)
 
@@ -548,6 +527,73 @@ class BaseClient:
 
         start = params.get(spec.offset_param) or 0
         return paginate(fetch, spec, page_size=size, start=start, value=value)
+
+
+class BaseClient:
+    """A client of a service model: its operations as methods (the generated ``smartdc.CloudAPI``),
+    and ``meta``, the runtime they run on. Nothing else is public here, so that no operation name
+    can clash with plumbing: the generator refuses an operation whose method would shadow a name
+    of :data:`RESERVED_NAMES`."""
+
+    # the generated smartdc.CloudAPI sets its service model (operations, waiters, paginators)
+    _service_model: ClassVar[ServiceModel] = ServiceModel("", "", (), frozenset(), {}, {}, {})
+    meta: ClientMeta
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        transport: Transport | None = None,
+        clock: WaitClock | None = None,
+        changefeed_waits: bool = True,
+        **config_kwargs: Any,
+    ) -> None:
+        """``clock``: what waits measure time and sleep with (default: real time); a simulator's
+        ``VirtualClock`` makes every wait of this client advance simulated time instead.
+
+        ``changefeed_waits``: waits whose waiter has a stream to listen to (the instance waiters
+        and the changefeed) poll when a change is announced rather than on a timer, on real time
+        and where the server has the stream; ``False`` always polls."""
+        if config is not None and config_kwargs:
+            raise ArgumentError("pass either a Config or configuration keywords, not both")
+        if transport is not None:
+            config = transport.config
+        else:
+            config = config if config is not None else Config(**config_kwargs)
+            transport = Transport(config)
+        self.meta = ClientMeta(
+            self._service_model,
+            config,
+            transport,
+            clock if clock is not None else SYSTEM_CLOCK,
+            changefeed_waits,
+        )
+
+    def __repr__(self) -> str:
+        config = self.meta.config
+        return f"{type(self).__name__}(url={config.url!r}, account={config.account!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its configuration (a new process opens its own connections)."""
+        meta = self.meta
+        return (_client_from, (type(self), meta.config, meta.clock, meta.changefeed_waits))
+
+    def close(self) -> None:
+        """Close the client's connections."""
+        self.meta.close()
+
+    def __enter__(self: T) -> T:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# The public names of every client: an operation, waiter or form (head_/iter_/wait_) named so is
+# refused by the generator (it would replace them silently).
+RESERVED_NAMES: frozenset[str] = frozenset(
+    {n for n in dir(BaseClient) if not n.startswith("_")} | {"meta"}
+)
 
 
 def bind(op: OperationMeta, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> dict[str, Any]:
@@ -571,9 +617,9 @@ def head_form(
     name = method.__name__
 
     def head(self: C, /, *args: P.args, **kwargs: P.kwargs) -> Mapping[str, str]:
-        client = cast(BaseClient, self)
-        op = client.SERVICE.by_method[name]
-        return client.call(op, bind(op, args, kwargs), head=True).headers
+        meta = cast(BaseClient, self).meta
+        op = meta.service_model.by_method[name]
+        return meta.call(op, bind(op, args, kwargs), head=True).headers
 
     head.__name__ = head.__qualname__ = f"head_{name}"
     head.__doc__ = (
@@ -591,11 +637,11 @@ def iter_form(
     name = method.__name__
 
     def items(self: C, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
-        client = cast(BaseClient, self)
-        op = client.SERVICE.by_method[name]
+        meta = cast(BaseClient, self).meta
+        op = meta.service_model.by_method[name]
         params = bind(op, args, kwargs)
-        check_arguments(op, params, client.SERVICE.enum_names)
-        return client.paginate(op.name, params)
+        check_arguments(op, params, meta.service_model.enum_names)
+        return meta.paginate(op.name, params)
 
     items.__name__ = items.__qualname__ = f"iter_{name}"
     items.__doc__ = (

@@ -11,6 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from smartdc._generated.service import SERVICE
 from smartdc.cli.main import run
 from smartdc.testing import Simulator
 
@@ -228,12 +229,11 @@ def test_api_list_and_describe() -> None:
     listing = invoke(["api", "--list"])
     assert listing.code == 0
     names = [line.split()[0] for line in listing.out.splitlines()]
-    from smartdc import CloudAPI
 
-    assert sorted(names) == sorted(CloudAPI.SERVICE.operations)
+    assert sorted(names) == sorted(SERVICE.operations)
     described = invoke(["api", "CreateMachine", "--help"])
     assert described.code == 0
-    for param in CloudAPI.SERVICE.operations["CreateMachine"].params:
+    for param in SERVICE.operations["CreateMachine"].params:
         assert f"  {param.name}  (" in described.out
 
 

@@ -18,7 +18,7 @@ Cli = Callable[..., Result]
 def _server_items(sim: Simulator, **query: object) -> list[str]:
     """The text of each machine of a ListMachines answer, cut from the body as sent."""
     api = sim.client()
-    response = api.call(api.operation("ListMachines"), query)
+    response = api.meta.call(api.meta.operation("ListMachines"), query)
     body = response.body.decode("utf-8")
     return [body[start:end] for start, end in _spans(body)]
 

@@ -155,7 +155,7 @@ def _catalog(api: CloudAPI, account: str) -> dict[str, object]:
 
 
 def _json_list(api: CloudAPI, path: str) -> list[dict[str, Any]]:
-    data = api.transport.request("GET", path).data
+    data = api.meta.transport.request("GET", path).data
     assert isinstance(data, list), f"GET {path} answered {data!r}"
     return data
 

@@ -84,7 +84,7 @@ def test_datacenter_switch_keeps_credentials(dc: DataCenter, vsim: Simulator) ->
     assert other.config.account == dc.config.account
     assert other.config.insecure == dc.config.insecure
     shared: object = vsim.clock
-    assert other.api.clock is dc.api.clock is shared  # waits there use the same clock
+    assert other.api.meta.clock is dc.api.meta.clock is shared  # waits there use the same clock
     # a machine made there is not seen here: they are separate datacenters
     made = other.create_machine(name="over-there")
     assert other.machine("over-there").id == made.id

@@ -8,6 +8,9 @@ import pytest
 
 from codegen.ir import snake
 from smartdc import CloudAPI
+from smartdc._generated.service import SERVICE
+from smartdc.runtime.client import RESERVED_NAMES
+from smartdc.testing import Simulator
 
 
 @pytest.mark.parametrize(
@@ -33,8 +36,8 @@ def test_snake_case(name: str, expected: str) -> None:
 
 def _generated_names() -> list[tuple[str, str]]:
     """(CloudAPI name, generated method) for every operation and waiter of the client."""
-    names = [(op.name, op.method_name) for op in CloudAPI.SERVICE.operations.values()]
-    names += [(w, "wait_" + snake(w)) for w in CloudAPI.SERVICE.waiters]
+    names = [(op.name, op.method_name) for op in SERVICE.operations.values()]
+    names += [(w, "wait_" + snake(w)) for w in SERVICE.waiters]
     return names
 
 
@@ -53,3 +56,16 @@ def test_every_generated_name_reads_as_the_operation() -> None:
 def test_every_public_client_method_has_a_name_without_one_letter_segments() -> None:
     public = [n for n in dir(CloudAPI) if not n.startswith("_")]
     assert [n for n in public if re.search(r"(^|_)[a-z](_|$)", n)] == []
+
+
+def test_the_client_surface_is_the_operations_close_and_meta() -> None:
+    """Runtime plumbing (call, paginate, decode, wait by name, config, transport, clock ...) is
+    behind ``client.meta``; the client's own public names are its operations and their forms."""
+    methods = {method for _, method in _generated_names()}
+    forms = {f"{prefix}_{m}" for m in methods for prefix in ("head", "iter")}
+    public = {n for n in dir(CloudAPI) if not n.startswith("_")}
+    assert public - methods - forms == {"close"}
+    assert {"close", "meta"} == RESERVED_NAMES
+    with Simulator() as sim, sim.client() as client:
+        assert {n for n in vars(client) if not n.startswith("_")} == {"meta"}
+        assert client.meta.config.url == sim.url

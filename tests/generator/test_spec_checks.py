@@ -122,3 +122,31 @@ def test_a_keyword_field_becomes_a_trailing_underscore_attribute(tmp_path: Path)
     field = next(f for f in widget.fields if f.json_name == "displayName")
     assert field.py_name == "from"
     assert field.attr == "from_"
+
+
+CLOSE = """  Close:
+    summary: Closes a widget.
+    method: POST
+    path: /{login}/widgets/{id}/close
+    params:
+      id: {in: path, type: uuid, required: true, description: "Id."}
+    response: {status: [204]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [("Close", "close"), ("Meta", "meta"), ("WaitWidgetReady", "wait_widget_ready")],
+)
+def test_an_operation_named_like_a_client_member_is_refused(
+    tmp_path: Path, name: str, method: str
+) -> None:
+    """An operation added the documented way must not silently replace ``close()``, ``meta`` or
+    another generated method (a waiter's wait_* form)."""
+    op = CLOSE.replace("  Close:", f"  {name}:").replace("/close", f"/{method}")
+    with pytest.raises(SpecError) as info:
+        load_spec(_broken(tmp_path, "operations:\n", "operations:\n" + op, "groups/notes.yaml"))
+    text = str(info.value)
+    assert f"operations.{name}" in text
+    assert f"method name {method!r}" in text
+    assert "groups/notes.yaml" in text or "waiters.WidgetReady" in text

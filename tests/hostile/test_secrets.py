@@ -30,7 +30,7 @@ def test_every_password_like_parameter_is_secret() -> None:
 @pytest.mark.parametrize("value", [987654321, ["hunter2-in-a-list"]])
 def test_a_wrong_typed_machine_password_is_not_echoed(value: object) -> None:
     with Simulator() as sim, sim.client() as api, pytest.raises(ArgumentError) as caught:
-        api.call_operation("CreateMachine", image="x", package="y", password=value)
+        api.meta.call_operation("CreateMachine", image="x", package="y", password=value)
     text = str(caught.value)
     assert "password" in text
     assert "987654321" not in text

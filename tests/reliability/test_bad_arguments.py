@@ -39,7 +39,7 @@ def test_mistake_is_named_before_any_request(
 ) -> None:
     before = sim.request_count()
     with pytest.raises(error) as caught:
-        api.call_operation(operation, **params)
+        api.meta.call_operation(operation, **params)
     assert says in str(caught.value)
     assert sim.request_count() == before
 

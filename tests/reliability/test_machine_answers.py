@@ -186,11 +186,13 @@ def test_simulator_reads_tombstone_and_credentials_by_truthiness(
     kept = api.create_machine(**machine_args(api), metadata={"credentials": passwords})
     machine_id = _destroyed(api, clock)
     base = f"/{sim.account}/machines"
-    listed = api.transport.request("GET", base, query={"tombstone": "false"}).data
+    listed = api.meta.transport.request("GET", base, query={"tombstone": "false"}).data
     assert machine_id in [m["id"] for m in listed]
-    one = api.transport.request("GET", f"{base}/{kept.id}", query={"credentials": "false"}).data
+    one = api.meta.transport.request(
+        "GET", f"{base}/{kept.id}", query={"credentials": "false"}
+    ).data
     assert one["metadata"]["credentials"] == {"root": "s3cret"}
-    metadata = api.transport.request(
+    metadata = api.meta.transport.request(
         "GET", f"{base}/{kept.id}/metadata", query={"credentials": "false"}
     ).data
     assert metadata["credentials"] == {"root": "s3cret"}

@@ -17,7 +17,7 @@ from smartdc.testing import Simulator
 def test_server_drops_reserved_keys_silently(sim: Simulator, dc: DataCenter) -> None:
     machine = dc.create_machine(name="web-1").wait("running")
     # Straight through the transport: the client itself would refuse root_pw.
-    answer = dc.api.transport.request(
+    answer = dc.api.meta.transport.request(
         "POST",
         f"/{sim.account}/machines/{machine.id}/metadata",
         body={"root_pw": "hunter2", "plain": "kept"},

@@ -35,7 +35,7 @@ def test_machine_deleted_while_waiting_for_running(
 
 def test_unknown_machine_is_not_waited_for(sim: Simulator, dc: DataCenter) -> None:
     with pytest.raises(WaitFailed) as caught:
-        dc.api.wait("MachineRunning", id="3a4f4a5c-0d4e-4b1c-9a44-1e0d8c1f2b3a", timeout=60)
+        dc.api.meta.wait("MachineRunning", id="3a4f4a5c-0d4e-4b1c-9a44-1e0d8c1f2b3a", timeout=60)
     assert isinstance(caught.value.error, ResourceNotFound)  # the error that explains it is kept
     assert "ResourceNotFound" in str(caught.value)
     assert sim.request_count("GetMachine") == 1

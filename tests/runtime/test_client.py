@@ -40,11 +40,11 @@ def test_bad_arguments_never_reach_the_server(sim: Simulator, client: CloudAPI) 
     with pytest.raises(ArgumentError, match="'id'"):
         client.get_machine("")
     with pytest.raises(ArgumentError, match="unknown parameter"):
-        client.call_operation("GetMachine", id="x", colour="red")
+        client.meta.call_operation("GetMachine", id="x", colour="red")
     with pytest.raises(ArgumentError, match="'memory' must be an integer"):
-        client.call_operation("ListMachines", memory="big")
+        client.meta.call_operation("ListMachines", memory="big")
     with pytest.raises(UnknownOperationError, match="did you mean GetMachine"):
-        client.call_operation("getmachine", id="x")
+        client.meta.call_operation("getmachine", id="x")
     assert sim.request_count() == before
 
 
@@ -53,7 +53,7 @@ def test_operation_newer_than_the_server_is_refused(sim: Simulator) -> None:
     with old:
         client = old.client()
         client.get_account()  # learns the server version from the Server header
-        assert client.server_version == "9.0.0"
+        assert client.meta.server_version == "9.0.0"
         with pytest.raises(
             OperationNotSupportedError, match=r"GetAccountLimits needs CloudAPI 9\.8\.0"
         ):

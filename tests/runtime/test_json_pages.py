@@ -1,5 +1,5 @@
 """Listing without models: each item as its JSON value and the text the server sent for it
-(``CloudAPI.paginate_json``, what ``smartdc instances -j`` prints), the body parsed once."""
+(``client.meta.paginate_json``, what ``smartdc instances -j`` prints), the body parsed once."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def client(sim: Simulator) -> CloudAPI:
 
 def test_every_item_once_with_its_text(sim: Simulator, client: CloudAPI) -> None:
     before = sim.request_count("ListMachines")
-    pairs = list(client.paginate_json("ListMachines", {}, page_size=2))
+    pairs = list(client.meta.paginate_json("ListMachines", {}, page_size=2))
     assert sim.request_count("ListMachines") - before == 3  # pages of 2, 2 and 1
     assert [value["id"] for value, _ in pairs] == [m.id for m in client.list_machines()]
     for value, text in pairs:
@@ -39,10 +39,10 @@ def test_every_item_once_with_its_text(sim: Simulator, client: CloudAPI) -> None
 
 
 def test_filters_and_offset_are_the_operations(client: CloudAPI) -> None:
-    everything = [value["id"] for value, _ in client.paginate_json("ListMachines", {})]
-    later = client.paginate_json("ListMachines", {"offset": 3})
+    everything = [value["id"] for value, _ in client.meta.paginate_json("ListMachines", {})]
+    later = client.meta.paginate_json("ListMachines", {"offset": 3})
     assert [value["id"] for value, _ in later] == everything[3:]
-    named = client.paginate_json("ListMachines", {"name": "nosuch"})
+    named = client.meta.paginate_json("ListMachines", {"name": "nosuch"})
     assert list(named) == []
 
 

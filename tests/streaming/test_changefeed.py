@@ -83,7 +83,7 @@ def test_nothing_is_sent_before_a_valid_registration(
     machine = dc.create_machine(name="reg")
     sim.advance(60)
     path = f"/{sim.account}/changefeed"
-    with open_websocket(api.transport, path) as ws:
+    with open_websocket(api.meta.transport, path) as ws:
         # the server ignores (only logs) a registration it cannot take
         ws.send(json.dumps({"resource": "image", "subResources": ["state"]}))
         ws.send(json.dumps({"resource": "vm", "subResources": ["nonsense"]}))
@@ -135,7 +135,7 @@ def test_a_request_without_the_upgrade_gets_the_servers_error(
     sim: Simulator, api: CloudAPI
 ) -> None:
     with pytest.raises(CloudAPIError) as caught:
-        api.transport.request("GET", f"/{sim.account}/changefeed")
+        api.meta.transport.request("GET", f"/{sim.account}/changefeed")
     # lib/changefeed.js: next(new Error(...)) when claimUpgrade is missing: restify's 500
     assert caught.value.status == 500
     assert "Must Upgrade" in str(caught.value)

@@ -43,14 +43,14 @@ def test_the_route_is_asked_for_at_its_own_version(sim: Simulator, dc: DataCente
     with nine.connect_machine_vnc(machine.id) as vnc:
         assert vnc.read(12, timeout=5) == b"RFB 003.008\n"
     with pytest.raises(CloudAPIError) as caught:
-        nine.transport.request(
+        nine.meta.transport.request(
             "GET", f"/{sim.account}/machines/{machine.id}/vnc", headers={"Upgrade": "websocket"}
         )
     assert caught.value.error_code == "InvalidVersion"
     # a plain request of the operation (no upgrade) also asks for the route's version: it reaches
     # the route and gets the route's own refusal
     with pytest.raises(CloudAPIError) as plain:
-        nine.call(nine.operation("ConnectMachineVNC"), {"id": machine.id})
+        nine.meta.call(nine.meta.operation("ConnectMachineVNC"), {"id": machine.id})
     assert plain.value.error_code == "UpgradeRequiredError"
 
 
@@ -79,7 +79,7 @@ def test_a_plain_request_is_told_to_upgrade(sim: Simulator, dc: DataCenter, api:
     machine = dc.create_machine(name="plain", **HVM)
     sim.advance(60)
     with pytest.raises(CloudAPIError) as caught:
-        api.transport.request(
+        api.meta.transport.request(
             "GET",
             f"/{sim.account}/machines/{machine.id}/vnc",
             headers={"Accept-Version": "8.4.0"},

@@ -21,7 +21,7 @@ def test_a_message_over_the_bound_is_refused_typed(
 ) -> None:
     machine = dc.create_machine(name="big")
     sim.advance(60)
-    ws = open_websocket(api.transport, f"/{sim.account}/changefeed", max_message_bytes=64)
+    ws = open_websocket(api.meta.transport, f"/{sim.account}/changefeed", max_message_bytes=64)
     with ws:
         ws.send('{"resource": "vm", "subResources": ["tags"]}')
         registered(sim)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc._generated.models.access_keys import AccessKey
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
 )
@@ -35,7 +35,7 @@ def result_list_access_keys(response: Response) -> list[AccessKey]:
             for x0 in (data if type(data) is list else d_list(data, "ListAccessKeys"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_access_key(response: Response) -> AccessKey:
@@ -44,7 +44,7 @@ def result_get_access_key(response: Response) -> AccessKey:
     def decode(data: Any) -> AccessKey:
         return AccessKey.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_create_access_key(response: Response) -> AccessKey:
@@ -53,7 +53,7 @@ def result_create_access_key(response: Response) -> AccessKey:
     def decode(data: Any) -> AccessKey:
         return AccessKey.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_delete_access_key(response: Response) -> None:
@@ -71,7 +71,7 @@ def result_list_user_access_keys(response: Response) -> list[AccessKey]:
             for x0 in (data if type(data) is list else d_list(data, "ListUserAccessKeys"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_user_access_key(response: Response) -> AccessKey:
@@ -80,7 +80,7 @@ def result_get_user_access_key(response: Response) -> AccessKey:
     def decode(data: Any) -> AccessKey:
         return AccessKey.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_create_user_access_key(response: Response) -> AccessKey:
@@ -89,7 +89,7 @@ def result_create_user_access_key(response: Response) -> AccessKey:
     def decode(data: Any) -> AccessKey:
         return AccessKey.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_delete_user_access_key(response: Response) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc._generated.models.account import Account, Ping, ProvisioningLimit
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
 )
@@ -28,7 +28,7 @@ def result_ping(response: Response) -> Ping:
     def decode(data: Any) -> Ping:
         return Ping.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_account(response: Response) -> Account:
@@ -37,7 +37,7 @@ def result_get_account(response: Response) -> Account:
     def decode(data: Any) -> Account:
         return Account.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_update_account(response: Response) -> Account:
@@ -46,7 +46,7 @@ def result_update_account(response: Response) -> Account:
     def decode(data: Any) -> Account:
         return Account.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_account_limits(response: Response) -> list[ProvisioningLimit]:
@@ -58,4 +58,4 @@ def result_get_account_limits(response: Response) -> list[ProvisioningLimit]:
             for x0 in (data if type(data) is list else d_list(data, "GetAccountLimits"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc._generated.models.config import Config
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.transport import Response
 
 __all__ = [
@@ -23,7 +23,7 @@ def result_get_config(response: Response) -> Config:
     def decode(data: Any) -> Config:
         return Config.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_update_config(response: Response) -> Config:
@@ -32,4 +32,4 @@ def result_update_config(response: Response) -> Config:
     def decode(data: Any) -> Config:
         return Config.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)

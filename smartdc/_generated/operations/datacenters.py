@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc._generated.models.datacenters import Redirect
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_object,
     d_str,
@@ -34,7 +34,7 @@ def result_list_datacenters(response: Response) -> dict[str, str]:
             ).items()
         }
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_datacenter(response: Response) -> Redirect:
@@ -43,7 +43,7 @@ def result_get_datacenter(response: Response) -> Redirect:
     def decode(data: Any) -> Redirect:
         return Redirect.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_list_foreign_datacenters(response: Response) -> Any:
@@ -52,7 +52,7 @@ def result_list_foreign_datacenters(response: Response) -> Any:
     def decode(data: Any) -> Any:
         return data
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_add_foreign_datacenter(response: Response) -> Any:
@@ -61,4 +61,4 @@ def result_add_foreign_datacenter(response: Response) -> Any:
     def decode(data: Any) -> Any:
         return data
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)

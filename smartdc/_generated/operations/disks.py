@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc._generated.models.disks import Disk
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
 )
@@ -29,7 +29,7 @@ def result_create_machine_disk(response: Response) -> Disk | None:
     def decode(data: Any) -> Disk:
         return Disk.from_json(data)
 
-    return BaseClient.decode_optional(response, decode)
+    return ClientMeta.decode_optional(response, decode)
 
 
 def result_resize_machine_disk(response: Response) -> Disk:
@@ -38,7 +38,7 @@ def result_resize_machine_disk(response: Response) -> Disk:
     def decode(data: Any) -> Disk:
         return Disk.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_machine_disk(response: Response) -> Disk:
@@ -47,7 +47,7 @@ def result_get_machine_disk(response: Response) -> Disk:
     def decode(data: Any) -> Disk:
         return Disk.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_list_machine_disks(response: Response) -> list[Disk]:
@@ -59,7 +59,7 @@ def result_list_machine_disks(response: Response) -> list[Disk]:
             for x0 in (data if type(data) is list else d_list(data, "ListMachineDisks"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_delete_machine_disk(response: Response) -> None:

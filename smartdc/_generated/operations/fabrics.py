@@ -9,7 +9,7 @@ from typing import Any
 
 from smartdc._generated.models.fabrics import FabricVlan
 from smartdc._generated.models.networks import Network
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
 )
@@ -38,7 +38,7 @@ def result_list_fabric_vlans(response: Response) -> list[FabricVlan]:
             for x0 in (data if type(data) is list else d_list(data, "ListFabricVLANs"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_create_fabric_vlan(response: Response) -> FabricVlan:
@@ -47,7 +47,7 @@ def result_create_fabric_vlan(response: Response) -> FabricVlan:
     def decode(data: Any) -> FabricVlan:
         return FabricVlan.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_fabric_vlan(response: Response) -> FabricVlan:
@@ -56,7 +56,7 @@ def result_get_fabric_vlan(response: Response) -> FabricVlan:
     def decode(data: Any) -> FabricVlan:
         return FabricVlan.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_update_fabric_vlan(response: Response) -> FabricVlan:
@@ -65,7 +65,7 @@ def result_update_fabric_vlan(response: Response) -> FabricVlan:
     def decode(data: Any) -> FabricVlan:
         return FabricVlan.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_delete_fabric_vlan(response: Response) -> None:
@@ -83,7 +83,7 @@ def result_list_fabric_networks(response: Response) -> list[Network]:
             for x0 in (data if type(data) is list else d_list(data, "ListFabricNetworks"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_create_fabric_network(response: Response) -> Network:
@@ -92,7 +92,7 @@ def result_create_fabric_network(response: Response) -> Network:
     def decode(data: Any) -> Network:
         return Network.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_fabric_network(response: Response) -> Network:
@@ -101,7 +101,7 @@ def result_get_fabric_network(response: Response) -> Network:
     def decode(data: Any) -> Network:
         return Network.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_update_fabric_network(response: Response) -> Network:
@@ -110,7 +110,7 @@ def result_update_fabric_network(response: Response) -> Network:
     def decode(data: Any) -> Network:
         return Network.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_delete_fabric_network(response: Response) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from smartdc._generated.models.firewall_rules import FirewallRule
 from smartdc._generated.models.machines import Machine
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
 )
@@ -37,7 +37,7 @@ def result_list_firewall_rules(response: Response) -> list[FirewallRule]:
             for x0 in (data if type(data) is list else d_list(data, "ListFirewallRules"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_firewall_rule(response: Response) -> FirewallRule:
@@ -46,7 +46,7 @@ def result_get_firewall_rule(response: Response) -> FirewallRule:
     def decode(data: Any) -> FirewallRule:
         return FirewallRule.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_create_firewall_rule(response: Response) -> FirewallRule:
@@ -55,7 +55,7 @@ def result_create_firewall_rule(response: Response) -> FirewallRule:
     def decode(data: Any) -> FirewallRule:
         return FirewallRule.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_update_firewall_rule(response: Response) -> FirewallRule:
@@ -64,7 +64,7 @@ def result_update_firewall_rule(response: Response) -> FirewallRule:
     def decode(data: Any) -> FirewallRule:
         return FirewallRule.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_enable_firewall_rule(response: Response) -> FirewallRule:
@@ -73,7 +73,7 @@ def result_enable_firewall_rule(response: Response) -> FirewallRule:
     def decode(data: Any) -> FirewallRule:
         return FirewallRule.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_disable_firewall_rule(response: Response) -> FirewallRule:
@@ -82,7 +82,7 @@ def result_disable_firewall_rule(response: Response) -> FirewallRule:
     def decode(data: Any) -> FirewallRule:
         return FirewallRule.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_delete_firewall_rule(response: Response) -> None:
@@ -100,7 +100,7 @@ def result_list_machine_firewall_rules(response: Response) -> list[FirewallRule]
             for x0 in (data if type(data) is list else d_list(data, "ListMachineFirewallRules"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_list_firewall_rule_machines(response: Response) -> list[Machine]:
@@ -112,4 +112,4 @@ def result_list_firewall_rule_machines(response: Response) -> list[Machine]:
             for x0 in (data if type(data) is list else d_list(data, "ListFirewallRuleMachines"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)

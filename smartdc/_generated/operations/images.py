@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc._generated.models.images import Image, ImageExport
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
 )
@@ -35,7 +35,7 @@ def result_list_images(response: Response) -> list[Image]:
             for x0 in (data if type(data) is list else d_list(data, "ListImages"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_image(response: Response) -> Image:
@@ -44,7 +44,7 @@ def result_get_image(response: Response) -> Image:
     def decode(data: Any) -> Image:
         return Image.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_delete_image(response: Response) -> None:
@@ -59,7 +59,7 @@ def result_create_image_from_machine(response: Response) -> Image:
     def decode(data: Any) -> Image:
         return Image.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_import_image_from_datacenter(response: Response) -> Image:
@@ -68,7 +68,7 @@ def result_import_image_from_datacenter(response: Response) -> Image:
     def decode(data: Any) -> Image:
         return Image.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_export_image(response: Response) -> ImageExport:
@@ -77,7 +77,7 @@ def result_export_image(response: Response) -> ImageExport:
     def decode(data: Any) -> ImageExport:
         return ImageExport.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_update_image(response: Response) -> Image:
@@ -86,7 +86,7 @@ def result_update_image(response: Response) -> Image:
     def decode(data: Any) -> Image:
         return Image.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_clone_image(response: Response) -> Image:
@@ -95,4 +95,4 @@ def result_clone_image(response: Response) -> Image:
     def decode(data: Any) -> Image:
         return Image.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc._generated.models.keys import Key
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
 )
@@ -25,7 +25,7 @@ def result_list_keys(response: Response) -> list[Key]:
             Key.from_json(x0) for x0 in (data if type(data) is list else d_list(data, "ListKeys"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_key(response: Response) -> Key:
@@ -34,7 +34,7 @@ def result_get_key(response: Response) -> Key:
     def decode(data: Any) -> Key:
         return Key.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_create_key(response: Response) -> Key:
@@ -43,7 +43,7 @@ def result_create_key(response: Response) -> Key:
     def decode(data: Any) -> Key:
         return Key.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_delete_key(response: Response) -> None:

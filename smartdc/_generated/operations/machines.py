@@ -11,7 +11,7 @@ from smartdc._generated.models.machines import (
     AuditEntry,
     Machine,
 )
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
 )
@@ -45,7 +45,7 @@ def result_list_machines(response: Response) -> list[Machine]:
             for x0 in (data if type(data) is list else d_list(data, "ListMachines"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_machine(response: Response) -> Machine:
@@ -54,7 +54,7 @@ def result_get_machine(response: Response) -> Machine:
     def decode(data: Any) -> Machine:
         return Machine.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_create_machine(response: Response) -> Machine:
@@ -63,7 +63,7 @@ def result_create_machine(response: Response) -> Machine:
     def decode(data: Any) -> Machine:
         return Machine.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_delete_machine(response: Response) -> None:
@@ -81,7 +81,7 @@ def result_machine_audit(response: Response) -> list[AuditEntry]:
             for x0 in (data if type(data) is list else d_list(data, "MachineAudit"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_connect_machine_vnc(response: Response) -> None:

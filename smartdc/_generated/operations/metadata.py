@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_object,
     d_str,
@@ -30,7 +30,7 @@ def result_update_machine_metadata(response: Response) -> dict[str, Any]:
     def decode(data: Any) -> dict[str, Any]:
         return data if type(data) is dict else d_object(data, "UpdateMachineMetadata")
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_list_machine_metadata(response: Response) -> dict[str, Any]:
@@ -39,7 +39,7 @@ def result_list_machine_metadata(response: Response) -> dict[str, Any]:
     def decode(data: Any) -> dict[str, Any]:
         return data if type(data) is dict else d_object(data, "ListMachineMetadata")
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_machine_metadata(response: Response) -> str | dict[str, Any]:
@@ -60,7 +60,7 @@ def result_get_machine_metadata(response: Response) -> str | dict[str, Any]:
             )
         )
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_delete_machine_metadata(response: Response) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc._generated.models.migrations import Migration, MigrationProgress
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
     d_object,
@@ -30,7 +30,7 @@ def result_migrate(response: Response) -> Migration | None:
     def decode(data: Any) -> Migration:
         return Migration.from_json(data)
 
-    return BaseClient.decode_optional(response, decode)
+    return ClientMeta.decode_optional(response, decode)
 
 
 def result_watch_migration(response: Response) -> list[MigrationProgress]:
@@ -42,7 +42,7 @@ def result_watch_migration(response: Response) -> list[MigrationProgress]:
             for x0 in (data if type(data) is list else d_list(data, "WatchMigration"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_migrate_machine_estimate(response: Response) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def result_migrate_machine_estimate(response: Response) -> dict[str, Any]:
     def decode(data: Any) -> dict[str, Any]:
         return data if type(data) is dict else d_object(data, "MigrateMachineEstimate")
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_list_migrations(response: Response) -> list[Migration]:
@@ -63,7 +63,7 @@ def result_list_migrations(response: Response) -> list[Migration]:
             for x0 in (data if type(data) is list else d_list(data, "ListMigrations"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_migration(response: Response) -> Migration:
@@ -72,4 +72,4 @@ def result_get_migration(response: Response) -> Migration:
     def decode(data: Any) -> Migration:
         return Migration.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc._generated.models.networks import Network, NetworkIp
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
 )
@@ -32,7 +32,7 @@ def result_list_networks(response: Response) -> list[Network]:
             for x0 in (data if type(data) is list else d_list(data, "ListNetworks"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_network(response: Response) -> Network:
@@ -41,7 +41,7 @@ def result_get_network(response: Response) -> Network:
     def decode(data: Any) -> Network:
         return Network.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_list_network_ips(response: Response) -> list[NetworkIp]:
@@ -53,7 +53,7 @@ def result_list_network_ips(response: Response) -> list[NetworkIp]:
             for x0 in (data if type(data) is list else d_list(data, "ListNetworkIPs"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_network_ip(response: Response) -> NetworkIp:
@@ -62,7 +62,7 @@ def result_get_network_ip(response: Response) -> NetworkIp:
     def decode(data: Any) -> NetworkIp:
         return NetworkIp.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_update_network_ip(response: Response) -> NetworkIp:
@@ -71,4 +71,4 @@ def result_update_network_ip(response: Response) -> NetworkIp:
     def decode(data: Any) -> NetworkIp:
         return NetworkIp.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)

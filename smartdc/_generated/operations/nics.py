@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc._generated.models.nics import Nic
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
 )
@@ -25,7 +25,7 @@ def result_list_nics(response: Response) -> list[Nic]:
             Nic.from_json(x0) for x0 in (data if type(data) is list else d_list(data, "ListNics"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_nic(response: Response) -> Nic:
@@ -34,7 +34,7 @@ def result_get_nic(response: Response) -> Nic:
     def decode(data: Any) -> Nic:
         return Nic.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_add_nic(response: Response) -> Nic:
@@ -43,7 +43,7 @@ def result_add_nic(response: Response) -> Nic:
     def decode(data: Any) -> Nic:
         return Nic.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_remove_nic(response: Response) -> None:

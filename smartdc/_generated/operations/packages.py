@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc._generated.models.packages import Package
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
 )
@@ -26,7 +26,7 @@ def result_list_packages(response: Response) -> list[Package]:
             for x0 in (data if type(data) is list else d_list(data, "ListPackages"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_package(response: Response) -> Package:
@@ -35,4 +35,4 @@ def result_get_package(response: Response) -> Package:
     def decode(data: Any) -> Package:
         return Package.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)

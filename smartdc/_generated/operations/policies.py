@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc._generated.models.policies import Policy
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
 )
@@ -32,7 +32,7 @@ def result_list_policies(response: Response) -> list[Policy]:
             for x0 in (data if type(data) is list else d_list(data, "ListPolicies"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_policy(response: Response) -> Policy:
@@ -41,7 +41,7 @@ def result_get_policy(response: Response) -> Policy:
     def decode(data: Any) -> Policy:
         return Policy.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_create_policy(response: Response) -> Policy:
@@ -50,7 +50,7 @@ def result_create_policy(response: Response) -> Policy:
     def decode(data: Any) -> Policy:
         return Policy.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_update_policy(response: Response) -> Policy:
@@ -59,7 +59,7 @@ def result_update_policy(response: Response) -> Policy:
     def decode(data: Any) -> Policy:
         return Policy.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_delete_policy(response: Response) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc._generated.models.role_tags import RoleTags
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.transport import Response
 
 __all__ = [
@@ -28,7 +28,7 @@ def result_set_role_tags(response: Response) -> RoleTags:
     def decode(data: Any) -> RoleTags:
         return RoleTags.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_replace_account_role_tags(response: Response) -> RoleTags:
@@ -37,7 +37,7 @@ def result_replace_account_role_tags(response: Response) -> RoleTags:
     def decode(data: Any) -> RoleTags:
         return RoleTags.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_replace_resources_role_tags(response: Response) -> RoleTags:
@@ -46,7 +46,7 @@ def result_replace_resources_role_tags(response: Response) -> RoleTags:
     def decode(data: Any) -> RoleTags:
         return RoleTags.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_replace_resource_role_tags(response: Response) -> RoleTags:
@@ -55,7 +55,7 @@ def result_replace_resource_role_tags(response: Response) -> RoleTags:
     def decode(data: Any) -> RoleTags:
         return RoleTags.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_replace_machine_role_tags(response: Response) -> RoleTags:
@@ -64,7 +64,7 @@ def result_replace_machine_role_tags(response: Response) -> RoleTags:
     def decode(data: Any) -> RoleTags:
         return RoleTags.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_replace_user_keys_resources_role_tags(response: Response) -> RoleTags:
@@ -73,7 +73,7 @@ def result_replace_user_keys_resources_role_tags(response: Response) -> RoleTags
     def decode(data: Any) -> RoleTags:
         return RoleTags.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_replace_user_keys_resource_role_tags(response: Response) -> RoleTags:
@@ -82,4 +82,4 @@ def result_replace_user_keys_resource_role_tags(response: Response) -> RoleTags:
     def decode(data: Any) -> RoleTags:
         return RoleTags.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)

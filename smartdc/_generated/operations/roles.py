@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc._generated.models.roles import Role
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
 )
@@ -31,7 +31,7 @@ def result_list_roles(response: Response) -> list[Role]:
             Role.from_json(x0) for x0 in (data if type(data) is list else d_list(data, "ListRoles"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_role(response: Response) -> Role:
@@ -40,7 +40,7 @@ def result_get_role(response: Response) -> Role:
     def decode(data: Any) -> Role:
         return Role.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_create_role(response: Response) -> Role:
@@ -49,7 +49,7 @@ def result_create_role(response: Response) -> Role:
     def decode(data: Any) -> Role:
         return Role.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_update_role(response: Response) -> Role:
@@ -58,7 +58,7 @@ def result_update_role(response: Response) -> Role:
     def decode(data: Any) -> Role:
         return Role.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_delete_role(response: Response) -> None:

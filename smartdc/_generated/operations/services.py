@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_object,
     d_str,
@@ -28,4 +28,4 @@ def result_list_services(response: Response) -> dict[str, str]:
             for k0, x0 in (data if type(data) is dict else d_object(data, "ListServices")).items()
         }
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc._generated.models.snapshots import Snapshot
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
 )
@@ -29,7 +29,7 @@ def result_create_machine_snapshot(response: Response) -> Snapshot:
     def decode(data: Any) -> Snapshot:
         return Snapshot.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_start_machine_from_snapshot(response: Response) -> None:
@@ -47,7 +47,7 @@ def result_list_machine_snapshots(response: Response) -> list[Snapshot]:
             for x0 in (data if type(data) is list else d_list(data, "ListMachineSnapshots"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_machine_snapshot(response: Response) -> Snapshot:
@@ -56,7 +56,7 @@ def result_get_machine_snapshot(response: Response) -> Snapshot:
     def decode(data: Any) -> Snapshot:
         return Snapshot.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_delete_machine_snapshot(response: Response) -> None:

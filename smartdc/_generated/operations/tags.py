@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_object,
     d_str,
@@ -30,7 +30,7 @@ def result_add_machine_tags(response: Response) -> dict[str, Any]:
     def decode(data: Any) -> dict[str, Any]:
         return data if type(data) is dict else d_object(data, "AddMachineTags")
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_replace_machine_tags(response: Response) -> dict[str, Any]:
@@ -39,7 +39,7 @@ def result_replace_machine_tags(response: Response) -> dict[str, Any]:
     def decode(data: Any) -> dict[str, Any]:
         return data if type(data) is dict else d_object(data, "ReplaceMachineTags")
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_list_machine_tags(response: Response) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def result_list_machine_tags(response: Response) -> dict[str, Any]:
     def decode(data: Any) -> dict[str, Any]:
         return data if type(data) is dict else d_object(data, "ListMachineTags")
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_machine_tag(response: Response) -> str:
@@ -57,7 +57,7 @@ def result_get_machine_tag(response: Response) -> str:
     def decode(data: Any) -> str:
         return data if type(data) is str else d_str(data, "GetMachineTag")
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_delete_machine_tag(response: Response) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from smartdc._generated.models.keys import Key
 from smartdc._generated.models.users import User
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
 )
@@ -37,7 +37,7 @@ def result_list_users(response: Response) -> list[User]:
             User.from_json(x0) for x0 in (data if type(data) is list else d_list(data, "ListUsers"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_user(response: Response) -> User:
@@ -46,7 +46,7 @@ def result_get_user(response: Response) -> User:
     def decode(data: Any) -> User:
         return User.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_create_user(response: Response) -> User:
@@ -55,7 +55,7 @@ def result_create_user(response: Response) -> User:
     def decode(data: Any) -> User:
         return User.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_update_user(response: Response) -> User:
@@ -64,7 +64,7 @@ def result_update_user(response: Response) -> User:
     def decode(data: Any) -> User:
         return User.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_change_user_password(response: Response) -> User:
@@ -73,7 +73,7 @@ def result_change_user_password(response: Response) -> User:
     def decode(data: Any) -> User:
         return User.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_delete_user(response: Response) -> None:
@@ -91,7 +91,7 @@ def result_list_user_keys(response: Response) -> list[Key]:
             for x0 in (data if type(data) is list else d_list(data, "ListUserKeys"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_user_key(response: Response) -> Key:
@@ -100,7 +100,7 @@ def result_get_user_key(response: Response) -> Key:
     def decode(data: Any) -> Key:
         return Key.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_create_user_key(response: Response) -> Key:
@@ -109,7 +109,7 @@ def result_create_user_key(response: Response) -> Key:
     def decode(data: Any) -> Key:
         return Key.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_delete_user_key(response: Response) -> None:

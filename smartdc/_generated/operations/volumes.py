@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc._generated.models.volumes import Volume, VolumeSize
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
 )
@@ -33,7 +33,7 @@ def result_list_volumes(response: Response) -> list[Volume]:
             for x0 in (data if type(data) is list else d_list(data, "ListVolumes"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_create_volume(response: Response) -> Volume:
@@ -42,7 +42,7 @@ def result_create_volume(response: Response) -> Volume:
     def decode(data: Any) -> Volume:
         return Volume.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_volume(response: Response) -> Volume:
@@ -51,7 +51,7 @@ def result_get_volume(response: Response) -> Volume:
     def decode(data: Any) -> Volume:
         return Volume.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_delete_volume(response: Response) -> None:
@@ -66,7 +66,7 @@ def result_update_volume(response: Response) -> Volume:
     def decode(data: Any) -> Volume:
         return Volume.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_list_volume_sizes(response: Response) -> list[VolumeSize]:
@@ -78,4 +78,4 @@ def result_list_volume_sizes(response: Response) -> list[VolumeSize]:
             for x0 in (data if type(data) is list else d_list(data, "ListVolumeSizes"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)

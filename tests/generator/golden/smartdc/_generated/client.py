@@ -40,9 +40,14 @@ _OPS = SERVICE.operations
 
 
 class CloudAPI(BaseClient):
-    """A typed client for every CloudAPI operation (Fixture API 1.2.0)."""
+    """A typed client for every CloudAPI operation (Fixture API 1.2.0).
 
-    SERVICE = SERVICE
+    Its public names are the operations (with their ``head_*``, ``iter_*`` and ``wait_*`` forms),
+    ``close`` and ``meta``: the runtime under them (service model, configuration, transport,
+    clock, calls by name, paging and waiting; ``smartdc.runtime.client.ClientMeta``).
+    """
+
+    _service_model = SERVICE
 
     def list_widgets(
         self,
@@ -69,7 +74,7 @@ class CloudAPI(BaseClient):
         Returns:
             list[Widget]: the decoded body.
         """
-        return self.call_paged(
+        return self.meta.call_paged(
             _OPS["ListWidgets"],
             {"state": state, "labels": labels, "offset": offset, "limit": limit},
             _widgets.result_list_widgets,
@@ -94,7 +99,7 @@ class CloudAPI(BaseClient):
             ResourceNotFound: (HTTP 404) No such thing.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
-        return _widgets.result_get_widget(self.call(_OPS["GetWidget"], {"id": id}))
+        return _widgets.result_get_widget(self.meta.call(_OPS["GetWidget"], {"id": id}))
 
     def polish_widget(self, id: str, *, shine: int) -> None:
         """Polishes a widget.
@@ -109,7 +114,7 @@ class CloudAPI(BaseClient):
             None
         """
         return _widgets.result_polish_widget(
-            self.call(_OPS["PolishWidget"], {"id": id, "shine": shine})
+            self.meta.call(_OPS["PolishWidget"], {"id": id, "shine": shine})
         )
 
     def set_notes(self, id: str, *, notes: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -124,7 +129,7 @@ class CloudAPI(BaseClient):
         Returns:
             dict[str, str]: the decoded body.
         """
-        return _notes.result_set_notes(self.call(_OPS["SetNotes"], {"id": id, "notes": notes}))
+        return _notes.result_set_notes(self.meta.call(_OPS["SetNotes"], {"id": id, "notes": notes}))
 
     def get_note(self, id: str, key: str) -> str:
         """Gets one note as a bare string.
@@ -138,7 +143,7 @@ class CloudAPI(BaseClient):
         Returns:
             str: the decoded body.
         """
-        return _notes.result_get_note(self.call(_OPS["GetNote"], {"id": id, "key": key}))
+        return _notes.result_get_note(self.meta.call(_OPS["GetNote"], {"id": id, "key": key}))
 
     def wait_widget_ready(
         self,
@@ -149,5 +154,5 @@ class CloudAPI(BaseClient):
     ) -> Widget:
         """Waits until a widget is ready. Polls GetWidget; gives up after 5 s by default
         (WaitTimeout); a terminal failure raises WaitFailed."""
-        result: Widget = self.wait("WidgetReady", timeout=timeout, on_poll=on_poll, id=id)
+        result: Widget = self.meta.wait("WidgetReady", timeout=timeout, on_poll=on_poll, id=id)
         return result

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_object,
     d_str,
@@ -26,7 +26,7 @@ def result_set_notes(response: Response) -> dict[str, str]:
             for k0, x0 in (data if type(data) is dict else d_object(data, "SetNotes")).items()
         }
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_note(response: Response) -> str:
@@ -35,4 +35,4 @@ def result_get_note(response: Response) -> str:
     def decode(data: Any) -> str:
         return data if type(data) is str else d_str(data, "GetNote")
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartdc._generated.models.widgets import Widget
-from smartdc.runtime.client import BaseClient
+from smartdc.runtime.client import ClientMeta
 from smartdc.runtime.jsonvalues import (
     d_list,
 )
@@ -26,7 +26,7 @@ def result_list_widgets(response: Response) -> list[Widget]:
             for x0 in (data if type(data) is list else d_list(data, "ListWidgets"))
         ]
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_get_widget(response: Response) -> Widget:
@@ -35,7 +35,7 @@ def result_get_widget(response: Response) -> Widget:
     def decode(data: Any) -> Widget:
         return Widget.from_json(data)
 
-    return BaseClient.decode(response, decode)
+    return ClientMeta.decode(response, decode)
 
 
 def result_polish_widget(response: Response) -> None:
