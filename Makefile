@@ -11,7 +11,7 @@ BASE_STAMP := $(VENV)/.installed
 PYENV_ROOT    ?= $(HOME)/.pyenv
 OTHER_PYTHONS ?= 3.10 3.12 3.13
 # Unit tests: everything but the end-to-end runs (CLI, simulator, property, streaming, benchmarks,
-# packaging) and node-triton's conformance suite.
+# packaging) and the conformance suites (node-triton's, triton-go's).
 UNIT_TESTS := tests --ignore=tests/cli --ignore=tests/simulator --ignore=tests/property \
 	--ignore=tests/conformance --ignore=tests/streaming \
 	--ignore=tests/bench --ignore=tests/test_packaging.py --ignore=tests/test_seed_readme.py
@@ -20,7 +20,7 @@ CHECKED := smartdc codegen tests bench
 PYTEST_JOBS ?= 2
 PYTEST_PARALLEL := -n $(PYTEST_JOBS) --dist loadfile
 
-.PHONY: test demo lint fmt typecheck generate check-generated pytest pythons dist bench node-tools ssh-tools clean
+.PHONY: test demo lint fmt typecheck generate check-generated pytest pythons dist bench node-tools go-tools ssh-tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,22 @@ node-tools:
 	  fi; \
 	else echo "note: npm not found; signature-verifier, triton CLI and node-triton suite tests will be skipped"; fi
 
+# triton-go's acceptance suite (tests/conformance/test_triton_go.py runs it against the simulator):
+# Go from Debian's golang-go, installed with apt where we are root; the suite, its dependencies
+# vendored, copied from $(SHARED) and run offline (GOFLAGS=-mod=vendor, GOPROXY=off). Best effort:
+# the tests skip with a message without Go or the suite.
+TRITON_GO     := $(CACHE)/triton-go
+TRITON_GO_SRC := $(SHARED)/conformance/triton-go
+go-tools:
+	@if ! command -v go >/dev/null 2>&1 && ! ls /usr/lib/go-1.*/bin/go >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq >/dev/null 2>&1; apt-get install -y -qq golang-go >/dev/null 2>&1) || echo "warning: could not install golang-go"; \
+	  else echo "note: Go is not installed and apt-get is unavailable (or not root); triton-go's suite will be skipped"; fi; \
+	fi
+	@if [ -f $(TRITON_GO_SRC)/run.sh ]; then \
+	  rm -rf $(TRITON_GO) && mkdir -p $(CACHE) && cp -R $(TRITON_GO_SRC) $(TRITON_GO); \
+	else echo "note: $(TRITON_GO_SRC) not found; triton-go's suite will be skipped"; fi
+
 # ssh-agent tests need Debian's openssh-client.
 ssh-tools:
 	@command -v ssh-agent >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
@@ -84,7 +100,7 @@ generate: $(DEV_STAMP)
 check-generated: $(DEV_STAMP)
 	$(BIN)/python -m codegen --check
 
-pytest: $(DEV_STAMP) node-tools ssh-tools
+pytest: $(DEV_STAMP) node-tools go-tools ssh-tools
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 # The unit tests on every other claimed Python. A version pyenv lacks is installed with
