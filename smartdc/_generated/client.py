@@ -405,7 +405,10 @@ class CloudAPI(BaseClient):
         """Creates a sub-user.
 
         Creates a sub-user from a login, email and password; answers 201 with the user (never
-        the password) and a `Location` naming it by login.
+        the password) and a `Location` naming it by login. The password must satisfy
+        UFDS's password policy (by default at least 7 characters with a letter and a
+        digit): otherwise 409 InvalidArgument `passwordTooShort` or
+        `insufficientPasswordQuality`.
 
         HTTP: ``POST /{login}/users``.
 
@@ -531,7 +534,11 @@ class CloudAPI(BaseClient):
         """Changes a sub-user's password.
 
         Sets a sub-user's password; `password_confirmation` must repeat it exactly. Answers the
-        user.
+        user. UFDS's password policy applies (by default at least 7 characters with a
+        letter and a digit), and UFDS refuses the current password and the last 4 before
+        it: 409 InvalidArgument `passwordTooShort`, `insufficientPasswordQuality` or
+        `passwordInHistory`. Not idempotent: sending the same change twice is refused
+        the second time.
 
         HTTP: ``POST /{login}/users/{user}/change_password``.
 

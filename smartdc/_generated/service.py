@@ -228,6 +228,7 @@ SERVICE = ServiceModel(
                 P("password_confirmation", "body", "string", required=True, secret=True),
             ),
             since="7.2.0",
+            idempotent=False,
         ),
         "DeleteUser": Op(
             "DeleteUser",

@@ -18,7 +18,7 @@ from .sigclient import SigClient, load_private_key, openssh_public
 
 def _user(sig: SigClient, login: str = "bob") -> dict[str, Any]:
     reply = sig.post(
-        "/my/users", {"login": login, "email": f"{login}@example.com", "password": "pw"}
+        "/my/users", {"login": login, "email": f"{login}@example.com", "password": "secr3t-pw"}
     )
     assert reply.status == 201
     user: dict[str, Any] = reply.json
@@ -30,7 +30,7 @@ def test_update_user_and_change_password_take_the_uuid_only(sig: SigClient) -> N
     user = _user(sig)
     by_login = sig.post("/my/users/bob", {"lastName": "Builder"})
     assert (by_login.status, by_login.json["code"]) == (404, "ResourceNotFound")
-    password = {"password": "n3w", "password_confirmation": "n3w"}
+    password = {"password": "n3w-passw0rd", "password_confirmation": "n3w-passw0rd"}
     assert sig.post("/my/users/bob/change_password", password).status == 404
     assert (
         sig.post(f"/my/users/{user['id']}", {"lastName": "Builder"}).json["lastName"] == "Builder"
@@ -102,9 +102,62 @@ def test_get_user_reads_membership_by_truthiness(sig: SigClient) -> None:
 
 def test_create_user_checks_the_email(sig: SigClient) -> None:
     # lib/users.js create(): EMAIL_RE, 409 InvalidArgument "email: ... is invalid".
-    reply = sig.post("/my/users", {"login": "bob", "email": "not-an-email", "password": "pw"})
+    reply = sig.post(
+        "/my/users", {"login": "bob", "email": "not-an-email", "password": "secr3t-pw"}
+    )
     assert (reply.status, reply.json["code"]) == (409, "InvalidArgument")
     assert reply.json["message"] == "email: not-an-email is invalid"
+
+
+def test_ufds_password_policy(sig: SigClient) -> None:
+    # sdc-ufds data/bootstrap.ldif.in cn=pwdpolicy (pwdminlength 7, pwdcheckquality a letter and a
+    # digit, pwdinhistory 4), applied by lib/salt.js validatePassword() and checkPwdHistory();
+    # node-ufds translateError() answers a ConstraintViolationError as 409 InvalidArgument with
+    # its message, and lib/users.js passes it on.
+    def refused(reply: Any) -> tuple[int, str, str]:
+        return reply.status, reply.json["code"], reply.json["message"]
+
+    new = {"login": "bob", "email": "bob@example.com"}
+    too_short = sig.post("/my/users", {**new, "password": "s3cret"})
+    assert refused(too_short) == (409, "InvalidArgument", "passwordTooShort")
+    letters_only = sig.post("/my/users", {**new, "password": "secretpassword"})
+    assert refused(letters_only) == (409, "InvalidArgument", "insufficientPasswordQuality")
+    user = sig.post("/my/users", {**new, "password": "first-passw0rd"}).json
+    path = f"/my/users/{user['id']}/change_password"
+
+    def change(password: str) -> Any:
+        return sig.post(path, {"password": password, "password_confirmation": password})
+
+    assert refused(change("first-passw0rd")) == (409, "InvalidArgument", "passwordInHistory")
+    assert refused(change("12345678")) == (409, "InvalidArgument", "insufficientPasswordQuality")
+    for n in range(1, 6):
+        assert change(f"passw0rd-{n}").status == 200
+    # now current is 5, history keeps 4, 3, 2, 1 (four entries): the first one is free again
+    for n in range(1, 6):
+        assert refused(change(f"passw0rd-{n}"))[2] == "passwordInHistory"
+    assert change("first-passw0rd").status == 200
+    assert change("passw0rd-1").status == 200
+
+
+def test_create_user_and_change_password_name_every_missing_parameter(sig: SigClient) -> None:
+    # lib/users.js create() and changePassword(): one MissingParameter for all of them.
+    reply = sig.post("/my/users", {"login": "bob"})
+    assert (reply.status, reply.json["code"], reply.json["message"]) == (
+        409,
+        "MissingParameter",
+        "Request is missing required parameters: email is required, password is required",
+    )
+    user = _user(sig)
+    reply = sig.post(f"/my/users/{user['id']}/change_password", {})
+    assert reply.json["message"] == (
+        "Request is missing required parameters: password is required,"
+        " password_confirmation is required"
+    )
+    mismatch = sig.post(
+        f"/my/users/{user['id']}/change_password",
+        {"password": "passw0rd-a", "password_confirmation": "passw0rd-b"},
+    )
+    assert mismatch.json["message"] == "password and password_confirmation must have the same value"
 
 
 def test_update_account_ignores_empty_values(sig: SigClient) -> None:
@@ -143,7 +196,7 @@ def test_role_tag_header_tags_what_a_create_or_update_makes(sim: Simulator, sig:
     assert sig.get(f"/my/keys/{fingerprint}").headers["role-tag"] == "ops"
     user = sig.post(
         "/my/users",
-        {"login": "bob", "email": "bob@example.com", "password": "pw"},
+        {"login": "bob", "email": "bob@example.com", "password": "secr3t-pw"},
         headers={"role-tag": "nope"},
     )
     assert user.status == 201

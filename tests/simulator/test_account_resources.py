@@ -45,13 +45,13 @@ def test_create_key_validates_its_input(sig: SigClient) -> None:
 
 
 def test_users_and_user_keys(sim: Simulator, sig: SigClient) -> None:
-    created = sig.post("/my/users", {"login": "bob", "email": "bob@x", "password": "s3cret"})
+    created = sig.post("/my/users", {"login": "bob", "email": "bob@x", "password": "s3cret-pw"})
     assert created.status == 201
     assert created.headers["Location"] == f"/{sim.account}/users/bob"
     user = created.json
     assert "password" not in user and not any(k.startswith("_sim") for k in user)
     assert sig.get(f"/my/users/{user['id']}").json["login"] == "bob"
-    again = sig.post("/my/users", {"login": "bob", "email": "bob@x", "password": "x"})
+    again = sig.post("/my/users", {"login": "bob", "email": "bob@x", "password": "an0ther-pw"})
     assert again.status == 409
     assert sig.post("/my/users", {"login": "eve"}).json["code"] == "MissingParameter"
     # UpdateUser and ChangeUserPassword take the uuid (sdc-cloudapi lib/users.js updateUser()).
@@ -59,7 +59,10 @@ def test_users_and_user_keys(sim: Simulator, sig: SigClient) -> None:
     assert sig.post(bob, {"lastName": "Builder"}).json["lastName"] == "Builder"
     mismatch = sig.post(f"{bob}/change_password", {"password": "a", "password_confirmation": "b"})
     assert (mismatch.status, mismatch.json["code"]) == (409, "InvalidArgument")
-    changed = sig.post(f"{bob}/change_password", {"password": "a", "password_confirmation": "a"})
+    changed = sig.post(
+        f"{bob}/change_password",
+        {"password": "n3w-passw0rd", "password_confirmation": "n3w-passw0rd"},
+    )
     assert changed.status == 200
     key = ed25519.Ed25519PrivateKey.generate()
     user_key = sig.post("/my/users/bob/keys", {"name": "bobkey", "key": openssh_public(key)})
@@ -76,7 +79,7 @@ def test_users_and_user_keys(sim: Simulator, sig: SigClient) -> None:
 
 
 def test_roles_policies_membership_and_formats(sim: Simulator, sig: SigClient) -> None:
-    sig.post("/my/users", {"login": "bob", "email": "bob@x", "password": "pw"})
+    sig.post("/my/users", {"login": "bob", "email": "bob@x", "password": "secr3t-pw"})
     policy = sig.post(
         "/my/policies", {"name": "read", "rules": ["can getmachine"], "description": "reads"}
     )
@@ -135,7 +138,7 @@ def test_access_keys(sim: Simulator, sig: SigClient) -> None:
     assert key["status"] == "Active"
     assert created.headers["Location"] == f"/{sim.account}/accesskeys/{key['accesskeyid']}"
     assert sig.get(f"/my/accesskeys/{key['accesskeyid']}").json == key
-    sig.post("/my/users", {"login": "bob", "email": "bob@x", "password": "pw"})
+    sig.post("/my/users", {"login": "bob", "email": "bob@x", "password": "secr3t-pw"})
     assert sig.post("/my/users/bob/accesskeys").status == 201
     assert len(sig.get("/my/users/bob/accesskeys").json) == 1
     assert sig.delete(f"/my/accesskeys/{key['accesskeyid']}").status == 204

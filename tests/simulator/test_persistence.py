@@ -16,7 +16,9 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
         client = SigClient(sim.url, sim.account, load_private_key(sim.key_path))
         assert client.post("/my", {"city": "Lisbon"}).status == 200
         assert (
-            client.post("/my/users", {"login": "bob", "email": "b@x", "password": "pw"}).status
+            client.post(
+                "/my/users", {"login": "bob", "email": "b@x", "password": "secr3t-pw"}
+            ).status
             == 201
         )
         before = client.get("/my").json

@@ -63,7 +63,7 @@ def test_route_minimum_version(sig: SigClient) -> None:
     sig.accept_version = "~7.1"
     # The user-key reads are registered for 7.2.0 and later (sdc-cloudapi lib/keys.js mount());
     # the users routes themselves have no version (lib/users.js).
-    sig.post("/my/users", {"login": "bob", "email": "bob@example.com", "password": "pw"})
+    sig.post("/my/users", {"login": "bob", "email": "bob@example.com", "password": "secr3t-pw"})
     reply = sig.get("/my/users/bob/keys")
     assert (reply.status, reply.json["code"]) == (400, "InvalidVersion")
     assert negotiate("~7", "7.2.0") == "7.3.0"

@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "32ea1dfcb909"
+SPEC_DIGEST = "b8feb4b81c4f"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""

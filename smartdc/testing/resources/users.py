@@ -19,7 +19,6 @@ from smartdc.testing.resources.common import (
     no_content,
     not_found,
     ok,
-    required,
 )
 from smartdc.testing.resources.tagging import tag_from_request
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
@@ -33,8 +32,52 @@ HAS_CHILDREN = (
 )
 
 
+# UFDS's password policy, `cn=pwdpolicy, o=smartdc` as sdc-ufds data/bootstrap.ldif.in installs it
+# (pwdminlength 7, pwdcheckquality: a letter and a digit, pwdinhistory 4), applied by sdc-ufds
+# lib/salt.js validatePassword() on add and modify and checkPwdHistory() on modify. UFDS refuses with
+# an LDAP ConstraintViolationError whose message node-ufds translateError() answers as
+# 409 InvalidArgument; CloudAPI lib/users.js passes it on unchanged.
+PWD_MIN_LENGTH = 7
+PWD_IN_HISTORY = 4
+_LETTER = re.compile(r"[a-zA-Z]")
+_DIGIT = re.compile(r"[0-9]")
+
+
 def _password_hash(password: str) -> str:
     return hashlib.sha256(password.encode("utf-8")).hexdigest()
+
+
+def check_password(password: str) -> None:
+    """sdc-ufds lib/salt.js validatePassword(): the length first (JavaScript's, in UTF-16 code
+    units), then the quality function."""
+    if len(password.encode("utf-16-le")) // 2 < PWD_MIN_LENGTH:
+        raise invalid("passwordTooShort")
+    if not _LETTER.search(password) or not _DIGIT.search(password):
+        raise invalid("insufficientPasswordQuality")
+
+
+def set_password(user: dict[str, Any], password: str) -> None:
+    """sdc-ufds lib/salt.js modify(): validatePassword(), then checkPwdHistory(), which refuses the
+    current password and any kept in pwdhistory, then keeps the old one and at most
+    pwdinhistory entries in all."""
+    check_password(password)
+    digest = _password_hash(password)
+    current = user.get("_sim_password")
+    history: list[str] = list(user.get("_sim_password_history", []))
+    if digest == current or digest in history:
+        raise invalid("passwordInHistory")
+    if current is not None:
+        user["_sim_password_history"] = [current, *history][:PWD_IN_HISTORY]
+    user["_sim_password"] = digest
+
+
+def _missing_parameters(problems: list[str]) -> ApiError:
+    """lib/users.js create() and changePassword(): one error naming every missing parameter."""
+    return ApiError(
+        409,
+        "MissingParameter",
+        "Request is missing required parameters: " + ", ".join(problems),
+    )
 
 
 def create_user(
@@ -47,6 +90,8 @@ def create_user(
     user: dict[str, Any] = {"id": sim.new_uuid(), "login": login, "email": f"{login}@example.com"}
     user.update({k: v for k, v in fields.items() if k in UPDATABLE})
     user.update({"created": now, "updated": now})
+    if password:  # UFDS validates a password given to add() (lib/salt.js add())
+        check_password(password)
     user["_sim_password"] = _password_hash(password)  # only a digest is kept, and never shown
     sim.table("users", account)[user["id"]] = user
     return user
@@ -94,9 +139,14 @@ def get_user(req: SimRequest) -> SimResponse:
 
 
 def create_user_route(req: SimRequest) -> SimResponse:
-    login = required(req, "login")
-    email = required(req, "email")
-    password = required(req, "password")
+    login, email, password = req.param("login"), req.param("email"), req.param("password")
+    problems = [
+        f"{name} is required"
+        for name, value in (("email", email), ("login", login), ("password", password))
+        if not value
+    ]
+    if problems:
+        raise _missing_parameters(problems)
     if not EMAIL_RE.match(str(email)):
         raise invalid(f"email: {email} is invalid")
     fields = {k: str(req.param(k)) for k in UPDATABLE if req.param(k) is not None}
@@ -135,12 +185,18 @@ def update_user(req: SimRequest) -> SimResponse:
 
 
 def change_password(req: SimRequest) -> SimResponse:
-    user = find_user_by_uuid(req)
-    password = required(req, "password")
-    confirmation = required(req, "password_confirmation")
+    password, confirmation = req.param("password"), req.param("password_confirmation")
+    problems = [
+        f"{name} is required"
+        for name, value in (("password", password), ("password_confirmation", confirmation))
+        if not value
+    ]
+    if problems:
+        raise _missing_parameters(problems)
     if password != confirmation:
-        raise invalid("password and password_confirmation must match")
-    user["_sim_password"] = _password_hash(str(password))
+        raise invalid("password and password_confirmation must have the same value")
+    user = find_user_by_uuid(req)  # UFDS is asked only after these checks
+    set_password(user, str(password))
     user["updated"] = req.sim.now_iso()
     return ok(user)
 
