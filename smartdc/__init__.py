@@ -19,15 +19,16 @@ from smartdc._version import __version__
 logging.getLogger("smartdc").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
-    from smartdc import errors as _errors
-    from smartdc._generated import errors as _generated_errors
+    from smartdc import enums, error_codes, errors, models
     from smartdc._generated.client import CloudAPI
-    from smartdc._generated.errors import *  # noqa: F403  (every error code's class)
     from smartdc.config import Config
     from smartdc.errors import *  # noqa: F403  (every error class)
     from smartdc.facade import DataCenter, Machine, Snapshot, wait_all
     from smartdc.runtime.jsonvalues import DecodeProblem, strict_decoding
     from smartdc.transport import Response, Transport
+
+# public homes reachable as attributes: smartdc.error_codes.ResourceNotFound, smartdc.models.Machine
+_SUBMODULES = frozenset({"enums", "error_codes", "errors", "models"})
 
 # public name -> module that defines it (error classes: smartdc.errors)
 _LAZY: dict[str, str] = {
@@ -53,19 +54,28 @@ __all__ = [
     "Snapshot",
     "Transport",
     "__version__",
+    "enums",
+    "error_codes",
+    "errors",
+    "models",
     "strict_decoding",
     "wait_all",
 ]
 if TYPE_CHECKING:
-    __all__ += _errors.__all__
-    __all__ += _generated_errors.__all__
+    __all__ += errors.__all__
 
 if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> Any:
+        if name in _SUBMODULES:
+            return importlib.import_module(f"smartdc.{name}")
         if name.startswith("_"):
             raise AttributeError(f"module 'smartdc' has no attribute {name!r}")
         module = importlib.import_module(_LAZY.get(name, "smartdc.errors"))
+        if name == "Transport":
+            # A bare transport types error answers by code too: the package wires the generated
+            # per-code classes in (they register themselves); the core never imports them.
+            importlib.import_module("smartdc.error_codes")
         try:
             value = getattr(module, name)
         except AttributeError:

@@ -1,22 +1,21 @@
-"""Every exception smartdc raises, importable from here.
+"""The hand-written exception hierarchy: every exception smartdc raises derives from
+:class:`SmartDCError`.
 
-Error answers of the server become :class:`CloudAPIError` subclasses named after their ``code``
-(``ResourceNotFound``, ``InvalidArgument``...); those subclasses are generated from
-``spec/errors.yaml`` (``smartdc._generated.errors``) and register themselves here, so the core picks
-the right class without importing generated code. They are importable from this module too: the type
-checker sees them through the ``TYPE_CHECKING`` import below; at runtime they load on first use.
+An error answer of the server is a :class:`CloudAPIError`. CloudAPI's codes (``ResourceNotFound``,
+``InvalidArgument`` ...) each have a subclass of their own, generated from ``spec/errors.yaml``;
+they live apart from this hierarchy, in :mod:`smartdc.error_codes`, and register themselves with
+:class:`CloudAPIError` when they are defined, so an answer raises its code's class. (The core never
+imports them: it only reads the registry they fill. A program that catches one has imported it.)
+``error.error_code`` is the code as sent, whatever class was found for it.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
-    from smartdc._generated import errors as _generated_errors
-    from smartdc._generated.errors import *  # noqa: F403  (every error code's class)
     from smartdc.runtime.jsonvalues import DecodeError
 
 NON_JSON_ERROR = "NonJSONError"  # code given to error answers whose body is not CloudAPI JSON
@@ -25,18 +24,6 @@ _PREVIEW_BYTES = 200
 _MESSAGE_CHARS = 1000  # of the server's message in str(error); .message keeps all of it
 _DETAILS_CHARS = 1000  # of the errors[] details in str(error)
 _DETAILS_SHOWN = 10  # errors[] entries in str(error)
-
-_GENERATED_ERRORS = "smartdc._generated.errors"  # defines (and registers) the per-code classes
-_generated_loaded = False
-
-
-def _load_generated_errors() -> None:
-    """Import the per-code classes before the first error answer is typed, so that it raises its
-    code's class however the transport was reached (like :func:`__getattr__`, by name only)."""
-    global _generated_loaded
-    if not _generated_loaded:
-        importlib.import_module(_GENERATED_ERRORS)
-        _generated_loaded = True
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -212,7 +199,6 @@ class CloudAPIError(SmartDCError):
         """The registered subclass for an error code (plain CloudAPIError when unknown)."""
         if code is None:
             return CloudAPIError
-        _load_generated_errors()
         return CloudAPIError._registry.get(code, CloudAPIError)
 
     @classmethod
@@ -366,19 +352,17 @@ __all__ = [
     "WaitFailed",
     "WaitTimeout",
 ]
-if TYPE_CHECKING:
-    __all__ += _generated_errors.__all__
-
-_ELSEWHERE = {"DecodeError": "smartdc.runtime.jsonvalues"}  # defined next to what raises it
 
 if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> Any:
-        # The generated per-code classes (and DecodeError), loaded on first use (PEP 562).
-        if not name.startswith("_"):
-            module = importlib.import_module(_ELSEWHERE.get(name, _GENERATED_ERRORS))
-            value = getattr(module, name, None)
-            if isinstance(value, type) and issubclass(value, SmartDCError):
-                globals()[name] = value
-                return value
+        # DecodeError is defined next to what raises it (the decoders), loaded on first use.
+        if name == "DecodeError":
+            from smartdc.runtime.jsonvalues import DecodeError
+
+            globals()[name] = DecodeError
+            return DecodeError
         raise AttributeError(f"module 'smartdc.errors' has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | {"DecodeError"})

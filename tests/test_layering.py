@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -32,26 +33,37 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def _type_checking_only(tree: ast.Module) -> set[int]:
-    """Ids of the import nodes under ``if TYPE_CHECKING:``: seen by the type checker, never run."""
+# A module named in a string: importlib.import_module("smartdc._generated.errors"), __import__,
+# LazyModule/LazyFunction, or a constant that one of them is given later.
+MODULE_TEXT = re.compile(r"smartdc(\.[A-Za-z_]\w*)+|codegen(\.\w+)*|jinja2|yaml")
+
+
+def _docstrings(tree: ast.Module) -> set[int]:
     found: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.If) and ast.unparse(node.test) in (
-            "TYPE_CHECKING",
-            "typing.TYPE_CHECKING",
-        ):
-            found |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
     return found
 
 
 def _imports(path: Path, *, top_level_only: bool) -> list[tuple[str, int]]:
+    """What a module imports: import statements, and modules named in strings (imports by name,
+    which an import statement check alone cannot see). ``if TYPE_CHECKING:`` imports count too:
+    a type from an upper layer is a dependency on it."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     nodes = tree.body if top_level_only else list(ast.walk(tree))
-    # The core may name upper-layer types for the checker (smartdc.errors re-exports the generated
-    # error classes that way); what runs is what counts for the layers.
-    skip = _type_checking_only(tree) if path == PACKAGE / "errors.py" else set()
-    nodes = [n for n in nodes if id(n) not in skip]
     found: list[tuple[str, int]] = []
+    docstrings = _docstrings(tree)
+    for node in ast.walk(tree) if not top_level_only else []:
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+            and MODULE_TEXT.fullmatch(node.value)
+        ):
+            found.append((node.value, node.lineno))
     for node in nodes:
         if isinstance(node, ast.Import):
             found.extend((alias.name, node.lineno) for alias in node.names)
@@ -106,6 +118,27 @@ def test_simulator_is_independent_of_the_client() -> None:
 @pytest.mark.parametrize("layer", ["smartdc"])
 def test_runtime_never_imports_build_tools(layer: str) -> None:
     assert _violations((layer,), BUILD_ONLY, top_level_only=False) == []
+
+
+def test_an_import_by_name_is_detected(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        '''"""Mentions smartdc._generated in a docstring: not an import."""
+import importlib
+
+ERRORS = "smartdc._generated.errors"
+
+
+def load() -> None:
+    importlib.import_module(ERRORS)
+    __import__("smartdc.facade")
+'''
+    )
+    names = [n for n, _ in _imports(sample, top_level_only=False)]
+    assert [n for n in names if _within(n, UPPER)] == [
+        "smartdc._generated.errors",
+        "smartdc.facade",
+    ]
 
 
 def test_a_violation_is_detected(tmp_path: Path) -> None:

@@ -179,18 +179,30 @@ def test_a_content_length_that_is_not_ascii_digits_is_an_invalid_response(
 # -- 7. error answers carry their code's class, whatever was imported -------------------------------
 
 
+@pytest.mark.parametrize(
+    ("imports", "transport", "caught"),
+    [
+        ("import smartdc", "smartdc.Transport", "smartdc.CloudAPIError"),
+        (
+            "import smartdc.config, smartdc.errors, smartdc.transport, smartdc.error_codes",
+            "smartdc.transport.Transport",
+            "smartdc.error_codes.ResourceNotFound",
+        ),
+    ],
+    ids=["package", "modules"],
+)
 def test_an_error_answer_has_its_codes_class_in_a_fresh_interpreter(
-    hostile: HostileServer, make_config: MakeConfig, key_path: object
+    hostile: HostileServer, key_path: object, imports: str, transport: str, caught: str
 ) -> None:
     body = json.dumps({"code": "ResourceNotFound", "message": "VM not found"}).encode()
     hostile.play(json_answer(404, body))
     program = (
-        "import smartdc, sys\n"
-        f"config = smartdc.Config(url={hostile.url!r}, account='alice', secret={str(key_path)!r},"
-        " profile='env', environ={})\n"
+        f"import sys\n{imports}\n"
+        f"config = {transport.replace('Transport', 'Config').replace('transport.', 'config.')}(url={hostile.url!r}, account='alice',"
+        f" secret={str(key_path)!r}, profile='env', environ={{}})\n"
         "try:\n"
-        "    smartdc.Transport(config).request('GET', '/alice/machines/x')\n"
-        "except smartdc.CloudAPIError as e:\n"
+        f"    {transport}(config).request('GET', '/alice/machines/x')\n"
+        f"except {caught} as e:\n"
         "    print(type(e).__name__)\n"
     )
     result = subprocess.run(

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from smartdc import CloudAPI
-from smartdc.errors import ArgumentError, GoneError, InvalidParameter, UnallocatedVM, WaitFailed
+from smartdc.error_codes import InvalidParameter, UnallocatedVM
+from smartdc.errors import ArgumentError, GoneError, WaitFailed
 from smartdc.facade import DataCenter
 from smartdc.testing import Simulator, VirtualClock
 from smartdc.testing.router import SimResponse

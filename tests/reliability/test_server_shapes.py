@@ -86,7 +86,7 @@ def test_features_a_datacenter_lacks_raise_the_server_s_codes() -> None:
     # Fabric routes answer 501 NotImplementedError when fabrics are off (sdc-cloudapi
     # lib/endpoints/networks.js ensureFabricsEnabled()); volume routes are not mounted without
     # NFS volumes, and restify answers 405 MethodNotAllowedError (lib/app.js).
-    from smartdc.errors import MethodNotAllowedError, NotImplementedError
+    from smartdc.error_codes import MethodNotAllowedError, NotImplementedError
     from smartdc.testing.state import Settings
 
     settings = Settings(fabrics_enabled=False, volumes_enabled=False)

@@ -11,19 +11,24 @@ from types import MappingProxyType
 from typing_extensions import assert_type
 
 import smartdc
-from smartdc import CloudAPI, CloudAPIError, Config, DataCenter, ResourceNotFound
+from smartdc import CloudAPI, CloudAPIError, Config, DataCenter, error_codes
 from smartdc import DataCentre  # E: Module "smartdc" has no attribute "DataCentre"
-from smartdc import ResourceNotFund  # E: Module "smartdc" has no attribute "ResourceNotFund"
+from smartdc import VolumeInUse  # E: Module "smartdc" has no attribute "VolumeInUse"
 from smartdc.enums import MachineBrand, MachineState
-from smartdc.errors import InvalidArgument, NotFoundError, SmartDCError, WaitTimeout
+from smartdc.error_codes import InvalidArgument, ResourceNotFound
+from smartdc.error_codes import ResourceNotFund  # E: has no attribute "ResourceNotFund"
+from smartdc.errors import CloudApiError  # E: has no attribute "CloudApiError"
+from smartdc.errors import NotFoundError, SmartDCError, WaitTimeout
 from smartdc.models import Machine as MachineModel
 from smartdc.models import Network
 
-# -- error classes are real classes, from smartdc and from smartdc.errors --------------------------
+# -- error classes are real classes: the hierarchy in smartdc.errors, the codes in smartdc.error_codes --
 assert_type(ResourceNotFound("gone", status=404).status, int)
 error_class: type[CloudAPIError] = InvalidArgument
 base: type[SmartDCError] = NotFoundError
 smartdc.ResourceNotFund  # E: Module has no attribute "ResourceNotFund"
+error_codes.CloudApiError("x", status=500)
+smartdc.error_codes.VolumeInUse("x", status=409)
 
 
 def get_or_none(api: CloudAPI, machine_id: str) -> MachineModel | None:
