@@ -25,6 +25,27 @@ def safe_identifier(name: str) -> str:
     return f"{name}_" if keyword.iskeyword(name) else name
 
 
+def version_key(version: str) -> tuple[int, ...]:
+    """``"9.19.0"`` -> ``(9, 19, 0)``: versions compare as numbers, not text."""
+    return tuple(int(part) for part in version.split("."))
+
+
+def short_version(version: str) -> str:
+    """``"9.19.0"`` -> ``"9.19"``, ``"9.8.7"`` stays: how docstrings name a CloudAPI release."""
+    return version[: -len(".0")] if version.count(".") == 2 and version.endswith(".0") else version
+
+
+@attrs.frozen
+class Change:
+    """A server behaviour change after 9.0.0 that no operation, parameter or field carries."""
+
+    name: str
+    since: str
+    description: str
+    source: str
+    notes: str = ""
+
+
 @attrs.frozen
 class ApiInfo:
     title: str
@@ -33,6 +54,7 @@ class ApiInfo:
     api_versions: tuple[str, ...]
     default_accept_version: str
     source: str
+    changes: tuple[Change, ...] = ()  # behaviour changes, oldest first
 
 
 @attrs.frozen
@@ -72,6 +94,7 @@ class Field:
     notes: str = ""
     source: str = ""  # where the server code sets it (required fields must say)
     secret: bool = False  # a credential: never in the model's repr
+    since: str | None = None  # the CloudAPI version that brought it (after 9.0.0)
 
     @property
     def attr(self) -> str:
@@ -104,6 +127,7 @@ class Param:
     source: str = ""  # where the server code reads it
     truthy: bool = False  # the server tests the raw string for truthiness: send false by omitting
     default: object = None  # the value sent when the caller gives none (message params)
+    since: str | None = None  # the CloudAPI version that brought it (after 9.0.0)
 
     @property
     def arg(self) -> str:

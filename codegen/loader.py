@@ -110,11 +110,27 @@ def load_spec(root_path: Path) -> ir.ApiSpec:
         api_versions=tuple(api["api_versions"]),
         default_accept_version=api["default_accept_version"],
         source=api.get("source", ""),
+        changes=tuple(
+            sorted(
+                (
+                    ir.Change(
+                        name,
+                        str(change["since"]),
+                        _text(change["description"]),
+                        _text(change["source"]),
+                        _text(change.get("notes")),
+                    )
+                    for name, change in (root.get("changes") or {}).items()
+                ),
+                key=lambda c: (ir.version_key(c.since), c.name),
+            )
+        ),
     )
     built = [_group(relative, doc, problems) for relative, doc in groups]
     spec = ir.ApiSpec(info, tuple(errors), tuple(built), digest.hexdigest()[:12])
     group_files = {g.name: rel for (rel, _), g in zip(groups, built, strict=True)}
     _cross_check(spec, group_files, problems)
+    _check_since(spec, group_files, problems)
     from codegen.fidelity import unsourced_response_fields
 
     for model, field in unsourced_response_fields(spec):
@@ -204,6 +220,7 @@ def _group(relative: str, doc: dict[str, Any], problems: list[str]) -> ir.Group:
                     notes=_text(f.get("notes")),
                     source=_text(f.get("source")),
                     secret=bool(f.get("secret", False)),
+                    since=f.get("since"),
                 )
             )
         models.append(ir.Model(model_name, _text(spec["description"]), tuple(fields), name))
@@ -291,6 +308,7 @@ def _operation(
                 source=_text(p.get("source")),
                 truthy=bool(p.get("truthy", False)),
                 default=_frozen(p.get("default")),
+                since=p.get("since"),
             )
         )
     response = spec["response"]
@@ -507,6 +525,49 @@ def _client_names(spec: ir.ApiSpec, files: dict[str, str], problems: list[str]) 
                     f"{where}: {what}: method name {method!r} clashes with {owners[method]}"
                 )
             owners.setdefault(method, f"{where}: {what}")
+
+
+def _check_since(spec: ir.ApiSpec, files: dict[str, str], problems: list[str]) -> None:
+    """A ``since`` names a release no newer than the spec's server and after 9.0.0 (older
+    things are the baseline and carry none); a parameter is not older than its operation."""
+    top = ir.version_key(spec.info.server_version)
+    base = (9, 0, 0)
+
+    def bad(since: str | None, floor: tuple[int, ...] = base) -> bool:
+        return since is not None and not floor < ir.version_key(since) <= top
+
+    for group in spec.groups:
+        where = files[group.name]
+        for model in group.models:
+            for field in model.fields:
+                if bad(field.since):
+                    problems.append(
+                        f"{where}: models.{model.name}.fields.{field.py_name}.since: {field.since}"
+                        f" is not after 9.0.0 and at most {spec.info.server_version}"
+                    )
+        for op in group.operations:
+            # Operations older than 9.0.0 keep the since they have (roles 7.2.0, images 7.1.0).
+            if op.since is not None and ir.version_key(op.since) > top:
+                problems.append(
+                    f"{where}: operations.{op.name}.since: {op.since} is newer than the server"
+                    f" ({spec.info.server_version})"
+                )
+            floor = max(base, ir.version_key(op.since)) if op.since else base
+            for param in op.params:
+                if param.since is not None and (
+                    bad(param.since) or ir.version_key(param.since) <= floor
+                ):
+                    problems.append(
+                        f"{where}: operations.{op.name}.params.{param.py_name}.since: {param.since}"
+                        " must be after 9.0.0 and after the operation's own since, and at most"
+                        f" {spec.info.server_version}"
+                    )
+    for change in spec.info.changes:
+        if bad(change.since):
+            problems.append(
+                f"cloudapi.yaml: changes.{change.name}.since: {change.since} is not after 9.0.0"
+                f" and at most {spec.info.server_version}"
+            )
 
 
 def _item_attr(models: list[ir.Model], operations: list[ir.Operation], spec: Any) -> str:

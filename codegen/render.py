@@ -14,13 +14,15 @@ from typing import Any
 import attrs
 import jinja2
 
-from codegen import fidelity, ir
+from codegen import fidelity, ir, since
 from codegen.pyexpr import Types, docstring, first_sentence, literal, meta_type
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Models the hand-written facade wraps: each gets a typed read-only view (``<Model>Fields``).
 FACADE_VIEWS = ("Machine", "Snapshot", "FirewallRule", "Volume", "Image", "Network")
 GENERATED_PACKAGE = "smartdc._generated"
+# The since facts the simulator reads (it never imports smartdc._generated).
+SIMULATOR_SINCE = "smartdc/testing/spec_since.py"
 
 
 @attrs.frozen
@@ -159,7 +161,7 @@ class Renderer:
                     annotation=annotation,
                     required=field.required,
                     nullable=field.nullable,
-                    description=field.description,
+                    description=_with_since(field.description, field.since),
                     local=f"f_{field.py_name}",
                     decode=self.types.decode(field.type, "value", at),
                     encode=self.types.encode(field.type, f"self.{field.attr}"),
@@ -277,7 +279,8 @@ class Renderer:
             )
         if op.params:
             lines = ["Args:"] + [
-                f"    {p.arg}: " + docstring(" ".join(p.description.split()), indent=16)
+                f"    {p.arg}: "
+                + docstring(" ".join(_with_since(p.description, p.since).split()), indent=16)
                 for p in op.params
             ]
             parts.append(f"\n{pad}".join(lines))
@@ -288,7 +291,7 @@ class Renderer:
         if errors:
             parts.append(f"\n{pad}".join(["Raises:", *errors]))
         if op.since:
-            parts.append(f"Needs CloudAPI {op.since} or later.")
+            parts.append(f"Needs CloudAPI {ir.short_version(op.since)} or later.")
         return f"\n\n{pad}".join(parts)
 
     def _returns_text(self, op: ir.Operation) -> str:
@@ -476,6 +479,12 @@ class Renderer:
                 names=sorted(spec.models),
             ),
             "smartdc/_generated/operations/__init__.py": self._render("init.py.j2"),
+            SIMULATOR_SINCE: self._render(
+                "spec_since.py.j2",
+                facts=since.operation_facts(spec),
+                any_item=since.ANY_ITEM,
+                any_value=since.ANY_VALUE,
+            ),
         }
         if any(name in spec.models for name in FACADE_VIEWS):
             files["smartdc/_generated/views.py"] = self.views_module()
@@ -591,3 +600,12 @@ def format_python(files: dict[str, str]) -> dict[str, str]:
         if result.returncode != 0:
             raise RuntimeError(f"ruff format failed on generated code:\n{result.stderr}")
         return {rel: (root / rel).read_text(encoding="utf-8") for rel in files}
+
+
+def _with_since(description: str, since: str | None) -> str:
+    """A description that says which CloudAPI release brought the thing, when the spec knows."""
+    if not since:
+        return description
+    text = description.rstrip()
+    stop = "" if text.endswith(".") else "."
+    return f"{text}{stop} CloudAPI {ir.short_version(since)} or later."

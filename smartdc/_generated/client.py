@@ -236,7 +236,7 @@ class CloudAPI(BaseClient):
         Returns:
             list[ProvisioningLimit]: the decoded body.
 
-        Needs CloudAPI 9.8.0 or later.
+        Needs CloudAPI 9.8 or later.
         """
         return _account.result_get_account_limits(self.meta.call(_OPS["GetAccountLimits"], {}))
 
@@ -351,7 +351,7 @@ class CloudAPI(BaseClient):
         Returns:
             list[User]: the decoded body.
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _users.result_list_users(self.meta.call(_OPS["ListUsers"], {}))
 
@@ -377,7 +377,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _users.result_get_user(
             self.meta.call(_OPS["GetUser"], {"user": user, "membership": membership})
@@ -435,7 +435,7 @@ class CloudAPI(BaseClient):
             MissingParameter: (HTTP 409) A required parameter is missing.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _users.result_create_user(
             self.meta.call(
@@ -507,7 +507,7 @@ class CloudAPI(BaseClient):
             MissingParameter: (HTTP 409) A required parameter is missing.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _users.result_update_user(
             self.meta.call(
@@ -557,7 +557,7 @@ class CloudAPI(BaseClient):
             MissingParameter: (HTTP 409) A required parameter is missing.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _users.result_change_user_password(
             self.meta.call(
@@ -589,7 +589,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _users.result_delete_user(self.meta.call(_OPS["DeleteUser"], {"user": user}))
 
@@ -613,7 +613,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _users.result_list_user_keys(
             self.meta.call(_OPS["ListUserKeys"], {"user": user, "sync": sync})
@@ -642,7 +642,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _users.result_get_user_key(
             self.meta.call(_OPS["GetUserKey"], {"user": user, "key": key, "sync": sync})
@@ -684,7 +684,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _users.result_create_user_key(
             self.meta.call(
@@ -718,7 +718,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _users.result_delete_user_key(
             self.meta.call(_OPS["DeleteUserKey"], {"user": user, "key": key})
@@ -735,7 +735,7 @@ class CloudAPI(BaseClient):
         Returns:
             list[Role]: the decoded body.
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _roles.result_list_roles(self.meta.call(_OPS["ListRoles"], {}))
 
@@ -759,7 +759,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _roles.result_get_role(self.meta.call(_OPS["GetRole"], {"role": role}))
 
@@ -795,7 +795,7 @@ class CloudAPI(BaseClient):
             MissingParameter: (HTTP 409) A required parameter is missing.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _roles.result_create_role(
             self.meta.call(
@@ -836,7 +836,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _roles.result_update_role(
             self.meta.call(
@@ -869,7 +869,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _roles.result_delete_role(self.meta.call(_OPS["DeleteRole"], {"role": role}))
 
@@ -883,7 +883,7 @@ class CloudAPI(BaseClient):
         Returns:
             list[Policy]: the decoded body.
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _policies.result_list_policies(self.meta.call(_OPS["ListPolicies"], {}))
 
@@ -908,7 +908,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _policies.result_get_policy(self.meta.call(_OPS["GetPolicy"], {"policy": policy}))
 
@@ -944,7 +944,7 @@ class CloudAPI(BaseClient):
             MissingParameter: (HTTP 409) A required parameter is missing.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _policies.result_create_policy(
             self.meta.call(
@@ -986,7 +986,7 @@ class CloudAPI(BaseClient):
             MissingParameter: (HTTP 409) A required parameter is missing.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _policies.result_update_policy(
             self.meta.call(
@@ -1019,7 +1019,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _policies.result_delete_policy(
             self.meta.call(_OPS["DeletePolicy"], {"policy": policy})
@@ -1049,7 +1049,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _role_tags.result_set_role_tags(
             self.meta.call(_OPS["SetRoleTags"], {"collection": collection, "role_tag": role_tag})
@@ -1073,7 +1073,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _role_tags.result_replace_account_role_tags(
             self.meta.call(_OPS["ReplaceAccountRoleTags"], {"role_tag": role_tag})
@@ -1100,7 +1100,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _role_tags.result_replace_resources_role_tags(
             self.meta.call(
@@ -1132,7 +1132,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _role_tags.result_replace_resource_role_tags(
             self.meta.call(
@@ -1162,7 +1162,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _role_tags.result_replace_machine_role_tags(
             self.meta.call(_OPS["ReplaceMachineRoleTags"], {"id": id, "role_tag": role_tag})
@@ -1190,7 +1190,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _role_tags.result_replace_user_keys_resources_role_tags(
             self.meta.call(
@@ -1221,7 +1221,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _role_tags.result_replace_user_keys_resource_role_tags(
             self.meta.call(
@@ -1245,7 +1245,7 @@ class CloudAPI(BaseClient):
         Returns:
             list[AccessKey]: the decoded body.
 
-        Needs CloudAPI 9.11.0 or later.
+        Needs CloudAPI 9.11 or later.
         """
         return _access_keys.result_list_access_keys(
             self.meta.call(_OPS["ListAccessKeys"], {"sync": sync})
@@ -1273,7 +1273,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 9.11.0 or later.
+        Needs CloudAPI 9.11 or later.
         """
         return _access_keys.result_get_access_key(
             self.meta.call(_OPS["GetAccessKey"], {"accesskeyid": accesskeyid, "sync": sync})
@@ -1308,7 +1308,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 9.11.0 or later.
+        Needs CloudAPI 9.11 or later.
         """
         return _access_keys.result_create_access_key(
             self.meta.call(
@@ -1335,7 +1335,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 9.11.0 or later.
+        Needs CloudAPI 9.11 or later.
         """
         return _access_keys.result_delete_access_key(
             self.meta.call(_OPS["DeleteAccessKey"], {"accesskeyid": accesskeyid})
@@ -1361,7 +1361,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 9.11.0 or later.
+        Needs CloudAPI 9.11 or later.
         """
         return _access_keys.result_list_user_access_keys(
             self.meta.call(_OPS["ListUserAccessKeys"], {"user": user, "sync": sync})
@@ -1392,7 +1392,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 9.11.0 or later.
+        Needs CloudAPI 9.11 or later.
         """
         return _access_keys.result_get_user_access_key(
             self.meta.call(
@@ -1432,7 +1432,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 9.11.0 or later.
+        Needs CloudAPI 9.11 or later.
         """
         return _access_keys.result_create_user_access_key(
             self.meta.call(
@@ -1460,7 +1460,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 9.11.0 or later.
+        Needs CloudAPI 9.11 or later.
         """
         return _access_keys.result_delete_user_access_key(
             self.meta.call(_OPS["DeleteUserAccessKey"], {"user": user, "accesskeyid": accesskeyid})
@@ -1708,7 +1708,7 @@ class CloudAPI(BaseClient):
                 one (their origin); IMGAPI's, passed through.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.1.0 or later.
+        Needs CloudAPI 7.1 or later.
         """
         return _images.result_delete_image(self.meta.call(_OPS["DeleteImage"], {"id": id}))
 
@@ -1759,7 +1759,7 @@ class CloudAPI(BaseClient):
                 IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.1.0 or later.
+        Needs CloudAPI 7.1 or later.
         """
         return _images.result_create_image_from_machine(
             self.meta.call(
@@ -1810,7 +1810,7 @@ class CloudAPI(BaseClient):
                 IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 9.2.0 or later.
+        Needs CloudAPI 9.2 or later.
         """
         return _images.result_import_image_from_datacenter(
             self.meta.call(_OPS["ImportImageFromDatacenter"], {"datacenter": datacenter, "id": id})
@@ -1846,7 +1846,7 @@ class CloudAPI(BaseClient):
                 IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.1.0 or later.
+        Needs CloudAPI 7.1 or later.
         """
         return _images.result_export_image(
             self.meta.call(_OPS["ExportImage"], {"id": id, "manta_path": manta_path})
@@ -1898,7 +1898,7 @@ class CloudAPI(BaseClient):
                 IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.1.0 or later.
+        Needs CloudAPI 7.1 or later.
         """
         return _images.result_update_image(
             self.meta.call(
@@ -1942,7 +1942,7 @@ class CloudAPI(BaseClient):
                 IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 9.1.0 or later.
+        Needs CloudAPI 9.1 or later.
         """
         return _images.result_clone_image(self.meta.call(_OPS["CloneImage"], {"id": id}))
 
@@ -2194,16 +2194,19 @@ class CloudAPI(BaseClient):
                 {"root": "..."}, stored as `<user>_pw` internal metadata and
                 shown with `credentials=true`.
             tags: Tags (string, number or boolean values); each key k is sent as `tag.k`.
-            brand: (since 9.9.0) For hardware VMs, choose "kvm" or "bhyve"; any other value is
-                refused.
+            brand: For hardware VMs, choose "kvm" or "bhyve"; any other value is refused. CloudAPI
+                9.9 or later.
             firewall_enabled: Enforce firewall rules on the instance (default false).
             deletion_protection: (since 8.6.0) Refuse DeleteMachine until it is disabled (default false).
-            allow_shared_images: (since 9.1.0) Allow provisioning from an image shared with the account.
+            allow_shared_images: Allow provisioning from an image shared with the account. CloudAPI 9.1 or later.
             volumes: Volumes to mount at boot (not for kvm or bhyve; only where the operator enabled
                 automounting).
-            disks: (since 9.4.0) Disks to create (bhyve, flexible_disk package; at most 8).
-            encrypted: (since 9.8.5) Place the instance on an encrypted server (default false).
-            delegate_dataset: (since 9.12.0) Give the instance a delegated ZFS dataset (operator setting).
+            disks: Disks to create (bhyve, flexible_disk package; at most 8). CloudAPI 9.4 or
+                later.
+            encrypted: Place the instance on an encrypted server (default false). CloudAPI 9.8.5 or
+                later.
+            delegate_dataset: Give the instance a delegated ZFS dataset (operator setting). CloudAPI 9.12 or
+                later.
             password: Administrator password, required by images that ask for one (Windows).
             administrator_pw: Undocumented spelling of `password` read by the server (it wins when both are
                 given).
@@ -2570,7 +2573,7 @@ class CloudAPI(BaseClient):
                 IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 8.6.0 or later.
+        Needs CloudAPI 8.6 or later.
         """
         return _machines.result_enable_machine_deletion_protection(
             self.meta.call(_OPS["EnableMachineDeletionProtection"], {"id": id})
@@ -2602,7 +2605,7 @@ class CloudAPI(BaseClient):
                 IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 8.6.0 or later.
+        Needs CloudAPI 8.6 or later.
         """
         return _machines.result_disable_machine_deletion_protection(
             self.meta.call(_OPS["DisableMachineDeletionProtection"], {"id": id})
@@ -3279,7 +3282,7 @@ class CloudAPI(BaseClient):
             InternalError: (HTTP 500) An internal error.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 9.6.0 or later.
+        Needs CloudAPI 9.6 or later.
         """
         return _migrations.result_migrate(
             self.meta.call(_OPS["Migrate"], {"id": id, "action": action})
@@ -3307,7 +3310,7 @@ class CloudAPI(BaseClient):
                 whose code has no Error suffix); passed through by Migrate.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 9.6.0 or later.
+        Needs CloudAPI 9.6 or later.
         """
         return _migrations.result_watch_migration(
             self.meta.call(_OPS["WatchMigration"], {"id": id})
@@ -3336,7 +3339,7 @@ class CloudAPI(BaseClient):
             InternalError: (HTTP 500) An internal error.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 9.6.0 or later.
+        Needs CloudAPI 9.6 or later.
         """
         return _migrations.result_migrate_machine_estimate(
             self.meta.call(_OPS["MigrateMachineEstimate"], {"id": id})
@@ -3352,7 +3355,7 @@ class CloudAPI(BaseClient):
         Returns:
             list[Migration]: the decoded body.
 
-        Needs CloudAPI 9.6.0 or later.
+        Needs CloudAPI 9.6 or later.
         """
         return _migrations.result_list_migrations(self.meta.call(_OPS["ListMigrations"], {}))
 
@@ -3374,7 +3377,7 @@ class CloudAPI(BaseClient):
                 unknown.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 9.6.0 or later.
+        Needs CloudAPI 9.6 or later.
         """
         return _migrations.result_get_migration(self.meta.call(_OPS["GetMigration"], {"id": id}))
 
@@ -3683,7 +3686,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.3.0 or later.
+        Needs CloudAPI 7.3 or later.
         """
         return _fabrics.result_list_fabric_vlans(self.meta.call(_OPS["ListFabricVLANs"], {}))
 
@@ -3713,7 +3716,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.3.0 or later.
+        Needs CloudAPI 7.3 or later.
         """
         return _fabrics.result_create_fabric_vlan(
             self.meta.call(
@@ -3745,7 +3748,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.3.0 or later.
+        Needs CloudAPI 7.3 or later.
         """
         return _fabrics.result_get_fabric_vlan(
             self.meta.call(_OPS["GetFabricVLAN"], {"vlan_id": vlan_id})
@@ -3779,7 +3782,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.3.0 or later.
+        Needs CloudAPI 7.3 or later.
         """
         return _fabrics.result_update_fabric_vlan(
             self.meta.call(
@@ -3810,7 +3813,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.3.0 or later.
+        Needs CloudAPI 7.3 or later.
         """
         return _fabrics.result_delete_fabric_vlan(
             self.meta.call(_OPS["DeleteFabricVLAN"], {"vlan_id": vlan_id})
@@ -3839,7 +3842,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.3.0 or later.
+        Needs CloudAPI 7.3 or later.
         """
         return _fabrics.result_list_fabric_networks(
             self.meta.call(_OPS["ListFabricNetworks"], {"vlan_id": vlan_id})
@@ -3892,7 +3895,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.3.0 or later.
+        Needs CloudAPI 7.3 or later.
         """
         return _fabrics.result_create_fabric_network(
             self.meta.call(
@@ -3936,7 +3939,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.3.0 or later.
+        Needs CloudAPI 7.3 or later.
         """
         return _fabrics.result_get_fabric_network(
             self.meta.call(_OPS["GetFabricNetwork"], {"vlan_id": vlan_id, "id": id})
@@ -3985,7 +3988,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.3.0 or later.
+        Needs CloudAPI 7.3 or later.
         """
         return _fabrics.result_update_fabric_network(
             self.meta.call(
@@ -4028,7 +4031,7 @@ class CloudAPI(BaseClient):
             InternalError: (HTTP 500) An internal error.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.3.0 or later.
+        Needs CloudAPI 7.3 or later.
         """
         return _fabrics.result_delete_fabric_network(
             self.meta.call(_OPS["DeleteFabricNetwork"], {"vlan_id": vlan_id, "id": id})
@@ -4106,7 +4109,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 8.4.0 or later.
+        Needs CloudAPI 8.4 or later.
         """
         return self.meta.call_paged(
             _OPS["ListNetworkIPs"],
@@ -4139,7 +4142,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 8.4.0 or later.
+        Needs CloudAPI 8.4 or later.
         """
         return _networks.result_get_network_ip(
             self.meta.call(_OPS["GetNetworkIP"], {"id": id, "ip_address": ip_address})
@@ -4170,7 +4173,7 @@ class CloudAPI(BaseClient):
             MissingParameter: (HTTP 409) A required parameter is missing.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 8.4.0 or later.
+        Needs CloudAPI 8.4 or later.
         """
         return _networks.result_update_network_ip(
             self.meta.call(
@@ -4198,7 +4201,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _nics.result_list_nics(self.meta.call(_OPS["ListNics"], {"id": id}))
 
@@ -4225,7 +4228,7 @@ class CloudAPI(BaseClient):
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _nics.result_get_nic(self.meta.call(_OPS["GetNic"], {"id": id, "mac": mac}))
 
@@ -4252,7 +4255,7 @@ class CloudAPI(BaseClient):
         Args:
             id: Instance id.
             network: Network or pool id, or a NetworkObject.
-            primary: Make the new NIC the primary one (since 9.15.0).
+            primary: Make the new NIC the primary one. CloudAPI 9.15 or later.
 
         Returns:
             Nic: the decoded body.
@@ -4275,7 +4278,7 @@ class CloudAPI(BaseClient):
             InternalError: (HTTP 500) An internal error.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _nics.result_add_nic(
             self.meta.call(_OPS["AddNic"], {"id": id, "network": network, "primary": primary})
@@ -4307,7 +4310,7 @@ class CloudAPI(BaseClient):
                 IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
 
-        Needs CloudAPI 7.2.0 or later.
+        Needs CloudAPI 7.2 or later.
         """
         return _nics.result_remove_nic(self.meta.call(_OPS["RemoveNic"], {"id": id, "mac": mac}))
 
@@ -4379,8 +4382,8 @@ class CloudAPI(BaseClient):
             name: Name of the volume; generated when absent.
             size: Size in MiB (default 10240); must be one of ListVolumeSizes.
             networks: Fabric networks of the account to reach the volume on.
-            affinity: Placement rules (tag rules only), as for CreateMachine (since 9.8.6).
-            tags: Tags of the volume (since 9.8.6).
+            affinity: Placement rules (tag rules only), as for CreateMachine. CloudAPI 9.8.6 or later.
+            tags: Tags of the volume. CloudAPI 9.8.6 or later.
 
         Returns:
             Volume: the decoded body.
@@ -4609,7 +4612,7 @@ class CloudAPI(BaseClient):
         Returns:
             MessageStream[ChangefeedMessage]
 
-        Needs CloudAPI 9.14.0 or later."""
+        Needs CloudAPI 9.14 or later."""
         from smartdc._generated.models.changefeed import ChangefeedMessage as receive
 
         return self.meta.open_message_stream(

@@ -89,7 +89,7 @@ class MachineFields:
 
     @property
     def disks(self) -> list[MachineDisk] | None:
-        """One entry per virtual disk (bhyve only, since 9.4.0)."""
+        """One entry per virtual disk (bhyve only). CloudAPI 9.4 or later."""
         return self.model.disks
 
     @property
@@ -120,7 +120,7 @@ class MachineFields:
 
     @property
     def nics(self) -> list[Nic] | None:
-        """The network interfaces of the instance (since 9.10.0)."""
+        """The network interfaces of the instance. CloudAPI 9.10 or later."""
         return self.model.nics
 
     @property
@@ -178,12 +178,12 @@ class MachineFields:
 
     @property
     def encrypted(self) -> bool | str | None:
-        """Whether the instance was placed on an encrypted server (since 9.8.5)."""
+        """Whether the instance was placed on an encrypted server. CloudAPI 9.8.5 or later."""
         return self.model.encrypted
 
     @property
     def delegate_dataset(self) -> bool | None:
-        """Whether the instance has a delegated ZFS dataset (since 9.12.0)."""
+        """Whether the instance has a delegated ZFS dataset. CloudAPI 9.12 or later."""
         return self.model.delegate_dataset
 
     @property
@@ -209,7 +209,7 @@ class SnapshotFields:
 
     @property
     def size(self) -> float | None:
-        """Size of the snapshot in MiB (since 9.4.0); absent from the create answer."""
+        """Size of the snapshot in MiB; absent from the create answer. CloudAPI 9.4 or later."""
         return self.model.size
 
     @property
@@ -494,5 +494,6 @@ class NetworkFields:
 
     @property
     def suffixes(self) -> list[str] | None:
-        """DNS suffixes of the network, when Triton CNS is enabled for the account."""
+        """DNS suffixes of the network, when Triton CNS is enabled for the account. CloudAPI 9.20
+        or later."""
         return self.model.suffixes

@@ -220,7 +220,7 @@ def authenticate(
     value = headers.get("authorization")
     if not value:
         raise _invalid_credentials(DEF_401)
-    parsed = parse_authorization(value, before_9_18=sim.settings.before_9_18)
+    parsed = parse_authorization(value, before_9_18=not sim.settings.has("ed25519_keys"))
     data = signing_string(parsed, method, raw_target, headers)
     check_date(headers)
     parts = parsed.key_id.split("/")

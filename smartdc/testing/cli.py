@@ -23,6 +23,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
+from smartdc.testing.releases import UnknownRelease, release_of
 from smartdc.testing.simulator import Simulator, SimulatorError, write_key_pair
 from smartdc.testing.sshkeys import BadPublicKey
 from smartdc.testing.state import Settings
@@ -52,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--state", metavar="FILE", help="SQLite file to keep state across runs")
     parser.add_argument("--provision-seconds", type=float, default=None, metavar="S")
     parser.add_argument("--machines", type=int, default=0, metavar="N", help="pre-create N")
+    parser.add_argument(
+        "--api-version",
+        metavar="VERSION",
+        help="answer as this CloudAPI release (e.g. 9.15.0: what came later is not routed, read"
+        " or sent); default: the newest the spec describes",
+    )
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="log each request served on stderr"
     )
@@ -102,6 +109,13 @@ def _serve(args: argparse.Namespace, pid_file: Path | None) -> int:
     settings = Settings()
     if args.provision_seconds is not None:
         settings.provision_seconds = args.provision_seconds
+    if args.api_version is not None:
+        try:
+            release_of(args.api_version)
+        except UnknownRelease as exc:
+            print(f"smartdc sim: {exc}", file=sys.stderr)
+            return 2
+        settings.server_version = args.api_version
     if args.key:
         key_path = Path(args.key).expanduser()
         if not key_path.exists():

@@ -139,6 +139,10 @@ class Dispatcher:
                 raise ApiError(404, "ResourceNotFound", f"{raw_path} does not exist")
             route, raw_params = found
             route_name = route.name
+            release = self.sim.settings.release
+            query = _parse_query(query_text)
+            release_op = release.operation(method, unquote(raw_path), query, None)
+            release.refuse_unrouted(release_op, raw_path, query)
             wanted = headers.get("accept-version") or headers.get("x-api-version") or "*"
             try:
                 api_version = versions.negotiate(wanted, route.min_version, route.versions)
@@ -168,11 +172,13 @@ class Dispatcher:
                     ip=ip,
                 )
             params = {k: unquote(v) for k, v in raw_params.items()}
-            query = _parse_query(query_text)
             if caller is not None:
                 caller.roles = [r for r in query.get("as-role", "").split(",") if r]
             account = self._resolve_account(params, caller)
             parsed_body = _parse_body(body, headers.get("content-type", ""))
+            release_op = release.operation(method, unquote(raw_path), query, parsed_body)
+            release.refuse_unrouted(release_op, raw_path, query)
+            release.unread(release_op, query, parsed_body)
             request = SimRequest(
                 method=method,
                 path=unquote(raw_path),
@@ -192,6 +198,7 @@ class Dispatcher:
                 if caller is not None and caller.user is not None and account is not None:
                     self._authorize(request, caller, account.login, parsed_body)
                 response = route.handler(request)
+                response.body = release.unsent(release_op, response.body)
                 if method in MUTATING_METHODS and response.status < 400:
                     self.sim.revision += 1
                     dc.feed.sweep()  # publish what the request changed, before anything else

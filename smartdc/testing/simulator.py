@@ -25,6 +25,7 @@ from smartdc.testing.dispatch import Dispatcher
 from smartdc.testing.faults import FaultInjector
 from smartdc.testing.keyfiles import public_key_of, shared_rsa_key, write_key
 from smartdc.testing.persistence import StateFile
+from smartdc.testing.releases import UnknownRelease, release_of
 from smartdc.testing.server import RequestLogEntry, SimHTTPServer
 from smartdc.testing.sshkeys import md5_fingerprint, parse_public_key
 from smartdc.testing.state import AccountState, DatacenterState, Settings, SimState
@@ -60,6 +61,7 @@ class Simulator:
         state_file: str | Path | None = None,
         port: int = 0,
         key_path: str | Path | None = None,
+        api_version: str | None = None,
     ) -> None:
         if not datacenters:
             raise SimulatorError("a simulator needs at least one datacenter")
@@ -67,6 +69,14 @@ class Simulator:
         self.datacenter_names = tuple(datacenters)
         self.clock: Clock = clock if clock is not None else RealClock()
         self.settings = settings if settings is not None else Settings()
+        # the CloudAPI release to answer as (default: the spec's): routes, parameters, fields
+        # and behaviour changes newer than it are left out, from the spec's `since` facts
+        if api_version is not None:
+            self.settings.server_version = api_version
+        try:
+            release_of(self.settings.server_version)
+        except UnknownRelease as exc:
+            raise SimulatorError(str(exc)) from None
         self.faults = FaultInjector()
         self.state = SimState(self.clock, self.settings)
         self.requests: list[RequestLogEntry] = []

@@ -14,6 +14,8 @@ from typing import Any
 import attrs
 
 from smartdc.testing.clock import Clock, RealClock, iso_time
+from smartdc.testing.releases import Release, release_of
+from smartdc.testing.spec_since import SERVER_VERSION
 
 TableKey = tuple[str, str | None]
 Table = dict[str, dict[str, Any]]
@@ -48,10 +50,23 @@ class Settings:
     max_page: int = 1000
     # servers per datacenter that machines are placed on (affinity rules choose among them)
     compute_nodes: int = 4
-    before_9_18: bool = False  # servers before 9.18 refuse ed25519 keys and signatures
+    # refuse ed25519 keys and signatures whatever server_version says (as servers before 9.18 do)
+    before_9_18: bool = False
     fabrics_enabled: bool = True  # off: every fabric route answers 501 NotImplementedError
     volumes_enabled: bool = True  # off: the volume routes answer 405 as the unmounted server's do
-    server_version: str = "9.20.0"
+    # the CloudAPI release the simulator answers as: what it routes, reads and sends, and its
+    # behaviour changes, follow the spec's `since` facts (smartdc.testing.releases)
+    server_version: str = SERVER_VERSION
+
+    @property
+    def release(self) -> Release:
+        return release_of(self.server_version)
+
+    def has(self, change: str) -> bool:
+        """Whether the release played has a behaviour change of the spec's ``changes:``."""
+        if change == "ed25519_keys" and self.before_9_18:
+            return False
+        return self.release.has(change)
 
 
 @attrs.define(eq=False)

@@ -55,7 +55,7 @@ class Disk:
     """PCI slot of the disk, e.g. "0:4:1" (copied from VMAPI, which may lack it)."""
 
     block_size: int | None = None
-    """Block size in bytes (since 9.19.0)."""
+    """Block size in bytes. CloudAPI 9.19 or later."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""

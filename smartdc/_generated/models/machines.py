@@ -111,14 +111,14 @@ class Machine:
 
     disks: list[MachineDisk] | None = attrs.field(default=None, repr=False)
 
-    """One entry per virtual disk (bhyve only, since 9.4.0)."""
+    """One entry per virtual disk (bhyve only). CloudAPI 9.4 or later."""
 
     docker: bool | None = None
     """Present (and true) only for Docker containers."""
 
     nics: list[Nic] | None = attrs.field(default=None, repr=False)
 
-    """The network interfaces of the instance (since 9.10.0)."""
+    """The network interfaces of the instance. CloudAPI 9.10 or later."""
 
     networks: list[str | Any] | None = attrs.field(default=None, repr=False)
 
@@ -149,10 +149,10 @@ class Machine:
     """Space in MiB not allocated to disks nor used by their snapshots (bhyve)."""
 
     encrypted: bool | str | None = None
-    """Whether the instance was placed on an encrypted server (since 9.8.5)."""
+    """Whether the instance was placed on an encrypted server. CloudAPI 9.8.5 or later."""
 
     delegate_dataset: bool | None = None
-    """Whether the instance has a delegated ZFS dataset (since 9.12.0)."""
+    """Whether the instance has a delegated ZFS dataset. CloudAPI 9.12 or later."""
 
     credentials: Any | None = attrs.field(default=None, repr=False)
 
@@ -640,7 +640,7 @@ class MachineDisk:
     """Size in MiB."""
 
     block_size: int | None = None
-    """Block size in bytes (reported since 9.19.0)."""
+    """Block size in bytes. CloudAPI 9.19 or later."""
 
     boot: bool | None = None
     """Present (and true) for the boot disk."""
@@ -1392,7 +1392,7 @@ class NewMachineDisk:
     """Size in MiB, or "remaining" for the rest of the package quota (one disk only)."""
 
     block_size: int | None = None
-    """Block size in bytes, a power of 2 from 512 to 131072 (since 9.19.0)."""
+    """Block size in bytes, a power of 2 from 512 to 131072. CloudAPI 9.19 or later."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""

@@ -84,7 +84,8 @@ class Network:
 
     suffixes: list[str] | None = attrs.field(default=None, repr=False)
 
-    """DNS suffixes of the network, when Triton CNS is enabled for the account."""
+    """DNS suffixes of the network, when Triton CNS is enabled for the account. CloudAPI 9.20 or
+    later."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""

@@ -173,11 +173,11 @@ class Package:
     """Deprecated default flag."""
 
     flexible_disk: bool | None = None
-    """Whether disks can be sized freely (sent for bhyve packages only)."""
+    """Whether disks can be sized freely (sent for bhyve packages only). CloudAPI 9.4.3 or later."""
 
     disks: list[PackageDisk] | None = attrs.field(default=None, repr=False)
 
-    """Disks a flexible-disk package gives (sent for bhyve packages only)."""
+    """Disks a flexible-disk package gives (sent for bhyve packages only). CloudAPI 9.4.3 or later."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""

@@ -48,7 +48,7 @@ class Snapshot:
     """Current state; poll until it is `created`."""
 
     size: float | None = None
-    """Size of the snapshot in MiB (since 9.4.0); absent from the create answer."""
+    """Size of the snapshot in MiB; absent from the create answer. CloudAPI 9.4 or later."""
 
     created: datetime | None = None
     """When the snapshot was taken; absent from the create answer."""

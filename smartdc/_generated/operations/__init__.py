@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "b8feb4b81c4f"
+SPEC_DIGEST = "2530847a340c"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""

@@ -62,10 +62,13 @@ def initial_disks(
     image: dict[str, Any],
     package: dict[str, Any],
     requested: Any,
+    *,
+    check_block_size: bool = True,
 ) -> list[dict[str, Any]]:
     """The disks a new bhyve or KVM instance gets, checked as CloudAPI's getCreateOptions checks
     them (sdc-cloudapi lib/machines.js): requested ``disks`` (or the package's) on a flexible-disk
     package, else the image's disk and one of the package's size; the first disk is the boot disk.
+    ``block_size`` is checked from 9.19 (``check_block_size``); older servers pass it on unchecked.
     """
     brand = machine["brand"]
     flexible = bool(package.get("flexible_disk")) and brand == "bhyve"
@@ -83,7 +86,7 @@ def initial_disks(
         wanted = requested or package["disks"]
         if not isinstance(wanted, list) or not all(isinstance(d, dict) for d in wanted):
             raise _vm_invalid("disks", "Invalid parameter")
-        sizes = _flexible_sizes(wanted, quota, image_size)
+        sizes = _flexible_sizes(wanted, quota, image_size, check_block_size)
     else:
         sizes = [image_size, quota - image_size]
         wanted = [{}, {}]
@@ -99,11 +102,13 @@ def initial_disks(
     return disks
 
 
-def _flexible_sizes(wanted: list[dict[str, Any]], quota: int, image_size: int) -> list[Any]:
+def _flexible_sizes(
+    wanted: list[dict[str, Any]], quota: int, image_size: int, check_block_size: bool
+) -> list[Any]:
     if len(wanted) > MAX_DISKS:
         raise invalid(f"A maximum of {MAX_DISKS} disks per VM are supported")
     for index, disk in enumerate(wanted):
-        if "block_size" in disk:
+        if "block_size" in disk and check_block_size:
             if index == 0 or "image_uuid" in disk:  # the boot disk always has the image
                 raise invalid("Cannot set block_size and image_uuid.")
             size = disk["block_size"]

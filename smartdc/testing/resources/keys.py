@@ -58,7 +58,7 @@ def create_key(req: SimRequest) -> SimResponse:
     if len(text.split(" ")) < 2:  # lib/keys.js create(): the check before UFDS
         raise invalid("key is invalid")
     try:
-        parse_public_key(text, allow_ed25519=not req.sim.settings.before_9_18)
+        parse_public_key(text, allow_ed25519=req.sim.settings.has("ed25519_keys"))
     except BadPublicKey:
         # UFDS refuses it; create() answers every UFDS failure but a 404 this way.
         raise invalid("key already exists or is invalid") from None

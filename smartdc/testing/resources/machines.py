@@ -298,12 +298,35 @@ def shown(machine: dict[str, Any], *, credentials: bool = False) -> dict[str, An
     view = {k: v for k, v in machine.items() if not k.startswith("_sim")}
     if view.get("primaryIp") is None:
         view.pop("primaryIp", None)
+    if machine.get("brand") == "bhyve":
+        view["disks"] = _disks_shown(machine)
     if credentials:
         view["metadata"] = {
             **view.get("metadata", {}),
             "credentials": machine.get("_sim_credentials", {}),
         }
     return view
+
+
+def _disks_shown(machine: dict[str, Any]) -> list[dict[str, Any]]:
+    """A bhyve machine's ``disks`` as translate() lists them: size and block_size, boot and
+    image only when set, the id."""
+    from smartdc.testing.resources.disks import DISKS_KEY
+
+    listed = []
+    for disk in machine.get(DISKS_KEY, {}).values():
+        if disk.get("_sim_gone"):
+            continue
+        item: dict[str, Any] = {"size": disk["size"]}
+        if "block_size" in disk:
+            item["block_size"] = disk["block_size"]
+        if disk.get("boot"):
+            item["boot"] = True
+            if machine.get("image"):  # VMAPI's boot disk carries the image it came from
+                item["image"] = machine["image"]
+        item["id"] = disk["id"]
+        listed.append(item)
+    return listed
 
 
 # --- GetMachine, CreateMachine, DeleteMachine ------------------------------------------------
@@ -418,8 +441,20 @@ def create_machine(req: SimRequest) -> SimResponse:
         or requirements.get("brand")
         or {"lx-dataset": "lx", "zvol": "kvm"}.get(kind, "joyent")
     )
+    if (
+        package.get("flexible_disk")
+        and brand != "bhyve"
+        and not sim.settings.has("flexible_disk_any_brand")
+    ):  # lib/machines.js before 9.17 refused what it now ignores
+        raise invalid(f"The use of `flexible_disk` is not supported with {brand}")
     disks = (
-        initial_disks({"id": machine_id, "brand": brand}, image, package, req.param("disks"))
+        initial_disks(
+            {"id": machine_id, "brand": brand},
+            image,
+            package,
+            req.param("disks"),
+            check_block_size=sim.settings.has("block_size_validation"),
+        )
         if brand in _HVM_BRANDS
         else []
     )
