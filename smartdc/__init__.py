@@ -23,7 +23,16 @@ if TYPE_CHECKING:
     from smartdc._generated.client import CloudAPI
     from smartdc.config import Config
     from smartdc.errors import *  # noqa: F403  (every error class)
-    from smartdc.facade import DataCenter, Machine, Snapshot, wait_all
+    from smartdc.facade import (
+        BoundFirewallRule,
+        BoundImage,
+        BoundMachine,
+        BoundNetwork,
+        BoundSnapshot,
+        BoundVolume,
+        DataCenter,
+        wait_all,
+    )
     from smartdc.runtime.jsonvalues import DecodeProblem, strict_decoding
     from smartdc.transport import Response, Transport
 
@@ -37,21 +46,29 @@ _LAZY: dict[str, str] = {
     "Response": "smartdc.transport",
     "CloudAPI": "smartdc._generated.client",
     "DataCenter": "smartdc.facade",
-    "Machine": "smartdc.facade",
-    "Snapshot": "smartdc.facade",
+    "BoundFirewallRule": "smartdc.facade",
+    "BoundImage": "smartdc.facade",
+    "BoundMachine": "smartdc.facade",
+    "BoundNetwork": "smartdc.facade",
+    "BoundSnapshot": "smartdc.facade",
+    "BoundVolume": "smartdc.facade",
     "wait_all": "smartdc.facade",
     "DecodeProblem": "smartdc.runtime.jsonvalues",
     "strict_decoding": "smartdc.runtime.jsonvalues",
 }
 
 __all__ = [
+    "BoundFirewallRule",
+    "BoundImage",
+    "BoundMachine",
+    "BoundNetwork",
+    "BoundSnapshot",
+    "BoundVolume",
     "CloudAPI",
     "Config",
     "DataCenter",
     "DecodeProblem",
-    "Machine",
     "Response",
-    "Snapshot",
     "Transport",
     "__version__",
     "enums",

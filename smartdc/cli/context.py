@@ -10,7 +10,7 @@ from smartdc.cli.output import Printer, terminal_safe
 
 if TYPE_CHECKING:
     from smartdc import CloudAPI
-    from smartdc.facade import DataCenter, Machine
+    from smartdc.facade import BoundMachine, DataCenter
     from smartdc.runtime.waiting import WaitClock
 
 # connection flags -> Config argument (flags win over the environment, which wins over profiles)
@@ -80,7 +80,7 @@ class Context:
             self._api = CloudAPI(Config(**self.config_kwargs()), clock=self.clock)
         return self._api
 
-    def machine(self, ref: str) -> Machine:
+    def machine(self, ref: str) -> BoundMachine:
         return self.datacenter().machine(ref)
 
     def close(self) -> None:

@@ -18,7 +18,7 @@ from smartdc.cli.context import Context
 from smartdc.cli.output import terminal_safe
 
 if TYPE_CHECKING:
-    from smartdc.facade import DataCenter, Machine
+    from smartdc.facade import BoundMachine, DataCenter
     from smartdc.runtime.waiting import WaitClock
 
 Adder = Callable[..., argparse.ArgumentParser]
@@ -192,7 +192,7 @@ def _abridged(values: dict[str, Any], width: int = 40) -> dict[str, Any]:
     }
 
 
-def _stop_and_delete(n: Narrator, machine: Machine) -> None:
+def _stop_and_delete(n: Narrator, machine: BoundMachine) -> None:
     n.title("Stop it and poll until stopped", "machine.stop(); machine.poll_until('stopped')")
     machine.stop()
     machine.wait("stopped", progress=n.progress("stopping"))

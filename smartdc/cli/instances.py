@@ -16,7 +16,7 @@ from smartdc.cli.values import parse_assignments
 from smartdc.errors import ArgumentError
 
 if TYPE_CHECKING:
-    from smartdc.facade import Machine
+    from smartdc.facade import BoundMachine
 
 Adder = Callable[..., argparse.ArgumentParser]
 _JSON_LINES_PER_WRITE = 500  # machines written at once by `instances -j` (a page is 1,000)
@@ -25,12 +25,12 @@ INSTANCE_COLUMNS = ["shortid", "name", "state", "primaryIp", "package", "created
 TARGET_STATE = {"start": "running", "stop": "stopped", "delete": "deleted"}
 
 
-def _label(machine: Machine) -> str:
+def _label(machine: BoundMachine) -> str:
     return terminal_safe(f"{machine.name or '-'} ({short(machine.id)})")
 
 
 def switch_each(
-    ctx: Context, what: str, switch: Callable[[Machine, bool, float | None], object]
+    ctx: Context, what: str, switch: Callable[[BoundMachine, bool, float | None], object]
 ) -> int:
     """``switch(machine, wait, timeout)`` for each of ``--instances``, saying on stderr that
     ``what`` (e.g. "enable firewall") was done, or requested when not waited for."""
@@ -43,11 +43,11 @@ def switch_each(
     return 0
 
 
-def _show(ctx: Context, machines: Sequence[Machine]) -> None:
+def _show(ctx: Context, machines: Sequence[BoundMachine]) -> None:
     ctx.printer.records(machines, INSTANCE_COLUMNS, formatters={"shortid": listings.shortid})
 
 
-def _wait(ctx: Context, machines: list[Machine], state: str | Sequence[str]) -> None:
+def _wait(ctx: Context, machines: list[BoundMachine], state: str | Sequence[str]) -> None:
     """Wait for each machine to be in ``state`` (or any of several), with progress on stderr."""
     from smartdc.facade import wait_all
     from smartdc.facade.waiting import checked_states

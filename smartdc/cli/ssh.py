@@ -21,7 +21,7 @@ from smartdc.cli.context import Context
 from smartdc.cli.output import terminal_safe
 
 if TYPE_CHECKING:
-    from smartdc.facade import Machine
+    from smartdc.facade import BoundMachine
 
 Adder = Callable[..., argparse.ArgumentParser]
 TAG_SSH_IP = "tritoncli.ssh.ip"
@@ -31,7 +31,7 @@ TAG_SSH_PROXY_USER = "tritoncli.ssh.proxyuser"
 SSH_PROGRAM_ENV = "SMARTDC_SSH"
 
 
-def ssh_ip(machine: Machine) -> str:
+def ssh_ip(machine: BoundMachine) -> str:
     from smartdc.errors import ArgumentError
 
     tags = machine.model.tags or {}
@@ -45,7 +45,7 @@ def ssh_ip(machine: Machine) -> str:
     return str(machine.model.primary_ip)
 
 
-def default_user(ctx: Context, machine: Machine) -> str:
+def default_user(ctx: Context, machine: BoundMachine) -> str:
     """The image's ``default_user`` tag, else ``root`` (also when the image is gone)."""
     from smartdc.errors import CloudAPIError
 

@@ -25,8 +25,8 @@ from smartdc.facade import catalog
 from smartdc.facade.arguments import arguments_of
 from smartdc.facade.errors import AmbiguousNameError, NotFoundError
 from smartdc.facade.lookup import is_uuid, looks_like_short_id
-from smartdc.facade.machine import Machine, State, fetch_machine, wait_all
-from smartdc.facade.resources import FirewallRule, Image, Network, Volume
+from smartdc.facade.machine import BoundMachine, State, fetch_machine, wait_all
+from smartdc.facade.resources import BoundFirewallRule, BoundImage, BoundNetwork, BoundVolume
 from smartdc.runtime.waiting import WaitClock
 
 if TYPE_CHECKING:
@@ -35,6 +35,12 @@ if TYPE_CHECKING:
         Key,
         Package,
     )
+    from smartdc._generated.models import Image as ImageModel
+    from smartdc._generated.models import Network as NetworkModel
+
+    # What users pass for an image or a network: an id or name, or an object that has an id.
+    ImageRef = str | BoundImage | ImageModel
+    NetworkRef = str | BoundNetwork | NetworkModel
 
 T = TypeVar("T")
 
@@ -150,19 +156,19 @@ class DataCenter:
     # -- catalogue -------------------------------------------------------------------------
 
     @arguments_of(CloudAPI.list_images)
-    def images(self, **filters: Any) -> list[Image]:
+    def images(self, **filters: Any) -> list[BoundImage]:
         """Images visible to the account (``name=``, ``os=``, ``version=``, ``state=`` ...)."""
-        return [Image(self, i) for i in self.api.list_images(**filters)]
+        return [BoundImage(self, i) for i in self.api.list_images(**filters)]
 
     @arguments_of(CloudAPI.list_images)
-    def datasets(self, **filters: Any) -> list[Image]:
+    def datasets(self, **filters: Any) -> list[BoundImage]:
         """python-smartdc's name for :meth:`images`."""
         return self.images(**filters)
 
-    def image(self, id_or_name: str, version: str | None = None) -> Image:
+    def image(self, id_or_name: str, version: str | None = None) -> BoundImage:
         """An image by id, or by name (the latest version unless ``version`` is given)."""
         if is_uuid(id_or_name):
-            return Image(self, self.api.get_image(id=id_or_name))
+            return BoundImage(self, self.api.get_image(id=id_or_name))
         filters: dict[str, Any] = {"name": id_or_name}
         if version is not None:
             filters["version"] = version
@@ -175,14 +181,14 @@ class DataCenter:
         if found is None:
             wanted = f"{id_or_name}@{version}" if version else id_or_name
             raise NotFoundError(f"no image named {wanted!r} in {self.url}")
-        return Image(self, found)
+        return BoundImage(self, found)
 
-    def default_image(self) -> Image:
+    def default_image(self) -> BoundImage:
         """The image :meth:`create_machine` uses by default: the latest SmartOS base image."""
         found = catalog.default_image(self.api.list_images())
         if found is None:
             raise NotFoundError(f"no image available in {self.url}")
-        return Image(self, found)
+        return BoundImage(self, found)
 
     @arguments_of(CloudAPI.list_packages)
     def packages(self, **filters: Any) -> list[Package]:
@@ -213,68 +219,68 @@ class DataCenter:
         return found
 
     @arguments_of(CloudAPI.list_networks)
-    def networks(self, **filters: Any) -> list[Network]:
+    def networks(self, **filters: Any) -> list[BoundNetwork]:
         """The networks the account can use."""
-        return [Network(self, n) for n in self.api.list_networks(**filters)]
+        return [BoundNetwork(self, n) for n in self.api.list_networks(**filters)]
 
-    def network(self, id_or_name: str) -> Network:
+    def network(self, id_or_name: str) -> BoundNetwork:
         """One network, by id or exact name."""
         if is_uuid(id_or_name):
-            return Network(self, self.api.get_network(id=id_or_name))
+            return BoundNetwork(self, self.api.get_network(id=id_or_name))
         named = [n for n in self.api.list_networks() if n.name == id_or_name]
-        return Network(self, _one(named, id_or_name, "network", lambda n: n.id))
+        return BoundNetwork(self, _one(named, id_or_name, "network", lambda n: n.id))
 
     # -- firewall rules and volumes --------------------------------------------------------
 
-    def firewall_rules(self) -> list[FirewallRule]:
+    def firewall_rules(self) -> list[BoundFirewallRule]:
         """The account's firewall rules (global ones included)."""
-        return [FirewallRule(self, r) for r in self.api.list_firewall_rules()]
+        return [BoundFirewallRule(self, r) for r in self.api.list_firewall_rules()]
 
-    def firewall_rule(self, rule_id: str) -> FirewallRule:
+    def firewall_rule(self, rule_id: str) -> BoundFirewallRule:
         """One firewall rule, by id."""
-        return FirewallRule(self, self.api.get_firewall_rule(id=rule_id))
+        return BoundFirewallRule(self, self.api.get_firewall_rule(id=rule_id))
 
     def create_firewall_rule(
         self, rule: str, *, enabled: bool = False, description: str | None = None
-    ) -> FirewallRule:
+    ) -> BoundFirewallRule:
         """Add a rule (CloudAPI's rule language, e.g. ``FROM any TO tag role=web ALLOW tcp PORT
         443``); disabled unless ``enabled=True``, as the server creates them."""
-        return FirewallRule(
+        return BoundFirewallRule(
             self,
             self.api.create_firewall_rule(rule=rule, enabled=enabled, description=description),
         )
 
     @arguments_of(CloudAPI.list_volumes)
-    def volumes(self, **filters: Any) -> list[Volume]:
+    def volumes(self, **filters: Any) -> list[BoundVolume]:
         """The volumes (filters as ListVolumes takes them)."""
-        return [Volume(self, v) for v in self.api.list_volumes(**filters)]
+        return [BoundVolume(self, v) for v in self.api.list_volumes(**filters)]
 
-    def volume(self, id_or_name: str) -> Volume:
+    def volume(self, id_or_name: str) -> BoundVolume:
         """One volume, by id or exact name."""
         if is_uuid(id_or_name):
-            return Volume(self, self.api.get_volume(id=id_or_name))
+            return BoundVolume(self, self.api.get_volume(id=id_or_name))
         named = [v for v in self.api.list_volumes(name=id_or_name) if v.name == id_or_name]
-        return Volume(self, _one(named, id_or_name, "volume", lambda v: v.id))
+        return BoundVolume(self, _one(named, id_or_name, "volume", lambda v: v.id))
 
     def create_volume(
         self,
         name: str | None = None,
         *,
         size: int | None = None,
-        networks: Sequence[str] | None = None,
+        networks: Sequence[NetworkRef] | None = None,
         wait: bool = False,
         timeout: float | None = None,
         **params: Any,
-    ) -> Volume:
+    ) -> BoundVolume:
         """Create an NFS volume (``size`` in MiB; the default network and size unless given);
         ``wait=True`` returns it once ready."""
-        volume = Volume(
+        volume = BoundVolume(
             self,
             self.api.create_volume(
                 type=params.pop("type", "tritonnfs"),
                 name=name,
                 size=size,
-                networks=networks,
+                networks=[str(_network_ref(n)) for n in networks] if networks is not None else None,
                 **params,
             ),
         )
@@ -337,48 +343,48 @@ class DataCenter:
     # -- machines ----------------------------------------------------------------------------
 
     @arguments_of(CloudAPI.iter_list_machines)
-    def machines(self, **filters: Any) -> Iterator[Machine]:
+    def machines(self, **filters: Any) -> Iterator[BoundMachine]:
         """Every machine matching the filters, fetched page by page as you iterate.
 
         Filters are ListMachines' (``state=``, ``name=``, ``image=``, ``brand=``...);
         ``tags={"role": "db"}`` matches tags.
         """
         for model in self.api.iter_list_machines(**filters):
-            yield Machine(self, model)
+            yield BoundMachine(self, model)
 
-    def machine(self, ref: str) -> Machine:
+    def machine(self, ref: str) -> BoundMachine:
         """A machine by uuid, name, or short id (a unique prefix of its uuid, e.g. ``b6979942``)."""
         if is_uuid(ref):
-            return Machine(self, fetch_machine(self.api, ref))
+            return BoundMachine(self, fetch_machine(self.api, ref))
         named, others = self._named_machines(ref)
         if named:
             return _one(named, ref, "machine", lambda m: m.id)
         if looks_like_short_id(ref):
             prefix = ref.lower()
-            matches = [Machine(self, m) for m in self.api.iter_list_machines()]
+            matches = [BoundMachine(self, m) for m in self.api.iter_list_machines()]
             matches = [m for m in matches if m.id.lower().startswith(prefix)]
             if matches:
                 return _one(matches, ref, "machine", lambda m: m.id)
         longer = f" (names starting with it: {', '.join(others)})" if others else ""
         raise NotFoundError(f"no machine with id, name or short id {ref!r} in {self.url}{longer}")
 
-    def find_machine(self, name: str) -> Machine | None:
+    def find_machine(self, name: str) -> BoundMachine | None:
         """The machine named exactly ``name``, or None."""
         named, _ = self._named_machines(name)
         if not named:
             return None
         return _one(named, name, "machine", lambda m: m.id)
 
-    def _named_machines(self, name: str) -> tuple[list[Machine], list[str]]:
+    def _named_machines(self, name: str) -> tuple[list[BoundMachine], list[str]]:
         """(machines named exactly ``name``, names of the others the server matched).
 
         ListMachines' ``name=`` is a prefix match (VMAPI's alias filter): ``web`` lists ``web-1``.
         """
-        exact: list[Machine] = []
+        exact: list[BoundMachine] = []
         others: list[str] = []
         for model in self.api.iter_list_machines(name=name):
             if model.name == name:
-                exact.append(Machine(self, model))
+                exact.append(BoundMachine(self, model))
             elif len(others) < 5:
                 others.append(str(model.name))
         return exact, others
@@ -386,22 +392,24 @@ class DataCenter:
     def create_machine(
         self,
         name: str | None = None,
-        image: str | Image | None = None,
+        image: ImageRef | None = None,
         package: str | Package | None = None,
-        networks: Sequence[str] | Sequence[Mapping[str, Any]] | None = None,
+        networks: Sequence[NetworkRef | Mapping[str, Any]] | None = None,
         metadata: Mapping[str, str] | None = None,
         tags: Mapping[str, Any] | None = None,
         firewall_enabled: bool | None = None,
         *,
-        dataset: str | Image | None = None,
+        dataset: ImageRef | None = None,
         if_absent: bool = False,
         **extra: Any,
-    ) -> Machine:
+    ) -> BoundMachine:
         """Provision a machine and return it at once (state ``provisioning``).
 
-        ``image`` is an id or a name (latest version), default :meth:`default_image`;
-        ``dataset`` is python-smartdc's spelling of ``image``. ``package`` is an id or name,
-        default :meth:`default_package`. Other CreateMachine parameters (``affinity=``,
+        ``image`` is an id, a name (latest version), a :class:`BoundImage` or a model
+        (``smartdc.models.Image``), default :meth:`default_image`; ``dataset`` is python-smartdc's
+        spelling of ``image``. ``package`` is an id, a name or a ``smartdc.models.Package``,
+        default :meth:`default_package`. ``networks``: ids, bound networks or models (or
+        CreateMachine's network objects, ``{"ipv4_uuid": ..., "ipv4_ips": [...]}``). Other CreateMachine parameters (``affinity=``,
         ``deletion_protection=``, ``volumes=``...) pass through ``extra``.
 
         Idempotent provisioning: with ``if_absent=True`` and a ``name``, an existing machine of
@@ -426,16 +434,16 @@ class DataCenter:
         params: dict[str, Any] = {"image": image_id, "package": package_ref}
         optional = {
             "name": name,
-            "networks": list(networks) if networks is not None else None,
+            "networks": [_network_ref(n) for n in networks] if networks is not None else None,
             "metadata": dict(metadata) if metadata is not None else None,
             "tags": dict(tags) if tags is not None else None,
             "firewall_enabled": firewall_enabled,
         }
         params.update({k: v for k, v in optional.items() if v is not None})
         params.update(extra)
-        return Machine(self, self.api.create_machine(**params))
+        return BoundMachine(self, self.api.create_machine(**params))
 
-    def _image_id(self, image: str | Image | None) -> str:
+    def _image_id(self, image: ImageRef | None) -> str:
         if image is None:
             return str(self.default_image().id)
         if isinstance(image, str):
@@ -452,12 +460,12 @@ class DataCenter:
 
     def wait_all(
         self,
-        machines: Iterable[Machine],
+        machines: Iterable[BoundMachine],
         state: State,
         *,
         timeout: float | None = None,
         interval: float | None = None,
-    ) -> list[Machine]:
+    ) -> list[BoundMachine]:
         """Wait until every machine is in ``state``; see :func:`smartdc.facade.wait_all`."""
         return wait_all(machines, state, timeout=timeout, interval=interval)
 
@@ -471,3 +479,10 @@ def _one(found: list[T], ref: str, kind: str, ident: Callable[[T], object]) -> T
     raise AmbiguousNameError(
         f"{len(found)} {kind}s match {ref!r} ({', '.join(ids)}); use the full id", candidates=ids
     )
+
+
+def _network_ref(network: NetworkRef | Mapping[str, Any]) -> str | Mapping[str, Any]:
+    """A network as CreateMachine takes it: an id (from a bound network or a model) or as given."""
+    if isinstance(network, (str, Mapping)):
+        return network
+    return str(network.id)

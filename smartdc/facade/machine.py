@@ -16,7 +16,7 @@ from smartdc._generated.views import MachineFields
 from smartdc.errors import GoneError, InvalidResponseError
 from smartdc.facade import waiting
 from smartdc.facade.live_maps import MachineMetadata, MachineTags
-from smartdc.facade.snapshot import Snapshot
+from smartdc.facade.snapshot import BoundSnapshot
 from smartdc.facade.waiting import ProgressCallback
 
 if TYPE_CHECKING:
@@ -30,8 +30,7 @@ if TYPE_CHECKING:
     )
     from smartdc._generated.models import Machine as MachineModel
     from smartdc.facade.datacenter import DataCenter
-    from smartdc.facade.resources import FirewallRule as FirewallRuleFacade
-    from smartdc.facade.resources import Image as ImageFacade
+    from smartdc.facade.resources import BoundFirewallRule, BoundImage
 
 
 def fetch_machine(api: CloudAPI, machine_id: str) -> MachineModel:
@@ -46,7 +45,7 @@ State = Union[MachineState, MachineStateValue]  # noqa: UP007 (a runtime alias)
 """An instance state: the enum member or its string (checked: a typo is an ``ArgumentError``)."""
 
 
-class Machine(MachineFields):
+class BoundMachine(MachineFields):
     """An instance in a datacenter (python-smartdc's ``Machine``).
 
     Every field of the model is a typed attribute (``machine.state``, ``machine.primary_ip``,
@@ -73,13 +72,13 @@ class Machine(MachineFields):
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Picklable (for process pools): its datacenter and its model as last fetched."""
-        return (Machine, (self.datacenter, self.model))
+        return (BoundMachine, (self.datacenter, self.model))
 
     def __repr__(self) -> str:
-        return f"<Machine {self.id} name={self.name!r} state={str(self.state)!r}>"
+        return f"<BoundMachine {self.id} name={self.name!r} state={str(self.state)!r}>"
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, Machine):
+        if isinstance(other, BoundMachine):
             return self.id == other.id and self.datacenter.url == other.datacenter.url
         return NotImplemented
 
@@ -90,38 +89,40 @@ class Machine(MachineFields):
     def _api(self) -> CloudAPI:
         return self.datacenter.api
 
-    def refresh(self) -> Machine:
+    def refresh(self) -> BoundMachine:
         """Fetch the current state."""
         self.model = fetch_machine(self._api, self.id)
         return self
 
     # -- actions ---------------------------------------------------------------------------
 
-    def start(self, *, wait: bool = False, timeout: float | None = None) -> Machine:
+    def start(self, *, wait: bool = False, timeout: float | None = None) -> BoundMachine:
         """Start the machine; ``wait=True`` returns once it is running (refreshed)."""
         self._api.start_machine(id=self.id)
         return self.wait("running", timeout=timeout) if wait else self
 
-    def stop(self, *, wait: bool = False, timeout: float | None = None) -> Machine:
+    def stop(self, *, wait: bool = False, timeout: float | None = None) -> BoundMachine:
         """Stop the machine; ``wait=True`` returns once it is stopped (refreshed)."""
         self._api.stop_machine(id=self.id)
         return self.wait("stopped", timeout=timeout) if wait else self
 
-    def reboot(self, *, wait: bool = False, timeout: float | None = None) -> Machine:
+    def reboot(self, *, wait: bool = False, timeout: float | None = None) -> BoundMachine:
         """Reboot. The state does not change, so ``wait=True`` waits for the audit trail to
         record the finished reboot."""
         return self._audited("reboot", lambda: self._api.reboot_machine(id=self.id), wait, timeout)
 
     def resize(
         self, package: str | Package, *, wait: bool = False, timeout: float | None = None
-    ) -> Machine:
+    ) -> BoundMachine:
         """Resize to another package; ``wait=True`` waits for the audit trail to record it."""
         ref = self.datacenter._package_ref(package)  # a wildcard name resolved exactly
         return self._audited(
             "resize", lambda: self._api.resize_machine(id=self.id, package=ref), wait, timeout
         )
 
-    def rename(self, name: str, *, wait: bool = False, timeout: float | None = None) -> Machine:
+    def rename(
+        self, name: str, *, wait: bool = False, timeout: float | None = None
+    ) -> BoundMachine:
         """Rename; ``wait=True`` waits for the audit trail to record it."""
         return self._audited(
             "rename", lambda: self._api.rename_machine(id=self.id, name=name), wait, timeout
@@ -138,35 +139,35 @@ class Machine(MachineFields):
         if wait:
             self.wait("deleted", timeout=timeout)
 
-    def enable_firewall(self, *, wait: bool = True, timeout: float | None = None) -> Machine:
+    def enable_firewall(self, *, wait: bool = True, timeout: float | None = None) -> BoundMachine:
         """Enable the firewall. The server applies it in a job: by default this waits until the
         machine shows ``firewall_enabled`` true and returns it refreshed; ``wait=False`` returns
         at once, the object as it was."""
         self._api.enable_machine_firewall(id=self.id)
         return self._await_field("firewall_enabled", True, wait, timeout)
 
-    def disable_firewall(self, *, wait: bool = True, timeout: float | None = None) -> Machine:
+    def disable_firewall(self, *, wait: bool = True, timeout: float | None = None) -> BoundMachine:
         """Disable the firewall; waits as :meth:`enable_firewall` does."""
         self._api.disable_machine_firewall(id=self.id)
         return self._await_field("firewall_enabled", False, wait, timeout)
 
     def enable_deletion_protection(
         self, *, wait: bool = True, timeout: float | None = None
-    ) -> Machine:
+    ) -> BoundMachine:
         """Protect the machine from deletion; waits as :meth:`enable_firewall` does."""
         self._api.enable_machine_deletion_protection(id=self.id)
         return self._await_field("deletion_protection", True, wait, timeout)
 
     def disable_deletion_protection(
         self, *, wait: bool = True, timeout: float | None = None
-    ) -> Machine:
+    ) -> BoundMachine:
         """Allow deleting the machine again; waits as :meth:`enable_firewall` does."""
         self._api.disable_machine_deletion_protection(id=self.id)
         return self._await_field("deletion_protection", False, wait, timeout)
 
     def _await_field(
         self, attribute: str, expected: object, wait: bool, timeout: float | None
-    ) -> Machine:
+    ) -> BoundMachine:
         if wait:
             self.model = waiting.wait_for_field(
                 self._api, self.id, attribute, expected, timeout=timeout
@@ -179,7 +180,7 @@ class Machine(MachineFields):
         call: Callable[[], object],
         wait: bool,
         timeout: float | None,
-    ) -> Machine:
+    ) -> BoundMachine:
         before = self.audit() if wait else []
         call()
         if wait:
@@ -193,18 +194,18 @@ class Machine(MachineFields):
         """Actions performed on the machine, newest first."""
         return list(self._api.machine_audit(id=self.id))
 
-    def snapshots(self) -> list[Snapshot]:
+    def snapshots(self) -> list[BoundSnapshot]:
         """The machine's snapshots."""
-        return [Snapshot(self, s) for s in self._api.list_machine_snapshots(id=self.id)]
+        return [BoundSnapshot(self, s) for s in self._api.list_machine_snapshots(id=self.id)]
 
-    def snapshot(self, name: str) -> Snapshot:
+    def snapshot(self, name: str) -> BoundSnapshot:
         """One snapshot, by name."""
-        return Snapshot(self, self._api.get_machine_snapshot(id=self.id, name=name))
+        return BoundSnapshot(self, self._api.get_machine_snapshot(id=self.id, name=name))
 
-    def create_snapshot(self, name: str | None = None) -> Snapshot:
+    def create_snapshot(self, name: str | None = None) -> BoundSnapshot:
         """Start a snapshot (state ``queued``); ``.poll_until('created')`` waits for it."""
         params = {"name": name} if name is not None else {}
-        return Snapshot(self, self._api.create_machine_snapshot(id=self.id, **params))
+        return BoundSnapshot(self, self._api.create_machine_snapshot(id=self.id, **params))
 
     # nics() and disks() fetch the current lists; the fetched ones stay in model.nics/model.disks.
     def nics(self) -> list[Nic]:  # type: ignore[override]
@@ -215,12 +216,12 @@ class Machine(MachineFields):
         """The machine's disks now (ListMachineDisks)."""
         return list(self._api.list_machine_disks(id=self.id))
 
-    def firewall_rules(self) -> list[FirewallRuleFacade]:
+    def firewall_rules(self) -> list[BoundFirewallRule]:
         """The firewall rules that apply to the machine."""
-        from smartdc.facade.resources import FirewallRule
+        from smartdc.facade.resources import BoundFirewallRule
 
         return [
-            FirewallRule(self.datacenter, r)
+            BoundFirewallRule(self.datacenter, r)
             for r in self._api.list_machine_firewall_rules(id=self.id)
         ]
 
@@ -228,11 +229,11 @@ class Machine(MachineFields):
         """Begin, sync, switch, pause, abort or finalize a migration (``automatic``: all steps)."""
         return self._api.migrate(id=self.id, action=action, **params)
 
-    def create_image(self, name: str, version: str, **params: Any) -> ImageFacade:
+    def create_image(self, name: str, version: str, **params: Any) -> BoundImage:
         """Create an image from this (stopped, prepared) machine; it starts ``creating``."""
-        from smartdc.facade.resources import Image as ImageFacade
+        from smartdc.facade.resources import BoundImage
 
-        return ImageFacade(
+        return BoundImage(
             self.datacenter,
             self._api.create_image_from_machine(
                 machine=self.id, name=name, version=version, **params
@@ -248,7 +249,7 @@ class Machine(MachineFields):
         timeout: float | None = None,
         interval: float | None = None,
         progress: ProgressCallback | None = None,
-    ) -> Machine:
+    ) -> BoundMachine:
         """Poll until the machine is in ``state`` (or any of several) and return it (refreshed).
 
         A name that is not an instance state raises ``ArgumentError`` at once (with the closest
@@ -267,7 +268,7 @@ class Machine(MachineFields):
 
     def poll_until(
         self, state: State, *, timeout: float | None = None, interval: float | None = None
-    ) -> Machine:
+    ) -> BoundMachine:
         """python-smartdc's name for :meth:`wait`."""
         return self.wait(state, timeout=timeout, interval=interval)
 
@@ -278,7 +279,7 @@ class Machine(MachineFields):
         timeout: float | None = None,
         interval: float | None = None,
         progress: ProgressCallback | None = None,
-    ) -> Machine:
+    ) -> BoundMachine:
         """Poll as long as the machine is in ``state`` (e.g. ``provisioning``) and return it.
 
         Raises ``WaitFailed`` when it leaves ``state`` for ``failed``.
@@ -290,13 +291,13 @@ class Machine(MachineFields):
 
 
 def wait_all(
-    machines: Iterable[Machine],
+    machines: Iterable[BoundMachine],
     state: State,
     *,
     timeout: float | None = None,
     interval: float | None = None,
     progress: ProgressCallback | None = None,
-) -> list[Machine]:
+) -> list[BoundMachine]:
     """Wait until every machine is in ``state``, polling one ListMachines per datacenter and
     round, and return them (refreshed).
 
@@ -304,7 +305,7 @@ def wait_all(
     awaited; for ``deleted``, vanishing is success), ``WaitTimeout`` at the deadline of the
     machine waiter for ``state``.
     """
-    listed: Sequence[Machine] = list(machines)
+    listed: Sequence[BoundMachine] = list(machines)
     latest = waiting.wait_for_machines(
         [(m.datacenter.api, m.id) for m in listed],
         state,

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from smartdc._generated.models import NetworkIp
     from smartdc._generated.models import Volume as VolumeModel  # noqa: F401
     from smartdc.facade.datacenter import DataCenter
-    from smartdc.facade.machine import Machine
+    from smartdc.facade.machine import BoundMachine
 
 
 class _Identified(Protocol):
@@ -55,23 +55,23 @@ class _AccountObject(Generic[ModelT]):
 
 
 # The models are named as strings: they are imported for the type checker only (they load lazily).
-class FirewallRule(_AccountObject["FirewallRuleModel"], FirewallRuleFields):
+class BoundFirewallRule(_AccountObject["FirewallRuleModel"], FirewallRuleFields):
     """A firewall rule of the account (``dc.firewall_rules()``, ``dc.create_firewall_rule()``)."""
 
     def __repr__(self) -> str:
-        return f"<FirewallRule {self.id} enabled={self.enabled!r} rule={self.rule!r}>"
+        return f"<BoundFirewallRule {self.id} enabled={self.enabled!r} rule={self.rule!r}>"
 
-    def refresh(self) -> FirewallRule:
+    def refresh(self) -> BoundFirewallRule:
         """Fetch the rule as it is now."""
         self.model = self._api.get_firewall_rule(id=self.id)
         return self
 
-    def enable(self) -> FirewallRule:
+    def enable(self) -> BoundFirewallRule:
         """Enable the rule; returns it as the server now has it."""
         self.model = self._api.enable_firewall_rule(id=self.id)
         return self
 
-    def disable(self) -> FirewallRule:
+    def disable(self) -> BoundFirewallRule:
         """Disable the rule; returns it as the server now has it."""
         self.model = self._api.disable_firewall_rule(id=self.id)
         return self
@@ -82,7 +82,7 @@ class FirewallRule(_AccountObject["FirewallRuleModel"], FirewallRuleFields):
         rule: str | None = None,
         enabled: bool | None = None,
         description: str | None = None,
-    ) -> FirewallRule:
+    ) -> BoundFirewallRule:
         """Change the rule text, whether it is enabled, or its description."""
         self.model = self._api.update_firewall_rule(
             id=self.id, rule=rule, enabled=enabled, description=description
@@ -93,32 +93,33 @@ class FirewallRule(_AccountObject["FirewallRuleModel"], FirewallRuleFields):
         """Delete the rule."""
         self._api.delete_firewall_rule(id=self.id)
 
-    def machines(self) -> list[Machine]:
+    def machines(self) -> list[BoundMachine]:
         """The machines the rule applies to."""
-        from smartdc.facade.machine import Machine
+        from smartdc.facade.machine import BoundMachine
 
         return [
-            Machine(self.datacenter, m) for m in self._api.list_firewall_rule_machines(id=self.id)
+            BoundMachine(self.datacenter, m)
+            for m in self._api.list_firewall_rule_machines(id=self.id)
         ]
 
 
-class Volume(_AccountObject["VolumeModel"], VolumeFields):
+class BoundVolume(_AccountObject["VolumeModel"], VolumeFields):
     """An NFS volume (``dc.volumes()``, ``dc.create_volume()``)."""
 
     def __repr__(self) -> str:
-        return f"<Volume {self.id} name={self.name!r} state={str(self.state)!r}>"
+        return f"<BoundVolume {self.id} name={self.name!r} state={str(self.state)!r}>"
 
-    def refresh(self) -> Volume:
+    def refresh(self) -> BoundVolume:
         """Fetch the volume as it is now."""
         self.model = self._api.get_volume(id=self.id)
         return self
 
-    def wait(self, *, timeout: float | None = None) -> Volume:
+    def wait(self, *, timeout: float | None = None) -> BoundVolume:
         """Wait until the volume is ready (``WaitFailed`` if its creation fails)."""
         self.model = self._api.wait_volume_ready(id=self.id, timeout=timeout)
         return self
 
-    def rename(self, name: str) -> Volume:
+    def rename(self, name: str) -> BoundVolume:
         """Rename the volume."""
         self.model = self._api.update_volume(id=self.id, name=name)
         return self
@@ -130,53 +131,53 @@ class Volume(_AccountObject["VolumeModel"], VolumeFields):
             self._api.wait_volume_deleted(id=self.id, timeout=timeout)
 
 
-class Image(_AccountObject["ImageModel"], ImageFields):
+class BoundImage(_AccountObject["ImageModel"], ImageFields):
     """An image (``dc.images()``, ``dc.image(name)``, ``machine.create_image()``)."""
 
     def __repr__(self) -> str:
-        return f"<Image {self.id} {self.name}@{self.version} state={str(self.state)!r}>"
+        return f"<BoundImage {self.id} {self.name}@{self.version} state={str(self.state)!r}>"
 
-    def refresh(self) -> Image:
+    def refresh(self) -> BoundImage:
         """Fetch the image as it is now."""
         self.model = self._api.get_image(id=self.id)
         return self
 
-    def wait(self, *, timeout: float | None = None) -> Image:
+    def wait(self, *, timeout: float | None = None) -> BoundImage:
         """Wait until the image is active (``WaitFailed`` if its creation fails)."""
         self.model = self._api.wait_image_active(id=self.id, timeout=timeout)
         return self
 
-    def update(self, **changes: Any) -> Image:
+    def update(self, **changes: Any) -> BoundImage:
         """Change its name, version, description, tags, ACL ... (UpdateImage's arguments)."""
         self.model = self._api.update_image(id=self.id, **changes)
         return self
 
-    def share(self, account: str) -> Image:
+    def share(self, account: str) -> BoundImage:
         """Add an account (uuid) to the image's ACL."""
         acl = list(self.refresh().acl or [])
         return self if account in acl else self.update(acl=[*acl, account])
 
-    def unshare(self, account: str) -> Image:
+    def unshare(self, account: str) -> BoundImage:
         """Remove an account (uuid) from the image's ACL."""
         acl = list(self.refresh().acl or [])
         return self.update(acl=[a for a in acl if a != account]) if account in acl else self
 
-    def clone(self) -> Image:
+    def clone(self) -> BoundImage:
         """A copy owned by the account of an image shared with it."""
-        return Image(self.datacenter, self._api.clone_image(id=self.id))
+        return BoundImage(self.datacenter, self._api.clone_image(id=self.id))
 
     def delete(self) -> None:
         """Delete the image (one the account owns)."""
         self._api.delete_image(id=self.id)
 
 
-class Network(_AccountObject["NetworkModel"], NetworkFields):
+class BoundNetwork(_AccountObject["NetworkModel"], NetworkFields):
     """A network the account can use (``dc.networks()``, ``dc.network(name)``)."""
 
     def __repr__(self) -> str:
-        return f"<Network {self.id} name={self.name!r}>"
+        return f"<BoundNetwork {self.id} name={self.name!r}>"
 
-    def refresh(self) -> Network:
+    def refresh(self) -> BoundNetwork:
         """Fetch the network as it is now."""
         self.model = self._api.get_network(id=self.id)
         return self

@@ -10,28 +10,28 @@ from smartdc.facade.waiting import run_waiter, waiter_name
 if TYPE_CHECKING:
     from smartdc._generated.client import CloudAPI
     from smartdc._generated.models import Snapshot as SnapshotModel
-    from smartdc.facade.machine import Machine
+    from smartdc.facade.machine import BoundMachine
 
 
-class Snapshot(SnapshotFields):
+class BoundSnapshot(SnapshotFields):
     """A snapshot of ``machine``; every field of the model is a typed attribute."""
 
-    def __init__(self, machine: Machine, model: SnapshotModel) -> None:
+    def __init__(self, machine: BoundMachine, model: SnapshotModel) -> None:
         self.machine = machine
         self.model = model
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Picklable, with its machine."""
-        return (Snapshot, (self.machine, self.model))
+        return (BoundSnapshot, (self.machine, self.model))
 
     def __repr__(self) -> str:
-        return f"<Snapshot {self.name!r} of {self.machine.id} state={str(self.state)!r}>"
+        return f"<BoundSnapshot {self.name!r} of {self.machine.id} state={str(self.state)!r}>"
 
     @property
     def _api(self) -> CloudAPI:
         return self.machine.datacenter.api
 
-    def refresh(self) -> Snapshot:
+    def refresh(self) -> BoundSnapshot:
         """Fetch the current state of the snapshot."""
         self.model = self._api.get_machine_snapshot(id=self.machine.id, name=self.name)
         return self
@@ -52,7 +52,7 @@ class Snapshot(SnapshotFields):
         *,
         timeout: float | None = None,
         interval: float | None = None,
-    ) -> Snapshot:
+    ) -> BoundSnapshot:
         """Wait until the snapshot is ``created`` (or ``deleted``: the states with a waiter in
         the spec); raises ``WaitFailed`` when it fails or is canceled."""
         params = {"id": self.machine.id, "name": self.name}

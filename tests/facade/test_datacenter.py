@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from smartdc.errors import CloudAPIError
-from smartdc.facade import AmbiguousNameError, DataCenter, Machine, NotFoundError
+from smartdc.facade import AmbiguousNameError, BoundMachine, DataCenter, NotFoundError
 from smartdc.facade.catalog import version_key
 from smartdc.testing import Simulator
 
@@ -171,7 +171,7 @@ def test_machines_iterates_pages_lazily(dc: DataCenter, vsim: Simulator) -> None
     vsim.populate_machines(2100)
     iterator = dc.machines()
     first = next(iterator)
-    assert isinstance(first, Machine)
+    assert isinstance(first, BoundMachine)
     assert vsim.request_count("ListMachines") == 1  # one page fetched so far
     rest = list(iterator)
     assert len(rest) + 1 == 2100

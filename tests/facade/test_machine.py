@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from smartdc.errors import CloudAPIError
-from smartdc.facade import DataCenter, Machine
+from smartdc.facade import BoundMachine, DataCenter
 from smartdc.testing import Simulator
 
 
-def test_attributes_come_from_the_model(running: Machine) -> None:
+def test_attributes_come_from_the_model(running: BoundMachine) -> None:
     assert running.state == "running"
     assert running.id == str(running.model.id)
     assert running.primary_ip in running.ips
@@ -21,19 +21,19 @@ def test_attributes_come_from_the_model(running: Machine) -> None:
         _ = running.no_such_field  # type: ignore[attr-defined]  # a type error as well
 
 
-def test_refresh_sees_changes_made_elsewhere(dc: DataCenter, running: Machine) -> None:
+def test_refresh_sees_changes_made_elsewhere(dc: DataCenter, running: BoundMachine) -> None:
     other_view = dc.machine(running.id)
     other_view.stop(wait=True)
     assert running.state == "running"  # as of its last fetch
     assert running.refresh().state == "stopped"
 
 
-def test_stop_start(running: Machine) -> None:
+def test_stop_start(running: BoundMachine) -> None:
     assert running.stop(wait=True).state == "stopped"
     assert running.start(wait=True).state == "running"
 
 
-def test_reboot_waits_on_the_audit_trail(running: Machine, vsim: Simulator) -> None:
+def test_reboot_waits_on_the_audit_trail(running: BoundMachine, vsim: Simulator) -> None:
     before = sum(1 for e in running.audit() if e.action == "reboot")
     running.reboot(wait=True)
     after = [e for e in running.audit() if e.action == "reboot"]
@@ -42,7 +42,7 @@ def test_reboot_waits_on_the_audit_trail(running: Machine, vsim: Simulator) -> N
     assert vsim.request_count("MachineAudit") >= 3
 
 
-def test_rename_and_resize(dc: DataCenter, running: Machine) -> None:
+def test_rename_and_resize(dc: DataCenter, running: BoundMachine) -> None:
     running.rename("web-2", wait=True)
     assert running.name == "web-2"
     assert dc.machine("web-2") == running
@@ -51,7 +51,7 @@ def test_rename_and_resize(dc: DataCenter, running: Machine) -> None:
     assert running.memory == dc.package("g4-highcpu-2G").memory
 
 
-def test_firewall_and_deletion_protection(dc: DataCenter, running: Machine) -> None:
+def test_firewall_and_deletion_protection(dc: DataCenter, running: BoundMachine) -> None:
     running.enable_firewall()
     assert running.refresh().firewall_enabled is True
     running.disable_firewall()
@@ -65,7 +65,7 @@ def test_firewall_and_deletion_protection(dc: DataCenter, running: Machine) -> N
     assert dc.find_machine("web-1") is None
 
 
-def test_tags_are_a_live_mapping(dc: DataCenter, running: Machine, vsim: Simulator) -> None:
+def test_tags_are_a_live_mapping(dc: DataCenter, running: BoundMachine, vsim: Simulator) -> None:
     tags = running.tags
     tags["role"] = "db"
     tags["weight"] = 3
@@ -88,7 +88,7 @@ def test_tags_are_a_live_mapping(dc: DataCenter, running: Machine, vsim: Simulat
     assert tags.to_dict() == {}
 
 
-def test_metadata_is_a_live_mapping(running: Machine) -> None:
+def test_metadata_is_a_live_mapping(running: BoundMachine) -> None:
     meta = running.metadata
     meta["motd"] = "hello"
     meta.update({"a": "1", "b": "2"})
@@ -104,7 +104,7 @@ def test_metadata_is_a_live_mapping(running: Machine) -> None:
     assert "motd" not in meta.to_dict()
 
 
-def test_snapshots(running: Machine) -> None:
+def test_snapshots(running: BoundMachine) -> None:
     snapshot = running.create_snapshot("first")
     assert snapshot.name == "first"
     snapshot.poll_until("created")
@@ -118,7 +118,7 @@ def test_snapshots(running: Machine) -> None:
     assert running.snapshots() == []
 
 
-def test_related_resources(dc: DataCenter, running: Machine) -> None:
+def test_related_resources(dc: DataCenter, running: BoundMachine) -> None:
     assert {n.ip for n in running.nics()} == set(running.ips)
     actions = [e.action for e in running.audit()]
     assert actions[-1] == "provision"
@@ -131,14 +131,14 @@ def test_related_resources(dc: DataCenter, running: Machine) -> None:
     assert bhyve.disks()
 
 
-def test_create_image_from_machine(dc: DataCenter, running: Machine) -> None:
+def test_create_image_from_machine(dc: DataCenter, running: BoundMachine) -> None:
     running.stop(wait=True)
     image = running.create_image("my-image", "1.0.0")
     assert image.name == "my-image"
     assert str(image.state) == "creating"
 
 
-def test_migrate(running: Machine) -> None:
+def test_migrate(running: BoundMachine) -> None:
     migration = running.migrate("begin")
     assert migration is not None
     assert str(migration.machine) == running.id

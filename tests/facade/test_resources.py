@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from smartdc.facade import DataCenter, FirewallRule, Volume
+from smartdc.facade import BoundFirewallRule, BoundVolume, DataCenter
 from smartdc.testing import Simulator
 
 
 def test_firewall_rules_have_their_actions(dc: DataCenter) -> None:
     machine = dc.create_machine(name="web", tags={"role": "web"})
     rule = dc.create_firewall_rule("FROM any TO tag role=web ALLOW tcp PORT 443")
-    assert isinstance(rule, FirewallRule) and rule.enabled is False
+    assert isinstance(rule, BoundFirewallRule) and rule.enabled is False
     assert rule.enable().enabled is True
     assert rule.update(description="https").description == "https"
     assert [m.id for m in rule.machines()] == [machine.id]
@@ -22,7 +22,7 @@ def test_firewall_rules_have_their_actions(dc: DataCenter) -> None:
 
 def test_volumes_have_their_actions(dc: DataCenter) -> None:
     volume = dc.create_volume("data", size=10240, wait=True)
-    assert isinstance(volume, Volume) and volume.state == "ready"
+    assert isinstance(volume, BoundVolume) and volume.state == "ready"
     assert dc.volume("data") == volume and volume in dc.volumes()
     assert volume.rename("data2").name == "data2"
     volume.delete(wait=True)
@@ -44,15 +44,15 @@ def test_work_in_every_datacenter_keeps_one_result_each(vsim: Simulator, dc: Dat
 
 
 def test_images_have_their_actions(vsim: Simulator, dc: DataCenter) -> None:
-    from smartdc.facade import Image
+    from smartdc.facade import BoundImage
 
     base = dc.image("base-64-lts")
-    assert isinstance(base, Image) and base.name == "base-64-lts" and base in dc.images()
+    assert isinstance(base, BoundImage) and base.name == "base-64-lts" and base in dc.images()
     machine = dc.create_machine(name="golden")
     machine.wait("running")
     machine.stop(wait=True)
     made = machine.create_image("golden-img", "1.0.0")
-    assert isinstance(made, Image) and made.wait(timeout=3600).state == "active"
+    assert isinstance(made, BoundImage) and made.wait(timeout=3600).state == "active"
     other = "b6979942-7d5d-4fe6-a2ec-b812e950625a"
     assert other in (made.share(other).acl or [])
     assert other not in (made.unshare(other).acl or [])
@@ -62,10 +62,30 @@ def test_images_have_their_actions(vsim: Simulator, dc: DataCenter) -> None:
 
 
 def test_networks_list_their_addresses(vsim: Simulator, dc: DataCenter) -> None:
-    from smartdc.facade import Network
+    from smartdc.facade import BoundNetwork
 
     machine = dc.create_machine(name="addressed")
     machine.wait("running")
     network = dc.network("external")
-    assert isinstance(network, Network) and network in dc.networks()
+    assert isinstance(network, BoundNetwork) and network in dc.networks()
     assert any(ip.ip in (machine.ips or []) for ip in network.ips())
+
+
+def test_create_machine_takes_bound_objects_and_models_alike(dc: DataCenter) -> None:
+    """What users pass: a bound image or network from the facade, or a model from the client."""
+    image_model = dc.api.list_images(name="base-64-lts")[-1]
+    bound_image = dc.image("base-64-lts")
+    network = dc.network("external")
+    network_model = dc.api.get_network(id=network.id)
+    made = [
+        dc.create_machine(name="from-model", image=image_model, networks=[network_model]),
+        dc.create_machine(name="from-bound", image=bound_image, networks=[network]),
+        dc.create_machine(name="from-id", image=bound_image.id, networks=[network.id]),
+    ]
+    for machine in made:
+        assert machine.image == bound_image.id
+        assert machine.wait("running").networks == [network.id]
+    fabric = next(n for n in dc.networks() if n.fabric)  # volumes live on fabric networks
+    volume = dc.create_volume("shared", networks=[fabric], wait=True)
+    assert volume.networks == [fabric.id]
+    assert repr(volume).startswith("<BoundVolume ") and repr(network).startswith("<BoundNetwork ")

@@ -11,7 +11,7 @@ import pydoc
 import pytest
 
 from smartdc.errors import ArgumentError
-from smartdc.facade import DataCenter, FirewallRule, Machine, Snapshot, Volume
+from smartdc.facade import BoundFirewallRule, BoundMachine, BoundSnapshot, BoundVolume, DataCenter
 from smartdc.testing import Simulator, VirtualClock
 
 
@@ -46,7 +46,7 @@ def test_facade_objects_pickle_for_process_pools(vsim: Simulator) -> None:
         url=vsim.url, account=vsim.account, key_id=vsim.key_id, secret=str(vsim.key_path)
     )
     machine = dc.create_machine(name="pickled")
-    snapshot_owner: Machine = pickle.loads(pickle.dumps(machine))
+    snapshot_owner: BoundMachine = pickle.loads(pickle.dumps(machine))
     assert snapshot_owner.id == machine.id and snapshot_owner.name == "pickled"
     assert snapshot_owner.refresh().id == machine.id  # its client works in the new copy
     again: DataCenter = pickle.loads(pickle.dumps(dc))
@@ -56,18 +56,18 @@ def test_facade_objects_pickle_for_process_pools(vsim: Simulator) -> None:
     vsim.clock.advance(vsim.settings.provision_seconds + 1)
     snap = pickle.loads(
         pickle.dumps(
-            Snapshot(machine, machine._api.create_machine_snapshot(id=machine.id, name="s1"))
+            BoundSnapshot(machine, machine._api.create_machine_snapshot(id=machine.id, name="s1"))
         )
     )
     assert snap.name == "s1"
     # FirewallRule and Volume too (README): same object after the trip, and its client works
     rule = dc.create_firewall_rule("FROM any TO all vms ALLOW tcp PORT 22")
     rule_copy = pickle.loads(pickle.dumps(rule))
-    assert type(rule_copy) is FirewallRule and rule_copy == rule
+    assert type(rule_copy) is BoundFirewallRule and rule_copy == rule
     assert rule_copy.enable().enabled is True
     volume = dc.create_volume("pickled-data", size=10240)
     volume_copy = pickle.loads(pickle.dumps(volume))
-    assert type(volume_copy) is Volume and volume_copy == volume and volume_copy != rule
+    assert type(volume_copy) is BoundVolume and volume_copy == volume and volume_copy != rule
     assert volume_copy.refresh().name == "pickled-data"
 
 
@@ -87,7 +87,7 @@ def test_model_reprs_leave_out_metadata(dc: DataCenter) -> None:
 
 
 def test_every_public_method_is_documented_and_no_section_comment_leaks() -> None:
-    for cls in (DataCenter, Machine, Snapshot):
+    for cls in (DataCenter, BoundMachine, BoundSnapshot):
         for name, member in vars(cls).items():
             if name.startswith("_"):
                 continue

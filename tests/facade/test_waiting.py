@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from smartdc.errors import WaitFailed, WaitTimeout
-from smartdc.facade import DataCenter, Machine, wait_all
+from smartdc.facade import BoundMachine, DataCenter, wait_all
 from smartdc.testing import Settings, Simulator, VirtualClock
 
 
@@ -129,12 +129,12 @@ def test_wait_all_deleted_and_timeout(dc: DataCenter) -> None:
     assert list(dc.machines()) == []
 
 
-def test_snapshot_wait(running_slow: Machine) -> None:
+def test_snapshot_wait(running_slow: BoundMachine) -> None:
     snapshot = running_slow.create_snapshot("snap")
     assert snapshot.state == "queued"
     assert snapshot.poll_until("created").state == "created"
 
 
 @pytest.fixture
-def running_slow(dc: DataCenter) -> Machine:
+def running_slow(dc: DataCenter) -> BoundMachine:
     return dc.create_machine(name="slow").wait("running")

@@ -82,7 +82,7 @@ assert_type(web.state, MachineState)
 assert_type(web.primary_ip, str | None)
 assert_type(web.memory, int)
 assert_type(web.brand, MachineBrand)
-web.stauts  # E: "Machine" has no attribute "stauts"
+web.stauts  # E: "BoundMachine" has no attribute "stauts"
 web.tags["role"] = "web"
 for running in dc.machines(state="running", tags={"role": "web"}):
     assert_type(running.name, str | None)
@@ -90,12 +90,12 @@ dc.machines(stat="running")  # E: Unexpected keyword argument "stat"
 dc.images(nme="base")  # E: Unexpected keyword argument "nme"
 snapshot = web.create_snapshot("before")
 assert_type(snapshot.name, str)
-snapshot.stat  # E: "Snapshot" has no attribute "stat"
+snapshot.stat  # E: "BoundSnapshot" has no attribute "stat"
 
 # -- instance states are checked: a misspelt one is a type error (and an ArgumentError at run time) --
 web.wait("running", timeout=600)
 web.wait(["running", "failed"])
 web.wait(MachineState.STOPPED)
 web.poll_while("provisioning")
-web.wait("runing")  # E: Argument 1 to "wait" of "Machine" has incompatible type
-web.poll_while("provisoning")  # E: Argument 1 to "poll_while" of "Machine" has incompatible type
+web.wait("runing")  # E: Argument 1 to "wait" of "BoundMachine" has incompatible type
+web.poll_while("provisoning")  # E: to "poll_while" of "BoundMachine" has incompatible type
