@@ -20,6 +20,8 @@ import io
 import json
 import logging
 import random
+import re
+import threading
 import time
 import warnings
 from collections.abc import Callable, Collection, Mapping
@@ -64,6 +66,9 @@ UNAVAILABLE = frozenset({502, 503, 504})
 MAX_RETRY_AFTER = 60.0  # never sleep longer than this on one Retry-After
 _READ_BYTES = 64 * 1024  # bytes asked for per read of a body
 _DRAIN_BYTES = 64 * 1024  # a retried answer's rest is read to keep the connection up to this
+# A request-target sent as it is, straight to the host's connection pool: printable ASCII, no
+# space, no dot segment. Anything else goes through urllib3's URL parsing as before.
+_PLAIN_TARGET = re.compile(r"/[!-~]*")
 
 
 class InsecureTransportWarning(UserWarning):
@@ -165,7 +170,17 @@ class Transport:
                 kwargs["ca_certs"] = config.ca_certs
         self._pool = urllib3.PoolManager(**kwargs)
         self._pool.pool_classes_by_scheme = POOL_CLASSES
+        # The one host's connection pool, held instead of looked up from the URL on every
+        # request (PoolManager parses the URL and builds a pool key each time).
+        self._host_pool: urllib3.HTTPConnectionPool | None = None
+        self._host_pool_lock = threading.Lock()
+        self._timeout = urllib3.Timeout(connect=config.connect_timeout, read=config.read_timeout)
         self._user_agent = config.user_agent or f"smartdc-python/{__version__}"
+        self._base_headers = {
+            "Accept": "application/json",
+            "Accept-Version": config.accept_version,
+            "User-Agent": self._user_agent,
+        }
         self._sleep: Callable[[float], None] = time.sleep  # tests record the waits instead
 
     @property
@@ -175,7 +190,18 @@ class Transport:
         return self._signer
 
     def close(self) -> None:
+        with self._host_pool_lock:
+            self._host_pool = None
         self._pool.clear()
+
+    def _connections(self) -> urllib3.HTTPConnectionPool:
+        pool = self._host_pool
+        if pool is None:
+            with self._host_pool_lock:
+                pool = self._host_pool
+                if pool is None:
+                    pool = self._host_pool = self._pool.connection_from_url(self.config.url)
+        return pool
 
     def __enter__(self) -> Transport:
         return self
@@ -316,11 +342,10 @@ class Transport:
         accept: str,
         watch: Watch,
     ) -> urllib3.BaseHTTPResponse:
-        headers = {
-            "Accept": accept,
-            "Accept-Version": self.config.accept_version,
-            "User-Agent": self._user_agent,
-        }
+        headers = self._base_headers.copy()
+        if accept != "application/json":
+            check_header_value("accept", accept, ArgumentError)
+            headers["Accept"] = accept
         if payload is not None:
             headers["Content-Type"] = "application/json"
             headers["Content-MD5"] = base64.b64encode(hashlib.md5(payload).digest()).decode()
@@ -329,13 +354,32 @@ class Transport:
                 check_header_value(f"header {name}", value, ArgumentError)
                 check_header_value(f"header name {name!r}", name, ArgumentError)
             headers.update(extra)
-        check_header_value("accept", accept, ArgumentError)
         # Set last, so that extra headers cannot break the signature: a fresh one per attempt.
         date = _http_date()
         headers["Date"] = date
         headers["Authorization"] = self.signer.authorization(method, target, date)
         remaining = max(watch.remaining(), 0.001)
+        if remaining >= self.config.connect_timeout and remaining >= self.config.read_timeout:
+            timeout = self._timeout  # a first attempt: its whole time
+        else:
+            timeout = urllib3.Timeout(
+                connect=min(self.config.connect_timeout, remaining),
+                read=min(self.config.read_timeout, remaining),
+            )
         log_request(log, method, self.config.url + target, headers, payload)
+        if _PLAIN_TARGET.fullmatch(target) and "/." not in target:
+            # Straight to the host's pool: what PoolManager.urlopen does after parsing the URL.
+            return self._connections().urlopen(
+                method,
+                target,
+                body=payload,
+                headers=headers,
+                redirect=False,
+                assert_same_host=False,
+                preload_content=False,
+                release_conn=False,
+                timeout=timeout,
+            )
         return self._pool.request(
             method,
             self.config.url + target,
@@ -343,10 +387,7 @@ class Transport:
             headers=headers,
             redirect=False,
             preload_content=False,
-            timeout=urllib3.Timeout(
-                connect=min(self.config.connect_timeout, remaining),
-                read=min(self.config.read_timeout, remaining),
-            ),
+            timeout=timeout,
         )
 
     def _may_retry(
@@ -417,8 +458,13 @@ class Transport:
             )
         buffer = io.BytesIO()
         size = 0
+        # A declared length within the limit, not compressed: one read of exactly that length
+        # (urllib3 raises when fewer bytes come), instead of reading until an empty read.
+        whole = length is not None and "Content-Encoding" not in raw.headers
         try:
-            while True:
+            if whole:
+                buffer.write(raw.read())
+            while not whole:
                 # read(n) returns at most n bytes, decompressed ones included (urllib3 >= 2.6
                 # decompresses only what it returns): never more than limit + 1 bytes held.
                 chunk = raw.read(min(_READ_BYTES, limit + 1 - size))
