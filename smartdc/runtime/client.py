@@ -25,7 +25,7 @@ from smartdc.errors import (
     SmartDCError,
     UnknownOperationError,
 )
-from smartdc.runtime.jsonvalues import DecodeError, e_value
+from smartdc.runtime.jsonvalues import LAZY, DecodeError, e_value, strict_enabled
 from smartdc.runtime.meta import OperationMeta, ServiceModel
 from smartdc.runtime.paging import paginate
 from smartdc.runtime.paths import expand_path
@@ -336,6 +336,8 @@ class ClientMeta:
                 raw_body=response.body,
                 status=response.status,
             )
+        # Under the tolerant policy the models are decoded lazily: each field when it is read.
+        token = LAZY.set(not strict_enabled())
         try:
             return decoder(response.data)
         except DecodeError as exc:
@@ -343,6 +345,8 @@ class ClientMeta:
             exc.raw_body = response.body
             exc.status = response.status
             raise
+        finally:
+            LAZY.reset(token)
 
     @staticmethod
     def decode_optional(response: Response, decoder: Callable[[Any], T]) -> T | None:

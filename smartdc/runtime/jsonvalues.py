@@ -7,6 +7,12 @@ mistyped, :func:`decode_tolerant` builds the model field by field instead, recor
 on the model (``decode_problems``), keeping the raw value for ``to_json`` and logging a warning
 once per model, field and reason. :func:`strict_decoding` (or ``SMARTDC_STRICT_DECODING=1``)
 restores raising, for tests and CI.
+
+Answers the client decodes under the tolerant policy are decoded lazily (:func:`lazy_decoding`):
+``from_json`` keeps the JSON object and each field is checked and converted when it is first read,
+then kept; ``decode_problems`` checks every field not read yet. What a field holds, what
+``to_json`` writes and which problems are recorded are the same as eager decoding's; a problem is
+logged when it is found (the field read, or ``decode_problems``/``to_json`` asked for).
 """
 
 from __future__ import annotations
@@ -202,6 +208,8 @@ log = logging.getLogger("smartdc")
 
 STRICT_ENV = "SMARTDC_STRICT_DECODING"
 _strict: ContextVar[bool | None] = ContextVar("smartdc_strict_decoding", default=None)
+# True while the client decodes an answer under the tolerant policy: from_json is then lazy.
+LAZY: ContextVar[bool] = ContextVar("smartdc_lazy_decoding", default=False)
 _warned: set[tuple[str, str, str]] = set()
 _warned_lock = threading.Lock()
 
@@ -330,3 +338,119 @@ def restore_raw(out: dict[str, Any], problems: tuple[DecodeProblem, ...]) -> Non
             out.pop(problem.field, None)
         else:
             out[problem.field] = problem.raw
+
+
+# -- lazy decoding -------------------------------------------------------------------------------
+
+_RAW = "_smartdc_json"  # the JSON object a lazily decoded model was built from
+_EXAMINED = "_smartdc_examined"  # attribute -> its DecodeProblem, or None when it decoded well
+
+
+@attrs.frozen
+class LazyFields:
+    """What a model's lazy attributes are decoded from: its field table and known JSON keys."""
+
+    by_attr: Mapping[str, tuple[str, bool, bool, Callable[[Any, str], Any]]]
+    fields: FieldTable
+    known: frozenset[str]
+
+
+_LAZY_FIELDS: dict[type[Any], LazyFields] = {}
+
+
+def register_lazy(cls: type[Any], fields: FieldTable, known: frozenset[str]) -> None:
+    """Make ``cls`` decodable lazily (the generated models call this once, at import)."""
+    by_attr = {
+        attr: (key, required, nullable, decode) for attr, key, required, nullable, decode in fields
+    }
+    _LAZY_FIELDS[cls] = LazyFields(by_attr, fields, known)
+
+
+@contextlib.contextmanager
+def lazy_decoding(enabled: bool) -> Iterator[None]:
+    """Within the block, generated ``from_json`` decodes lazily (when ``enabled``)."""
+    token = LAZY.set(enabled)
+    try:
+        yield
+    finally:
+        LAZY.reset(token)
+
+
+def lazy_model(cls: type[T], data: dict[str, Any]) -> T:
+    """A model of ``cls`` holding ``data``; its fields are decoded as they are read."""
+    model: T = object.__new__(cls)
+    model.__dict__[_RAW] = data
+    return model
+
+
+def _decode_field(
+    model: Any,
+    raw: dict[str, Any],
+    attr: str,
+    spec: tuple[str, bool, bool, Callable[[Any, str], Any]],
+) -> Any:
+    """One field's value from the JSON object, as decode_tolerant would give it."""
+    key, required, nullable, decode = spec
+    value = raw.get(key, ABSENT)
+    problem = None
+    if value is ABSENT:
+        if required:
+            problem = DecodeProblem(key, ABSENT, MISSING_REASON)
+        value = None
+    elif value is None:
+        if required and not nullable:
+            problem = DecodeProblem(key, None, "expected a value, got null")
+    else:
+        nested = type(value) is list or type(value) is dict
+        token = LAZY.set(True) if nested else None  # models inside are lazy too
+        try:
+            value = decode(value, f"{type(model).__name__}.{key}")
+        except DecodeError as exc:
+            problem = DecodeProblem(key, value, f"expected {exc.expected}")
+            value = None
+        finally:
+            if token is not None:
+                LAZY.reset(token)
+    examined = model.__dict__.get(_EXAMINED)
+    if examined is None:
+        examined = model.__dict__[_EXAMINED] = {}
+    examined[attr] = problem
+    if problem is not None:
+        _warn_once(type(model).__name__, problem)
+    return value
+
+
+def lazy_attribute(model: Any, name: str) -> Any:
+    """``__getattr__`` of the generated models: a field not decoded yet is decoded and kept."""
+    state = model.__dict__
+    raw = state.get(_RAW)
+    if raw is None:
+        raise AttributeError(f"{type(model).__name__!r} object has no attribute {name!r}")
+    table = _LAZY_FIELDS[type(model)]
+    spec = table.by_attr.get(name)
+    if spec is not None:
+        value = _decode_field(model, raw, name, spec)
+    elif name == "extra":
+        unknown = raw.keys() - table.known
+        value = {k: raw[k] for k in raw if k in unknown} if unknown else {}
+    elif name == "json_nulls":
+        value = (
+            frozenset(k for k, v in raw.items() if v is None)
+            if None in raw.values()
+            else frozenset()
+        )
+    elif name == "decode_problems":
+        examined = state.get(_EXAMINED) or {}
+        for attr, _key, _required, _nullable, _decode in table.fields:
+            if attr not in examined:
+                decoded = _decode_field(model, raw, attr, table.by_attr[attr])
+                if attr not in state:  # a value the caller set since wins
+                    state[attr] = decoded
+                examined = state[_EXAMINED]
+        value = tuple(
+            problem for attr, *_ in table.fields if (problem := examined.get(attr)) is not None
+        )
+    else:
+        raise AttributeError(f"{type(model).__name__!r} object has no attribute {name!r}")
+    state[name] = value
+    return value

@@ -6,12 +6,13 @@ unauthenticated ping."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from smartdc._generated.enums import ProvisioningLimitBy, ProvisioningLimitCheck
 from smartdc.runtime.jsonvalues import (
+    LAZY,
     DecodeError,
     DecodeProblem,
     FieldTable,
@@ -25,7 +26,10 @@ from smartdc.runtime.jsonvalues import (
     decode_tolerant,
     e_datetime,
     e_value,
+    lazy_attribute,
+    lazy_model,
     missing,
+    register_lazy,
     restore_raw,
 )
 
@@ -34,7 +38,7 @@ __all__ = ["Account", "Ping", "PingVersions", "ProvisioningLimit"]
 _NO_NULLS: frozenset[str] = frozenset()
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class Account:
     """The account (the customer) that owns every other resource.
 
@@ -95,10 +99,15 @@ class Account:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> Account:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "Account")
             try:
@@ -304,9 +313,10 @@ _ACCOUNT_FIELDS: FieldTable = (
     ("country", "country", False, False, d_str),
     ("phone", "phone", False, False, d_str),
 )
+register_lazy(Account, _ACCOUNT_FIELDS, _ACCOUNT_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class ProvisioningLimit:
     """One provisioning limit of the account and how much of it is used.
 
@@ -343,10 +353,15 @@ class ProvisioningLimit:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> ProvisioningLimit:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "ProvisioningLimit")
             try:
@@ -468,9 +483,10 @@ _PROVISIONING_LIMIT_FIELDS: FieldTable = (
     ("image", "image", False, False, d_str),
     ("brand", "brand", False, False, d_str),
 )
+register_lazy(ProvisioningLimit, _PROVISIONING_LIMIT_FIELDS, _PROVISIONING_LIMIT_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class PingVersions:
     """The API versions a server supports.
 
@@ -490,10 +506,15 @@ class PingVersions:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> PingVersions:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "PingVersions")
             try:
@@ -547,9 +568,10 @@ _PING_VERSIONS_FIELDS: FieldTable = (
         ],
     ),
 )
+register_lazy(PingVersions, _PING_VERSIONS_FIELDS, _PING_VERSIONS_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class Ping:
     """The answer of the unauthenticated health check.
 
@@ -571,10 +593,15 @@ class Ping:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> Ping:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "Ping")
             try:
@@ -625,3 +652,4 @@ _PING_FIELDS: FieldTable = (
     ("ping", "ping", True, False, d_str),
     ("cloudapi", "cloudapi", True, False, lambda v, at: PingVersions.from_json(v)),
 )
+register_lazy(Ping, _PING_FIELDS, _PING_KEYS)

@@ -5,13 +5,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from smartdc._generated.enums import ChangefeedSubResource
 from smartdc._generated.models.machines import Machine
 from smartdc.runtime.jsonvalues import (
+    LAZY,
     DecodeError,
     DecodeProblem,
     FieldTable,
@@ -21,7 +22,10 @@ from smartdc.runtime.jsonvalues import (
     d_str,
     decode_tolerant,
     e_value,
+    lazy_attribute,
+    lazy_model,
     missing,
+    register_lazy,
     restore_raw,
 )
 
@@ -30,7 +34,7 @@ __all__ = ["ChangefeedChangeKind", "ChangefeedMessage", "ChangefeedRegistration"
 _NO_NULLS: frozenset[str] = frozenset()
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class ChangefeedRegistration:
     """The message a client sends after the upgrade to start receiving changes.
 
@@ -57,10 +61,15 @@ class ChangefeedRegistration:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> ChangefeedRegistration:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "ChangefeedRegistration")
             try:
@@ -166,9 +175,12 @@ _CHANGEFEED_REGISTRATION_FIELDS: FieldTable = (
         ],
     ),
 )
+register_lazy(
+    ChangefeedRegistration, _CHANGEFEED_REGISTRATION_FIELDS, _CHANGEFEED_REGISTRATION_KEYS
+)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class ChangefeedChangeKind:
     """What changed.
 
@@ -191,10 +203,15 @@ class ChangefeedChangeKind:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> ChangefeedChangeKind:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "ChangefeedChangeKind")
             try:
@@ -269,9 +286,10 @@ _CHANGEFEED_CHANGE_KIND_FIELDS: FieldTable = (
         ],
     ),
 )
+register_lazy(ChangefeedChangeKind, _CHANGEFEED_CHANGE_KIND_FIELDS, _CHANGEFEED_CHANGE_KIND_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class ChangefeedMessage:
     """One change of an instance, as sent on the changefeed.
 
@@ -302,10 +320,15 @@ class ChangefeedMessage:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> ChangefeedMessage:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "ChangefeedMessage")
             try:
@@ -397,3 +420,4 @@ _CHANGEFEED_MESSAGE_FIELDS: FieldTable = (
     ("change_kind", "changeKind", True, False, lambda v, at: ChangefeedChangeKind.from_json(v)),
     ("resource_object", "resourceObject", True, False, lambda v, at: Machine.from_json(v)),
 )
+register_lazy(ChangefeedMessage, _CHANGEFEED_MESSAGE_FIELDS, _CHANGEFEED_MESSAGE_KEYS)

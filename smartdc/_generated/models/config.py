@@ -4,17 +4,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from smartdc.runtime.jsonvalues import (
+    LAZY,
     DecodeError,
     DecodeProblem,
     FieldTable,
     d_object,
     d_str,
     decode_tolerant,
+    lazy_attribute,
+    lazy_model,
+    register_lazy,
     restore_raw,
 )
 
@@ -25,7 +29,7 @@ __all__ = [
 _NO_NULLS: frozenset[str] = frozenset()
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class Config:
     """Account configuration.
 
@@ -45,10 +49,15 @@ class Config:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> Config:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "Config")
             value = data.get("default_network")
@@ -92,3 +101,4 @@ _CONFIG_KEYS = frozenset(
     }
 )
 _CONFIG_FIELDS: FieldTable = (("default_network", "default_network", False, False, d_str),)
+register_lazy(Config, _CONFIG_FIELDS, _CONFIG_KEYS)

@@ -6,11 +6,12 @@ layer-3 networks on them."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from smartdc.runtime.jsonvalues import (
+    LAZY,
     DecodeError,
     DecodeProblem,
     FieldTable,
@@ -18,7 +19,10 @@ from smartdc.runtime.jsonvalues import (
     d_object,
     d_str,
     decode_tolerant,
+    lazy_attribute,
+    lazy_model,
     missing,
+    register_lazy,
     restore_raw,
 )
 
@@ -29,7 +33,7 @@ __all__ = [
 _NO_NULLS: frozenset[str] = frozenset()
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class FabricVlan:
     """A VLAN on the account's fabric.
 
@@ -54,10 +58,15 @@ class FabricVlan:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> FabricVlan:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "FabricVlan")
             try:
@@ -125,3 +134,4 @@ _FABRIC_VLAN_FIELDS: FieldTable = (
     ("name", "name", False, False, d_str),
     ("description", "description", False, False, d_str),
 )
+register_lazy(FabricVlan, _FABRIC_VLAN_FIELDS, _FABRIC_VLAN_KEYS)

@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from smartdc.runtime.jsonvalues import (
+    LAZY,
     DecodeError,
     DecodeProblem,
     FieldTable,
@@ -16,7 +17,10 @@ from smartdc.runtime.jsonvalues import (
     d_object,
     d_str,
     decode_tolerant,
+    lazy_attribute,
+    lazy_model,
     missing,
+    register_lazy,
     restore_raw,
 )
 
@@ -27,7 +31,7 @@ __all__ = [
 _NO_NULLS: frozenset[str] = frozenset()
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class FirewallRule:
     """A firewall rule.
 
@@ -62,10 +66,15 @@ class FirewallRule:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> FirewallRule:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "FirewallRule")
             try:
@@ -160,3 +169,4 @@ _FIREWALL_RULE_FIELDS: FieldTable = (
     ("global_", "global", False, False, d_bool),
     ("description", "description", False, False, d_str),
 )
+register_lazy(FirewallRule, _FIREWALL_RULE_FIELDS, _FIREWALL_RULE_KEYS)

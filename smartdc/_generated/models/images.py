@@ -6,12 +6,13 @@ own images created from instances, shared images; export, clone, import from ano
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from smartdc._generated.enums import ImageFileCompression, ImageState
 from smartdc.runtime.jsonvalues import (
+    LAZY,
     DecodeError,
     DecodeProblem,
     FieldTable,
@@ -26,7 +27,10 @@ from smartdc.runtime.jsonvalues import (
     decode_tolerant,
     e_datetime,
     e_value,
+    lazy_attribute,
+    lazy_model,
     missing,
+    register_lazy,
     restore_raw,
 )
 
@@ -35,7 +39,7 @@ __all__ = ["Image", "ImageError", "ImageExport", "ImageFile", "ImageRequirements
 _NO_NULLS: frozenset[str] = frozenset()
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class ImageFile:
     """A file of an image.
 
@@ -60,10 +64,15 @@ class ImageFile:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> ImageFile:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "ImageFile")
             try:
@@ -123,9 +132,10 @@ _IMAGE_FILE_FIELDS: FieldTable = (
     ("sha1", "sha1", True, False, d_str),
     ("size", "size", True, False, d_int),
 )
+register_lazy(ImageFile, _IMAGE_FILE_FIELDS, _IMAGE_FILE_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class ImageError:
     """Why creating an image failed.
 
@@ -148,10 +158,15 @@ class ImageError:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> ImageError:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "ImageError")
             try:
@@ -206,9 +221,10 @@ _IMAGE_ERROR_FIELDS: FieldTable = (
     ("code", "code", True, False, d_str),
     ("message", "message", False, False, d_str),
 )
+register_lazy(ImageError, _IMAGE_ERROR_FIELDS, _IMAGE_ERROR_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class ImageRequirements:
     """What an instance of the image needs.
 
@@ -250,10 +266,15 @@ class ImageRequirements:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> ImageRequirements:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "ImageRequirements")
             value = data.get("min_ram")
@@ -408,9 +429,10 @@ _IMAGE_REQUIREMENTS_FIELDS: FieldTable = (
         },
     ),
 )
+register_lazy(ImageRequirements, _IMAGE_REQUIREMENTS_FIELDS, _IMAGE_REQUIREMENTS_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class Image:
     """An image.
 
@@ -486,10 +508,15 @@ class Image:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> Image:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "Image")
             try:
@@ -762,9 +789,10 @@ _IMAGE_FIELDS: FieldTable = (
     ),
     ("error", "error", False, False, lambda v, at: ImageError.from_json(v)),
 )
+register_lazy(Image, _IMAGE_FIELDS, _IMAGE_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class ImageExport:
     """Where ExportImage wrote an image in Manta.
 
@@ -789,10 +817,15 @@ class ImageExport:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> ImageExport:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "ImageExport")
             try:
@@ -854,3 +887,4 @@ _IMAGE_EXPORT_FIELDS: FieldTable = (
     ("image_path", "image_path", True, False, d_str),
     ("manifest_path", "manifest_path", True, False, d_str),
 )
+register_lazy(ImageExport, _IMAGE_EXPORT_FIELDS, _IMAGE_EXPORT_KEYS)

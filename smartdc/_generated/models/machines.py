@@ -6,7 +6,7 @@ Docker containers and hardware virtual machines (kvm, bhyve)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
@@ -20,6 +20,7 @@ from smartdc._generated.enums import (
 )
 from smartdc._generated.models.nics import Nic
 from smartdc.runtime.jsonvalues import (
+    LAZY,
     DecodeError,
     DecodeProblem,
     FieldTable,
@@ -35,7 +36,10 @@ from smartdc.runtime.jsonvalues import (
     decode_tolerant,
     e_datetime,
     e_value,
+    lazy_attribute,
+    lazy_model,
     missing,
+    register_lazy,
     restore_raw,
 )
 
@@ -53,7 +57,7 @@ __all__ = [
 _NO_NULLS: frozenset[str] = frozenset()
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class Machine:
     """An instance.
 
@@ -167,10 +171,15 @@ class Machine:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> Machine:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "Machine")
             try:
@@ -624,9 +633,10 @@ _MACHINE_FIELDS: FieldTable = (
     ("delegate_dataset", "delegate_dataset", False, False, d_bool),
     ("credentials", "credentials", False, False, d_any),
 )
+register_lazy(Machine, _MACHINE_FIELDS, _MACHINE_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class MachineDisk:
     """A virtual disk as listed inside a bhyve instance.
 
@@ -657,10 +667,15 @@ class MachineDisk:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> MachineDisk:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "MachineDisk")
             value = data.get("id")
@@ -758,9 +773,10 @@ _MACHINE_DISK_FIELDS: FieldTable = (
     ("boot", "boot", False, False, d_bool),
     ("image", "image", False, False, d_str),
 )
+register_lazy(MachineDisk, _MACHINE_DISK_FIELDS, _MACHINE_DISK_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class AuditEntry:
     """One action recorded in the audit trail of an instance.
 
@@ -791,10 +807,15 @@ class AuditEntry:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> AuditEntry:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "AuditEntry")
             try:
@@ -863,9 +884,10 @@ _AUDIT_ENTRY_FIELDS: FieldTable = (
     ("time", "time", True, False, d_datetime),
     ("caller", "caller", True, False, lambda v, at: AuditCaller.from_json(v)),
 )
+register_lazy(AuditEntry, _AUDIT_ENTRY_FIELDS, _AUDIT_ENTRY_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class AuditCaller:
     """The requester of an audited action.
 
@@ -893,10 +915,15 @@ class AuditCaller:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> AuditCaller:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "AuditCaller")
             try:
@@ -977,9 +1004,10 @@ _AUDIT_CALLER_FIELDS: FieldTable = (
     ("key_id", "keyId", False, False, d_str),
     ("user", "user", False, False, d_str),
 )
+register_lazy(AuditCaller, _AUDIT_CALLER_FIELDS, _AUDIT_CALLER_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class NetworkObject:
     """A network to attach a new instance or NIC to, optionally with a fixed IP (since 8.5.0).
 
@@ -1005,10 +1033,15 @@ class NetworkObject:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> NetworkObject:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "NetworkObject")
             try:
@@ -1090,9 +1123,10 @@ _NETWORK_OBJECT_FIELDS: FieldTable = (
     ),
     ("ipv4_count", "ipv4_count", False, False, d_int),
 )
+register_lazy(NetworkObject, _NETWORK_OBJECT_FIELDS, _NETWORK_OBJECT_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class Locality:
     """Deprecated (8.3.0) placement hints; use `affinity` instead.
 
@@ -1117,10 +1151,15 @@ class Locality:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> Locality:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "Locality")
             value = data.get("strict")
@@ -1264,9 +1303,10 @@ _LOCALITY_FIELDS: FieldTable = (
         ),
     ),
 )
+register_lazy(Locality, _LOCALITY_FIELDS, _LOCALITY_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class VolumeMount:
     """A volume to mount into a new instance (CreateMachine `volumes`).
 
@@ -1294,10 +1334,15 @@ class VolumeMount:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> VolumeMount:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "VolumeMount")
             try:
@@ -1370,9 +1415,10 @@ _VOLUME_MOUNT_FIELDS: FieldTable = (
     ("type", "type", False, False, d_str),
     ("mode", "mode", False, False, lambda v, at: d_enum(VolumeMountMode, v, at)),
 )
+register_lazy(VolumeMount, _VOLUME_MOUNT_FIELDS, _VOLUME_MOUNT_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class NewMachineDisk:
     """A disk to create with a bhyve instance (CreateMachine `disks`).
 
@@ -1403,10 +1449,15 @@ class NewMachineDisk:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> NewMachineDisk:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "NewMachineDisk")
             value = data.get("id")
@@ -1538,3 +1589,4 @@ _NEW_MACHINE_DISK_FIELDS: FieldTable = (
     ),
     ("block_size", "block_size", False, False, d_int),
 )
+register_lazy(NewMachineDisk, _NEW_MACHINE_DISK_FIELDS, _NEW_MACHINE_DISK_KEYS)

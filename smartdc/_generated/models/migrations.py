@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from smartdc._generated.enums import MigrationPhase, MigrationProgressType, MigrationState
 from smartdc.runtime.jsonvalues import (
+    LAZY,
     DecodeError,
     DecodeProblem,
     FieldTable,
@@ -25,7 +26,10 @@ from smartdc.runtime.jsonvalues import (
     decode_tolerant,
     e_datetime,
     e_value,
+    lazy_attribute,
+    lazy_model,
     missing,
+    register_lazy,
     restore_raw,
 )
 
@@ -37,7 +41,7 @@ __all__ = [
 _NO_NULLS: frozenset[str] = frozenset()
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class Migration:
     """A migration of an instance (the VMAPI record with `vm_uuid` renamed `machine`).
 
@@ -91,10 +95,15 @@ class Migration:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> Migration:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "Migration")
             try:
@@ -266,9 +275,10 @@ _MIGRATION_FIELDS: FieldTable = (
     ("duration_ms", "duration_ms", False, False, d_num),
     ("error", "error", False, False, d_str),
 )
+register_lazy(Migration, _MIGRATION_FIELDS, _MIGRATION_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class MigrationProgress:
     """A progress event of a migration: a major event or warning, or sync progress with bandwidth
     and ETA. The stream of a watched action ends with an event of type `end`.
@@ -322,10 +332,15 @@ class MigrationProgress:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> MigrationProgress:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "MigrationProgress")
             try:
@@ -496,3 +511,4 @@ _MIGRATION_PROGRESS_FIELDS: FieldTable = (
     ("eta_ms", "eta_ms", False, False, d_num),
     ("transfer_bytes_second", "transfer_bytes_second", False, False, d_num),
 )
+register_lazy(MigrationProgress, _MIGRATION_PROGRESS_FIELDS, _MIGRATION_PROGRESS_KEYS)

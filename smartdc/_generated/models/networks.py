@@ -5,11 +5,12 @@ the IP addresses of a network."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
 from smartdc.runtime.jsonvalues import (
+    LAZY,
     DecodeError,
     DecodeProblem,
     FieldTable,
@@ -21,7 +22,10 @@ from smartdc.runtime.jsonvalues import (
     d_union,
     decode_tolerant,
     e_value,
+    lazy_attribute,
+    lazy_model,
     missing,
+    register_lazy,
     restore_raw,
 )
 
@@ -33,7 +37,7 @@ __all__ = [
 _NO_NULLS: frozenset[str] = frozenset()
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class Network:
     """A network or network pool. Fabric networks add their layout (subnet, provisioning range,
     gateway, resolvers, routes, NAT, VLAN).
@@ -96,10 +100,15 @@ class Network:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> Network:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "Network")
             try:
@@ -372,9 +381,10 @@ _NETWORK_FIELDS: FieldTable = (
         ],
     ),
 )
+register_lazy(Network, _NETWORK_FIELDS, _NETWORK_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class NetworkIp:
     """An IP address of a network.
 
@@ -405,10 +415,15 @@ class NetworkIp:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> NetworkIp:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "NetworkIp")
             try:
@@ -494,3 +509,4 @@ _NETWORK_IP_FIELDS: FieldTable = (
     ("owner_uuid", "owner_uuid", False, False, d_str),
     ("belongs_to_uuid", "belongs_to_uuid", False, False, d_str),
 )
+register_lazy(NetworkIp, _NETWORK_IP_FIELDS, _NETWORK_IP_KEYS)

@@ -4,12 +4,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from smartdc._generated.enums import NicState
 from smartdc.runtime.jsonvalues import (
+    LAZY,
     DecodeError,
     DecodeProblem,
     FieldTable,
@@ -19,7 +20,10 @@ from smartdc.runtime.jsonvalues import (
     d_str,
     decode_tolerant,
     e_value,
+    lazy_attribute,
+    lazy_model,
     missing,
+    register_lazy,
     restore_raw,
 )
 
@@ -30,7 +34,7 @@ __all__ = [
 _NO_NULLS: frozenset[str] = frozenset()
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class Nic:
     """A network interface of an instance.
 
@@ -67,10 +71,15 @@ class Nic:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> Nic:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "Nic")
             try:
@@ -180,3 +189,4 @@ _NIC_FIELDS: FieldTable = (
     ("state", "state", False, False, lambda v, at: d_enum(NicState, v, at)),
     ("network", "network", False, False, d_str),
 )
+register_lazy(Nic, _NIC_FIELDS, _NIC_KEYS)

@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
 from smartdc.runtime.jsonvalues import (
+    LAZY,
     DecodeError,
     DecodeProblem,
     FieldTable,
@@ -20,7 +21,10 @@ from smartdc.runtime.jsonvalues import (
     d_union,
     decode_tolerant,
     e_value,
+    lazy_attribute,
+    lazy_model,
     missing,
+    register_lazy,
     restore_raw,
 )
 
@@ -29,7 +33,7 @@ __all__ = ["Package", "PackageDisk"]
 _NO_NULLS: frozenset[str] = frozenset()
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class PackageDisk:
     """A disk a flexible-disk package gives.
 
@@ -48,10 +52,15 @@ class PackageDisk:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> PackageDisk:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "PackageDisk")
             value = data.get("size")
@@ -127,9 +136,10 @@ _PACKAGE_DISK_FIELDS: FieldTable = (
         ),
     ),
 )
+register_lazy(PackageDisk, _PACKAGE_DISK_FIELDS, _PACKAGE_DISK_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class Package:
     """A package.
 
@@ -188,10 +198,15 @@ class Package:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> Package:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "Package")
             try:
@@ -385,3 +400,4 @@ _PACKAGE_FIELDS: FieldTable = (
         ],
     ),
 )
+register_lazy(Package, _PACKAGE_FIELDS, _PACKAGE_KEYS)

@@ -5,12 +5,13 @@ and later; the object form of members and policies since 9.0.0)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
 from smartdc._generated.enums import RoleMemberType
 from smartdc.runtime.jsonvalues import (
+    LAZY,
     DecodeError,
     DecodeProblem,
     FieldTable,
@@ -22,7 +23,10 @@ from smartdc.runtime.jsonvalues import (
     d_union,
     decode_tolerant,
     e_value,
+    lazy_attribute,
+    lazy_model,
     missing,
+    register_lazy,
     restore_raw,
 )
 
@@ -31,7 +35,7 @@ __all__ = ["Role", "RoleMember", "RolePolicy"]
 _NO_NULLS: frozenset[str] = frozenset()
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class RoleMember:
     """A member of a role. Answers always carry type, id and login (translateGroup()); requests
     name a member by id or login, so only type is required.
@@ -60,10 +64,15 @@ class RoleMember:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> RoleMember:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "RoleMember")
             try:
@@ -144,9 +153,10 @@ _ROLE_MEMBER_FIELDS: FieldTable = (
     ("login", "login", False, False, d_str),
     ("default", "default", False, False, d_bool),
 )
+register_lazy(RoleMember, _ROLE_MEMBER_FIELDS, _ROLE_MEMBER_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class RolePolicy:
     """A policy attached to a role.
 
@@ -168,10 +178,15 @@ class RolePolicy:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> RolePolicy:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "RolePolicy")
             value = data.get("id")
@@ -230,9 +245,10 @@ _ROLE_POLICY_FIELDS: FieldTable = (
     ("id", "id", False, False, d_str),
     ("name", "name", False, False, d_str),
 )
+register_lazy(RolePolicy, _ROLE_POLICY_FIELDS, _ROLE_POLICY_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class Role:
     """An RBAC role.
 
@@ -267,10 +283,15 @@ class Role:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> Role:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "Role")
             try:
@@ -422,3 +443,4 @@ _ROLE_FIELDS: FieldTable = (
         ],
     ),
 )
+register_lazy(Role, _ROLE_FIELDS, _ROLE_KEYS)

@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from smartdc.runtime.jsonvalues import (
+    LAZY,
     DecodeError,
     DecodeProblem,
     FieldTable,
@@ -20,7 +21,10 @@ from smartdc.runtime.jsonvalues import (
     d_str,
     decode_tolerant,
     e_datetime,
+    lazy_attribute,
+    lazy_model,
     missing,
+    register_lazy,
     restore_raw,
 )
 
@@ -31,7 +35,7 @@ __all__ = [
 _NO_NULLS: frozenset[str] = frozenset()
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class User:
     """A sub-user of the account.
 
@@ -97,10 +101,15 @@ class User:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> User:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "User")
             try:
@@ -347,3 +356,4 @@ _USER_FIELDS: FieldTable = (
         ],
     ),
 )
+register_lazy(User, _USER_FIELDS, _USER_KEYS)

@@ -6,12 +6,13 @@ in the datacenter)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from smartdc._generated.enums import VolumeState
 from smartdc.runtime.jsonvalues import (
+    LAZY,
     DecodeError,
     DecodeProblem,
     FieldTable,
@@ -24,7 +25,10 @@ from smartdc.runtime.jsonvalues import (
     decode_tolerant,
     e_datetime,
     e_value,
+    lazy_attribute,
+    lazy_model,
     missing,
+    register_lazy,
     restore_raw,
 )
 
@@ -36,7 +40,7 @@ __all__ = [
 _NO_NULLS: frozenset[str] = frozenset()
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class Volume:
     """A shared volume. Other VOLAPI properties may pass through.
 
@@ -88,10 +92,15 @@ class Volume:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> Volume:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "Volume")
             try:
@@ -277,9 +286,10 @@ _VOLUME_FIELDS: FieldTable = (
     ),
     ("filesystem_path", "filesystem_path", False, False, d_str),
 )
+register_lazy(Volume, _VOLUME_FIELDS, _VOLUME_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class VolumeSize:
     """A size in which volumes of a type are offered.
 
@@ -301,10 +311,15 @@ class VolumeSize:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> VolumeSize:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "VolumeSize")
             try:
@@ -355,3 +370,4 @@ _VOLUME_SIZE_FIELDS: FieldTable = (
     ("size", "size", True, False, d_int),
     ("type", "type", True, False, d_str),
 )
+register_lazy(VolumeSize, _VOLUME_SIZE_FIELDS, _VOLUME_SIZE_KEYS)

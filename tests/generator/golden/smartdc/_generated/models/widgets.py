@@ -5,12 +5,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
 from smartdc._generated.enums import WidgetState
 from smartdc.runtime.jsonvalues import (
+    LAZY,
     DecodeError,
     DecodeProblem,
     FieldTable,
@@ -24,7 +25,10 @@ from smartdc.runtime.jsonvalues import (
     decode_tolerant,
     e_datetime,
     e_value,
+    lazy_attribute,
+    lazy_model,
     missing,
+    register_lazy,
     restore_raw,
 )
 
@@ -36,7 +40,7 @@ __all__ = [
 _NO_NULLS: frozenset[str] = frozenset()
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class Part:
     """A part of a widget.
 
@@ -58,10 +62,15 @@ class Part:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> Part:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "Part")
             try:
@@ -146,9 +155,10 @@ _PART_FIELDS: FieldTable = (
         ),
     ),
 )
+register_lazy(Part, _PART_FIELDS, _PART_KEYS)
 
 
-@attrs.define(slots=True, kw_only=True)
+@attrs.define(slots=False, kw_only=True)
 class Widget:
     """A widget.
 
@@ -187,10 +197,15 @@ class Widget:
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
 
+    if not TYPE_CHECKING:  # the type checker sees the fields only
+        __getattr__ = lazy_attribute
+
     @classmethod
     def from_json(cls, data: Any) -> Widget:
         """Build from a decoded JSON object; a missing or mistyped field is recorded in
         ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
         try:
             data = d_object(data, "Widget")
             try:
@@ -311,3 +326,4 @@ _WIDGET_FIELDS: FieldTable = (
     ),
     ("labels", "labels", False, False, lambda v, at: v if type(v) is dict else d_object(v, at)),
 )
+register_lazy(Widget, _WIDGET_FIELDS, _WIDGET_KEYS)
