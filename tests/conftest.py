@@ -1,7 +1,8 @@
 """Shared test settings: where the repository is, strict decoding, keys made once per run.
 
-``../shared`` is read only by the external node-triton conformance suite (tests/conformance, through
-``make node-tools``); everything else the tests need is in this repository.
+``../shared`` is read only by the external conformance suites (tests/conformance, through
+``make node-tools``) and by the differential tests (tests/fidelity runs the server-code oracle,
+``../shared/oracle``, under node); everything else the tests need is in this repository.
 """
 
 from __future__ import annotations

@@ -2047,11 +2047,12 @@ class CloudAPI(BaseClient):
     ) -> list[Machine]:
         """Lists the instances of the account, filtered and paginated.
 
-        Returns the instances on record for the account, newest first as the server orders them.
-        Filters combine; `tag.<name>` filters match tags. The special filter `tags=*`
-        returns every tagged instance and makes the server ignore every other filter.
-        Pages hold at most 1000 instances: follow `offset`/`limit` until `x-resource-
-        count` is below `x-query-limit`. Destroyed instances are included only with
+        Returns the instances on record for the account, ordered by id (uuid), descending: VMAPI
+        sorts by uuid when no sort is asked for, and CloudAPI asks for none. Filters
+        combine; `tag.<name>` filters match tags. The special filter `tags=*` returns
+        every tagged instance and makes the server ignore every other filter. Pages hold
+        at most 1000 instances: follow `offset`/`limit` until `x-resource-count` is
+        below `x-query-limit`. Destroyed instances are included only with
         `tombstone=true`.
 
         HTTP: ``GET /{login}/machines``; HEAD form: ``head_list_machines`` (same arguments).
@@ -2066,9 +2067,11 @@ class CloudAPI(BaseClient):
             name: Only instances whose name starts with this text (VMAPI matches the alias by
                 prefix): compare the names of the results to find one instance.
             image: Only instances provisioned from this image (an unknown image is a 404).
-            state: Only instances in this state: provisioning, stopping, active, stopped, running,
-                unknown or destroyed (provisioning and stopping are widened to
-                active).
+            state: Only instances in this state: provisioning, stopping, active, stopped, running
+                or destroyed (provisioning and stopping are widened to active).
+                CloudAPI also passes unknown on, and VMAPI refuses it (409
+                ValidationFailed); any other value, the empty one included, is
+                409 InvalidArgument.
             memory: Only instances with this much RAM, in MiB.
             tombstone: Include destroyed and failed instances still in the instance history.
             docker: Only Docker containers (true) or only non-Docker instances (false); the server
@@ -2079,7 +2082,8 @@ class CloudAPI(BaseClient):
             any_tag: Send "*" to list every instance that has any tag. All other filters are then
                 ignored.
             offset: Index of the first instance to return (default 0).
-            limit: Maximum number of instances to return (default and maximum 1000).
+            limit: Maximum number of instances to return (default and maximum 1000; VMAPI refuses
+                others with 409 ValidationFailed).
 
         Returns:
             list[Machine]: the decoded body.
@@ -2088,6 +2092,9 @@ class CloudAPI(BaseClient):
             ResourceNotFound: (HTTP 404) The resource does not exist, or the route is
                 unknown.
             InvalidArgument: (HTTP 409) A parameter has an invalid value.
+            ValidationFailed: (HTTP error) VMAPI rejected the parameters; `errors` lists the
+                fields. Status varies: VMAPI's is passed through (usually 409);
+                IMGAPI's (422) for the image routes.
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return self.meta.call_paged(

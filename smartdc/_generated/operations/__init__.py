@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "2530847a340c"
+SPEC_DIGEST = "3f1229bccf0f"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""

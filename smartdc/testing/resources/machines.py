@@ -11,7 +11,6 @@ that time (so a client can wait on the audit log for actions without a state cha
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -39,22 +38,17 @@ from smartdc.testing.resources.networks import (
 )
 from smartdc.testing.resources.placement import choose_server, compute_nodes, validate_locality
 from smartdc.testing.resources.tagging import tag_from_request
+from smartdc.testing.resources.vmapi import UUID_RE, js_parse_int, list_options
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 from smartdc.testing.state import DatacenterState
 
 AUDIT_KEY = "_sim_audit"
-# VMAPI's `active`: neither destroyed nor failed. ListMachines uses it when no state is given (and
-# no tombstone), and widens `provisioning` and `stopping` to it, as the server does.
-_ACTIVE = frozenset(
-    {"provisioning", "running", "stopping", "stopped", "ready", "offline", "unknown"}
-)
-_STATE_FILTERS: dict[str, frozenset[str]] = {
-    "provisioning": _ACTIVE,
-    "stopping": _ACTIVE,
-    "active": _ACTIVE,
-    "stopped": frozenset({"stopped"}),
+# ListMachines' VMAPI state filter -> the (CloudAPI) states it matches: VMAPI's `active` is neither
+# destroyed nor failed (sdc-vmapi lib/apis/moray.js _addFilters... state); the others match exactly.
+_VMAPI_STATES: dict[str, frozenset[str] | None] = {
+    "active": None,
     "running": frozenset({"running"}),
-    "unknown": frozenset({"unknown"}),
+    "stopped": frozenset({"stopped"}),
     "destroyed": frozenset({"deleted"}),
 }
 _HVM_BRANDS = ("kvm", "bhyve")
@@ -212,29 +206,25 @@ def tag_text(value: Any) -> str:
     return str(value)
 
 
-def _selector(query: dict[str, str]) -> Any:
-    """A predicate for ListMachines' filters; bad filter values are refused before any listing."""
-    wanted = query.get("state") or None
-    if wanted is not None and wanted not in _STATE_FILTERS:
-        raise invalid(f"{wanted} is not a valid state")
-    tombstone = is_truthy(query.get("tombstone"))  # lib/machines.js getListOptions()
-    states: frozenset[str] | None = _STATE_FILTERS[wanted] if wanted else None
-    if states is None and not tombstone:
-        states = _ACTIVE
-    kind = query.get("type") or None
-    if kind not in (None, "smartmachine", "virtualmachine"):
-        raise invalid(f"{kind} is not a valid type")
-    docker = as_bool(query["docker"], "docker") if query.get("docker") else None
-    # VMAPI matches the alias as a prefix (`alias=<name>*`): name=web lists web-1 and web-2
-    prefix = query.get("name") or None
-    exact = {k: query[k] for k in ("image", "brand") if query.get(k)}
-    if query.get("memory"):
-        exact["memory"] = query["memory"]
-    tags = {k[4:]: v for k, v in query.items() if k.startswith("tag.")}
+def _selector(opts: dict[str, Any]) -> Any:
+    """VMAPI's moray filter for ListMachines' options (sdc-vmapi lib/apis/moray.js)."""
+    state = opts.get("state")
+    kind = opts.get("type")
+    docker = opts.get("docker")
+    prefix = opts.get("alias")  # VMAPI matches the alias as a prefix (`alias=<name>*`)
+    exact = {
+        k: opts.get(f) for k, f in (("image", "image_uuid"), ("brand", "brand"), ("memory", "ram"))
+    }
+    exact = {k: v for k, v in exact.items() if v is not None}
+    tags: dict[str, str] = opts["tags"]
 
     def select(machine: dict[str, Any]) -> bool:
-        if states is not None and machine.get("state") not in states:
-            return False
+        if state is not None:
+            wanted = _VMAPI_STATES[state]
+            if wanted is None and machine.get("state") in ("deleted", "failed"):
+                return False
+            if wanted is not None and machine.get("state") not in wanted:
+                return False
         if kind is not None and (machine.get("brand") in _HVM_BRANDS) != (kind == "virtualmachine"):
             return False
         if docker is not None and bool(machine.get("docker")) != docker:
@@ -253,35 +243,37 @@ def _selector(query: dict[str, str]) -> Any:
     return select
 
 
-def _int_param(query: dict[str, str], name: str, default: int) -> int:
-    raw = query.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid(f"{name} must be an integer") from None
-    if value < 0:
-        raise invalid(f"{name} must be >= 0")
-    return value
+def list_order(machines: Iterator[dict[str, Any]]) -> list[dict[str, Any]]:
+    """VMAPI's order without a sort: by uuid, descending (sdc-vmapi lib/apis/moray.js
+    _sortOptionsFromSortParam() adds the strict total order field, lib/common/marker.js `uuid`,
+    with the default order DESC)."""
+    return sorted(machines, key=lambda m: str(m["id"]), reverse=True)
 
 
 def list_machines(req: SimRequest) -> SimResponse:
+    from smartdc.testing.resources.images import find_image
+
     query = req.query
-    limit = _int_param(query, "limit", req.sim.settings.max_page)
-    if limit > req.sim.settings.max_page or limit == 0:
-        raise invalid(f"limit must be between 1 and {req.sim.settings.max_page}")
-    offset = _int_param(query, "offset", 0)
+    image = query.get("image")
+    if image and UUID_RE.match(image) and find_image(req.dc, image) is None:
+        # sdc-cloudapi lib/datasets.js loadDatasets(): an image UUID is loaded first
+        raise not_found(f"image {image} not found")
+    opts = list_options(query)
+    limit = js_parse_int(opts["limit"]) or 0
+    offset = js_parse_int(opts["offset"]) or 0
     now = req.sim.clock.now()
     everything: Iterator[dict[str, Any]] = (settle(m, now) for m in machines_of(req).values())
-    if query.get("tags") == "*":
+    if opts.get("any_tag"):
         # `tags=*` overrides every other filter: instances with at least one tag
         selected: Iterator[dict[str, Any]] = (m for m in everything if m.get("tags"))
     else:
-        select = _selector(query)
+        select = _selector(opts)
         selected = (m for m in everything if select(m))
-    page = [render(req, m) for m in itertools.islice(selected, offset, offset + limit)]
-    headers = {"x-query-limit": str(limit), "x-resource-count": str(len(page))}
+    ordered = list_order(selected)
+    page = [render(req, m) for m in ordered[offset : offset + limit]]
+    headers = {"x-resource-count": str(len(page))}
+    if not opts.get("any_tag"):  # list() sends opts.limit, which `tags=*` replaced
+        headers["x-query-limit"] = opts["limit"]
     return SimResponse(200, page, headers)
 
 

@@ -1,0 +1,134 @@
+"""The simulator's data as the backends behind CloudAPI hold it, for the oracle's stand-ins.
+
+The oracle answers from IMGAPI images, PAPI packages and VMAPI VMs given in its input; the
+simulator keeps what CloudAPI shows. These functions undo CloudAPI's translation field by field
+(the inverse of sdc-cloudapi lib/datasets.js, lib/packages.js and lib/machines.js translate()), so
+the oracle can translate the simulator's own objects again: whatever the simulator shows that the
+server would not (or shows otherwise) comes back different.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+from typing import Any
+
+from smartdc.testing.resources.images import image_id
+from tests.simulator.sigclient import SigClient
+
+SIM_IMAGE = image_id("base-64-lts", "23.4.0")
+
+# CloudAPI's state -> a VMAPI state that translateState() maps back to it
+VMAPI_STATE = {
+    "provisioning": "provisioning",
+    "running": "running",
+    "stopping": "stopping",
+    "stopped": "stopped",
+    "ready": "ready",
+    "offline": "unreachable",
+    "deleted": "destroyed",
+    "failed": "failed",
+    "unknown": "unknown",
+}
+
+
+def imgapi_image(image: dict[str, Any]) -> dict[str, Any]:
+    """A GetImage answer as IMGAPI holds the image (sdc-cloudapi lib/datasets.js translate())."""
+    found = {k: v for k, v in image.items() if k != "id"}
+    return {"v": 2, "uuid": image["id"], "disabled": False, **found}
+
+
+def papi_package(package: dict[str, Any]) -> dict[str, Any]:
+    """A GetPackage answer as PAPI holds the package (sdc-cloudapi lib/packages.js translate())."""
+    renames = {
+        "id": "uuid",
+        "memory": "max_physical_memory",
+        "disk": "quota",
+        "swap": "max_swap",
+        "lwps": "max_lwps",
+    }
+    found = {renames.get(k, k): v for k, v in package.items()}
+    return {"active": True, **found}
+
+
+def epoch_ms(iso: str) -> int:
+    """An ISO 8601 UTC time as VMAPI's millisecond timestamps."""
+    seconds, _, rest = iso.rstrip("Z").partition(".")
+    whole = calendar.timegm(time.strptime(seconds, "%Y-%m-%dT%H:%M:%S"))
+    return whole * 1000 + int((rest + "000")[:3])
+
+
+def vmapi_vm(
+    machine: dict[str, Any], owner: str, packages: list[dict[str, Any]], disks: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A GetMachine answer as VMAPI's GET /vms/:uuid answers the VM (the inverse of
+    sdc-cloudapi lib/machines.js translate()); ``disks`` as ListMachineDisks shows them."""
+    package = next((p for p in packages if p["name"] == machine.get("package")), None)
+    vm: dict[str, Any] = {
+        "uuid": machine["id"],
+        "alias": machine.get("name"),
+        "brand": machine["brand"],
+        "state": VMAPI_STATE[machine["state"]],
+        "owner_uuid": owner,
+        "image_uuid": machine.get("image"),
+        "ram": machine["memory"],
+        "max_physical_memory": machine["memory"],
+        "quota": machine["disk"] // 1024,
+        "customer_metadata": machine.get("metadata", {}),
+        "internal_metadata": {},
+        "tags": machine.get("tags", {}),
+        "create_timestamp": machine["created"],
+        "last_modified": machine["updated"],
+        "nics": [
+            {
+                **{k: v for k, v in nic.items() if k != "network"},
+                "network_uuid": nic["network"],
+                "nic_tag": "external" if nic.get("primary") else "internal",
+            }
+            for nic in machine.get("nics", [])
+        ],
+        "disks": [],
+    }
+    for key, field in (
+        ("firewall_enabled", "firewall_enabled"),
+        ("compute_node", "server_uuid"),
+        ("docker", "docker"),
+        ("dns_names", "dns_names"),
+        ("free_space", "free_space"),
+    ):
+        if key in machine:
+            vm[field] = machine[key]
+    if machine.get("deletion_protection"):
+        vm["indestructible_zoneroot"] = True
+    if package is not None:
+        vm["billing_id"] = package["id"]
+    if machine["brand"] in ("bhyve", "kvm"):
+        vm["disks"] = [
+            {
+                "uuid": d["id"],
+                "size": d["size"],
+                "block_size": d.get("block_size"),
+                "boot": d.get("boot", False),
+                **({"image_uuid": d["image"]} if d.get("image") else {}),
+            }
+            for d in disks
+        ]
+        if machine.get("flexible"):
+            vm["flexible_disk_size"] = machine["disk"]
+    return vm
+
+
+def world(sig: SigClient, account_uuid: str) -> dict[str, Any]:
+    """The oracle input keys for the simulator's account, images and packages."""
+    images = sig.get(f"/{sig.login}/images").json
+    packages = sig.get(f"/{sig.login}/packages").json
+    return {
+        "account": {
+            "uuid": account_uuid,
+            "login": sig.login,
+            "email": "sim@example.com",
+            "approved_for_provisioning": "true",
+        },
+        "images": [imgapi_image(i) for i in images],
+        "packages": [papi_package(p) for p in packages],
+    }
