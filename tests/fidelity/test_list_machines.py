@@ -16,7 +16,13 @@ from tests.simulator.sigclient import SigClient
 from . import oracle
 from .world import SIM_IMAGE
 
-_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=6)
+# VMAPI puts tag values into its LDAP filter unescaped (sdc-vmapi lib/apis/moray.js
+# _addTagsFilter()): `*` is a wildcard there and unbalanced parentheses make moray refuse the whole
+# filter. The oracle's moray is a stand-in, so those characters are left out here (docs/fidelity.md).
+_TEXT = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters="()*\\"),
+    max_size=6,
+)
 _VALUES: dict[str, st.SearchStrategy[str]] = {
     "state": st.sampled_from(
         [
