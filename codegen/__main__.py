@@ -17,7 +17,7 @@ from pathlib import Path
 from codegen.diff import describe_changes
 from codegen.fidelity import required_fields_without_source
 from codegen.loader import SpecError, load_spec
-from codegen.render import Renderer
+from codegen.render import FormatterError, Renderer
 
 REPO = Path(__file__).resolve().parent.parent
 OWNED = ("smartdc/_generated",)
@@ -98,8 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         files = render_files(options.spec)
-    except SpecError as exc:
-        print(exc, file=sys.stderr)
+    except (SpecError, FormatterError) as exc:
+        print(f"codegen: {exc}", file=sys.stderr)
         return 1
     if options.check:
         problems = check(files, options.out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -478,7 +479,7 @@ class Renderer:
                 imports=_imports(spec, set(spec.models)),
                 names=sorted(spec.models),
             ),
-            "smartdc/_generated/operations/__init__.py": self._render("init.py.j2"),
+            "smartdc/_generated/operations/__init__.py": self._render("operations_init.py.j2"),
             SIMULATOR_SINCE: self._render(
                 "spec_since.py.j2",
                 facts=since.operation_facts(spec),
@@ -562,6 +563,37 @@ def _ruff() -> list[str]:
     return [sys.executable, "-m", "ruff"]
 
 
+class FormatterError(RuntimeError):
+    """The formatter is missing, is not the pinned version, or failed on the generated code."""
+
+
+def pinned_ruff(pyproject: Path) -> str | None:
+    """The ruff version the dev extra pins (``ruff==X.Y.Z``): generated code is formatted with it
+    (another version formats differently, and ``--check`` would report files out of date)."""
+    if not pyproject.exists():
+        return None
+    found = re.search(r'"ruff==([^"\s;]+)"', pyproject.read_text(encoding="utf-8"))
+    return found.group(1) if found else None
+
+
+def _check_ruff_version(pyproject: Path) -> None:
+    wanted = pinned_ruff(pyproject)
+    if wanted is None:
+        return
+    try:
+        result = subprocess.run([*_ruff(), "--version"], capture_output=True, text=True)
+    except OSError as exc:
+        raise FormatterError(
+            f"ruff not found ({exc}); install the dev extra: make .venv/.dev-installed"
+        ) from exc
+    version = result.stdout.strip().removeprefix("ruff ").split()[0] if result.stdout else ""
+    if result.returncode != 0 or version != wanted:
+        raise FormatterError(
+            f"generated code is formatted with ruff=={wanted} (pyproject.toml's dev extra); "
+            f"found {version or 'no working ruff'}: install the dev extra (make .venv/.dev-installed)"
+        )
+
+
 def format_python(files: dict[str, str]) -> dict[str, str]:
     """Run ``ruff check --fix`` (import order) and ``ruff format`` over the Python files."""
     repo_config = Path(__file__).resolve().parent.parent / "pyproject.toml"
@@ -574,7 +606,8 @@ def format_python(files: dict[str, str]) -> dict[str, str]:
         args = ["--config", str(repo_config)] if repo_config.exists() else []
         env = {**os.environ, "RUFF_NO_CACHE": "true"}
         target = str(root / "smartdc")
-        subprocess.run(
+        _check_ruff_version(repo_config)
+        fixed = subprocess.run(
             [
                 *_ruff(),
                 "check",
@@ -589,7 +622,10 @@ def format_python(files: dict[str, str]) -> dict[str, str]:
             cwd=tmp,
             env=env,
             capture_output=True,
+            text=True,
         )
+        if fixed.returncode != 0:
+            raise FormatterError(f"ruff check --fix failed on generated code:\n{fixed.stderr}")
         result = subprocess.run(
             [*_ruff(), "format", "--quiet", *args, target],
             cwd=tmp,
@@ -598,7 +634,7 @@ def format_python(files: dict[str, str]) -> dict[str, str]:
             text=True,
         )
         if result.returncode != 0:
-            raise RuntimeError(f"ruff format failed on generated code:\n{result.stderr}")
+            raise FormatterError(f"ruff format failed on generated code:\n{result.stderr}")
         return {rel: (root / rel).read_text(encoding="utf-8") for rel in files}
 
 

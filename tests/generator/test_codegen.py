@@ -126,3 +126,57 @@ def test_generated_fixture_client_works_over_http(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+# -- reproducible: one formatter version, its failures fail generation, one digest ------------------
+
+
+def _fake_ruff(tmp_path: Path, version: str, *, format_exit: int = 0) -> list[str]:
+    script = tmp_path / "ruff"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'if [ "$1" = "--version" ]; then echo "ruff {version}"; exit 0; fi\n'
+        'if [ "$1" = "format" ]; then echo "error: cannot format" >&2; '
+        f"exit {format_exit}; fi\n"
+        "exit 0\n"
+    )
+    script.chmod(0o755)
+    return [str(script)]
+
+
+def test_the_dev_extra_pins_the_formatter_generation_runs() -> None:
+    from codegen.render import _ruff, pinned_ruff
+
+    pinned = pinned_ruff(REPO / "pyproject.toml")
+    assert pinned is not None, "pyproject.toml's dev extra must pin ruff==X.Y.Z"
+    found = subprocess.run([*_ruff(), "--version"], capture_output=True, text=True, check=True)
+    assert found.stdout.split()[1] == pinned
+
+
+def test_another_ruff_version_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from codegen import render
+
+    monkeypatch.setattr(render, "_ruff", lambda: _fake_ruff(tmp_path, "0.6.9"))
+    assert main(["--check", "--spec", str(FIXTURE), "--out", str(GOLDEN)]) == 1
+    err = capsys.readouterr().err
+    assert "ruff==" in err and "found 0.6.9" in err
+
+
+def test_a_formatter_failure_fails_generation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codegen import render
+
+    pinned = render.pinned_ruff(REPO / "pyproject.toml")
+    assert pinned is not None
+    monkeypatch.setattr(render, "_ruff", lambda: _fake_ruff(tmp_path, pinned, format_exit=2))
+    with pytest.raises(render.FormatterError, match="cannot format"):
+        render_files(FIXTURE)
+
+
+def test_the_spec_digest_is_written_once() -> None:
+    files = render_files(FIXTURE)
+    holding = sorted(rel for rel, text in files.items() if "SPEC_DIGEST =" in text)
+    assert holding == ["smartdc/_generated/__init__.py"]
