@@ -13,8 +13,9 @@ import stat
 import warnings
 
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
+from smartdc.auth.dsa import DSAPrivateKey, quietly
 from smartdc.auth.files import (
     MAX_KEY_FILE_BYTES,
     FileTooLargeError,
@@ -207,11 +208,12 @@ def _parse_private_key(data: bytes, password: bytes | None, is_openssh: bool) ->
         # The RSA consistency check costs 35 ms (2048-bit) to 280 ms (4096-bit) per load, i.e. per
         # CLI run; it guards against crafted keys, and this is the user's own file (OpenSSL still
         # verifies CRT signatures against fault attacks).
-        return loader(data, password, unsafe_skip_rsa_key_validation=True)
+        # (an OpenSSH file may hold a DSA key: loaded without cryptography's warning, refused after)
+        return quietly(lambda: loader(data, password, unsafe_skip_rsa_key_validation=True))
     except TypeError as exc:
         if "unsafe_skip_rsa_key_validation" not in str(exc):
             raise
-        return loader(data, password)  # cryptography before 42/45 has no such option
+        return quietly(lambda: loader(data, password))  # cryptography before 42/45: no option
 
 
 def load_key_file(path: str | os.PathLike[str], passphrase: Passphrase = None) -> LoadedKey:
@@ -311,7 +313,7 @@ def signing_method(key: object, shown: str) -> tuple[str, SignFunction]:
         return algorithm, sign_ec
     if isinstance(key, ed25519.Ed25519PrivateKey):
         return "ed25519-sha512", key.sign
-    if isinstance(key, dsa.DSAPrivateKey):
+    if isinstance(key, DSAPrivateKey):
         raise UnsupportedKeyError(
             f"{shown} is a DSA key; CloudAPI signing needs RSA, ECDSA or Ed25519"
         )

@@ -21,8 +21,9 @@ from email.utils import parsedate_to_datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
+from smartdc.auth.dsa import DSAPublicKey, is_dsa, quietly
 from smartdc.testing.router import ApiError
 from smartdc.testing.state import Caller, SimState, by_id_or_name
 from smartdc.testing.versions import parse_version
@@ -58,9 +59,7 @@ INVALID_SIG = "The signature we calculated does not match the one you sent"
 
 _PARAM = re.compile(r'\s*([A-Za-z]+)\s*=\s*"([^"]*)"\s*')
 
-PublicKey = (
-    rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | dsa.DSAPublicKey
-)
+PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | DSAPublicKey
 _key_cache: dict[str, PublicKey] = {}
 _key_cache_lock = threading.Lock()
 
@@ -176,10 +175,11 @@ def load_public_key(openssh: str) -> PublicKey:
         cached = _key_cache.get(openssh)
     if cached is not None:
         return cached
-    key = serialization.load_ssh_public_key(openssh.encode("utf-8"))
+    line = openssh.encode("utf-8")
+    key = quietly(lambda: serialization.load_ssh_public_key(line), when=is_dsa(line))
     if not isinstance(
         key,
-        rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | dsa.DSAPublicKey,
+        rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | DSAPublicKey,
     ):
         raise ValueError(f"unsupported key type {type(key).__name__}")
     with _key_cache_lock:
@@ -198,7 +198,7 @@ def verify_signature(key: PublicKey, algorithm: str, data: bytes, signature: byt
             key.verify(signature, data, ec.ECDSA(digest))  # DER-encoded (r, s), as sshpk sends
         elif key_type == "ed25519" and isinstance(key, ed25519.Ed25519PublicKey):
             key.verify(signature, data)
-        elif key_type == "dsa" and isinstance(key, dsa.DSAPublicKey):
+        elif key_type == "dsa" and isinstance(key, DSAPublicKey):
             key.verify(signature, data, digest)
         else:
             return False  # the key's type does not match the algorithm

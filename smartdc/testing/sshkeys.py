@@ -7,7 +7,9 @@ import binascii
 import hashlib
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from smartdc.auth.dsa import DSAPublicKey, is_dsa, quietly
 
 KEY_TYPES = (
     "ssh-rsa",
@@ -32,12 +34,13 @@ def parse_public_key(text: str, *, allow_ed25519: bool = True) -> tuple[str, byt
         raise BadPublicKey("ed25519 keys are not supported by this server")
     try:
         blob = base64.b64decode(fields[1], validate=True)
-        key = serialization.load_ssh_public_key(f"{fields[0]} {fields[1]}".encode("ascii"))
+        line = f"{fields[0]} {fields[1]}".encode("ascii")
+        key = quietly(lambda: serialization.load_ssh_public_key(line), when=is_dsa(line))
     except (binascii.Error, ValueError, UnicodeEncodeError):
         raise BadPublicKey("key is not a valid OpenSSH public key") from None
     if not isinstance(
         key,
-        rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | dsa.DSAPublicKey,
+        rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | DSAPublicKey,
     ):
         raise BadPublicKey("unsupported key type")
     return fields[0], blob
