@@ -44,6 +44,11 @@ class ArgumentError(SmartDCError, ValueError):
     """A call's arguments are wrong (unknown, missing, mistyped or empty); checked before any request."""
 
 
+class UnsafeValueError(SmartDCError, ValueError):
+    """A value (usually from a server) refused before it reaches another program (ssh, a shell, a
+    terminal, a file name) because it is not what it must be; the message shows it escaped."""
+
+
 class UnknownOperationError(SmartDCError, LookupError):
     """No CloudAPI operation has that name."""
 
@@ -348,6 +353,7 @@ __all__ = [
     "SmartDCError",
     "TransportError",
     "UnknownOperationError",
+    "UnsafeValueError",
     "UnsupportedKeyError",
     "WaitFailed",
     "WaitTimeout",

@@ -42,10 +42,10 @@ def test_ip_and_ssh_command(
     done = _ssh(connection, tmp_path, "web", "uptime", "-x")
     assert done.returncode == 0, done.stderr
     prefix = "ssh -o ControlMaster=no -o ControlPath=none"
-    assert done.stdout == f"{prefix} -p 22 -l root {ip} uptime -x\n"
+    assert done.stdout == f"{prefix} -p 22 -l root -- {ip} uptime -x\n"
 
     done = _ssh(connection, tmp_path, "admin@web")
-    assert done.stdout == f"{prefix} -p 22 -l admin {ip}\n"
+    assert done.stdout == f"{prefix} -p 22 -l admin -- {ip}\n"
 
 
 def test_ssh_follows_triton_tags_and_the_image_user(
@@ -73,7 +73,7 @@ def test_ssh_follows_triton_tags_and_the_image_user(
     assert done.returncode == 0, done.stderr
     assert done.stdout == (
         "ssh -o ControlMaster=no -o ControlPath=none -p 2222 "
-        f"-o ProxyJump=hop@{jump_ip} -l ubuntu {app_ip}\n"
+        f"-o ProxyJump=hop@{jump_ip} -l ubuntu -- {app_ip}\n"
     )
     direct = _ssh(connection, tmp_path, "--no-proxy", "app")
     assert "ProxyJump" not in direct.stdout
