@@ -54,6 +54,9 @@ node-tools:
 	  if ! grep -qs '"version": "7.15.3"' $(SUITE_PKG)/package.json || [ ! -d $(SUITE_NODE)/node_modules/tap ]; then \
 	    mkdir -p $(SUITE_NODE) && (cd $(SUITE_NODE) && npm install --silent --no-audit --no-fund triton@7.15.3 tap@12.6.1 >/dev/null 2>&1) || echo "warning: could not install triton 7.15.3 and tap"; \
 	  fi; \
+	  if [ ! -x $(CACHE)/pyright/node_modules/.bin/pyright ]; then \
+	    mkdir -p $(CACHE)/pyright && (cd $(CACHE)/pyright && npm install --silent --no-audit --no-fund pyright@1.1.414 >/dev/null 2>&1) || echo "warning: could not install pyright; its check of the editable install is skipped"; \
+	  fi; \
 	  if [ -d $(SUITE_PKG) ]; then \
 	    if [ -d $(CONFORMANCE) ]; then rm -rf $(SUITE_PKG)/test && cp -R $(CONFORMANCE) $(SUITE_PKG)/test; \
 	    else echo "note: $(CONFORMANCE) not found; the node-triton integration suite will be skipped"; fi; \

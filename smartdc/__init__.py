@@ -1,9 +1,27 @@
 """smartdc: a typed Python client for Joyent Triton / SmartDataCenter CloudAPI.
 
+Where to start:
+
+* :class:`DataCenter`: the Pythonic facade. ``dc = DataCenter()`` (settings from the environment
+  or a triton profile); ``dc.machines()``, ``dc.machine("web-1")``, ``dc.create_machine(...)``
+  return bound objects (:class:`BoundMachine`, :class:`BoundImage`, :class:`BoundNetwork`,
+  :class:`BoundVolume`, :class:`BoundFirewallRule`, :class:`BoundSnapshot`) that act
+  (``machine.stop(wait=True)``); :func:`wait_all` waits for many machines.
+* :class:`CloudAPI`: the generated client, every CloudAPI operation as a typed method
+  (``api.list_machines()``) with its ``head_*``, ``iter_*`` and ``wait_*`` forms; the runtime under
+  it (configuration, transport, calls by name, paging, waiting) is ``api.meta``.
+* :class:`Config`: the settings (url, account, key), from arguments, environment or profiles.
+* :mod:`smartdc.models`, :mod:`smartdc.enums`: the typed answers (``smartdc.models.Machine``, the
+  data a bound machine holds) and their enums.
+* :mod:`smartdc.errors`: every exception derives from :class:`SmartDCError`; error answers are
+  :class:`CloudAPIError`, with one subclass per CloudAPI code in :mod:`smartdc.error_codes`.
+* ``smartdc.testing``: an embedded CloudAPI simulator (``Simulator``) and a pytest plugin
+  (``cloudapi`` and ``cloudapi_sim`` fixtures). The ``smartdc`` command line is ``smartdc.cli``.
+
 Names are resolved lazily so that ``import smartdc`` stays cheap: cryptography, the generated models
 and the facade are imported only when first used. The type checker sees the real names (the
 ``TYPE_CHECKING`` imports below); the lazy ``__getattr__`` is hidden from it, so a misspelt name is
-a type error, not ``Any``. Every error class is importable from here and from :mod:`smartdc.errors`.
+a type error, not ``Any``.
 """
 
 from __future__ import annotations
@@ -12,6 +30,7 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
+from smartdc import errors
 from smartdc._version import __version__
 
 # A library logs, the application decides where to: nothing reaches stderr unless it configures
@@ -19,7 +38,7 @@ from smartdc._version import __version__
 logging.getLogger("smartdc").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
-    from smartdc import enums, error_codes, errors, models
+    from smartdc import enums, error_codes, models
     from smartdc._generated.client import CloudAPI
     from smartdc.config import Config
     from smartdc.errors import *  # noqa: F403  (every error class)
@@ -78,8 +97,7 @@ __all__ = [
     "strict_decoding",
     "wait_all",
 ]
-if TYPE_CHECKING:
-    __all__ += errors.__all__
+__all__ += errors.__all__
 
 if not TYPE_CHECKING:
 
@@ -99,3 +117,7 @@ if not TYPE_CHECKING:
             raise AttributeError(f"module 'smartdc' has no attribute {name!r}") from None
         globals()[name] = value
         return value
+
+    def __dir__() -> list[str]:
+        # what help(smartdc) and completion list: the lazy names too
+        return sorted(set(globals()) | set(__all__))
