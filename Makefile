@@ -20,7 +20,7 @@ CHECKED := smartdc codegen tests bench
 PYTEST_JOBS ?= 2
 PYTEST_PARALLEL := -n $(PYTEST_JOBS) --dist loadfile
 
-.PHONY: test demo lint fmt typecheck generate check-generated pytest pythons dist bench node-tools go-tools ssh-tools clean
+.PHONY: test demo lint fmt typecheck generate check-generated pytest pythons dist bench node-tools go-tools ssh-tools cloudapi-history clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,16 @@ go-tools:
 	  rm -rf $(TRITON_GO) && mkdir -p $(CACHE) && cp -R $(TRITON_GO_SRC) $(TRITON_GO); \
 	else echo "note: $(TRITON_GO_SRC) not found; triton-go's suite will be skipped"; fi
 
+# The CloudAPI server's lib/, plugins/ and docs at 9.15.0 and 9.20.0 (MPL-2.0, copied unchanged from
+# TritonDataCenter/sdc-cloudapi): tests/generator/test_server_diff.py replays that release on the
+# spec with `python -m codegen server-diff`. Best effort: the tests skip with a message without it.
+HISTORY     := $(CACHE)/cloudapi-history
+HISTORY_SRC := $(SHARED)/cloudapi/history
+cloudapi-history:
+	@if [ -d $(HISTORY_SRC)/9.20.0/lib ]; then \
+	  rm -rf $(HISTORY) && mkdir -p $(CACHE) && cp -R $(HISTORY_SRC) $(HISTORY); \
+	else echo "note: $(HISTORY_SRC) not found; the server-diff replay tests will be skipped"; fi
+
 # ssh-agent tests need Debian's openssh-client.
 ssh-tools:
 	@command -v ssh-agent >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
@@ -103,7 +113,7 @@ generate: $(DEV_STAMP)
 check-generated: $(DEV_STAMP)
 	$(BIN)/python -m codegen --check
 
-pytest: $(DEV_STAMP) node-tools go-tools ssh-tools
+pytest: $(DEV_STAMP) node-tools go-tools ssh-tools cloudapi-history
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 # The unit tests on every other claimed Python. A version pyenv lacks is installed with

@@ -3,6 +3,8 @@
 python -m codegen                     # write smartdc/_generated/, docs/reference.md, docs/fidelity.md
 python -m codegen --check             # exit 1 and name the files that differ
 python -m codegen diff OLD_ROOT NEW_ROOT
+python -m codegen server-diff OLD_TREE NEW_TREE [--json]   # two sdc-cloudapi trees' code
+python -m codegen server-diff TREE [--json] [--spec ...]   # a tree's code against spec/
 python -m codegen unsourced [--spec spec/cloudapi.yaml]   # required fields without a source
 options: --spec spec/cloudapi.yaml --out <repo root>
 """
@@ -10,6 +12,7 @@ options: --spec spec/cloudapi.yaml --out <repo root>
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -18,6 +21,8 @@ from codegen.diff import describe_changes
 from codegen.fidelity import required_fields_without_source
 from codegen.loader import SpecError, load_spec
 from codegen.render import FormatterError, Renderer
+from codegen.serverdiff import compare_spec, compare_trees, render_text
+from codegen.servertree import read_tree
 
 REPO = Path(__file__).resolve().parent.parent
 OWNED = ("smartdc/_generated",)
@@ -64,6 +69,37 @@ def check(files: dict[str, str], out: Path) -> list[str]:
     return problems
 
 
+def server_diff_main(args: list[str]) -> int:
+    """``server-diff OLD_TREE NEW_TREE`` or ``server-diff TREE`` (against --spec)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m codegen server-diff",
+        description="What changed between two sdc-cloudapi source trees (or a tree and spec/),"
+        " read from the server code: a to-do list for the spec.",
+    )
+    parser.add_argument(
+        "trees", type=Path, nargs="+", metavar="TREE", help="OLD_TREE NEW_TREE, or TREE"
+    )
+    parser.add_argument("--spec", type=Path, default=REPO / "spec" / "cloudapi.yaml")
+    parser.add_argument("--json", action="store_true", help="the same facts as JSON")
+    options = parser.parse_args(args)
+    if len(options.trees) > 2:
+        parser.error("give OLD_TREE NEW_TREE, or one TREE to compare with the spec")
+    try:
+        trees = [read_tree(tree) for tree in options.trees]
+        if len(trees) == 2:
+            report = compare_trees(trees[0], trees[1])
+        else:
+            report = compare_spec(trees[0], load_spec(options.spec))
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        print(f"server-diff: {exc}", file=sys.stderr)
+        return 2
+    except SpecError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(json.dumps(report, indent=2, sort_keys=True) if options.json else render_text(report))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["diff"]:
@@ -77,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
             print(exc, file=sys.stderr)
             return 1
         return 0
+    if args[:1] == ["server-diff"]:
+        return server_diff_main(args[1:])
     if args[:1] == ["unsourced"]:
         parser = argparse.ArgumentParser(prog="python -m codegen unsourced")
         parser.add_argument("--spec", type=Path, default=REPO / "spec" / "cloudapi.yaml")

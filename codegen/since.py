@@ -8,9 +8,14 @@ of a map: ``("*", "suffixes")`` is the ``suffixes`` of every network ListNetwork
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import attrs
+import yaml
 
 from codegen import ir
+from codegen.loader import load_spec
 from codegen.typeexpr import TypeRef
 
 ANY_ITEM = "*"
@@ -95,3 +100,133 @@ def after(spec: ir.ApiSpec, version: str) -> dict[str, list[str]]:
         ),
         "changes": sorted(c.name for c in spec.info.changes if later(c.since)),
     }
+
+
+@attrs.frozen
+class Removal:
+    """A block of spec text taken out by :func:`spec_as_of`: put back at ``line`` of ``file``."""
+
+    kind: str  # group | operation | param | field | wake | change | server_version
+    name: str  # Operation, Operation.param (wire name), Model.field (JSON name), change name
+    file: str  # relative to the spec folder
+    line: int
+    text: str
+
+
+def _block(lines: list[str], keys: list[str]) -> tuple[int, int]:
+    """The lines [start, end) of the YAML block at ``keys`` (block style, two-space indents)."""
+    start, indent = 0, 0
+    for depth, key in enumerate(keys):
+        indent = 2 * depth if depth else 0
+        pattern = f"{' ' * indent}{key}:"
+        start = next(
+            i
+            for i in range(start, len(lines))
+            if lines[i] == pattern or lines[i].startswith(f"{pattern} ")
+        )
+        if depth < len(keys) - 1:
+            start += 1
+    end = start + 1
+    while end < len(lines):
+        text = lines[end]
+        if text.strip() and len(text) - len(text.lstrip()) <= indent:
+            break
+        end += 1
+    # blank lines before the next block stay with it
+    while end - 1 > start and not lines[end - 1].strip():
+        end -= 1
+    return start, end
+
+
+def spec_as_of(spec_root: Path, version: str, out: Path) -> list[Removal]:
+    """Write to ``out`` (a folder) the spec as it would have been at ``version``: what the spec
+    says came later taken out as text, and ``server_version`` set. Returns what was taken out,
+    newest edits last, so that putting the blocks back in reverse order restores the spec."""
+    spec_root = Path(spec_root)
+    base = spec_root.parent
+    spec = load_spec(spec_root)
+    key = ir.version_key(version)
+
+    def later(since: str | None) -> bool:
+        return since is not None and ir.version_key(since) > key
+
+    root_doc = yaml.safe_load(spec_root.read_text(encoding="utf-8"))
+    files = {Path(rel).stem: rel for rel in root_doc["groups"]}
+    wanted: list[tuple[str, str, str, list[str]]] = []
+    for group in spec.groups:
+        rel = files[group.name]
+        if group.operations and all(later(op.since) for op in group.operations):
+            # the whole group came later: it leaves the root's list (its file stays unused)
+            wanted.append(("group", group.name, spec_root.name, [f"  - {rel}"]))
+            continue
+        for op in group.operations:
+            if later(op.since):
+                wanted.append(("operation", op.name, rel, ["operations", op.name]))
+                continue
+            for p in op.params:
+                if later(p.since):
+                    wanted.append(
+                        (
+                            "param",
+                            f"{op.name}.{p.wire_name}",
+                            rel,
+                            ["operations", op.name, "params", p.py_name],
+                        )
+                    )
+        for waiter in group.waiters:
+            stream = spec.operations.get(waiter.wake.operation) if waiter.wake else None
+            if stream is not None and later(stream.since):
+                # a wait woken by a stream the release lacks polls on its timer
+                wanted.append(("wake", waiter.name, rel, ["waiters", waiter.name, "wake"]))
+        for model in group.models:
+            for f in model.fields:
+                if later(f.since):
+                    wanted.append(
+                        (
+                            "field",
+                            f"{model.name}.{f.json_name}",
+                            rel,
+                            ["models", model.name, "fields", f.py_name],
+                        )
+                    )
+    root_rel = spec_root.name
+    for change in spec.info.changes:
+        if later(change.since):
+            wanted.append(("change", change.name, root_rel, ["changes", change.name]))
+    shutil.copytree(base, out, dirs_exist_ok=True)
+    removals: list[Removal] = []
+    texts = {
+        rel: (out / rel).read_text(encoding="utf-8").split("\n")
+        for rel in {w[2] for w in wanted} | {root_rel}
+    }
+    for kind, name, rel, keys in wanted:
+        lines = texts[rel]
+        if kind == "group":
+            start = lines.index(keys[0])
+            removals.append(Removal(kind, name, rel, start, lines[start]))
+            del lines[start]
+            continue
+        start, end = _block(lines, keys)
+        removals.append(Removal(kind, name, rel, start, "\n".join(lines[start:end])))
+        del lines[start:end]
+    root_lines = texts[root_rel]
+    at = next(i for i, line in enumerate(root_lines) if line.strip().startswith("server_version:"))
+    removals.append(
+        Removal("server_version", spec.info.server_version, root_rel, at, root_lines[at])
+    )
+    root_lines[at] = root_lines[at].split(":")[0] + f": {version}"
+    for rel, lines in texts.items():
+        (out / rel).write_text("\n".join(lines), encoding="utf-8")
+    return removals
+
+
+def put_back(spec_dir: Path, removals: list[Removal]) -> None:
+    """Write each block taken out by :func:`spec_as_of` back where it was (newest first)."""
+    for removal in reversed(removals):
+        path = Path(spec_dir) / removal.file
+        lines = path.read_text(encoding="utf-8").split("\n")
+        if removal.kind == "server_version":
+            lines[removal.line] = removal.text
+        else:
+            lines[removal.line : removal.line] = removal.text.split("\n")
+        path.write_text("\n".join(lines), encoding="utf-8")
