@@ -383,7 +383,7 @@ def compare_spec(tree: TreeFacts, spec: ir.ApiSpec) -> Report:
         if not routes:
             continue
         spec_versions = sorted(op.api_versions, key=ir.version_key)
-        code_versions = sorted({v for r in routes for v in r.versions}, key=ir.version_key)
+        code_versions = sorted({v for r in routes for v in r.versions}, key=_key)
         if spec_versions and spec_versions != code_versions:
             changed.append(
                 {"name": op.name, "what": "versions", "old": spec_versions, "new": code_versions}
@@ -432,7 +432,7 @@ def compare_spec(tree: TreeFacts, spec: ir.ApiSpec) -> Report:
         [
             d
             for d in tree.docs
-            if ir.version_key(d.version) <= ir.version_key(spec.info.server_version)
+            if _key(d.version) <= _key(spec.info.server_version)
         ],
         tree.docs,
         spec.info.server_version,
