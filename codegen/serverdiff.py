@@ -429,11 +429,7 @@ def compare_spec(tree: TreeFacts, spec: ir.ApiSpec) -> Report:
     if fields:
         report["fields"] = fields
     docs = _docs(
-        [
-            d
-            for d in tree.docs
-            if _key(d.version) <= _key(spec.info.server_version)
-        ],
+        [d for d in tree.docs if _key(d.version) <= _key(spec.info.server_version)],
         tree.docs,
         spec.info.server_version,
         tree.version,
