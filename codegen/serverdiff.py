@@ -575,6 +575,12 @@ def render_text(report: Report) -> str:
             lines.append(f"  code changes no entry names: {', '.join(docs['code_not_in_docs'])}")
         if docs.get("version_without_entry"):
             lines.append(f"  package.json {docs['version_without_entry']} has no entry in Versions")
+    if report.get("common_params"):
+        lines.append("")
+        lines.append(
+            "Read by most routes (the framework's; not compared per operation): "
+            + ", ".join(report["common_params"])
+        )
     if report.get("problems"):
         lines.append("")
         lines.append("Not read (check by hand):")
