@@ -49,7 +49,13 @@ def write_key_pair(directory: Path, name: str = "id_rsa") -> Path:
 
 
 class Simulator:
-    """A running set of simulated CloudAPI datacenters (a context manager)."""
+    """A running set of simulated CloudAPI datacenters (a context manager).
+
+    ``api_version`` is the CloudAPI release (server version, e.g. ``"9.15.0"``) to answer as:
+    what the spec's ``since`` facts say came later is not routed, read or sent, and the spec's
+    behaviour ``changes`` follow it (``Settings.server_version``; smartdc.testing.releases). It
+    is not the ``Accept-Version`` API version a request negotiates (9.0.0 and older).
+    """
 
     def __init__(
         self,

@@ -162,3 +162,40 @@ def test_a_second_background_sim_is_refused(tmp_path: Path) -> None:
     assert stopped.returncode == 0, stopped.stderr
     again = subprocess.run([*command, "--stop"], capture_output=True, text=True, env=env)
     assert again.returncode == 1 and "no background simulator" in again.stderr
+
+
+def test_sim_command_answers_as_an_older_release() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", RUN, "sim", "--api-version", "9.10.0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None
+        lines: dict[str, str] = {}
+        for line in proc.stdout:
+            if line.startswith("export "):
+                name, _, value = line[len("export ") :].strip().partition("=")
+                lines[name] = shlex.split(value)[0]
+            if line.startswith("# serving"):
+                break
+        client = SigClient(lines["SDC_URL"], "sim", load_private_key(lines["SMARTDC_KEY_FILE"]))
+        reply = client.get("/my/keys")
+        assert (reply.status, reply.headers["server"]) == (200, "cloudapi/9.10.0")
+        assert client.get("/my/accesskeys").status == 404  # ListAccessKeys came with 9.11.0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+
+
+def test_sim_command_refuses_a_release_the_spec_does_not_describe() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", RUN, "sim", "--api-version", "9.99.0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "CloudAPI 9.99.0 cannot be played" in result.stderr
