@@ -155,3 +155,27 @@ def test_the_answer_itself_must_still_have_its_shape(sim: Simulator, api: CloudA
     override_route(sim, "ListMachines", lambda request: _answer({"not": "a list"}))
     with pytest.raises(InvalidResponseError, match="ListMachines"):
         api.list_machines()
+
+
+@pytest.mark.parametrize("lazy", [True, False], ids=["lazy", "eager"])
+def test_a_json_null_in_a_guaranteed_field_is_a_recorded_problem(
+    sim: Simulator, api: CloudAPI, lazy: bool
+) -> None:
+    """null where the spec guarantees a value is a gap like a missing field: the field is None,
+    the problem is recorded, the null written back (a mutant that dropped the record survived)."""
+    from smartdc.models import Machine
+    from smartdc.runtime.jsonvalues import lazy_decoding
+
+    sent = _one_machine(sim, api)
+    sent["state"] = None
+    with lazy_decoding(lazy):
+        machine = Machine.from_json(sent)
+    state: object = machine.state
+    assert state is None
+    assert [(p.field, p.raw, p.reason) for p in machine.decode_problems] == [
+        ("state", None, "expected a value, got null")
+    ]
+    assert machine.to_json() == sent
+    override_route(sim, "GetMachine", lambda request: _answer(sent))
+    fetched = api.get_machine(str(sent["id"]))
+    assert [(p.field, p.raw) for p in fetched.decode_problems] == [("state", None)]

@@ -106,3 +106,23 @@ def test_text_and_map_answers(client: CloudAPI) -> None:
     assert client.get_machine_metadata(machine.id, "k") == "v"
     assert client.add_machine_tags(machine.id, tags={"a": 1}) == {"a": 1}
     assert set(client.list_datacenters()) >= {"us-sim-1"}
+
+
+@pytest.mark.parametrize("bad", ["ops\r\nX-Injected: 1", "ops\n", "\x7f"])
+def test_a_control_character_bound_for_a_header_is_an_argument_error(
+    sim: Simulator, client: CloudAPI, bad: str
+) -> None:
+    """Refused before sending, as every bad argument is: ArgumentError exactly (a ValueError
+    that is not one survived as a mutant; callers catch ArgumentError)."""
+    before = sim.request_count()
+    with pytest.raises(ArgumentError) as operation:
+        client.update_account(role_tag=[bad])
+    assert "role_tag" in str(operation.value) and "control character" in str(operation.value)
+    with pytest.raises(ArgumentError) as header:
+        client.meta.transport.request("GET", f"/{sim.account}", headers={"X-Note": bad})
+    assert "X-Note" in str(header.value)
+    with pytest.raises(ArgumentError):
+        client.meta.transport.request("GET", f"/{sim.account}", headers={bad: "v"})
+    with pytest.raises(ArgumentError):
+        client.meta.transport.request("GET", f"/{sim.account}", accept=f"text/plain{bad}")
+    assert sim.request_count() == before
