@@ -407,7 +407,9 @@ def compare_spec(tree: TreeFacts, spec: ir.ApiSpec) -> Report:
         }
         read = set().union(*(_reads(r, action) for r in routes)) - common
         flat = {r for r in read if "[]." not in r}
-        diff = _added_removed(wanted - common, flat)
+        # a parameter the spec has in the path or a header is no missing one either
+        elsewhere = {p.wire_name for p in op.params} - wanted
+        diff = _added_removed(wanted - common, flat - elsewhere)
         # keys read on the items of an array parameter (disks[].block_size): only those the
         # spec's item model lacks (a key passed on unread to a backend is not a missing one)
         known = _item_keys(spec, op)
