@@ -645,7 +645,9 @@ def _reboot(req: SimRequest, machine: dict[str, Any]) -> None:
 
 
 def _resize(req: SimRequest, machine: dict[str, Any]) -> None:
-    if machine.get("brand") == "kvm":
+    # before 9.8.3 the server refused every hardware VM (machine.type === 'virtualmachine')
+    bhyve = machine.get("brand") == "bhyve" and req.sim.settings.has("bhyve_resize")
+    if machine.get("brand") in _HVM_BRANDS and not bhyve:
         raise invalid("resize is not supported for KVM virtualmachines")
     ref = req.param("package")
     if not ref:

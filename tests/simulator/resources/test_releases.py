@@ -94,6 +94,25 @@ def test_flexible_disk_packages_serve_any_brand_from_9_17(
     assert _create(new[1], "flex-any-1G", "base-64-lts").status == 201
 
 
+def test_bhyve_instances_are_resized_from_9_8_3() -> None:
+    for version, refused in (("9.8.2", True), ("9.8.3", False)):
+        with Simulator(clock=VirtualClock(), api_version=version) as sim:
+            sig = SigClient(sim.url, sim.account, load_private_key(sim.key_path))
+            created = _create(sig, FLEX, "ubuntu-certified-22.04")
+            assert created.status == 201, created.json
+            sim.advance(sim.settings.provision_seconds + 0.01)
+            reply = sig.post(
+                f"/my/machines/{created.json['id']}",
+                query={"action": "resize", "package": "g4-highcpu-1G"},
+            )
+            message = "resize is not supported for KVM virtualmachines"
+            assert (reply.json or {}).get("message") == (
+                message
+                if refused
+                else "Resizing to a package without flexible disk space is not supported"
+            )
+
+
 def test_ed25519_keys_are_refused_before_9_18(old: tuple[Simulator, SigClient]) -> None:
     _, sig = old
     key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl k"
