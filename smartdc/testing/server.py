@@ -71,6 +71,8 @@ class SimHTTPServer(ThreadingHTTPServer):
         self.log_lock = threading.Lock()
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self.connections_done = 0  # connections whose handler has finished (and closed them)
+        self._done = threading.Condition(self._connections_lock)
         super().__init__(("127.0.0.1", port), SimRequestHandler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -87,9 +89,16 @@ class SimHTTPServer(ThreadingHTTPServer):
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self._connections.discard(request)
         super().shutdown_request(request)
+        with self._done:
+            self._connections.discard(request)
+            self.connections_done += 1
+            self._done.notify_all()
+
+    def wait_connections_done(self, count: int, timeout: float) -> bool:
+        """Until ``count`` connections have been handled to their end (or ``timeout``)."""
+        with self._done:
+            return self._done.wait_for(lambda: self.connections_done >= count, timeout)
 
     def close_connections(self) -> None:
         """Cut every open (keep-alive) connection, so no request is served after close."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -228,6 +229,21 @@ class Simulator:
         return {"SDC_URL": self.dc(dc).url, "SDC_ACCOUNT": self.account, "SDC_KEY_ID": self.key_id}
 
     # -- observing ---------------------------------------------------------------------------
+    def connections_done(self) -> int:
+        """Client connections whose handling has ended (the handler finished and closed them),
+        over every datacenter: what a test waits for instead of sleeping."""
+        return sum(s.connections_done for s in self._servers.values())
+
+    def wait_connections_done(self, count: int, timeout: float = 60.0) -> bool:
+        """Until :meth:`connections_done` reaches ``count`` (False after ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        while self.connections_done() < count:
+            if time.monotonic() >= deadline:
+                return False
+            for server in self._servers.values():  # woken by the next one to end
+                server.wait_connections_done(server.connections_done + 1, 0.05)
+        return True
+
     def request_count(self, route: str | None = None) -> int:
         """Requests seen (for one route name, or in total), faulted ones included."""
         return self.faults.seen(route)

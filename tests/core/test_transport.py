@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -146,10 +145,11 @@ def test_server_that_never_answers_ends_within_the_timeout(sim: Simulator) -> No
         environ={},
     )
     sim.faults.add("ListPackages", hang=True, times=1)
-    started = time.monotonic()
-    with pytest.raises(RequestTimeout):
+    # (a hang would be pytest's timeout; how long it took is for `make bench`, not an assertion)
+    with pytest.raises(RequestTimeout) as caught:
         Transport(config).request("GET", "/my/packages")
-    assert time.monotonic() - started < 10  # bounded by the timeout, not a hang
+    assert "0.5" in str(caught.value)  # the read timeout that ended it is named
+    assert sim.request_count("ListPackages") == 1  # max_retries=0: not sent again
     sim.faults.clear()
 
 

@@ -250,14 +250,15 @@ def test_a_client_resetting_its_connection_is_not_a_traceback(
 ) -> None:
     import socket
     import struct
-    import time
     from urllib.parse import urlsplit
 
     url = urlsplit(sim.url)
+    done = sim.connections_done()
     for _ in range(3):
         conn = socket.create_connection((url.hostname, url.port or 80), timeout=5)
         conn.sendall(b"GET /my/machines HTTP/1.1\r\nHost: x\r\n")  # headers not finished
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         conn.close()  # RST: the handler's read fails with ConnectionResetError
-    time.sleep(0.2)  # let the handler threads see the reset
+    # the handlers have met the resets and ended (not a sleep: a slow machine would pass unseen)
+    assert sim.wait_connections_done(done + 3)
     assert "Traceback" not in capsys.readouterr().err
