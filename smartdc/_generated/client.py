@@ -302,7 +302,7 @@ class CloudAPI(BaseClient):
         Args:
             key: The public key in OpenSSH format.
             name: Name of the key (default the key's comment, then its fingerprint).
-            attestation: PEM attestation certificates of a hardware key.
+            attestation: PEM attestation certificates of a hardware key. CloudAPI 9.3 or later.
             role_tag: Role names to tag the new key with (RBAC).
 
         Returns:
@@ -671,7 +671,7 @@ class CloudAPI(BaseClient):
             user: Id or login of the user.
             key: The public key in OpenSSH format.
             name: Name of the key.
-            attestation: PEM attestation certificates of a hardware key.
+            attestation: PEM attestation certificates of a hardware key. CloudAPI 9.3 or later.
             role_tag: Role names to tag the new key with (RBAC).
 
         Returns:
@@ -1977,7 +1977,7 @@ class CloudAPI(BaseClient):
             version: Version.
             group: Group.
             brand: Brand.
-            flexible_disk: Flexible-disk packages only.
+            flexible_disk: Flexible-disk packages only. CloudAPI 9.4.3 or later.
 
         Returns:
             list[Package]: the decoded body.
@@ -3455,7 +3455,7 @@ class CloudAPI(BaseClient):
         Args:
             rule: The rule text.
             enabled: Whether the rule is in force (default false).
-            log: Log traffic matching the rule (undocumented).
+            log: Log traffic matching the rule (undocumented). CloudAPI 9.5.1 or later.
             description: Human-readable description.
             role_tag: Role names to tag the new rule with (RBAC).
 
@@ -3502,7 +3502,7 @@ class CloudAPI(BaseClient):
             id: Firewall rule id.
             rule: New rule text.
             enabled: Whether the rule is in force.
-            log: Log traffic matching the rule (undocumented).
+            log: Log traffic matching the rule (undocumented). CloudAPI 9.5.1 or later.
             description: New description.
             role_tag: Role names to tag the rule with (RBAC).
 

@@ -168,12 +168,13 @@ class MachineFields:
 
     @property
     def flexible(self) -> bool | None:
-        """Whether the instance uses flexible disk space (bhyve)."""
+        """Whether the instance uses flexible disk space (bhyve). CloudAPI 9.4 or later."""
         return self.model.flexible
 
     @property
     def free_space(self) -> int | None:
-        """Space in MiB not allocated to disks nor used by their snapshots (bhyve)."""
+        """Space in MiB not allocated to disks nor used by their snapshots (bhyve). CloudAPI 9.4 or
+        later."""
         return self.model.free_space
 
     @property
@@ -245,7 +246,7 @@ class FirewallRuleFields:
 
     @property
     def log(self) -> bool:
-        """Whether traffic matching the rule is logged."""
+        """Whether traffic matching the rule is logged. CloudAPI 9.5.1 or later."""
         return self.model.log
 
     @property
@@ -307,7 +308,7 @@ class VolumeFields:
 
     @property
     def tags(self) -> dict[str, str] | None:
-        """Tags (labels) of the volume, usable in affinity rules."""
+        """Tags (labels) of the volume, usable in affinity rules. CloudAPI 9.8.6 or later."""
         return self.model.tags
 
     @property
@@ -363,7 +364,7 @@ class ImageFields:
 
     @property
     def image_size(self) -> int | None:
-        """Size of a zvol image in MiB."""
+        """Size of a zvol image in MiB. CloudAPI 9.4 or later."""
         return self.model.image_size
 
     @property

@@ -48,7 +48,7 @@ class FirewallRule:
     """Whether the rule is in force."""
 
     log: bool
-    """Whether traffic matching the rule is logged."""
+    """Whether traffic matching the rule is logged. CloudAPI 9.5.1 or later."""
 
     global_: bool | None = None
     """Whether the rule is a global (operator) rule; global rules are read-only. Present only when

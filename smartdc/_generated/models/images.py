@@ -461,7 +461,7 @@ class Image:
     """What an instance needs."""
 
     image_size: int | None = None
-    """Size of a zvol image in MiB."""
+    """Size of a zvol image in MiB. CloudAPI 9.4 or later."""
 
     homepage: str | None = None
     """Documentation URL."""

@@ -53,11 +53,13 @@ class Key:
     """The public key in OpenSSH format."""
 
     attested: bool | None = None
-    """Whether the key was attested by a hardware token (present, and true, only then)."""
+    """Whether the key was attested by a hardware token (present, and true, only then). CloudAPI
+    9.3 or later."""
 
     multifactor: list[KeyFactor] | None = attrs.field(default=None, repr=False)
 
-    """Factors the hardware key requires: pin, touch (present only on attested keys)."""
+    """Factors the hardware key requires: pin, touch (present only on attested keys). CloudAPI 9.3
+    or later."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""

@@ -147,10 +147,11 @@ class Machine:
     """Triton CNS names of the instance, when CNS is in use."""
 
     flexible: bool | None = None
-    """Whether the instance uses flexible disk space (bhyve)."""
+    """Whether the instance uses flexible disk space (bhyve). CloudAPI 9.4 or later."""
 
     free_space: int | None = None
-    """Space in MiB not allocated to disks nor used by their snapshots (bhyve)."""
+    """Space in MiB not allocated to disks nor used by their snapshots (bhyve). CloudAPI 9.4 or
+    later."""
 
     encrypted: bool | str | None = None
     """Whether the instance was placed on an encrypted server. CloudAPI 9.8.5 or later."""

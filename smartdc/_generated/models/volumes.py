@@ -78,7 +78,7 @@ class Volume:
 
     tags: dict[str, str] | None = attrs.field(default=None, repr=False)
 
-    """Tags (labels) of the volume, usable in affinity rules."""
+    """Tags (labels) of the volume, usable in affinity rules. CloudAPI 9.8.6 or later."""
 
     filesystem_path: str | None = None
     """Path an NFS client mounts, host:port/path (once the volume is ready)."""
