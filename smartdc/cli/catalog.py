@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from smartdc.cli import listings
 from smartdc.cli.context import Context
+from smartdc.cli.output import terminal_safe
 from smartdc.cli.values import file_path, operation_arguments
+from smartdc.errors import ArgumentError
 
 if TYPE_CHECKING:
     pass
@@ -28,6 +30,11 @@ def filters(ctx: Context, operation: str) -> dict[str, Any]:
     )
 
 
+def cmd_services(ctx: Context) -> int:
+    ctx.printer.mapping(dict(ctx.api().list_services()), ("name", "endpoint"))
+    return 0
+
+
 def cmd_account(ctx: Context) -> int:
     ctx.printer.record(ctx.datacenter().account())
     return 0
@@ -39,14 +46,18 @@ def cmd_datacenters(ctx: Context) -> int:
 
 
 def cmd_images(ctx: Context) -> int:
-    images = ctx.datacenter().images(**filters(ctx, "ListImages"))
+    params = filters(ctx, "ListImages")
+    if getattr(ctx.args, "all", False):
+        params.setdefault("state", "all")  # triton's -a: inactive images too
+    images = ctx.datacenter().images(**params)
     ctx.printer.listing(
         images,
         listings.of(
             listings.model("Image"),
-            ("shortid", "name", "version", "os", "type", "published_at"),
-            long=("id", "name", "version", "state", "os", "type", "published_at"),
-            sort=("published_at", "name"),
+            ("shortid", "name", "version", "flags", "os", "type", "pubdate"),
+            long=("id", "name", "version", "state", "flags", "os", "type", "pubdate"),
+            sort=("published_at",),
+            computed={"flags": listings.image_flags, "pubdate": listings.pubdate},
         ),
     )
     return 0
@@ -59,26 +70,49 @@ def cmd_packages(ctx: Context) -> int:
         listings.of(
             listings.model("Package"),
             ("shortid", "name", "memory", "swap", "disk", "vcpus"),
-            long=("id", "name", "default", "memory", "swap", "disk", "vcpus", "group"),
-            sort=("group", "memory"),
+            long=("id", "name", "memory", "swap", "disk", "vcpus", "description"),
+            sort=("_groupPlus", "memory"),
+            computed={"_groupPlus": listings.group_plus},
+            shown={size: listings.human_mib for size in ("memory", "swap", "disk")},
+            right=("memory", "swap", "disk", "vcpus"),
         ),
     )
     return 0
 
 
 def cmd_keys(ctx: Context) -> int:
+    if getattr(ctx.args, "authorized_keys", False):
+        for key in ctx.api().list_keys():  # triton's -A: an authorized_keys file
+            ctx.printer.line(terminal_safe(str(key.key).rstrip("\n")))
+        return 0
     ctx.printer.listing(
         ctx.datacenter().keys(),
-        listings.of(listings.model("Key"), ("fingerprint", "name"), sort=("name",)),
+        listings.of(
+            listings.model("Key"),
+            ("fingerprint", "name"),
+            long=("fingerprint", "name", "key"),
+            sort=("name",),
+        ),
     )
     return 0
 
 
 def cmd_key_add(ctx: Context) -> int:
-    source = ctx.args.file
+    """triton's ``key add [-n NAME] FILE`` (and smartdc's older ``key add NAME FILE``)."""
+    args = ctx.args
+    name, source = args.name, args.file
+    if args.file2 is not None:
+        if name is not None:
+            raise ArgumentError("give the key name once: as -n or as an argument")
+        name, source = args.file, args.file2
     text = sys.stdin.read() if source == "-" else file_path(source).expanduser().read_text("utf-8")
-    key = ctx.datacenter().add_key(ctx.args.name, text)
-    ctx.printer.record(key)
+    key = ctx.datacenter().add_key(name, text)
+    if ctx.printer.json_mode:
+        ctx.printer.record(key)
+    elif key.name:
+        ctx.printer.line(terminal_safe(f'Added key "{key.name}" ({key.fingerprint})'))
+    else:
+        ctx.printer.line(terminal_safe(f"Added key {key.fingerprint}"))
     return 0
 
 
@@ -94,9 +128,10 @@ def cmd_networks(ctx: Context) -> int:
         ctx.datacenter().networks(),
         listings.of(
             listings.model("Network"),
-            ("shortid", "name", "subnet", "gateway", "fabric", "vlan_id", "public"),
-            long=("id", "name", "subnet", "gateway", "fabric", "vlan_id", "public", "description"),
+            ("shortid", "name", "subnet", "gateway", "fabric", "vlan", "public"),
+            long=("id", "name", "subnet", "gateway", "fabric", "vlan", "public"),
             sort=("name",),
+            computed={"vlan": lambda r: r.get("vlan_id")},
         ),
     )
     return 0
@@ -107,8 +142,8 @@ def cmd_fwrules(ctx: Context) -> int:
         ctx.datacenter().firewall_rules(),
         listings.of(
             listings.model("FirewallRule"),
-            ("shortid", "enabled", "global", "rule"),
-            long=("id", "enabled", "global", "rule", "description"),
+            ("shortid", "enabled", "global", "log", "rule"),
+            long=("id", "enabled", "global", "log", "rule", "description"),
             sort=("rule",),
         ),
     )
@@ -120,9 +155,10 @@ def cmd_volumes(ctx: Context) -> int:
         ctx.datacenter().volumes(**filters(ctx, "ListVolumes")),
         listings.of(
             listings.model("Volume"),
-            ("shortid", "name", "size", "type", "state"),
-            long=("id", "name", "size", "type", "state", "networks", "created"),
+            ("shortid", "name", "size", "type", "state", "age"),
+            long=("id", "name", "size", "type", "resource", "state", "created"),
             sort=("created",),
+            computed={"age": listings.age, "resource": lambda r: r.get("resource")},
         ),
     )
     return 0
@@ -133,56 +169,75 @@ def _getter(kind: str) -> Callable[[Context], int]:
 
     def run(ctx: Context) -> int:
         dc = ctx.datacenter()
-        ref = ctx.args.ref
-        found: Any
-        if kind == "fwrule":
-            found = dc.api.get_firewall_rule(id=fwrule_id(ctx, ref))
-        elif kind == "image":
-            from smartdc.cli.images import find_image
-
-            found = find_image(ctx, ref)
+        method: Callable[[str], Any] = dc.firewall_rule if kind == "fwrule" else getattr(dc, kind)
+        found = method(ctx.args.ref)
+        if kind != "key":
+            ctx.printer.document(found)  # JSON, as triton prints these
+        elif ctx.printer.json_mode or ctx.printer.columns:
+            ctx.printer.record(found)
         else:
-            found = getattr(dc, kind)(ref)
-        ctx.printer.record(found)
+            ctx.printer.line(terminal_safe(str(found.key).rstrip("\n")))  # as triton: the key
         return 0
 
     return run
 
 
 def fwrule_id(ctx: Context, ref: str) -> str:
-    """A firewall rule by id or short id (rules have no names)."""
-    from smartdc.facade import NotFoundError
+    """A firewall rule's id from its id or short id (rules have no names)."""
+    from smartdc.facade import references
+    from smartdc.facade.lookup import is_uuid
 
-    if len(ref) == 36:
-        return ref
-    matches = [r.id for r in ctx.datacenter().firewall_rules() if str(r.id).startswith(ref)]
-    if len(matches) != 1:
-        raise NotFoundError(
-            f"no firewall rule with id {ref!r}" if not matches else f"{ref!r} is ambiguous"
-        )
-    return str(matches[0])
+    return ref if is_uuid(ref) else str(references.firewall_rule(ctx.api(), ref).id)
+
+
+def all_images_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-a", "--all", action="store_true", help="inactive images too (as state=all)"
+    )
+
+
+def keys_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-A",
+        "--authorized-keys",
+        action="store_true",
+        help="the public keys alone, as a ~/.ssh/authorized_keys file holds them",
+    )
+    listings.table_flags(parser)
 
 
 def add_commands(add: Adder) -> None:
-    add("account", cmd_account, help="show the account")
+    account = add("account", cmd_account, help="show the account")
+    account.add_argument("get", nargs="?", choices=["get"], help="triton's spelling (same)")
     add("datacenters", cmd_datacenters, help="list the datacenters of this cloud")
-    for name, func, what in (
-        ("images", cmd_images, "images (filters: name=, os=, version=, state=...)"),
-        ("packages", cmd_packages, "packages (filters: name=, memory=, group=...)"),
-        ("volumes", cmd_volumes, "volumes (filters: name=, state=, type=...)"),
+    add("services", cmd_services, help="list the services of this datacenter")
+    for name, func, what, aliases in (
+        ("images", cmd_images, "images (filters: name=, os=, version=, state=...)", ["imgs"]),
+        ("packages", cmd_packages, "packages (filters: name=, memory=, group=...)", ["pkgs"]),
+        ("volumes", cmd_volumes, "volumes (filters: name=, state=, type=...)", ["vols"]),
     ):
-        parser = add(name, func, help=f"list {what}")
+        parser = add(name, func, help=f"list {what}", aliases=aliases)
         parser.add_argument("filters", nargs="*", metavar="FIELD=VALUE")
+        if name == "images":
+            all_images_flag(parser)
         listings.table_flags(parser)
-    listings.table_flags(add("keys", cmd_keys, help="list the account's SSH keys"))
+    keys_flags(add("keys", cmd_keys, help="list the account's SSH keys"))
     key = add("key", None, help="list, show, add or delete SSH keys")
     key_sub = key.add_subparsers(dest="key_command", metavar="COMMAND", required=True)
     groups: dict[str, Any] = {"key": key_sub}
-    key_add = add("add", cmd_key_add, help="upload a public key", parent=key_sub)
-    key_add.add_argument("name", help="name of the key")
+    key_add = add(
+        "add",
+        cmd_key_add,
+        help="upload a public key",
+        parent=key_sub,
+        epilog="example: smartdc key add -n laptop ~/.ssh/id_ed25519.pub",
+    )
+    key_add.add_argument("-n", "--name", help="name of the key (default: its fingerprint)")
     key_add.add_argument("file", help="public key file (id_rsa.pub), or - for stdin")
-    key_delete = add("delete", cmd_key_delete, help="delete keys", parent=key_sub)
+    key_add.add_argument("file2", nargs="?", metavar="FILE", help=argparse.SUPPRESS)
+    key_delete = add("delete", cmd_key_delete, help="delete keys", parent=key_sub, aliases=["rm"])
     key_delete.add_argument("names", nargs="+", metavar="NAME", help="name or fingerprint")
+    key_delete.add_argument("-y", "--yes", action="store_true", help="(no prompt: accepted)")
     listings.table_flags(add("networks", cmd_networks, help="list networks"))
     listings.table_flags(add("fwrules", cmd_fwrules, help="list firewall rules"))
     group_help = {
@@ -191,15 +246,16 @@ def add_commands(add: Adder) -> None:
         "network": "list or show networks",
         "fwrule": "list, show, create, update, enable, disable or delete firewall rules",
     }
+    group_aliases = {"image": ["img"], "package": ["pkg"]}
     for kind, what in (
         ("image", "an image (id, name, name@version or short id)"),
-        ("package", "a package (id or name)"),
-        ("network", "a network (id or name)"),
+        ("package", "a package (id, name or short id)"),
+        ("network", "a network (id, name or short id)"),
         ("key", "an SSH key (name or fingerprint)"),
         ("fwrule", "a firewall rule (id or short id)"),
     ):
         if kind not in groups:
-            parser = add(kind, None, help=group_help[kind])
+            parser = add(kind, None, help=group_help[kind], aliases=group_aliases.get(kind, ()))
             groups[kind] = parser.add_subparsers(
                 dest=f"{kind}_command", metavar="COMMAND", required=True
             )
@@ -215,7 +271,10 @@ def add_commands(add: Adder) -> None:
         listed = add("list", func, help=f"list {kind}s", parent=groups[kind], aliases=["ls"])
         if filtered:
             listed.add_argument("filters", nargs="*", metavar="FIELD=VALUE")
-        listings.table_flags(listed)
+        if kind == "key":
+            keys_flags(listed)
+        else:
+            listings.table_flags(listed)
     from smartdc.cli import firewall, images
 
     firewall.add_fwrule_commands(add, groups["fwrule"])

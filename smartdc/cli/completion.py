@@ -111,4 +111,4 @@ def add_commands(add: Adder) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("shell", choices=("bash", "zsh"))
+    parser.add_argument("shell", nargs="?", default="bash", choices=("bash", "zsh"))

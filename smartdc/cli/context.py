@@ -50,6 +50,7 @@ class Context:
         )
         self._dc: DataCenter | None = None
         self._api: CloudAPI | None = None
+        self.failures: list[int] = []  # exit statuses of targets that failed (see instances.each)
 
     def config_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {}
@@ -81,7 +82,14 @@ class Context:
         return self._api
 
     def machine(self, ref: str) -> BoundMachine:
-        return self.datacenter().machine(ref)
+        """The instance ``ref`` names (smartdc.facade.references); a deleted one is not found
+        (triton's InstanceDeleted, exit 3)."""
+        machine = self.datacenter().machine(ref)
+        if machine.state == "deleted":
+            from smartdc.errors import NotFoundError
+
+            raise NotFoundError(f"instance {terminal_safe(ref)} was deleted")
+        return machine
 
     def close(self) -> None:
         if self._dc is not None:

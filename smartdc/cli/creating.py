@@ -184,19 +184,9 @@ def network_ids(dc: DataCenter, refs: Sequence[str]) -> list[str] | None:
     wanted = [r.strip() for ref in refs for r in ref.split(",") if r.strip()]
     if not wanted:
         return None
-    from smartdc.facade import NotFoundError
+    from smartdc.facade.lookup import is_uuid
 
-    networks = list(dc.api.list_networks())
-    ids = []
-    for ref in wanted:
-        match = [n for n in networks if str(n.id) == ref] or [n for n in networks if n.name == ref]
-        if not match:
-            match = [n for n in networks if str(n.id).startswith(ref)]
-        if len(match) != 1:
-            problem = "no network" if not match else "more than one network"
-            raise NotFoundError(f"{problem} with id, name or short id {ref!r}")
-        ids.append(str(match[0].id))
-    return ids
+    return [ref if is_uuid(ref) else str(dc.network(ref).id) for ref in wanted]
 
 
 NIC_FIELDS = ("ipv4_uuid", "ipv4_ips")  # triton's NETWORK_OBJECT_FIELDS

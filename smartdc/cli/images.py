@@ -16,20 +16,9 @@ Adder = Callable[..., argparse.ArgumentParser]
 
 
 def find_image(ctx: Context, ref: str) -> Any:
-    """An image as triton finds one: id, ``name@version``, name (latest), or short id."""
-    from smartdc.facade import NotFoundError
-
-    dc = ctx.datacenter()
-    name, at, version = ref.partition("@")
-    try:
-        return dc.image(name, version) if at else dc.image(ref)
-    except NotFoundError:
-        if at or len(ref) < 8 or any(c not in "0123456789abcdef-" for c in ref):
-            raise
-        matches = [i for i in dc.api.list_images(state="all") if str(i.id).startswith(ref)]
-        if len(matches) != 1:
-            raise
-        return matches[0]
+    """An image as triton finds one (smartdc.facade.references: id, ``name@version``, name,
+    short id)."""
+    return ctx.datacenter().image(ref)
 
 
 def _named(image: Any) -> str:
@@ -143,10 +132,11 @@ def _listing() -> Any:
 
 def add_commands(add: Adder, group: Any) -> None:
     """Under ``image`` (whose ``get`` catalog adds)."""
-    from smartdc.cli.catalog import cmd_images
+    from smartdc.cli.catalog import all_images_flag, cmd_images
 
     listed = add("list", cmd_images, help="list images", parent=group, aliases=["ls"])
     listed.add_argument("filters", nargs="*", metavar="FIELD=VALUE")
+    all_images_flag(listed)
     listings.table_flags(listed)
     create = add("create", cmd_create, help="create an image from an instance", parent=group)
     create.add_argument("instance", metavar="INSTANCE")

@@ -29,18 +29,48 @@ def _label(machine: BoundMachine) -> str:
     return terminal_safe(f"{machine.name or '-'} ({short(machine.id)})")
 
 
+def each(
+    ctx: Context, refs: Sequence[str], act: Callable[[BoundMachine], object]
+) -> list[BoundMachine]:
+    """``act(machine)`` on each instance named, as triton does: one that cannot be found or
+    refuses is reported on stderr and the others are still acted on. Returns those acted on;
+    ``ctx.failures`` counts the others (the command then exits 1, see :func:`finish`)."""
+    from smartdc.cli.main import report
+    from smartdc.errors import SmartDCError
+
+    done = []
+    for ref in refs:
+        try:
+            machine = ctx.machine(ref)
+            act(machine)
+        except SmartDCError as exc:
+            status = report(exc, ctx.err)
+            ctx.failures.append(status)
+            continue
+        done.append(machine)
+    return done
+
+
+def finish(ctx: Context) -> int:
+    """The exit status of a command on several targets: 0 if each worked, else 1 (triton's
+    "command failure", even when what failed was not found)."""
+    return 1 if ctx.failures else 0
+
+
 def switch_each(
     ctx: Context, what: str, switch: Callable[[BoundMachine, bool, float | None], object]
 ) -> int:
     """``switch(machine, wait, timeout)`` for each of ``--instances``, saying on stderr that
     ``what`` (e.g. "enable firewall") was done, or requested when not waited for."""
     wait, timeout = ctx.args.wait, ctx.args.timeout
-    for ref in ctx.args.instances:
-        machine = ctx.machine(ref)
+
+    def act(machine: BoundMachine) -> None:
         switch(machine, wait, timeout)
         done = "done" if wait else "requested"
         ctx.err.write(f"{what}: {done} for instance {_label(machine)}\n")
-    return 0
+
+    each(ctx, ctx.args.instances, act)
+    return finish(ctx)
 
 
 def _show(ctx: Context, machines: Sequence[BoundMachine]) -> None:
@@ -74,16 +104,25 @@ def _wait(ctx: Context, machines: list[BoundMachine], state: str | Sequence[str]
 
 def _image_names(ctx: Context) -> dict[str, str]:
     """Image id -> ``name@version`` for the ``img`` column (every state, as triton looks them up;
-    an account that may not list images just gets short ids)."""
+    an account that may not list images just gets short ids). Read from the JSON: no model is
+    decoded for a column."""
     from smartdc.errors import CloudAPIError
 
+    api = ctx.api()
     try:
-        images = ctx.datacenter().api.list_images(state="all")
+        response = api.meta.call(api.meta.operation("ListImages"), {"state": "all"}, decode=False)
     except CloudAPIError as exc:
         if exc.status == 403:
             return {}
         raise
-    return {str(i.id): f"{i.name}@{i.version}" for i in images}
+    images = json.loads(response.body) if response.body else []
+    if not isinstance(images, list):
+        return {}
+    return {
+        str(i["id"]): f"{i.get('name')}@{i.get('version')}"
+        for i in images
+        if isinstance(i, dict) and isinstance(i.get("id"), str)
+    }
 
 
 def cmd_instances(ctx: Context) -> int:
@@ -92,10 +131,13 @@ def cmd_instances(ctx: Context) -> int:
         # Scripts get the server's objects as they arrive, page by page: no model round trip
         # (the whole objects, as triton prints them with -j, whatever -o says), each in the
         # server's own text unless that is not one line of ASCII (then encoded: terminal-safe).
+        # Each object gets triton's computed fields (age, img, shortid, flags), appended to
+        # the server's text rather than re-encoding it.
         api = ctx.api()
         out = ctx.printer.out
         encode = json.JSONEncoder(separators=(",", ":")).encode  # made once, not per machine
         lines: list[str] = []
+        computed = listings.computed_json(_image_names(ctx))
 
         def write() -> None:
             if lines:
@@ -106,7 +148,14 @@ def cmd_instances(ctx: Context) -> int:
         try:
             for item, text in api.meta.paginate_json("ListMachines", params):
                 plain = text.isascii() and "\n" not in text and "\r" not in text
-                lines.append(text if plain else encode(item))
+                if not isinstance(item, dict):  # not an object: printed as it came
+                    lines.append(text if plain else encode(item))
+                    continue
+                extra = computed(item)
+                if plain and text.endswith("}") and len(text) > 2:
+                    lines.append(f"{text[:-1]},{extra}}}")
+                else:
+                    lines.append(encode(item)[:-1] + ("," if item else "") + extra + "}")
                 if len(lines) >= _JSON_LINES_PER_WRITE:
                     write()
         finally:
@@ -118,7 +167,12 @@ def cmd_instances(ctx: Context) -> int:
 
 
 def cmd_get(ctx: Context) -> int:
-    ctx.printer.record(ctx.machine(ctx.args.instance))
+    from smartdc.facade.lookup import is_uuid
+
+    machine = ctx.machine(ctx.args.instance)
+    if not is_uuid(ctx.args.instance):
+        machine.refresh()  # GetMachine has fields ListMachines leaves out (dns_names), as triton
+    ctx.printer.document(machine)  # JSON, as triton's (| json state)
     return 0
 
 
@@ -159,6 +213,8 @@ def cmd_create(ctx: Context) -> int:
     try:
         # the id first, on stderr: whatever happens next, the machine can be found again
         ctx.err.write(f"created instance {_label(machine)}: {terminal_safe(machine.id)}\n")
+        if args.wait and ctx.printer.json_mode:
+            ctx.printer.record(machine)  # triton's -w -j: the object as created, then as running
         if args.wait:
             _wait(ctx, [machine], "running")
     except KeyboardInterrupt:
@@ -193,32 +249,48 @@ def _dry_run(ctx: Context, params: dict[str, Any]) -> int:
 
 
 def _action(action: str) -> Callable[[Context], int]:
+    """start, stop, delete on each instance named (triton's gen_do_ACTION): each is acted on
+    and reported; with ``-w`` those acted on are waited for together."""
+
     def run(ctx: Context) -> int:
-        machines = [ctx.machine(ref) for ref in ctx.args.instances]
-        for machine in machines:
-            getattr(machine, action)()
+        snapshot = getattr(ctx.args, "snapshot", None)
+
+        def act(machine: BoundMachine) -> None:
+            if snapshot is not None:
+                machine.snapshot(snapshot).start()
+            else:
+                getattr(machine, action)()
             if not ctx.args.wait:
                 ctx.err.write(f"{action}: requested for {_label(machine)}\n")
-        if ctx.args.wait:
-            _wait(ctx, machines, TARGET_STATE[action])
+
+        machines = each(ctx, ctx.args.instances, act)
+        if ctx.args.wait and machines:
+            try:
+                _wait(ctx, machines, TARGET_STATE[action])
+            except Exception as exc:
+                from smartdc.cli.main import report
+
+                ctx.failures.append(report(exc, ctx.err))
+                return 1
             if action != "delete":
                 _show(ctx, machines)
             else:
                 ctx.err.write(f"deleted {', '.join(_label(m) for m in machines)}\n")
-        return 0
+        return finish(ctx)
 
     return run
 
 
 def cmd_reboot(ctx: Context) -> int:
     # no state change: with --wait, the machine's audit trail says when the reboot is done
-    machines = [ctx.machine(ref) for ref in ctx.args.instances]
-    for machine in machines:
+    def act(machine: BoundMachine) -> None:
         machine.reboot(wait=ctx.args.wait, timeout=ctx.args.timeout)
         ctx.err.write(f"reboot: {'done' if ctx.args.wait else 'requested'} for {_label(machine)}\n")
-    if ctx.args.wait:
+
+    machines = each(ctx, ctx.args.instances, act)
+    if ctx.args.wait and machines:
         _show(ctx, machines)
-    return 0
+    return finish(ctx)
 
 
 def cmd_resize(ctx: Context) -> int:
@@ -259,10 +331,19 @@ def _live_map(ctx: Context, kind: str) -> Any:
 
 def _map_list(kind: str) -> Callable[[Context], int]:
     def run(ctx: Context) -> int:
-        ctx.printer.mapping(_live_map(ctx, kind).to_dict(), ("key", "value"))
+        ctx.printer.document(_live_map(ctx, kind).to_dict())  # JSON, as triton's
         return 0
 
     return run
+
+
+def _settled(ctx: Context, live: Any, kind: str, done: Callable[[dict[str, Any]], bool]) -> None:
+    """With ``-w``: until the instance's {kind}s show the change (the server applies it in a
+    job), as triton's ``tag set -w`` waits."""
+    if getattr(ctx.args, "wait", False):
+        from smartdc.cli.parts import _poll
+
+        _poll(ctx, f"{kind} change on {ctx.args.instance}", live.to_dict, done)
 
 
 def _map_set(kind: str) -> Callable[[Context], int]:
@@ -270,7 +351,8 @@ def _map_set(kind: str) -> Callable[[Context], int]:
         values = parse_assignments(ctx.args.pairs, typed=kind == "tag")
         live = _live_map(ctx, kind)
         live.update(values)
-        ctx.printer.mapping(live.to_dict(), ("key", "value"))
+        _settled(ctx, live, kind, lambda now: all(now.get(k) == v for k, v in values.items()))
+        ctx.printer.document(live.to_dict())
         return 0
 
     return run
@@ -296,8 +378,10 @@ def _map_get(kind: str) -> Callable[[Context], int]:
 
 def cmd_tag_replace_all(ctx: Context) -> int:
     machine = ctx.machine(ctx.args.instance)
-    machine.tags.replace(parse_assignments(ctx.args.pairs, typed=True))
-    ctx.printer.mapping(machine.tags.to_dict(), ("key", "value"))
+    values = parse_assignments(ctx.args.pairs, typed=True)
+    machine.tags.replace(values)
+    _settled(ctx, machine.tags, "tag", lambda now: now == values)
+    ctx.printer.document(machine.tags.to_dict())
     return 0
 
 
@@ -313,6 +397,13 @@ def _map_delete(kind: str) -> Callable[[Context], int]:
                 from smartdc.facade import NotFoundError
 
                 raise NotFoundError(f"{ctx.args.instance} has no {kind} {key!r}") from None
+        gone = set(ctx.args.keys)
+        _settled(
+            ctx,
+            live,
+            kind,
+            lambda now: not (gone & set(now)) and (not ctx.args.all or kind != "tag" or not now),
+        )
         return 0
 
     return run
@@ -328,7 +419,7 @@ def cmd_snapshot_list(ctx: Context) -> int:
 
 
 def cmd_snapshot_get(ctx: Context) -> int:
-    ctx.printer.record(ctx.machine(ctx.args.instance).snapshot(ctx.args.name))
+    ctx.printer.document(ctx.machine(ctx.args.instance).snapshot(ctx.args.name))
     return 0
 
 
@@ -368,7 +459,14 @@ def cmd_snapshot_boot(ctx: Context) -> int:
 
 def _wait_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-w", "--wait", action="store_true", help="wait until it is done")
-    parser.add_argument("--timeout", type=float, help="seconds to wait at most (with --wait)")
+    parser.add_argument(
+        "--wait-timeout",
+        "--timeout",
+        dest="timeout",
+        type=float,
+        metavar="SECONDS",
+        help="seconds to wait at most (with --wait)",
+    )
 
 
 def _lifecycle_commands(add: Adder, parent: Any) -> None:
@@ -462,11 +560,28 @@ def _lifecycle_commands(add: Adder, parent: Any) -> None:
         ("stop", "stop instances"),
         ("delete", "delete instances"),
     ):
-        parser = add(action, _action(action), help=text, parent=parent)
-        parser.add_argument("instances", nargs="+", metavar="INSTANCE")
+        parser = add(
+            action,
+            _action(action),
+            help=text,
+            parent=parent,
+            aliases=["rm"] if action == "delete" else [],
+            epilog=f"example: smartdc {action} -w web-1 web-2",
+        )
+        parser.add_argument(
+            "instances", nargs="+", metavar="INSTANCE", help="name, short id or uuid"
+        )
         _wait_flags(parser)
+        if action == "start":
+            parser.add_argument(
+                "--snapshot", metavar="SNAPNAME", help="boot from this snapshot (stopped only)"
+            )
+        if action == "delete":
+            parser.add_argument(
+                "-f", "--force", action="store_true", help="(no prompt: accepted for triton)"
+            )
     reboot = add("reboot", cmd_reboot, help="reboot instances", parent=parent)
-    reboot.add_argument("instances", nargs="+", metavar="INSTANCE")
+    reboot.add_argument("instances", nargs="+", metavar="INSTANCE", help="name, short id or uuid")
     _wait_flags(reboot)
 
 
@@ -519,13 +634,23 @@ def add_commands(add: Adder) -> None:
         metavar="STATE[,STATE]",
         help="the states to wait for (default: running,failed, as triton)",
     )
-    wait.add_argument("--timeout", type=float, help="seconds to wait at most")
+    wait.add_argument(
+        "--wait-timeout", "--timeout", dest="timeout", type=float, help="seconds to wait at most"
+    )
 
     for kind, plural in (("tag", "tags"), ("metadata", "metadata")):
         group = add(kind, None, help=f"list, set or delete {plural}", parent=sub)
         kinds = group.add_subparsers(dest=f"{kind}_command", metavar="COMMAND", required=True)
-        listed = add("list", _map_list(kind), help=f"list {plural}", parent=kinds)
+        listed = add("list", _map_list(kind), help=f"list {plural}", parent=kinds, aliases=["ls"])
         listed.add_argument("instance")
+        # triton's `instance tags INST` / `instance metadatas INST`
+        plural_list = add(
+            "tags" if kind == "tag" else "metadatas",
+            _map_list(kind),
+            help=f"list {plural}",
+            parent=sub,
+        )
+        plural_list.add_argument("instance")
         getter = add("get", _map_get(kind), help=f"show one of the {plural}", parent=kinds)
         getter.add_argument("instance")
         getter.add_argument("key")
@@ -535,18 +660,26 @@ def add_commands(add: Adder) -> None:
             )
             replacer.add_argument("instance")
             replacer.add_argument("pairs", nargs="*", metavar="KEY=VALUE")
+            _wait_flags(replacer)
         setter = add("set", _map_set(kind), help=f"set {plural}", parent=kinds)
         setter.add_argument("instance")
         setter.add_argument("pairs", nargs="+", metavar="KEY=VALUE")
-        deleter = add("delete", _map_delete(kind), help=f"delete {plural}", parent=kinds)
+        _wait_flags(setter)
+        deleter = add(
+            "delete", _map_delete(kind), help=f"delete {plural}", parent=kinds, aliases=["rm"]
+        )
         deleter.add_argument("instance")
         deleter.add_argument("keys", nargs="*", metavar="KEY")
         deleter.add_argument("-a", "--all", action="store_true", help=f"delete all {plural}")
+        _wait_flags(deleter)
+        if kind == "metadata":
+            deleter.add_argument("-f", "--force", action="store_true", help="(accepted: no prompt)")
 
     snap = add("snapshot", None, help="list, create, delete or boot from snapshots", parent=sub)
     snaps = snap.add_subparsers(dest="snapshot_command", metavar="COMMAND", required=True)
     listed = add("list", cmd_snapshot_list, help="list snapshots", parent=snaps, aliases=["ls"])
     listed.add_argument("instance")
+    add("snapshots", cmd_snapshot_list, help="list snapshots", parent=sub).add_argument("instance")
     got = add("get", cmd_snapshot_get, help="show a snapshot", parent=snaps)
     got.add_argument("instance")
     got.add_argument("name")
@@ -555,7 +688,9 @@ def add_commands(add: Adder) -> None:
     created.add_argument("name", nargs="?", help="name (default: a timestamp)")
     created.add_argument("-n", "--name", dest="name_opt", help="same as NAME")
     _wait_flags(created)
-    deleted = add("delete", cmd_snapshot_delete, help="delete snapshots", parent=snaps)
+    deleted = add(
+        "delete", cmd_snapshot_delete, help="delete snapshots", parent=snaps, aliases=["rm"]
+    )
     deleted.add_argument("instance")
     deleted.add_argument("names", nargs="+", metavar="NAME")
     _wait_flags(deleted)

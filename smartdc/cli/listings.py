@@ -7,6 +7,7 @@ take what triton users type: ``shortid``, ``img`` (image ``name@version``), ``ag
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -55,6 +56,29 @@ def flags(record: Mapping[str, Any]) -> str | None:
     return "".join(found) or None
 
 
+def computed_json(
+    image_names: Mapping[str, str], now: datetime | None = None
+) -> Callable[[Mapping[str, Any]], str]:
+    """What triton's ``instances -j`` adds to each object, as JSON members to append:
+    ``"age":..,"img":..,"shortid":..`` and ``"flags":..`` when there are any."""
+    moment = now or datetime.now(timezone.utc)
+    encode = json.JSONEncoder(separators=(",", ":")).encode
+
+    def members(record: Mapping[str, Any]) -> str:
+        image = str(record.get("image") or "")
+        found = {
+            "age": age(record, moment),
+            "img": image_names.get(image) or short(image),
+            "shortid": shortid(record),
+        }
+        marks = flags(record)
+        if marks:
+            found["flags"] = marks
+        return ",".join(f"{encode(k)}:{encode(v)}" for k, v in found.items())
+
+    return members
+
+
 def fields_of(model: type) -> tuple[str, ...]:
     import attrs  # the models are attrs classes (imported by then)
 
@@ -95,16 +119,71 @@ def instances(image_names: Callable[[], Mapping[str, str]]) -> Listing:
 
 
 def of(
-    model: type, columns: tuple[str, ...], *, long: tuple[str, ...] = (), sort: tuple[str, ...] = ()
+    model: type,
+    columns: tuple[str, ...],
+    *,
+    long: tuple[str, ...] = (),
+    sort: tuple[str, ...] = (),
+    computed: Mapping[str, Callable[[Mapping[str, Any]], Any]] | None = None,
+    shown: Mapping[str, Callable[[Any], str]] | None = None,
+    right: tuple[str, ...] = (),
 ) -> Listing:
-    """A listing of ``model`` records with a ``shortid`` column."""
+    """A listing of ``model`` records with a ``shortid`` column (and ``computed`` ones)."""
     return Listing(
         columns=columns,
         long=long,
         sort=sort,
-        computed={"shortid": shortid},
+        computed={"shortid": shortid, **(computed or {})},
         fields=fields_of(model),
+        shown=shown,
+        right=right,
     )
+
+
+def human_mib(mib: Any) -> str:
+    """A size in MiB as triton shows it (humanSizeFromBytes, narrow, precision 1): ``128M``,
+    ``1G``, ``1.5G``."""
+    if not isinstance(mib, (int, float)) or isinstance(mib, bool):
+        return str(mib)
+    size = float(mib) * 1024 * 1024
+    if size == 0:
+        return "0 B"
+    sign = "-" if size < 0 else ""
+    size = abs(size)
+    units = ("B", "K", "M", "G", "T", "P")
+    index = 0
+    while index < len(units) - 1 and size >= 1024 ** (index + 1):
+        index += 1
+    number = size / 1024**index
+    text = repr(number) if number != int(number) else str(int(number))
+    if "." in text:
+        text = text[: text.index(".") + 2]  # one decimal, cut as triton cuts it
+    return f"{sign}{text}{units[index]}"
+
+
+def image_flags(record: Mapping[str, Any]) -> str | None:
+    """triton's image FLAGS: I incremental, P public, X not active."""
+    found = [
+        letter
+        for letter, on in (
+            ("I", bool(record.get("origin"))),
+            ("P", bool(record.get("public"))),
+            ("X", record.get("state") not in (None, "active")),
+        )
+        if on
+    ]
+    return "".join(found) or None
+
+
+def pubdate(record: Mapping[str, Any]) -> str | None:
+    published = record.get("published_at")
+    return published[:10] if isinstance(published, str) else None
+
+
+def group_plus(record: Mapping[str, Any]) -> str:
+    """triton's package sort group: ``group``, else the name's part before the first ``-``."""
+    name = str(record.get("name") or "")
+    return str(record.get("group") or (name.split("-", 1)[0] if "-" in name else ""))
 
 
 def table_flags(parser: Any) -> None:

@@ -1,4 +1,5 @@
-"""The ``smartdc`` command: parsing, dispatch and exit codes (0 ok, 1 API error, 2 usage error).
+"""The ``smartdc`` command: parsing, dispatch and exit codes (triton's: 0 ok, 1 error, 2 usage
+error, 3 not found: no such name or id, ``ResourceNotFound``, a deleted instance).
 
 Heavy modules (the generated client, cryptography) are imported only by the command that runs.
 """
@@ -18,7 +19,7 @@ from smartdc.cli.output import terminal_safe
 if TYPE_CHECKING:
     from smartdc.runtime.waiting import WaitClock
 
-EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_NOT_FOUND, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 _MESSAGE_CHARS = 1000  # of a server message in the error line
 
 Command = Callable[[Context], int]
@@ -198,6 +199,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     demo.add_commands(add)
     completion.add_commands(add)
     top.add_parser("sim", help="run the embedded CloudAPI simulator (smartdc sim --help)")
+    top.add_parser("help", help="help on a command (smartdc help instance create)")
     return parser
 
 
@@ -226,6 +228,11 @@ def _parse(argv: list[str]) -> tuple[argparse.ArgumentParser, argparse.Namespace
     argv = _sort_values(argv)
     probe = build_parser(only="")
     word = command_word(probe, argv)
+    if word == "help":
+        # triton's `help [COMMAND...]`: that command's --help
+        at = argv.index(word)
+        argv = [*argv[:at], *argv[at + 1 :], "--help"]
+        word = command_word(probe, argv)
     if word is not None:
         parser = build_parser(only=word)
         try:
@@ -293,7 +300,7 @@ def run(
         except BrokenPipeError:
             return closed_pipe(out)
         except Exception as exc:
-            return _report(exc, err)
+            return report(exc, err)
         finally:
             ctx.close()
 
@@ -367,7 +374,23 @@ def closed_pipe(out: TextIO) -> int:
     return EXIT_OK
 
 
-def _report(exc: Exception, err: TextIO) -> int:
+def exit_status(exc: BaseException) -> int:
+    """triton's exit status for an error: 3 when what was named does not exist (no such name,
+    id or short id; the server's ``ResourceNotFound``; a 410 for a deleted resource), else 1."""
+    from smartdc.errors import CloudAPIError, NotFoundError
+
+    if isinstance(exc, NotFoundError):
+        return EXIT_NOT_FOUND
+    if isinstance(exc, CloudAPIError) and (
+        exc.status == 410 or (exc.status == 404 and exc.error_code == "ResourceNotFound")
+    ):
+        return EXIT_NOT_FOUND
+    return EXIT_API
+
+
+def report(exc: Exception, err: TextIO) -> int:
+    """Say what went wrong on ``err``, as one line; returns the exit status it calls for (an
+    error not of smartdc's own is raised again)."""
     from smartdc.cli.output import ColumnError
     from smartdc.errors import ArgumentError, ConfigError, SmartDCError, UnknownOperationError
 
@@ -378,7 +401,7 @@ def _report(exc: Exception, err: TextIO) -> int:
     if isinstance(exc, SmartDCError):
         text = cli_words(_api_error_text(exc))
         err.write(f"smartdc: {terminal_safe(text, keep_newlines=True)}\n")
-        return EXIT_API
+        return exit_status(exc)
     if isinstance(exc, OSError):
         err.write(f"smartdc: {terminal_safe(str(exc), keep_newlines=True)}\n")
         return EXIT_API

@@ -96,13 +96,17 @@ def cell(value: Any, _depth: int = 0) -> str:
     return terminal_safe(str(value))
 
 
-def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
+def table(rows: Sequence[Sequence[str]], headers: Sequence[str], right: Iterable[int] = ()) -> str:
+    """Aligned columns (``right``: the indexes of those aligned right, as triton's sizes)."""
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    flush = [i in set(right) for i in range(len(headers))]
     lines = []
     for row in (list(headers), *rows):
-        padded = [c.ljust(w) for c, w in zip(row, widths, strict=True)]
+        padded = [
+            c.rjust(w) if r else c.ljust(w) for c, w, r in zip(row, widths, flush, strict=True)
+        ]
         lines.append("  ".join(padded).rstrip())
     return "\n".join(lines)
 
@@ -117,7 +121,7 @@ class Listing:
     record may have (for naming a mistyped ``-o`` column). (A plain class: ``smartdc`` starts
     without importing attrs.)"""
 
-    __slots__ = ("columns", "computed", "fields", "long", "sort")
+    __slots__ = ("columns", "computed", "fields", "long", "right", "shown", "sort")
 
     def __init__(
         self,
@@ -126,12 +130,17 @@ class Listing:
         sort: tuple[str, ...] = (),
         computed: Mapping[str, Callable[[Mapping[str, Any]], Any]] | None = None,
         fields: tuple[str, ...] = (),
+        shown: Mapping[str, Callable[[Any], str]] | None = None,
+        right: tuple[str, ...] = (),
     ) -> None:
         self.columns = columns
         self.long = long
         self.sort = sort
         self.computed: Mapping[str, Callable[[Mapping[str, Any]], Any]] = computed or {}
         self.fields = fields
+        # how a column's value is shown in a table (sorting still uses the value itself)
+        self.shown: Mapping[str, Callable[[Any], str]] = shown or {}
+        self.right = right
 
     def check(self, names: Sequence[str], what: str, seen: Iterable[str] = ()) -> None:
         """Refuse names that are neither a field, a computed column, nor a key the server sent
@@ -197,8 +206,16 @@ class Printer:
             records.sort(
                 key=lambda r: sort_key(value(r, name.lstrip("-"))), reverse=name.startswith("-")
             )
-        rows = [[cell(value(record, c)) for c in columns] for record in records]
-        text = table(rows, [c.upper() for c in columns])
+        shown = listing.shown
+
+        def text_of(record: Mapping[str, Any], name: str) -> str:
+            found = value(record, name)
+            show = shown.get(name)
+            return show(found) if show is not None and found is not None else cell(found)
+
+        rows = [[text_of(record, c) for c in columns] for record in records]
+        right = [i for i, c in enumerate(columns) if c in listing.right]
+        text = table(rows, [c.upper() for c in columns], right)
         if not self.header:
             text = text.split("\n", 1)[1] if "\n" in text else ""
         if text:
@@ -254,6 +271,20 @@ class Printer:
         width = max((len(r[0]) for r in rows), default=0)
         for name, value in rows:
             self.line(f"{name.ljust(width)}  {value}")
+
+    def document(self, item: Any) -> None:
+        """One object as triton's ``get`` commands print it: JSON indented by 4 (one line with
+        ``-j``); ``-o`` picks fields as :meth:`record` does. Non-ASCII and control characters
+        are escaped by JSON, so the text is terminal-safe."""
+        if self.columns or self.json_mode:
+            self.record(item)
+            return
+        try:
+            self.line(json.dumps(as_json(item), indent=4, default=str))
+        except RecursionError:
+            from smartdc.errors import InvalidResponseError
+
+            raise InvalidResponseError("the answer is nested too deeply to print as JSON") from None
 
     def mapping(self, data: Mapping[str, Any], headers: tuple[str, str]) -> None:
         """A name -> value map (tags, metadata, datacenters)."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from smartdc.cli import listings
 from smartdc.cli.context import Context
-from smartdc.cli.output import Listing
+from smartdc.cli.output import Listing, as_json
 from smartdc.errors import ArgumentError
 
 Adder = Callable[..., argparse.ArgumentParser]
@@ -27,12 +27,17 @@ def _machine_id(ctx: Context) -> str:
 
 
 def cmd_audit(ctx: Context) -> int:
-    entries = ctx.machine(ctx.args.instance).audit()
+    machine = ctx.machine(ctx.args.instance)
+    # each entry with the instance's id and short id, as triton adds them
+    entries = [
+        {**as_json(entry), "id": machine.id, "shortid": listings.short(machine.id)}
+        for entry in machine.audit()
+    ]
     ctx.printer.listing(
         entries,
         Listing(
-            columns=("time", "action", "success"),
-            long=("time", "action", "success", "caller"),
+            columns=("shortid", "time", "action", "success"),
+            long=("id", "time", "action", "success"),
             sort=("time",),
             fields=listings.fields_of(listings.model("AuditEntry")),
         ),
@@ -77,7 +82,7 @@ def cmd_nic_list(ctx: Context) -> int:
 
 
 def cmd_nic_get(ctx: Context) -> int:
-    ctx.printer.record(ctx.datacenter().api.get_nic(id=_machine_id(ctx), mac=_mac(ctx.args.mac)))
+    ctx.printer.document(ctx.datacenter().api.get_nic(id=_machine_id(ctx), mac=_mac(ctx.args.mac)))
     return 0
 
 
@@ -214,7 +219,7 @@ def cmd_disk_list(ctx: Context) -> int:
 def cmd_disk_get(ctx: Context) -> int:
     machine_id = _machine_id(ctx)
     disk_id = _disk_id(ctx, machine_id, ctx.args.disk)
-    ctx.printer.record(ctx.datacenter().api.get_machine_disk(id=machine_id, disk_id=disk_id))
+    ctx.printer.document(ctx.datacenter().api.get_machine_disk(id=machine_id, disk_id=disk_id))
     return 0
 
 
@@ -371,9 +376,12 @@ def add_commands(add: Adder, group: Any, wait_flags: Callable[[Any], None]) -> N
 
     nic = add("nic", None, help="list, add or delete an instance's NICs", parent=group)
     nics = nic.add_subparsers(dest="nic_command", metavar="COMMAND", required=True)
-    listed = add("list", cmd_nic_list, help="list NICs", parent=nics, aliases=["ls"])
-    listed.add_argument("instance")
-    listings.table_flags(listed)
+    for listed in (
+        add("list", cmd_nic_list, help="list NICs", parent=nics, aliases=["ls"]),
+        add("nics", cmd_nic_list, help="list an instance's NICs", parent=group),
+    ):
+        listed.add_argument("instance")
+        listings.table_flags(listed)
     got = add("get", cmd_nic_get, help="show a NIC", parent=nics)
     got.add_argument("instance")
     got.add_argument("mac")
@@ -393,9 +401,12 @@ def add_commands(add: Adder, group: Any, wait_flags: Callable[[Any], None]) -> N
 
     disk = add("disk", None, help="list, add, resize or delete disks (bhyve)", parent=group)
     disks = disk.add_subparsers(dest="disk_command", metavar="COMMAND", required=True)
-    listed = add("list", cmd_disk_list, help="list disks", parent=disks, aliases=["ls"])
-    listed.add_argument("instance")
-    listings.table_flags(listed)
+    for listed in (
+        add("list", cmd_disk_list, help="list disks", parent=disks, aliases=["ls"]),
+        add("disks", cmd_disk_list, help="list an instance's disks (bhyve)", parent=group),
+    ):
+        listed.add_argument("instance")
+        listings.table_flags(listed)
     got = add("get", cmd_disk_get, help="show a disk", parent=disks)
     got.add_argument("instance")
     got.add_argument("disk", metavar="DISK", help="id or short id")

@@ -344,6 +344,7 @@ def add_commands(add: Adder) -> None:
     sub = profile.add_subparsers(dest="profile_command", metavar="COMMAND", required=True)
     # positional dests are never `profile`: that is the connection flag's
     add("list", cmd_list, help="list profiles (* the current one)", parent=sub, aliases=["ls"])
+    add("profiles", cmd_list, help="list profiles (same as profile list)")
     got = add("get", cmd_get, help="show a profile (default: the current one)", parent=sub)
     got.add_argument("name", nargs="?", metavar="PROFILE")
     create = add(

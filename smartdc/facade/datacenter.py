@@ -21,10 +21,10 @@ import attrs
 
 from smartdc._generated.client import CloudAPI
 from smartdc.config import Config
-from smartdc.facade import catalog
+from smartdc.facade import catalog, references
 from smartdc.facade.arguments import arguments_of
 from smartdc.facade.errors import AmbiguousNameError, NotFoundError
-from smartdc.facade.lookup import is_uuid, looks_like_short_id
+from smartdc.facade.lookup import is_uuid
 from smartdc.facade.machine import BoundMachine, State, fetch_machine, wait_all
 from smartdc.facade.resources import BoundFirewallRule, BoundImage, BoundNetwork, BoundVolume
 from smartdc.runtime.waiting import WaitClock
@@ -166,22 +166,9 @@ class DataCenter:
         return self.images(**filters)
 
     def image(self, id_or_name: str, version: str | None = None) -> BoundImage:
-        """An image by id, or by name (the latest version unless ``version`` is given)."""
-        if is_uuid(id_or_name):
-            return BoundImage(self, self.api.get_image(id=id_or_name))
-        filters: dict[str, Any] = {"name": id_or_name}
-        if version is not None:
-            filters["version"] = version
-        # IMGAPI reads a leading "~" as "contains": keep only the exact name (and version)
-        found = catalog.latest(
-            i
-            for i in self.api.list_images(**filters)
-            if i.name == id_or_name and (version is None or i.version == version)
-        )
-        if found is None:
-            wanted = f"{id_or_name}@{version}" if version else id_or_name
-            raise NotFoundError(f"no image named {wanted!r} in {self.url}")
-        return BoundImage(self, found)
+        """An image by id, ``name@version``, name (its newest version unless ``version`` is
+        given) or short id, as triton finds one (:mod:`smartdc.facade.references`)."""
+        return BoundImage(self, references.image(self.api, id_or_name, version))
 
     def default_image(self) -> BoundImage:
         """The image :meth:`create_machine` uses by default: the latest SmartOS base image."""
@@ -196,14 +183,8 @@ class DataCenter:
         return list(self.api.list_packages(**filters))
 
     def package(self, id_or_name: str) -> Package:
-        """A package by id or name (a name gives its newest active version)."""
-        found = self.api.get_package(package=id_or_name)
-        if not is_uuid(id_or_name) and found.name != id_or_name:
-            # PAPI reads "*" as a wildcard: another name matched
-            raise NotFoundError(
-                f"no package named {id_or_name!r} in {self.url} ({found.name!r} matched it)"
-            )
-        return found
+        """A package by id, exact name or short id (:mod:`smartdc.facade.references`)."""
+        return references.package(self.api, id_or_name)
 
     def default_package(self) -> Package:
         """The package flagged default; else the smallest with at least 1 GiB of memory
@@ -224,11 +205,8 @@ class DataCenter:
         return [BoundNetwork(self, n) for n in self.api.list_networks(**filters)]
 
     def network(self, id_or_name: str) -> BoundNetwork:
-        """One network, by id or exact name."""
-        if is_uuid(id_or_name):
-            return BoundNetwork(self, self.api.get_network(id=id_or_name))
-        named = [n for n in self.api.list_networks() if n.name == id_or_name]
-        return BoundNetwork(self, _one(named, id_or_name, "network", lambda n: n.id))
+        """One network, by id, exact name or short id (:mod:`smartdc.facade.references`)."""
+        return BoundNetwork(self, references.network(self.api, id_or_name))
 
     # -- firewall rules and volumes --------------------------------------------------------
 
@@ -237,8 +215,8 @@ class DataCenter:
         return [BoundFirewallRule(self, r) for r in self.api.list_firewall_rules()]
 
     def firewall_rule(self, rule_id: str) -> BoundFirewallRule:
-        """One firewall rule, by id."""
-        return BoundFirewallRule(self, self.api.get_firewall_rule(id=rule_id))
+        """One firewall rule, by id or short id (:mod:`smartdc.facade.references`)."""
+        return BoundFirewallRule(self, references.firewall_rule(self.api, rule_id))
 
     def create_firewall_rule(
         self, rule: str, *, enabled: bool = False, description: str | None = None
@@ -256,11 +234,8 @@ class DataCenter:
         return [BoundVolume(self, v) for v in self.api.list_volumes(**filters)]
 
     def volume(self, id_or_name: str) -> BoundVolume:
-        """One volume, by id or exact name."""
-        if is_uuid(id_or_name):
-            return BoundVolume(self, self.api.get_volume(id=id_or_name))
-        named = [v for v in self.api.list_volumes(name=id_or_name) if v.name == id_or_name]
-        return BoundVolume(self, _one(named, id_or_name, "volume", lambda v: v.id))
+        """One volume, by id, exact name or short id (:mod:`smartdc.facade.references`)."""
+        return BoundVolume(self, references.volume(self.api, id_or_name))
 
     def create_volume(
         self,
@@ -353,20 +328,13 @@ class DataCenter:
             yield BoundMachine(self, model)
 
     def machine(self, ref: str) -> BoundMachine:
-        """A machine by uuid, name, or short id (a unique prefix of its uuid, e.g. ``b6979942``)."""
-        if is_uuid(ref):
-            return BoundMachine(self, fetch_machine(self.api, ref))
-        named, others = self._named_machines(ref)
-        if named:
-            return _one(named, ref, "machine", lambda m: m.id)
-        if looks_like_short_id(ref):
-            prefix = ref.lower()
-            matches = [BoundMachine(self, m) for m in self.api.iter_list_machines()]
-            matches = [m for m in matches if m.id.lower().startswith(prefix)]
-            if matches:
-                return _one(matches, ref, "machine", lambda m: m.id)
-        longer = f" (names starting with it: {', '.join(others)})" if others else ""
-        raise NotFoundError(f"no machine with id, name or short id {ref!r} in {self.url}{longer}")
+        """A machine by uuid, name, or short id (a unique prefix of its uuid, e.g. ``b6979942``),
+        as :mod:`smartdc.facade.references` resolves them. A uuid is fetched with GetMachine (a
+        deleted machine comes back with state ``deleted``); a name or short id comes as
+        ListMachines showed it (``machine.refresh()`` fetches it again)."""
+        machine_id, listed = references.machine_id(self.api, ref)
+        model = listed if listed is not None else fetch_machine(self.api, machine_id)
+        return BoundMachine(self, model)
 
     def find_machine(self, name: str) -> BoundMachine | None:
         """The machine named exactly ``name``, or None."""
@@ -447,15 +415,16 @@ class DataCenter:
         if image is None:
             return str(self.default_image().id)
         if isinstance(image, str):
-            return image if is_uuid(image) else str(self.image(image).id)
+            return image if is_uuid(image) else str(references.image(self.api, image).id)
         return str(image.id)
 
     def _package_ref(self, package: str | Package | None) -> str:
         if package is None:
             return str(self.default_package().id)
         if isinstance(package, str):
-            # a name with PAPI's wildcard could pick another package: resolve it exactly here
-            return str(self.package(package).id) if "*" in package else package
+            # by id, as it was resolved (a name with PAPI's wildcard could pick another package;
+            # a short id the server does not know)
+            return package if is_uuid(package) else str(references.package(self.api, package).id)
         return str(package.id)
 
     def wait_all(

@@ -144,7 +144,7 @@ def test_instance_tags_and_metadata(cli: Cli) -> None:
     (meta,) = _ok(cli("instance", "metadata", "list", "db", "-j")).json_lines()
     assert "motd" not in meta
     missing = cli("instance", "metadata", "delete", "db", "motd")
-    assert missing.code == 1
+    assert missing.code == 3  # triton's exit status for what does not exist
 
 
 def test_instance_snapshots(cli: Cli) -> None:
@@ -180,15 +180,15 @@ def test_several_instances_wait_together(cli: Cli, cloudapi_sim: Simulator) -> N
 
 def test_api_error_exit_code_names_code_and_request_id(cli: Cli) -> None:
     result = cli("api", "GetMachine", "id=00000000-0000-0000-0000-000000000000")
-    assert result.code == 1
+    assert result.code == 3  # ResourceNotFound: triton's exit status 3
     assert "ResourceNotFound" in result.err
     assert "request id" in result.err
     assert "Signature" not in result.err  # no Authorization header in messages
 
 
-def test_unknown_instance_is_exit_1(cli: Cli) -> None:
+def test_unknown_instance_is_exit_3(cli: Cli) -> None:
     result = cli("instance", "get", "nobody")
-    assert result.code == 1
+    assert result.code == 3  # as triton's ResourceNotFound
     assert "nobody" in result.err
 
 
@@ -331,7 +331,7 @@ def test_instance_delete_by_name_never_acts_on_a_longer_name(cli: Cli) -> None:
     # ListMachines?name=db also lists db-primary (a prefix match): only "db" itself may be deleted
     _ok(cli("instance", "create", "-n", "db-primary", "-w"))
     refused = cli("instance", "delete", "-w", "db")
-    assert refused.code == 1 and "db-primary" in refused.err
+    assert refused.code == 1 and "db-primary" in refused.err  # triton: "command failure"
     assert [m["name"] for m in _ok(cli("instances", "-j")).json_lines()] == ["db-primary"]
     _ok(cli("instance", "create", "-n", "db", "-w"))
     _ok(cli("instance", "delete", "-w", "db"))
@@ -360,14 +360,16 @@ def test_snapshot_get(cli: Cli) -> None:
     assert cli("instance", "create", "-n", "snappy", "-w").code == 0
     assert cli("instance", "snapshot", "create", "-n", "s1", "snappy", "-w").code == 0
     assert cli("instance", "snapshot", "get", "snappy", "s1", "-o", "name").out == "s1\n"
-    assert cli("instance", "snapshot", "get", "snappy", "nope").code == 1
+    assert cli("instance", "snapshot", "get", "snappy", "nope").code == 3
 
 
 def test_triton_top_level_shortcuts(cli: Cli) -> None:
     """triton create/start/stop/reboot/delete/ip/ssh: the same commands at the top level."""
     created = cli("create", "-n", "short", "-w", "-j")
     assert created.code == 0, created.err
-    assert cli("ip", "short").out.strip() == json.loads(created.out)["primaryIp"]
+    creating, running = created.json_lines()  # as triton's -w -j: as created, then as running
+    assert (creating["state"], running["state"]) == ("provisioning", "running")
+    assert cli("ip", "short").out.strip() == running["primaryIp"]
     assert cli("stop", "short", "-w").code == 0
     assert cli("instance", "get", "short", "-o", "state").out == "stopped\n"
     assert cli("start", "short", "-w").code == 0

@@ -34,6 +34,7 @@ def test_bash_completion_from_the_command_tree(tmp_path: Path) -> None:
         "get",
         "list",
         "ls",
+        "rm",
     ]
     assert _complete(script, "-a", "me", "instance", "create", "--fi") == ["--firewall"]
     assert "--deletion-protection" in _complete(script, "instance", "create", "--")

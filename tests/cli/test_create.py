@@ -76,7 +76,7 @@ def test_network_by_name_short_id_or_id(cli: Cli) -> None:
     assert done.code == 0, done.err
     assert set(_machine(cli, "nets")["networks"]) == {first["id"], second["id"]}
     missing = cli("instance", "create", "-n", "nope", "-N", "no-such-network")
-    assert missing.code == 1
+    assert missing.code == 3
     assert "no network with id, name or short id 'no-such-network'" in missing.err
 
 

@@ -46,7 +46,7 @@ def test_fwrule_lifecycle(cli: Cli, tmp_path: Path) -> None:
     assert "PORT 2222" in cli("fwrule", "get", rule_id, "-o", "rule").out
 
     assert cli("fwrule", "delete", rule_id, other_id).code == 0
-    assert cli("fwrule", "get", rule_id).code == 1
+    assert cli("fwrule", "get", rule_id).code == 3
 
 
 def test_fwrule_update_mistakes(cli: Cli) -> None:

@@ -40,7 +40,7 @@ def test_image_create_wait_share_delete(cli: Cli, cloudapi_sim: Simulator) -> No
     assert listed.out == "my-image\n"
     deleted = cli("image", "delete", image["id"])
     assert deleted.out.startswith("Deleted image ")
-    assert cli("image", "get", image["id"]).code == 1
+    assert cli("image", "get", image["id"]).code == 3
 
 
 def test_image_clone_of_a_shared_image(cli: Cli, cloudapi_sim: Simulator) -> None:

@@ -97,7 +97,7 @@ def test_key_and_fwrule_get(cli: Callable[..., Result]) -> None:
     (rule,) = cli("fwrules", "-j").json_lines()
     shown = cli("fwrule", "get", rule["id"][:8], "-o", "rule")
     assert shown.out.strip() == "FROM any TO all vms ALLOW tcp PORT 22"
-    assert cli("fwrule", "get", "ffffffff").code == 1
+    assert cli("fwrule", "get", "ffffffff").code == 3
 
 
 def test_reverse_sort_written_as_triton_writes_it(cli: Callable[..., Result]) -> None:

@@ -26,7 +26,7 @@ def test_wait_refuses_a_misspelt_state(cli: Callable[..., Result]) -> None:
 def test_tag_get_and_replace_all(cli: Callable[..., Result]) -> None:
     assert cli("instance", "create", "-n", "t1", "-w", "-t", "role=web", "-t", "n=1").code == 0
     assert cli("instance", "tag", "get", "t1", "role").out == "web\n"
-    assert cli("instance", "tag", "get", "t1", "nope").code == 1
+    assert cli("instance", "tag", "get", "t1", "nope").code == 3
     replaced = cli("instance", "tag", "replace-all", "t1", "team=blue", "-j")
     assert replaced.code == 0, replaced.err
     assert replaced.json_lines() == [{"team": "blue"}]
