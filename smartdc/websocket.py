@@ -12,8 +12,13 @@ Every failure is a :class:`~smartdc.errors.SmartDCError`: an error answer to the
 
 from __future__ import annotations
 
+import logging
+import socket
 import ssl
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +39,25 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # one changefeed message carries a whole machine
 CLOSE_TIMEOUT = 5.0  # seconds to wait for the server's close frame
+
+
+class _LibraryLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """The logger handed to ``websockets``: its records go to ``smartdc.websocket`` at INFO and
+    above, never at DEBUG, where the library writes every handshake header (``Authorization``,
+    the request's signature) and every frame."""
+
+    def isEnabledFor(self, level: int) -> bool:
+        return level > logging.DEBUG and self.logger.isEnabledFor(level)
+
+    def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
+        if level > logging.DEBUG:
+            super().log(level, msg, *args, **kwargs)
+
+    def debug(self, msg: object, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+LIBRARY_LOGGER = _LibraryLogger(logging.getLogger("smartdc.websocket"), {})
 
 
 class StreamUnavailableError(SmartDCError):
@@ -82,11 +106,46 @@ class WebSocket:
     ``recv`` returns the next message (``str`` for text, ``bytes`` for binary). Pings are
     answered by the library, and a ping is sent every ``ping_interval`` seconds: a peer that
     stops answering ends the connection with :class:`StreamClosed`.
+
+    Every operation is bounded: ``recv`` by its ``timeout``; ``send`` and ``close`` by theirs,
+    else by ``io_timeout`` (the configured read timeout). A peer that stops reading (its pings
+    answered by pongs that fill the send buffer) cannot hold them: when the bound passes the
+    socket is shut down, which ends the connection (``send`` raises :class:`RequestTimeout`,
+    ``close`` returns).
     """
 
-    def __init__(self, connection: ClientConnection, path: str) -> None:
+    def __init__(self, connection: ClientConnection, path: str, io_timeout: float = 30.0) -> None:
         self._connection = connection
         self.path = path
+        self.io_timeout = io_timeout
+
+    @contextmanager
+    def _bounded(self, timeout: float | None) -> Iterator[threading.Event]:
+        """Shut the socket down if the block has not finished within ``timeout`` seconds (the
+        library's blocking ``sendall`` has no timeout of its own); the event says it was."""
+        fired = threading.Event()
+        limit = self.io_timeout if timeout is None else max(0.0, timeout)
+
+        def expire() -> None:
+            fired.set()
+            self.abort()
+
+        timer = threading.Timer(limit, expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield fired
+        finally:
+            timer.cancel()
+
+    def abort(self) -> None:
+        """End the connection now, without a closing handshake (wakes any blocked send)."""
+        sock = getattr(self._connection, "socket", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     @property
     def subprotocol(self) -> str | None:
@@ -106,17 +165,37 @@ class WebSocket:
                 raise ResponseTooLargeError(f"{self.path}: {cause}") from None
             raise _closed(self.path, exc) from None
 
-    def send(self, message: str | bytes) -> None:
+    def send(self, message: str | bytes, timeout: float | None = None) -> None:
+        """Send one message; :class:`RequestTimeout` (and the connection ended) when the server
+        did not take it within ``timeout`` seconds (default ``io_timeout``)."""
         from websockets.exceptions import ConnectionClosed
 
-        try:
-            self._connection.send(message)
-        except ConnectionClosed as exc:
-            raise _closed(self.path, exc) from None
+        with self._bounded(timeout) as fired:
+            try:
+                self._connection.send(message)
+            except (ConnectionClosed, OSError) as exc:
+                if fired.is_set():
+                    raise RequestTimeout(
+                        f"{self.path}: the server took no message within "
+                        f"{self.io_timeout if timeout is None else timeout:g} s"
+                    ) from None
+                if isinstance(exc, ConnectionClosed):
+                    raise _closed(self.path, exc) from None
+                raise StreamClosed(f"{self.path}: the WebSocket broke: {exc}") from None
 
-    def close(self) -> None:
-        """Close cleanly (close frame, then wait up to a few seconds for the server's)."""
-        self._connection.close()
+    def close(self, timeout: float | None = None) -> None:
+        """Close cleanly (close frame, then wait for the server's), within ``timeout`` seconds
+        (default the smaller of ``io_timeout`` and 5 s); past it the connection is cut."""
+        limit = min(self.io_timeout, CLOSE_TIMEOUT) if timeout is None else timeout
+        started = time.monotonic()
+        with self._bounded(limit):
+            try:
+                self._connection.close()
+            except Exception:  # a cut connection is closed too
+                pass
+        reader = getattr(self._connection, "recv_events_thread", None)
+        if isinstance(reader, threading.Thread):
+            reader.join(max(0.0, limit - (time.monotonic() - started)))
 
     def __enter__(self) -> WebSocket:
         return self
@@ -145,11 +224,13 @@ def open_websocket(
     accept_version: str | None = None,
     max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ping_interval: float | None = 20.0,
+    timeout: float | None = None,
 ) -> WebSocket:
     """Open a signed WebSocket to ``path`` (already percent-encoded) on the transport's server.
 
     ``accept_version`` overrides the configured ``Accept-Version`` for routes registered at
-    versions of their own (ConnectMachineVNC). Raises the error answer's
+    versions of their own (ConnectMachineVNC). ``timeout`` bounds the whole opening (connect,
+    TLS, handshake) below the configured connect + read timeouts. Raises the error answer's
     :class:`~smartdc.errors.CloudAPIError` subclass when the server refuses the upgrade.
     """
     from smartdc.transport import encode_query
@@ -178,11 +259,12 @@ def open_websocket(
         "user_agent_header": config.user_agent or f"smartdc-python/{__version__}",
         "subprotocols": list(subprotocols) or None,
         "compression": None,
-        "open_timeout": config.connect_timeout + config.read_timeout,
+        "open_timeout": _open_timeout(config.connect_timeout + config.read_timeout, timeout),
         "close_timeout": CLOSE_TIMEOUT,
         "ping_interval": ping_interval,
         "ping_timeout": config.read_timeout if ping_interval else None,
         "max_size": max_message_bytes,
+        "logger": LIBRARY_LOGGER,
     }
     parameters = _connect_parameters(ws)
     if "legacy" in parameters:
@@ -213,7 +295,11 @@ def open_websocket(
         ) from None
     except (InvalidHandshake, OSError) as exc:
         raise ConnectError(f"{where}: WebSocket to {config.url} failed: {exc}") from None
-    return WebSocket(connection, path)
+    return WebSocket(connection, path, io_timeout=config.read_timeout)
+
+
+def _open_timeout(configured: float, timeout: float | None) -> float:
+    return configured if timeout is None else max(0.001, min(configured, timeout))
 
 
 def _connect_parameters(ws: Any) -> Iterable[str]:

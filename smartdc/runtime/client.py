@@ -239,8 +239,11 @@ class ClientMeta:
 
     # -- streaming ------------------------------------------------------------------------------
 
-    def open_websocket(self, op: OperationMeta, args: Mapping[str, Any]) -> WebSocket:
-        """Validate ``args`` and open ``op``'s WebSocket (its ``message`` params are not sent)."""
+    def open_websocket(
+        self, op: OperationMeta, args: Mapping[str, Any], timeout: float | None = None
+    ) -> WebSocket:
+        """Validate ``args`` and open ``op``'s WebSocket (its ``message`` params are not sent),
+        within ``timeout`` seconds when given."""
         from smartdc.websocket import open_websocket
 
         check_arguments(op, args, self.service_model.enum_names)
@@ -252,7 +255,10 @@ class ClientMeta:
         accept = _accept_version(op) if op.api_versions else None
         try:
             return open_websocket(
-                self.transport, expand_path(op.path, path_values), accept_version=accept
+                self.transport,
+                expand_path(op.path, path_values),
+                accept_version=accept,
+                timeout=timeout,
             )
         except CloudAPIError as exc:
             raise self._explain(exc) from None
@@ -279,7 +285,7 @@ class ClientMeta:
                         list(value) if isinstance(value, tuple) else value
                     )
         return MessageStream(
-            lambda: self.open_websocket(op, args),
+            lambda timeout: self.open_websocket(op, args, timeout),
             message,
             decode,
             reconnect=reconnect,

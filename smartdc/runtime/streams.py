@@ -1,11 +1,18 @@
 """Streaming operations: JSON message feeds that reconnect (the changefeed) and byte streams (VNC).
 
 :class:`MessageStream` keeps a feed open across drops: when the WebSocket closes or breaks it
-reconnects with jittered exponential backoff (between ``backoff_min`` and ``backoff_max``
-seconds, for at most ``reconnect_deadline`` seconds of failed attempts), sends the registration
-again and yields a :class:`StreamGap` before the next message, so a consumer knows changes may have
-been missed in between and can re-read what it watches. Errors that a retry cannot mend (the
-server refusing the request: 401, 403, 404...) are raised at once.
+reconnects with jittered exponential backoff, sends the registration again and yields a
+:class:`StreamGap` before the next message, so a consumer knows changes may have been missed in
+between and can re-read what it watches. Errors that a retry cannot mend (the server refusing the
+request: 401, 403, 404...) are raised at once.
+
+The backoff runs across connections, not only across failed attempts: a connection that drops
+before it has been up ``stable_after`` seconds does not reset it (a server that accepts each
+handshake and closes at once gets ever rarer handshakes, not one every few hundred
+milliseconds), and a feed that has not stayed up that long for ``reconnect_deadline`` seconds
+gives up with the last error. ``next(timeout)`` returns within its timeout whatever the server
+does, reconnecting or not: an attempt under way is bounded by what is left, and the backoff
+carries on at the next call.
 
 :class:`ByteStream` is a raw binary WebSocket (the RFB protocol of a VNC console).
 """
@@ -60,6 +67,9 @@ class Backoff:
         return float(bounded * random.uniform(0.5, 1.0))
 
 
+STABLE_AFTER = 60.0  # seconds a connection must stay up before a drop restarts the backoff
+
+
 def _transient(error: BaseException) -> bool:
     if isinstance(error, CloudAPIError):
         return error.status in _TRANSIENT_STATUSES
@@ -77,34 +87,45 @@ class MessageStream(Generic[T]):
 
     def __init__(
         self,
-        connect: Callable[[], WebSocket],
+        connect: Callable[[float | None], WebSocket],
         registration: dict[str, Any],
         decode: Callable[[Any], T],
         *,
         reconnect: bool = True,
         backoff: Backoff | None = None,
         reconnect_deadline: float = 300.0,
+        stable_after: float = STABLE_AFTER,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``connect(timeout)`` opens the WebSocket within ``timeout`` seconds (None: its own
+        bounds)."""
         self._connect = connect
         self._registration = json.dumps(registration, separators=(",", ":"))
         self._decode = decode
         self._reconnect = reconnect
         self._backoff = backoff or Backoff()
         self._reconnect_deadline = reconnect_deadline
+        self._stable_after = stable_after
         self._sleep = sleep
         self._monotonic = monotonic
         self._closed = False
         self.reconnects = 0
-        self._socket: WebSocket | None = self._open()
+        self._attempt = 0  # reconnections tried since the feed last stayed up stable_after
+        self._unstable_since: float | None = None  # when that run of short connections began
+        self._down_since = 0.0
+        self._down_reason = ""
+        self._next_try = 0.0
+        self._last_error: BaseException | None = None
+        self._socket: WebSocket | None = self._open(None)
+        self._up_since = self._monotonic()
 
-    def _open(self) -> WebSocket:
-        socket = self._connect()
+    def _open(self, timeout: float | None) -> WebSocket:
+        socket = self._connect(timeout)
         try:
-            socket.send(self._registration)
+            socket.send(self._registration, timeout=timeout)
         except BaseException:
-            socket.close()
+            socket.abort()
             raise
         return socket
 
@@ -122,15 +143,18 @@ class MessageStream(Generic[T]):
         return item
 
     def next(self, timeout: float | None = None) -> T | StreamGap | None:
-        """The next message or gap; None if ``timeout`` seconds passed without one.
+        """The next message or gap; None if ``timeout`` seconds passed without one, also while
+        reconnecting (the reconnection carries on at the next call).
 
         Raises :class:`StreamClosed` once the feed is closed (or dropped, without reconnect),
-        and the last connection error when reconnecting failed for ``reconnect_deadline``.
+        and the last connection error when the feed has not stayed up for
+        ``reconnect_deadline`` seconds.
         """
+        deadline = None if timeout is None else self._monotonic() + max(0.0, timeout)
         if self._closed:
             raise StreamClosed("the stream is closed")
         if self._socket is None:
-            return self._recover("the feed dropped")
+            return self._recover(deadline)
         try:
             message = self._socket.recv(timeout)
         except RequestTimeout:
@@ -138,8 +162,8 @@ class MessageStream(Generic[T]):
         except StreamClosed as exc:
             if self._closed or not self._reconnect:
                 raise
-            self._socket = None
-            return self._recover(str(exc))
+            self._dropped(str(exc))
+            return self._recover(deadline)
         if not isinstance(message, str):
             raise InvalidResponseError(
                 f"{self._socket.path}: a binary message on a JSON message stream",
@@ -154,26 +178,60 @@ class MessageStream(Generic[T]):
             ) from None
         return self._decode(decoded)
 
-    def _recover(self, reason: str) -> StreamGap:
-        dropped = self._monotonic()
-        attempt = 0
+    def _dropped(self, reason: str) -> None:
+        now = self._monotonic()
+        socket, self._socket = self._socket, None
+        if socket is not None:
+            socket.abort()
+        if self._unstable_since is None or now - self._up_since >= self._stable_after:
+            # it had been up long enough: a new run of reconnections, its backoff from the start
+            self._attempt = 0
+            self._unstable_since = now
+        self._down_since = now
+        self._down_reason = reason
+        self._attempt += 1
+        self._next_try = now + self._backoff.delay(self._attempt)
+
+    def _recover(self, deadline: float | None) -> StreamGap | None:
+        """Reconnect: a gap once connected, None when ``deadline`` came first."""
         while True:
-            attempt += 1
-            self._sleep(self._backoff.delay(attempt))
+            now = self._monotonic()
+            assert self._unstable_since is not None
+            if now - self._unstable_since >= self._reconnect_deadline:
+                if self._last_error is not None:
+                    raise self._last_error
+                raise StreamClosed(
+                    f"the feed did not stay up for {self._reconnect_deadline:g} s "
+                    f"({self._down_reason})"
+                )
+            wait = self._next_try - now
+            if deadline is not None and deadline - now <= wait:
+                self._sleep(max(0.0, deadline - now))
+                return None
+            if wait > 0:
+                self._sleep(wait)
             if self._closed:
                 raise StreamClosed("the stream is closed")
+            left = None if deadline is None else deadline - self._monotonic()
+            if left is not None and left <= 0:
+                return None
             try:
-                self._socket = self._open()
+                self._socket = self._open(left)
             except (CloudAPIError, ConnectError, RequestTimeout, StreamClosed) as exc:
-                elapsed = self._monotonic() - dropped
-                if not _transient(exc) or elapsed >= self._reconnect_deadline:
+                if not _transient(exc):
                     raise
+                self._last_error = exc
+                self._attempt += 1
+                self._next_try = self._monotonic() + self._backoff.delay(self._attempt)
                 continue
             self.reconnects += 1
-            return StreamGap(reason, self.reconnects, self._monotonic() - dropped)
+            self._up_since = self._monotonic()
+            self._last_error = None
+            return StreamGap(self._down_reason, self.reconnects, self._up_since - self._down_since)
 
     def close(self) -> None:
-        """Close the WebSocket cleanly; iteration then stops."""
+        """Close the WebSocket cleanly (bounded: a server that never reads cannot hold it);
+        iteration then stops."""
         self._closed = True
         if self._socket is not None:
             self._socket.close()

@@ -148,6 +148,12 @@ def next_delay(attempt: int, elapsed: float, min_delay: float, max_delay: float)
     return float(bounded * random.uniform(0.8, 1.0))
 
 
+def timer_delay(attempt: int, elapsed: float, min_delay: float, max_delay: float) -> float:
+    """:func:`next_delay` without its jitter: the longest delay the timer may take."""
+    grown = min(max_delay, min_delay * (2 ** max(attempt - 1, 0)))
+    return float(max(min(grown, 1.0 + 0.05 * elapsed), min(min_delay, max_delay)))
+
+
 def wait(
     poll: Callable[[], tuple[int, Any]],
     spec: WaiterSpec,
@@ -167,7 +173,9 @@ def wait(
     resource may have changed, False when ``seconds`` (at most ``WAKE_POLL_SECONDS``) passed
     without a word, and raises :class:`WakeUnavailable` to fall back to the timer. A state change
     found by a poll the stream did not announce also falls back to the timer: a silent stream
-    costs one ``WAKE_POLL_SECONDS`` at most.
+    costs one ``WAKE_POLL_SECONDS`` at most. A stream that announces changes without end costs
+    no more polls than the timer would have made by then: a poll it wakes comes at once while
+    the wait is within the timer's count, else when the timer would have polled.
     """
     limit = spec.timeout if timeout is None else timeout
     low = spec.min_delay if min_delay is None else min_delay
@@ -178,6 +186,13 @@ def wait(
     last_state: object = None
     label = f"{spec.name}{f' ({what})' if what else ''}"
     unannounced = False  # this poll came on the safety timer, not on a change the stream sent
+    schedule = [0.0]  # when (seconds after the start) the timer would make its polls
+
+    def timer_poll(n: int) -> float:
+        while len(schedule) <= n:
+            schedule.append(schedule[-1] + timer_delay(len(schedule), schedule[-1], low, high))
+        return schedule[n]
+
     while True:
         attempt += 1
         before = last_state
@@ -219,7 +234,12 @@ def wait(
         if wake is not None:
             try:
                 unannounced = not wake(min(WAKE_POLL_SECONDS, remaining))
-                continue
             except WakeUnavailable:
                 wake = None  # the stream is gone: poll on the timer from now on
+            else:
+                # however often the stream announces, polls keep to the timer's count
+                hold = started + timer_poll(attempt) - clock.monotonic()
+                if hold > 0:
+                    clock.sleep(min(hold, max(0.0, deadline - clock.monotonic())))
+                continue
         clock.sleep(min(next_delay(attempt, elapsed, low, high), remaining))

@@ -125,4 +125,30 @@ def test_a_wake_stream_replaces_the_timer_until_it_misses_a_change() -> None:
     result = wait(_poller(outcomes), attrs.evolve(SPEC, timeout=3600.0), clock=t, wake=wake)
     assert result == {"state": "ready"}
     assert len(calls) == 3  # the stream was asked three times, then dropped
-    assert len(t.sleeps) == 2  # the last two polls came on the timer
+    # the announced poll waited for the timer's second poll (1 s), as polling would have
+    assert t.sleeps[0] == pytest.approx(0.9)
+    assert len(t.sleeps) == 3  # and the last two polls came on the timer
+
+
+@pytest.mark.parametrize("seconds", [10.0, 120.0, 3600.0])
+def test_a_stream_that_announces_without_end_costs_no_more_polls_than_the_timer(
+    seconds: float,
+) -> None:
+    def count(wake: object) -> int:
+        t = FakeTime()
+        polls = 0
+
+        def poll() -> tuple[int, object]:
+            nonlocal polls
+            polls += 1
+            return 200, {"state": "provisioning"}
+
+        def lying(timeout: float) -> bool:
+            t.now += 0.001  # "it changed!" a thousand times a second
+            return True
+
+        with pytest.raises(WaitTimeout):
+            wait(poll, SPEC, timeout=seconds, clock=t, wake=lying if wake else None)
+        return polls
+
+    assert count(wake=True) <= count(wake=False) + 1
