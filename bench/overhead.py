@@ -74,7 +74,7 @@ def _setup(url: str, key_path: Path) -> tuple[Any, urllib3.PoolManager, dict[str
     pool = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(10, 60))
     base_headers = {
         "Accept": "application/json",
-        "Accept-Version": config.accept_version,
+        "Accept-Version": client.meta.transport.accept_version or "",
         "User-Agent": "bench",
     }
     return client, pool, base_headers

@@ -35,7 +35,6 @@ from smartdc.errors import ConfigError, SmartDCError
 if TYPE_CHECKING:
     from smartdc.auth import Passphrase, RequestSigner
 
-DEFAULT_ACCEPT_VERSION = "~9||~8"
 DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds to establish a connection
 DEFAULT_READ_TIMEOUT = 60.0  # an attempt ends within connect + read seconds; also bounds each read
 DEFAULT_MAX_RETRIES = 4
@@ -311,8 +310,11 @@ class Config:
         self.roles = _as_roles(resolved["roles"])
         self.act_as = str(resolved["act_as"]) if resolved["act_as"] else None
         self.profile = profile_name
-        self.accept_version = accept_version or DEFAULT_ACCEPT_VERSION
-        check_header_value("accept_version", self.accept_version)
+        # None: the API's default, which the client reads from its service model (the spec's
+        # default_accept_version); a bare Transport then sends none (the server's newest).
+        self.accept_version: str | None = accept_version or None
+        if self.accept_version is not None:
+            check_header_value("accept_version", self.accept_version)
         if user_agent is not None:
             check_header_value("user_agent", user_agent)
         if isinstance(timeout, tuple):

@@ -145,8 +145,17 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
 class Transport:
     """Sends signed requests; one instance is safe to share between threads."""
 
-    def __init__(self, config: Config, *, signer: RequestSigner | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        signer: RequestSigner | None = None,
+        accept_version: str | None = None,
+    ) -> None:
+        """``accept_version``: the Accept-Version sent when the configuration names none (the
+        client passes its service model's default, from the spec)."""
         self.config = config
+        self.accept_version = config.accept_version or accept_version
         self._signer = signer
         kwargs: dict[str, Any] = {
             "maxsize": config.pool_maxsize,
@@ -176,11 +185,9 @@ class Transport:
         self._host_pool_lock = threading.Lock()
         self._timeout = urllib3.Timeout(connect=config.connect_timeout, read=config.read_timeout)
         self._user_agent = config.user_agent or f"smartdc-python/{__version__}"
-        self._base_headers = {
-            "Accept": "application/json",
-            "Accept-Version": config.accept_version,
-            "User-Agent": self._user_agent,
-        }
+        self._base_headers = {"Accept": "application/json", "User-Agent": self._user_agent}
+        if self.accept_version is not None:
+            self._base_headers["Accept-Version"] = self.accept_version
         self._sleep: Callable[[float], None] = time.sleep  # tests record the waits instead
 
     @property

@@ -245,9 +245,10 @@ def open_websocket(
     encoded = encode_query(all_query)
     target = f"{path}?{encoded}" if encoded else path
     date = formatdate(usegmt=True)
+    version = accept_version or transport.accept_version
     headers = {
         "Accept": "application/json",
-        "Accept-Version": accept_version or config.accept_version,
+        **({"Accept-Version": version} if version else {}),
         "Date": date,
         "Authorization": transport.signer.authorization("GET", target, date),
     }

@@ -1882,4 +1882,5 @@ SERVICE = ServiceModel(
     },
     waiters=WAITERS,
     paginators=PAGINATORS,
+    default_accept_version="~9||~8",
 )

@@ -570,7 +570,7 @@ class BaseClient:
             config = transport.config
         else:
             config = config if config is not None else Config(**config_kwargs)
-            transport = Transport(config)
+            transport = Transport(config, accept_version=self._service_model.default_accept_version)
         self.meta = ClientMeta(
             self._service_model,
             config,

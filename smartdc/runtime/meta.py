@@ -76,6 +76,7 @@ class ServiceModel:
     operations: Mapping[str, OperationMeta]
     waiters: Mapping[str, WaiterSpec]
     paginators: Mapping[str, PaginatorSpec]
+    default_accept_version: str | None = None  # the Accept-Version a client sends by default
     by_method: Mapping[str, OperationMeta] = attrs.field(init=False)
 
     @by_method.default

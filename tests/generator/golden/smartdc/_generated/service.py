@@ -97,4 +97,5 @@ SERVICE = ServiceModel(
     },
     waiters=WAITERS,
     paginators=PAGINATORS,
+    default_accept_version="~1",
 )
