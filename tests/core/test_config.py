@@ -238,7 +238,7 @@ def test_insecure_from_environment(
 def test_defaults_and_passphrase_variable(tmp_path: Path) -> None:
     env = {"HOME": str(tmp_path), "SMARTDC_KEY_PASSPHRASE": "from-env-secret"}
     config = Config(url="https://x.example.com", account="a", key_id=FP, environ=env)
-    assert config.accept_version == "~9||~8" and config.timeout == (10.0, 60.0)
+    assert config.accept_version is None and config.timeout == (10.0, 60.0)  # None: the spec's
     assert config.max_response_bytes == 64 * 1024 * 1024 and config.insecure is False
     assert config.passphrase == "from-env-secret" and "from-env-secret" not in repr(config)
     assert config.sign_headers == ("(request-target)", "date")
