@@ -423,8 +423,15 @@ class Config:
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as its settings (the loaded key is not: the other process loads it again from
-        the same file or agent), so clients and facade objects can go to a process pool."""
-        return (_config_from_settings, (self._settings(),))
+        the same file or agent), so clients and facade objects can go to a process pool.
+
+        Never with the key's passphrase: a passphrase callback is pickled (by name) and asked
+        again; a passphrase given as text or read from the environment is left out, and the
+        other process reads ``SMARTDC_KEY_PASSPHRASE`` from its own environment."""
+        settings = self._settings()
+        if not callable(self.passphrase):
+            settings["passphrase"] = _NOT_CARRIED if self.passphrase is not None else None
+        return (_config_from_settings, (settings,))
 
     def _settings(self) -> dict[str, Any]:
         """Every setting, resolved: a new Config from them reads no environment or profile."""
@@ -464,3 +471,33 @@ class Config:
 
 def _config_from_settings(settings: dict[str, Any]) -> Config:
     return Config(**settings)
+
+
+class _PassphraseNotCarried:
+    """The passphrase of an unpickled Config whose passphrase was text: read from this process's
+    environment when the key is loaded, else a :class:`KeyPassphraseError` saying why."""
+
+    def __call__(self, shown: str) -> str:
+        from smartdc.errors import KeyPassphraseError
+
+        value = os.environ.get(PASSPHRASE_ENV)
+        if not value:
+            raise KeyPassphraseError(
+                f"private key file {shown} is encrypted, and a pickled client does not carry its "
+                f"passphrase: set {PASSPHRASE_ENV} in this process, or give the client a "
+                "passphrase callback (pickled by name, asked again)"
+            )
+        return value
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_not_carried, ())
+
+    def __repr__(self) -> str:
+        return "<passphrase not carried>"
+
+
+def _not_carried() -> _PassphraseNotCarried:
+    return _NOT_CARRIED
+
+
+_NOT_CARRIED = _PassphraseNotCarried()
