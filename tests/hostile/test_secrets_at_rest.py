@@ -8,6 +8,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -36,8 +37,8 @@ def sim_and_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Simu
         yield sim, path
 
 
-def _config(sim: Simulator, key: Path, **kwargs: object) -> Config:
-    settings: dict[str, object] = {
+def _config(sim: Simulator, key: Path, **kwargs: Any) -> Config:
+    settings: dict[str, Any] = {
         "url": sim.url,
         "account": sim.account,
         "secret": key,
