@@ -150,3 +150,45 @@ def test_a_violation_is_detected(tmp_path: Path) -> None:
         "smartdc._generated.client",
         "smartdc._generated",
     ]
+
+
+# -- the Ansible collection (ansible/): a package of its own on top of smartdc's public API ----------
+
+COLLECTION = PACKAGE.parent / "ansible" / "ansible_collections" / "smartdc" / "triton"
+# what the collection may use of smartdc: the package's public names, errors and models
+PUBLIC = ("smartdc", "smartdc.errors", "smartdc.models")
+
+
+def _collection_imports() -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(COLLECTION.rglob("*.py")):
+        for name, line in _imports(path, top_level_only=False):
+            found.append((name, f"{path.relative_to(COLLECTION)}:{line}"))
+    return found
+
+
+def test_collection_uses_only_the_public_api() -> None:
+    import smartdc
+
+    imported = _collection_imports()
+    # `from smartdc import X`: X is one of the package's public names (errors are exported lazily)
+    exported = {
+        name
+        for name, _ in imported
+        if name.count(".") == 1
+        and name.startswith("smartdc.")
+        and not name.split(".")[1].startswith("_")
+        and not isinstance(getattr(smartdc, name.split(".")[1], None), type(smartdc))
+        and hasattr(smartdc, name.split(".")[1])
+    }
+    assert any(name == "smartdc" for name, _ in imported)
+    bad = [
+        f"{where} imports {name}"
+        for name, where in imported
+        if _within(name, ("smartdc",)) and name not in PUBLIC and name not in exported
+    ]
+    assert bad == []
+
+
+def test_library_never_imports_ansible() -> None:
+    assert _violations(("smartdc",), ("ansible", "ansible_collections"), top_level_only=False) == []

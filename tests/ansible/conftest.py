@@ -99,6 +99,7 @@ class Ansible:
             ANSIBLE_PYTHON_INTERPRETER=sys.executable,
             ANSIBLE_LOCALHOST_WARNING="0",
             ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+            ANSIBLE_PIPELINING="1",
             PYTHONWARNINGS="ignore",
         )
 
@@ -137,7 +138,12 @@ class Ansible:
             "ansible-playbook",
             playbook,
             *args,
-            env={"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json"},
+            env={
+                "ANSIBLE_CALLBACK_PLUGINS": str(
+                    Path(__file__).resolve().parent / "callback_plugins"
+                ),
+                "ANSIBLE_STDOUT_CALLBACK": "record",
+            },
             check=check,
         )
         return PlaybookRun(done)
@@ -159,7 +165,13 @@ class PlaybookRun:
     def __init__(self, done: subprocess.CompletedProcess[str]) -> None:
         self.returncode = done.returncode
         self.stderr = done.stderr
-        self.output = json.loads(done.stdout)
+        self.stdout = done.stdout
+        try:
+            self.output = json.loads(done.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            raise AssertionError(
+                f"no JSON from the run:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+            ) from None
 
     @property
     def stats(self) -> dict[str, int]:
@@ -171,11 +183,7 @@ class PlaybookRun:
 
     def results(self) -> dict[str, dict[str, Any]]:
         """Task name -> its result on localhost."""
-        found = {}
-        for play in self.output["plays"]:
-            for task in play["tasks"]:
-                found[task["task"]["name"]] = task["hosts"]["localhost"]
-        return found
+        return {t["task"]: t["result"] for t in self.output["tasks"] if t["host"] == "localhost"}
 
 
 @pytest.fixture

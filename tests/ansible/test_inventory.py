@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from smartdc import DataCenter
 from smartdc.testing import Simulator
 from tests.ansible.conftest import Ansible
 
@@ -202,13 +201,19 @@ def test_failures_name_the_server_error_without_a_traceback(
 ) -> None:
     strict = {"ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED": "1"}
     ansible.write("nowhere.triton.yml", "plugin: smartdc.triton.triton\ndatacenters: [mars-1]\n")
-    done = ansible.run("ansible-inventory", "-i", "nowhere.triton.yml", "--list", env=strict, check=False)
+    done = ansible.run(
+        "ansible-inventory", "-i", "nowhere.triton.yml", "--list", env=strict, check=False
+    )
     assert done.returncode != 0
-    assert "no datacenter named 'mars-1' (this cloud has: eu-sim-1, us-sim-1, us-sim-2)" in done.stderr
+    assert (
+        "no datacenter named 'mars-1' (this cloud has: eu-sim-1, us-sim-1, us-sim-2)" in done.stderr
+    )
 
     ansible.write("one.triton.yml", "plugin: smartdc.triton.triton\n")
     sim.faults.error("ListMachines", 500, "InternalError", "the database is down", times=1)
-    done = ansible.run("ansible-inventory", "-i", "one.triton.yml", "--list", env=strict, check=False)
+    done = ansible.run(
+        "ansible-inventory", "-i", "one.triton.yml", "--list", env=strict, check=False
+    )
     assert done.returncode != 0
     assert "500 InternalError: the database is down" in done.stderr
     assert "request id" in done.stderr

@@ -133,7 +133,6 @@ from typing import Any  # noqa: E402
 from ansible.errors import AnsibleParserError  # noqa: E402
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable  # noqa: E402
 from ansible.utils.unsafe_proxy import wrap_var  # noqa: E402
-
 from ansible_collections.smartdc.triton.plugins.module_utils.triton import (  # noqa: E402
     CONNECTION_ARGS,
     HAS_SMARTDC,
@@ -156,7 +155,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
         if not HAS_SMARTDC:
-            raise AnsibleParserError("the smartdc.triton.triton inventory needs smartdc (pip install smartdc)")
+            raise AnsibleParserError(
+                "the smartdc.triton.triton inventory needs smartdc (pip install smartdc)"
+            )
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache") and cache
         update_cache = self.get_option("cache") and not cache
@@ -186,13 +187,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if not wanted:
                 targets = {datacenter_name(home, urls): home}
             elif "all" in wanted:
-                targets = {name: (home if url == home.url else home.datacenter(name)) for name, url in sorted(urls.items())}
+                targets = {
+                    name: (home if url == home.url else home.datacenter(name))
+                    for name, url in sorted(urls.items())
+                }
             else:
                 targets = {}
                 for name in wanted:
                     if name not in urls:
                         known = ", ".join(sorted(urls)) or "none"
-                        raise AnsibleParserError(f"no datacenter named {name!r} (this cloud has: {known})")
+                        raise AnsibleParserError(
+                            f"no datacenter named {name!r} (this cloud has: {known})"
+                        )
                     targets[name] = home if urls[name] == home.url else home.datacenter(name)
         except SmartDCError as exc:
             raise AnsibleParserError(f"Triton inventory: {exc}") from None
@@ -235,7 +241,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             record = instance_hostvars(machine, name, images)
             if network_ref:
                 record["_address_on_network"] = next(
-                    (nic["ip"] for nic in record["nics"] if nic["network"] in network_ids and nic["ip"]),
+                    (
+                        nic["ip"]
+                        for nic in record["nics"]
+                        if nic["network"] in network_ids and nic["ip"]
+                    ),
                     None,
                 )
             found.append(record)
@@ -291,8 +301,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 hostvars["ansible_host"] = address
             self._add_default_groups(host, record)
             self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host, strict=strict)
+            self._add_host_to_composed_groups(
+                self.get_option("groups"), hostvars, host, strict=strict
+            )
+            self._add_host_to_keyed_groups(
+                self.get_option("keyed_groups"), hostvars, host, strict=strict
+            )
 
     def _host_name(self, record: dict[str, Any], by_name: dict[str, int]) -> str:
         name = record.get("name")

@@ -27,8 +27,9 @@ CONNECTION_ARGS: dict[str, dict[str, Any]] = {
     "url": {"type": "str"},
     "account": {"type": "str"},
     "user": {"type": "str"},
-    "key_id": {"type": "str"},
-    "key_file": {"type": "path"},
+    # fingerprints and file names, not secrets (said outright: their names contain "key")
+    "key_id": {"type": "str", "no_log": False},
+    "key_file": {"type": "path", "no_log": False},
     "key_passphrase": {"type": "str", "no_log": True},
     "insecure": {"type": "bool"},
     "ca_certs": {"type": "path"},
@@ -236,15 +237,19 @@ def run_module(module: Any, work: Callable[[], dict[str, Any]]) -> None:
     server's message, code and request id (never a traceback); anything else a failure too, its
     traceback kept in ``exception`` (shown with -vvv) as Ansible does."""
     require_smartdc(module)
+    failure: dict[str, Any] | None = None
     try:
         result = work()
     except SmartDCError as exc:
-        module.fail_json(msg=str(exc), **error_details(exc))
+        failure = {"msg": str(exc), **error_details(exc)}
     except Exception as exc:
-        module.fail_json(
-            msg=f"unexpected error: {type(exc).__name__}: {exc}",
-            exception=traceback.format_exc(),
-        )
+        failure = {
+            "msg": f"unexpected error: {type(exc).__name__}: {exc}",
+            "exception": traceback.format_exc(),
+        }
+    if failure is not None:
+        # outside the except block: Ansible would attach the traceback of the active exception
+        module.fail_json(**failure)
     module.exit_json(**result)
 
 

@@ -74,16 +74,18 @@ rule:
 """
 
 import re  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-
 from ansible_collections.smartdc.triton.plugins.module_utils.triton import (  # noqa: E402
     connect,
     model_dict,
     module_argument_spec,
     run_module,
 )
+
+if TYPE_CHECKING:
+    from smartdc.models import FirewallRule
 
 FIELDS = ("rule", "enabled", "log", "description")
 
@@ -109,6 +111,7 @@ def work(module: AnsibleModule) -> dict[str, Any]:
     p = module.params
     dc = connect(p)
     api = dc.api
+    found: FirewallRule | None
     if p["id"]:
         found = api.get_firewall_rule(id=p["id"])
     else:
@@ -125,8 +128,10 @@ def work(module: AnsibleModule) -> dict[str, Any]:
         after: dict[str, Any] = {}
     else:
         asked = {f: p[f] for f in FIELDS if p[f] is not None}
-        if found is not None and "rule" in asked and normalized(asked["rule"]) == normalized(
-            found.rule
+        if (
+            found is not None
+            and "rule" in asked
+            and normalized(asked["rule"]) == normalized(found.rule)
         ):
             del asked["rule"]  # the same rule as the server writes it
         if found is None:

@@ -206,7 +206,6 @@ import re  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-
 from ansible_collections.smartdc.triton.plugins.module_utils.triton import (  # noqa: E402
     ImageNames,
     connect,
@@ -311,7 +310,7 @@ class InstanceManager:
         for key, value in (p["count_tag"] or {}).items():
             tags.setdefault(key, value)
         if self.check:
-            planned = {key: None for key in MANAGED}
+            planned: dict[str, Any] = {key: None for key in MANAGED}
             planned.update(
                 name=name,
                 state="running",
@@ -362,8 +361,11 @@ class InstanceManager:
         self.apply_metadata(machine)
         for field, on, off in (
             ("firewall_enabled", machine.enable_firewall, machine.disable_firewall),
-            ("deletion_protection", machine.enable_deletion_protection,
-             machine.disable_deletion_protection),
+            (
+                "deletion_protection",
+                machine.enable_deletion_protection,
+                machine.disable_deletion_protection,
+            ),
         ):
             wanted = p[field]
             if wanted is not None and bool(getattr(machine.model, field)) != wanted:
@@ -498,7 +500,9 @@ class InstanceManager:
     def group(self) -> list[Any]:
         selector = self.params["count_tag"] or self.params["tags"] or {}
         if not selector and self.params["exact_count"] is not None:
-            self.module.fail_json(msg="exact_count needs count_tag or tags to find its instances by")
+            self.module.fail_json(
+                msg="exact_count needs count_tag or tags to find its instances by"
+            )
         machines = [m for m in self.dc.machines(tags=selector)] if selector else []
         return sorted(
             (m for m in machines if plain(m.model.state) not in ("deleted", "failed")),

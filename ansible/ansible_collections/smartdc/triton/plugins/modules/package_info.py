@@ -56,7 +56,6 @@ packages:
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-
 from ansible_collections.smartdc.triton.plugins.module_utils.triton import (  # noqa: E402
     connect,
     model_dict,

@@ -67,8 +67,8 @@ snapshot:
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-
 from ansible_collections.smartdc.triton.plugins.module_utils.triton import (  # noqa: E402
+    NotFoundError,
     connect,
     model_dict,
     module_argument_spec,
@@ -94,7 +94,12 @@ def argument_spec() -> dict[str, dict[str, Any]]:
 def work(module: AnsibleModule) -> dict[str, Any]:
     p = module.params
     dc = connect(p)
-    machine = dc.machine(p["instance"])
+    try:
+        machine = dc.machine(p["instance"])
+    except NotFoundError:
+        if p["state"] == "absent":  # no instance, no snapshot of it
+            return {"changed": False}
+        raise
     found = next((s for s in machine.snapshots() if s.name == p["name"]), None)
     timeout = float(p["wait_timeout"])
     result: dict[str, Any] = {"changed": False}
@@ -106,7 +111,7 @@ def work(module: AnsibleModule) -> dict[str, Any]:
         return result
     if p["state"] == "restored":
         if found is None:
-            module.fail_json(msg=f"instance {machine.name} has no snapshot named {p['name']!r}")
+            raise NotFoundError(f"instance {machine.name} has no snapshot named {p['name']!r}")
         result["changed"] = True
         if not module.check_mode:
             found.start()

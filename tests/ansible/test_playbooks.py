@@ -1,0 +1,93 @@
+"""The modules through ``ansible-playbook`` against the simulator: create, change and delete,
+each run twice (nothing changes the second time), in check mode first (nothing changes at all)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from smartdc.testing import Simulator
+from tests.ansible.conftest import Ansible
+
+PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
+
+
+def machines(sim: Simulator) -> dict[str, str]:
+    """Name -> state of every instance of the account in the first datacenter."""
+    with sim.datacenter() as dc:
+        return {str(m.name): str(m.state) for m in dc.machines()}
+
+
+def rules(sim: Simulator) -> list[tuple[str, bool]]:
+    with sim.datacenter() as dc:
+        return [(r.rule, r.enabled) for r in dc.firewall_rules()]
+
+
+def test_create_change_delete_idempotent_and_check_mode(ansible: Ansible, sim: Simulator) -> None:
+    create, change, delete = (
+        str(PLAYBOOKS / f"{name}.yml") for name in ("create", "change", "delete")
+    )
+
+    # check mode: every creation reported, nothing made
+    dry = ansible.playbook(create, "--check", "--diff")
+    assert dry.changed == 3, dry.results()  # web server, rule, workers (the snapshot skipped)
+    assert dry.results()["web server"]["diff"]["after"]["web-a"]["state"] == "running"
+    assert machines(sim) == {}
+    assert rules(sim) == []
+
+    first = ansible.playbook(create)
+    assert first.stats["failures"] == 0
+    assert first.changed == 4  # web server, rule, snapshot, workers
+    assert machines(sim) == {"web-a": "running", "worker-1": "running", "worker-2": "running"}
+    again = ansible.playbook(create)
+    assert again.changed == 0, again.results()
+
+    info = ansible.playbook(str(PLAYBOOKS / "info.yml"))
+    assert (info.changed, info.stats["failures"], info.stats["ignored"]) == (0, 0, 1)
+    results = info.results()
+    failed = results["a package that does not exist"]
+    assert failed["_status"] == "failed"
+    assert (failed["status"], failed["error_code"]) == (409, "InvalidArgument"), failed["msg"]
+    assert failed["request_id"] and f"(request id {failed['request_id']})" in failed["msg"]
+    assert "no-such-package" in failed["msg"]
+    # a module failure, not a crash: no traceback (Ansible itself says "(traceback unavailable)")
+    assert not {"module_stderr", "module_stdout"} & set(failed)
+    assert "Traceback" not in str(failed.get("exception", "")) + info.stdout + info.stderr
+    assert "not-a-secret-to-show" not in info.stdout
+    # the module's instances have the inventory's host variables (there with the triton_ prefix)
+    web = results["web server found by name"]["instances"][0]
+    ansible.write("one.triton.yml", "plugin: smartdc.triton.triton\n")
+    hostvars = ansible.inventory("one.triton.yml")["_meta"]["hostvars"]["web-a"]
+    assert {f"triton_{k}": v for k, v in web.items()} == {
+        k: v for k, v in hostvars.items() if k.startswith("triton_")
+    }
+
+    # check mode of a change: reported with its diff, not made
+    dry = ansible.playbook(change, "--check", "--diff")
+    assert dry.changed == 4
+    diff = dry.results()["renamed"]["diff"]
+    assert diff == {
+        "before": {"web-a": diff["before"]["web-a"]},
+        "after": {"web-b": {**diff["before"]["web-a"], "name": "web-b"}},
+    }
+    assert machines(sim)["web-a"] == "running"
+
+    changed = ansible.playbook(change, "--diff")
+    assert changed.changed == 4
+    with sim.datacenter() as dc:
+        web = dc.machine("web-b")
+        assert (web.state, web.package) == ("stopped", "g4-highcpu-1G")
+        assert web.model.tags == {"role": "web", "tier": 2}
+        assert web.model.metadata["motd"] == "changed"
+    assert sorted(machines(sim)) == ["web-b", "worker-1"]
+    assert rules(sim)[0][1] is False
+    assert ansible.playbook(change).changed == 0
+
+    dry = ansible.playbook(delete, "--check")
+    assert dry.changed == 4
+    assert sorted(machines(sim)) == ["web-b", "worker-1"]
+
+    gone = ansible.playbook(delete)
+    assert gone.changed == 4
+    assert machines(sim) == {}
+    assert rules(sim) == []
+    assert ansible.playbook(delete).changed == 0
