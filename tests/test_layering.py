@@ -163,7 +163,8 @@ def _collection_imports() -> list[tuple[str, str]]:
     found = []
     for path in sorted(COLLECTION.rglob("*.py")):
         for name, line in _imports(path, top_level_only=False):
-            found.append((name, f"{path.relative_to(COLLECTION)}:{line}"))
+            if not _within(name, ("smartdc.triton",)):  # the collection's own names (FQCNs)
+                found.append((name, f"{path.relative_to(COLLECTION)}:{line}"))
     return found
 
 

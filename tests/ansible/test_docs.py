@@ -117,11 +117,14 @@ def test_documentation_matches_argument_spec(
 def test_inventory_options_are_the_connection_options(docs: dict[str, Any]) -> None:
     sys.path.insert(0, str(COLLECTIONS))
     try:
-        from ansible_collections.smartdc.triton.plugins.module_utils.triton import CONNECTION_ARGS
+        utils = importlib.import_module(
+            "ansible_collections.smartdc.triton.plugins.module_utils.triton"
+        )
     finally:
         sys.path.remove(str(COLLECTIONS))
+    connection_args: dict[str, Any] = utils.CONNECTION_ARGS
     options = docs["inventory:smartdc.triton.triton"]["doc"]["options"]
-    assert set(CONNECTION_ARGS) <= set(options)
+    assert set(connection_args) <= set(options)
     for name in ("compose", "groups", "keyed_groups", "strict", "cache", "cache_plugin"):
         assert name in options, name  # constructed and inventory_cache fragments
 

@@ -34,8 +34,15 @@ def test_create_change_delete_idempotent_and_check_mode(ansible: Ansible, sim: S
     assert machines(sim) == {}
     assert rules(sim) == []
 
+    planned = dry.results()["web server"]["instances"][0]
     first = ansible.playbook(create)
     assert first.stats["failures"] == 0
+    made = first.results()["web server"]["instances"][0]
+    assert set(planned) == set(made)  # one shape, in check mode too
+    known = [k for k, v in planned.items() if v not in (None, []) and k != "metadata"]
+    assert {k: planned[k] for k in known} == {k: made[k] for k in known}
+    # the server adds root_authorized_keys to what was asked
+    assert planned["metadata"].items() <= made["metadata"].items()
     assert first.changed == 4  # web server, rule, snapshot, workers
     assert machines(sim) == {"web-a": "running", "worker-1": "running", "worker-2": "running"}
     again = ansible.playbook(create)

@@ -203,6 +203,38 @@ def model_dict(model: Any) -> dict[str, Any]:
     }
 
 
+def planned_hostvars(datacenter: str, **known: Any) -> dict[str, Any]:
+    """The host variables of an instance not created yet (check mode): what is known, and None,
+    [] or {} for what only the server will tell (id, addresses...)."""
+    empty: dict[str, Any] = {
+        "id": None,
+        "name": None,
+        "datacenter": datacenter,
+        "state": None,
+        "brand": None,
+        "type": None,
+        "image": None,
+        "image_name": None,
+        "package": None,
+        "memory": None,
+        "disk": None,
+        "primary_ip": None,
+        "ips": [],
+        "networks": [],
+        "nics": [],
+        "tags": {},
+        "metadata": {},
+        "firewall_enabled": False,
+        "deletion_protection": False,
+        "compute_node": None,
+        "dns_names": [],
+        "docker": False,
+        "created": None,
+        "updated": None,
+    }
+    return {**empty, **known}
+
+
 def sorted_by_name(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(items, key=lambda i: (str(i.get("name") or ""), str(i.get("id"))))
 

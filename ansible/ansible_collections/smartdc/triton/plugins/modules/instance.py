@@ -167,6 +167,8 @@ instances:
   description:
     - The instances, as the C(smartdc.triton.triton) inventory shows them as host variables
       (there each name has the C(triton_) prefix). Deleted instances are not in it.
+    - In check mode, as they would be; what only the server can tell of an instance not created
+      yet (C(id), addresses...) is null or empty.
   returned: always
   type: list
   elements: dict
@@ -213,6 +215,7 @@ from ansible_collections.smartdc.triton.plugins.module_utils.triton import (  # 
     instance_hostvars,
     module_argument_spec,
     plain,
+    planned_hostvars,
     run_module,
 )
 
@@ -310,8 +313,8 @@ class InstanceManager:
         for key, value in (p["count_tag"] or {}).items():
             tags.setdefault(key, value)
         if self.check:
-            planned: dict[str, Any] = {key: None for key in MANAGED}
-            planned.update(
+            return planned_hostvars(
+                self.dc_name,
                 name=name,
                 state="running",
                 package=p["package"],
@@ -320,7 +323,6 @@ class InstanceManager:
                 firewall_enabled=bool(p["firewall_enabled"]),
                 deletion_protection=bool(p["deletion_protection"]),
             )
-            return planned
         image: Any = p["image"]
         if image and p["image_version"]:
             image = self.dc.image(image, version=p["image_version"])
@@ -417,9 +419,9 @@ class InstanceManager:
         self.changed |= bool(to_set or to_drop)
 
     def plan(self, machine: Any, *, created: bool) -> dict[str, Any]:
-        """Check mode: what converge() would make of the instance (its managed attributes)."""
+        """Check mode: what converge() would make of the instance (its host variables)."""
         p = self.params
-        now = machine if isinstance(machine, dict) else self.managed(self.view(machine))
+        now = machine if isinstance(machine, dict) else self.view(machine)
         after = dict(now)
         if p["new_name"]:
             after["name"] = p["new_name"]
@@ -441,7 +443,7 @@ class InstanceManager:
             after["state"] = "running"
         elif state == "stopped":
             after["state"] = "stopped"
-        if after != now or state == "rebooted":
+        if self.managed(after) != self.managed(now) or state == "rebooted":
             self.changed = True
         return after
 
@@ -491,7 +493,7 @@ class InstanceManager:
     def finish(self, outcome: Any) -> dict[str, Any]:
         """Record the instance's attributes after the change; return its view."""
         if isinstance(outcome, dict):  # check mode: the plan
-            self.after.append(outcome)
+            self.after.append(self.managed(outcome))
             return outcome
         view = self.view(outcome)
         self.after.append(self.managed(view))
