@@ -140,6 +140,7 @@ from ansible_collections.smartdc.triton.plugins.module_utils.triton import (  # 
     connect,
     datacenter_name,
     instance_hostvars,
+    sorted_by_name,
 )
 
 GROUP_KINDS = ("datacenter", "brand", "state", "package", "image", "tags")
@@ -279,6 +280,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         filters = self.get_option("filters") or {}
         if not self.get_option("include_stopped") and "state" not in filters:
             records = [r for r in records if r.get("state") != "stopped"]
+        # hosts in a stable order (by name), whatever order the servers list them in
+        records = sorted_by_name(records)
         by_name: dict[str, int] = {}
         for record in records:
             by_name[str(record.get("name"))] = by_name.get(str(record.get("name")), 0) + 1
