@@ -417,7 +417,8 @@ class Config:
     def replace(self, **changes: Any) -> Config:
         """A copy with some settings changed (e.g. ``url=`` for another datacenter)."""
         copy = Config(**{**self._settings(), **changes})
-        if set(changes) <= {"url", "insecure", "timeout", "max_retries", "retry_deadline"}:
+        same_key = {"url", "insecure", "allow_plaintext", "ca_certs", "timeout"}
+        if set(changes) <= same_key | {"max_retries", "retry_deadline"}:
             copy._signer = self._signer  # same credentials: share the loaded key
         return copy
 

@@ -275,42 +275,66 @@ class DataCenter:
         self, work: Callable[[DataCenter], T], *, max_workers: int = 8
     ) -> dict[str, DatacenterResult[T]]:
         """Run ``work(dc)`` in every datacenter at once (threads); one result per datacenter,
-        its value or its error, so one unreachable datacenter does not cost the others.
+        its value or its error, so one unreachable datacenter does not cost the others (nor one
+        whose URL is refused, see :meth:`datacenter`).
 
         ``{name: r.value for name, r in dc.map_datacenters(lambda d: d.machines()).items() if r.ok}``
         """
         from concurrent.futures import ThreadPoolExecutor
 
-        targets = self.all_datacenters()
+        targets = sorted(self.datacenters().items())
 
-        def run(dc: DataCenter) -> DatacenterResult[T]:
+        def run(target: tuple[str, str]) -> DatacenterResult[T]:
+            name, url = target
             try:
-                return DatacenterResult(value=work(dc))
+                return DatacenterResult(
+                    value=work(self if url == self.url else self._at(name, url))
+                )
             except Exception as exc:  # kept per datacenter; the caller decides
                 return DatacenterResult(error=exc)
 
         with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(targets)))) as pool:
-            results = list(pool.map(run, targets.values()))
-        return dict(zip(targets, results, strict=True))
+            results = list(pool.map(run, targets))
+        return {name: result for (name, _), result in zip(targets, results, strict=True)}
 
     def datacenters(self) -> dict[str, str]:
         """Datacenter name -> CloudAPI URL."""
         return dict(self.api.list_datacenters())
 
-    def datacenter(self, name: str) -> DataCenter:
+    def datacenter(
+        self,
+        name: str,
+        *,
+        insecure: bool = False,
+        allow_plaintext: bool = False,
+        ca_certs: str | None = None,
+    ) -> DataCenter:
         """A DataCenter for another datacenter of this cloud: same credentials (the loaded key
-        is shared), same TLS settings, that datacenter's URL."""
+        is shared), that datacenter's URL as the server names it.
+
+        The URL came from the server, so it gets the TLS verification of your settings
+        (``ca_certs`` included) but never the exceptions you made for your own URL: it is
+        verified even when this DataCenter is ``insecure``, and plain ``http://`` is refused
+        (``ConfigError``) unless it is loopback. To trust that host, say so for it:
+        ``insecure=True`` (test clouds only), ``allow_plaintext=True`` or a ``ca_certs`` bundle
+        that signs its certificate. A URL equal to your own keeps your settings.
+        """
         urls = self.datacenters()
         if name not in urls:
             known = ", ".join(sorted(urls)) or "none"
             raise NotFoundError(f"no datacenter named {name!r} (this cloud has: {known})")
-        return self._at(name, urls[name])
+        trust: dict[str, Any] = {"insecure": insecure, "allow_plaintext": allow_plaintext}
+        if ca_certs is not None:
+            trust["ca_certs"] = ca_certs
+        return self._at(name, urls[name], **trust)
 
-    def _at(self, name: str, url: str) -> DataCenter:
-        # waits there keep the same time as here
+    def _at(self, name: str, url: str, **trust: Any) -> DataCenter:
+        # a URL the server named: the user's verification, not their exceptions for their URL
+        own = url.rstrip("/") == self.url
+        settings = {} if own else {"insecure": False, "allow_plaintext": False, **trust}
         api = CloudAPI(
-            config=self.config.replace(url=url),
-            clock=self.api.meta.clock,
+            config=self.config.replace(url=url, **settings),
+            clock=self.api.meta.clock,  # waits there keep the same time as here
             changefeed_waits=self.api.meta.changefeed_waits,
         )
         return DataCenter.from_client(api, name)
