@@ -41,7 +41,10 @@ __all__ = [
 
 
 class MachineFields:
-    """Every field of the Machine held in ``self.model``, as of its last fetch."""
+    """Every field of the Machine held in ``self.model``, as of its last fetch.
+
+    A field the spec guarantees is None only when the server's answer lacked it (tolerant
+    decoding: listed in ``self.model.decode_problems``)."""
 
     model: Machine
 
@@ -194,7 +197,10 @@ class MachineFields:
 
 
 class SnapshotFields:
-    """Every field of the Snapshot held in ``self.model``, as of its last fetch."""
+    """Every field of the Snapshot held in ``self.model``, as of its last fetch.
+
+    A field the spec guarantees is None only when the server's answer lacked it (tolerant
+    decoding: listed in ``self.model.decode_problems``)."""
 
     model: Snapshot
 
@@ -225,7 +231,10 @@ class SnapshotFields:
 
 
 class FirewallRuleFields:
-    """Every field of the FirewallRule held in ``self.model``, as of its last fetch."""
+    """Every field of the FirewallRule held in ``self.model``, as of its last fetch.
+
+    A field the spec guarantees is None only when the server's answer lacked it (tolerant
+    decoding: listed in ``self.model.decode_problems``)."""
 
     model: FirewallRule
 
@@ -262,7 +271,10 @@ class FirewallRuleFields:
 
 
 class VolumeFields:
-    """Every field of the Volume held in ``self.model``, as of its last fetch."""
+    """Every field of the Volume held in ``self.model``, as of its last fetch.
+
+    A field the spec guarantees is None only when the server's answer lacked it (tolerant
+    decoding: listed in ``self.model.decode_problems``)."""
 
     model: Volume
 
@@ -323,7 +335,10 @@ class VolumeFields:
 
 
 class ImageFields:
-    """Every field of the Image held in ``self.model``, as of its last fetch."""
+    """Every field of the Image held in ``self.model``, as of its last fetch.
+
+    A field the spec guarantees is None only when the server's answer lacked it (tolerant
+    decoding: listed in ``self.model.decode_problems``)."""
 
     model: Image
 
@@ -424,7 +439,10 @@ class ImageFields:
 
 
 class NetworkFields:
-    """Every field of the Network held in ``self.model``, as of its last fetch."""
+    """Every field of the Network held in ``self.model``, as of its last fetch.
+
+    A field the spec guarantees is None only when the server's answer lacked it (tolerant
+    decoding: listed in ``self.model.decode_problems``)."""
 
     model: Network
 

@@ -43,6 +43,11 @@ class Account:
     """The account (the customer) that owns every other resource.
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+
+    Fields typed without ``None`` are guaranteed by the spec. A server may still leave one out or
+    send null or a mistyped value: under the default (tolerant) decoding the answer is kept, the
+    field is then None, whatever its type says, and the gap is recorded in ``decode_problems``
+    (empty when every guaranteed field is there); ``smartdc.strict_decoding()`` raises instead.
     """
 
     id: str
@@ -321,6 +326,11 @@ class ProvisioningLimit:
     """One provisioning limit of the account and how much of it is used.
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+
+    Fields typed without ``None`` are guaranteed by the spec. A server may still leave one out or
+    send null or a mistyped value: under the default (tolerant) decoding the answer is kept, the
+    field is then None, whatever its type says, and the gap is recorded in ``decode_problems``
+    (empty when every guaranteed field is there); ``smartdc.strict_decoding()`` raises instead.
     """
 
     used: float
@@ -491,6 +501,11 @@ class PingVersions:
     """The API versions a server supports.
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+
+    Fields typed without ``None`` are guaranteed by the spec. A server may still leave one out or
+    send null or a mistyped value: under the default (tolerant) decoding the answer is kept, the
+    field is then None, whatever its type says, and the gap is recorded in ``decode_problems``
+    (empty when every guaranteed field is there); ``smartdc.strict_decoding()`` raises instead.
     """
 
     versions: list[str] = attrs.field(repr=False)
@@ -576,6 +591,11 @@ class Ping:
     """The answer of the unauthenticated health check.
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+
+    Fields typed without ``None`` are guaranteed by the spec. A server may still leave one out or
+    send null or a mistyped value: under the default (tolerant) decoding the answer is kept, the
+    field is then None, whatever its type says, and the gap is recorded in ``decode_problems``
+    (empty when every guaranteed field is there); ``smartdc.strict_decoding()`` raises instead.
     """
 
     ping: str

@@ -39,6 +39,11 @@ class ChangefeedRegistration:
     """The message a client sends after the upgrade to start receiving changes.
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+
+    Fields typed without ``None`` are guaranteed by the spec. A server may still leave one out or
+    send null or a mistyped value: under the default (tolerant) decoding the answer is kept, the
+    field is then None, whatever its type says, and the gap is recorded in ``decode_problems``
+    (empty when every guaranteed field is there); ``smartdc.strict_decoding()`` raises instead.
     """
 
     resource: str
@@ -185,6 +190,11 @@ class ChangefeedChangeKind:
     """What changed.
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+
+    Fields typed without ``None`` are guaranteed by the spec. A server may still leave one out or
+    send null or a mistyped value: under the default (tolerant) decoding the answer is kept, the
+    field is then None, whatever its type says, and the gap is recorded in ``decode_problems``
+    (empty when every guaranteed field is there); ``smartdc.strict_decoding()`` raises instead.
     """
 
     resource: str
@@ -294,6 +304,11 @@ class ChangefeedMessage:
     """One change of an instance, as sent on the changefeed.
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+
+    Fields typed without ``None`` are guaranteed by the spec. A server may still leave one out or
+    send null or a mistyped value: under the default (tolerant) decoding the answer is kept, the
+    field is then None, whatever its type says, and the gap is recorded in ``decode_problems``
+    (empty when every guaranteed field is there); ``smartdc.strict_decoding()`` raises instead.
     """
 
     changed_resource_id: str

@@ -44,6 +44,11 @@ class ImageFile:
     """A file of an image.
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+
+    Fields typed without ``None`` are guaranteed by the spec. A server may still leave one out or
+    send null or a mistyped value: under the default (tolerant) decoding the answer is kept, the
+    field is then None, whatever its type says, and the gap is recorded in ``decode_problems``
+    (empty when every guaranteed field is there); ``smartdc.strict_decoding()`` raises instead.
     """
 
     compression: ImageFileCompression
@@ -140,6 +145,11 @@ class ImageError:
     """Why creating an image failed.
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+
+    Fields typed without ``None`` are guaranteed by the spec. A server may still leave one out or
+    send null or a mistyped value: under the default (tolerant) decoding the answer is kept, the
+    field is then None, whatever its type says, and the gap is recorded in ``decode_problems``
+    (empty when every guaranteed field is there); ``smartdc.strict_decoding()`` raises instead.
     """
 
     code: str
@@ -437,6 +447,11 @@ class Image:
     """An image.
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+
+    Fields typed without ``None`` are guaranteed by the spec. A server may still leave one out or
+    send null or a mistyped value: under the default (tolerant) decoding the answer is kept, the
+    field is then None, whatever its type says, and the gap is recorded in ``decode_problems``
+    (empty when every guaranteed field is there); ``smartdc.strict_decoding()`` raises instead.
     """
 
     id: str
@@ -797,6 +812,11 @@ class ImageExport:
     """Where ExportImage wrote an image in Manta.
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+
+    Fields typed without ``None`` are guaranteed by the spec. A server may still leave one out or
+    send null or a mistyped value: under the default (tolerant) decoding the answer is kept, the
+    field is then None, whatever its type says, and the gap is recorded in ``decode_problems``
+    (empty when every guaranteed field is there); ``smartdc.strict_decoding()`` raises instead.
     """
 
     manta_url: str

@@ -62,6 +62,11 @@ class Machine:
     """An instance.
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+
+    Fields typed without ``None`` are guaranteed by the spec. A server may still leave one out or
+    send null or a mistyped value: under the default (tolerant) decoding the answer is kept, the
+    field is then None, whatever its type says, and the gap is recorded in ``decode_problems``
+    (empty when every guaranteed field is there); ``smartdc.strict_decoding()`` raises instead.
     """
 
     id: str
@@ -782,6 +787,11 @@ class AuditEntry:
     """One action recorded in the audit trail of an instance.
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+
+    Fields typed without ``None`` are guaranteed by the spec. A server may still leave one out or
+    send null or a mistyped value: under the default (tolerant) decoding the answer is kept, the
+    field is then None, whatever its type says, and the gap is recorded in ``decode_problems``
+    (empty when every guaranteed field is there); ``smartdc.strict_decoding()`` raises instead.
     """
 
     action: str
@@ -893,6 +903,11 @@ class AuditCaller:
     """The requester of an audited action.
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+
+    Fields typed without ``None`` are guaranteed by the spec. A server may still leave one out or
+    send null or a mistyped value: under the default (tolerant) decoding the answer is kept, the
+    field is then None, whatever its type says, and the gap is recorded in ``decode_problems``
+    (empty when every guaranteed field is there); ``smartdc.strict_decoding()`` raises instead.
     """
 
     type: AuditCallerType
@@ -1013,6 +1028,11 @@ class NetworkObject:
     """A network to attach a new instance or NIC to, optionally with a fixed IP (since 8.5.0).
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+
+    Fields typed without ``None`` are guaranteed by the spec. A server may still leave one out or
+    send null or a mistyped value: under the default (tolerant) decoding the answer is kept, the
+    field is then None, whatever its type says, and the gap is recorded in ``decode_problems``
+    (empty when every guaranteed field is there); ``smartdc.strict_decoding()`` raises instead.
     """
 
     ipv4_uuid: str
@@ -1312,6 +1332,11 @@ class VolumeMount:
     """A volume to mount into a new instance (CreateMachine `volumes`).
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+
+    Fields typed without ``None`` are guaranteed by the spec. A server may still leave one out or
+    send null or a mistyped value: under the default (tolerant) decoding the answer is kept, the
+    field is then None, whatever its type says, and the gap is recorded in ``decode_problems``
+    (empty when every guaranteed field is there); ``smartdc.strict_decoding()`` raises instead.
     """
 
     name: str

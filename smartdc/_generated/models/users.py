@@ -40,6 +40,11 @@ class User:
     """A sub-user of the account.
 
     JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+
+    Fields typed without ``None`` are guaranteed by the spec. A server may still leave one out or
+    send null or a mistyped value: under the default (tolerant) decoding the answer is kept, the
+    field is then None, whatever its type says, and the gap is recorded in ``decode_problems``
+    (empty when every guaranteed field is there); ``smartdc.strict_decoding()`` raises instead.
     """
 
     id: str
