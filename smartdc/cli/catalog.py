@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -45,11 +46,24 @@ def cmd_datacenters(ctx: Context) -> int:
     return 0
 
 
+def answer_json(ctx: Context, operation: str, params: dict[str, Any]) -> list[Any]:
+    """A listing operation's answer as parsed JSON, for printing: no model is decoded (a table
+    shows a few fields; ``-j`` prints the objects as the server sent them)."""
+    from smartdc.errors import InvalidResponseError
+
+    api = ctx.api()
+    response = api.meta.call(api.meta.operation(operation), params, decode=False)
+    found = json.loads(response.body) if response.body else []
+    if not isinstance(found, list):
+        raise InvalidResponseError(f"{operation}: the answer is not a JSON array")
+    return found
+
+
 def cmd_images(ctx: Context) -> int:
     params = filters(ctx, "ListImages")
     if getattr(ctx.args, "all", False):
         params.setdefault("state", "all")  # triton's -a: inactive images too
-    images = ctx.datacenter().images(**params)
+    images = answer_json(ctx, "ListImages", params)
     ctx.printer.listing(
         images,
         listings.of(
@@ -59,12 +73,13 @@ def cmd_images(ctx: Context) -> int:
             sort=("published_at",),
             computed={"flags": listings.image_flags, "pubdate": listings.pubdate},
         ),
+        raw=True,
     )
     return 0
 
 
 def cmd_packages(ctx: Context) -> int:
-    packages = ctx.datacenter().packages(**filters(ctx, "ListPackages"))
+    packages = answer_json(ctx, "ListPackages", filters(ctx, "ListPackages"))
     ctx.printer.listing(
         packages,
         listings.of(
@@ -76,6 +91,7 @@ def cmd_packages(ctx: Context) -> int:
             shown={size: listings.human_mib for size in ("memory", "swap", "disk")},
             right=("memory", "swap", "disk", "vcpus"),
         ),
+        raw=True,
     )
     return 0
 

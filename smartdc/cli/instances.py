@@ -161,8 +161,10 @@ def cmd_instances(ctx: Context) -> int:
         finally:
             write()  # what came before an error is printed too
         return 0
-    machines = ctx.datacenter().machines(**params)
-    ctx.printer.listing(machines, listings.instances(lambda: _image_names(ctx)))
+    # A table needs a few fields of each machine: read from the parsed JSON, no model decoded
+    api = ctx.api()
+    machines = (item for item, _ in api.meta.paginate_json("ListMachines", params))
+    ctx.printer.listing(machines, listings.instances(lambda: _image_names(ctx)), raw=True)
     return 0
 
 

@@ -66,16 +66,30 @@ def _snake(name: str) -> str:
 def field(record: Mapping[str, Any], name: str) -> Any:
     """A field of a JSON record by its JSON or Python name; ``a.b`` reaches into objects."""
     value: Any = record
-    for part in name.split("."):
+    for part in name.split(".") if "." in name else (name,):
         if not isinstance(value, Mapping):
             return None
-        for key in (part, _camel(part), _snake(part)):
+        if part in value:  # the name as the server spells it: no other spelling worked out
+            value = value[part]
+            continue
+        for key in _spellings(part):
             if key in value:
                 value = value[key]
                 break
         else:
             return None
     return value
+
+
+_SPELLINGS: dict[str, tuple[str, str]] = {}
+
+
+def _spellings(name: str) -> tuple[str, str]:
+    """``name`` in camelCase and snake_case (worked out once per name)."""
+    found = _SPELLINGS.get(name)
+    if found is None:
+        found = _SPELLINGS[name] = (_camel(name), _snake(name))
+    return found
 
 
 def cell(value: Any, _depth: int = 0) -> str:
@@ -142,12 +156,18 @@ class Listing:
         self.shown: Mapping[str, Callable[[Any], str]] = shown or {}
         self.right = right
 
-    def check(self, names: Sequence[str], what: str, seen: Iterable[str] = ()) -> None:
+    def check(
+        self, names: Sequence[str], what: str, seen: Callable[[], Iterable[str]] = tuple
+    ) -> None:
         """Refuse names that are neither a field, a computed column, nor a key the server sent
-        (``seen``: fields newer than the spec are shown too)."""
-        known = {*self.computed, *self.fields, *seen}
+        (``seen()``: fields newer than the spec are shown too; asked only for a name that is
+        not a known field)."""
+        known = {*self.computed, *self.fields}
         known |= {_camel(n) for n in self.fields} | {_snake(n) for n in self.fields}
         unknown = [n for n in names if n.lstrip("-").split(".", 1)[0] not in known]
+        if unknown:
+            known.update(seen())
+            unknown = [n for n in unknown if n.lstrip("-").split(".", 1)[0] not in known]
         if unknown and self.fields:
             valid = ", ".join(sorted({*self.computed, *(_camel(n) for n in self.fields)}))
             raise ColumnError(f"unknown {what} {', '.join(unknown)}; valid: {valid}")
@@ -184,17 +204,21 @@ class Printer:
         self.long = long
         self.sort = [s.strip() for s in sort.split(",") if s.strip()] if sort else None
 
-    def listing(self, items: Iterable[Any], listing: Listing) -> int:
+    def listing(self, items: Iterable[Any], listing: Listing, *, raw: bool = False) -> int:
         """A list as ``listing`` says (``-o``, ``-l``, ``-s``, ``-H``, computed columns); JSON
-        lines with ``-j`` (the whole objects, as triton prints them, whatever ``-o`` says)."""
+        lines with ``-j`` (the whole objects, as triton prints them, whatever ``-o`` says).
+        ``raw``: the items are already JSON values (parsed answers, not models): used as they
+        are, without a copy."""
         if self.json_mode:
             return self.records(items, listing.columns)
         columns = self.columns or list(
             listing.long if self.long and listing.long else listing.columns
         )
         sort = self.sort or list(listing.sort)
-        records = [as_json(item) for item in items]
-        seen = {key for record in records if isinstance(record, Mapping) for key in record}
+        records = list(items) if raw else [as_json(item) for item in items]
+        def seen() -> set[str]:
+            return {key for record in records if isinstance(record, Mapping) for key in record}
+
         listing.check(columns, "column", seen)
         listing.check(sort, "sort field", seen)
 
