@@ -4,6 +4,9 @@ on first use)."""
 from __future__ import annotations
 
 import argparse
+import threading
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from smartdc.cli.output import Printer, terminal_safe
@@ -50,6 +53,7 @@ class Context:
         )
         self._dc: DataCenter | None = None
         self._api: CloudAPI | None = None
+        self._progresses: list[Progress] = []
         self.failures: list[int] = []  # exit statuses of targets that failed (see instances.each)
 
     def config_kwargs(self) -> dict[str, Any]:
@@ -92,6 +96,8 @@ class Context:
         return machine
 
     def close(self) -> None:
+        for progress in self._progresses:
+            progress.close()
         if self._dc is not None:
             self._dc.close()
         elif self._api is not None:
@@ -101,18 +107,30 @@ class Context:
         """Progress of a wait on stderr (never stdout): a status line rewritten in place on a
         terminal, else one line per change of state."""
         isatty = getattr(self.err, "isatty", None)
-        return Progress(self.err, label, tty=bool(callable(isatty) and isatty()), total=total)
+        progress = Progress(self.err, label, tty=bool(callable(isatty) and isatty()), total=total)
+        self._progresses.append(progress)  # its ticker stops when the command ends, whatever
+        return progress
 
 
 class Progress:
     """``label: state, 12 s[, 1/3 done]`` while a command waits.
 
     On a terminal the line is rewritten in place and cleared at the end, so that only the result
-    stays; otherwise a line is written each time the state changes (logs, CI), and one at the
-    end. ``total``: the machines waited on; a state such as ``2 running, 1 provisioning`` (what
-    a wait on several reports) counts those in the wanted state as done."""
+    stays, and it keeps counting the seconds between two polls (a ticker thread redraws it every
+    ``tick_seconds``); otherwise a line is written each time the state changes (logs, CI), and
+    one at the end. ``total``: the machines waited on; a state such as ``2 running, 1
+    provisioning`` (what a wait on several reports) counts those in the wanted state as done."""
 
-    def __init__(self, stream: TextIO, label: str, *, tty: bool, total: int = 1) -> None:
+    def __init__(
+        self,
+        stream: TextIO,
+        label: str,
+        *,
+        tty: bool,
+        total: int = 1,
+        now: Callable[[], float] = time.monotonic,
+        tick_seconds: float = 1.0,
+    ) -> None:
         self.stream = stream
         self.label = label
         self.tty = tty
@@ -121,6 +139,34 @@ class Progress:
         self.target: str | None = None
         self.elapsed = 0.0
         self._last: str | None = None
+        self._now = now
+        self._since = 0.0  # when the last poll reported (``now()``)
+        self._tick_seconds = tick_seconds
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+
+    def tick(self) -> None:
+        """Redraw the terminal line with the seconds counted since the last poll."""
+        with self._lock:
+            if self.tty and self._last is not None and not self._stop.is_set():
+                self._draw(self._last, self.elapsed + max(0.0, self._now() - self._since))
+
+    def _tick_until_stopped(self) -> None:
+        while not self._stop.wait(self._tick_seconds):
+            self.tick()
+
+    def close(self) -> None:
+        """Stop the ticker (done() does; so does the end of the command)."""
+        self._stop.set()
+        ticker, self._ticker = self._ticker, None
+        if ticker is not None and ticker is not threading.current_thread():
+            ticker.join(timeout=2 * self._tick_seconds)
+
+    def _draw(self, state: str, elapsed: float) -> None:
+        shown = terminal_safe(f"{self.label}: {state}, {elapsed:.0f} s{self._counted(state)}")
+        self.stream.write(f"\r\x1b[K{shown}")
+        self.stream.flush()
 
     def at(self, done: int) -> None:
         """``done`` of ``total`` are finished (when they are waited on one after another)."""
@@ -138,18 +184,25 @@ class Progress:
         return f", {done}/{self.total} done"
 
     def __call__(self, state: str, elapsed: float) -> None:
-        self.elapsed = elapsed
-        if self.tty:
-            shown = terminal_safe(f"{self.label}: {state}, {elapsed:.0f} s{self._counted(state)}")
-            self.stream.write(f"\r\x1b[K{shown}")
-            self.stream.flush()
-        elif state != self._last:
-            shown = terminal_safe(f"{self.label}: {state} ({elapsed:.0f} s{self._counted(state)})")
-            self.stream.write(f"{shown}\n")
-            self.stream.flush()
-        self._last = state
+        with self._lock:
+            self.elapsed = elapsed
+            self._since = self._now()
+            if self.tty:
+                self._draw(state, elapsed)
+            elif state != self._last:
+                counted = self._counted(state)
+                shown = terminal_safe(f"{self.label}: {state} ({elapsed:.0f} s{counted})")
+                self.stream.write(f"{shown}\n")
+                self.stream.flush()
+            self._last = state
+        if self.tty and self._ticker is None and not self._stop.is_set():
+            self._ticker = threading.Thread(
+                target=self._tick_until_stopped, name="smartdc-progress", daemon=True
+            )
+            self._ticker.start()
 
     def done(self, state: str) -> None:
+        self.close()
         if self.tty:
             self.stream.write("\r\x1b[K")  # the result follows on stdout; the status goes
         elif state != self._last:

@@ -216,6 +216,7 @@ class Printer:
         )
         sort = self.sort or list(listing.sort)
         records = list(items) if raw else [as_json(item) for item in items]
+
         def seen() -> set[str]:
             return {key for record in records if isinstance(record, Mapping) for key in record}
 
