@@ -193,3 +193,76 @@ def test_collection_uses_only_the_public_api() -> None:
 
 def test_library_never_imports_ansible() -> None:
     assert _violations(("smartdc",), ("ansible", "ansible_collections"), top_level_only=False) == []
+
+
+def _runtime_graph() -> dict[str, set[str]]:
+    """Module -> the package's modules it imports when it runs (any depth of the module; not the
+    ``if TYPE_CHECKING:`` imports, which never run). ``from pkg import sub`` is an edge to
+    ``pkg.sub`` only: importing a submodule is not a dependency on its siblings."""
+    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for module, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip: set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and ast.unparse(node.test) in (
+                "TYPE_CHECKING",
+                "typing.TYPE_CHECKING",
+            ):
+                skip |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+        deps: set[str] = set()
+        for node in ast.walk(tree):
+            if id(node) in skip:
+                continue
+            if isinstance(node, ast.Import):
+                deps |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                subs = {f"{node.module}.{a.name}" for a in node.names} & set(modules)
+                deps |= subs
+                if len(subs) < len(node.names):
+                    deps.add(node.module)
+        graph[module] = {d for d in deps if d in modules and d != module}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]], within: str) -> list[list[str]]:
+    """The strongly connected groups of more than one module under ``within`` (Tarjan)."""
+    nodes = {m for m in graph if _within(m, (within,))}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for dep in sorted(graph[node] & nodes):
+            if dep not in index:
+                visit(dep)
+                low[node] = min(low[node], low[dep])
+            elif dep in stack:
+                low[node] = min(low[node], index[dep])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(nodes):
+        if node not in index:
+            visit(node)
+    return found
+
+
+@pytest.mark.parametrize("package", ["smartdc.facade"])
+def test_no_import_cycle(package: str) -> None:
+    assert cycles(_runtime_graph(), package) == []
+
+
+def test_a_cycle_is_detected() -> None:
+    graph = {"a.x": {"a.y"}, "a.y": {"a.z"}, "a.z": {"a.x"}, "a.w": {"a.x"}}
+    assert cycles(graph, "a") == [["a.x", "a.y", "a.z"]]

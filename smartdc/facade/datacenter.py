@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import attrs
 
@@ -35,8 +35,11 @@ if TYPE_CHECKING:
         Key,
         Package,
     )
+    from smartdc._generated.models import FirewallRule as FirewallRuleModel
     from smartdc._generated.models import Image as ImageModel
+    from smartdc._generated.models import Machine as MachineModel
     from smartdc._generated.models import Network as NetworkModel
+    from smartdc._generated.models import Volume as VolumeModel
 
     # What users pass for an image or a network: an id or name, or an object that has an id.
     ImageRef = str | BoundImage | ImageModel
@@ -338,6 +341,35 @@ class DataCenter:
             changefeed_waits=self.api.meta.changefeed_waits,
         )
         return DataCenter.from_client(api, name)
+
+    # -- binding models ----------------------------------------------------------------------
+
+    @overload
+    def bind(self, model: MachineModel) -> BoundMachine: ...
+    @overload
+    def bind(self, model: ImageModel) -> BoundImage: ...
+    @overload
+    def bind(self, model: NetworkModel) -> BoundNetwork: ...
+    @overload
+    def bind(self, model: VolumeModel) -> BoundVolume: ...
+    @overload
+    def bind(self, model: FirewallRuleModel) -> BoundFirewallRule: ...
+    def bind(self, model: Any) -> Any:
+        """The bound object of this datacenter for a model the client returned
+        (``dc.bind(dc.api.get_machine(id))`` is a :class:`BoundMachine`)."""
+        from smartdc._generated import models
+
+        bound: dict[type, Callable[[DataCenter, Any], Any]] = {
+            models.Machine: BoundMachine,
+            models.Image: BoundImage,
+            models.Network: BoundNetwork,
+            models.Volume: BoundVolume,
+            models.FirewallRule: BoundFirewallRule,
+        }
+        kind = bound.get(type(model))
+        if kind is None:
+            raise TypeError(f"no bound object for a {type(model).__name__}")
+        return kind(self, model)
 
     # -- machines ----------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from smartdc._generated.views import MachineFields
 from smartdc.errors import GoneError, InvalidResponseError
 from smartdc.facade import waiting
 from smartdc.facade.live_maps import MachineMetadata, MachineTags
+from smartdc.facade.resources import BoundFirewallRule, BoundImage
 from smartdc.facade.snapshot import BoundSnapshot
 from smartdc.facade.waiting import ProgressCallback
 
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     )
     from smartdc._generated.models import Machine as MachineModel
     from smartdc.facade.datacenter import DataCenter
-    from smartdc.facade.resources import BoundFirewallRule, BoundImage
 
 
 def fetch_machine(api: CloudAPI, machine_id: str) -> MachineModel:
@@ -218,8 +218,6 @@ class BoundMachine(MachineFields):
 
     def firewall_rules(self) -> list[BoundFirewallRule]:
         """The firewall rules that apply to the machine."""
-        from smartdc.facade.resources import BoundFirewallRule
-
         return [
             BoundFirewallRule(self.datacenter, r)
             for r in self._api.list_machine_firewall_rules(id=self.id)
@@ -231,8 +229,6 @@ class BoundMachine(MachineFields):
 
     def create_image(self, name: str, version: str, **params: Any) -> BoundImage:
         """Create an image from this (stopped, prepared) machine; it starts ``creating``."""
-        from smartdc.facade.resources import BoundImage
-
         return BoundImage(
             self.datacenter,
             self._api.create_image_from_machine(

@@ -95,12 +95,8 @@ class BoundFirewallRule(_AccountObject["FirewallRuleModel"], FirewallRuleFields)
 
     def machines(self) -> list[BoundMachine]:
         """The machines the rule applies to."""
-        from smartdc.facade.machine import BoundMachine
-
-        return [
-            BoundMachine(self.datacenter, m)
-            for m in self._api.list_firewall_rule_machines(id=self.id)
-        ]
+        # bound by the datacenter: this module never imports machine.py (machines import it)
+        return [self.datacenter.bind(m) for m in self._api.list_firewall_rule_machines(id=self.id)]
 
 
 class BoundVolume(_AccountObject["VolumeModel"], VolumeFields):

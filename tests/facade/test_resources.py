@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from smartdc.facade import BoundFirewallRule, BoundVolume, DataCenter
 from smartdc.testing import Simulator
 
@@ -89,3 +91,14 @@ def test_create_machine_takes_bound_objects_and_models_alike(dc: DataCenter) -> 
     volume = dc.create_volume("shared", networks=[fabric], wait=True)
     assert volume.networks == [fabric.id]
     assert repr(volume).startswith("<BoundVolume ") and repr(network).startswith("<BoundNetwork ")
+
+
+def test_bind_gives_the_bound_object_of_a_model(dc: DataCenter) -> None:
+    from smartdc.facade import BoundImage, BoundMachine
+
+    machine = dc.create_machine(name="bound")
+    bound = dc.bind(dc.api.get_machine(id=machine.id))
+    assert isinstance(bound, BoundMachine) and bound == machine
+    assert isinstance(dc.bind(dc.api.list_images()[0]), BoundImage)
+    with pytest.raises(TypeError, match="Package"):
+        dc.bind(dc.api.list_packages()[0])  # type: ignore[call-overload]
