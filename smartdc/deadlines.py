@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import os
 import socket
 import threading
 import time
@@ -103,7 +104,7 @@ class Watchdog:
     def watch(self, deadline: float) -> Watch:
         watch = Watch(deadline)
         with self._cond:
-            if self._thread is None or not self._thread.is_alive():
+            if self._thread is None:  # first use (again in a forked child: see below)
                 self._thread = threading.Thread(
                     target=self._run, name="smartdc-deadlines", daemon=True
                 )
@@ -135,6 +136,16 @@ class Watchdog:
 
 
 WATCHDOG = Watchdog()
+
+
+def _after_fork() -> None:
+    # A forked child has no watchdog thread: the next watch starts one (and nothing of the
+    # parent's in-flight attempts is this process's to cut).
+    WATCHDOG.__init__()  # type: ignore[misc]
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 def _attach_current(sock: Any) -> None:

@@ -22,6 +22,13 @@ class Headers(Mapping[str, str]):
         # a name sent twice: the last value wins
         self._items = {k.lower(): (k, v) for k, v in pairs}
 
+    @classmethod
+    def of_lowered(cls, items: dict[str, tuple[str, str]]) -> Headers:
+        """From ``{lower-case name: (name as received, value)}``, used as it is."""
+        headers = cls.__new__(cls)
+        headers._items = items
+        return headers
+
     def __getitem__(self, key: str) -> str:
         return self._items[key.lower()][1]
 

@@ -102,8 +102,9 @@ class HttpSignatureSigner:
         self.sign_headers = check_sign_headers(sign_headers)
         self._sign = sign
         self._headers_param = " ".join(self.sign_headers)
+        self._targeted = "(request-target)" in self.sign_headers
         self._cache_size = max(0, cache_size)
-        self._cache: OrderedDict[str, str] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str, str], str] = OrderedDict()
         self._lock = threading.Lock()
 
     def authorization(self, method: str, path: str, date: str) -> str:
@@ -112,13 +113,15 @@ class HttpSignatureSigner:
             raise ArgumentError("date must be a single-line HTTP date")
         if "\n" in path or "\r" in path or " " in path or not path.startswith("/"):
             raise ArgumentError("path must be a request-target starting with '/' without spaces")
-        text = signing_string(self.sign_headers, method, path, date)
+        # What the signature depends on: the date, and the method and path when signed.
+        key = (method, path, date) if self._targeted else ("", "", date)
         if self._cache_size:
             with self._lock:
-                cached = self._cache.get(text)
-                if cached is not None:
-                    self._cache.move_to_end(text)
+                cached = self._cache.get(key)
+                if cached is not None:  # checked and signed before
+                    self._cache.move_to_end(key)
                     return cached
+        text = signing_string(self.sign_headers, method, path, date)
         signature = base64.b64encode(self._sign(text.encode("utf-8"))).decode("ascii")
         value = (
             f'Signature keyId="{self.key_id}",algorithm="{self.algorithm}",'
@@ -126,8 +129,8 @@ class HttpSignatureSigner:
         )
         if self._cache_size:
             with self._lock:
-                self._cache[text] = value
-                self._cache.move_to_end(text)
+                self._cache[key] = value
+                self._cache.move_to_end(key)
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
         return value

@@ -26,14 +26,25 @@ def encode_segment(value: object) -> str:
     return encoded
 
 
+_TEMPLATES: dict[str, tuple[str, tuple[str, ...]]] = {}  # template -> (%-form, its names)
+
+
+def _compiled(template: str) -> tuple[str, tuple[str, ...]]:
+    found = _TEMPLATES.get(template)
+    if found is None:
+        names = tuple(_PLACEHOLDER.findall(template))
+        form = _PLACEHOLDER.sub("%s", template.replace("%", "%%"))
+        found = _TEMPLATES[template] = (form, names)
+    return found
+
+
 def expand_path(template: str, params: Mapping[str, object]) -> str:
     """``/{login}/machines/{id}`` with each placeholder replaced by its encoded value."""
-
-    def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
+    form, names = _compiled(template)
+    values = []
+    for name in names:
         value = params.get(name)
         if value is None or value == "":
             raise ArgumentError(f"path parameter {name!r} must be a non-empty value")
-        return encode_segment(value)
-
-    return _PLACEHOLDER.sub(fill, template)
+        values.append(encode_segment(value))
+    return form % tuple(values)
