@@ -343,27 +343,115 @@ def restore_raw(out: dict[str, Any], problems: tuple[DecodeProblem, ...]) -> Non
 # -- lazy decoding -------------------------------------------------------------------------------
 
 _RAW = "_smartdc_json"  # the JSON object a lazily decoded model was built from
-_EXAMINED = "_smartdc_examined"  # attribute -> its DecodeProblem, or None when it decoded well
 
 
-@attrs.frozen
-class LazyFields:
-    """What a model's lazy attributes are decoded from: its field table and known JSON keys."""
+class _LazyField:
+    """A model field read from the JSON object on first access, then kept on the instance.
 
-    by_attr: Mapping[str, tuple[str, bool, bool, Callable[[Any, str], Any]]]
-    fields: FieldTable
-    known: frozenset[str]
+    A non-data descriptor: once the value is in the instance's ``__dict__`` (decoded, set by the
+    caller, or set by ``__init__`` for a model built eagerly), reads no longer come here. A field
+    decodes as ``decode_tolerant`` would decode it: a problem gives None and is logged once.
+    """
+
+    __slots__ = ("at", "attr", "decode", "key", "model", "nested", "nullable", "required")
+
+    def __init__(
+        self,
+        model: str,
+        attr: str,
+        key: str,
+        required: bool,
+        nullable: bool,
+        decode: Callable[[Any, str], Any],
+        nested: bool,
+    ) -> None:
+        self.model = model
+        self.attr = attr
+        self.key = key
+        self.required = required
+        self.nullable = nullable
+        self.decode = decode
+        self.at = f"{model}.{key}"
+        self.nested = nested  # may hold models: those are decoded lazily too
+
+    def __get__(self, obj: Any, owner: type[Any] | None = None) -> Any:
+        if obj is None:
+            return self
+        state = obj.__dict__
+        raw = state.get(_RAW)
+        if raw is None:
+            raise AttributeError(f"{self.model!r} object has no attribute {self.attr!r}")
+        value = raw.get(self.key, ABSENT)
+        if value is None or value is ABSENT:
+            if self.required and (value is ABSENT or not self.nullable):
+                _warn_once(self.model, _problem(self.key, value, None))
+            value = None
+        else:
+            token = LAZY.set(True) if self.nested else None
+            try:
+                value = self.decode(value, self.at)
+            except DecodeError as exc:
+                _warn_once(self.model, _problem(self.key, value, exc))
+                value = None
+            finally:
+                if token is not None:
+                    LAZY.reset(token)
+        state[self.attr] = value
+        return value
 
 
-_LAZY_FIELDS: dict[type[Any], LazyFields] = {}
+class _LazyBookkeeping:
+    """``extra``, ``json_nulls`` and ``decode_problems`` of a lazily decoded model.
+
+    ``decode_problems`` runs the model's eager decoder over the JSON object (tolerantly: the
+    policy was chosen when the answer was decoded) and fills in every field not read yet."""
+
+    __slots__ = ("attr", "known", "model")
+
+    def __init__(self, model: str, attr: str, known: frozenset[str]) -> None:
+        self.model = model
+        self.attr = attr
+        self.known = known
+
+    def __get__(self, obj: Any, owner: type[Any] | None = None) -> Any:
+        if obj is None:
+            return self
+        state = obj.__dict__
+        raw = state.get(_RAW)
+        if raw is None:
+            raise AttributeError(f"{self.model!r} object has no attribute {self.attr!r}")
+        value: Any
+        if self.attr == "extra":
+            unknown = raw.keys() - self.known
+            value = {k: raw[k] for k in raw if k in unknown} if unknown else {}
+        elif self.attr == "json_nulls":
+            nulls = None in raw.values()
+            value = frozenset(k for k, v in raw.items() if v is None) if nulls else frozenset()
+        else:
+            token = LAZY.set(False)
+            try:
+                with strict_decoding(False):
+                    eager = type(obj).from_json(raw)
+            finally:
+                LAZY.reset(token)
+            for attr, found in vars(eager).items():
+                if attr not in state:  # a value read, or set by the caller, since is kept
+                    state[attr] = found
+            return state[self.attr]
+        state[self.attr] = value
+        return value
 
 
-def register_lazy(cls: type[Any], fields: FieldTable, known: frozenset[str]) -> None:
-    """Make ``cls`` decodable lazily (the generated models call this once, at import)."""
-    by_attr = {
-        attr: (key, required, nullable, decode) for attr, key, required, nullable, decode in fields
-    }
-    _LAZY_FIELDS[cls] = LazyFields(by_attr, fields, known)
+def register_lazy(
+    cls: type[Any], fields: FieldTable, known: frozenset[str], nested: frozenset[str] = frozenset()
+) -> None:
+    """Make ``cls`` decodable lazily (the generated models call this once, at import):
+    a descriptor per field; ``nested``: the attributes whose values may hold models."""
+    name = cls.__name__
+    for attr, key, required, nullable, decode in fields:
+        setattr(cls, attr, _LazyField(name, attr, key, required, nullable, decode, attr in nested))
+    for attr in ("extra", "json_nulls", "decode_problems"):
+        setattr(cls, attr, _LazyBookkeeping(name, attr, known))
 
 
 @contextlib.contextmanager
@@ -383,74 +471,9 @@ def lazy_model(cls: type[T], data: dict[str, Any]) -> T:
     return model
 
 
-def _decode_field(
-    model: Any,
-    raw: dict[str, Any],
-    attr: str,
-    spec: tuple[str, bool, bool, Callable[[Any, str], Any]],
-) -> Any:
-    """One field's value from the JSON object, as decode_tolerant would give it."""
-    key, required, nullable, decode = spec
-    value = raw.get(key, ABSENT)
-    problem = None
-    if value is ABSENT:
-        if required:
-            problem = DecodeProblem(key, ABSENT, MISSING_REASON)
-        value = None
-    elif value is None:
-        if required and not nullable:
-            problem = DecodeProblem(key, None, "expected a value, got null")
-    else:
-        nested = type(value) is list or type(value) is dict
-        token = LAZY.set(True) if nested else None  # models inside are lazy too
-        try:
-            value = decode(value, f"{type(model).__name__}.{key}")
-        except DecodeError as exc:
-            problem = DecodeProblem(key, value, f"expected {exc.expected}")
-            value = None
-        finally:
-            if token is not None:
-                LAZY.reset(token)
-    examined = model.__dict__.get(_EXAMINED)
-    if examined is None:
-        examined = model.__dict__[_EXAMINED] = {}
-    examined[attr] = problem
-    if problem is not None:
-        _warn_once(type(model).__name__, problem)
-    return value
-
-
-def lazy_attribute(model: Any, name: str) -> Any:
-    """``__getattr__`` of the generated models: a field not decoded yet is decoded and kept."""
-    state = model.__dict__
-    raw = state.get(_RAW)
-    if raw is None:
-        raise AttributeError(f"{type(model).__name__!r} object has no attribute {name!r}")
-    table = _LAZY_FIELDS[type(model)]
-    spec = table.by_attr.get(name)
-    if spec is not None:
-        value = _decode_field(model, raw, name, spec)
-    elif name == "extra":
-        unknown = raw.keys() - table.known
-        value = {k: raw[k] for k in raw if k in unknown} if unknown else {}
-    elif name == "json_nulls":
-        value = (
-            frozenset(k for k, v in raw.items() if v is None)
-            if None in raw.values()
-            else frozenset()
-        )
-    elif name == "decode_problems":
-        examined = state.get(_EXAMINED) or {}
-        for attr, _key, _required, _nullable, _decode in table.fields:
-            if attr not in examined:
-                decoded = _decode_field(model, raw, attr, table.by_attr[attr])
-                if attr not in state:  # a value the caller set since wins
-                    state[attr] = decoded
-                examined = state[_EXAMINED]
-        value = tuple(
-            problem for attr, *_ in table.fields if (problem := examined.get(attr)) is not None
-        )
-    else:
-        raise AttributeError(f"{type(model).__name__!r} object has no attribute {name!r}")
-    state[name] = value
-    return value
+def _problem(key: str, raw: Any, error: DecodeError | None) -> DecodeProblem:
+    if error is not None:
+        return DecodeProblem(key, raw, f"expected {error.expected}")
+    if raw is ABSENT:
+        return DecodeProblem(key, ABSENT, MISSING_REASON)
+    return DecodeProblem(key, None, "expected a value, got null")

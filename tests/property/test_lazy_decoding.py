@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -17,11 +18,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smartdc._generated.models.machines import Machine
+from smartdc.runtime import jsonvalues
 from smartdc.runtime.jsonvalues import ABSENT, lazy_decoding, strict_decoding
 
 from .test_model_roundtrip import JSON_VALUES, MODELS, json_body
 
 BOOKKEEPING = ("extra", "json_nulls", "decode_problems")
+
+
+@pytest.fixture(autouse=True)
+def _own_warnings() -> Iterator[None]:
+    """Each test warns as if first: the once-per-process record is put back as it was after."""
+    before = set(jsonvalues._warned)
+    jsonvalues._warned.clear()
+    yield
+    jsonvalues._warned.clear()
+    jsonvalues._warned.update(before)
 
 
 def _problems(model: Any) -> list[tuple[str, str, str]]:
@@ -63,13 +75,16 @@ def test_lazy_models_equal_eager_ones(cls: type[Any], data: st.DataObject) -> No
 
 
 class _quiet:
-    """Keeps the once-per-field warnings of damaged bodies out of the output."""
+    """Keeps the once-per-field warnings of damaged bodies out of the output, and out of the
+    process-wide record of what was warned (other tests expect their own first warning)."""
 
     def __enter__(self) -> None:
         logging.getLogger("smartdc").disabled = True
+        self.warned = set(jsonvalues._warned)
 
     def __exit__(self, *exc: object) -> None:
         logging.getLogger("smartdc").disabled = False
+        jsonvalues._warned.intersection_update(self.warned)
 
 
 def _machine(**changes: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ routed by the server, not in the docs)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -23,7 +23,6 @@ from smartdc.runtime.jsonvalues import (
     decode_tolerant,
     e_datetime,
     e_value,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -82,9 +81,6 @@ class AccessKey:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> AccessKey:
@@ -212,4 +208,8 @@ _ACCESS_KEY_FIELDS: FieldTable = (
     ),
     ("expiration", "expiration", False, False, d_datetime),
 )
-register_lazy(AccessKey, _ACCESS_KEY_FIELDS, _ACCESS_KEY_KEYS)
+register_lazy(
+    AccessKey,
+    _ACCESS_KEY_FIELDS,
+    _ACCESS_KEY_KEYS,
+)

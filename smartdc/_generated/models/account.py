@@ -6,7 +6,7 @@ unauthenticated ping."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -26,7 +26,6 @@ from smartdc.runtime.jsonvalues import (
     decode_tolerant,
     e_datetime,
     e_value,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -103,9 +102,6 @@ class Account:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Account:
@@ -318,7 +314,11 @@ _ACCOUNT_FIELDS: FieldTable = (
     ("country", "country", False, False, d_str),
     ("phone", "phone", False, False, d_str),
 )
-register_lazy(Account, _ACCOUNT_FIELDS, _ACCOUNT_KEYS)
+register_lazy(
+    Account,
+    _ACCOUNT_FIELDS,
+    _ACCOUNT_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -362,9 +362,6 @@ class ProvisioningLimit:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> ProvisioningLimit:
@@ -493,7 +490,11 @@ _PROVISIONING_LIMIT_FIELDS: FieldTable = (
     ("image", "image", False, False, d_str),
     ("brand", "brand", False, False, d_str),
 )
-register_lazy(ProvisioningLimit, _PROVISIONING_LIMIT_FIELDS, _PROVISIONING_LIMIT_KEYS)
+register_lazy(
+    ProvisioningLimit,
+    _PROVISIONING_LIMIT_FIELDS,
+    _PROVISIONING_LIMIT_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -520,9 +521,6 @@ class PingVersions:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> PingVersions:
@@ -583,7 +581,11 @@ _PING_VERSIONS_FIELDS: FieldTable = (
         ],
     ),
 )
-register_lazy(PingVersions, _PING_VERSIONS_FIELDS, _PING_VERSIONS_KEYS)
+register_lazy(
+    PingVersions,
+    _PING_VERSIONS_FIELDS,
+    _PING_VERSIONS_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -612,9 +614,6 @@ class Ping:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Ping:
@@ -672,4 +671,13 @@ _PING_FIELDS: FieldTable = (
     ("ping", "ping", True, False, d_str),
     ("cloudapi", "cloudapi", True, False, lambda v, at: PingVersions.from_json(v)),
 )
-register_lazy(Ping, _PING_FIELDS, _PING_KEYS)
+register_lazy(
+    Ping,
+    _PING_FIELDS,
+    _PING_KEYS,
+    frozenset(
+        {
+            "cloudapi",
+        }
+    ),
+)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -22,7 +22,6 @@ from smartdc.runtime.jsonvalues import (
     d_str,
     decode_tolerant,
     e_value,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -65,9 +64,6 @@ class ChangefeedRegistration:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> ChangefeedRegistration:
@@ -181,7 +177,9 @@ _CHANGEFEED_REGISTRATION_FIELDS: FieldTable = (
     ),
 )
 register_lazy(
-    ChangefeedRegistration, _CHANGEFEED_REGISTRATION_FIELDS, _CHANGEFEED_REGISTRATION_KEYS
+    ChangefeedRegistration,
+    _CHANGEFEED_REGISTRATION_FIELDS,
+    _CHANGEFEED_REGISTRATION_KEYS,
 )
 
 
@@ -212,9 +210,6 @@ class ChangefeedChangeKind:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> ChangefeedChangeKind:
@@ -296,7 +291,11 @@ _CHANGEFEED_CHANGE_KIND_FIELDS: FieldTable = (
         ],
     ),
 )
-register_lazy(ChangefeedChangeKind, _CHANGEFEED_CHANGE_KIND_FIELDS, _CHANGEFEED_CHANGE_KIND_KEYS)
+register_lazy(
+    ChangefeedChangeKind,
+    _CHANGEFEED_CHANGE_KIND_FIELDS,
+    _CHANGEFEED_CHANGE_KIND_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -334,9 +333,6 @@ class ChangefeedMessage:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> ChangefeedMessage:
@@ -435,4 +431,14 @@ _CHANGEFEED_MESSAGE_FIELDS: FieldTable = (
     ("change_kind", "changeKind", True, False, lambda v, at: ChangefeedChangeKind.from_json(v)),
     ("resource_object", "resourceObject", True, False, lambda v, at: Machine.from_json(v)),
 )
-register_lazy(ChangefeedMessage, _CHANGEFEED_MESSAGE_FIELDS, _CHANGEFEED_MESSAGE_KEYS)
+register_lazy(
+    ChangefeedMessage,
+    _CHANGEFEED_MESSAGE_FIELDS,
+    _CHANGEFEED_MESSAGE_KEYS,
+    frozenset(
+        {
+            "change_kind",
+            "resource_object",
+        }
+    ),
+)

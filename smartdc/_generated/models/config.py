@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -16,7 +16,6 @@ from smartdc.runtime.jsonvalues import (
     d_object,
     d_str,
     decode_tolerant,
-    lazy_attribute,
     lazy_model,
     register_lazy,
     restore_raw,
@@ -48,9 +47,6 @@ class Config:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Config:
@@ -101,4 +97,8 @@ _CONFIG_KEYS = frozenset(
     }
 )
 _CONFIG_FIELDS: FieldTable = (("default_network", "default_network", False, False, d_str),)
-register_lazy(Config, _CONFIG_FIELDS, _CONFIG_KEYS)
+register_lazy(
+    Config,
+    _CONFIG_FIELDS,
+    _CONFIG_KEYS,
+)

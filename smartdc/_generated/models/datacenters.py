@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -16,7 +16,6 @@ from smartdc.runtime.jsonvalues import (
     d_object,
     d_str,
     decode_tolerant,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -57,9 +56,6 @@ class Redirect:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Redirect:
@@ -117,4 +113,8 @@ _REDIRECT_FIELDS: FieldTable = (
     ("code", "code", True, False, d_str),
     ("message", "message", True, False, d_str),
 )
-register_lazy(Redirect, _REDIRECT_FIELDS, _REDIRECT_KEYS)
+register_lazy(
+    Redirect,
+    _REDIRECT_FIELDS,
+    _REDIRECT_KEYS,
+)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -22,7 +22,6 @@ from smartdc.runtime.jsonvalues import (
     d_str,
     decode_tolerant,
     e_value,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -74,9 +73,6 @@ class Disk:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Disk:
@@ -178,4 +174,8 @@ _DISK_FIELDS: FieldTable = (
     ("pci_slot", "pci_slot", False, False, d_str),
     ("block_size", "block_size", False, False, d_int),
 )
-register_lazy(Disk, _DISK_FIELDS, _DISK_KEYS)
+register_lazy(
+    Disk,
+    _DISK_FIELDS,
+    _DISK_KEYS,
+)

@@ -6,7 +6,7 @@ layer-3 networks on them."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -19,7 +19,6 @@ from smartdc.runtime.jsonvalues import (
     d_object,
     d_str,
     decode_tolerant,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -62,9 +61,6 @@ class FabricVlan:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> FabricVlan:
@@ -139,4 +135,8 @@ _FABRIC_VLAN_FIELDS: FieldTable = (
     ("name", "name", False, False, d_str),
     ("description", "description", False, False, d_str),
 )
-register_lazy(FabricVlan, _FABRIC_VLAN_FIELDS, _FABRIC_VLAN_KEYS)
+register_lazy(
+    FabricVlan,
+    _FABRIC_VLAN_FIELDS,
+    _FABRIC_VLAN_KEYS,
+)

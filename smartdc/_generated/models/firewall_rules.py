@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -17,7 +17,6 @@ from smartdc.runtime.jsonvalues import (
     d_object,
     d_str,
     decode_tolerant,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -70,9 +69,6 @@ class FirewallRule:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> FirewallRule:
@@ -174,4 +170,8 @@ _FIREWALL_RULE_FIELDS: FieldTable = (
     ("global_", "global", False, False, d_bool),
     ("description", "description", False, False, d_str),
 )
-register_lazy(FirewallRule, _FIREWALL_RULE_FIELDS, _FIREWALL_RULE_KEYS)
+register_lazy(
+    FirewallRule,
+    _FIREWALL_RULE_FIELDS,
+    _FIREWALL_RULE_KEYS,
+)

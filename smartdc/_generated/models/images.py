@@ -6,7 +6,7 @@ own images created from instances, shared images; export, clone, import from ano
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -27,7 +27,6 @@ from smartdc.runtime.jsonvalues import (
     decode_tolerant,
     e_datetime,
     e_value,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -68,9 +67,6 @@ class ImageFile:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> ImageFile:
@@ -137,7 +133,11 @@ _IMAGE_FILE_FIELDS: FieldTable = (
     ("sha1", "sha1", True, False, d_str),
     ("size", "size", True, False, d_int),
 )
-register_lazy(ImageFile, _IMAGE_FILE_FIELDS, _IMAGE_FILE_KEYS)
+register_lazy(
+    ImageFile,
+    _IMAGE_FILE_FIELDS,
+    _IMAGE_FILE_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -167,9 +167,6 @@ class ImageError:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> ImageError:
@@ -231,7 +228,11 @@ _IMAGE_ERROR_FIELDS: FieldTable = (
     ("code", "code", True, False, d_str),
     ("message", "message", False, False, d_str),
 )
-register_lazy(ImageError, _IMAGE_ERROR_FIELDS, _IMAGE_ERROR_KEYS)
+register_lazy(
+    ImageError,
+    _IMAGE_ERROR_FIELDS,
+    _IMAGE_ERROR_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -275,9 +276,6 @@ class ImageRequirements:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> ImageRequirements:
@@ -439,7 +437,11 @@ _IMAGE_REQUIREMENTS_FIELDS: FieldTable = (
         },
     ),
 )
-register_lazy(ImageRequirements, _IMAGE_REQUIREMENTS_FIELDS, _IMAGE_REQUIREMENTS_KEYS)
+register_lazy(
+    ImageRequirements,
+    _IMAGE_REQUIREMENTS_FIELDS,
+    _IMAGE_REQUIREMENTS_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -522,9 +524,6 @@ class Image:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Image:
@@ -804,7 +803,18 @@ _IMAGE_FIELDS: FieldTable = (
     ),
     ("error", "error", False, False, lambda v, at: ImageError.from_json(v)),
 )
-register_lazy(Image, _IMAGE_FIELDS, _IMAGE_KEYS)
+register_lazy(
+    Image,
+    _IMAGE_FIELDS,
+    _IMAGE_KEYS,
+    frozenset(
+        {
+            "requirements",
+            "files",
+            "error",
+        }
+    ),
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -836,9 +846,6 @@ class ImageExport:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> ImageExport:
@@ -907,4 +914,8 @@ _IMAGE_EXPORT_FIELDS: FieldTable = (
     ("image_path", "image_path", True, False, d_str),
     ("manifest_path", "manifest_path", True, False, d_str),
 )
-register_lazy(ImageExport, _IMAGE_EXPORT_FIELDS, _IMAGE_EXPORT_KEYS)
+register_lazy(
+    ImageExport,
+    _IMAGE_EXPORT_FIELDS,
+    _IMAGE_EXPORT_KEYS,
+)

@@ -5,7 +5,7 @@ and are installed on new instances."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -22,7 +22,6 @@ from smartdc.runtime.jsonvalues import (
     d_str,
     decode_tolerant,
     e_value,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -74,9 +73,6 @@ class Key:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Key:
@@ -180,4 +176,8 @@ _KEY_FIELDS: FieldTable = (
         ],
     ),
 )
-register_lazy(Key, _KEY_FIELDS, _KEY_KEYS)
+register_lazy(
+    Key,
+    _KEY_FIELDS,
+    _KEY_KEYS,
+)

@@ -6,7 +6,7 @@ Docker containers and hardware virtual machines (kvm, bhyve)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import attrs
 
@@ -36,7 +36,6 @@ from smartdc.runtime.jsonvalues import (
     decode_tolerant,
     e_datetime,
     e_value,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -176,9 +175,6 @@ class Machine:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Machine:
@@ -639,7 +635,17 @@ _MACHINE_FIELDS: FieldTable = (
     ("delegate_dataset", "delegate_dataset", False, False, d_bool),
     ("credentials", "credentials", False, False, d_any),
 )
-register_lazy(Machine, _MACHINE_FIELDS, _MACHINE_KEYS)
+register_lazy(
+    Machine,
+    _MACHINE_FIELDS,
+    _MACHINE_KEYS,
+    frozenset(
+        {
+            "disks",
+            "nics",
+        }
+    ),
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -672,9 +678,6 @@ class MachineDisk:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> MachineDisk:
@@ -779,7 +782,11 @@ _MACHINE_DISK_FIELDS: FieldTable = (
     ("boot", "boot", False, False, d_bool),
     ("image", "image", False, False, d_str),
 )
-register_lazy(MachineDisk, _MACHINE_DISK_FIELDS, _MACHINE_DISK_KEYS)
+register_lazy(
+    MachineDisk,
+    _MACHINE_DISK_FIELDS,
+    _MACHINE_DISK_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -817,9 +824,6 @@ class AuditEntry:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> AuditEntry:
@@ -895,7 +899,16 @@ _AUDIT_ENTRY_FIELDS: FieldTable = (
     ("time", "time", True, False, d_datetime),
     ("caller", "caller", True, False, lambda v, at: AuditCaller.from_json(v)),
 )
-register_lazy(AuditEntry, _AUDIT_ENTRY_FIELDS, _AUDIT_ENTRY_KEYS)
+register_lazy(
+    AuditEntry,
+    _AUDIT_ENTRY_FIELDS,
+    _AUDIT_ENTRY_KEYS,
+    frozenset(
+        {
+            "caller",
+        }
+    ),
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -930,9 +943,6 @@ class AuditCaller:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> AuditCaller:
@@ -1020,7 +1030,11 @@ _AUDIT_CALLER_FIELDS: FieldTable = (
     ("key_id", "keyId", False, False, d_str),
     ("user", "user", False, False, d_str),
 )
-register_lazy(AuditCaller, _AUDIT_CALLER_FIELDS, _AUDIT_CALLER_KEYS)
+register_lazy(
+    AuditCaller,
+    _AUDIT_CALLER_FIELDS,
+    _AUDIT_CALLER_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -1053,9 +1067,6 @@ class NetworkObject:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> NetworkObject:
@@ -1144,7 +1155,11 @@ _NETWORK_OBJECT_FIELDS: FieldTable = (
     ),
     ("ipv4_count", "ipv4_count", False, False, d_int),
 )
-register_lazy(NetworkObject, _NETWORK_OBJECT_FIELDS, _NETWORK_OBJECT_KEYS)
+register_lazy(
+    NetworkObject,
+    _NETWORK_OBJECT_FIELDS,
+    _NETWORK_OBJECT_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -1171,9 +1186,6 @@ class Locality:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Locality:
@@ -1324,7 +1336,11 @@ _LOCALITY_FIELDS: FieldTable = (
         ),
     ),
 )
-register_lazy(Locality, _LOCALITY_FIELDS, _LOCALITY_KEYS)
+register_lazy(
+    Locality,
+    _LOCALITY_FIELDS,
+    _LOCALITY_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -1359,9 +1375,6 @@ class VolumeMount:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> VolumeMount:
@@ -1441,7 +1454,11 @@ _VOLUME_MOUNT_FIELDS: FieldTable = (
     ("type", "type", False, False, d_str),
     ("mode", "mode", False, False, lambda v, at: d_enum(VolumeMountMode, v, at)),
 )
-register_lazy(VolumeMount, _VOLUME_MOUNT_FIELDS, _VOLUME_MOUNT_KEYS)
+register_lazy(
+    VolumeMount,
+    _VOLUME_MOUNT_FIELDS,
+    _VOLUME_MOUNT_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -1474,9 +1491,6 @@ class NewMachineDisk:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> NewMachineDisk:
@@ -1615,4 +1629,8 @@ _NEW_MACHINE_DISK_FIELDS: FieldTable = (
     ),
     ("block_size", "block_size", False, False, d_int),
 )
-register_lazy(NewMachineDisk, _NEW_MACHINE_DISK_FIELDS, _NEW_MACHINE_DISK_KEYS)
+register_lazy(
+    NewMachineDisk,
+    _NEW_MACHINE_DISK_FIELDS,
+    _NEW_MACHINE_DISK_KEYS,
+)

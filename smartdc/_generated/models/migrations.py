@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -26,7 +26,6 @@ from smartdc.runtime.jsonvalues import (
     decode_tolerant,
     e_datetime,
     e_value,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -99,9 +98,6 @@ class Migration:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Migration:
@@ -280,7 +276,16 @@ _MIGRATION_FIELDS: FieldTable = (
     ("duration_ms", "duration_ms", False, False, d_num),
     ("error", "error", False, False, d_str),
 )
-register_lazy(Migration, _MIGRATION_FIELDS, _MIGRATION_KEYS)
+register_lazy(
+    Migration,
+    _MIGRATION_FIELDS,
+    _MIGRATION_KEYS,
+    frozenset(
+        {
+            "progress_history",
+        }
+    ),
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -341,9 +346,6 @@ class MigrationProgress:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> MigrationProgress:
@@ -521,4 +523,8 @@ _MIGRATION_PROGRESS_FIELDS: FieldTable = (
     ("eta_ms", "eta_ms", False, False, d_num),
     ("transfer_bytes_second", "transfer_bytes_second", False, False, d_num),
 )
-register_lazy(MigrationProgress, _MIGRATION_PROGRESS_FIELDS, _MIGRATION_PROGRESS_KEYS)
+register_lazy(
+    MigrationProgress,
+    _MIGRATION_PROGRESS_FIELDS,
+    _MIGRATION_PROGRESS_KEYS,
+)

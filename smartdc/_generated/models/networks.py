@@ -5,7 +5,7 @@ the IP addresses of a network."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import attrs
 
@@ -22,7 +22,6 @@ from smartdc.runtime.jsonvalues import (
     d_union,
     decode_tolerant,
     e_value,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -104,9 +103,6 @@ class Network:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Network:
@@ -386,7 +382,11 @@ _NETWORK_FIELDS: FieldTable = (
         ],
     ),
 )
-register_lazy(Network, _NETWORK_FIELDS, _NETWORK_KEYS)
+register_lazy(
+    Network,
+    _NETWORK_FIELDS,
+    _NETWORK_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -424,9 +424,6 @@ class NetworkIp:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> NetworkIp:
@@ -519,4 +516,8 @@ _NETWORK_IP_FIELDS: FieldTable = (
     ("owner_uuid", "owner_uuid", False, False, d_str),
     ("belongs_to_uuid", "belongs_to_uuid", False, False, d_str),
 )
-register_lazy(NetworkIp, _NETWORK_IP_FIELDS, _NETWORK_IP_KEYS)
+register_lazy(
+    NetworkIp,
+    _NETWORK_IP_FIELDS,
+    _NETWORK_IP_KEYS,
+)

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -20,7 +20,6 @@ from smartdc.runtime.jsonvalues import (
     d_str,
     decode_tolerant,
     e_value,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -75,9 +74,6 @@ class Nic:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Nic:
@@ -194,4 +190,8 @@ _NIC_FIELDS: FieldTable = (
     ("state", "state", False, False, lambda v, at: d_enum(NicState, v, at)),
     ("network", "network", False, False, d_str),
 )
-register_lazy(Nic, _NIC_FIELDS, _NIC_KEYS)
+register_lazy(
+    Nic,
+    _NIC_FIELDS,
+    _NIC_KEYS,
+)

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import attrs
 
@@ -21,7 +21,6 @@ from smartdc.runtime.jsonvalues import (
     d_union,
     decode_tolerant,
     e_value,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -51,9 +50,6 @@ class PackageDisk:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> PackageDisk:
@@ -136,7 +132,11 @@ _PACKAGE_DISK_FIELDS: FieldTable = (
         ),
     ),
 )
-register_lazy(PackageDisk, _PACKAGE_DISK_FIELDS, _PACKAGE_DISK_KEYS)
+register_lazy(
+    PackageDisk,
+    _PACKAGE_DISK_FIELDS,
+    _PACKAGE_DISK_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -202,9 +202,6 @@ class Package:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Package:
@@ -405,4 +402,13 @@ _PACKAGE_FIELDS: FieldTable = (
         ],
     ),
 )
-register_lazy(Package, _PACKAGE_FIELDS, _PACKAGE_KEYS)
+register_lazy(
+    Package,
+    _PACKAGE_FIELDS,
+    _PACKAGE_KEYS,
+    frozenset(
+        {
+            "disks",
+        }
+    ),
+)

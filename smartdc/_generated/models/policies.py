@@ -5,7 +5,7 @@ listmachines`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -18,7 +18,6 @@ from smartdc.runtime.jsonvalues import (
     d_object,
     d_str,
     decode_tolerant,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -65,9 +64,6 @@ class Policy:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Policy:
@@ -159,4 +155,8 @@ _POLICY_FIELDS: FieldTable = (
     ),
     ("description", "description", False, False, d_str),
 )
-register_lazy(Policy, _POLICY_FIELDS, _POLICY_KEYS)
+register_lazy(
+    Policy,
+    _POLICY_FIELDS,
+    _POLICY_KEYS,
+)

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -17,7 +17,6 @@ from smartdc.runtime.jsonvalues import (
     d_object,
     d_str,
     decode_tolerant,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -58,9 +57,6 @@ class RoleTags:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> RoleTags:
@@ -130,4 +126,8 @@ _ROLE_TAGS_FIELDS: FieldTable = (
         ],
     ),
 )
-register_lazy(RoleTags, _ROLE_TAGS_FIELDS, _ROLE_TAGS_KEYS)
+register_lazy(
+    RoleTags,
+    _ROLE_TAGS_FIELDS,
+    _ROLE_TAGS_KEYS,
+)

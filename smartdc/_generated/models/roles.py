@@ -5,7 +5,7 @@ and later; the object form of members and policies since 9.0.0)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import attrs
 
@@ -23,7 +23,6 @@ from smartdc.runtime.jsonvalues import (
     d_union,
     decode_tolerant,
     e_value,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -68,9 +67,6 @@ class RoleMember:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> RoleMember:
@@ -158,7 +154,11 @@ _ROLE_MEMBER_FIELDS: FieldTable = (
     ("login", "login", False, False, d_str),
     ("default", "default", False, False, d_bool),
 )
-register_lazy(RoleMember, _ROLE_MEMBER_FIELDS, _ROLE_MEMBER_KEYS)
+register_lazy(
+    RoleMember,
+    _ROLE_MEMBER_FIELDS,
+    _ROLE_MEMBER_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -182,9 +182,6 @@ class RolePolicy:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> RolePolicy:
@@ -250,7 +247,11 @@ _ROLE_POLICY_FIELDS: FieldTable = (
     ("id", "id", False, False, d_str),
     ("name", "name", False, False, d_str),
 )
-register_lazy(RolePolicy, _ROLE_POLICY_FIELDS, _ROLE_POLICY_KEYS)
+register_lazy(
+    RolePolicy,
+    _ROLE_POLICY_FIELDS,
+    _ROLE_POLICY_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -292,9 +293,6 @@ class Role:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Role:
@@ -453,4 +451,14 @@ _ROLE_FIELDS: FieldTable = (
         ],
     ),
 )
-register_lazy(Role, _ROLE_FIELDS, _ROLE_KEYS)
+register_lazy(
+    Role,
+    _ROLE_FIELDS,
+    _ROLE_KEYS,
+    frozenset(
+        {
+            "members",
+            "policies",
+        }
+    ),
+)

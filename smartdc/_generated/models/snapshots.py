@@ -6,7 +6,7 @@ an instance from one (a rollback)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -24,7 +24,6 @@ from smartdc.runtime.jsonvalues import (
     decode_tolerant,
     e_datetime,
     e_value,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -73,9 +72,6 @@ class Snapshot:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Snapshot:
@@ -160,4 +156,8 @@ _SNAPSHOT_FIELDS: FieldTable = (
     ("created", "created", False, False, d_datetime),
     ("updated", "updated", False, False, d_datetime),
 )
-register_lazy(Snapshot, _SNAPSHOT_FIELDS, _SNAPSHOT_KEYS)
+register_lazy(
+    Snapshot,
+    _SNAPSHOT_FIELDS,
+    _SNAPSHOT_KEYS,
+)

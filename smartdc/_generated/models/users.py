@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -21,7 +21,6 @@ from smartdc.runtime.jsonvalues import (
     d_str,
     decode_tolerant,
     e_datetime,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -105,9 +104,6 @@ class User:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> User:
@@ -361,4 +357,8 @@ _USER_FIELDS: FieldTable = (
         ],
     ),
 )
-register_lazy(User, _USER_FIELDS, _USER_KEYS)
+register_lazy(
+    User,
+    _USER_FIELDS,
+    _USER_KEYS,
+)

@@ -6,7 +6,7 @@ in the datacenter)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -25,7 +25,6 @@ from smartdc.runtime.jsonvalues import (
     decode_tolerant,
     e_datetime,
     e_value,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -96,9 +95,6 @@ class Volume:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Volume:
@@ -291,7 +287,11 @@ _VOLUME_FIELDS: FieldTable = (
     ),
     ("filesystem_path", "filesystem_path", False, False, d_str),
 )
-register_lazy(Volume, _VOLUME_FIELDS, _VOLUME_KEYS)
+register_lazy(
+    Volume,
+    _VOLUME_FIELDS,
+    _VOLUME_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -320,9 +320,6 @@ class VolumeSize:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> VolumeSize:
@@ -380,4 +377,8 @@ _VOLUME_SIZE_FIELDS: FieldTable = (
     ("size", "size", True, False, d_int),
     ("type", "type", True, False, d_str),
 )
-register_lazy(VolumeSize, _VOLUME_SIZE_FIELDS, _VOLUME_SIZE_KEYS)
+register_lazy(
+    VolumeSize,
+    _VOLUME_SIZE_FIELDS,
+    _VOLUME_SIZE_KEYS,
+)

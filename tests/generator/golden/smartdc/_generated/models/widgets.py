@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import attrs
 
@@ -25,7 +25,6 @@ from smartdc.runtime.jsonvalues import (
     decode_tolerant,
     e_datetime,
     e_value,
-    lazy_attribute,
     lazy_model,
     missing,
     register_lazy,
@@ -66,9 +65,6 @@ class Part:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Part:
@@ -160,7 +156,11 @@ _PART_FIELDS: FieldTable = (
         ),
     ),
 )
-register_lazy(Part, _PART_FIELDS, _PART_KEYS)
+register_lazy(
+    Part,
+    _PART_FIELDS,
+    _PART_KEYS,
+)
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -206,9 +206,6 @@ class Widget:
 
     decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
     """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
-
-    if not TYPE_CHECKING:  # the type checker sees the fields only
-        __getattr__ = lazy_attribute
 
     @classmethod
     def from_json(cls, data: Any) -> Widget:
@@ -336,4 +333,13 @@ _WIDGET_FIELDS: FieldTable = (
     ),
     ("labels", "labels", False, False, lambda v, at: v if type(v) is dict else d_object(v, at)),
 )
-register_lazy(Widget, _WIDGET_FIELDS, _WIDGET_KEYS)
+register_lazy(
+    Widget,
+    _WIDGET_FIELDS,
+    _WIDGET_KEYS,
+    frozenset(
+        {
+            "parts",
+        }
+    ),
+)
