@@ -8,9 +8,11 @@ Order as on the real server (restify routes before running the auth chain): an u
 from __future__ import annotations
 
 import base64
+import decimal
 import hashlib
 import json
 import logging
+import math
 import time
 import uuid
 from collections.abc import Callable
@@ -70,6 +72,23 @@ def json_body(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode("utf-8")
 
 
+def js_number(text: str) -> int | float | None:
+    """A JSON number as node holds it (a double, ``JSON.parse``) and sends it back
+    (``JSON.stringify``): an integral value has no fraction (``1.0`` and ``1e2`` come back as ``1``
+    and ``100``, ``-0`` as ``0``), digits past a double's precision are lost (``2**60`` comes back
+    as 1152921504606847000) and a value beyond a double's range is ``null``."""
+    value = float(text)
+    if math.isinf(value):
+        return None
+    if value.is_integer() and abs(value) < 1e21:  # Number::toString's plain notation
+        return int(decimal.Decimal(repr(value)))
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"Unexpected token {name[0]}")  # JSON.parse knows no NaN or Infinity
+
+
 def _parse_query(query: str) -> dict[str, str]:
     return dict(parse_qsl(query, keep_blank_values=True))
 
@@ -82,7 +101,9 @@ def _parse_body(raw: bytes, content_type: str) -> Any:
         return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
     if kind in ("", "application/json") or kind.endswith("+json"):
         try:
-            return json.loads(raw)
+            return json.loads(
+                raw, parse_float=js_number, parse_int=js_number, parse_constant=_no_constant
+            )
         except ValueError as exc:
             raise ApiError(400, "InvalidContent", f"Invalid JSON: {exc}") from None
         except RecursionError:

@@ -78,3 +78,30 @@ def verdict(answer: dict[str, Any]) -> tuple[int, str | None]:
     if error is not None:
         return int(error["statusCode"]), error.get("code")
     return int(answer.get("status", 200)), None
+
+
+def differences(simulated: Any, server: Any, path: str = "") -> list[str]:
+    """Where the simulator's JSON differs from the server's: missing or extra keys, other values,
+    other JSON types (``1`` is not ``"1"``, ``True`` is not ``1``), other list lengths."""
+    if isinstance(simulated, dict) and isinstance(server, dict):
+        found = []
+        for key in sorted(set(simulated) | set(server)):
+            where = f"{path}.{key}" if path else key
+            if key not in server:
+                found.append(
+                    f"{where}: the server does not send it (simulator: {simulated[key]!r})"
+                )
+            elif key not in simulated:
+                found.append(f"{where}: missing (the server sends {server[key]!r})")
+            else:
+                found += differences(simulated[key], server[key], where)
+        return found
+    if isinstance(simulated, list) and isinstance(server, list) and len(simulated) == len(server):
+        return [
+            d
+            for i, (a, b) in enumerate(zip(simulated, server, strict=True))
+            for d in differences(a, b, f"{path}[{i}]")
+        ]
+    if type(simulated) is not type(server) or simulated != server:
+        return [f"{path}: simulator {simulated!r}, server {server!r}"]
+    return []

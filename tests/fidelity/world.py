@@ -62,7 +62,8 @@ def vmapi_vm(
     machine: dict[str, Any], owner: str, packages: list[dict[str, Any]], disks: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """A GetMachine answer as VMAPI's GET /vms/:uuid answers the VM (the inverse of
-    sdc-cloudapi lib/machines.js translate()); ``disks`` as ListMachineDisks shows them."""
+    sdc-cloudapi lib/machines.js translate()); ``packages`` as PAPI holds them, ``disks`` as
+    ListMachineDisks shows them."""
     package = next((p for p in packages if p["name"] == machine.get("package")), None)
     vm: dict[str, Any] = {
         "uuid": machine["id"],
@@ -101,21 +102,37 @@ def vmapi_vm(
     if machine.get("deletion_protection"):
         vm["indestructible_zoneroot"] = True
     if package is not None:
-        vm["billing_id"] = package["id"]
-    if machine["brand"] in ("bhyve", "kvm"):
+        vm["billing_id"] = package["uuid"]
+    if machine["brand"] == "kvm":  # VMAPI's kvm disks: the image's, then the package's size
+        vm["disks"] = [
+            {"image_uuid": machine.get("image"), "boot": True},
+            {"size": machine["disk"]},
+        ]
+    if machine["brand"] == "bhyve":
         vm["disks"] = [
             {
                 "uuid": d["id"],
                 "size": d["size"],
-                "block_size": d.get("block_size"),
                 "boot": d.get("boot", False),
-                **({"image_uuid": d["image"]} if d.get("image") else {}),
+                **({"block_size": d["block_size"]} if "block_size" in d else {}),
+                # VMAPI keeps the image on the boot disk (translate() shows it as the image)
+                **({"image_uuid": machine.get("image")} if d.get("boot") else {}),
             }
             for d in disks
         ]
-        if machine.get("flexible"):
-            vm["flexible_disk_size"] = machine["disk"]
+        if package is not None and package.get("flexible_disk"):
+            vm["flexible_disk_size"] = package["quota"]  # VMAPI setBhyveDisksSizes()
     return vm
+
+
+def listed_disks(sig: SigClient, machine: dict[str, Any]) -> list[dict[str, Any]]:
+    """A bhyve instance's disks: as GetMachine shows them, else as ListMachineDisks lists them."""
+    if machine["brand"] != "bhyve":
+        return []
+    if isinstance(machine.get("disks"), list):
+        return list(machine["disks"])
+    listed = sig.get(f"/{sig.login}/machines/{machine['id']}/disks").json
+    return listed if isinstance(listed, list) else []
 
 
 def world(sig: SigClient, account_uuid: str) -> dict[str, Any]:

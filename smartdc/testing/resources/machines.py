@@ -477,6 +477,9 @@ def create_machine(req: SimRequest) -> SimResponse:
         machine["_sim_credentials"] = credentials
     if brand == "bhyve":  # ListMachineDisks shows the disks of bhyve instances
         machine[DISKS_KEY] = {disk["id"]: disk for disk in disks}
+        # VMAPI validatePackageValues() gives a bhyve VM of a flexible_disk package its
+        # flexible_disk_size; translate() shows `flexible` for every bhyve VM with a package
+        machine["flexible"] = bool(package.get("flexible_disk"))
     mounted = _volumes(req, brand)
     if mounted:
         machine["_sim_volumes"] = mounted

@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from smartdc.testing.resources import triton_tags
 from smartdc.testing.resources.common import get_and_head, invalid, no_content, not_found, ok
 from smartdc.testing.resources.machines import audit, find_machine, job_done_at, touch
+from smartdc.testing.resources.vmapi import js_keys
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 
 # request parameters the server never takes as tags (path names and VMAPI's own fields)
@@ -39,12 +41,20 @@ def _tag_body(req: SimRequest, doing: str) -> dict[str, Any]:
         raise invalid("tags must be an object")
     merged = {k: v for k, v in req.query.items() if k not in _NOT_TAGS}
     merged.update((k, v) for k, v in body.items() if k not in _NOT_TAGS)
-    for key, value in merged.items():  # VMAPI validMetadata(): JSON scalars only
-        if not isinstance(value, (str, int, float, bool)):
+    if not merged:  # sdc-vmapi lib/endpoints/metadata.js: nothing to set
+        raise _refused(doing, "tags", "Invalid parameter")
+    keys = js_keys(merged)  # JavaScript's for-in order
+    for key in keys:  # VMAPI validMetadata(): JSON scalars only
+        if not isinstance(merged[key], str | int | float | bool):
             raise _refused(doing, f"tags.{key}", "Forbidden Data Type")
-    for key in merged:  # then validTags(), with Docker's tags kept for Docker
-        if _DOCKER_TAG.match(key):
-            raise _refused(doing, "tags", f'Special tag "{key}" not supported')
+    for key in keys:  # then validTags(): triton-tags, and Docker's tags kept for Docker
+        problem = None
+        if triton_tags.is_triton_tag(key):
+            problem = triton_tags.validate(key, merged[key])
+        elif _DOCKER_TAG.match(key):
+            problem = f'Special tag "{key}" not supported'
+        if problem is not None:
+            raise _refused(doing, "tags", problem)
     return merged
 
 

@@ -34,6 +34,7 @@ CLOUDAPI_STATES = {
     "unknown": "unknown",
     "destroyed": "destroyed",
 }
+_INDEX_RE = re.compile(r"(?:0|[1-9][0-9]*)\Z")
 _TAG_RE = re.compile(r"^tag\..+", re.S)  # lib/machines.js TAG_RE
 
 
@@ -45,6 +46,14 @@ def invalid_parameters(errors: list[dict[str, Any]]) -> ApiError:
 
 def _entry(field: str, message: str) -> dict[str, str]:
     return {"field": field, "code": "Invalid", "message": message}
+
+
+def js_keys(values: dict[str, Any]) -> list[str]:
+    """The order of JavaScript's ``for (key in obj)``: array-index keys ascending, then the
+    others in insertion order."""
+    index = [k for k in values if _INDEX_RE.match(k) and int(k) < 2**32 - 1]
+    chosen = set(index)
+    return sorted(index, key=int) + [k for k in values if k not in chosen]
 
 
 def js_parse_int(text: str) -> int | None:
