@@ -1,10 +1,12 @@
 """Signed HTTP requests to CloudAPI over urllib3: headers, timeouts, retries, typed errors.
 
-Retry policy (exact, so that a CreateMachine can never run twice because of us):
+Retry policy (exact, so that a CreateMachine can never run twice because of us; the statuses are
+:mod:`smartdc.transient`'s, where the reasons are):
 
 * 429 and 420 (throttled: the server did nothing) are retried for every method.
 * 502, 503, 504 and connection failures are retried only for idempotent requests (GET, HEAD, PUT,
-  DELETE, or ``idempotent=True``).
+  DELETE, or ``idempotent=True``). A 500 is not retried here (it is reported at once; waits and
+  streams, which ask again anyway, outlive it).
 * A non-idempotent request is retried after a connection error only when nothing was sent (the
   connection could not be made); if it broke after sending, :class:`OutcomeUnknownError` says so.
 
@@ -56,13 +58,12 @@ from smartdc.errors import (
     ResponseTooLargeError,
 )
 from smartdc.headers import Headers
+from smartdc.transient import resendable
 from smartdc.wirelog import log_answer, log_request
 
 log = logging.getLogger("smartdc")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-THROTTLED = frozenset({420, 429})
-UNAVAILABLE = frozenset({502, 503, 504})
 MAX_RETRY_AFTER = 60.0  # never sleep longer than this on one Retry-After
 _READ_BYTES = 64 * 1024  # bytes asked for per read of a body
 _DRAIN_BYTES = 64 * 1024  # a retried answer's rest is read to keep the connection up to this
@@ -282,7 +283,7 @@ class Transport:
                 elapsed = time.monotonic() - begun
                 status = raw.status
                 retry_after = _retry_after(raw.headers)
-                retryable = status in THROTTLED or (status in UNAVAILABLE and safe)
+                retryable = resendable(status, safe)
                 if retryable and self._may_retry(
                     attempt, deadline, retry_after, method, target, f"HTTP {status}"
                 ):

@@ -16,6 +16,7 @@ CORE = (
     "smartdc.deadlines",
     "smartdc.headers",
     "smartdc.transport",
+    "smartdc.transient",
     "smartdc.errors",
     "smartdc.runtime",
     "smartdc.websocket",

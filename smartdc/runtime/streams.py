@@ -32,14 +32,11 @@ from smartdc.errors import (
     ConnectError,
     InvalidResponseError,
     RequestTimeout,
-    TransportError,
 )
+from smartdc.transient import transient
 from smartdc.websocket import StreamClosed, WebSocket
 
 T = TypeVar("T")
-
-# Statuses of a refused handshake that a later attempt may not get (the server was busy).
-_TRANSIENT_STATUSES = frozenset({420, 429, 500, 502, 503, 504})
 
 
 @attrs.frozen
@@ -68,12 +65,6 @@ class Backoff:
 
 
 STABLE_AFTER = 60.0  # seconds a connection must stay up before a drop restarts the backoff
-
-
-def _transient(error: BaseException) -> bool:
-    if isinstance(error, CloudAPIError):
-        return error.status in _TRANSIENT_STATUSES
-    return isinstance(error, TransportError)
 
 
 class MessageStream(Generic[T]):
@@ -218,7 +209,7 @@ class MessageStream(Generic[T]):
             try:
                 self._socket = self._open(left)
             except (CloudAPIError, ConnectError, RequestTimeout, StreamClosed) as exc:
-                if not _transient(exc):
+                if not transient(exc):
                     raise
                 self._last_error = exc
                 self._attempt += 1

@@ -22,10 +22,10 @@ from typing import Any, Protocol
 import attrs
 
 from smartdc.errors import CloudAPIError, ResponseError, TransportError, WaitFailed, WaitTimeout
+from smartdc.transient import transient
 
 log = logging.getLogger("smartdc")
 
-TRANSIENT_STATUSES = frozenset({420, 429, 500, 502, 503, 504})
 # With a stream announcing changes (WaiterSpec.wake), a wait polls when told and otherwise only
 # this often (seconds): a safety net for a change the stream did not carry.
 WAKE_POLL_SECONDS = 60.0
@@ -135,12 +135,6 @@ def _matches(
     return bool(read_path(value, acceptor.argument) == acceptor.expected)
 
 
-def _transient(error: BaseException) -> bool:
-    if isinstance(error, CloudAPIError):
-        return error.status in TRANSIENT_STATUSES
-    return isinstance(error, (TransportError, ResponseError))
-
-
 def next_delay(attempt: int, elapsed: float, min_delay: float, max_delay: float) -> float:
     """Exponential from min to max, bounded by 1 s + 5% of the time waited, jittered down by <20%."""
     grown = min(max_delay, min_delay * (2 ** max(attempt - 1, 0)))
@@ -222,7 +216,7 @@ def wait(
             raise WaitFailed(
                 f"{label}: stopped on {reason} after {elapsed:.1f} s", state=last_state, error=error
             )
-        if error is not None and verdict is None and not _transient(error):
+        if error is not None and verdict is None and not transient(error):
             raise error
         remaining = deadline - clock.monotonic()
         if remaining <= 0:
