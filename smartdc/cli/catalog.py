@@ -246,7 +246,6 @@ def add_commands(add: Adder) -> None:
         cmd_key_add,
         help="upload a public key",
         parent=key_sub,
-        epilog="example: smartdc key add -n laptop ~/.ssh/id_ed25519.pub",
     )
     key_add.add_argument("-n", "--name", help="name of the key (default: its fingerprint)")
     key_add.add_argument("file", help="public key file (id_rsa.pub), or - for stdin")

@@ -568,7 +568,6 @@ def _lifecycle_commands(add: Adder, parent: Any) -> None:
             help=text,
             parent=parent,
             aliases=["rm"] if action == "delete" else [],
-            epilog=f"example: smartdc {action} -w web-1 web-2",
         )
         parser.add_argument(
             "instances", nargs="+", metavar="INSTANCE", help="name, short id or uuid"

@@ -36,6 +36,12 @@ class _Parser(argparse.ArgumentParser):
             sys.stderr.write(message)
         raise _Exit(status)
 
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        group = super().add_subparsers(**kwargs)
+        # how deep its commands are (1: `smartdc COMMAND`, 2: `smartdc instance COMMAND`)
+        group._smartdc_depth = getattr(self, "_smartdc_depth", 0) + 1  # type: ignore[attr-defined]
+        return group
+
 
 class UsageError(Exception):
     def __init__(self, message: str, usage: str) -> None:
@@ -53,33 +59,40 @@ def _connection_flags(parser: argparse.ArgumentParser, top: bool) -> None:
     # Subcommands repeat the flags (so they may come after the command) with suppressed
     # defaults, so that a flag given before the command is not reset. Short forms only before
     # the command: subcommands use -i, -p, -a for their own options.
+    # The connection options are described in one place, `smartdc --help`; a command's own
+    # help lists its own arguments (and says where the others are).
     default: Any = None if top else argparse.SUPPRESS
     flag = False if top else argparse.SUPPRESS
 
     def names(long: str, short: str) -> list[str]:
         return [long, short] if top else [long]
 
+    def text(words: str) -> str:
+        return words if top else argparse.SUPPRESS
+
     group = parser.add_argument_group("connection (else TRITON_*/SDC_* variables, else profile)")
-    group.add_argument(*names("--url", "-U"), default=default, help="CloudAPI URL")
-    group.add_argument(*names("--account", "-a"), default=default, help="account login")
-    group.add_argument(*names("--user", "-u"), default=default, help="RBAC sub-user login")
-    group.add_argument(*names("--key-id", "-k"), default=default, help="key fingerprint or name")
-    group.add_argument("--key-file", default=default, help="private key file")
-    group.add_argument(*names("--profile", "-p"), default=default, help="triton profile name")
+    group.add_argument(*names("--url", "-U"), default=default, help=text("CloudAPI URL"))
+    group.add_argument(*names("--account", "-a"), default=default, help=text("account login"))
+    group.add_argument(*names("--user", "-u"), default=default, help=text("RBAC sub-user login"))
+    group.add_argument(
+        *names("--key-id", "-k"), default=default, help=text("key fingerprint or name")
+    )
+    group.add_argument("--key-file", default=default, help=text("private key file"))
+    group.add_argument(*names("--profile", "-p"), default=default, help=text("triton profile name"))
     group.add_argument(
         *names("--insecure", "-i"),
         action="store_true",
         default=flag,
-        help="do not verify the TLS certificate",
+        help=text("do not verify the TLS certificate"),
     )
     group.add_argument(
-        "--ca-certs", default=default, metavar="BUNDLE", help="CA bundle for a private CA"
+        "--ca-certs", default=default, metavar="BUNDLE", help=text("CA bundle for a private CA")
     )
     group.add_argument(
         "--allow-plaintext",
         action="store_true",
         default=flag,
-        help="allow http:// to a host that is not this machine (signatures can be replayed)",
+        help=text("allow http:// to a host that is not this machine (signatures can be replayed)"),
     )
     diagnosis = parser.add_argument_group("diagnosis")
     diagnosis.add_argument(
@@ -87,7 +100,7 @@ def _connection_flags(parser: argparse.ArgumentParser, top: bool) -> None:
         dest="verbose",
         action="store_true",
         default=flag,
-        help="every request and answer on stderr (signatures and secrets masked)",
+        help=text("every request and answer on stderr (signatures and secrets masked)"),
     )
     out = parser.add_argument_group("output")
     out.add_argument(
@@ -152,9 +165,11 @@ def command_word(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | 
     return None
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+def build_parser(only: str | None = None, then: str | None = None) -> argparse.ArgumentParser:
     """The whole command tree; with ``only``, just that top-level command's subtree (the others
-    are named but not built: ``smartdc --help`` and each command start faster)."""
+    are named but not built: ``smartdc --help`` and each command start faster); with ``then``
+    too, of that command's own commands just ``then`` (``instance get`` builds no other
+    ``instance`` command)."""
     parser = _Parser(
         prog="smartdc",
         description="Joyent Triton / SmartDataCenter CloudAPI client",
@@ -176,15 +191,18 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         target = parent if parent is not None else top
         if getattr(target, "_smartdc_skipped", False):
             return _SKIPPED
-        if parent is None and only is not None and only != name and only not in aliases:
-            # listed in `smartdc --help` (argparse's own entry for it), never built
-            top._choices_actions.append(top._ChoicesPseudoAction(name, list(aliases), help))
+        depth = getattr(target, "_smartdc_depth", 1)
+        wanted = only if depth == 1 else then if depth == 2 else None
+        if wanted is not None and wanted != name and wanted not in aliases:
+            # listed in `--help` (argparse's own entry for it), never built
+            target._choices_actions.append(target._ChoicesPseudoAction(name, list(aliases), help))
             for word in (name, *aliases):
-                top._name_parser_map[word] = _SKIPPED  # type: ignore[assignment]
+                target._name_parser_map[word] = _SKIPPED
             return _SKIPPED
         sub: argparse.ArgumentParser = target.add_parser(
             name, help=help, aliases=list(aliases), **kwargs
         )
+        sub._smartdc_depth = depth  # type: ignore[attr-defined]
         _connection_flags(sub, top=False)
         if func is not None:
             sub.set_defaults(func=func)
@@ -200,6 +218,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     completion.add_commands(add)
     top.add_parser("sim", help="run the embedded CloudAPI simulator (smartdc sim --help)")
     top.add_parser("help", help="help on a command (smartdc help instance create)")
+    from smartdc.cli.examples import finish_help
+
+    finish_help(parser)
     return parser
 
 
@@ -234,7 +255,11 @@ def _parse(argv: list[str]) -> tuple[argparse.ArgumentParser, argparse.Namespace
         argv = [*argv[:at], *argv[at + 1 :], "--help"]
         word = command_word(probe, argv)
     if word is not None:
-        parser = build_parser(only=word)
+        # the word after the command, when it is one of that command's own commands (a guess:
+        # an option's value in between makes the parse fail, and the whole tree is built)
+        after = argv[argv.index(word) + 1 :]
+        then = next((t for t in after if not t.startswith("-")), None)
+        parser = build_parser(only=word, then=then)
         try:
             args = parser.parse_args(argv)
         except UsageError:
