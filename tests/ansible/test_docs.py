@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import importlib
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -150,3 +151,27 @@ def test_plugin_sources_hold_yaml_docs(path: Path) -> None:
     for name, value in blocks.items():
         assert isinstance(value, ast.Constant) and isinstance(value.value, str), name
         yaml.safe_load(value.value)
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+def test_option_references_name_real_options(docs: dict[str, Any]) -> None:
+    """``O(name)`` and ``O(name=value)`` in a description name one of the plugin's options, as
+    validate-modules' markup check wants (a renamed option leaves none behind)."""
+    for plugin, body in docs.items():
+        options = body["doc"]["options"]
+        named = {
+            ref.split("[")[0].split(".")[0]  # keyed_groups[].separator: a sub-option
+            for text in _texts(body["doc"])
+            for ref in re.findall(r"\bO\(([^)=]+)(?:=[^)]*)?\)", text)
+        }
+        assert named, plugin
+        assert named <= set(options), f"{plugin}: {sorted(named - set(options))}"
