@@ -25,7 +25,7 @@ COLLECTION_ROOT := ansible
 PYTEST_JOBS ?= 2
 PYTEST_PARALLEL := -n $(PYTEST_JOBS) --dist loadfile
 
-.PHONY: test demo lint fmt typecheck generate check-generated pytest pythons dist bench node-tools go-tools ssh-tools cloudapi-history clean
+.PHONY: test demo lint fmt typecheck generate check-generated docs docs-strict pytest pythons dist bench node-tools go-tools ssh-tools cloudapi-history clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -144,7 +144,16 @@ pythons:
 	  $$venv/bin/pytest -q $(PYTEST_PARALLEL) $(UNIT_TESTS) || exit 1; \
 	done
 
-test: lint typecheck check-generated pytest pythons
+# The documentation site (mkdocs.yml: the guide, the facade, the client from the spec, the CLI, the
+# simulator and its pytest fixtures, the errors) into site/; `make test` builds it with --strict
+# (any warning fails it) and tests/test_docs.py runs its examples.
+docs: $(DEV_STAMP)
+	$(BIN)/mkdocs build
+
+docs-strict: $(DEV_STAMP)
+	$(BIN)/mkdocs build --strict -q -d $(CACHE)/site-strict
+
+test: lint typecheck check-generated docs-strict pytest pythons
 
 demo: $(BASE_STAMP)
 	$(BIN)/smartdc demo
@@ -157,4 +166,4 @@ bench: $(DEV_STAMP) node-tools
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) $(addprefix .venv-,$(OTHER_PYTHONS)) $(CACHE) dist build *.egg-info
+	rm -rf $(VENV) $(addprefix .venv-,$(OTHER_PYTHONS)) $(CACHE) dist build site *.egg-info
