@@ -41,10 +41,11 @@ def _vlans(req: SimRequest) -> dict[str, dict[str, Any]]:
             2,
             {
                 "name": "My-Fabric-Network",
-                "subnet": "192.168.128.0/22",
-                "provision_start_ip": "192.168.128.5",
-                "provision_end_ip": "192.168.131.250",
-                "gateway": "192.168.128.1",
+                # RFC 5737 (TEST-NET-1), not NAPI's private range: it reaches nothing
+                "subnet": "192.0.2.0/24",
+                "provision_start_ip": "192.0.2.5",
+                "provision_end_ip": "192.0.2.250",
+                "gateway": "192.0.2.1",
                 "resolvers": ["8.8.8.8", "8.8.4.4"],
             },
         )

@@ -187,12 +187,13 @@ def running_fields(
     """What a machine gains when provisioning completes: IPs, NICs, networks."""
     nics = _nics(req.dc, machine["id"], network_ids, fixed)
     ips = [n["ip"] for n in nics]
-    public = [n["ip"] for n in nics if not n["ip"].startswith("10.")]
+    # the primary NIC's address, else the first (lib/machines.js translate())
+    primary = next((n["ip"] for n in nics if n.get("primary")), ips[0] if ips else None)
     return {
         "ips": ips,
         "networks": network_ids,
         "nics": nics,
-        "primaryIp": public[0] if public else (ips[0] if ips else None),
+        "primaryIp": primary,
     }
 
 

@@ -25,10 +25,11 @@ from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 from smartdc.testing.state import DatacenterState
 
 _NAMESPACE = uuid.UUID("3e1f7c55-0a8b-4b4e-9d3c-7f2a9b6c5d10")
-# name, public, subnet, gateway
+# name, public, subnet, gateway. Addresses from the documentation ranges (RFC 5737), which reach
+# nothing: a user's test, or `smartdc ssh` against the simulator, can never reach a real host.
 _SEED = (
-    ("external", True, "165.225.136.0/22", "165.225.136.1"),
-    ("internal", False, "10.88.0.0/16", "10.88.0.1"),
+    ("external", True, "203.0.113.0/24", "203.0.113.1"),
+    ("internal", False, "198.51.100.0/24", "198.51.100.1"),
 )
 
 
@@ -110,7 +111,7 @@ def allocate_address(dc: DatacenterState, nid: str) -> tuple[str, str, str]:
     (only bulk-populated fleets do that). Reserved addresses are skipped.
     """
     network = _network_dict(dc, nid) or {}
-    subnet = str(network.get("_sim_subnet") or network.get("subnet") or "10.99.0.0/16")
+    subnet = str(network.get("_sim_subnet") or network.get("subnet") or "192.0.2.0/24")
     gateway = network.get("_sim_gateway") or network.get("gateway")
     first, span, netmask, gw = _layout(
         subnet,

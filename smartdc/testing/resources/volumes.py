@@ -193,7 +193,7 @@ def create_volume(req: SimRequest) -> SimResponse:
         "networks": list(networks),
         "refs": [],
         "size": size,
-        "filesystem_path": f"10.88.0.{len(_volumes(req)) + 10}:2049/exports/data",
+        "filesystem_path": f"198.51.100.{(len(_volumes(req)) + 10) % 250}:2049/exports/data",
     }
     tags = req.param("tags")
     if tags is not None:

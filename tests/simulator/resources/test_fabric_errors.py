@@ -124,7 +124,7 @@ def test_network_updates_refused_as_the_server_refuses_them(vsig: SigClient) -> 
     assert _error(vsig.put(path, {"resolvers": five}))[2] == (
         'property "resolvers": maximum of 4 resolvers'
     )
-    assert _error(vsig.put(path, {"gateway": "192.168.128.2"}))[2] == (
+    assert _error(vsig.put(path, {"gateway": "192.0.2.2"}))[2] == (
         'property "gateway": Network updates for this field are not supported on fabrics'
     )
     assert vsig.put(path, {"description": "mine"}).json["description"] == "mine"

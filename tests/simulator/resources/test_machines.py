@@ -3,6 +3,7 @@ listing filters and paging, metadata, tags and snapshots, over real signed HTTP.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -281,23 +282,23 @@ def test_networks_and_ips(vsim: Simulator, vsig: SigClient) -> None:
     own = ips.json[0]["ip"]
     assert vsig.get(f"/my/networks/{internal['id']}/ips/{own}").json["belongs_to_uuid"] == mid
     # shared networks show only the caller's addresses, and take no reservations
-    assert vsig.get(f"/my/networks/{internal['id']}/ips/10.88.0.200").status == 404
-    shared = vsig.put(f"/my/networks/{internal['id']}/ips/10.88.0.200", {"reserved": True})
+    assert vsig.get(f"/my/networks/{internal['id']}/ips/198.51.100.200").status == 404
+    shared = vsig.put(f"/my/networks/{internal['id']}/ips/198.51.100.200", {"reserved": True})
     assert (shared.status, shared.json["code"]) == (409, "InvalidArgument")
     fabric = next(n for n in networks if n.get("fabric"))
-    free = vsig.get(f"/my/networks/{fabric['id']}/ips/192.168.128.9").json
-    assert free == {"ip": "192.168.128.9", "reserved": False, "managed": False}
-    managed = ["192.168.128.1", "192.168.131.255"]  # gateway and broadcast, reserved by NAPI
+    free = vsig.get(f"/my/networks/{fabric['id']}/ips/192.0.2.9").json
+    assert free == {"ip": "192.0.2.9", "reserved": False, "managed": False}
+    managed = ["192.0.2.1", "192.0.2.255"]  # gateway and broadcast, reserved by NAPI
     assert [ip["ip"] for ip in vsig.get(f"/my/networks/{fabric['id']}/ips").json] == managed
-    path = f"/my/networks/{fabric['id']}/ips/192.168.128.9"
+    path = f"/my/networks/{fabric['id']}/ips/192.0.2.9"
     assert vsig.put(path, {}).json["code"] == "MissingParameter"
     assert vsig.put(path, {"reserved": "maybe"}).json["code"] == "InvalidArgument"
     reserved = vsig.put(path, {"reserved": True})
     assert reserved.status == 200 and reserved.json["reserved"] is True
     assert [ip["ip"] for ip in vsig.get(f"/my/networks/{fabric['id']}/ips").json] == [
-        "192.168.128.1",
-        "192.168.128.9",
-        "192.168.131.255",
+        "192.0.2.1",
+        "192.0.2.9",
+        "192.0.2.255",
     ]
     assert vsig.get(f"/my/networks/{fabric['id']}/ips/10.0.0.1").status == 404  # off the subnet
     paged = vsig.get(f"/my/networks/{internal['id']}/ips", query={"limit": 1001})
@@ -420,8 +421,16 @@ def test_populate_makes_realistic_running_machines(vsim: Simulator, vsig: SigCli
     assert sample["state"] == "running" and sample["tags"]["env"] == "bench"
     assert [n["ip"] for n in sample["nics"]] == sample["ips"] and sample["primaryIp"]
     assert vsig.get(f"/my/machines/{sample['id']}").json == sample
-    public = [m["primaryIp"] for m in machines[:1000]]
-    assert len(set(public)) == 1000  # distinct addresses until the public range wraps
+    public = [m["primaryIp"] for m in machines[:250]]
+    assert len(set(public)) == 250  # distinct addresses until the public range (a /24) wraps
+    documentation = [
+        ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
+    ]
+    assert all(
+        any(ipaddress.ip_address(ip) in net for net in documentation)
+        for m in machines
+        for ip in [*m["ips"], *(n["gateway"] for n in m["nics"])]
+    )
 
 
 def test_provision_from_own_image_only(vsim: Simulator, vsig: SigClient) -> None:
@@ -463,11 +472,11 @@ def test_network_objects_and_default_networks(vsim: Simulator, vsig: SigClient) 
     def create(**body: Any) -> Any:
         return vsig.post("/my/machines", {"image": image, "package": package, **body})
 
-    chosen = create(networks=[{"ipv4_uuid": fabric["id"], "ipv4_ips": ["192.168.128.77"]}])
+    chosen = create(networks=[{"ipv4_uuid": fabric["id"], "ipv4_ips": ["192.0.2.77"]}])
     only_external = create(default_networks=["external"])
     twice = create(networks=[external, external])
     vsim.advance(vsim.settings.provision_seconds + 0.01)
-    assert vsig.get(f"/my/machines/{chosen.json['id']}").json["ips"] == ["192.168.128.77"]
+    assert vsig.get(f"/my/machines/{chosen.json['id']}").json["ips"] == ["192.0.2.77"]
     assert vsig.get(f"/my/machines/{only_external.json['id']}").json["networks"] == [external]
     assert vsig.get(f"/my/machines/{twice.json['id']}").json["networks"] == [external]
 
@@ -477,7 +486,7 @@ def test_network_objects_and_default_networks(vsim: Simulator, vsig: SigClient) 
 
     assert refused([{"ipv4_ips": ["10.0.0.1"]}])[:2] == (409, "MissingParameter")
     assert refused([{"ipv4_uuid": "nope"}])[2] == "ipv4_uuid: nope is not a uuid"
-    assert refused([{"ipv4_uuid": external, "ipv4_ips": ["165.225.136.9"]}])[2] == (
+    assert refused([{"ipv4_uuid": external, "ipv4_ips": ["203.0.113.9"]}])[2] == (
         f"ipv4_uuid: {external} cannot specify IP on a public network"
     )
     assert refused([{"ipv4_uuid": external, "ipv4_count": 2}])[2] == (

@@ -17,19 +17,19 @@ def test_fabric_network_lists_its_reserved_addresses(vsim: Simulator, vsig: SigC
     network = _fabric(vsig)
     listed = vsig.get(f"/my/networks/{network['id']}/ips")
     assert listed.status == 200
-    # the default fabric network: gateway 192.168.128.1, resolvers outside the subnet,
-    # broadcast 192.168.131.255; managed addresses show neither owner nor user
+    # the default fabric network: gateway 192.0.2.1, resolvers outside the subnet,
+    # broadcast 192.0.2.255; managed addresses show neither owner nor user
     assert listed.json == [
-        {"ip": "192.168.128.1", "reserved": True, "managed": True},
-        {"ip": "192.168.131.255", "reserved": True, "managed": True},
+        {"ip": "192.0.2.1", "reserved": True, "managed": True},
+        {"ip": "192.0.2.255", "reserved": True, "managed": True},
     ]
     assert listed.headers["x-resource-count"] == "2"
-    gateway = vsig.get(f"/my/networks/{network['id']}/ips/192.168.128.1")
-    assert gateway.json == {"ip": "192.168.128.1", "reserved": True, "managed": True}
-    refused = vsig.put(f"/my/networks/{network['id']}/ips/192.168.128.1", {"reserved": False})
+    gateway = vsig.get(f"/my/networks/{network['id']}/ips/192.0.2.1")
+    assert gateway.json == {"ip": "192.0.2.1", "reserved": True, "managed": True}
+    refused = vsig.put(f"/my/networks/{network['id']}/ips/192.0.2.1", {"reserved": False})
     assert (refused.status, refused.json) == (
         409,
-        {"code": "InvalidArgument", "message": "cannot update managed IP: 192.168.128.1"},
+        {"code": "InvalidArgument", "message": "cannot update managed IP: 192.0.2.1"},
     )
 
 
@@ -90,13 +90,13 @@ def test_new_fabric_network_reserves_gateway_resolvers_and_broadcast(
 def test_shared_network_hides_the_operator_reservations(vsim: Simulator, vsig: SigClient) -> None:
     internal = next(n for n in vsig.get("/my/networks").json if n["name"] == "internal")
     assert vsig.get(f"/my/networks/{internal['id']}/ips").json == []
-    assert vsig.get(f"/my/networks/{internal['id']}/ips/10.88.0.1").status == 404
+    assert vsig.get(f"/my/networks/{internal['id']}/ips/198.51.100.1").status == 404
 
 
 def test_chosen_addresses_cannot_be_managed_ones(vsim: Simulator, vsig: SigClient) -> None:
     network = _fabric(vsig)
     image = vsig.get("/my/images", query={"name": "base-64-lts"}).json[-1]["id"]
-    gateway = {"ipv4_uuid": network["id"], "ipv4_ips": ["192.168.128.1"]}
+    gateway = {"ipv4_uuid": network["id"], "ipv4_ips": ["192.0.2.1"]}
     refused = vsig.post(
         "/my/machines", {"image": image, "package": "g4-highcpu-1G", "networks": [gateway]}
     )
@@ -104,14 +104,14 @@ def test_chosen_addresses_cannot_be_managed_ones(vsim: Simulator, vsig: SigClien
         409,
         {
             "code": "InvalidArgument",
-            "message": "cannot use 192.168.128.1 because it is a managed IP",
+            "message": "cannot use 192.0.2.1 because it is a managed IP",
         },
     )
     machine = vsig.post("/my/machines", {"image": image, "package": "g4-highcpu-1G"}).json["id"]
     vsim.advance(vsim.settings.provision_seconds + 0.01)
     nics = f"/my/machines/{machine}/nics"
     assert vsig.post(nics, {"network": gateway}).json["message"] == (
-        "cannot use 192.168.128.1 because it is a managed IP"
+        "cannot use 192.0.2.1 because it is a managed IP"
     )
     assert vsig.post(nics, {"network": "fabric"}).json == {
         "code": "InvalidArgument",
@@ -120,9 +120,9 @@ def test_chosen_addresses_cannot_be_managed_ones(vsim: Simulator, vsig: SigClien
     assert vsig.post(nics, {"network": 7}).json["message"] == (
         "network argument must be a network object or string"
     )
-    chosen = {"ipv4_uuid": network["id"], "ipv4_ips": ["192.168.128.77"]}
+    chosen = {"ipv4_uuid": network["id"], "ipv4_ips": ["192.0.2.77"]}
     added = vsig.post(nics, {"network": chosen})
-    assert (added.status, added.json["ip"]) == (201, "192.168.128.77")
+    assert (added.status, added.json["ip"]) == (201, "192.0.2.77")
 
 
 def test_paging_errors_are_napi_words(vsig: SigClient) -> None:
