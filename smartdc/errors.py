@@ -53,6 +53,10 @@ class UnknownOperationError(SmartDCError, LookupError):
     """No CloudAPI operation has that name."""
 
 
+class UnknownWaiterError(SmartDCError, LookupError):
+    """No waiter of the service model has that name (the message lists the known ones)."""
+
+
 class OperationNotSupportedError(SmartDCError):
     """The server's CloudAPI version predates the operation (raised instead of a confusing 404)."""
 
@@ -353,6 +357,7 @@ __all__ = [
     "SmartDCError",
     "TransportError",
     "UnknownOperationError",
+    "UnknownWaiterError",
     "UnsafeValueError",
     "UnsupportedKeyError",
     "WaitFailed",

@@ -105,7 +105,7 @@ def machine_waiter(api: CloudAPI, targets: str | Sequence[str]) -> WaiterSpec:
         named = api.meta.service_model.waiters.get(waiter_name("Machine", wanted[0]))
         if named is not None:
             return named
-    base = api.meta.service_model.waiters[BASE_MACHINE_WAITER]
+    base = api.meta.waiter(BASE_MACHINE_WAITER)
     path = base.state_path or "state"
     acceptors = (
         *(AcceptorSpec("success", "path", target, path) for target in wanted),
@@ -161,7 +161,7 @@ def wait_while_state(
 ) -> MachineModel:
     """The machine once it has left ``current`` (``WaitFailed`` if it left it for ``failed``)."""
     (current,) = checked_states(current)
-    base = api.meta.service_model.waiters[BASE_MACHINE_WAITER]
+    base = api.meta.waiter(BASE_MACHINE_WAITER)
     inner = api.meta.poller(base.operation, {"id": machine_id})
     path = base.state_path or "state"
 
@@ -209,7 +209,7 @@ def wait_for_field(
     """The machine once ``attribute`` equals ``expected`` (an update the server makes in a job,
     such as the firewall or deletion protection). Polls on the timer: the changefeed does not
     carry these fields."""
-    base = api.meta.service_model.waiters[BASE_MACHINE_WAITER]
+    base = api.meta.waiter(BASE_MACHINE_WAITER)
     inner = api.meta.poller(base.operation, {"id": machine_id})
 
     def poll() -> tuple[int, _FieldSeen]:
@@ -360,7 +360,7 @@ def wait_for_audit(
     interval: float | None = None,
 ) -> None:
     """Wait for a new audit entry of ``action`` (one not among ``before``)."""
-    base = api.meta.service_model.waiters[BASE_MACHINE_WAITER]
+    base = api.meta.waiter(BASE_MACHINE_WAITER)
     seen = {(e.action, e.time) for e in before}
 
     def poll() -> tuple[int, _AuditSeen]:
@@ -392,17 +392,8 @@ def run_waiter(
     interval: float | None = None,
     progress: ProgressCallback | None = None,
 ) -> Any:
-    """Run the spec's waiter ``name`` with the operation's ``params``; returns the last result."""
-    spec = api.meta.service_model.waiters.get(name)
-    if spec is None:
-        known = ", ".join(sorted(api.meta.service_model.waiters))
-        raise ValueError(f"no waiter named {name!r} (known: {known})")
-    what = ", ".join(f"{k}={v}" for k, v in params.items())
-    return api.meta.run_waiter(
-        spec,
-        api.meta.poller(spec.operation, params),
-        timeout=timeout,
-        interval=interval,
-        on_poll=_on_poll(progress),
-        what=what,
+    """Run the spec's waiter ``name`` with the operation's ``params``; returns the last result
+    (the client's ``meta.wait``, with the facade's progress callback)."""
+    return api.meta.wait(
+        name, timeout=timeout, interval=interval, on_poll=_on_poll(progress), **params
     )

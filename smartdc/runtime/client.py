@@ -24,6 +24,7 @@ from smartdc.errors import (
     OperationNotSupportedError,
     SmartDCError,
     UnknownOperationError,
+    UnknownWaiterError,
 )
 from smartdc.runtime.jsonvalues import LAZY, DecodeError, e_value, strict_enabled
 from smartdc.runtime.meta import OperationMeta, ServiceModel
@@ -386,16 +387,13 @@ class ClientMeta:
         /,
         *,
         timeout: float | None = None,
+        interval: float | None = None,
         on_poll: Callable[[Poll], None] | None = None,
         **params: Any,
     ) -> Any:
-        """Run the waiter ``name`` (e.g. ``"MachineRunning"``) with the operation's parameters."""
-        waiters = self.service_model.waiters
-        spec = waiters.get(name)
-        if spec is None:
-            raise UnknownOperationError(
-                f"no waiter named {name!r} (known: {', '.join(sorted(waiters))})"
-            )
+        """Run the waiter ``name`` (e.g. ``"MachineRunning"``) with the operation's parameters
+        (``interval``: poll at that fixed interval instead of the waiter's backoff)."""
+        spec = self.waiter(name)
         check_arguments(self.operation(spec.operation), params, self.service_model.enum_names)
         what = ", ".join(f"{k}={v}" for k, v in params.items())
         watched = params.get(spec.wake.param) if spec.wake is not None else None
@@ -403,10 +401,23 @@ class ClientMeta:
             spec,
             self.poller(spec.operation, params),
             timeout=timeout,
+            interval=interval,
             on_poll=on_poll,
             what=what,
             watch=[str(watched)] if watched is not None else None,
         )
+
+    def waiter(self, name: str) -> WaiterSpec:
+        """The service model's waiter ``name``; :class:`UnknownWaiterError` names the known ones."""
+        waiters = self.service_model.waiters
+        spec = waiters.get(name)
+        if spec is None:
+            close = [n for n in waiters if n.lower() == name.lower()]
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise UnknownWaiterError(
+                f"no waiter named {name!r} ({hint}known: {', '.join(sorted(waiters))})"
+            )
+        return spec
 
     def poller(self, name: str, params: Mapping[str, Any]) -> Callable[[], tuple[int, Any]]:
         """One call of operation ``name`` per poll: (HTTP status, decoded result)."""

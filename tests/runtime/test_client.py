@@ -126,3 +126,15 @@ def test_a_control_character_bound_for_a_header_is_an_argument_error(
     with pytest.raises(ArgumentError):
         client.meta.transport.request("GET", f"/{sim.account}", accept=f"text/plain{bad}")
     assert sim.request_count() == before
+
+
+def test_an_unknown_waiter_is_one_error_type_wherever_it_is_asked_for(
+    sim: Simulator, client: CloudAPI
+) -> None:
+    from smartdc.errors import UnknownWaiterError
+    from smartdc.facade.waiting import run_waiter
+
+    with pytest.raises(UnknownWaiterError, match="did you mean MachineRunning"):
+        client.meta.wait("machinerunning", id="x")
+    with pytest.raises(UnknownWaiterError, match="known: "):
+        run_waiter(client, "MachineFlying", {"id": "x"})
