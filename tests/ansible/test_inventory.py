@@ -231,16 +231,28 @@ def test_failures_name_the_server_error_without_a_traceback(
     assert "the database is down" in done.stderr
 
 
-def test_unknown_filter_is_refused_before_asking(ansible: Ansible, fleet: dict[str, str]) -> None:
+def test_unknown_filter_and_strict_templates_are_refused(
+    ansible: Ansible, fleet: dict[str, str]
+) -> None:
+    strict = {"ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED": "1"}
     ansible.write("typo.triton.yml", "plugin: smartdc.triton.triton\nfilters: {brnad: lx}\n")
     done = ansible.run(
-        "ansible-inventory",
-        "-i",
-        "typo.triton.yml",
-        "--list",
-        env={"ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED": "1"},
-        check=False,
+        "ansible-inventory", "-i", "typo.triton.yml", "--list", env=strict, check=False
     )
     assert done.returncode != 0
     assert "brnad" in done.stderr
     assert "Traceback" not in done.stderr
+
+    # strict: a compose expression that cannot be evaluated fails the inventory...
+    config = "plugin: smartdc.triton.triton\ncompose:\n  owner: triton_tags.owner.upper()\n"
+    ansible.write("strict.triton.yml", config + "strict: true\n")
+    done = ansible.run(
+        "ansible-inventory", "-i", "strict.triton.yml", "--list", env=strict, check=False
+    )
+    assert done.returncode != 0
+    assert "owner" in done.stderr
+    # ... and without strict the host just does not get the variable
+    ansible.write("lax.triton.yml", config)
+    hostvars = ansible.inventory("lax.triton.yml", env=strict)["_meta"]["hostvars"]
+    assert "owner" not in hostvars["web-1"]
+    assert hostvars["web-1"]["triton_name"] == "web-1"

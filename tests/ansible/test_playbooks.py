@@ -86,6 +86,14 @@ def test_create_change_delete_idempotent_and_check_mode(ansible: Ansible, sim: S
 
     changed = ansible.playbook(change, "--diff")
     assert changed.changed == 4
+    result = changed.results()["bigger and stopped"]["instances"][0]  # as it is after the change
+    assert (result["name"], result["state"], result["package"]) == (
+        "web-b",
+        "stopped",
+        "g4-highcpu-1G",
+    )
+    assert result["tags"] == {"role": "web", "tier": 2}
+    assert result["metadata"]["motd"] == "changed"
     with sim.datacenter() as dc:
         web = dc.machine("web-b")
         assert (web.state, web.package) == ("stopped", "g4-highcpu-1G")

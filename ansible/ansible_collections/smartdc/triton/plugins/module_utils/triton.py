@@ -290,6 +290,7 @@ __all__ = [
     "ImageNames",
     "NotFoundError",
     "WaitFailed",
+    "WaitTimeout",
     "connect",
     "datacenter_name",
     "error_details",

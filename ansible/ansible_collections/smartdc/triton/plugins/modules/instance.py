@@ -205,11 +205,13 @@ deleted:
 """
 
 import re  # noqa: E402
+import time  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible_collections.smartdc.triton.plugins.module_utils.triton import (  # noqa: E402
     ImageNames,
+    WaitTimeout,
     connect,
     datacenter_name,
     instance_hostvars,
@@ -359,8 +361,10 @@ class InstanceManager:
         if p["package"] and not created and machine.package != self.package_name(p["package"]):
             machine.resize(p["package"], wait=p["wait"], timeout=self.timeout)
             self.changed = True
-        self.apply_tags(machine)
-        self.apply_metadata(machine)
+        tags_changed = self.apply_tags(machine)
+        metadata_changed = self.apply_metadata(machine)
+        if (tags_changed or metadata_changed) and p["wait"]:
+            self.settle(machine)
         for field, on, off in (
             ("firewall_enabled", machine.enable_firewall, machine.disable_firewall),
             (
@@ -390,33 +394,60 @@ class InstanceManager:
                 self.changed = True
         return machine.refresh()
 
-    def apply_tags(self, machine: Any) -> None:
-        p = self.params
-        wanted = dict(p["tags"] or {})
-        have = dict(machine.model.tags or {})
-        to_set = {k: v for k, v in wanted.items() if have.get(k) != v or k not in have}
-        to_drop = sorted(k for k in have if k not in wanted) if p["purge_tags"] else []
+    def tags_to_change(self, model: Any) -> tuple[dict[str, Any], list[str]]:
+        """(tags to set, tags to remove) to bring the instance to what is asked."""
+        wanted = dict(self.params["tags"] or {})
+        have = dict(model.tags or {})
+        to_set = {k: v for k, v in wanted.items() if k not in have or have[k] != v}
+        to_drop = sorted(k for k in have if k not in wanted) if self.params["purge_tags"] else []
+        return to_set, to_drop
+
+    def metadata_to_change(self, model: Any) -> tuple[dict[str, str], list[str]]:
+        wanted = self.wanted_metadata()
+        have = {str(k): v for k, v in (model.metadata or {}).items()}
+        to_set = {k: v for k, v in wanted.items() if have.get(k) != v}
+        to_drop = (
+            sorted(k for k in have if k not in wanted and k not in KEPT_METADATA)
+            if self.params["purge_metadata"]
+            else []
+        )
+        return to_set, to_drop
+
+    def apply_tags(self, machine: Any) -> bool:
+        to_set, to_drop = self.tags_to_change(machine.model)
         if to_set:
             self.dc.api.add_machine_tags(machine.id, tags=to_set)
         for key in to_drop:
             self.dc.api.delete_machine_tag(machine.id, tag=key)
         self.changed |= bool(to_set or to_drop)
+        return bool(to_set or to_drop)
 
-    def apply_metadata(self, machine: Any) -> None:
-        p = self.params
-        wanted = self.wanted_metadata()
-        have = {str(k): v for k, v in (machine.model.metadata or {}).items()}
-        to_set = {k: v for k, v in wanted.items() if have.get(k) != v}
-        to_drop = (
-            sorted(k for k in have if k not in wanted and k not in KEPT_METADATA)
-            if p["purge_metadata"]
-            else []
-        )
+    def apply_metadata(self, machine: Any) -> bool:
+        to_set, to_drop = self.metadata_to_change(machine.model)
         if to_set:
             self.dc.api.update_machine_metadata(machine.id, metadata=to_set)
         for key in to_drop:
             self.dc.api.delete_machine_metadata(machine.id, key=key)
         self.changed |= bool(to_set or to_drop)
+        return bool(to_set or to_drop)
+
+    def settle(self, machine: Any) -> None:
+        """Until the instance shows the tags and metadata asked for: the server applies them in
+        a job after answering (as triton's ``tag set -w`` waits)."""
+        deadline = time.monotonic() + self.timeout
+        delay = 0.1
+        while True:
+            model = machine.refresh().model
+            if not any(self.tags_to_change(model)) and not any(self.metadata_to_change(model)):
+                return
+            if time.monotonic() + delay > deadline:
+                raise WaitTimeout(
+                    f"instance {machine.name}: tags or metadata not applied after "
+                    f"{self.timeout:g} s",
+                    last_state=plain(model.state),
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
     def plan(self, machine: Any, *, created: bool) -> dict[str, Any]:
         """Check mode: what converge() would make of the instance (its host variables)."""
