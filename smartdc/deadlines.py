@@ -73,6 +73,8 @@ class Watch:
 
     def finish(self) -> bool:
         """Disarm; False when the deadline had already passed (the connection is then cut)."""
+        if self._done:  # disarmed already: neither flag changes again
+            return not self.expired
         with self._lock:
             self._done = True
             self._sock = None

@@ -244,11 +244,13 @@ class Transport:
         followed: GetDatacenter's 302 is data).
         """
         method = method.upper()
-        all_query = dict(query or {})
-        if self.config.roles and "as-role" not in all_query:
-            all_query["as-role"] = ",".join(self.config.roles)
-        encoded = encode_query(all_query)
-        target = f"{path}?{encoded}" if encoded else path
+        target = path
+        if query or self.config.roles:
+            all_query = dict(query or {})
+            if self.config.roles and "as-role" not in all_query:
+                all_query["as-role"] = ",".join(self.config.roles)
+            encoded = encode_query(all_query)
+            target = f"{path}?{encoded}" if encoded else path
         payload = None
         if body is not None:
             try:
@@ -282,8 +284,8 @@ class Transport:
                     raise error from None
                 elapsed = time.monotonic() - begun
                 status = raw.status
-                retry_after = _retry_after(raw.headers)
                 retryable = resendable(status, safe)
+                retry_after = _retry_after(raw.headers) if retryable else None
                 if retryable and self._may_retry(
                     attempt, deadline, retry_after, method, target, f"HTTP {status}"
                 ):
@@ -365,8 +367,8 @@ class Transport:
         # Set last, so that extra headers cannot break the signature: a fresh one per attempt.
         date = _http_date()
         headers["Date"] = date
-        headers["Authorization"] = self.signer.authorization(method, target, date)
-        remaining = max(watch.remaining(), 0.001)
+        headers["Authorization"] = (self._signer or self.signer).authorization(method, target, date)
+        remaining = max(watch.deadline - time.monotonic(), 0.001)
         if remaining >= self.config.connect_timeout and remaining >= self.config.read_timeout:
             timeout = self._timeout  # a first attempt: its whole time
         else:
@@ -374,7 +376,8 @@ class Transport:
                 connect=min(self.config.connect_timeout, remaining),
                 read=min(self.config.read_timeout, remaining),
             )
-        log_request(log, method, self.config.url + target, headers, payload)
+        if log.isEnabledFor(logging.DEBUG):
+            log_request(log, method, self.config.url + target, headers, payload)
         if _PLAIN_TARGET.fullmatch(target) and "/." not in target:
             # Straight to the host's pool: what PoolManager.urlopen does after parsing the URL.
             return self._connections().urlopen(

@@ -140,6 +140,7 @@ class ClientMeta:
         self.clock: WaitClock = clock
         self.changefeed_waits = changefeed_waits
         self._server_version: str | None = None
+        self._server_header: str | None = None  # the last Server header parsed
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -212,10 +213,13 @@ class ClientMeta:
         bodiless = response.data is None if decode else not response.body
         if 300 <= response.status < 400 and bodiless and op.returns_body:
             response = self._follow(op, response)
-        version = response.server_version
-        if version and version != self._server_version:
-            with self._lock:
-                self._server_version = version
+        server = response.headers.get("Server")
+        if server is not None and server != self._server_header:  # parsed once per new value
+            version = response.server_version
+            if version and version != self._server_version:
+                with self._lock:
+                    self._server_version = version
+            self._server_header = server
         return response
 
     def _follow(self, op: OperationMeta, response: Response) -> Response:

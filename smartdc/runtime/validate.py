@@ -72,9 +72,13 @@ def _plural(text: str) -> str:
 
 def check_arguments(op: OperationMeta, args: Mapping[str, Any], enum_names: frozenset[str]) -> None:
     """Raise ArgumentError for unknown, missing, empty or mistyped arguments of ``op``."""
-    known = {p.name: p for p in op.params}
-    unknown = sorted(set(args) - set(known))
-    if unknown:
+    matched = 0
+    for param in op.params:
+        if param.name in args:
+            matched += 1
+    if matched != len(args):
+        known = {p.name for p in op.params}
+        unknown = sorted(set(args) - known)
         names = ", ".join(sorted(known)) or "none"
         raise ArgumentError(
             f"{op.name}: unknown parameter(s) {', '.join(unknown)} (known: {names})"
