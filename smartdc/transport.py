@@ -45,6 +45,7 @@ from urllib3.exceptions import (
 
 from smartdc._version import __version__
 from smartdc.auth import RequestSigner
+from smartdc.clock import SYSTEM_CLOCK, Clock
 from smartdc.config import Config, check_header_value
 from smartdc.deadlines import POOL_CLASSES, WATCHDOG, Watch
 from smartdc.errors import (
@@ -152,10 +153,13 @@ class Transport:
         *,
         signer: RequestSigner | None = None,
         accept_version: str | None = None,
+        clock: Clock | None = None,
     ) -> None:
         """``accept_version``: the Accept-Version sent when the configuration names none (the
-        client passes its service model's default, from the spec)."""
+        client passes its service model's default, from the spec). ``clock``: what retry pauses
+        sleep on and the retry deadline is measured with (the client's; default real time)."""
         self.config = config
+        self.clock: Clock = clock if clock is not None else SYSTEM_CLOCK
         self.accept_version = config.accept_version or accept_version
         self._signer = signer
         kwargs: dict[str, Any] = {
@@ -189,7 +193,7 @@ class Transport:
         self._base_headers = {"Accept": "application/json", "User-Agent": self._user_agent}
         if self.accept_version is not None:
             self._base_headers["Accept-Version"] = self.accept_version
-        self._sleep: Callable[[float], None] = time.sleep  # tests record the waits instead
+        self._sleep: Callable[[float], None] = self.clock.sleep  # tests record the waits instead
 
     @property
     def signer(self) -> RequestSigner:
@@ -260,15 +264,16 @@ class Transport:
                     f"{method} {path}: the body cannot be sent as JSON: {exc}"
                 ) from None
         safe = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
-        started = time.monotonic()
-        deadline = started + self.config.retry_deadline
+        # The retry budget is on the client's clock; one attempt's sockets on real time.
+        deadline = self.clock.monotonic() + self.config.retry_deadline
         per_attempt = self.config.connect_timeout + self.config.read_timeout
         attempt = 0
         while True:
             attempt += 1
             begun = time.monotonic()
             # The first attempt has its whole time; a retry ends by the retry deadline too.
-            ends = begun + per_attempt if attempt == 1 else min(begun + per_attempt, deadline)
+            left = deadline - self.clock.monotonic()
+            ends = begun + per_attempt if attempt == 1 else begun + min(per_attempt, left)
             with WATCHDOG.watch(ends) as watch:
                 try:
                     raw = self._send(method, target, payload, headers, accept, watch)
@@ -412,7 +417,7 @@ class Transport:
     ) -> bool:
         """Whether a retryable failure may be retried within the count and time budgets."""
         wait = min(retry_after, MAX_RETRY_AFTER) if retry_after is not None else 0.0
-        if attempt <= self.config.max_retries and time.monotonic() + wait < deadline:
+        if attempt <= self.config.max_retries and self.clock.monotonic() + wait < deadline:
             return True
         log.warning(
             "giving up on %s %s after %s (attempt %d; retry budget of %d retries / %g s spent)",
@@ -439,7 +444,7 @@ class Transport:
         else:
             cap = self.config.retry_backoff * (2 ** (attempt - 1))
             delay = random.uniform(0, min(cap, 30.0))  # full jitter
-        delay = max(0.0, min(delay, deadline - time.monotonic()))  # never past the deadline
+        delay = max(0.0, min(delay, deadline - self.clock.monotonic()))  # never past the deadline
         log.info(
             "retrying %s %s after %s (attempt %d, waiting %.2f s)",
             method,

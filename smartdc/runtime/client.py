@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, ParamSpec, TypeVar, cast
 from urllib.parse import urlsplit
 
+from smartdc.clock import SYSTEM_CLOCK, SystemClock
 from smartdc.config import Config, check_header_value
 from smartdc.errors import (
     ArgumentError,
@@ -32,9 +33,7 @@ from smartdc.runtime.paging import paginate
 from smartdc.runtime.paths import expand_path
 from smartdc.runtime.validate import check_arguments
 from smartdc.runtime.waiting import (
-    SYSTEM_CLOCK,
     Poll,
-    SystemClock,
     WaitClock,
     WaiterSpec,
     WakeUnavailable,
@@ -585,7 +584,11 @@ class BaseClient:
             config = transport.config
         else:
             config = config if config is not None else Config(**config_kwargs)
-            transport = Transport(config, accept_version=self._service_model.default_accept_version)
+            transport = Transport(
+                config,
+                accept_version=self._service_model.default_accept_version,
+                clock=clock,
+            )
         self.meta = ClientMeta(
             self._service_model,
             config,

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import logging
 import random
-import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 import attrs
 
+from smartdc.clock import SYSTEM_CLOCK, Clock
 from smartdc.errors import CloudAPIError, ResponseError, TransportError, WaitFailed, WaitTimeout
 from smartdc.transient import transient
 
@@ -35,32 +35,8 @@ class WakeUnavailable(Exception):
     """The wake stream is gone: the wait polls on its timer from then on."""
 
 
-class WaitClock(Protocol):
-    """What waits measure time and sleep with (``SYSTEM_CLOCK``, or a simulator's virtual clock)."""
-
-    def monotonic(self) -> float:
-        """Seconds from an arbitrary start; never goes back."""
-        ...
-
-    def sleep(self, seconds: float) -> None:
-        """Let ``seconds`` pass."""
-        ...
-
-
-class SystemClock:
-    """Real time: ``time.monotonic`` and ``time.sleep``."""
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-    def __repr__(self) -> str:
-        return "SystemClock()"
-
-
-SYSTEM_CLOCK = SystemClock()
+# The one clock (smartdc.clock); WaitClock is its name here.
+WaitClock = Clock
 
 
 @attrs.frozen

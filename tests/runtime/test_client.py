@@ -138,3 +138,16 @@ def test_an_unknown_waiter_is_one_error_type_wherever_it_is_asked_for(
         client.meta.wait("machinerunning", id="x")
     with pytest.raises(UnknownWaiterError, match="known: "):
         run_waiter(client, "MachineFlying", {"id": "x"})
+
+
+def test_one_clock_for_the_transport_waits_and_streams() -> None:
+    """A throttled request's Retry-After is waited on the client's clock, as waits and stream
+    backoffs are: with a simulator's virtual clock, 30 s pass without sleeping them."""
+    clock = VirtualClock()
+    with Simulator(clock=clock) as simulator, simulator.client() as api:
+        assert api.meta.transport.clock is api.meta.clock
+        simulator.faults.throttle("ListPackages", retry_after=30)
+        started = clock.now()
+        assert api.list_packages()
+        assert clock.now() - started >= 30  # simulated seconds: the pause advanced the clock
+        assert simulator.request_count("ListPackages") == 2
