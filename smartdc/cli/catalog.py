@@ -67,7 +67,7 @@ def cmd_images(ctx: Context) -> int:
     ctx.printer.listing(
         images,
         listings.of(
-            listings.model("Image"),
+            "Image",
             ("shortid", "name", "version", "flags", "os", "type", "pubdate"),
             long=("id", "name", "version", "state", "flags", "os", "type", "pubdate"),
             sort=("published_at",),
@@ -83,7 +83,7 @@ def cmd_packages(ctx: Context) -> int:
     ctx.printer.listing(
         packages,
         listings.of(
-            listings.model("Package"),
+            "Package",
             ("shortid", "name", "memory", "swap", "disk", "vcpus"),
             long=("id", "name", "memory", "swap", "disk", "vcpus", "description"),
             sort=("_groupPlus", "memory"),
@@ -104,7 +104,7 @@ def cmd_keys(ctx: Context) -> int:
     ctx.printer.listing(
         ctx.datacenter().keys(),
         listings.of(
-            listings.model("Key"),
+            "Key",
             ("fingerprint", "name"),
             long=("fingerprint", "name", "key"),
             sort=("name",),
@@ -143,7 +143,7 @@ def cmd_networks(ctx: Context) -> int:
     ctx.printer.listing(
         ctx.datacenter().networks(),
         listings.of(
-            listings.model("Network"),
+            "Network",
             ("shortid", "name", "subnet", "gateway", "fabric", "vlan", "public"),
             long=("id", "name", "subnet", "gateway", "fabric", "vlan", "public"),
             sort=("name",),
@@ -157,7 +157,7 @@ def cmd_fwrules(ctx: Context) -> int:
     ctx.printer.listing(
         ctx.datacenter().firewall_rules(),
         listings.of(
-            listings.model("FirewallRule"),
+            "FirewallRule",
             ("shortid", "enabled", "global", "log", "rule"),
             long=("id", "enabled", "global", "log", "rule", "description"),
             sort=("rule",),
@@ -170,7 +170,7 @@ def cmd_volumes(ctx: Context) -> int:
     ctx.printer.listing(
         ctx.datacenter().volumes(**filters(ctx, "ListVolumes")),
         listings.of(
-            listings.model("Volume"),
+            "Volume",
             ("shortid", "name", "size", "type", "state", "age"),
             long=("id", "name", "size", "type", "resource", "state", "created"),
             sort=("created",),

@@ -99,8 +99,6 @@ def model(name: str) -> type:
 
 def instances(image_names: Callable[[], Mapping[str, str]]) -> Listing:
     """``image_names()`` (id -> ``name@version``) is called only when ``img`` is shown or sorted."""
-    from smartdc.models import Machine
-
     cache: dict[str, Mapping[str, str]] = {}
 
     def img(record: Mapping[str, Any]) -> str | None:
@@ -114,12 +112,12 @@ def instances(image_names: Callable[[], Mapping[str, str]]) -> Listing:
         long=("id", "name", "img", "brand", "package", "state", "flags", "primaryIp", "created"),
         sort=("created",),
         computed={"shortid": shortid, "img": img, "age": age, "flags": flags},
-        fields=fields_of(Machine),
+        fields=lambda: fields_of(model("Machine")),  # imported only to name a wrong column
     )
 
 
 def of(
-    model: type,
+    model_type: type | str,
     columns: tuple[str, ...],
     *,
     long: tuple[str, ...] = (),
@@ -128,13 +126,14 @@ def of(
     shown: Mapping[str, Callable[[Any], str]] | None = None,
     right: tuple[str, ...] = (),
 ) -> Listing:
-    """A listing of ``model`` records with a ``shortid`` column (and ``computed`` ones)."""
+    """A listing of ``model_type`` records (a model or its name, imported only when a column is
+    not in the answer) with a ``shortid`` column (and ``computed`` ones)."""
     return Listing(
         columns=columns,
         long=long,
         sort=sort,
         computed={"shortid": shortid, **(computed or {})},
-        fields=fields_of(model),
+        fields=lambda: fields_of(model(model_type) if isinstance(model_type, str) else model_type),
         shown=shown,
         right=right,
     )

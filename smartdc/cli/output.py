@@ -125,6 +125,9 @@ def table(rows: Sequence[Sequence[str]], headers: Sequence[str], right: Iterable
     return "\n".join(lines)
 
 
+_FIRST_RECORDS = 50  # whose keys a column name is checked against first
+
+
 class ColumnError(ValueError):
     """``-o`` or ``-s`` named a field the listing does not have (the message lists those it has)."""
 
@@ -135,7 +138,7 @@ class Listing:
     record may have (for naming a mistyped ``-o`` column). (A plain class: ``smartdc`` starts
     without importing attrs.)"""
 
-    __slots__ = ("columns", "computed", "fields", "long", "right", "shown", "sort")
+    __slots__ = ("_fields", "columns", "computed", "long", "right", "shown", "sort")
 
     def __init__(
         self,
@@ -143,7 +146,7 @@ class Listing:
         long: tuple[str, ...] = (),
         sort: tuple[str, ...] = (),
         computed: Mapping[str, Callable[[Mapping[str, Any]], Any]] | None = None,
-        fields: tuple[str, ...] = (),
+        fields: tuple[str, ...] | Callable[[], tuple[str, ...]] = (),
         shown: Mapping[str, Callable[[Any], str]] | None = None,
         right: tuple[str, ...] = (),
     ) -> None:
@@ -151,23 +154,45 @@ class Listing:
         self.long = long
         self.sort = sort
         self.computed: Mapping[str, Callable[[Mapping[str, Any]], Any]] = computed or {}
-        self.fields = fields
+        # the model's fields, or what gives them when first needed (a column not in the answer)
+        self._fields = fields
         # how a column's value is shown in a table (sorting still uses the value itself)
         self.shown: Mapping[str, Callable[[Any], str]] = shown or {}
         self.right = right
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        if callable(self._fields):
+            self._fields = self._fields()
+        return self._fields
+
     def check(
-        self, names: Sequence[str], what: str, seen: Callable[[], Iterable[str]] = tuple
+        self,
+        names: Sequence[str],
+        what: str,
+        seen: Callable[[int | None], Iterable[str]] = lambda limit: (),
     ) -> None:
-        """Refuse names that are neither a field, a computed column, nor a key the server sent
-        (``seen()``: fields newer than the spec are shown too; asked only for a name that is
-        not a known field)."""
-        known = {*self.computed, *self.fields}
-        known |= {_camel(n) for n in self.fields} | {_snake(n) for n in self.fields}
-        unknown = [n for n in names if n.lstrip("-").split(".", 1)[0] not in known]
+        """Refuse names that are neither a computed column, a key the server sent (``seen()``:
+        fields newer than the spec are shown too), nor a field of the model (looked up only
+        for a name not in the answer)."""
+
+        def base(name: str) -> str:
+            return name.lstrip("-").split(".", 1)[0]
+
+        def spelt(keys: Iterable[str]) -> set[str]:
+            found = set(keys)
+            return found | {_camel(n) for n in found} | {_snake(n) for n in found}
+
+        unknown = [n for n in names if base(n) not in self.computed]
+        if unknown:  # the keys of the first records answer for nearly every column
+            sent = spelt(seen(_FIRST_RECORDS))
+            unknown = [n for n in unknown if base(n) not in sent]
         if unknown:
-            known.update(seen())
-            unknown = [n for n in unknown if n.lstrip("-").split(".", 1)[0] not in known]
+            known = spelt(self.fields)
+            unknown = [n for n in unknown if base(n) not in known]
+        if unknown:  # a field newer than the spec, sent only by later records
+            sent = spelt(seen(None))
+            unknown = [n for n in unknown if base(n) not in sent]
         if unknown and self.fields:
             valid = ", ".join(sorted({*self.computed, *(_camel(n) for n in self.fields)}))
             raise ColumnError(f"unknown {what} {', '.join(unknown)}; valid: {valid}")
@@ -217,8 +242,9 @@ class Printer:
         sort = self.sort or list(listing.sort)
         records = list(items) if raw else [as_json(item) for item in items]
 
-        def seen() -> set[str]:
-            return {key for record in records if isinstance(record, Mapping) for key in record}
+        def seen(limit: int | None) -> set[str]:
+            some = records if limit is None else records[:limit]
+            return {key for record in some if isinstance(record, Mapping) for key in record}
 
         listing.check(columns, "column", seen)
         listing.check(sort, "sort field", seen)

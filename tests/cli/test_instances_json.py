@@ -96,3 +96,29 @@ def test_it_loads_no_model_and_no_facade(connection: list[str], cloudapi_sim: Si
     )
     assert done.stderr.strip() == "0 []"
     assert len(done.stdout.splitlines()) == 2
+
+
+def test_tables_load_no_model_and_no_facade(connection: list[str], cloudapi_sim: Simulator) -> None:
+    # a table shows a few fields of the parsed answer: nothing is decoded into models
+    cloudapi_sim.populate_machines(2)
+    commands = [
+        [*connection, *command]
+        for command in (
+            ["instances"],
+            ["instances", "-o", "name,state", "-s", "-name"],
+            ["images"],
+            ["packages"],
+        )
+    ]
+    probe = (
+        "import sys\n"
+        "from smartdc.cli import main\n"
+        f"codes = [main(argv) for argv in {commands!r}]\n"
+        "loaded = [m for m in sys.modules if m.startswith(('smartdc.facade', "
+        "'smartdc._generated.models.', 'smartdc._generated.operations.'))]\n"
+        "print(codes, sorted(loaded), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stderr.strip().splitlines()[-1] == "[0, 0, 0, 0] []"
