@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "3d44ab33890d"
+SPEC_DIGEST = "750450dc5081"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""

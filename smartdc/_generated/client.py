@@ -2156,7 +2156,7 @@ class CloudAPI(BaseClient):
         networks: Sequence[str] | Sequence[NetworkObject | Mapping[str, Any]] | None = None,
         affinity: str | Sequence[str] | None = None,
         locality: Locality | Mapping[str, Any] | None = None,
-        metadata: Mapping[str, str] | None = None,
+        metadata: Mapping[str, str | float | bool] | None = None,
         tags: Mapping[str, str | float | bool] | None = None,
         brand: str | None = None,
         firewall_enabled: bool | None = None,
@@ -2186,7 +2186,12 @@ class CloudAPI(BaseClient):
             image: Id of the image to provision from.
             package: Id or name of the package (instance size); a name takes its newest version.
             name: Friendly name; default is the first 8 characters of the new id. `{{shortId}}` in
-                the name is replaced by those characters (since 8.2.0).
+                the name is replaced by those characters (since 8.2.0). After
+                that VMAPI takes letters, digits, `_`, `.` and `-`, starting
+                with a letter or digit, at most 189 characters (63 when the
+                account has triton_cns_enabled), unique among the account's live
+                instances: otherwise 409 ValidationFailed "Invalid VM
+                parameters: Invalid machine name".
             networks: Networks to attach: either all network ids or all NetworkObjects (objects since
                 8.5.0). A network given twice is attached once. Always a list:
                 the server ignores a value that is not an array
@@ -2196,7 +2201,8 @@ class CloudAPI(BaseClient):
                 `instance!=~foo*` (== / != hard, ==~ / !=~ soft; values exact,
                 glob or /regex/). One rule may be given as a string.
             locality: Deprecated placement hints; cannot be combined with `affinity`.
-            metadata: Metadata entries; each key k is sent as `metadata.k` (e.g. user-script). The key
+            metadata: Metadata entries (string, number or boolean values, kept with their JSON types);
+                each key k is sent as `metadata.k` (e.g. user-script). The key
                 `credentials` takes a JSON object (as text) of passwords, e.g.
                 {"root": "..."}, stored as `<user>_pw` internal metadata and
                 shown with `credentials=true`.
@@ -2469,7 +2475,9 @@ class CloudAPI(BaseClient):
 
         Args:
             id: Instance id.
-            name: The new name.
+            name: The new name: at most 189 characters (409 InvalidArgument), then VMAPI's rule as
+                for CreateMachine (409 ValidationFailed "Invalid VM update
+                parameters").
 
         Returns:
             None
@@ -2952,12 +2960,16 @@ class CloudAPI(BaseClient):
             self.meta.call(_OPS["DeleteMachineDisk"], {"id": id, "disk_id": disk_id})
         )
 
-    def update_machine_metadata(self, id: str, *, metadata: Mapping[str, str]) -> dict[str, Any]:
+    def update_machine_metadata(
+        self, id: str, *, metadata: Mapping[str, str | float | bool]
+    ) -> dict[str, Any]:
         """Adds or overwrites metadata entries of an instance.
 
         Merges the given entries into the instance metadata (existing keys are overwritten,
         others kept) and answers with the resulting metadata; the change reaches the
-        instance through a job. Values are plain strings or JSON-encoded strings.
+        instance through a job. Values are strings, numbers or booleans and keep their
+        JSON types; VMAPI refuses any other (409 ValidationFailed "Invalid metadatum
+        parameters", field `customer_metadata.<key>`, "Forbidden Data Type").
 
         HTTP: ``POST /{login}/machines/{id}/metadata``.
 
@@ -3011,7 +3023,9 @@ class CloudAPI(BaseClient):
         """Gets one metadata value of an instance.
 
         Returns the value of one key as a JSON string. `credentials` as key answers the password
-        map.
+        map. A value that is a number or a boolean is answered 404 "<key> is not
+        metadata" (read it from ListMachineMetadata); an unknown key is 404 `metadatum
+        "<key>" not found`.
 
         HTTP: ``GET /{login}/machines/{id}/metadata/{key}``; HEAD form:
         ``head_get_machine_metadata`` (same arguments).

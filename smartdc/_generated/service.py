@@ -904,7 +904,7 @@ SERVICE = ServiceModel(
                 P(
                     "metadata",
                     "body",
-                    ("map", "string"),
+                    ("map", ("union", "string", "number", "boolean")),
                     family="metadata.",
                     ignored_keys=("*_pw", "[!A-Za-z0-9_]*"),
                 ),
@@ -1215,7 +1215,7 @@ SERVICE = ServiceModel(
                 P(
                     "metadata",
                     "body",
-                    ("map", "string"),
+                    ("map", ("union", "string", "number", "boolean")),
                     required=True,
                     body_root=True,
                     ignored_keys=(

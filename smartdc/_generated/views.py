@@ -97,8 +97,8 @@ class MachineFields:
 
     @property
     def metadata(self) -> dict[str, Any]:
-        """Customer metadata, string values; with `credentials=true` a nested `credentials` object
-        holds generated passwords."""
+        """Customer metadata: strings, numbers or booleans, with the JSON types they were set with;
+        with `credentials=true` a nested `credentials` object holds generated passwords."""
         return self.model.metadata
 
     @property

@@ -44,7 +44,7 @@ def ordered(kind: str) -> type[Ordered]:
     return type(f"Ordered_{kind}", (Ordered,), {"metavar_kind": kind})
 
 
-def _typed(text: str) -> Any:
+def kv_value(text: str) -> Any:
     """triton's KEY=VALUE value: ``true``/``false`` and numbers as such, else the text."""
     trimmed = text.strip()
     if trimmed in ("true", "false"):
@@ -97,7 +97,7 @@ def _add_pair(kind: str, found: dict[str, Any], text: str, err: Any) -> None:
     key, sep, value = text.partition("=")
     if not sep:
         raise ArgumentError(f"invalid KEY=VALUE {kind} argument: {text}")
-    _add(kind, found, key.strip(), _typed(value), err)
+    _add(kind, found, key.strip(), kv_value(value), err)
 
 
 def _add_json(kind: str, found: dict[str, Any], text: str, source: str, err: Any) -> None:
@@ -111,10 +111,12 @@ def _add_json(kind: str, found: dict[str, Any], text: str, source: str, err: Any
         _add(kind, found, str(key), value, err)
 
 
-def metadata(items: Sequence[tuple[str, str]], err: Any) -> dict[str, str] | None:
+def metadata(items: Sequence[tuple[str, str]], err: Any) -> dict[str, Any] | None:
     """The metadata of ``-m``, ``-M``, ``--script`` and ``--cloud-config`` options in order.
 
-    Values are sent as text: CloudAPI keeps metadata values as strings."""
+    Values keep their JSON types (``-m n=64`` and ``-m '{"flag": true}'`` send a number and a
+    boolean, as triton does): CloudAPI copies ``metadata.*`` values unchanged and VMAPI keeps
+    strings, numbers and booleans."""
     found: dict[str, Any] = {}
     for kind, value in items:
         if kind == "metadata":
@@ -128,9 +130,7 @@ def metadata(items: Sequence[tuple[str, str]], err: Any) -> dict[str, str] | Non
             _add("metadata", found, "user-script", _read(value, "metadata"), err)
         elif kind == "cloud_config":
             _add("metadata", found, "cloud-init:user-data", _read(value, "metadata"), err)
-    if not found:
-        return None
-    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in found.items()}
+    return found or None
 
 
 def tags(items: Sequence[str], err: Any) -> dict[str, Any] | None:

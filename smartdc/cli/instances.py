@@ -350,7 +350,13 @@ def _settled(ctx: Context, live: Any, kind: str, done: Callable[[dict[str, Any]]
 
 def _map_set(kind: str) -> Callable[[Context], int]:
     def run(ctx: Context) -> int:
-        values = parse_assignments(ctx.args.pairs, typed=kind == "tag")
+        if kind == "tag":
+            values = parse_assignments(ctx.args.pairs, typed=True)
+        else:  # as `create -m KEY=VALUE`: true, false and numbers typed, anything else text
+            values = {
+                name: creating.kv_value(value)
+                for name, value in parse_assignments(ctx.args.pairs, typed=False).items()
+            }
         live = _live_map(ctx, kind)
         live.update(values)
         _settled(ctx, live, kind, lambda now: all(now.get(k) == v for k, v in values.items()))

@@ -120,7 +120,7 @@ class MachineTags(_LiveMap):
 
 
 class MachineMetadata(_LiveMap):
-    """Customer metadata of a machine; values are strings.
+    """Customer metadata of a machine; values are strings, numbers or booleans.
 
     ``clear()`` keeps ``root_authorized_keys`` and ``administrator_pw``, as the server does.
     """
@@ -129,6 +129,11 @@ class MachineMetadata(_LiveMap):
         return dict(self._api.list_machine_metadata(id=self._id))
 
     def _get(self, key: str) -> Any:
+        # From the list: GetMachineMetadata answers 404 for a number or a boolean (sdc-cloudapi
+        # lib/metadata.js get()). `credentials`, never listed, is asked for on its own.
+        values = self._all()
+        if key in values:
+            return values[key]
         return self._api.get_machine_metadata(id=self._id, key=key)
 
     def _put(self, values: dict[str, Any]) -> None:

@@ -137,9 +137,11 @@ def test_instance_tags_and_metadata(cli: Cli) -> None:
     _ok(cli("instance", "tag", "delete", "db", "--all"))
     assert _ok(cli("instance", "tag", "list", "db", "-j")).json_lines() == [{}]
 
-    _ok(cli("instance", "metadata", "set", "db", "motd=hello", "n=1"))
+    _ok(cli("instance", "metadata", "set", "db", "motd=hello", "n=1", 'cfg={"a": 1}'))
     (meta,) = _ok(cli("instance", "metadata", "list", "db", "-j")).json_lines()
-    assert meta["motd"] == "hello" and meta["n"] == "1"  # metadata values stay strings
+    # as `create -m`: numbers and booleans typed (VMAPI keeps them), anything else text
+    assert (meta["motd"], meta["n"], meta["cfg"]) == ("hello", 1, '{"a": 1}')
+    assert _ok(cli("instance", "metadata", "get", "db", "n")).out.strip() == "1"
     _ok(cli("instance", "metadata", "delete", "db", "motd"))
     (meta,) = _ok(cli("instance", "metadata", "list", "db", "-j")).json_lines()
     assert "motd" not in meta

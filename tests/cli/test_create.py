@@ -39,8 +39,9 @@ def test_metadata_from_values_json_files_and_scripts(cli: Cli, tmp_path: Path) -
     assert done.code == 0, done.err
     metadata = _machine(cli, "m1")["metadata"]
     assert metadata["user-script"] == "#!/bin/sh\necho hello\n"
-    assert metadata["tier"] == "front" and metadata["replicas"] == "2"
-    assert metadata["colour"] == "blue" and metadata["size"] == "3"
+    # values keep their JSON types, as triton sends them (sdc-cloudapi getCreateOptions())
+    assert metadata["tier"] == "front" and metadata["replicas"] == 2
+    assert metadata["colour"] == "blue" and metadata["size"] == 3
     assert metadata["motd"] == "welcome\n"
     assert metadata["role"] == "db"  # the later option wins, with a warning
     assert "'role' replaces its earlier value" in done.err

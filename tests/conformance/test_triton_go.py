@@ -39,12 +39,7 @@ SEED_IMAGE = "ubuntu-16.04"
 # entry whose test passes fails, so the list stays true. None is known (see docs/fidelity.md).
 TRITON_GO_BUGS: dict[str, str] = {}
 # Tests that fail because the simulator still differs from the server (strict, as above).
-SIMULATOR_DIFFERENCES: dict[str, str] = {
-    "compute/TestAcc_Instance": (
-        "CreateMachine's metadata values lose their JSON types (true and 64 come back as text);"
-        " sdc-cloudapi lib/machines.js getCreateOptions() copies them unchanged"
-    ),
-}
+SIMULATOR_DIFFERENCES: dict[str, str] = {}
 
 _RESULT = re.compile(r"^(?P<result>PASS|FAIL|SKIP) (?P<name>\w+/\w+) \((?P<detail>.*)\)$")
 _SUMMARY = re.compile(r"^(?P<passed>\d+) passed, (?P<failed>\d+) failed$")

@@ -24,7 +24,7 @@ MACHINE = "3a4f4a5c-0d4e-4b1c-9a44-1e0d8c1f2b3a"
         ("GetMachine", {"id": 42}, ArgumentError, "'id'"),
         ("ListMachines", {"limit": "ten"}, ArgumentError, "'limit' must be an integer"),
         ("ListMachines", {"limit": True}, ArgumentError, "'limit' must be an integer"),
-        ("UpdateMachineMetadata", {"id": MACHINE, "metadata": {"a": 1}}, ArgumentError, "metadata"),
+        ("UpdateMachineMetadata", {"id": MACHINE, "metadata": {"a": [1]}}, ArgumentError, "metadata"),
         ("UpdateMachineMetadata", {"id": MACHINE, "metadata": "a=b"}, ArgumentError, "metadata"),
         ("GetMachineTag", {"id": MACHINE, "tag": ""}, ArgumentError, "'tag'"),
     ],
@@ -49,7 +49,8 @@ def test_typed_method_checks_too(sim: Simulator, api: CloudAPI) -> None:
     with pytest.raises(ArgumentError, match="'id'"):
         api.get_machine("")
     with pytest.raises(ArgumentError, match="metadata"):
-        api.create_machine(image=MACHINE, package="p", metadata={"n": 1})  # type: ignore[dict-item]
+        # strings, numbers and booleans are metadata values (VMAPI validMetadata()), not objects
+        api.create_machine(image=MACHINE, package="p", metadata={"n": {"x": 1}})  # type: ignore[dict-item]
     assert sim.request_count() == before
 
 

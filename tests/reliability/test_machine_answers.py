@@ -235,3 +235,19 @@ def test_image_from_an_unknown_machine_is_invalid_parameter(api: CloudAPI) -> No
     # sdc-imgapi lib/images.js apiCreateImageFromVm(): VMAPI's 404 becomes 422 InvalidParameter.
     with pytest.raises(InvalidParameter, match="could not get VM"):
         api.create_image_from_machine(machine=MID, name="mine", version="1.0")
+
+
+def test_metadata_and_tags_keep_their_json_types_end_to_end(api: CloudAPI, dc: DataCenter) -> None:
+    # sdc-cloudapi getCreateOptions() copies metadata.* unchanged; VMAPI keeps strings, numbers
+    # and booleans. The client sends them as given (it refused them before sending).
+    made = api.create_machine(
+        **machine_args(api), metadata={"flag": True, "n": 64, "s": "x"}, tags={"on": False}
+    )
+    assert (made.metadata["flag"], made.metadata["n"], made.metadata["s"]) == (True, 64, "x")
+    assert made.tags == {"on": False}
+    machine = dc.machine(str(made.id))
+    machine.metadata.update({"ratio": 0.5})
+    # GetMachineMetadata answers 404 for a value that is not a string: the facade reads the list
+    assert (machine.metadata["flag"], machine.metadata["ratio"]) == (True, 0.5)
+    with pytest.raises(ArgumentError):
+        api.create_machine(**machine_args(api), metadata={"o": {"nested": 1}})  # type: ignore[dict-item]

@@ -89,8 +89,8 @@ class Machine:
 
     metadata: dict[str, Any] = attrs.field(repr=False)
 
-    """Customer metadata, string values; with `credentials=true` a nested `credentials` object
-    holds generated passwords."""
+    """Customer metadata: strings, numbers or booleans, with the JSON types they were set with;
+    with `credentials=true` a nested `credentials` object holds generated passwords."""
 
     tags: dict[str, Any] = attrs.field(repr=False)
 

@@ -11,12 +11,12 @@ that time (so a client can wait on the audit log for actions without a state cha
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from smartdc.testing.clock import iso_time
 from smartdc.testing.lazy import PENDING_KEY, cancel, schedule, settle
+from smartdc.testing.resources import create_params
 from smartdc.testing.resources.affinity import parse_rules
 from smartdc.testing.resources.common import (
     as_bool,
@@ -29,7 +29,6 @@ from smartdc.testing.resources.common import (
     no_content,
     not_found,
     ok,
-    vm_parameters_invalid,
 )
 from smartdc.testing.resources.networks import (
     allocate_address,
@@ -386,8 +385,12 @@ def create_machine(req: SimRequest) -> SimResponse:
     sim = req.sim
     machine_id = sim.new_uuid()
     name = str(req.param("name") or machine_id[:8]).replace("{{shortId}}", machine_id[:8])
-    if len(name) > 189:
-        raise invalid("Name cannot be longer than 189 characters.")
+    cns = req.account.data.get("triton_cns_enabled") in (True, "true")
+    if cns and create_params.js_length(name) > 63:  # lib/machines.js create(): a DNS label
+        raise invalid(
+            "Name cannot be longer than 63 characters, because you have"
+            " triton_cns_enabled set on your Account."
+        )
     requested_brand = req.param("brand")
     if requested_brand is not None and requested_brand not in _HVM_BRANDS:
         raise invalid(f"{requested_brand} is not a valid brand: only kvm or bhyve can be requested")
@@ -395,37 +398,38 @@ def create_machine(req: SimRequest) -> SimResponse:
         raise invalid('cannot specify both "locality" (deprecated) and "affinity"')
     machines = machines_of(req)
     now_time = sim.clock.now()
+    network_ids, fixed_ips = requested_networks(req)
+    rules = parse_rules(req.param("affinity"))
+    locality = req.param("locality") or None
+
+    params = _flattened(req, "")
+    metadata = create_params.customer_metadata(params)
+    sim_fail = metadata.pop("sim-fail", None)  # the simulator's own switch, never stored
+    fail = name in sim.settings.fail_provision_names or str(sim_fail).lower() == "true"
+    credentials, internal_problems = create_params.credentials(metadata.pop("credentials", None))
+    password = req.param("administrator_pw") or req.param("password")
+    if password:  # getCreateOptions(): the Windows password, as customer metadata
+        metadata["administrator_pw"] = password
+    if keys:
+        metadata["root_authorized_keys"] = "\n".join(keys) + "\n"
+    tags = create_params.tags(params)
+    # VMAPI validateCreateVmParams(): the fields in VM_FIELDS order, then the alias's uniqueness
+    problems = [
+        *create_params.alias_problems(name),
+        *create_params.metadata_problem("customer_metadata", metadata),
+        *internal_problems,
+        *(validate_locality(locality) if locality is not None else []),
+        *create_params.metadata_problem("tags", tags),
+    ]
     for other in machines.values():
         if other.get("name") == name and settle(other, now_time).get("state") not in (
             "deleted",
             "failed",
-        ):
-            raise vm_parameters_invalid(
-                [
-                    {
-                        "field": "alias",
-                        "code": "Duplicate",
-                        "message": f"Already exists for this owner_uuid: {name}",
-                    }
-                ]
-            )
-    network_ids, fixed_ips = requested_networks(req)
-    rules = parse_rules(req.param("affinity"))
-    locality = req.param("locality") or None
-    locality_problems = validate_locality(locality) if locality is not None else []
-    if locality_problems:
-        raise vm_parameters_invalid(locality_problems)
-
-    metadata = {
-        str(k): v if isinstance(v, str) else _json_text(v)
-        for k, v in _flattened(req, "metadata.").items()
-    }
-    fail = name in sim.settings.fail_provision_names or metadata.pop("sim-fail", "") == "true"
-    credentials = _credentials(metadata.get("credentials"), req.param("administrator_pw"))
-    metadata = {k: v for k, v in metadata.items() if k != "credentials" and not k.endswith("_pw")}
-    if keys:
-        metadata.setdefault("root_authorized_keys", "\n".join(keys) + "\n")
-    tags = _flattened(req, "tag.")
+        ):  # validateAlias()
+            problems.append(dict(create_params.DUPLICATE_ALIAS))
+            break
+    if problems:
+        raise create_params.create_refused(problems)
 
     kind = str(image.get("type", "zone-dataset"))
     requirements = image.get("requirements") or {}
@@ -536,28 +540,6 @@ def _volumes(req: SimRequest, brand: str) -> list[str]:
 def _flag(req: SimRequest, name: str) -> bool:
     value = req.param(name)
     return False if value is None else as_bool(value, name)
-
-
-def _json_text(value: Any) -> str:
-    return json.dumps(value)
-
-
-def _credentials(raw: Any, administrator_pw: Any) -> dict[str, Any]:
-    """Passwords given as `metadata.credentials` (a JSON object, possibly as text); never listed
-    with the metadata, only with `credentials=true`."""
-    found: dict[str, Any] = {}
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raise invalid("metadata.credentials must be a JSON object") from None
-    if raw is not None:
-        if not isinstance(raw, dict):
-            raise invalid("metadata.credentials must be a JSON object")
-        found.update(raw)
-    if administrator_pw:
-        found["administrator"] = str(administrator_pw)
-    return found
 
 
 def delete_machine(req: SimRequest) -> SimResponse:
@@ -687,9 +669,23 @@ def _rename(req: SimRequest, machine: dict[str, Any]) -> None:
     if not name:
         raise ApiError(409, "MissingParameter", "New name must be specified")
     name = str(name)
-    if len(name) > 189:
+    if create_params.js_length(name) > 189:
         raise invalid("Name cannot be longer than 189 characters.")
     unallocated(machine, "update")
+    # sdc-vmapi validateUpdateVmParams(): validators.alias, then validateAlias() (another live
+    # machine of the account with that name); CloudAPI's rename() passes the error on
+    problems = create_params.alias_problems(name)
+    if any(
+        other is not machine
+        and other.get("name") == name
+        and settle(other, req.sim.clock.now()).get("state") not in ("deleted", "failed")
+        for other in machines_of(req).values()
+    ):
+        problems.append(dict(create_params.DUPLICATE_ALIAS))
+    if problems:
+        message = "Invalid VM update parameters"
+        body = {"code": "ValidationFailed", "message": message, "errors": problems}
+        raise ApiError(409, "ValidationFailed", message, body=body)
     machine["name"] = name
     touch(req, machine)
     audit(req, machine, "rename")

@@ -4,7 +4,6 @@ JSON string, or raw text with ``Accept: text/plain``), DeleteMachineMetadata, De
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from smartdc.testing.resources.common import (
@@ -15,6 +14,7 @@ from smartdc.testing.resources.common import (
     not_found,
     ok,
 )
+from smartdc.testing.resources.create_params import metadata_problem
 from smartdc.testing.resources.machines import audit, find_machine, job_done_at, touch
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 
@@ -32,16 +32,27 @@ def _writable(key: str) -> bool:
     return key not in _NOT_METADATA and not key.endswith("_pw")
 
 
+def _no_metadatum(key: str) -> str:
+    """sdc-vmapi lib/endpoints/metadata.js getMetadata()/deleteMetadata(), passed on by CloudAPI."""
+    return f'metadatum "{key}" not found'
+
+
 def update_metadata(req: SimRequest) -> SimResponse:
     machine = find_machine(req)
     if req.body is not None and not isinstance(req.body, dict):
         raise invalid("metadata must be an object")
     body: dict[str, Any] = dict(req.body or {})
     body.update({k: v for k, v in req.query.items() if k not in body})
+    wanted = {key: value for key, value in body.items() if _writable(key)}
+    # VMAPI addMetadata(): values keep their JSON types; one that is not a string, number or
+    # boolean is refused (validMetadata()), and CloudAPI passes the error on unchanged
+    problem = metadata_problem("customer_metadata", wanted)
+    if problem:
+        message = "Invalid metadatum parameters"
+        body = {"code": "ValidationFailed", "message": message, "errors": problem}
+        raise ApiError(409, "ValidationFailed", message, body=body)
     metadata = machine.setdefault("metadata", {})
-    for key, value in body.items():
-        if _writable(key):
-            metadata[key] = value if isinstance(value, str) else json.dumps(value)
+    metadata.update(wanted)
     touch(req, machine)
     audit(req, machine, "set_metadata", at=job_done_at(req))
     return ok(dict(metadata), **{"x-job-uuid": req.sim.new_uuid()})
@@ -62,8 +73,11 @@ def get_metadata(req: SimRequest) -> SimResponse:
         return ok(machine.get("_sim_credentials", {}))
     metadata = machine.get("metadata", {})
     if key not in metadata:
-        raise not_found(f"metadata key {key} not found")
+        raise not_found(_no_metadatum(key))
     value = metadata[key]
+    if not isinstance(value, str):
+        # VMAPI answers the bare JSON value; lib/metadata.js get() refuses what is not a string
+        raise not_found(f"{key} is not metadata")
     if "text/plain" in req.headers.get("accept", ""):
         return SimResponse(200, str(value), content_type="text/plain")
     return SimResponse(200, value, content_type="application/json")
@@ -73,10 +87,10 @@ def delete_metadata(req: SimRequest) -> SimResponse:
     machine = find_machine(req)
     key = req.params["key"]
     if key in _PROTECTED:
-        raise ApiError(409, "InvalidArgument", f"{key} metadata can not be deleted")
+        raise ApiError(409, "InvalidArgument", f"Metadata key {key} can not be deleted")
     metadata = machine.get("metadata", {})
     if key not in metadata:
-        raise not_found(f"metadata key {key} not found")
+        raise not_found(_no_metadatum(key))
     del metadata[key]
     touch(req, machine)
     audit(req, machine, "remove_metadata", at=job_done_at(req))

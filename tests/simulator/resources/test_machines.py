@@ -82,8 +82,9 @@ def test_create_errors_use_the_servers_codes_and_words(vsim: Simulator, vsig: Si
     assert _error(both)[:2] == (409, "InvalidArgument")
     brand = vsig.post("/my/machines", {"image": image, "package": package, "brand": "lx"})
     assert _error(brand)[:2] == (409, "InvalidArgument")
+    # VMAPI validators.alias (max 189), passed on by create() with its reason
     long_name = vsig.post("/my/machines", {"image": image, "package": package, "name": "x" * 190})
-    assert _error(long_name)[:2] == (409, "InvalidArgument")
+    assert _error(long_name)[:2] == (409, "ValidationFailed")
 
 
 def test_create_needs_an_ssh_key_on_the_account(vsim: Simulator, vsig: SigClient) -> None:
