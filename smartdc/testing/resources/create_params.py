@@ -17,11 +17,10 @@ import re
 from typing import Any
 
 from smartdc.testing.resources.common import vm_parameters_invalid
+from smartdc.testing.resources.vmapi import ALIAS_RE, ALIAS_RE_TEXT
 from smartdc.testing.router import ApiError
 
 # sdc-vmapi lib/common/validation.js: validators.alias (ALIAS_RE, max 189), PW_SUFFIX
-ALIAS_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.\-]*\Z")
-_ALIAS_RE_TEXT = "/^[a-zA-Z0-9][a-zA-Z0-9\\_\\.\\-]*$/"
 ALIAS_MAX = 189
 _PW_SUFFIX = re.compile(r"_pw\Z")
 # validateAlias(): another live machine of the owner has the name
@@ -79,7 +78,7 @@ def alias_problems(alias: str) -> list[dict[str, str]]:
     if js_length(alias) > ALIAS_MAX:
         problems.append(_entry("alias", f"String is longer than maximum of {ALIAS_MAX} characters"))
     if not ALIAS_RE.match(alias):
-        problems.append(_entry("alias", f"String does not match regexp: {_ALIAS_RE_TEXT}"))
+        problems.append(_entry("alias", f"String does not match regexp: {ALIAS_RE_TEXT}"))
     return problems
 
 
