@@ -229,7 +229,9 @@ class CloudAPI(BaseClient):
 
         Lists each provisioning limit (instances, RAM in MiB or disk quota in GiB, optionally
         per image, OS or brand) with how much is used. An empty list when the datacenter
-        has no limits plugin.
+        has no limits plugin. A limit of 0 is unlimited and not listed; `any` as brand,
+        image or os makes a limit apply to every instance. CreateMachine and
+        ResizeMachine are refused (403 NotAuthorized) when they would exceed a limit.
 
         HTTP: ``GET /{login}/limits``.
 
@@ -2178,7 +2180,11 @@ class CloudAPI(BaseClient):
         MachineRunning waiter. Metadata and tags are sent as flattened `metadata.<key>`
         and `tag.<key>` body keys. Without `networks` the instance gets one external and
         one internal network. kvm and bhyve instances need at least one SSH key on the
-        account.
+        account. Where the provisioning-limits plugin is on, a new instance that would
+        take the account over a limit applying to its image (count, RAM or quota; see
+        GetAccountLimits) is refused with 403 NotAuthorized "Quota exceeded; to have
+        your limits raised please contact Support", as is any provisioning when the
+        account has a limit of -1.
 
         HTTP: ``POST /{login}/machines``.
 
@@ -2435,7 +2441,9 @@ class CloudAPI(BaseClient):
         Best-effort change of the instance's package: shrinking usually works, growing may fail.
         kvm instances cannot be resized; bhyve only to flexible_disk packages (since
         9.8.3); the new package must have the same traits. A destroyed instance raises
-        GoneError (410 with the instance as body).
+        GoneError (410 with the instance as body). A growth that would take the account
+        over a RAM or quota provisioning limit is refused with 403 NotAuthorized "Quota
+        exceeded; ..." (the instance count is not checked on resize).
 
         HTTP: ``POST /{login}/machines/{id}`` with ``action=resize``.
 

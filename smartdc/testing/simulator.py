@@ -267,7 +267,8 @@ class Simulator:
     def set_limits(self, account: str, limits: list[dict[str, Any]]) -> None:
         """Give ``account`` provisioning limits as an operator writes them (``{"value": 25}``,
         ``{"value": 2048, "by": "ram", "check": "os", "os": "windows"}``...); GetAccountLimits
-        answers them with their use, as the provision_limits plugin does."""
+        answers them with their use, and CreateMachine and ResizeMachine refuse what would exceed
+        them (403 NotAuthorized), as the provision_limits plugin does."""
         with self.state.lock:
             table = self.state.table("limits", account)
             table.clear()

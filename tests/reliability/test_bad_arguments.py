@@ -24,7 +24,12 @@ MACHINE = "3a4f4a5c-0d4e-4b1c-9a44-1e0d8c1f2b3a"
         ("GetMachine", {"id": 42}, ArgumentError, "'id'"),
         ("ListMachines", {"limit": "ten"}, ArgumentError, "'limit' must be an integer"),
         ("ListMachines", {"limit": True}, ArgumentError, "'limit' must be an integer"),
-        ("UpdateMachineMetadata", {"id": MACHINE, "metadata": {"a": [1]}}, ArgumentError, "metadata"),
+        (
+            "UpdateMachineMetadata",
+            {"id": MACHINE, "metadata": {"a": [1]}},
+            ArgumentError,
+            "metadata",
+        ),
         ("UpdateMachineMetadata", {"id": MACHINE, "metadata": "a=b"}, ArgumentError, "metadata"),
         ("GetMachineTag", {"id": MACHINE, "tag": ""}, ArgumentError, "'tag'"),
     ],

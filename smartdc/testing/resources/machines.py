@@ -16,7 +16,7 @@ from typing import Any
 
 from smartdc.testing.clock import iso_time
 from smartdc.testing.lazy import PENDING_KEY, cancel, schedule, settle
-from smartdc.testing.resources import create_params
+from smartdc.testing.resources import create_params, limits
 from smartdc.testing.resources.affinity import parse_rules
 from smartdc.testing.resources.common import (
     as_bool,
@@ -399,6 +399,8 @@ def create_machine(req: SimRequest) -> SimResponse:
     machines = machines_of(req)
     now_time = sim.clock.now()
     network_ids, fixed_ips = requested_networks(req)
+    # lib/machines.js create(): "roughly the point where all the cheap checks are completed"
+    limits.check(req, image, package)
     rules = parse_rules(req.param("affinity"))
     locality = req.param("locality") or None
 
@@ -658,6 +660,7 @@ def _resize(req: SimRequest, machine: dict[str, Any]) -> None:
         )
     if machine.get("brand") == "bhyve" and not package.get("flexible_disk"):
         raise invalid("Resizing to a package without flexible disk space is not supported")
+    limits.check(req, image, package, resized=machine)  # lib/machines.js resize(): allowResize
     unallocated(machine, "update")
     machine.update(package=package["name"], memory=package["memory"], disk=package["disk"])
     touch(req, machine)
