@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "3b3d9f9756f4"
+SPEC_DIGEST = "4631943dd2bf"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""

@@ -67,7 +67,7 @@ from smartdc._generated.models.machines import (
     NewMachineDisk,
     VolumeMount,
 )
-from smartdc._generated.models.migrations import Migration, MigrationProgress
+from smartdc._generated.models.migrations import Migration, MigrationProgress, MigrationTaskError
 from smartdc._generated.models.networks import Network, NetworkIp
 from smartdc._generated.models.nics import Nic
 from smartdc._generated.models.packages import Package, PackageDisk
@@ -111,6 +111,7 @@ MODELS: dict[str, type[Any]] = {
     "Snapshot": Snapshot,
     "Disk": Disk,
     "Migration": Migration,
+    "MigrationTaskError": MigrationTaskError,
     "MigrationProgress": MigrationProgress,
     "ChangefeedRegistration": ChangefeedRegistration,
     "ChangefeedChangeKind": ChangefeedChangeKind,

@@ -12,6 +12,7 @@ import pytest
 
 from smartdc import CloudAPI
 from smartdc.errors import CloudAPIError, InvalidResponseError
+from smartdc.models import MigrationTaskError
 from smartdc.testing import Simulator
 from smartdc.testing.router import SimResponse
 
@@ -99,3 +100,41 @@ def test_features_a_datacenter_lacks_raise_the_server_s_codes() -> None:
             api.list_volumes()
         assert volumes.value.status == 405
         api.close()
+
+
+def test_a_failed_migration_keeps_its_task_error_object(sim: Simulator, api: CloudAPI) -> None:
+    # sdc-vmapi storeMigrationRecordFailure(): the progress entry takes the last task's error as
+    # node-workflow stored it ({name, message} for an Error, formatResults()); the record's own
+    # error is text built from it
+    machine = "00000000-0000-4000-8000-0000000000aa"
+    record = {
+        "machine": machine,
+        "automatic": False,
+        "created_timestamp": "2026-01-01T00:00:00.000Z",
+        "phase": "sync",
+        "state": "failed",
+        "error": "failed to sync migration instance - [object Object]",
+        "progress_history": [
+            {
+                "type": "progress",
+                "phase": "sync",
+                "state": "failed",
+                "error": {"name": "Error", "message": "zfs send failed: dataset is busy"},
+            },
+            {"type": "progress", "phase": "begin", "state": "failed", "error": "timeout"},
+        ],
+    }
+    override_route(sim, "GetMigration", lambda request: SimResponse(200, record))
+    migration = api.get_migration(machine)
+    assert not migration.decode_problems
+    failed, older = migration.progress_history
+    assert isinstance(failed.error, MigrationTaskError)
+    assert (failed.error.name, failed.error.message) == (
+        "Error",
+        "zfs send failed: dataset is busy",
+    )
+    assert older.error == "timeout" and not failed.decode_problems
+    assert (
+        migration.to_json()["progress_history"][0]["error"]
+        == record["progress_history"][0]["error"]
+    )

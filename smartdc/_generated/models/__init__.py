@@ -42,7 +42,11 @@ if TYPE_CHECKING:
         NewMachineDisk,
         VolumeMount,
     )
-    from smartdc._generated.models.migrations import Migration, MigrationProgress
+    from smartdc._generated.models.migrations import (
+        Migration,
+        MigrationProgress,
+        MigrationTaskError,
+    )
     from smartdc._generated.models.networks import Network, NetworkIp
     from smartdc._generated.models.nics import Nic
     from smartdc._generated.models.packages import Package, PackageDisk
@@ -76,6 +80,7 @@ __all__ = [
     "MachineDisk",
     "Migration",
     "MigrationProgress",
+    "MigrationTaskError",
     "Network",
     "NetworkIp",
     "NetworkObject",
@@ -129,6 +134,7 @@ _MODULES = {
     "VolumeMount": "smartdc._generated.models.machines",
     "Migration": "smartdc._generated.models.migrations",
     "MigrationProgress": "smartdc._generated.models.migrations",
+    "MigrationTaskError": "smartdc._generated.models.migrations",
     "Network": "smartdc._generated.models.networks",
     "NetworkIp": "smartdc._generated.models.networks",
     "Nic": "smartdc._generated.models.nics",

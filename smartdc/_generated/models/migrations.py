@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -23,6 +23,7 @@ from smartdc.runtime.jsonvalues import (
     d_num,
     d_object,
     d_str,
+    d_union,
     decode_tolerant,
     e_datetime,
     e_value,
@@ -32,10 +33,7 @@ from smartdc.runtime.jsonvalues import (
     restore_raw,
 )
 
-__all__ = [
-    "Migration",
-    "MigrationProgress",
-]
+__all__ = ["Migration", "MigrationProgress", "MigrationTaskError"]
 
 _NO_NULLS: frozenset[str] = frozenset()
 
@@ -88,7 +86,9 @@ class Migration:
     """How long the migration took, in milliseconds."""
 
     error: str | None = None
-    """Why the migration failed."""
+    """Why the migration failed: "failed to <action> migration instance", then " - " and the failed
+    task's error when it has one (as text: an error object reads "[object Object]"; the
+    progress entry keeps the object)."""
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     """JSON keys the spec does not describe, kept as received."""
@@ -289,6 +289,107 @@ register_lazy(
 
 
 @attrs.define(slots=False, kw_only=True)
+class MigrationTaskError:
+    """The error of a failed migration task as node-workflow stores it (lib/task-runner.js
+    formatResults(): `{name, message}` for an Error; a restify error keeps its own fields,
+    kept here too).
+
+    JSON keys the spec does not know are kept in ``extra`` and written back by ``to_json``.
+    """
+
+    name: str | None = None
+    """The error's class name (e.g. `Error`, `TimeoutError`)."""
+
+    message: str | None = None
+    """What went wrong."""
+
+    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    """JSON keys the spec does not describe, kept as received."""
+
+    json_nulls: frozenset[str] = attrs.field(default=frozenset(), repr=False, eq=False)
+    """Optional keys the server sent as JSON null (so ``to_json`` writes them back)."""
+
+    decode_problems: tuple[DecodeProblem, ...] = attrs.field(default=(), repr=False, eq=False)
+    """Fields that were missing or mistyped in the answer (None here, raw value kept there)."""
+
+    @classmethod
+    def from_json(cls, data: Any) -> MigrationTaskError:
+        """Build from a decoded JSON object; a missing or mistyped field is recorded in
+        ``decode_problems`` (or raises ``DecodeError`` naming it under ``strict_decoding``)."""
+        if type(data) is dict and LAZY.get():
+            return lazy_model(cls, data)  # an answer decoded by the client: fields as read
+        try:
+            data = d_object(data, "MigrationTaskError")
+            value = data.get("name")
+            f_name = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "MigrationTaskError.name"))
+            )
+            value = data.get("message")
+            f_message = (
+                None
+                if value is None
+                else (value if type(value) is str else d_str(value, "MigrationTaskError.message"))
+            )
+        except DecodeError as failure:
+            return decode_tolerant(
+                cls, data, _MIGRATION_TASK_ERROR_FIELDS, _MIGRATION_TASK_ERROR_KEYS, failure
+            )
+        # subset test first: it allocates nothing, and unknown keys are rare
+        unknown = (
+            ()
+            if data.keys() <= _MIGRATION_TASK_ERROR_KEYS
+            else data.keys() - _MIGRATION_TASK_ERROR_KEYS
+        )
+        nulls = (
+            frozenset(k for k, v in data.items() if v is None)
+            if None in data.values()
+            else _NO_NULLS
+        )
+        return cls(
+            name=f_name,
+            message=f_message,
+            extra={k: data[k] for k in unknown} if unknown else {},
+            json_nulls=nulls,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object, exactly as the server sent it (unknown keys included)."""
+        out: dict[str, Any] = {}
+        if self.name is not None:
+            out["name"] = self.name
+        elif "name" in self.json_nulls:
+            out["name"] = None
+        if self.message is not None:
+            out["message"] = self.message
+        elif "message" in self.json_nulls:
+            out["message"] = None
+        if self.extra:
+            out.update(self.extra)
+        if self.decode_problems:
+            restore_raw(out, self.decode_problems)
+        return out
+
+
+_MIGRATION_TASK_ERROR_KEYS = frozenset(
+    {
+        "name",
+        "message",
+    }
+)
+_MIGRATION_TASK_ERROR_FIELDS: FieldTable = (
+    ("name", "name", False, False, d_str),
+    ("message", "message", False, False, d_str),
+)
+register_lazy(
+    MigrationTaskError,
+    _MIGRATION_TASK_ERROR_FIELDS,
+    _MIGRATION_TASK_ERROR_KEYS,
+)
+
+
+@attrs.define(slots=False, kw_only=True)
 class MigrationProgress:
     """A progress event of a migration: a major event or warning, or sync progress with bandwidth
     and ETA. The stream of a watched action ends with an event of type `end`.
@@ -320,8 +421,10 @@ class MigrationProgress:
     message: str | None = None
     """Description of the task."""
 
-    error: str | None = None
-    """Error of the task."""
+    error: str | MigrationTaskError | None = None
+    """Error of the failed task, as the workflow stored it: text, or an object. node-workflow keeps
+    a string as it is and turns an Error into {name, message}; an error that carries a
+    statusCode (a restify error) is stored with its own fields."""
 
     started_timestamp: datetime | None = None
     """When the phase started."""
@@ -388,7 +491,21 @@ class MigrationProgress:
             f_error = (
                 None
                 if value is None
-                else (value if type(value) is str else d_str(value, "MigrationProgress.error"))
+                else (
+                    value
+                    if type(value) is str
+                    else cast(
+                        "str | MigrationTaskError",
+                        d_union(
+                            value,
+                            "MigrationProgress.error",
+                            lambda x0: (
+                                x0 if type(x0) is str else d_str(x0, "MigrationProgress.error")
+                            ),
+                            lambda x0: MigrationTaskError.from_json(x0),
+                        ),
+                    )
+                )
             )
             value = data.get("started_timestamp")
             f_started_timestamp = (
@@ -463,7 +580,7 @@ class MigrationProgress:
         elif "message" in self.json_nulls:
             out["message"] = None
         if self.error is not None:
-            out["error"] = self.error
+            out["error"] = e_value(self.error)
         elif "error" in self.json_nulls:
             out["error"] = None
         if self.started_timestamp is not None:
@@ -516,7 +633,25 @@ _MIGRATION_PROGRESS_FIELDS: FieldTable = (
     ("current_progress", "current_progress", False, False, d_num),
     ("total_progress", "total_progress", False, False, d_num),
     ("message", "message", False, False, d_str),
-    ("error", "error", False, False, d_str),
+    (
+        "error",
+        "error",
+        False,
+        False,
+        lambda v, at: (
+            v
+            if type(v) is str
+            else cast(
+                "str | MigrationTaskError",
+                d_union(
+                    v,
+                    at,
+                    lambda x0: x0 if type(x0) is str else d_str(x0, at),
+                    lambda x0: MigrationTaskError.from_json(x0),
+                ),
+            )
+        ),
+    ),
     ("started_timestamp", "started_timestamp", False, False, d_datetime),
     ("finished_timestamp", "finished_timestamp", False, False, d_datetime),
     ("duration_ms", "duration_ms", False, False, d_num),
@@ -527,4 +662,9 @@ register_lazy(
     MigrationProgress,
     _MIGRATION_PROGRESS_FIELDS,
     _MIGRATION_PROGRESS_KEYS,
+    frozenset(
+        {
+            "error",
+        }
+    ),
 )

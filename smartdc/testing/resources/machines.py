@@ -290,7 +290,7 @@ def shown(machine: dict[str, Any], *, credentials: bool = False) -> dict[str, An
     view = {k: v for k, v in machine.items() if not k.startswith("_sim")}
     if view.get("primaryIp") is None:
         view.pop("primaryIp", None)
-    if machine.get("brand") == "bhyve":
+    if machine.get("brand") == "bhyve":  # translate() sets disks for every bhyve machine
         view["disks"] = _disks_shown(machine)
     if credentials:
         view["metadata"] = {
@@ -663,6 +663,8 @@ def _resize(req: SimRequest, machine: dict[str, Any]) -> None:
     limits.check(req, image, package, resized=machine)  # lib/machines.js resize(): allowResize
     unallocated(machine, "update")
     machine.update(package=package["name"], memory=package["memory"], disk=package["disk"])
+    if machine.get("brand") == "bhyve":  # only to a flexible_disk package (checked above)
+        machine["flexible"] = True
     touch(req, machine)
     audit(req, machine, "resize")
 

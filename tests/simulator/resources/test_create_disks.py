@@ -100,3 +100,15 @@ def test_a_data_disk_without_size_is_vmapis_validation_error(vsig: SigClient) ->
     reply = _create(vsig, disks=[{}, {}])
     assert (reply.status, reply.json["code"]) == (409, "ValidationFailed")
     assert reply.json["errors"] == [{"field": "disks.1.size", "code": "MissingParameter"}]
+
+
+def test_every_bhyve_answer_has_disks_and_flexible(vsig: SigClient) -> None:
+    # sdc-cloudapi lib/machines.js translate(): for brand bhyve `disks` always, and `flexible`
+    # (flexible_disk_size !== undefined) whenever the package is known
+    flexible = _create(vsig).json
+    fixed = _create(vsig, package="g4-highcpu-1G").json
+    for machine, expected in ((flexible, True), (fixed, False)):
+        for answer in (machine, vsig.get(f"/my/machines/{machine['id']}").json):
+            assert answer["flexible"] is expected and answer["disks"], answer
+    listed = {m["id"]: m for m in vsig.get("/my/machines").json}
+    assert listed[fixed["id"]]["flexible"] is False
