@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from smartdc import CloudAPI
@@ -107,7 +109,8 @@ def test_a_failed_migration_keeps_its_task_error_object(sim: Simulator, api: Clo
     # node-workflow stored it ({name, message} for an Error, formatResults()); the record's own
     # error is text built from it
     machine = "00000000-0000-4000-8000-0000000000aa"
-    record = {
+    task_error = {"name": "Error", "message": "zfs send failed: dataset is busy"}
+    record: dict[str, Any] = {
         "machine": machine,
         "automatic": False,
         "created_timestamp": "2026-01-01T00:00:00.000Z",
@@ -119,7 +122,7 @@ def test_a_failed_migration_keeps_its_task_error_object(sim: Simulator, api: Clo
                 "type": "progress",
                 "phase": "sync",
                 "state": "failed",
-                "error": {"name": "Error", "message": "zfs send failed: dataset is busy"},
+                "error": task_error,
             },
             {"type": "progress", "phase": "begin", "state": "failed", "error": "timeout"},
         ],
@@ -134,7 +137,4 @@ def test_a_failed_migration_keeps_its_task_error_object(sim: Simulator, api: Clo
         "zfs send failed: dataset is busy",
     )
     assert older.error == "timeout" and not failed.decode_problems
-    assert (
-        migration.to_json()["progress_history"][0]["error"]
-        == record["progress_history"][0]["error"]
-    )
+    assert migration.to_json()["progress_history"][0]["error"] == task_error
