@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from smartdc.testing.resources import triton_tags
 from smartdc.testing.resources.common import vm_parameters_invalid
-from smartdc.testing.resources.vmapi import ALIAS_RE, ALIAS_RE_TEXT
+from smartdc.testing.resources.vmapi import ALIAS_RE, ALIAS_RE_TEXT, js_keys
 from smartdc.testing.router import ApiError
 
 # sdc-vmapi lib/common/validation.js: validators.alias (ALIAS_RE, max 189), PW_SUFFIX
@@ -40,17 +41,6 @@ def js_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def js_keys(values: dict[str, Any]) -> list[str]:
-    """The order of JavaScript's ``for (key in obj)``: array-index keys ascending, then the others
-    in insertion order."""
-
-    def is_index(key: str) -> bool:
-        return key.isdigit() and key.isascii() and str(int(key)) == key and int(key) < 2**32 - 1
-
-    indexes = sorted((k for k in values if is_index(k)), key=int)
-    return indexes + [k for k in values if not is_index(k)]
-
-
 def _entry(field: str, message: str) -> dict[str, str]:
     return {"field": field, "code": "Invalid", "message": message}
 
@@ -63,12 +53,21 @@ def is_scalar(value: Any) -> bool:
 def metadata_problem(field: str, values: dict[str, Any]) -> list[dict[str, str]]:
     """sdc-vmapi validMetadata(): the first key (for-in order) whose value is not a string,
     number or boolean ("Forbidden Data Type"), or, for customer metadata, that ends in ``_pw``
-    ("Forbidden Metadata Key"); validateCreateVmParams() keeps that first problem only."""
-    for key in js_keys(values):
+    ("Forbidden Metadata Key"), then for tags the first triton.* tag triton-tags refuses;
+    validateCreateVmParams() keeps that first problem only."""
+    keys = js_keys(values)
+    for key in keys:
         if not is_scalar(values[key]):
             return [_entry(f"{field}.{key}", "Forbidden Data Type")]
         if field == "customer_metadata" and _PW_SUFFIX.search(key):
             return [_entry(f"{field}.{key}", "Forbidden Metadata Key")]
+    if field == "tags":  # validTags() (no preventDocker on create): the triton.* tags' rules
+        for key in keys:
+            problem = (
+                triton_tags.validate(key, values[key]) if triton_tags.is_triton_tag(key) else None
+            )
+            if problem is not None:
+                return [_entry("tags", problem)]
     return []
 
 

@@ -161,3 +161,19 @@ def test_rename_checks_the_name_as_vmapi_does(vsim: Simulator, vsig: SigClient) 
     assert vsig.post(path, {"action": "rename", "name": "web1"}).status == 202
     too_long = vsig.post(path, {"action": "rename", "name": "x" * 190})
     assert _refusal(too_long)[:2] == (409, "InvalidArgument")
+
+
+def test_triton_tags_are_checked_on_create(vsig: SigClient) -> None:
+    # validTags() through validMetadata('tags') on create; create() names the reason
+    reply = _post(vsig, **{"tag.triton.cns.disable": "yes"})
+    assert _refusal(reply) == (
+        409,
+        "ValidationFailed",
+        "Invalid VM parameters: Invalid tags",
+        [
+            _invalid(
+                "tags", 'Triton tag "triton.cns.disable" value must be a boolean: "yes" (string)'
+            )
+        ],
+    )
+    assert _post(vsig, **{"tag.triton.cns.disable": True}).status == 201
