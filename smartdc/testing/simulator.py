@@ -277,7 +277,8 @@ class Simulator:
         self._save()
 
     def add_user(self, account: str, login: str, **fields: Any) -> dict[str, Any]:
-        """Create a sub-user of ``account`` (as CreateUser would) and return its dict."""
+        """Create a sub-user of ``account`` (as CreateUser would) and return its dict. A
+        ``password``, when given, must pass UFDS's policy (7 characters, a letter and a digit)."""
         from smartdc.testing.resources import users
 
         with self.state.lock:
