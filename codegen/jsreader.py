@@ -185,6 +185,7 @@ class Function:
     builds: list[str] | None = None  # keys of the object it returns, when it returns one
     assigns: set[str] = attrs.Factory(set)  # "var.key" set on objects other than req/res
     from_builders: dict[str, str] = attrs.Factory(dict)  # var -> builder function it came from
+    loops_over: str | None = None  # ARRAY for a callback of ``ARRAY.forEach(function (k) ...)``
     text: str = ""  # normalized tokens, for telling a changed body from an unchanged one
 
     @property
@@ -317,6 +318,7 @@ def read_source(path: str, text: str) -> SourceFile:
                     path, full, token.line, body, end, params, parent.name if parent else None
                 )
                 fn.assigned_to = _filled_key(tokens, index)
+                fn.loops_over = _loop_array(tokens, index)
                 functions.append(fn)
                 stack.append(fn)
                 index = paren
@@ -387,6 +389,20 @@ def _filled_key(tokens: list[Token], index: int) -> str | None:
     return None
 
 
+def _loop_array(tokens: list[Token], index: int) -> str | None:
+    """For the ``function`` keyword of ``NAME.forEach(function (k) {`` the array's name."""
+    if (
+        index >= 4
+        and tokens[index - 1].text == "("
+        and tokens[index - 2].text == "forEach"
+        and tokens[index - 3].text == "."
+        and tokens[index - 4].kind == "name"
+        and not (index >= 5 and tokens[index - 5].text == ".")
+    ):
+        return tokens[index - 4].text
+    return None
+
+
 def _own_ranges(fn: Function, functions: list[Function]) -> list[tuple[int, int]]:
     """The token ranges of a function's body without the functions nested in it."""
     inner = sorted(
@@ -424,7 +440,11 @@ def _scan(
                 if i >= 1 and tokens[i - 1].text == ".":
                     continue
                 chain = _member_chain(tokens, i)
-                if len(chain) >= 3 and chain[0] == "req" and chain[1] == "params":
+                keys = _looped_keys(tokens, i, chain, fn, arrays)
+                if keys is not None and (chain == ["req", "params"] or chain[0] in aliases):
+                    # ARRAY.forEach(function (k) { ... req.params[k] ... }): each of ARRAY
+                    fn.reads.update(keys)
+                elif len(chain) >= 3 and chain[0] == "req" and chain[1] == "params":
                     fn.reads.add(chain[2])
                 elif len(chain) >= 3 and chain[0] == "req" and chain[1] in ("query", "body"):
                     fn.reads.add(f"{chain[1]}.{chain[2]}")
@@ -466,6 +486,23 @@ def _scan(
     fn.text = " ".join(texts)
     _element_reads(tokens, fn, aliases)
     _builds(tokens, fn, functions, arrays)
+
+
+def _looped_keys(
+    tokens: list[Token], i: int, chain: list[str], fn: Function, arrays: dict[str, list[str]]
+) -> list[str] | None:
+    """``req.params[k]`` in a callback of ``ARRAY.forEach(function (k)``: the strings of ARRAY."""
+    after = i + 2 * len(chain) - 1
+    if (
+        fn.loops_over in arrays
+        and fn.params
+        and after + 2 < len(tokens)
+        and tokens[after].text == "["
+        and tokens[after + 1].text == fn.params[0]
+        and tokens[after + 2].text == "]"
+    ):
+        return arrays[fn.loops_over or ""]
+    return None
 
 
 def _element_reads(tokens: list[Token], fn: Function, aliases: set[str]) -> None:

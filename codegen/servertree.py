@@ -38,6 +38,8 @@ class RouteFacts:
     assigns: set[str] = attrs.Factory(set)
     builders: set[str] = attrs.Factory(set)  # function ids ("lib/x.js translate") reached
     actions: dict[str, set[str]] = attrs.Factory(dict)  # ?action= value -> parameters it reads
+    readers: dict[str, set[str]] = attrs.Factory(dict)  # parameter -> function ids reading it
+    others_path: set[str] = attrs.Factory(set)  # read, but another route's path parameter
 
     @property
     def shape(self) -> tuple[str, str]:
@@ -226,6 +228,9 @@ def _facts(
                 gate = _ACTION_GATE.search(handler_fn.text)
                 reached = closure(handler_fn)
                 reads = {r for f in reached for r in f.reads}
+                for f in reached:
+                    for r in f.reads:
+                        facts.readers.setdefault(r, set()).add(_fid(f))
                 if gate:
                     facts.actions.setdefault(gate.group(1), set()).update(reads)
                 else:
@@ -253,6 +258,7 @@ def _facts(
                     f"{route.file}:{route.line}: route {route.name} {route.method} registered twice"
                 )
             routes[key] = facts
+    _drop_other_routes_path_params(routes)
     builders = {
         _fid(fn): list(fn.builds)
         for table in by_file.values()
@@ -283,6 +289,34 @@ def _facts(
         docs,
         problems,
     )
+
+
+def _path_params(path: str) -> set[str]:
+    return set(re.findall(r":([\w-]+)", path))
+
+
+def _drop_other_routes_path_params(routes: dict[str, RouteFacts]) -> None:
+    """A parameter read only by functions that routes with it in their path also reach is those
+    routes' path parameter, not one of this route's: lib/keys.js create() serves CreateKey and
+    CreateUserKey (``/:account/users/:user/keys``) and reads ``user``; resources.js
+    saveResource() is reached from every create and from ``PUT /:account/:resource_name``.
+    Such reads move to ``others_path``."""
+    in_path: dict[str, set[str]] = {}  # function id -> path parameters of routes reaching it
+    for route in routes.values():
+        names = _path_params(route.path)
+        for fids in route.readers.values():
+            for fid in fids:
+                in_path.setdefault(fid, set()).update(names)
+    for route in routes.values():
+        own = _path_params(route.path)
+        for name, fids in route.readers.items():
+            if name in own or "." in name:
+                continue
+            if all(name in in_path.get(fid, set()) for fid in fids):
+                route.others_path.add(name)
+        route.reads -= route.others_path
+        for reads in route.actions.values():
+            reads -= route.others_path
 
 
 def _inside(source: SourceFile, fn: Function, line: int) -> bool:

@@ -152,3 +152,55 @@ def test_docs_versions_take_any_heading_level() -> None:
     ]
     assert found[0].mentions == {"thing"}
     assert found[1].mentions == {"ED25519"}
+
+
+SHARED = r"""
+var resources = require('./resources');
+
+function create(req, res, next) {
+    var user = req.params.user ? req.params.user : req.account.login;
+    var props = ['email', 'phone'];
+    props.forEach(function (p) {
+        if (req.params[p]) {
+            user[p] = req.params[p];
+        }
+    });
+    return next();
+}
+
+function mount(server, before) {
+    server.post({path: '/:account/keys', name: 'CreateKey'}, before, create,
+        resources.tag);
+    server.post({path: '/:account/users/:user/keys', name: 'CreateUserKey'}, before, create);
+    server.put({path: '/:account/:resource_name', name: 'TagAll'}, before, resources.tag);
+    server.put({path: '/:account/:thing/:other', name: 'Other'}, before, create);
+}
+"""
+TAGS = r"""
+function tag(req, res, next) {
+    if (req.params.resource_name && req.params.colour) {
+        return next();
+    }
+    return next();
+}
+module.exports = { tag: tag };
+"""
+
+
+def test_keys_read_through_a_loop_over_a_constant_array() -> None:
+    source = read_source("lib/keys.js", SHARED)
+    reads = set().union(*(f.reads for f in source.functions))
+    assert {"email", "phone"} <= reads
+
+
+def test_another_routes_path_parameter_is_not_this_routes_parameter(tmp_path: Path) -> None:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "keys.js").write_text(SHARED)
+    (tmp_path / "lib" / "resources.js").write_text(TAGS)
+    routes = read_tree(tmp_path).routes
+    # create() serves /:account/users/:user/keys too; tag() serves /:account/:resource_name
+    assert routes["CreateKey"].reads == {"email", "phone", "colour"}
+    assert routes["CreateKey"].others_path == {"user", "resource_name"}
+    assert routes["CreateUserKey"].reads == {"email", "phone", "user"}
+    # a name in no other route's path stays this route's parameter
+    assert "colour" in routes["TagAll"].reads and "resource_name" in routes["TagAll"].reads
