@@ -185,6 +185,7 @@ class Function:
     builds: list[str] | None = None  # keys of the object it returns, when it returns one
     assigns: set[str] = attrs.Factory(set)  # "var.key" set on objects other than req/res
     from_builders: dict[str, str] = attrs.Factory(dict)  # var -> builder function it came from
+    copies: bool = False  # the object it returns starts as a copy of another (deepCopy(entry))
     loops_over: str | None = None  # ARRAY for a callback of ``ARRAY.forEach(function (k) ...)``
     text: str = ""  # normalized tokens, for telling a changed body from an unchanged one
 
@@ -501,8 +502,41 @@ def _looped_keys(
         and tokens[after + 1].text == fn.params[0]
         and tokens[after + 2].text == "]"
     ):
-        return arrays[fn.loops_over or ""]
+        skipped = _skipped_keys(tokens, fn.start, fn.end, fn.params[0])
+        return [k for k in arrays[fn.loops_over or ""] if k not in skipped]
     return None
+
+
+def _skipped_keys(tokens: list[Token], start: int, end: int, var: str) -> set[str]:
+    """In a loop callback's body, the values it leaves at once:
+    ``if (p === 'uuid') { return; }`` (or ``|| p === 'x'``, or ``return;`` without braces)."""
+    skipped: set[str] = set()
+    for i in range(start + 1, end):
+        if tokens[i].text != "if" or tokens[i + 1].text != "(":
+            continue
+        try:
+            close = matching(tokens, i + 1)
+        except ReadError:
+            continue
+        cond = tokens[i + 2 : close]
+        names: set[str] = set()
+        for j in range(0, len(cond), 4):
+            part = cond[j : j + 4]
+            if (
+                len(part) >= 3
+                and part[0].text == var
+                and part[1].text in ("===", "==")
+                and part[2].kind == "string"
+                and (len(part) == 3 or part[3].text == "||")
+            ):
+                names.add(part[2].value)
+            else:
+                names = set()
+                break
+        after = [t.text for t in tokens[close + 1 : close + 5]]
+        if names and (after[:2] == ["return", ";"] or after[:3] == ["{", "return", ";"]):
+            skipped |= names
+    return skipped
 
 
 def _element_reads(tokens: list[Token], fn: Function, aliases: set[str]) -> None:
@@ -548,6 +582,7 @@ def _builds(
     returned: str | None = None
     built: dict[str, list[str]] = {}
     loops: dict[str, str] = {}  # loop variable -> constant array it runs over
+    skips: dict[str, set[str]] = {}  # loop variable -> the array's strings its callback skips
     for start, end in _own_ranges(fn, functions):
         for i in range(start, end):
             t = tokens[i]
@@ -577,6 +612,24 @@ def _builds(
             paren = i + 5 if tokens[i + 5].text == "(" else i + 6
             if tokens[paren + 1].kind == "name":
                 loops[tokens[paren + 1].text] = t.text
+                body = paren
+                while body < fn.end and tokens[body].text != "{":
+                    body += 1
+                try:
+                    skips[tokens[paren + 1].text] = _skipped_keys(
+                        tokens, body, matching(tokens, body), tokens[paren + 1].text
+                    )
+                except ReadError:
+                    pass
+        if (
+            t.text == "="
+            and tokens[i - 1].text == returned
+            and tokens[i - 2].text in ("var", "let", "const")
+            and tokens[i + 1].text != "{"
+            and any(tokens[j].text in fn.params for j in range(i + 1, min(i + 12, fn.end)))
+        ):
+            # var obj = jsprim.deepCopy(entry): every key of the input passes through
+            fn.copies = True
         if (
             t.text == "{"
             and i >= 2
@@ -597,7 +650,10 @@ def _builds(
             ):
                 key = tokens[i + 2].text
                 if key in loops:
-                    built.setdefault(returned, []).extend(arrays[loops[key]])
+                    skipped = skips.get(key, set())
+                    built.setdefault(returned, []).extend(
+                        k for k in arrays[loops[key]] if k not in skipped
+                    )
                 else:
                     built.setdefault(returned, []).append(f"[{key}]")
     if returned in built:

@@ -320,7 +320,9 @@ def _pair(tree: TreeFacts, spec: ir.ApiSpec) -> dict[tuple[str, str], list[Route
     else the general routes its path reaches (role tags on any path, Ping on /:account)."""
     paired: dict[tuple[str, str], list[RouteFacts]] = {}
     for op in spec.operations.values():
-        forms = [(op.name, op.method)] + ([(op.head, "HEAD")] if op.head else [])
+        # keyed by the operation, not the HEAD route's name: the server names two HEAD routes
+        # HeadMachineMetadata (lib/metadata.js), one per GET route
+        forms = [(op.name, op.method)] + ([(op.name, "HEAD")] if op.head else [])
         for name, method in forms:
             same = [r for r in tree.routes.values() if r.shape == (method, path_shape(op.path))]
             if not same:
@@ -486,7 +488,8 @@ def _spec_fields(
         for field in model.fields:
             found = _SOURCE.search(field.source)
             builder = f"{found.group(1)} {found.group(2)}" if found else ""
-            if owner.get(builder) == model.name:
+            # a field of a builder that copies its input may come from the input: not missing
+            if owner.get(builder) == model.name and builder not in tree.copying:
                 named.setdefault(model.name, set()).add(field.json_name)
     rows = []
     for name in sorted(by_model):

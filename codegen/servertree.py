@@ -68,6 +68,7 @@ class TreeFacts:
     version: str
     routes: dict[str, RouteFacts]  # by route name
     builders: dict[str, list[str]]  # function id -> keys of the object it returns
+    copying: set[str]  # builders whose object starts as a copy of their input (more keys pass)
     nested: dict[str, tuple[str, str]]  # nested builder id -> (parent builder id, key it fills)
     functions: dict[str, str]  # function id -> normalized body text
     tables: dict[str, str]  # "file NAME" -> normalized text of a top-level object/array
@@ -265,6 +266,12 @@ def _facts(
         for fn in table.values()
         if fn.builds is not None
     }
+    copying = {
+        _fid(fn)
+        for table in by_file.values()
+        for fn in table.values()
+        if fn.builds is not None and fn.copies
+    }
     nested = {
         _fid(fn): (f"{fn.file} {fn.parent}", fn.assigned_to)
         for table in by_file.values()
@@ -282,6 +289,7 @@ def _facts(
         version,
         routes,
         builders,
+        copying,
         nested,
         functions,
         tables,

@@ -204,3 +204,33 @@ def test_another_routes_path_parameter_is_not_this_routes_parameter(tmp_path: Pa
     assert routes["CreateUserKey"].reads == {"email", "phone", "user"}
     # a name in no other route's path stays this route's parameter
     assert "colour" in routes["TagAll"].reads and "resource_name" in routes["TagAll"].reads
+
+
+BUILDERS = r"""
+var NET_FIELDS = ['uuid', 'mtu', 'vlan_id'];
+
+function translateNet(net) {
+    var obj = { id: net.uuid };
+    NET_FIELDS.forEach(function (p) {
+        if (p === 'uuid') {
+            return;
+        }
+        obj[p] = net[p];
+    });
+    return (obj);
+}
+
+function translateKey(key) {
+    var obj = jsprim.deepCopy(key);
+    obj.status = 'Active';
+    return (obj);
+}
+"""
+
+
+def test_a_loop_that_skips_a_key_does_not_build_it_and_a_copy_passes_keys_through() -> None:
+    functions = {f.name: f for f in read_source("lib/n.js", BUILDERS).functions}
+    assert functions["translateNet"].builds == ["id", "mtu", "vlan_id"]
+    assert not functions["translateNet"].copies
+    assert functions["translateKey"].builds == ["status"]
+    assert functions["translateKey"].copies
