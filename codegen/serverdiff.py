@@ -54,10 +54,16 @@ def _nested(reads: set[str]) -> set[str]:
 
 
 def _reads(route: RouteFacts, action: str | None = None) -> set[str]:
-    reads = set(route.reads) | (route.actions.get(action, set()) if action else set())
+    """What a request reaches: with ``action`` (``""``: the request without ``?action=``, when
+    the route tells it apart) the handlers of that action and the ones every request passes,
+    up to a ``next(false)`` that ends its chain; without, every handler's."""
+    reads = set(route.reads) | route.actions.get(action or "", set())
     if action is None:
         for extra in route.actions.values():
             reads |= extra
+        reads |= route.late_reads
+    elif action not in route.stopped:
+        reads |= route.late_reads
     names = {r.split(".", 1)[1] if r.startswith(("query.", "body.")) else r for r in reads}
     path_names = set(re.findall(r":(\w+)", route.path))
     return {n for n in names if n not in path_names and n not in ("account", "action")}
@@ -407,7 +413,10 @@ def compare_spec(tree: TreeFacts, spec: ir.ApiSpec) -> Report:
             for p in op.params
             if p.location in ("query", "body") and not p.family and not p.body_root
         }
-        read = set().union(*(_reads(r, action) for r in routes)) - common
+        read = set().union(
+            *(_reads(r, action if action or "" not in r.actions else "") for r in routes)
+        )
+        read -= common
         flat = {r for r in read if "[]." not in r}
         # a parameter the spec has in the path or a header is no missing one either
         elsewhere = {p.wire_name for p in op.params} - wanted

@@ -23,6 +23,10 @@ CALL_DEPTH = 3  # calls followed from a handler: deep enough for helpers, not in
 _NOT_PARAMS = {"account", "action"}  # restify's own (the login in the path, the ?action= switch)
 _VERSION_HEADING = re.compile(r"^#{1,6}\s*v?(\d+\.\d+\.\d+)\s*$")
 _ACTION_GATE = re.compile(r"action (?:!==|===|!=|==) '([\w-]+)'")
+_NO_ACTION_GATE = re.compile(
+    r"if \( (?:req \. (?:params|query) \. )?action \) \{? ?return next \( \)"
+)
+_STOP = "next ( false )"
 
 
 @attrs.define
@@ -39,6 +43,8 @@ class RouteFacts:
     builders: set[str] = attrs.Factory(set)  # function ids ("lib/x.js translate") reached
     actions: dict[str, set[str]] = attrs.Factory(dict)  # ?action= value -> parameters it reads
     readers: dict[str, set[str]] = attrs.Factory(dict)  # parameter -> function ids reading it
+    stopped: set[str] = attrs.Factory(set)  # ?action= values ("" none) whose chain next(false) ends
+    late_reads: set[str] = attrs.Factory(set)  # read by handlers after such an end
     others_path: set[str] = attrs.Factory(set)  # read, but another route's path parameter
 
     @property
@@ -226,14 +232,27 @@ def _facts(
                             " found in the tree (its parameters and answer are not read)"
                         )
                     continue
-                gate = _ACTION_GATE.search(handler_fn.text)
+                found = _ACTION_GATE.search(handler_fn.text)
+                gate = found.group(1) if found else None
+                if gate is None and _NO_ACTION_GATE.search(handler_fn.text):
+                    gate = ""  # if (action) return next(): the request without ?action=
                 reached = closure(handler_fn)
                 reads = {r for f in reached for r in f.reads}
+                # next(false) in the handler (or its callbacks) ends the chain for its action
+                stops = any(
+                    _STOP in f.text
+                    for f in reached
+                    if f is handler_fn or f.name.startswith(f"{handler_fn.name}.")
+                )
                 for f in reached:
                     for r in f.reads:
                         facts.readers.setdefault(r, set()).add(_fid(f))
-                if gate:
-                    facts.actions.setdefault(gate.group(1), set()).update(reads)
+                if gate is not None:
+                    facts.actions.setdefault(gate, set()).update(reads)
+                    if stops:
+                        facts.stopped.add(gate)
+                elif facts.stopped:
+                    facts.late_reads |= reads
                 else:
                     facts.reads |= reads
                 # x = translateFoo(...) anywhere in the handler: x.key = ... fills that object
@@ -323,6 +342,7 @@ def _drop_other_routes_path_params(routes: dict[str, RouteFacts]) -> None:
             if all(name in in_path.get(fid, set()) for fid in fids):
                 route.others_path.add(name)
         route.reads -= route.others_path
+        route.late_reads -= route.others_path
         for reads in route.actions.values():
             reads -= route.others_path
 

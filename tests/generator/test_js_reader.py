@@ -234,3 +234,47 @@ def test_a_loop_that_skips_a_key_does_not_build_it_and_a_copy_passes_keys_throug
     assert not functions["translateNet"].copies
     assert functions["translateKey"].builds == ["status"]
     assert functions["translateKey"].copies
+
+
+ACTIONS = r"""
+function create(req, res, next) {
+    if (req.params.action) {
+        return next();
+    }
+    res.send(201, {name: req.params.name});
+    return next();
+}
+
+function importIt(req, res, next) {
+    if (req.params.action !== 'import') {
+        return next();
+    }
+    res.send(200, {id: req.params.id});
+    next(false);
+}
+
+function tagIt(req, res, next) {
+    var tags = req.params['role-tag'];
+    return next();
+}
+
+function mount(server, before) {
+    server.post({path: '/:account/things', name: 'CreateThing'}, before, create, importIt,
+        tagIt);
+}
+"""
+
+
+def test_a_handler_for_requests_without_action_and_next_false_ending_a_chain(
+    tmp_path: Path,
+) -> None:
+    from codegen.serverdiff import _reads
+
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "things.js").write_text(ACTIONS)
+    route = read_tree(tmp_path).routes["CreateThing"]
+    assert set(route.actions) == {"", "import"}
+    assert route.stopped == {"import"}
+    assert _reads(route, "") == {"name", "role-tag"}
+    assert _reads(route, "import") == {"id"}  # next(false): tagIt never runs
+    assert _reads(route) == {"name", "id", "role-tag"}
