@@ -211,7 +211,8 @@ def _closed(path: str, exc: Any) -> StreamClosed:
     frame = exc.rcvd or exc.sent
     code = frame.code if frame is not None else None
     reason = frame.reason if frame is not None else ""
-    how = f" (close code {code}{': ' + reason if reason else ''})" if code is not None else ""
+    # the reason is the server's text: quoted, its control characters escaped (repr)
+    how = f" (close code {code}{': ' + repr(reason) if reason else ''})" if code is not None else ""
     return StreamClosed(f"{path}: the WebSocket was closed{how}", code=code, reason=reason)
 
 

@@ -106,8 +106,12 @@ class Context:
     def progress(self, label: str, *, total: int = 1) -> Progress:
         """Progress of a wait on stderr (never stdout): a status line rewritten in place on a
         terminal, else one line per change of state."""
+        from smartdc.cli.output import raw_stream
+
         isatty = getattr(self.err, "isatty", None)
-        progress = Progress(self.err, label, tty=bool(callable(isatty) and isatty()), total=total)
+        tty = bool(callable(isatty) and isatty())
+        # the raw stream: the line is rewritten with the CLI's own codes; its text is escaped
+        progress = Progress(raw_stream(self.err), label, tty=tty, total=total)
         self._progresses.append(progress)  # its ticker stops when the command ends, whatever
         return progress
 

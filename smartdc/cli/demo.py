@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
 from smartdc.cli.context import Context
-from smartdc.cli.output import terminal_safe
+from smartdc.cli.output import raw_stream, terminal_safe
 
 if TYPE_CHECKING:
     from smartdc.facade import BoundMachine, DataCenter
@@ -61,8 +61,9 @@ class Narrator:
         def show(state: str, elapsed: float) -> None:
             if live:
                 shown = terminal_safe(f"{label}: {state}")
-                self.out.write(f"\r\x1b[K   ... {shown} after {elapsed:.1f} s")
-                self.out.flush()
+                raw = raw_stream(self.out)  # the CLI's own codes; the text is escaped
+                raw.write(f"\r\x1b[K   ... {shown} after {elapsed:.1f} s")
+                raw.flush()
             elif not last or last[-1] != state:
                 self.say(f"   ... {label}: {state} after {elapsed:.1f} s")
             last.append(state)

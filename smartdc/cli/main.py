@@ -10,11 +10,11 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from smartdc._version import __version__
 from smartdc.cli.context import Context
-from smartdc.cli.output import terminal_safe
+from smartdc.cli.output import TerminalStream, terminal_safe
 
 if TYPE_CHECKING:
     from smartdc.runtime.waiting import WaitClock
@@ -304,6 +304,8 @@ def run(
         from smartdc.testing.cli import sim_main
 
         return sim_main(argv[1:])
+    # Server text is escaped where it is printed (terminal_safe); these catch what is not.
+    out, err = cast(TextIO, TerminalStream(out)), cast(TextIO, TerminalStream(err))
     try:
         parser, args = _parse(argv)
     except UsageError as exc:

@@ -6,6 +6,7 @@ names; columns may be named either way (``primaryIp`` or ``primary_ip``).
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -34,6 +35,53 @@ def terminal_safe(text: str, *, keep_newlines: bool = False) -> str:
     if text.isprintable():
         return text
     return text.translate(_ESCAPES_BUT_NEWLINE if keep_newlines else _ESCAPES)
+
+
+# What a TerminalStream still finds raw: shown as \uXXXX (also a valid JSON escape, for -j output).
+_STREAM_ESCAPES = {
+    code: f"\\u{code:04x}" for code in _ESCAPES if code not in (ord("\n"), ord("\t"))
+}
+
+
+class TerminalStream(io.TextIOBase):
+    """stdout or stderr of the CLI: whatever reaches it with a control character (a server value
+    someone forgot to pass through :func:`terminal_safe`) has it shown as ``\\uXXXX``, so nothing
+    from a server is obeyed by the terminal (newlines and tabs pass). ``raw`` is the stream under
+    it, for the CLI's own terminal codes (the progress line rewritten in place)."""
+
+    def __init__(self, raw: TextIO) -> None:
+        super().__init__()
+        self.raw = raw
+
+    def write(self, text: str) -> int:
+        self.raw.write(text if text.isprintable() else text.translate(_STREAM_ESCAPES))
+        return len(text)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+    def isatty(self) -> bool:
+        isatty = getattr(self.raw, "isatty", None)
+        return bool(callable(isatty) and isatty())
+
+    def fileno(self) -> int:
+        return self.raw.fileno()
+
+    def writable(self) -> bool:
+        return True
+
+    def close(self) -> None:  # the caller's stream stays open
+        pass
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(getattr(self.raw, "encoding", None) or "utf-8")
+
+
+def raw_stream(stream: TextIO) -> TextIO:
+    """The stream under a :class:`TerminalStream` (``stream`` itself otherwise)."""
+    raw: TextIO = getattr(stream, "raw", stream) if isinstance(stream, TerminalStream) else stream
+    return raw
 
 
 def as_json(item: Any, _depth: int = 0) -> Any:

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from smartdc.cli.context import Context
 from smartdc.cli.listings import short
+from smartdc.cli.output import terminal_safe
 from smartdc.errors import SmartDCError
 
 Adder = Callable[..., argparse.ArgumentParser]
@@ -35,7 +36,7 @@ def cmd_changefeed(ctx: Context) -> int:
             if isinstance(item, StreamGap):
                 ctx.err.write(
                     f"smartdc: the changefeed reconnected after {item.down_for:.1f} s "
-                    f"({item.reason}); changes in between were not sent\n"
+                    f"({terminal_safe(item.reason)}); changes in between were not sent\n"
                 )
                 continue
             assert isinstance(item, ChangefeedMessage)
@@ -52,21 +53,30 @@ def cmd_changefeed(ctx: Context) -> int:
 
 
 def _human(message: object) -> str:
+    """triton's layout; every value from the server shown terminal-safe, and a message without
+    a field it should have (``changeKind``...) printed with that field empty, not a traceback."""
     from smartdc.models import ChangefeedMessage
 
     assert isinstance(message, ChangefeedMessage)
     try:
         when = datetime.fromtimestamp(int(message.published) / 1000, tz=timezone.utc)
         stamp = when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, OSError):
         stamp = str(message.published)
-    name = message.resource_object.name if message.resource_object is not None else None
-    return (
-        f"Change ({stamp}) =>\n"
-        f"    modified: {','.join(message.change_kind.sub_resources)}\n"
-        f"    state: {message.resource_state}\n"
-        f"    object: {short(message.changed_resource_id)}" + (f" ({name})" if name else "") + "\n"
+    resource = message.resource_object
+    name = getattr(resource, "name", None) if resource is not None else None
+    kind = message.change_kind
+    subs = getattr(kind, "sub_resources", None) if kind is not None else None
+    modified = ",".join(str(s) for s in subs) if isinstance(subs, (list, tuple)) else ""
+    changed = message.changed_resource_id
+    shown = short(str(changed)) if changed is not None else ""
+    lines = (
+        f"Change ({terminal_safe(stamp)}) =>",
+        f"    modified: {terminal_safe(modified)}",
+        f"    state: {terminal_safe(str(message.resource_state or ''))}",
+        f"    object: {terminal_safe(shown)}" + (f" ({terminal_safe(str(name))})" if name else ""),
     )
+    return "\n".join(lines) + "\n"
 
 
 def cmd_vnc(ctx: Context) -> int:

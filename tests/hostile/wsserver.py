@@ -130,11 +130,12 @@ def refused(status: int = 503) -> Play:
     return play
 
 
-def sending(*frames: bytes, then: Play | None = None) -> Play:
-    """Accept, send ``frames``, then play ``then`` (default: wait, reading nothing)."""
+def sending(*frames: bytes) -> Play:
+    """Accept, take the registration, send ``frames``, then wait, reading nothing."""
 
     def play(conn: socket.socket, head: bytes, stop: threading.Event) -> None:
         accept(conn, head)
+        read_some(conn, stop)
         for data in frames:
             if not send_all(conn, data, stop):
                 return
