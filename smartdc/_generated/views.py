@@ -127,9 +127,10 @@ class MachineFields:
         return self.model.nics
 
     @property
-    def ips(self) -> list[str]:
+    def ips(self) -> list[str | Any]:
         """Deprecated (use `nics`): IP addresses of the instance. May hold "dhcp" for instances
-        created outside CloudAPI; empty right after provisioning."""
+        created outside CloudAPI, and null for a NIC without an address; empty right
+        after provisioning."""
         return self.model.ips
 
     @property

@@ -165,7 +165,8 @@ def run_flow(n: Narrator, sdc: DataCenter, *, switch: bool) -> DataCenter:
     machine.poll_while("provisioning", progress=n.progress("provisioning"))
     n.end_progress()
     n.result(
-        f"state {machine.state}, primary IP {machine.primary_ip}, IPs {', '.join(machine.ips)}"
+        f"state {machine.state}, primary IP {machine.primary_ip}, IPs "
+        + ", ".join(ip for ip in machine.ips or [] if isinstance(ip, str))  # null: no address
     )
 
     n.title(

@@ -93,7 +93,11 @@ def ssh_ip(machine: BoundMachine) -> ipaddress.IPv4Address | ipaddress.IPv6Addre
     wanted = tags.get(TAG_SSH_IP)
     if wanted:
         address = checked_ip(wanted, f"the {TAG_SSH_IP} tag of instance {label}")
-        ips = [checked_ip(ip, f"an IP of instance {label}") for ip in machine.model.ips or []]
+        ips = [  # a NIC without an address shows as null (translate())
+            checked_ip(ip, f"an IP of instance {label}")
+            for ip in machine.model.ips or []
+            if ip is not None
+        ]
         if address not in ips:
             raise ArgumentError(f"IP address {_shown(wanted)} not attached to the instance")
         return address

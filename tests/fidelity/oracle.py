@@ -16,9 +16,22 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, Phase, settings
+
 ROOT = Path(__file__).resolve().parents[2]
 # one node process per call; a few at a time keep the machine usable
 WORKERS = 3
+
+
+def DIFFERENTIAL(max_examples: int) -> settings:
+    """Hypothesis settings for tests that call the oracle: each example costs node processes, so
+    examples are few, not timed, and a failure is reported as found (no shrinking)."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+        phases=(Phase.explicit, Phase.reuse, Phase.generate),
+    )
 
 
 def oracle_dir() -> Path | None:

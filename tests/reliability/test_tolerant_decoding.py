@@ -93,16 +93,16 @@ def test_a_page_of_1000_with_one_bad_item_is_returned_whole(
 def test_nested_models_lists_maps_and_enums_are_tolerated(sim: Simulator, api: CloudAPI) -> None:
     sent = _one_machine(sim, api)
     nic = {"mac": "90:b8:d0:00:00:01", "ip": "10.0.0.5", "primary": "yes"}  # a nested field
-    sent.update(nics=[nic], ips=["10.0.0.1", 7], tags=["not", "a", "map"], brand=5)
+    sent.update(nics=[nic], dns_names=["a.example.com", 7], tags=["not", "a", "map"], brand=5)
     override_route(sim, "GetMachine", lambda request: _answer(sent))
     machine = api.get_machine(str(sent["id"]))
     assert machine.nics is not None
     first = machine.nics[0]
     primary: object = first.primary
     assert primary is None and [p.field for p in first.decode_problems] == ["primary"]
-    gaps: list[object] = [machine.ips, machine.tags, machine.brand]
+    gaps: list[object] = [machine.dns_names, machine.tags, machine.brand]
     assert gaps == [None, None, None]
-    assert {p.field for p in machine.decode_problems} == {"ips", "tags", "brand"}
+    assert {p.field for p in machine.decode_problems} == {"dns_names", "tags", "brand"}
     assert machine.to_json() == sent
 
 

@@ -102,10 +102,10 @@ class Machine:
     updated: datetime
     """When the instance was last changed."""
 
-    ips: list[str] = attrs.field(repr=False)
+    ips: list[str | Any] = attrs.field(repr=False)
 
     """Deprecated (use `nics`): IP addresses of the instance. May hold "dhcp" for instances created
-    outside CloudAPI; empty right after provisioning."""
+    outside CloudAPI, and null for a NIC without an address; empty right after provisioning."""
 
     package: str
     """Name of the package (not its id); empty when unknown."""
@@ -239,7 +239,19 @@ class Machine:
             except KeyError:
                 raise missing("Machine.ips") from None
             f_ips = [
-                (x0 if type(x0) is str else d_str(x0, "Machine.ips"))
+                (
+                    x0
+                    if type(x0) is str
+                    else cast(
+                        "str | Any",
+                        d_union(
+                            x0,
+                            "Machine.ips",
+                            lambda x1: x1 if type(x1) is str else d_str(x1, "Machine.ips"),
+                            lambda x1: x1,
+                        ),
+                    )
+                )
                 for x0 in (value if type(value) is list else d_list(value, "Machine.ips"))
             ]
             try:
@@ -435,7 +447,7 @@ class Machine:
         out["tags"] = self.tags
         out["created"] = None if self.created is None else e_datetime(self.created)
         out["updated"] = None if self.updated is None else e_datetime(self.updated)
-        out["ips"] = self.ips
+        out["ips"] = None if self.ips is None else [e_value(x0) for x0 in self.ips]
         out["package"] = self.package
         out["name"] = None if self.name is None else self.name
         if self.image is not None:
@@ -554,7 +566,16 @@ _MACHINE_FIELDS: FieldTable = (
         True,
         False,
         lambda v, at: [
-            (x0 if type(x0) is str else d_str(x0, at))
+            (
+                x0
+                if type(x0) is str
+                else cast(
+                    "str | Any",
+                    d_union(
+                        x0, at, lambda x1: x1 if type(x1) is str else d_str(x1, at), lambda x1: x1
+                    ),
+                )
+            )
             for x0 in (v if type(v) is list else d_list(v, at))
         ],
     ),
