@@ -445,6 +445,13 @@ def _scan(
                 if keys is not None and (chain == ["req", "params"] or chain[0] in aliases):
                     # ARRAY.forEach(function (k) { ... req.params[k] ... }): each of ARRAY
                     fn.reads.update(keys)
+                elif chain[-1:] == ["hasOwnProperty"] and (
+                    chain[:2] == ["req", "params"] or chain[0] in aliases
+                ):
+                    # req.params.hasOwnProperty('x') reads x; with a variable, nothing known
+                    arg = i + 2 * len(chain) - 1
+                    if tokens[arg].text == "(" and tokens[arg + 1].kind == "string":
+                        fn.reads.add(tokens[arg + 1].value)
                 elif len(chain) >= 3 and chain[0] == "req" and chain[1] == "params":
                     fn.reads.add(chain[2])
                 elif len(chain) >= 3 and chain[0] == "req" and chain[1] in ("query", "body"):

@@ -58,6 +58,10 @@ def _reads(route: RouteFacts, action: str | None = None) -> set[str]:
     the route tells it apart) the handlers of that action and the ones every request passes,
     up to a ``next(false)`` that ends its chain; without, every handler's."""
     reads = set(route.reads) | route.actions.get(action or "", set())
+    if action is not None:
+        for key, extra in route.actions.items():
+            if key.startswith("!") and key[1:] != action:
+                reads |= extra
     if action is None:
         for extra in route.actions.values():
             reads |= extra
@@ -408,10 +412,14 @@ def compare_spec(tree: TreeFacts, spec: ir.ApiSpec) -> Report:
                     }
                 )
         action = dict(op.fixed_query).get("action")
+        # `action` is never compared: the reader takes it for the ?action= switch (_reads())
         wanted = {
             p.wire_name
             for p in op.params
-            if p.location in ("query", "body") and not p.family and not p.body_root
+            if p.location in ("query", "body")
+            and not p.family
+            and not p.body_root
+            and p.wire_name != "action"
         }
         read = set().union(
             *(_reads(r, action if action or "" not in r.actions else "") for r in routes)

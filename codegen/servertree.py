@@ -22,7 +22,11 @@ from codegen.jsreader import Function, Problem, SourceFile, read_source
 CALL_DEPTH = 3  # calls followed from a handler: deep enough for helpers, not into the whole tree
 _NOT_PARAMS = {"account", "action"}  # restify's own (the login in the path, the ?action= switch)
 _VERSION_HEADING = re.compile(r"^#{1,6}\s*v?(\d+\.\d+\.\d+)\s*$")
-_ACTION_GATE = re.compile(r"action (?:!==|===|!=|==) '([\w-]+)'")
+_ACTION_GATE = re.compile(r"action (?:!==|!=) '([\w-]+)'")
+# if (action === 'watch') { next(); return; }: the handler of every action but that one
+_ACTION_EXCEPT = re.compile(
+    r"action (?:===|==) '([\w-]+)' \) \{? ?(?:return next \( \)|next \( \) ; return)"
+)
 _NO_ACTION_GATE = re.compile(
     r"if \( (?:req \. (?:params|query) \. )?action \) \{? ?return next \( \)"
 )
@@ -41,7 +45,8 @@ class RouteFacts:
     errors: set[str] = attrs.Factory(set)
     assigns: set[str] = attrs.Factory(set)
     builders: set[str] = attrs.Factory(set)  # function ids ("lib/x.js translate") reached
-    actions: dict[str, set[str]] = attrs.Factory(dict)  # ?action= value -> parameters it reads
+    # ?action= value -> parameters its handlers read ("": no action; "!x": every action but x)
+    actions: dict[str, set[str]] = attrs.Factory(dict)
     readers: dict[str, set[str]] = attrs.Factory(dict)  # parameter -> function ids reading it
     stopped: set[str] = attrs.Factory(set)  # ?action= values ("" none) whose chain next(false) ends
     late_reads: set[str] = attrs.Factory(set)  # read by handlers after such an end
@@ -234,6 +239,9 @@ def _facts(
                     continue
                 found = _ACTION_GATE.search(handler_fn.text)
                 gate = found.group(1) if found else None
+                if gate is None:
+                    excepted = _ACTION_EXCEPT.search(handler_fn.text)
+                    gate = f"!{excepted.group(1)}" if excepted else None
                 if gate is None and _NO_ACTION_GATE.search(handler_fn.text):
                     gate = ""  # if (action) return next(): the request without ?action=
                 reached = closure(handler_fn)

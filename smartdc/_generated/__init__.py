@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "c418af0209fa"
+SPEC_DIGEST = "d158877ac068"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""

@@ -3666,7 +3666,9 @@ class CloudAPI(BaseClient):
 
     head_list_machine_firewall_rules = head_form(list_machine_firewall_rules)
 
-    def list_firewall_rule_machines(self, id: str) -> list[Machine]:
+    def list_firewall_rule_machines(
+        self, id: str, *, credentials: bool | None = None
+    ) -> list[Machine]:
         """Lists the instances a firewall rule applies to.
 
         Returns the instances the rule concerns, in the ListMachines format.
@@ -3676,6 +3678,7 @@ class CloudAPI(BaseClient):
 
         Args:
             id: Firewall rule id.
+            credentials: Include generated credentials in each instance's metadata.
 
         Returns:
             list[Machine]: the decoded body.
@@ -3692,7 +3695,7 @@ class CloudAPI(BaseClient):
             (Every error class is in smartdc.errors; all derive from CloudAPIError.)
         """
         return _firewall_rules.result_list_firewall_rule_machines(
-            self.meta.call(_OPS["ListFirewallRuleMachines"], {"id": id})
+            self.meta.call(_OPS["ListFirewallRuleMachines"], {"id": id, "credentials": credentials})
         )
 
     head_list_firewall_rule_machines = head_form(list_firewall_rule_machines)

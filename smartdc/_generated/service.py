@@ -1543,7 +1543,10 @@ SERVICE = ServiceModel(
             "GET",
             "/{login}/fwrules/{id}/machines",
             _result("firewall_rules", "list_firewall_rule_machines"),
-            params=(P("id", "path", "uuid", required=True),),
+            params=(
+                P("id", "path", "uuid", required=True),
+                P("credentials", "query", "boolean", truthy=True),
+            ),
             head="HeadFirewallRuleMachines",
         ),
         "ListFabricVLANs": Op(

@@ -253,14 +253,23 @@ function importIt(req, res, next) {
     next(false);
 }
 
+function notForImport(req, res, next) {
+    if (req.params.action === 'import') {
+        next();
+        return;
+    }
+    var c = req.params.colour;
+    return next();
+}
+
 function tagIt(req, res, next) {
     var tags = req.params['role-tag'];
     return next();
 }
 
 function mount(server, before) {
-    server.post({path: '/:account/things', name: 'CreateThing'}, before, create, importIt,
-        tagIt);
+    server.post({path: '/:account/things', name: 'CreateThing'}, before, notForImport,
+        create, importIt, tagIt);
 }
 """
 
@@ -273,8 +282,19 @@ def test_a_handler_for_requests_without_action_and_next_false_ending_a_chain(
     (tmp_path / "lib").mkdir()
     (tmp_path / "lib" / "things.js").write_text(ACTIONS)
     route = read_tree(tmp_path).routes["CreateThing"]
-    assert set(route.actions) == {"", "import"}
+    assert set(route.actions) == {"", "import", "!import"}
     assert route.stopped == {"import"}
-    assert _reads(route, "") == {"name", "role-tag"}
-    assert _reads(route, "import") == {"id"}  # next(false): tagIt never runs
-    assert _reads(route) == {"name", "id", "role-tag"}
+    assert _reads(route, "") == {"name", "role-tag", "colour"}
+    # next(false): tagIt never runs; notForImport skips it
+    assert _reads(route, "import") == {"id"}
+    assert _reads(route) == {"name", "id", "role-tag", "colour"}
+
+
+def test_has_own_property_reads_its_key_and_a_variable_reads_nothing() -> None:
+    source = read_source(
+        "lib/v.js",
+        "function f(req) { var p = req.params;\n"
+        " if (req.params.hasOwnProperty('size') || p.hasOwnProperty('mode')) {}\n"
+        " for (k in req.query) { if (!req.params.hasOwnProperty(k)) { continue; } } }\n",
+    )
+    assert source.functions[0].reads == {"size", "mode"}
