@@ -21,7 +21,7 @@ from codegen.diff import describe_changes
 from codegen.fidelity import required_fields_without_source
 from codegen.loader import SpecError, load_spec
 from codegen.render import FormatterError, Renderer
-from codegen.serverdiff import compare_spec, compare_trees, render_text
+from codegen.serverdiff import IGNORE_FILE, compare_spec, compare_trees, load_ignores, render_text
 from codegen.servertree import read_tree
 
 REPO = Path(__file__).resolve().parent.parent
@@ -89,11 +89,13 @@ def server_diff_main(args: list[str]) -> int:
         if len(trees) == 2:
             report = compare_trees(trees[0], trees[1])
         else:
-            report = compare_spec(trees[0], load_spec(options.spec))
+            report = compare_spec(
+                trees[0], load_spec(options.spec), load_ignores(options.spec.parent / IGNORE_FILE)
+            )
     except (FileNotFoundError, NotADirectoryError) as exc:
         print(f"server-diff: {exc}", file=sys.stderr)
         return 2
-    except SpecError as exc:
+    except (SpecError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 1
     print(json.dumps(report, indent=2, sort_keys=True) if options.json else render_text(report))

@@ -18,7 +18,10 @@ Sections (each left out when there is nothing in it):
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from codegen import ir
 from codegen.servertree import RouteFacts, TreeFacts, path_shape, text_changes
@@ -369,8 +372,66 @@ def _item_keys(spec: ir.ApiSpec, op: ir.Operation) -> set[str]:
     return keys
 
 
-def compare_spec(tree: TreeFacts, spec: ir.ApiSpec) -> Report:
-    """What the code of ``tree`` shows that spec/ does not say, and the reverse."""
+IGNORE_FILE = "server_diff.yaml"  # beside the spec's root file
+_IGNORE_KEYS = {"operations", "add", "remove", "reason"}
+
+
+def load_ignores(path: Path) -> list[dict[str, Any]]:
+    """spec/server_diff.yaml's reviewed exceptions: ``operations``, the parameters to ``add`` or
+    ``remove`` server-diff reports for them that are no to-do, and the ``reason``. A missing
+    file is an empty list; a malformed item is a ValueError naming it."""
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    items = data.get("ignore") or []
+    if set(data) - {"ignore"} or not isinstance(items, list):
+        raise ValueError(f"{path}: only an `ignore:` list is understood")
+    for index, item in enumerate(items):
+        where = f"{path}: ignore[{index}]"
+        if not isinstance(item, dict) or set(item) - _IGNORE_KEYS:
+            raise ValueError(f"{where}: keys are {sorted(_IGNORE_KEYS)}")
+        if not str(item.get("reason") or "").strip():
+            raise ValueError(f"{where}: no reason")
+        if not item.get("operations") or not (item.get("add") or item.get("remove")):
+            raise ValueError(f"{where}: names no operations or no parameters to add/remove")
+    return items
+
+
+def _apply_ignores(report: Report, ignores: list[dict[str, Any]]) -> None:
+    """Take the reviewed exceptions out of ``params``; count them (``ignored``) and list those
+    that matched nothing (``ignores_unused``): a stale exception is itself a to-do."""
+    rows = {row["operation"]: row for row in report.get("params", [])}
+    ignored, unused = 0, []
+    for item in ignores:
+        for op in item["operations"]:
+            for verb, key in (("add", "added"), ("remove", "removed")):
+                for name in item.get(verb) or []:
+                    row = rows.get(op)
+                    if row is not None and name in row.get(key, []):
+                        row[key].remove(name)
+                        ignored += 1
+                    else:
+                        unused.append(f"{op}: {verb} parameter {name}")
+    for row in rows.values():
+        for key in ("added", "removed"):
+            if key in row and not row[key]:
+                del row[key]
+    remaining = [row for row in report.get("params", []) if len(row) > 1]
+    if remaining:
+        report["params"] = remaining
+    else:
+        report.pop("params", None)
+    if ignored:
+        report["ignored"] = ignored
+    if unused:
+        report["ignores_unused"] = unused
+
+
+def compare_spec(
+    tree: TreeFacts, spec: ir.ApiSpec, ignores: list[dict[str, Any]] | None = None
+) -> Report:
+    """What the code of ``tree`` shows that spec/ does not say, and the reverse; less the
+    reviewed exceptions of ``ignores`` (:func:`load_ignores`)."""
     report: Report = {"old": {"spec": spec.info.server_version}}
     report["new"] = {"tree": tree.root, "version": tree.version}
     paired = _pair(tree, spec)
@@ -446,6 +507,7 @@ def compare_spec(tree: TreeFacts, spec: ir.ApiSpec) -> Report:
         report["operations"] = ops
     if params:
         report["params"] = params
+    _apply_ignores(report, ignores or [])
     fields = _spec_fields(tree, spec, paired)
     if fields:
         report["fields"] = fields
@@ -597,6 +659,16 @@ def render_text(report: Report) -> str:
             lines.append(f"  code changes no entry names: {', '.join(docs['code_not_in_docs'])}")
         if docs.get("version_without_entry"):
             lines.append(f"  package.json {docs['version_without_entry']} has no entry in Versions")
+    if report.get("ignores_unused"):
+        lines.append("")
+        lines.append(f"Exceptions in spec/{IGNORE_FILE} that match nothing (remove them):")
+        lines += [f"  [ ] {item}" for item in report["ignores_unused"]]
+    if report.get("ignored"):
+        lines.append("")
+        lines.append(
+            f"{report['ignored']} findings left out as spec/{IGNORE_FILE} says (each with its"
+            " reason)"
+        )
     if report.get("common_params"):
         lines.append("")
         lines.append(
