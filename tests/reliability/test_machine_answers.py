@@ -122,6 +122,20 @@ def test_create_machine_sends_metadata_credentials(
     assert "credentials" not in api.get_machine(id=str(machine.id)).metadata
 
 
+def test_firewall_rule_machines_show_credentials_on_request(
+    sim: Simulator, api: CloudAPI, clock: VirtualClock
+) -> None:
+    # lib/machines.js getRuleMachines() answers through translate(), which reads credentials
+    passwords = json.dumps({"root": "s3cret"})
+    machine = api.create_machine(**machine_args(api), metadata={"credentials": passwords})
+    clock.advance(3600)
+    rule = api.create_firewall_rule(rule=f"FROM any TO vm {machine.id} ALLOW tcp PORT 22")
+    shown = api.list_firewall_rule_machines(id=str(rule.id), credentials=True)
+    assert [m.metadata["credentials"] for m in shown] == [{"root": "s3cret"}]
+    plain = api.list_firewall_rule_machines(id=str(rule.id))
+    assert [m.id for m in plain] == [machine.id] and "credentials" not in plain[0].metadata
+
+
 @pytest.mark.parametrize("key", ["root_pw", "-dash-first"])
 def test_create_machine_metadata_keys_the_server_drops_are_refused(
     sim: Simulator, api: CloudAPI, key: str
