@@ -17,6 +17,24 @@ try:
 except ImportError:  # reported by require_smartdc() as missing_required_lib does
     SMARTDC_IMPORT_ERROR = traceback.format_exc()
     HAS_SMARTDC = False
+
+    # Stand-ins, so that the plugins import (and say what is missing) without smartdc.
+    class SmartDCError(Exception):  # type: ignore[no-redef]
+        pass
+
+    class CloudAPIError(SmartDCError):  # type: ignore[no-redef]
+        pass
+
+    class NotFoundError(SmartDCError):  # type: ignore[no-redef]
+        pass
+
+    class WaitFailed(SmartDCError):  # type: ignore[no-redef]
+        pass
+
+    class WaitTimeout(SmartDCError):  # type: ignore[no-redef]
+        pass
+
+    DataCenter = None  # type: ignore[assignment,misc]
 else:
     SMARTDC_IMPORT_ERROR = None
     HAS_SMARTDC = True

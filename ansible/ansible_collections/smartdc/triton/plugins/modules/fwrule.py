@@ -16,8 +16,10 @@ extends_documentation_fragment:
   - smartdc.triton.connection.module
 attributes:
   check_mode:
+    description: Reports what would change without changing it.
     support: full
   diff_mode:
+    description: Shows the changes (before and after).
     support: full
 options:
   rule:
@@ -48,7 +50,7 @@ options:
 requirements:
   - smartdc
 author:
-  - smartdc developers
+  - smartdc developers (@smartdc)
 """
 
 EXAMPLES = r"""

@@ -16,8 +16,10 @@ extends_documentation_fragment:
   - smartdc.triton.connection.module
 attributes:
   check_mode:
+    description: Only reads; runs as usual in check mode.
     support: full
   diff_mode:
+    description: Nothing to show.
     support: none
 options:
   image:
@@ -37,7 +39,7 @@ options:
 requirements:
   - smartdc
 author:
-  - smartdc developers
+  - smartdc developers (@smartdc)
 """
 
 EXAMPLES = r"""

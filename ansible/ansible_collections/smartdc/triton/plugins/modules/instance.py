@@ -19,8 +19,10 @@ extends_documentation_fragment:
   - smartdc.triton.connection.module
 attributes:
   check_mode:
+    description: Reports what would change without changing it.
     support: full
   diff_mode:
+    description: Shows the changes (before and after).
     support: full
 options:
   name:
@@ -118,7 +120,7 @@ options:
 requirements:
   - smartdc
 author:
-  - smartdc developers
+  - smartdc developers (@smartdc)
 """
 
 EXAMPLES = r"""
@@ -184,8 +186,8 @@ instances:
       package: g4-highcpu-1G
       memory: 1024
       disk: 25600
-      primary_ip: 165.225.136.2
-      ips: [165.225.136.2, 10.88.0.2]
+      primary_ip: 203.0.113.2
+      ips: [203.0.113.2, 198.51.100.2]
       networks: [92412760-a23a-5ce8-a616-012e17ca044b]
       nics: []
       tags: {role: web}
