@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from smartdc.cli import listings
 from smartdc.cli.context import Context
 from smartdc.cli.output import terminal_safe
-from smartdc.cli.values import file_path, operation_arguments
+from smartdc.cli.values import operation_arguments, read_text
 from smartdc.errors import ArgumentError
 
 if TYPE_CHECKING:
@@ -121,7 +120,7 @@ def cmd_key_add(ctx: Context) -> int:
         if name is not None:
             raise ArgumentError("give the key name once: as -n or as an argument")
         name, source = args.file, args.file2
-    text = sys.stdin.read() if source == "-" else file_path(source).expanduser().read_text("utf-8")
+    text = read_text(source, "public key file")
     key = ctx.datacenter().add_key(name, text)
     if ctx.printer.json_mode:
         ctx.printer.record(key)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from smartdc.cli.values import file_path
+from smartdc.cli.values import file_path, read_text
 from smartdc.errors import ArgumentError
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def _read(path: str, what: str) -> str:
     file = file_path(path).expanduser()
     if not file.is_file():
         raise ArgumentError(f'{what} path "{path}" is not an existing file')
-    return file.read_text("utf-8")
+    return read_text(path, f"{what} file")
 
 
 def _add(kind: str, found: dict[str, Any], key: str, value: Any, err: Any) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +12,7 @@ from smartdc.cli import listings
 from smartdc.cli.catalog import cmd_fwrules, fwrule_id
 from smartdc.cli.context import Context
 from smartdc.cli.output import Listing, terminal_safe
-from smartdc.cli.values import file_path
+from smartdc.cli.values import read_text
 from smartdc.errors import ArgumentError
 
 if TYPE_CHECKING:
@@ -64,7 +63,7 @@ def update_values(pairs: list[str], file: str | None) -> dict[str, Any]:
         if pairs:
             raise ArgumentError("give the changes as FIELD=VALUE arguments or with -f, not both")
         source = "stdin" if file == "-" else file
-        text = sys.stdin.read() if file == "-" else file_path(file).expanduser().read_text("utf-8")
+        text = read_text(file, "rule update file")
         try:
             data = json.loads(text)
         except ValueError as exc:

@@ -9,13 +9,12 @@ import argparse
 import json
 import os
 import shlex
-import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from smartdc.cli.context import Context
 from smartdc.cli.output import terminal_safe
-from smartdc.cli.values import file_path
+from smartdc.cli.values import read_text
 from smartdc.errors import ArgumentError, ConfigError
 
 if TYPE_CHECKING:
@@ -178,7 +177,7 @@ def cmd_get(ctx: Context) -> int:
 def cmd_create(ctx: Context) -> int:
     args = ctx.args
     if args.file:
-        text = sys.stdin.read() if args.file == "-" else file_path(args.file).read_text("utf-8")
+        text = read_text(args.file, "profile file")
         try:
             data = json.loads(text)
         except ValueError as exc:

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from smartdc.cli.context import Context
 from smartdc.cli.listings import short
 from smartdc.cli.output import terminal_safe
+from smartdc.cli.values import positive_int
 from smartdc.errors import SmartDCError
 
 Adder = Callable[..., argparse.ArgumentParser]
@@ -133,7 +134,10 @@ def add_commands(add: Adder, instance_commands: argparse._SubParsersAction) -> N
         "server_uuid, state, tags (default all)",
     )
     feed.add_argument(
-        "--count", type=int, metavar="N", help="stop after N changes (default: run until Ctrl-C)"
+        "--count",
+        type=positive_int,
+        metavar="N",
+        help="stop after N changes (default: run until Ctrl-C)",
     )
     vnc = add(
         "vnc",

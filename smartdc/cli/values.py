@@ -20,6 +20,35 @@ def file_path(*parts: str) -> Path:
     return Path(*parts)
 
 
+def read_text(source: str, what: str) -> str:
+    """The text of file ``source`` (``-``: stdin), as UTF-8; a file that is missing, a directory,
+    unreadable or not UTF-8 is an :class:`ArgumentError` naming it, never a traceback."""
+    import sys
+
+    shown = "stdin" if source == "-" else repr(source)
+    try:
+        if source == "-":
+            return sys.stdin.read()
+        return file_path(source).expanduser().read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArgumentError(f"{what} {shown} is not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise ArgumentError(f"cannot read {what} {shown}: {exc.strerror or exc}") from None
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of 1 or more."""
+    import argparse
+
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not 1 or more")
+    return number
+
+
 def scalar(text: str) -> Any:
     """``true``/``false``, numbers and JSON values as such; anything else stays a string."""
     try:
