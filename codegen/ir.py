@@ -68,6 +68,7 @@ class ErrorCode:
 class EnumValue:
     value: str
     description: str
+    since: str | None = None  # the CloudAPI version that brought it (after 9.0.0)
 
     @property
     def member(self) -> str:

@@ -183,7 +183,7 @@ def _group(relative: str, doc: dict[str, Any], problems: list[str]) -> ir.Group:
         ir.Enum(
             enum_name,
             _text(spec["description"]),
-            tuple(ir.EnumValue(str(v), _text(d)) for v, d in spec["values"].items()),
+            tuple(_enum_value(str(v), d) for v, d in spec["values"].items()),
             name,
         )
         for enum_name, spec in (doc.get("enums") or {}).items()
@@ -527,6 +527,14 @@ def _client_names(spec: ir.ApiSpec, files: dict[str, str], problems: list[str]) 
             owners.setdefault(method, f"{where}: {what}")
 
 
+def _enum_value(value: str, spec: Any) -> ir.EnumValue:
+    """``value: description``, or ``value: {description, since, source}``."""
+    if isinstance(spec, dict):
+        since = spec.get("since")
+        return ir.EnumValue(value, _text(spec["description"]), str(since) if since else None)
+    return ir.EnumValue(value, _text(spec))
+
+
 def _check_since(spec: ir.ApiSpec, files: dict[str, str], problems: list[str]) -> None:
     """A ``since`` names a release no newer than the spec's server and after 9.0.0 (older
     things are the baseline and carry none); a parameter is not older than its operation."""
@@ -538,6 +546,13 @@ def _check_since(spec: ir.ApiSpec, files: dict[str, str], problems: list[str]) -
 
     for group in spec.groups:
         where = files[group.name]
+        for enum in group.enums:
+            for value in enum.values:
+                if bad(value.since):
+                    problems.append(
+                        f"{where}: enums.{enum.name}.values.{value.value}.since: {value.since}"
+                        " must be after 9.0.0 and at most the server's version"
+                    )
         for model in group.models:
             for field in model.fields:
                 if bad(field.since):

@@ -104,6 +104,7 @@ def _environment() -> jinja2.Environment:
     env.filters["cell"] = lambda text: " ".join(str(text).split()).replace("|", "\\|")
     env.filters["tuple_lit"] = lambda value: repr(tuple(value))
     env.filters["first_sentence"] = first_sentence
+    env.filters["with_since"] = _with_since
     return env
 
 
@@ -483,6 +484,7 @@ class Renderer:
             SIMULATOR_SINCE: self._render(
                 "spec_since.py.j2",
                 facts=since.operation_facts(spec),
+                values=since.value_facts(spec),
                 any_item=since.ANY_ITEM,
                 any_value=since.ANY_VALUE,
             ),

@@ -62,6 +62,16 @@ def _field_paths(
     return found
 
 
+def value_facts(spec: ir.ApiSpec) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Per enum, its values a release after 9.0.0 brought, with that release."""
+    found = {}
+    for name in sorted(spec.enums):
+        later = tuple((v.value, v.since) for v in spec.enums[name].values if v.since)
+        if later:
+            found[name] = later
+    return found
+
+
 def operation_facts(spec: ir.ApiSpec) -> list[OperationSince]:
     """Every operation with its since facts (the routes without any tell an older server's
     unknown ``?action=`` from an unknown route)."""

@@ -408,7 +408,7 @@ class MigrationAction(OpenEnum):
     """Abandon the migration and remove the target."""
 
     FINALIZE = "finalize"
-    """After a successful switch, remove the original instance (since 9.8.1)."""
+    """After a successful switch, remove the original instance. CloudAPI 9.8.1 or later."""
 
 
 MigrationActionValue = Literal[

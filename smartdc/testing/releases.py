@@ -70,6 +70,12 @@ class Release:
             return since is not None and parse_release(since) > key
 
         self._changes = {name for name, since in spec_since.CHANGES.items() if not later(since)}
+        self._later_values = {
+            (enum, value)
+            for enum, pairs in spec_since.VALUES.items()
+            for value, since in pairs
+            if later(since)
+        }
         self._operations: list[_Operation] = []
         self._routed: dict[tuple[str, str], list[_Operation]] = {}
         for name, (method, path, fixed, since, params, fields) in spec_since.OPERATIONS.items():
@@ -92,6 +98,10 @@ class Release:
     @property
     def newest(self) -> bool:
         return not self._operations and self._changes == set(spec_since.CHANGES)
+
+    def knows(self, enum: str, value: str) -> bool:
+        """Whether this release has a value of the spec's enum (``finalize`` came in 9.8.1)."""
+        return (enum, value) not in self._later_values
 
     def has(self, change: str) -> bool:
         """Whether this release has a behaviour change of the spec's ``changes:``."""

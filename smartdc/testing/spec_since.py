@@ -5,7 +5,8 @@ plays an older server from these (``Simulator(api_version="9.15.0")``) and never
 
 ``OPERATIONS``: name -> (method, path, fixed query, since of the operation or None, request
 parameters (wire name, since), answered fields (JSON path, since)). A path's ``*`` is every item of
-a list, ``{}`` every value of a map. ``CHANGES``: behaviour changes, name -> since.
+a list, ``{}`` every value of a map. ``VALUES``: enum values, enum -> ((value, since), ...).
+``CHANGES``: behaviour changes, name -> since.
 """
 
 from __future__ import annotations
@@ -507,6 +508,11 @@ OPERATIONS: dict[str, Operation] = {
     "DeleteVolume": ("DELETE", "/{login}/volumes/{id}", (), None, (), ()),
     "UpdateVolume": ("POST", "/{login}/volumes/{id}", (), None, (), ((("tags",), "9.8.6"),)),
     "ListVolumeSizes": ("GET", "/{login}/volumesizes", (), None, (), ()),
+}
+
+# enum -> ((value, since), ...): the values a release after 9.0.0 brought
+VALUES: dict[str, tuple[tuple[str, str], ...]] = {
+    "MigrationAction": (("finalize", "9.8.1"),),
 }
 
 CHANGES: dict[str, str] = {

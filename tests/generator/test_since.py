@@ -89,6 +89,12 @@ def _spec_with(tmp_path: Path, file: str, old: str, new: str) -> Path:
             "since",
         ),
         (
+            "groups/migrations.yaml",
+            "        since: 9.8.1",
+            "        since: 8.0.0",
+            "enums.MigrationAction.values.finalize.since: 8.0.0 must be after 9.0.0",
+        ),
+        (
             "cloudapi.yaml",
             "    since: 9.18.0\n    description: ED25519",
             "    since: 9.30.0\n    description: ED25519",

@@ -209,7 +209,8 @@ def migrate(req: SimRequest) -> SimResponse:
         return _watch(req)
     if not action:
         raise ApiError(409, "MissingParameter", '"action" must be specified')
-    if action not in ACTIONS:
+    # lib/migrations.js MIGRATION_ACTIONS: what the release played lists (finalize from 9.8.1)
+    if action not in ACTIONS or not req.sim.settings.release.knows("MigrationAction", action):
         raise invalid(f"{action} is not a valid migration action")
     machine = find_machine(req)
     table = _all(req)

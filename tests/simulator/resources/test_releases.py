@@ -113,6 +113,21 @@ def test_bhyve_instances_are_resized_from_9_8_3() -> None:
             )
 
 
+def test_the_migration_action_finalize_is_refused_before_9_8_1() -> None:
+    # lib/migrations.js MIGRATION_ACTIONS gained finalize in 9.8.1 (the spec's enum value since)
+    assert not Release("9.8.0").knows("MigrationAction", "finalize")
+    assert Release("9.8.1").knows("MigrationAction", "finalize")
+    for version, refused in (("9.8.0", True), ("9.8.1", False)):
+        with Simulator(clock=VirtualClock(), api_version=version) as sim:
+            sig = SigClient(sim.url, sim.account, load_private_key(sim.key_path))
+            created = _create(sig, FLEX, "ubuntu-certified-22.04")
+            reply = sig.post(
+                f"/my/machines/{created.json['id']}/migrate", query={"action": "finalize"}
+            )
+            message = (reply.json or {}).get("message", "")
+            assert (message == "finalize is not a valid migration action") is refused, reply.json
+
+
 def test_ed25519_keys_are_refused_before_9_18(old: tuple[Simulator, SigClient]) -> None:
     _, sig = old
     key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl k"
