@@ -60,7 +60,7 @@ from smartdc.errors import (
 )
 from smartdc.headers import Headers
 from smartdc.transient import resendable
-from smartdc.wirelog import log_answer, log_request
+from smartdc.wirelog import log_answer, log_request, log_safe
 
 log = logging.getLogger("smartdc")
 
@@ -422,8 +422,8 @@ class Transport:
         log.warning(
             "giving up on %s %s after %s (attempt %d; retry budget of %d retries / %g s spent)",
             method,
-            _path_only(target),
-            why,
+            log_safe(_path_only(target)),
+            log_safe(why),
             attempt,
             self.config.max_retries,
             self.config.retry_deadline,
@@ -448,8 +448,8 @@ class Transport:
         log.info(
             "retrying %s %s after %s (attempt %d, waiting %.2f s)",
             method,
-            _path_only(target),
-            why,
+            log_safe(_path_only(target)),
+            log_safe(why),
             attempt + 1,
             delay,
         )

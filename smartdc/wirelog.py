@@ -20,6 +20,14 @@ _BODY_CHARS = 4000  # of a body shown; the rest is counted
 _MAX_DEPTH = 64
 
 
+def log_safe(text: str) -> str:
+    """``text`` for a log record: control characters (and every non-ASCII character) escaped, so
+    that a server's text can neither drive the terminal a log is read on nor forge log lines."""
+    if text.isascii() and text.isprintable():
+        return text
+    return text.encode("unicode_escape").decode("ascii")
+
+
 def mask_header(name: str, value: str) -> str:
     lower = name.lower()
     if lower == "authorization":
@@ -60,7 +68,8 @@ def body_text(body: bytes | None) -> str:
 
 def _headers_text(headers: Mapping[str, str]) -> str:
     return "".join(
-        f"\n    {name}: {mask_header(name, str(value))!s}" for name, value in headers.items()
+        f"\n    {log_safe(str(name))}: {log_safe(mask_header(str(name), str(value)))}"
+        for name, value in headers.items()
     )
 
 
