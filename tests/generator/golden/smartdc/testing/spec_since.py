@@ -5,7 +5,8 @@ plays an older server from these (``Simulator(api_version="9.15.0")``) and never
 
 ``OPERATIONS``: name -> (method, path, fixed query, since of the operation or None, request
 parameters (wire name, since), answered fields (JSON path, since)). A path's ``*`` is every item of
-a list, ``{}`` every value of a map. ``CHANGES``: behaviour changes, name -> since.
+a list, ``{}`` every value of a map. ``VALUES``: enum values, enum -> ((value, since), ...).
+``CHANGES``: behaviour changes, name -> since.
 """
 
 from __future__ import annotations
@@ -31,5 +32,8 @@ OPERATIONS: dict[str, Operation] = {
     "SetNotes": ("PUT", "/{login}/widgets/{id}/notes", (), None, (), ()),
     "GetNote": ("GET", "/{login}/widgets/{id}/notes/{key}", (), None, (), ()),
 }
+
+# enum -> ((value, since), ...): the values a release after 9.0.0 brought
+VALUES: dict[str, tuple[tuple[str, str], ...]] = {}
 
 CHANGES: dict[str, str] = {}
