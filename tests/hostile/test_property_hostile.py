@@ -5,6 +5,12 @@ The hostile server varies framing (Content-Length, chunked, both, neither, wrong
 compression (none, gzip, deflate, bombs), sizes, delays (trickled heads and bodies), nesting depth
 and statuses (retried ones with endless bodies included). Deadlines are small: an example takes at
 most about retry_deadline, and most take milliseconds.
+
+Property for streams: whatever a WebSocket server does (refuses, accepts and closes, stays silent,
+frames badly: fragments, unknown opcodes, reserved bits, masks, lengths that lie, messages over the
+bound, bad UTF-8; floods pings and never reads; sends messages that lie or lack fields), opening the
+changefeed, each ``next(timeout)`` and ``close()`` end within their bounds with a message, None or
+a SmartDCError.
 """
 
 from __future__ import annotations
@@ -188,3 +194,173 @@ def test_every_call_ends_in_time_with_an_answer_or_a_typed_error(
         else:
             assert isinstance(outcome.error, CloudAPIError), (plan, outcome)
             assert outcome.error.status == plan.status
+
+
+# -- WebSocket: framing, ping floods and feeds that lie ------------------------------------------
+
+WS_CONNECT, WS_READ, WS_NEXT = 0.3, 0.5, 0.3
+MACHINE = "a5b9fbd5-8e5a-4b8f-9d3a-5d2f3c4b6a70"
+
+
+@attrs.frozen
+class FeedPlan:
+    handshake: str  # accept | refuse | close | silent
+    frames: tuple[str, ...]  # what is sent after the registration, in order
+    then: str  # wait | close | flood | drop
+
+
+_FRAME_KINDS = [
+    "message",  # a well-formed ChangefeedMessage
+    "lie",  # a message naming another machine, state or kind than anything real
+    "partial",  # a message without changeKind / resourceObject
+    "not-json",
+    "json-array",
+    "binary",
+    "bad-utf8",
+    "fragmented",  # a text message in two frames
+    "ping",
+    "pong",
+    "unknown-opcode",
+    "rsv-bits",
+    "masked",  # servers must not mask
+    "long-length",  # announces more than it sends
+    "huge-length",  # announces more than max_message_bytes
+    "control-too-long",  # a ping of 200 bytes
+]
+
+feed_plans = st.builds(
+    FeedPlan,
+    handshake=st.sampled_from(["accept", "accept", "accept", "refuse", "close", "silent"]),
+    frames=st.lists(st.sampled_from(_FRAME_KINDS), max_size=6).map(tuple),
+    then=st.sampled_from(["wait", "close", "flood", "drop"]),
+)
+
+
+def _ws_frame(kind: str) -> bytes:
+    from .wsserver import BINARY, PING, PONG, TEXT, frame, text
+
+    message = {
+        "published": "1733616000000",
+        "changedResourceId": MACHINE,
+        "changeKind": {"resource": "vm", "subResources": ["state"]},
+        "resourceState": "running",
+        "resourceObject": {"id": MACHINE, "name": "web\x1b[2J"},
+    }
+    if kind == "message":
+        return text(message)
+    if kind == "lie":
+        return text({**message, "changedResourceId": "not-a-uuid", "resourceState": 42})
+    if kind == "partial":
+        return text({"changedResourceId": MACHINE})
+    if kind == "not-json":
+        return frame(TEXT, b"{nope")
+    if kind == "json-array":
+        return text("[1, 2, 3]")
+    if kind == "binary":
+        return frame(BINARY, b"\x00\xff")
+    if kind == "bad-utf8":
+        return frame(TEXT, b"\xff\xfe")
+    if kind == "fragmented":
+        data = json.dumps(message).encode()
+        return frame(TEXT, data[:10], fin=False) + frame(0x0, data[10:])
+    if kind == "ping":
+        return frame(PING, b"x" * 100)
+    if kind == "pong":
+        return frame(PONG, b"unsolicited")
+    if kind == "unknown-opcode":
+        return frame(0x3, b"?")
+    if kind == "rsv-bits":
+        data = frame(TEXT, b"{}")
+        return bytes([data[0] | 0x70]) + data[1:]
+    if kind == "masked":
+        data = frame(TEXT, b"{}")
+        return bytes([data[0], data[1] | 0x80]) + b"\x00\x00\x00\x00" + data[2:]
+    if kind == "long-length":
+        return frame(TEXT, b'{"a":', length=1000)
+    if kind == "huge-length":
+        return frame(TEXT, b"{", length=64 << 20)
+    assert kind == "control-too-long"
+    return frame(PING, b"p" * 200, length=200)
+
+
+def _feed_play(plan: FeedPlan) -> Any:
+    import threading
+
+    from .wsserver import (
+        PING,
+        accept,
+        close_frame,
+        frame,
+        read_some,
+        refuse,
+        send_all,
+    )
+
+    def play(conn: Any, request: bytes, stop: threading.Event) -> None:
+        if plan.handshake == "refuse":
+            refuse(conn, 503)
+            return
+        if plan.handshake == "silent":
+            stop.wait()
+            return
+        accept(conn, request)
+        if plan.handshake == "close":
+            send_all(conn, close_frame(1011, "bye\x1b[2J"), stop)
+            return
+        read_some(conn, stop)
+        for kind in plan.frames:
+            if not send_all(conn, _ws_frame(kind), stop):
+                return
+        if plan.then == "close":
+            send_all(conn, close_frame(1000, "done"), stop)
+            stop.wait()
+        elif plan.then == "flood":
+            ping = frame(PING, b"f" * 125) * 64
+            while send_all(conn, ping, stop):
+                pass
+        elif plan.then == "drop":
+            return
+        else:
+            stop.wait()
+
+    return play
+
+
+@settings(
+    max_examples=int(os.environ.get("SMARTDC_HOSTILE_WS_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(plan=feed_plans)
+def test_every_stream_operation_ends_in_time_with_a_message_or_a_typed_error(
+    key_path: Path, plan: FeedPlan
+) -> None:
+    from smartdc import CloudAPI
+
+    from .wsserver import HostileWebSocketServer
+
+    with HostileWebSocketServer(_feed_play(plan)) as ws_server:
+        config = Config(
+            url=ws_server.url,
+            account="alice",
+            secret=key_path,
+            timeout=(WS_CONNECT, WS_READ),
+            profile="env",
+            environ={},
+        )
+        api = CloudAPI(config)
+        opened = run_bounded(api.get_changefeed, within=WS_CONNECT + WS_READ + SLACK)
+        assert opened.ended, plan
+        assert opened.error is None or isinstance(opened.error, SmartDCError), (plan, opened)
+        feed: Any = opened.value
+        if feed is None:
+            return
+        for _ in range(len(plan.frames) + 2):
+            got = run_bounded(lambda: feed.next(timeout=WS_NEXT), within=WS_NEXT + WS_READ + SLACK)
+            assert got.ended, plan  # next(timeout) holds, reconnecting or not
+            assert got.error is None or isinstance(got.error, SmartDCError), (plan, got)
+            if got.error is not None:
+                break
+        closed = run_bounded(feed.close, within=WS_READ + SLACK)
+        assert closed.ended, plan  # close() holds whatever the server does
+        assert closed.error is None, (plan, closed)
