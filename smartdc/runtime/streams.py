@@ -263,9 +263,16 @@ class ByteStream:
         return message if isinstance(message, bytes) else message.encode("utf-8")
 
     def read(self, n: int, timeout: float | None = None) -> bytes:
-        """Exactly ``n`` bytes (``timeout`` applies to each message waited for)."""
+        """Exactly ``n`` bytes, within ``timeout`` seconds in all (however the server spreads
+        them over messages); on :class:`RequestTimeout` the bytes read so far stay buffered."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         while len(self._buffer) < n:
-            message = self._socket.recv(timeout)
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise RequestTimeout(
+                    f"{self._socket.path}: {n} bytes did not come within {timeout:g} s"
+                )
+            message = self._socket.recv(left)
             self._buffer += message if isinstance(message, bytes) else message.encode("utf-8")
         out, self._buffer = self._buffer[:n], self._buffer[n:]
         return out

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from smartdc import CloudAPI
-from smartdc.errors import SmartDCError, WaitTimeout
+from smartdc.errors import RequestTimeout, SmartDCError, WaitTimeout
 from smartdc.runtime.streams import StreamGap
 
 from .conftest import MakeConfig
@@ -200,3 +200,22 @@ def test_the_handshakes_signature_is_in_no_log_at_any_level(
     logged = "\n".join(f"{r.name} {r.getMessage()} {r.args!r}" for r in caplog.records)
     for secret in SECRETS:
         assert secret not in logged
+
+
+def test_a_console_read_keeps_its_timeout_however_the_bytes_are_spread(
+    make_config: MakeConfig,
+) -> None:
+    """The server sends one byte per message, each well within the timeout."""
+    from .wsserver import BINARY, accept, frame, send_all
+
+    def trickle(conn: Any, head: bytes, stop: threading.Event) -> None:
+        accept(conn, head)
+        while not stop.wait(0.2) and send_all(conn, frame(BINARY, b"R"), stop):
+            pass
+
+    with HostileWebSocketServer(trickle) as server:
+        console = _api(make_config, server).connect_machine_vnc(id=MACHINE)
+        outcome = run_bounded(lambda: console.read(100, timeout=1.0), within=8.0)
+        assert outcome.ended, "read(100, timeout=1) took a timeout per byte"
+        assert isinstance(outcome.error, RequestTimeout), outcome
+        console.close()
