@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from smartdc.cli import listings
+from smartdc.cli import firewall, images, listings
+from smartdc.cli.answers import answer_json, filters
 from smartdc.cli.context import Context
 from smartdc.cli.output import terminal_safe
-from smartdc.cli.values import operation_arguments, read_text
+from smartdc.cli.values import read_text
 from smartdc.errors import ArgumentError
 
 if TYPE_CHECKING:
     pass
 
 Adder = Callable[..., argparse.ArgumentParser]
-
-
-def filters(ctx: Context, operation: str) -> dict[str, Any]:
-    """The FIELD=VALUE arguments as the operation's typed query parameters."""
-    items = getattr(ctx.args, "filters", None) or []
-    if not items:
-        return {}
-    api = ctx.api()
-    return operation_arguments(
-        api.meta.operation(operation), items, api.meta.service_model.enum_names
-    )
 
 
 def cmd_services(ctx: Context) -> int:
@@ -42,38 +31,6 @@ def cmd_account(ctx: Context) -> int:
 
 def cmd_datacenters(ctx: Context) -> int:
     ctx.printer.mapping(ctx.datacenter().datacenters(), ("name", "url"))
-    return 0
-
-
-def answer_json(ctx: Context, operation: str, params: dict[str, Any]) -> list[Any]:
-    """A listing operation's answer as parsed JSON, for printing: no model is decoded (a table
-    shows a few fields; ``-j`` prints the objects as the server sent them)."""
-    from smartdc.errors import InvalidResponseError
-
-    api = ctx.api()
-    response = api.meta.call(api.meta.operation(operation), params, decode=False)
-    found = json.loads(response.body) if response.body else []
-    if not isinstance(found, list):
-        raise InvalidResponseError(f"{operation}: the answer is not a JSON array")
-    return found
-
-
-def cmd_images(ctx: Context) -> int:
-    params = filters(ctx, "ListImages")
-    if getattr(ctx.args, "all", False):
-        params.setdefault("state", "all")  # triton's -a: inactive images too
-    images = answer_json(ctx, "ListImages", params)
-    ctx.printer.listing(
-        images,
-        listings.of(
-            "Image",
-            ("shortid", "name", "version", "flags", "os", "type", "pubdate"),
-            long=("id", "name", "version", "state", "flags", "os", "type", "pubdate"),
-            sort=("published_at",),
-            computed={"flags": listings.image_flags, "pubdate": listings.pubdate},
-        ),
-        raw=True,
-    )
     return 0
 
 
@@ -152,19 +109,6 @@ def cmd_networks(ctx: Context) -> int:
     return 0
 
 
-def cmd_fwrules(ctx: Context) -> int:
-    ctx.printer.listing(
-        ctx.datacenter().firewall_rules(),
-        listings.of(
-            "FirewallRule",
-            ("shortid", "enabled", "global", "log", "rule"),
-            long=("id", "enabled", "global", "log", "rule", "description"),
-            sort=("rule",),
-        ),
-    )
-    return 0
-
-
 def cmd_volumes(ctx: Context) -> int:
     ctx.printer.listing(
         ctx.datacenter().volumes(**filters(ctx, "ListVolumes")),
@@ -197,20 +141,6 @@ def _getter(kind: str) -> Callable[[Context], int]:
     return run
 
 
-def fwrule_id(ctx: Context, ref: str) -> str:
-    """A firewall rule's id from its id or short id (rules have no names)."""
-    from smartdc.facade import references
-    from smartdc.facade.lookup import is_uuid
-
-    return ref if is_uuid(ref) else str(references.firewall_rule(ctx.api(), ref).id)
-
-
-def all_images_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "-a", "--all", action="store_true", help="inactive images too (as state=all)"
-    )
-
-
 def keys_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-A",
@@ -227,14 +157,19 @@ def add_commands(add: Adder) -> None:
     add("datacenters", cmd_datacenters, help="list the datacenters of this cloud")
     add("services", cmd_services, help="list the services of this datacenter")
     for name, func, what, aliases in (
-        ("images", cmd_images, "images (filters: name=, os=, version=, state=...)", ["imgs"]),
+        (
+            "images",
+            images.cmd_images,
+            "images (filters: name=, os=, version=, state=...)",
+            ["imgs"],
+        ),
         ("packages", cmd_packages, "packages (filters: name=, memory=, group=...)", ["pkgs"]),
         ("volumes", cmd_volumes, "volumes (filters: name=, state=, type=...)", ["vols"]),
     ):
         parser = add(name, func, help=f"list {what}", aliases=aliases)
         parser.add_argument("filters", nargs="*", metavar="FIELD=VALUE")
         if name == "images":
-            all_images_flag(parser)
+            images.all_images_flag(parser)
         listings.table_flags(parser)
     keys_flags(add("keys", cmd_keys, help="list the account's SSH keys"))
     key = add("key", None, help="list, show, add or delete SSH keys")
@@ -253,7 +188,7 @@ def add_commands(add: Adder) -> None:
     key_delete.add_argument("names", nargs="+", metavar="NAME", help="name or fingerprint")
     key_delete.add_argument("-y", "--yes", action="store_true", help="(no prompt: accepted)")
     listings.table_flags(add("networks", cmd_networks, help="list networks"))
-    listings.table_flags(add("fwrules", cmd_fwrules, help="list firewall rules"))
+    listings.table_flags(add("fwrules", firewall.cmd_fwrules, help="list firewall rules"))
     group_help = {
         "image": "list, show, create, wait for, share, clone or delete images",
         "package": "list or show packages",
@@ -289,7 +224,5 @@ def add_commands(add: Adder) -> None:
             keys_flags(listed)
         else:
             listings.table_flags(listed)
-    from smartdc.cli import firewall, images
-
     firewall.add_fwrule_commands(add, groups["fwrule"])
     images.add_commands(add, groups["image"])

@@ -143,9 +143,8 @@ def bash_script(parser: argparse.ArgumentParser) -> str:
 
 
 def cmd_completion(ctx: Context) -> int:
-    from smartdc.cli.main import build_parser
-
-    script = bash_script(build_parser())
+    # the whole parser, built by smartdc.cli.main (handed in: this module never imports it)
+    script = bash_script(ctx.args.build_parser())
     if ctx.args.shell == "zsh":
         script = ZSH + script
     ctx.out.write(script)
@@ -157,7 +156,7 @@ _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@:-]*")
 
 def cmd_complete(ctx: Context) -> int:
     """``smartdc complete KIND``: the names the completion script offers, one per line."""
-    from smartdc.cli.catalog import answer_json
+    from smartdc.cli.answers import answer_json
 
     kind = ctx.args.kind
     found: set[str] = set()
@@ -180,7 +179,8 @@ def cmd_complete(ctx: Context) -> int:
     return 0
 
 
-def add_commands(add: Adder) -> None:
+def add_commands(add: Adder, build_parser: Callable[[], argparse.ArgumentParser]) -> None:
+    """``build_parser``: the whole command line's parser (what the completion script covers)."""
     complete = add(
         "complete", cmd_complete, help="names for the completion script (instances, images...)"
     )
@@ -193,3 +193,4 @@ def add_commands(add: Adder) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("shell", nargs="?", default="bash", choices=("bash", "zsh"))
+    parser.set_defaults(build_parser=build_parser)

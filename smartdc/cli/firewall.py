@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from smartdc.cli import listings
-from smartdc.cli.catalog import cmd_fwrules, fwrule_id
 from smartdc.cli.context import Context
 from smartdc.cli.output import Listing, terminal_safe
 from smartdc.cli.values import read_text
@@ -22,6 +21,27 @@ Adder = Callable[..., argparse.ArgumentParser]
 # the fields UpdateFirewallRule takes, and how a KEY=VALUE value is read for each (triton's
 # UPDATE_FWRULE_FIELDS)
 UPDATE_FIELDS: dict[str, type] = {"rule": str, "enabled": bool, "log": bool, "description": str}
+
+
+def cmd_fwrules(ctx: Context) -> int:
+    ctx.printer.listing(
+        ctx.datacenter().firewall_rules(),
+        listings.of(
+            "FirewallRule",
+            ("shortid", "enabled", "global", "log", "rule"),
+            long=("id", "enabled", "global", "log", "rule", "description"),
+            sort=("rule",),
+        ),
+    )
+    return 0
+
+
+def fwrule_id(ctx: Context, ref: str) -> str:
+    """A firewall rule's id from its id or short id (rules have no names)."""
+    from smartdc.facade import references
+    from smartdc.facade.lookup import is_uuid
+
+    return ref if is_uuid(ref) else str(references.firewall_rule(ctx.api(), ref).id)
 
 
 def _fwrule_listing() -> Listing:
@@ -125,11 +145,11 @@ def cmd_delete(ctx: Context) -> int:
 
 
 def cmd_rule_instances(ctx: Context) -> int:
-    from smartdc.cli.instances import _image_names
+    from smartdc.cli.acting import image_names
 
     api = ctx.datacenter().api
     machines = api.list_firewall_rule_machines(id=fwrule_id(ctx, ctx.args.id))
-    ctx.printer.listing(machines, listings.instances(lambda: _image_names(ctx)))
+    ctx.printer.listing(machines, listings.instances(lambda: image_names(ctx)))
     return 0
 
 
@@ -142,7 +162,7 @@ def cmd_instance_fwrules(ctx: Context) -> int:
 
 def _instance_switch(enable: bool) -> Callable[[Context], int]:
     def run(ctx: Context) -> int:
-        from smartdc.cli.instances import switch_each
+        from smartdc.cli.acting import switch_each
 
         if enable:
             return switch_each(

@@ -7,12 +7,38 @@ from collections.abc import Callable
 from typing import Any
 
 from smartdc.cli import creating, listings
+from smartdc.cli.answers import answer_json, filters
 from smartdc.cli.context import Context
 from smartdc.cli.listings import short
 from smartdc.cli.output import terminal_safe
 from smartdc.errors import ArgumentError
 
 Adder = Callable[..., argparse.ArgumentParser]
+
+
+def cmd_images(ctx: Context) -> int:
+    params = filters(ctx, "ListImages")
+    if getattr(ctx.args, "all", False):
+        params.setdefault("state", "all")  # triton's -a: inactive images too
+    images = answer_json(ctx, "ListImages", params)
+    ctx.printer.listing(
+        images,
+        listings.of(
+            "Image",
+            ("shortid", "name", "version", "flags", "os", "type", "pubdate"),
+            long=("id", "name", "version", "state", "flags", "os", "type", "pubdate"),
+            sort=("published_at",),
+            computed={"flags": listings.image_flags, "pubdate": listings.pubdate},
+        ),
+        raw=True,
+    )
+    return 0
+
+
+def all_images_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-a", "--all", action="store_true", help="inactive images too (as state=all)"
+    )
 
 
 def find_image(ctx: Context, ref: str) -> Any:
@@ -58,12 +84,12 @@ def cmd_delete(ctx: Context) -> int:
 
 
 def _wait_one(ctx: Context, image_id: str, states: list[str]) -> Any:
-    from smartdc.cli.parts import _poll
+    from smartdc.cli.waits import poll_until
     from smartdc.errors import WaitFailed
 
     api = ctx.datacenter().api
     wanted = set(states)
-    image = _poll(
+    image = poll_until(
         ctx,
         f"image {short(image_id)}",
         lambda: api.get_image(id=image_id),
@@ -132,8 +158,6 @@ def _listing() -> Any:
 
 def add_commands(add: Adder, group: Any) -> None:
     """Under ``image`` (whose ``get`` catalog adds)."""
-    from smartdc.cli.catalog import all_images_flag, cmd_images
-
     listed = add("list", cmd_images, help="list images", parent=group, aliases=["ls"])
     listed.add_argument("filters", nargs="*", metavar="FIELD=VALUE")
     all_images_flag(listed)

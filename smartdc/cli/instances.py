@@ -8,9 +8,10 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from smartdc.cli import creating, listings
-from smartdc.cli.catalog import filters
+from smartdc.cli.acting import each, finish, image_names
+from smartdc.cli.acting import label as machine_label
+from smartdc.cli.answers import filters
 from smartdc.cli.context import Context
-from smartdc.cli.listings import short
 from smartdc.cli.output import cell, terminal_safe
 from smartdc.cli.values import parse_assignments
 from smartdc.errors import ArgumentError
@@ -25,54 +26,6 @@ INSTANCE_COLUMNS = ["shortid", "name", "state", "primaryIp", "package", "created
 TARGET_STATE = {"start": "running", "stop": "stopped", "delete": "deleted"}
 
 
-def _label(machine: BoundMachine) -> str:
-    return terminal_safe(f"{machine.name or '-'} ({short(machine.id)})")
-
-
-def each(
-    ctx: Context, refs: Sequence[str], act: Callable[[BoundMachine], object]
-) -> list[BoundMachine]:
-    """``act(machine)`` on each instance named, as triton does: one that cannot be found or
-    refuses is reported on stderr and the others are still acted on. Returns those acted on;
-    ``ctx.failures`` counts the others (the command then exits 1, see :func:`finish`)."""
-    from smartdc.cli.main import report
-    from smartdc.errors import SmartDCError
-
-    done = []
-    for ref in refs:
-        try:
-            machine = ctx.machine(ref)
-            act(machine)
-        except SmartDCError as exc:
-            status = report(exc, ctx.err)
-            ctx.failures.append(status)
-            continue
-        done.append(machine)
-    return done
-
-
-def finish(ctx: Context) -> int:
-    """The exit status of a command on several targets: 0 if each worked, else 1 (triton's
-    "command failure", even when what failed was not found)."""
-    return 1 if ctx.failures else 0
-
-
-def switch_each(
-    ctx: Context, what: str, switch: Callable[[BoundMachine, bool, float | None], object]
-) -> int:
-    """``switch(machine, wait, timeout)`` for each of ``--instances``, saying on stderr that
-    ``what`` (e.g. "enable firewall") was done, or requested when not waited for."""
-    wait, timeout = ctx.args.wait, ctx.args.timeout
-
-    def act(machine: BoundMachine) -> None:
-        switch(machine, wait, timeout)
-        done = "done" if wait else "requested"
-        ctx.err.write(f"{what}: {done} for instance {_label(machine)}\n")
-
-    each(ctx, ctx.args.instances, act)
-    return finish(ctx)
-
-
 def _show(ctx: Context, machines: Sequence[BoundMachine]) -> None:
     ctx.printer.records(machines, INSTANCE_COLUMNS, formatters={"shortid": listings.shortid})
 
@@ -84,7 +37,7 @@ def _wait(ctx: Context, machines: list[BoundMachine], state: str | Sequence[str]
 
     states: Any = checked_states(state)  # a typo is a usage error, not an endless wait
     timeout = getattr(ctx.args, "timeout", None)
-    label = _label(machines[0]) if len(machines) == 1 else f"{len(machines)} instances"
+    label = machine_label(machines[0]) if len(machines) == 1 else f"{len(machines)} instances"
     shown = " or ".join(states)
     progress = ctx.progress(f"waiting for {label} to be {shown}", total=len(machines))
     if len(machines) == 1 or len(states) > 1:
@@ -102,29 +55,6 @@ def _wait(ctx: Context, machines: list[BoundMachine], state: str | Sequence[str]
         progress.done(", ".join(f"{reached.count(s)} {s}" for s in sorted(set(reached))))
 
 
-def _image_names(ctx: Context) -> dict[str, str]:
-    """Image id -> ``name@version`` for the ``img`` column (every state, as triton looks them up;
-    an account that may not list images just gets short ids). Read from the JSON: no model is
-    decoded for a column."""
-    from smartdc.errors import CloudAPIError
-
-    api = ctx.api()
-    try:
-        response = api.meta.call(api.meta.operation("ListImages"), {"state": "all"}, decode=False)
-    except CloudAPIError as exc:
-        if exc.status == 403:
-            return {}
-        raise
-    images = json.loads(response.body) if response.body else []
-    if not isinstance(images, list):
-        return {}
-    return {
-        str(i["id"]): f"{i.get('name')}@{i.get('version')}"
-        for i in images
-        if isinstance(i, dict) and isinstance(i.get("id"), str)
-    }
-
-
 def cmd_instances(ctx: Context) -> int:
     params = filters(ctx, "ListMachines")
     if ctx.printer.json_mode:
@@ -137,7 +67,7 @@ def cmd_instances(ctx: Context) -> int:
         out = ctx.printer.out
         encode = json.JSONEncoder(separators=(",", ":")).encode  # made once, not per machine
         lines: list[str] = []
-        computed = listings.computed_json(_image_names(ctx))
+        computed = listings.computed_json(image_names(ctx))
 
         def write() -> None:
             if lines:
@@ -164,7 +94,7 @@ def cmd_instances(ctx: Context) -> int:
     # A table needs a few fields of each machine: read from the parsed JSON, no model decoded
     api = ctx.api()
     machines = (item for item, _ in api.meta.paginate_json("ListMachines", params))
-    ctx.printer.listing(machines, listings.instances(lambda: _image_names(ctx)), raw=True)
+    ctx.printer.listing(machines, listings.instances(lambda: image_names(ctx)), raw=True)
     return 0
 
 
@@ -214,14 +144,14 @@ def cmd_create(ctx: Context) -> int:
     machine = dc.create_machine(if_absent=args.if_absent, **params)
     try:
         # the id first, on stderr: whatever happens next, the machine can be found again
-        ctx.err.write(f"created instance {_label(machine)}: {terminal_safe(machine.id)}\n")
+        ctx.err.write(f"created instance {machine_label(machine)}: {terminal_safe(machine.id)}\n")
         if args.wait and ctx.printer.json_mode:
             ctx.printer.record(machine)  # triton's -w -j: the object as created, then as running
         if args.wait:
             _wait(ctx, [machine], "running")
     except KeyboardInterrupt:
         ctx.err.write(
-            f"\ninterrupted: instance {_label(machine)} exists (id {machine.id}); wait for it "
+            f"\ninterrupted: instance {machine_label(machine)} exists (id {machine.id}); wait for it "
             f"with: smartdc instance wait {machine.id}\n"
         )
         return 130
@@ -263,21 +193,21 @@ def _action(action: str) -> Callable[[Context], int]:
             else:
                 getattr(machine, action)()
             if not ctx.args.wait:
-                ctx.err.write(f"{action}: requested for {_label(machine)}\n")
+                ctx.err.write(f"{action}: requested for {machine_label(machine)}\n")
 
         machines = each(ctx, ctx.args.instances, act)
         if ctx.args.wait and machines:
             try:
                 _wait(ctx, machines, TARGET_STATE[action])
             except Exception as exc:
-                from smartdc.cli.main import report
+                from smartdc.cli.failures import report
 
                 ctx.failures.append(report(exc, ctx.err))
                 return 1
             if action != "delete":
                 _show(ctx, machines)
             else:
-                ctx.err.write(f"deleted {', '.join(_label(m) for m in machines)}\n")
+                ctx.err.write(f"deleted {', '.join(machine_label(m) for m in machines)}\n")
         return finish(ctx)
 
     return run
@@ -287,7 +217,9 @@ def cmd_reboot(ctx: Context) -> int:
     # no state change: with --wait, the machine's audit trail says when the reboot is done
     def act(machine: BoundMachine) -> None:
         machine.reboot(wait=ctx.args.wait, timeout=ctx.args.timeout)
-        ctx.err.write(f"reboot: {'done' if ctx.args.wait else 'requested'} for {_label(machine)}\n")
+        ctx.err.write(
+            f"reboot: {'done' if ctx.args.wait else 'requested'} for {machine_label(machine)}\n"
+        )
 
     machines = each(ctx, ctx.args.instances, act)
     if ctx.args.wait and machines:
@@ -298,7 +230,7 @@ def cmd_reboot(ctx: Context) -> int:
 def cmd_resize(ctx: Context) -> int:
     machine = ctx.machine(ctx.args.instance)
     machine.resize(ctx.args.package, wait=ctx.args.wait, timeout=ctx.args.timeout)
-    ctx.err.write(f"resize to {ctx.args.package}: requested for {_label(machine)}\n")
+    ctx.err.write(f"resize to {ctx.args.package}: requested for {machine_label(machine)}\n")
     if ctx.args.wait:
         _show(ctx, [machine])
     return 0
@@ -343,9 +275,9 @@ def _settled(ctx: Context, live: Any, kind: str, done: Callable[[dict[str, Any]]
     """With ``-w``: until the instance's {kind}s show the change (the server applies it in a
     job), as triton's ``tag set -w`` waits."""
     if getattr(ctx.args, "wait", False):
-        from smartdc.cli.parts import _poll
+        from smartdc.cli.waits import poll_until
 
-        _poll(ctx, f"{kind} change on {ctx.args.instance}", live.to_dict, done)
+        poll_until(ctx, f"{kind} change on {ctx.args.instance}", live.to_dict, done)
 
 
 def _map_set(kind: str) -> Callable[[Context], int]:
@@ -448,14 +380,14 @@ def cmd_snapshot_delete(ctx: Context) -> int:
     machine = ctx.machine(ctx.args.instance)
     for name in ctx.args.names:
         machine.snapshot(name).delete(wait=ctx.args.wait, timeout=ctx.args.timeout)
-        ctx.err.write(f"deleted snapshot {name} of {_label(machine)}\n")
+        ctx.err.write(f"deleted snapshot {name} of {machine_label(machine)}\n")
     return 0
 
 
 def cmd_snapshot_boot(ctx: Context) -> int:
     machine = ctx.machine(ctx.args.instance)
     machine.snapshot(ctx.args.name).start()
-    ctx.err.write(f"booting {_label(machine)} from snapshot {ctx.args.name}\n")
+    ctx.err.write(f"booting {machine_label(machine)} from snapshot {ctx.args.name}\n")
     if ctx.args.wait:
         _wait(ctx, [machine], "running")
         _show(ctx, [machine])

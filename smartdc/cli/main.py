@@ -14,13 +14,18 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from smartdc._version import __version__
 from smartdc.cli.context import Context
+from smartdc.cli.failures import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    cli_words,
+    report,
+)
 from smartdc.cli.output import TerminalStream, terminal_safe
 
 if TYPE_CHECKING:
     from smartdc.runtime.waiting import WaitClock
 
-EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_NOT_FOUND, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-_MESSAGE_CHARS = 1000  # of a server message in the error line
 
 Command = Callable[[Context], int]
 
@@ -215,7 +220,7 @@ def build_parser(only: str | None = None, then: str | None = None) -> argparse.A
     instances.add_commands(add)
     api.add_commands(add)
     demo.add_commands(add)
-    completion.add_commands(add)
+    completion.add_commands(add, build_parser)
     top.add_parser("sim", help="run the embedded CloudAPI simulator (smartdc sim --help)")
     top.add_parser("help", help="help on a command (smartdc help instance create)")
     from smartdc.cli.examples import finish_help
@@ -272,20 +277,6 @@ def _parse(argv: list[str]) -> tuple[argparse.ArgumentParser, argparse.Namespace
     return parser, parser.parse_args(argv)
 
 
-def _api_error_text(exc: BaseException) -> str:
-    from smartdc.errors import CloudAPIError
-
-    if isinstance(exc, CloudAPIError):
-        request = f" (request id {exc.request_id})" if exc.request_id else ""
-        message = exc.message or str(exc)
-        if len(message) > _MESSAGE_CHARS:
-            message = (
-                f"{message[:_MESSAGE_CHARS]}... ({len(message) - _MESSAGE_CHARS} more characters)"
-            )
-        return f"{exc.error_code or 'error'}: {message}{exc.details()}{request}"
-    return f"{type(exc).__name__}: {exc}"
-
-
 def run(
     argv: Sequence[str],
     out: TextIO | None = None,
@@ -332,30 +323,6 @@ def run(
             ctx.close()
 
 
-# Library wording -> the command line's spelling of the same advice.
-_CLI_WORDS = (
-    ("pass ca_certs=<bundle>", "give --ca-certs BUNDLE"),
-    ("ca_certs=<bundle>", "--ca-certs BUNDLE"),
-    ("insecure=True / TRITON_TLS_INSECURE", "--insecure or TRITON_TLS_INSECURE"),
-    ("insecure=True", "--insecure"),
-    ("pass allow_plaintext=True", "give --allow-plaintext"),
-    ("allow_plaintext=True", "--allow-plaintext"),
-    ("pass url=... or location=...", "give --url"),
-    ("pass account=...", "give --account"),
-    (
-        "pass key_id=... (fingerprint or name) or secret=<private key path>",
-        "give --key-id (fingerprint or name) or --key-file",
-    ),
-)
-
-
-def cli_words(text: str) -> str:
-    """A library message with its Python keywords replaced by the CLI flags that set them."""
-    for python, flag in _CLI_WORDS:
-        text = text.replace(python, flag)
-    return text
-
-
 @contextmanager
 def _diagnosis(err: TextIO, *, verbose: bool) -> Iterator[None]:
     """While a command runs: warnings as one ``smartdc: warning:`` line each (no source path),
@@ -399,37 +366,3 @@ def closed_pipe(out: TextIO) -> int:
     os.dup2(devnull, fileno)
     os.close(devnull)
     return EXIT_OK
-
-
-def exit_status(exc: BaseException) -> int:
-    """triton's exit status for an error: 3 when what was named does not exist (no such name,
-    id or short id; the server's ``ResourceNotFound``; a 410 for a deleted resource), else 1."""
-    from smartdc.errors import CloudAPIError, NotFoundError
-
-    if isinstance(exc, NotFoundError):
-        return EXIT_NOT_FOUND
-    if isinstance(exc, CloudAPIError) and (
-        exc.status == 410 or (exc.status == 404 and exc.error_code == "ResourceNotFound")
-    ):
-        return EXIT_NOT_FOUND
-    return EXIT_API
-
-
-def report(exc: Exception, err: TextIO) -> int:
-    """Say what went wrong on ``err``, as one line; returns the exit status it calls for (an
-    error not of smartdc's own is raised again)."""
-    from smartdc.cli.output import ColumnError
-    from smartdc.errors import ArgumentError, ConfigError, SmartDCError, UnknownOperationError
-
-    # Messages may quote the server (names, error texts, request ids): printed terminal-safe.
-    if isinstance(exc, (ConfigError, ArgumentError, UnknownOperationError, ColumnError)):
-        err.write(f"smartdc: error: {terminal_safe(cli_words(str(exc)), keep_newlines=True)}\n")
-        return EXIT_USAGE
-    if isinstance(exc, SmartDCError):
-        text = cli_words(_api_error_text(exc))
-        err.write(f"smartdc: {terminal_safe(text, keep_newlines=True)}\n")
-        return exit_status(exc)
-    if isinstance(exc, OSError):
-        err.write(f"smartdc: {terminal_safe(str(exc), keep_newlines=True)}\n")
-        return EXIT_API
-    raise exc

@@ -11,11 +11,10 @@ from typing import Any
 from smartdc.cli import listings
 from smartdc.cli.context import Context
 from smartdc.cli.output import Listing, as_json
+from smartdc.cli.waits import poll_until
 from smartdc.errors import ArgumentError
 
 Adder = Callable[..., argparse.ArgumentParser]
-POLL_SECONDS = 2.0  # the longest delay between two polls of a CLI wait (triton polls every 1-2 s)
-WAIT_SECONDS = 1800.0  # a CLI wait's deadline without --timeout
 MIGRATION_ACTIONS = ("begin", "sync", "switch", "automatic", "pause", "abort", "finalize")
 
 
@@ -47,7 +46,7 @@ def cmd_audit(ctx: Context) -> int:
 
 def _deletion_protection(enable: bool) -> Callable[[Context], int]:
     def run(ctx: Context) -> int:
-        from smartdc.cli.instances import switch_each
+        from smartdc.cli.acting import switch_each
 
         if enable:
             return switch_each(
@@ -119,51 +118,10 @@ def cmd_nic_add(ctx: Context) -> int:
     return 0
 
 
-class _Seen:
-    """One poll of a CLI wait: the fetched object and whether it is what is awaited."""
-
-    def __init__(self, value: Any, done: bool) -> None:
-        self.value = value
-        self.done = done
-        self.state = str(getattr(value, "state", ""))
-
-
-def _poll(ctx: Context, what: str, fetch: Callable[[], Any], done: Callable[[Any], bool]) -> Any:
-    """``fetch()`` until ``done`` says so, run by the client's waiter engine: its clock, jittered
-    backoff, transient errors retried, a deadline (``--timeout``, else WAIT_SECONDS), progress."""
-    from smartdc.runtime.waiting import AcceptorSpec, Poll, WaiterSpec
-
-    api = ctx.datacenter().api
-    progress = ctx.progress(what)
-    spec = WaiterSpec(
-        name=what,
-        operation="",
-        description=f"Waits until {what} is done.",
-        min_delay=1.0,
-        max_delay=POLL_SECONDS,
-        timeout=WAIT_SECONDS,
-        acceptors=(AcceptorSpec("success", "path", True, "done"),),
-        shown="state",
-    )
-
-    def poll() -> tuple[int, _Seen]:
-        found = fetch()
-        return 200, _Seen(found, done(found))
-
-    def on_poll(seen: Poll) -> None:
-        progress(str(seen.state), seen.elapsed)
-
-    found: _Seen = api.meta.run_waiter(
-        spec, poll, timeout=ctx.args.timeout, on_poll=on_poll, what=what
-    )
-    progress.done(found.state)
-    return found.value
-
-
 def _wait_nic(ctx: Context, machine_id: str, mac: str) -> Any:
     """Until the NIC is running or stopped (it follows its instance's state), as triton waits."""
     api = ctx.datacenter().api
-    return _poll(
+    return poll_until(
         ctx,
         f"NIC {mac}",
         lambda: api.get_nic(id=machine_id, mac=_mac(mac)),
@@ -334,7 +292,7 @@ def _migration_action(action: str) -> Callable[[Context], int]:
         migration = api.migrate(id=machine_id, action=action)
         if getattr(ctx.args, "wait", False) and action != "finalize":
             # until the action is over: paused (after begin or sync), or an end state
-            migration = _poll(
+            migration = poll_until(
                 ctx,
                 f"migration {action}",
                 lambda: _migration_or_none(ctx, machine_id),
