@@ -17,6 +17,7 @@ CORE = (
     "smartdc.headers",
     "smartdc.transport",
     "smartdc.transient",
+    "smartdc.clock",
     "smartdc.errors",
     "smartdc.runtime",
     "smartdc.websocket",
