@@ -595,8 +595,13 @@ def main() -> None:
     module = AnsibleModule(
         argument_spec=argument_spec(),
         supports_check_mode=True,
-        mutually_exclusive=[("count", "exact_count")],
+        mutually_exclusive=[
+            ("count", "exact_count"),
+            ("new_name", "count"),
+            ("new_name", "exact_count"),
+        ],
         required_one_of=[("name", "count", "exact_count")],
+        required_by={"image_version": "image", "new_name": "name"},
     )
     run_module(module, lambda: InstanceManager(module).run())
 
