@@ -143,6 +143,7 @@ class Response:
     headers: tuple[tuple[str, str], ...]
     stream_send: TypeRef | None = None  # websocket: the message sent after each connection
     stream_receive: TypeRef | None = None  # websocket: each message received (None: bytes)
+    header_since: tuple[tuple[str, str], ...] = ()  # (header, the release that brought it)
 
     @property
     def may_be_empty(self) -> bool:

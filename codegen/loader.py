@@ -354,9 +354,17 @@ def _operation(
             tuple(response["status"]),
             content,
             body,
-            tuple((str(k), str(v)) for k, v in (response.get("headers") or {}).items()),
+            tuple(
+                (str(k), str(v["type"] if isinstance(v, dict) else v))
+                for k, v in (response.get("headers") or {}).items()
+            ),
             stream_send,
             stream_receive,
+            tuple(
+                (str(k), str(v["since"]))
+                for k, v in (response.get("headers") or {}).items()
+                if isinstance(v, dict)
+            ),
         ),
         errors=tuple(spec.get("errors") or ()),
         auth=bool(spec.get("auth", True)),
@@ -567,6 +575,12 @@ def _check_since(spec: ir.ApiSpec, files: dict[str, str], problems: list[str]) -
                     f"{where}: operations.{op.name}.since: {op.since} is newer than the server"
                     f" ({spec.info.server_version})"
                 )
+            for header, since in op.response.header_since:
+                if bad(since):
+                    problems.append(
+                        f"{where}: operations.{op.name}.response.headers.{header}.since: {since}"
+                        " must be after 9.0.0 and at most the server's version"
+                    )
             floor = max(base, ir.version_key(op.since)) if op.since else base
             for param in op.params:
                 if param.since is not None and (

@@ -485,6 +485,7 @@ class Renderer:
                 "spec_since.py.j2",
                 facts=since.operation_facts(spec),
                 values=since.value_facts(spec),
+                headers=since.header_facts(spec),
                 any_item=since.ANY_ITEM,
                 any_value=since.ANY_VALUE,
             ),

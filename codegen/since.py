@@ -72,6 +72,17 @@ def value_facts(spec: ir.ApiSpec) -> dict[str, tuple[tuple[str, str], ...]]:
     return found
 
 
+def header_facts(spec: ir.ApiSpec) -> dict[str, str]:
+    """Response headers a release after 9.0.0 brought, with that release (the earliest any
+    operation names: a header the server sets on every answer is named once per operation)."""
+    found: dict[str, str] = {}
+    for op in spec.operations.values():
+        for header, since in op.response.header_since:
+            if header not in found or ir.version_key(since) < ir.version_key(found[header]):
+                found[header] = since
+    return dict(sorted(found.items()))
+
+
 def operation_facts(spec: ir.ApiSpec) -> list[OperationSince]:
     """Every operation with its since facts (the routes without any tell an older server's
     unknown ``?action=`` from an unknown route)."""

@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "8960490b0c90"
+SPEC_DIGEST = "e6fe6260c8fc"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""

@@ -374,7 +374,6 @@ class Dispatcher:
             ("Date", formatdate(usegmt=True)),
             ("Server", f"cloudapi/{self.sim.settings.server_version}"),
             ("Request-Id", request_id),
-            ("Triton-Datacenter-Name", dc.name),
         ]
         if api_version is not None:
             headers.append(("Api-Version", api_version))

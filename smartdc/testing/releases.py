@@ -70,6 +70,7 @@ class Release:
             return since is not None and parse_release(since) > key
 
         self._changes = {name for name, since in spec_since.CHANGES.items() if not later(since)}
+        self._later_headers = {h for h, since in spec_since.HEADERS.items() if later(since)}
         self._later_values = {
             (enum, value)
             for enum, pairs in spec_since.VALUES.items()
@@ -98,6 +99,10 @@ class Release:
     @property
     def newest(self) -> bool:
         return not self._operations and self._changes == set(spec_since.CHANGES)
+
+    def sends_header(self, name: str) -> bool:
+        """Whether this release sets a response header (Triton-Datacenter-Name from 9.2.0)."""
+        return name not in self._later_headers
 
     def knows(self, enum: str, value: str) -> bool:
         """Whether this release has a value of the spec's enum (``finalize`` came in 9.8.1)."""

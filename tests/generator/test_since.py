@@ -89,6 +89,12 @@ def _spec_with(tmp_path: Path, file: str, old: str, new: str) -> Path:
             "since",
         ),
         (
+            "groups/account.yaml",
+            "          since: 9.2.0",
+            "          since: 9.0.0",
+            "operations.Ping.response.headers.Triton-Datacenter-Name.since: 9.0.0 must be after",
+        ),
+        (
             "groups/migrations.yaml",
             "        since: 9.8.1",
             "        since: 8.0.0",

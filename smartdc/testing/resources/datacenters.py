@@ -6,7 +6,8 @@ check: without a token the answer is the server's 403, with one its InvalidCrede
 
 from __future__ import annotations
 
-from smartdc.testing.resources.common import not_found, ok
+from smartdc.testing.resources.common import not_found
+from smartdc.testing.resources.ping import dc_header
 from smartdc.testing.router import ApiError, Router, SimRequest, SimResponse
 from smartdc.testing.state import SimState
 
@@ -17,7 +18,7 @@ def _urls(sim: SimState) -> dict[str, str]:
 
 
 def list_datacenters(req: SimRequest) -> SimResponse:
-    return ok(_urls(req.sim), **{"Triton-Datacenter-Name": req.dc.name})
+    return SimResponse(200, _urls(req.sim), dc_header(req))
 
 
 def get_datacenter(req: SimRequest) -> SimResponse:

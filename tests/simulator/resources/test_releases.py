@@ -113,6 +113,16 @@ def test_bhyve_instances_are_resized_from_9_8_3() -> None:
             )
 
 
+def test_the_datacenter_name_header_is_sent_from_9_2_by_ping_and_list_datacenters() -> None:
+    # lib/account.js ping and lib/datacenters.js list() set it; no other answer has it
+    for version, sent in (("9.1.0", False), ("9.2.0", True)):
+        with Simulator(clock=VirtualClock(), api_version=version) as sim:
+            sig = SigClient(sim.url, sim.account, load_private_key(sim.key_path))
+            for reply in (sig.get("/--ping", signed=False), sig.get("/my/datacenters")):
+                assert ("Triton-Datacenter-Name" in reply.headers) is sent, reply.headers
+            assert "Triton-Datacenter-Name" not in sig.get("/my").headers
+
+
 def test_the_migration_action_finalize_is_refused_before_9_8_1() -> None:
     # lib/migrations.js MIGRATION_ACTIONS gained finalize in 9.8.1 (the spec's enum value since)
     assert not Release("9.8.0").knows("MigrationAction", "finalize")

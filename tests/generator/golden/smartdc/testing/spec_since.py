@@ -6,7 +6,7 @@ plays an older server from these (``Simulator(api_version="9.15.0")``) and never
 ``OPERATIONS``: name -> (method, path, fixed query, since of the operation or None, request
 parameters (wire name, since), answered fields (JSON path, since)). A path's ``*`` is every item of
 a list, ``{}`` every value of a map. ``VALUES``: enum values, enum -> ((value, since), ...).
-``CHANGES``: behaviour changes, name -> since.
+``HEADERS``: response headers, name -> since. ``CHANGES``: behaviour changes, name -> since.
 """
 
 from __future__ import annotations
@@ -35,5 +35,8 @@ OPERATIONS: dict[str, Operation] = {
 
 # enum -> ((value, since), ...): the values a release after 9.0.0 brought
 VALUES: dict[str, tuple[tuple[str, str], ...]] = {}
+
+# response header -> the release that brought it
+HEADERS: dict[str, str] = {}
 
 CHANGES: dict[str, str] = {}
