@@ -198,7 +198,10 @@ def cmd_ip(ctx: Context) -> int:
     if not machine.model.primary_ip:
         ctx.err.write(f"smartdc: instance {terminal_safe(machine.id)} has no primary IP\n")
         return 1
-    ctx.printer.line(terminal_safe(str(machine.model.primary_ip)))
+    # printed for scripts ("ssh $(smartdc ip web)"): only what parses as an IP address
+    label = terminal_safe(machine.name or machine.id)
+    address = checked_ip(machine.model.primary_ip, f"the primary IP of instance {label}")
+    ctx.printer.line(str(address))
     return 0
 
 

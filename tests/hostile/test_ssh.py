@@ -121,6 +121,20 @@ def test_an_address_that_is_not_an_ip_address_is_refused(
     _refused(sshd, code, err, "address" if not ip else "not an IP address")
 
 
+@pytest.mark.parametrize("ip", HOSTILE_IPS[:-2])
+def test_smartdc_ip_prints_only_an_ip_address(
+    sshd: Sshd, monkeypatch: pytest.MonkeyPatch, ip: str
+) -> None:
+    """Its output is made for scripts (``ssh $(smartdc ip web)``)."""
+    sshd.set_ip("web", ip.format(marker=sshd.marker))
+    connection = ["--url", sshd.sim.url, "--account", sshd.sim.account]
+    out, err = io.StringIO(), io.StringIO()
+    code = run([*connection, "--key-file", str(sshd.sim.key_path), "ip", "web"], out, err)
+    assert code != 0
+    assert out.getvalue() == ""
+    assert "not an IP address" in err.getvalue()
+
+
 @pytest.mark.parametrize("ip", HOSTILE_IPS[:6])
 def test_a_jump_hosts_address_is_checked_too(
     sshd: Sshd, monkeypatch: pytest.MonkeyPatch, ip: str
