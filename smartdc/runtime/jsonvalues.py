@@ -211,6 +211,14 @@ _strict: ContextVar[bool | None] = ContextVar("smartdc_strict_decoding", default
 # True while the client decodes an answer under the tolerant policy: from_json is then lazy.
 LAZY: ContextVar[bool] = ContextVar("smartdc_lazy_decoding", default=False)
 _warned: set[tuple[str, str, str]] = set()
+# os.environ's own table and the variable's key in it (bytes on POSIX), where it has them
+_ENV_TABLE: Any = getattr(os.environ, "_data", None)
+_ENV_KEY: Any = None
+if isinstance(_ENV_TABLE, dict):
+    try:
+        _ENV_KEY = os.environ.encodekey(STRICT_ENV)
+    except (AttributeError, TypeError, ValueError):
+        _ENV_KEY = None
 _warned_lock = threading.Lock()
 
 
@@ -253,6 +261,12 @@ def strict_enabled() -> bool:
     chosen = _strict.get()
     if chosen is not None:
         return chosen
+    if _ENV_KEY is not None:
+        # os.environ.get raises and catches KeyError twice when the variable is unset (the
+        # usual case): ~1 us per decoded answer. Its own table answers without an exception.
+        raw = _ENV_TABLE.get(_ENV_KEY)
+        if raw is None:
+            return False
     return os.environ.get(STRICT_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 

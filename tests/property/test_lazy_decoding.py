@@ -126,3 +126,17 @@ def test_lazy_models_pickle_and_compare_like_eager_ones() -> None:
     assert attrs.evolve(lazy, name="x") == attrs.evolve(eager, name="x")
     with pytest.raises(AttributeError):
         lazy.no_such_field  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_the_strict_switch_reads_the_environment_each_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from smartdc.runtime.jsonvalues import STRICT_ENV, strict_enabled
+
+    with strict_decoding(None):
+        monkeypatch.delenv(STRICT_ENV, raising=False)
+        assert strict_enabled() is False
+        monkeypatch.setenv(STRICT_ENV, " Yes ")
+        assert strict_enabled() is True
+        monkeypatch.setenv(STRICT_ENV, "0")
+        assert strict_enabled() is False
+        monkeypatch.delenv(STRICT_ENV)
+        assert strict_enabled() is False
