@@ -41,10 +41,12 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(BASE_STAMP)
 
 # Our signature harness (tests/httpsig: http-signature 1.4.0 as CloudAPI 9.20 runs it; tests check
-# our signatures with it), the official triton CLI
+# our signatures with it), the official triton CLI, pinned (tests/cli_parity compares smartdc with
+# that version, bench 4 times it)
 # (fidelity tests of the simulator), and node-triton 7.15's integration suite with the CLI it runs
 # (triton 7.15.3 and tap; tests/conformance runs it against the simulator; 7.15 lacks commands the
 # fidelity tests use, hence its own directory). Best effort: tests skip with a message if absent.
+TRITON_VERSION := 7.17.0
 SUITE_NODE  := $(CACHE)/node-triton-7.15
 SUITE_PKG   := $(SUITE_NODE)/node_modules/triton
 CONFORMANCE := $(SHARED)/conformance/node-triton-7.15.0/test
@@ -54,8 +56,8 @@ node-tools:
 	  if [ ! -d $(CACHE)/httpsig/node_modules/http-signature ]; then \
 	    (cd $(CACHE)/httpsig && npm install --silent --no-audit --no-fund >/dev/null 2>&1) || echo "warning: could not install the http-signature harness"; \
 	  fi; \
-	  if [ ! -x $(CACHE)/node/node_modules/triton/bin/triton ]; then \
-	    mkdir -p $(CACHE)/node && (cd $(CACHE)/node && npm install --silent --no-audit --no-fund triton >/dev/null 2>&1) || echo "warning: could not install the triton CLI"; \
+	  if ! grep -qs '"version": "$(TRITON_VERSION)"' $(CACHE)/node/node_modules/triton/package.json; then \
+	    mkdir -p $(CACHE)/node && (cd $(CACHE)/node && npm install --silent --no-audit --no-fund triton@$(TRITON_VERSION) >/dev/null 2>&1) || echo "warning: could not install the triton CLI $(TRITON_VERSION)"; \
 	  fi; \
 	  if ! grep -qs '"version": "7.15.3"' $(SUITE_PKG)/package.json || [ ! -d $(SUITE_NODE)/node_modules/tap ]; then \
 	    mkdir -p $(SUITE_NODE) && (cd $(SUITE_NODE) && npm install --silent --no-audit --no-fund triton@7.15.3 tap@12.6.1 >/dev/null 2>&1) || echo "warning: could not install triton 7.15.3 and tap"; \

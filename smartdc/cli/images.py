@@ -75,12 +75,23 @@ def cmd_create(ctx: Context) -> int:
 
 
 def cmd_delete(ctx: Context) -> int:
+    """Each image named is deleted and reported; one that fails is reported too and the others
+    are still deleted (exit 1 if any failed, as triton's)."""
+    from smartdc.cli.main import report
+    from smartdc.errors import SmartDCError
+
     api = ctx.datacenter().api
+    failed = False
     for ref in ctx.args.images:
-        image = find_image(ctx, ref)
-        api.delete_image(id=str(image.id))
+        try:
+            image = find_image(ctx, ref)
+            api.delete_image(id=str(image.id))
+        except SmartDCError as exc:
+            report(exc, ctx.err)
+            failed = True
+            continue
         ctx.printer.line(f"Deleted image {_named(image)}")
-    return 0
+    return 1 if failed else 0
 
 
 def _wait_one(ctx: Context, image_id: str, states: list[str]) -> Any:

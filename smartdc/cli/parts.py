@@ -12,7 +12,7 @@ from smartdc.cli import listings
 from smartdc.cli.context import Context
 from smartdc.cli.output import Listing, as_json
 from smartdc.cli.waits import poll_until
-from smartdc.errors import ArgumentError
+from smartdc.errors import ArgumentError, SmartDCError
 
 Adder = Callable[..., argparse.ArgumentParser]
 MIGRATION_ACTIONS = ("begin", "sync", "switch", "automatic", "pause", "abort", "finalize")
@@ -108,7 +108,14 @@ def cmd_nic_add(ctx: Context) -> int:
         network = (network_ids(ctx.datacenter(), [network]) or [network])[0]
     api = ctx.datacenter().api
     machine_id = _machine_id(ctx)
+    # CloudAPI answers 302 (the client then returns the NIC there) when the instance already
+    # has a NIC on that network: that is a failure here, as triton reports it
+    before = {str(n.mac) for n in api.list_nics(id=machine_id)}
     nic = api.add_nic(id=machine_id, network=network, primary=True if ctx.args.primary else None)
+    if str(nic.mac) in before:
+        raise NicExistsError(
+            f"instance {ctx.args.instance} already has a NIC on that network ({nic.mac})"
+        )
     if ctx.args.wait:
         nic = _wait_nic(ctx, machine_id, nic.mac)
     if ctx.printer.json_mode:
@@ -116,6 +123,10 @@ def cmd_nic_add(ctx: Context) -> int:
     else:
         ctx.printer.line(f"Created NIC {nic.mac}" + (f" ({nic.ip})" if nic.ip else ""))
     return 0
+
+
+class NicExistsError(SmartDCError):
+    """``nic add`` on a network the instance is already on (exit 1, as triton's)."""
 
 
 def _wait_nic(ctx: Context, machine_id: str, mac: str) -> Any:

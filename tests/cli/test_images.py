@@ -38,8 +38,9 @@ def test_image_create_wait_share_delete(cli: Cli, cloudapi_sim: Simulator) -> No
 
     listed = cli("image", "ls", "-H", "-o", "name", "name=my-image")
     assert listed.out == "my-image\n"
-    deleted = cli("image", "delete", image["id"])
-    assert deleted.out.startswith("Deleted image ")
+    deleted = cli("image", "delete", "no-such-image", image["id"])
+    assert deleted.out.startswith("Deleted image ")  # the one found is deleted all the same
+    assert deleted.code == 1 and "no-such-image" in deleted.err
     assert cli("image", "get", image["id"]).code == 3
 
 

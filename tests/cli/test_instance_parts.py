@@ -107,6 +107,8 @@ def test_nics(cli: Cli) -> None:
     mac = json.loads(added.out)["mac"]
     assert json.loads(added.out)["state"] in ("running", "stopped")
     assert len(cli("instance", "nic", "ls", "n1", "-j").json_lines()) == len(listed) + 1
+    again = cli("instance", "nic", "add", "n1", unused[0]["name"])  # the server answers 302
+    assert again.code == 1 and "already has a NIC on that network" in again.err
     assert cli("instance", "nic", "delete", "n1", mac).out == f"Deleted NIC {mac}\n"
 
 

@@ -250,6 +250,64 @@ CASES: list[Case] = [
     ),
     case("delete-w", "delete", "-w", "-f", "{me}-new", compare="exit"),
     case("delete-gone", "delete", "-f", "{me}-new", compare="exit"),
+    # -- creating with options, NICs, firewall rules, images ------------------------------------
+    case(
+        "create-options",
+        "create",
+        "-j",
+        "-n",
+        "{me}-full",
+        "-t",
+        "role=web",
+        "-t",
+        "tier=2",
+        "-m",
+        "motd=hi",
+        "--firewall",
+        "--deletion-protection",
+        "base-64-lts",
+        "g4-highcpu-128M",
+    ),
+    case(
+        "create-network",
+        "create",
+        "-w",
+        "-n",
+        "{me}-net",
+        "-N",
+        "{net_name}",
+        "base-64-lts",
+        "g4-highcpu-128M",
+        compare="exit",
+    ),
+    case(
+        "create-network-unknown",
+        "create",
+        "-N",
+        "no-such-network",
+        "base-64-lts",
+        "g4-highcpu-128M",
+        compare="exit",
+    ),
+    case("nic-create", "instance", "nic", "create", "-w", "{me}-net", "{net_name}", compare="exit"),
+    case("nic-list", "instance", "nic", "list", "-j", "{me}-net"),
+    case(
+        "fwrule-create",
+        "fwrule",
+        "create",
+        "-D",
+        "{me} rule",
+        "FROM any TO tag {me}role = web ALLOW tcp PORT 22",
+        compare="exit",
+    ),
+    case("fwrules-after-create", "fwrules", "-j"),
+    case("fwrules-long", "fwrules", "-l", compare="columns"),
+    case("fwrule-instances-unknown", "fwrule", "instances", "deadbeef", compare="exit"),
+    case("stop-for-image", "stop", "-w", "{me}-tgt", compare="exit"),
+    case("image-create", "image", "create", "-w", "{me}-tgt", "{me}-img", "1.0.0", compare="exit"),
+    case("image-get-created", "image", "get", "{me}-img"),
+    case("image-delete", "image", "delete", "-f", "{me}-img@1.0.0", compare="exit"),
+    case("image-delete-unknown", "image", "delete", "-f", "no-such-image", compare="exit"),
     # -- keys -----------------------------------------------------------------------------------
     case("key-add-name", "key", "add", "-n", "{me}-key", "{keys}/{me}.pub", compare="exit"),
     case("key-get", "key", "get", "-j", "{me}-key"),
@@ -295,7 +353,8 @@ KNOWN: dict[str, str] = {}
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
-_OWN = re.compile(r"\b[ts]-(run|off|tgt|gone|new2?|renamed|key)\b")
+_OWN = re.compile(r"\b[ts]-(run|off|tgt|gone|new2?|renamed|key|full|net|img)\b")
+_OWN_RULE = re.compile(r"\b[ts](role| rule)\b")
 # fields that must differ between two runs, or between the two tools' own instances
 VOLATILE = {
     "id",
@@ -322,6 +381,7 @@ VOLATILE = {
 def normalise_text(text: str) -> str:
     text = _UUID.sub("<uuid>", text)
     text = _TIME.sub("<time>", text)
+    text = _OWN_RULE.sub(r"X\1", text)
     return _OWN.sub(r"X-\1", text)
 
 
