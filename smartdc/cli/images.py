@@ -77,7 +77,7 @@ def cmd_create(ctx: Context) -> int:
 def cmd_delete(ctx: Context) -> int:
     """Each image named is deleted and reported; one that fails is reported too and the others
     are still deleted (exit 1 if any failed, as triton's)."""
-    from smartdc.cli.main import report
+    from smartdc.cli.failures import report
     from smartdc.errors import SmartDCError
 
     api = ctx.datacenter().api
