@@ -127,7 +127,7 @@ def after(spec: ir.ApiSpec, version: str) -> dict[str, list[str]]:
 class Removal:
     """A block of spec text taken out by :func:`spec_as_of`: put back at ``line`` of ``file``."""
 
-    kind: str  # group | operation | param | field | wake | change | server_version
+    kind: str  # group | operation | param | field | wake | header | value | change | server_version
     name: str  # Operation, Operation.param (wire name), Model.field (JSON name), change name
     file: str  # relative to the spec folder
     line: int
@@ -192,6 +192,26 @@ def spec_as_of(spec_root: Path, version: str, out: Path) -> list[Removal]:
                             f"{op.name}.{p.wire_name}",
                             rel,
                             ["operations", op.name, "params", p.py_name],
+                        )
+                    )
+            headers = op.response.header_since
+            for header, since in headers:
+                if later(since):
+                    # the only header: its `headers:` goes (an empty mapping is no spec)
+                    alone = len(op.response.headers) == 1
+                    keys = ["operations", op.name, "response", "headers"]
+                    wanted.append(
+                        ("header", f"{op.name}.{header}", rel, keys if alone else [*keys, header])
+                    )
+        for enum in group.enums:
+            for value in enum.values:
+                if later(value.since):
+                    wanted.append(
+                        (
+                            "value",
+                            f"{enum.name}.{value.value}",
+                            rel,
+                            ["enums", enum.name, "values", value.value],
                         )
                     )
         for waiter in group.waiters:

@@ -10,7 +10,7 @@ import pytest
 
 from codegen import ir
 from codegen.loader import SpecError, load_spec
-from codegen.since import after
+from codegen.since import after, put_back, spec_as_of
 from smartdc.testing import spec_since
 from tests.conftest import REPO_ROOT
 
@@ -120,3 +120,33 @@ def test_versions_compare_as_numbers() -> None:
     assert ir.version_key("9.10.0") > ir.version_key("9.9.0")
     assert ir.short_version("9.19.0") == "9.19"
     assert ir.short_version("9.8.7") == "9.8.7"
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        (
+            "9.1.0",
+            {
+                ("header", "Ping.Triton-Datacenter-Name"),
+                ("header", "ListDatacenters.Triton-Datacenter-Name"),
+            },
+        ),
+        ("9.8.0", {("value", "MigrationAction.finalize")}),
+    ],
+)
+def test_the_spec_as_of_an_old_release_lacks_newer_headers_and_enum_values(
+    tmp_path: Path, version: str, expected: set[tuple[str, str]]
+) -> None:
+    removals = spec_as_of(SPEC_DIR / "cloudapi.yaml", version, tmp_path / "spec")
+    assert expected <= {(r.kind, r.name) for r in removals}
+    old = load_spec(tmp_path / "spec" / "cloudapi.yaml")
+    if version == "9.1.0":
+        assert old.operations["Ping"].response.headers == ()
+        assert [h for h, _ in old.operations["ListDatacenters"].response.headers] == ["role-tag"]
+    else:
+        assert "finalize" not in {v.value for v in old.enums["MigrationAction"].values}
+    put_back(tmp_path / "spec", removals)
+    for path in SPEC_DIR.rglob("*.yaml"):
+        rel = path.relative_to(SPEC_DIR)
+        assert (tmp_path / "spec" / rel).read_bytes() == path.read_bytes(), rel
