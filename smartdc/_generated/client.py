@@ -4770,6 +4770,21 @@ class CloudAPI(BaseClient):
         )
         return result
 
+    def wait_nic_ready(
+        self,
+        id: str,
+        mac: str,
+        *,
+        timeout: float | None = None,
+        on_poll: Callable[[Poll], None] | None = None,
+    ) -> Nic:
+        """Waits until a new NIC follows its instance's state, running or stopped (NAPI sets a NIC
+        of a stopped instance to stopped once provisioned; node-triton's nic create
+        waits for either); a 404 means adding it failed. Polls GetNic; gives up after
+        900 s by default (WaitTimeout); a terminal failure raises WaitFailed."""
+        result: Nic = self.meta.wait("NicReady", timeout=timeout, on_poll=on_poll, id=id, mac=mac)
+        return result
+
     def wait_nic_running(
         self,
         id: str,

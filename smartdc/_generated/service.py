@@ -1792,7 +1792,7 @@ SERVICE = ServiceModel(
             ),
             since="7.2.0",
             idempotent=False,
-            waiter="NicRunning",
+            waiter="NicReady",
         ),
         "RemoveNic": Op(
             "RemoveNic",

@@ -141,6 +141,20 @@ WAITERS: dict[str, WaiterSpec] = {
             AcceptorSpec("retry", "error", "TooManyRequestsError", None),
         ),
     ),
+    "NicReady": WaiterSpec(
+        name="NicReady",
+        operation="GetNic",
+        description="Waits until a new NIC follows its instance's state, running or stopped (NAPI sets a NIC of a\nstopped instance to stopped once provisioned; node-triton's nic create waits for either);\na 404 means adding it failed.",
+        min_delay=1.0,
+        max_delay=10.0,
+        timeout=900.0,
+        acceptors=(
+            AcceptorSpec("success", "path", "running", "state"),
+            AcceptorSpec("success", "path", "stopped", "state"),
+            AcceptorSpec("failure", "error", "ResourceNotFound", None),
+            AcceptorSpec("retry", "error", "TooManyRequestsError", None),
+        ),
+    ),
     "NicRunning": WaiterSpec(
         name="NicRunning",
         operation="GetNic",

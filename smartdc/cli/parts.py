@@ -11,7 +11,7 @@ from typing import Any
 from smartdc.cli import listings
 from smartdc.cli.context import Context
 from smartdc.cli.output import Listing, as_json
-from smartdc.cli.waits import poll_until
+from smartdc.cli.waits import poll_until, wait_for
 from smartdc.errors import ArgumentError, SmartDCError
 
 Adder = Callable[..., argparse.ArgumentParser]
@@ -130,14 +130,9 @@ class NicExistsError(SmartDCError):
 
 
 def _wait_nic(ctx: Context, machine_id: str, mac: str) -> Any:
-    """Until the NIC is running or stopped (it follows its instance's state), as triton waits."""
-    api = ctx.datacenter().api
-    return poll_until(
-        ctx,
-        f"NIC {mac}",
-        lambda: api.get_nic(id=machine_id, mac=_mac(mac)),
-        lambda nic: str(nic.state) in ("running", "stopped"),
-    )
+    """Until the NIC is running or stopped (it follows its instance's state), as triton waits:
+    the spec's NicReady waiter."""
+    return wait_for(ctx, f"NIC {mac}", "NicReady", id=machine_id, mac=_mac(mac))
 
 
 def _mac(text: str) -> str:

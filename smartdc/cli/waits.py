@@ -53,3 +53,19 @@ def poll_until(
     )
     progress.done(found.state)
     return found.value
+
+
+def wait_for(ctx: Context, what: str, waiter: str, **params: Any) -> Any:
+    """Run the spec's waiter ``waiter`` (its delays, acceptors and deadline, or ``--timeout``) with
+    the command line's progress: where the spec has a waiter, the CLI does not restate it."""
+    from smartdc.runtime.waiting import Poll
+
+    api = ctx.datacenter().api
+    progress = ctx.progress(what)
+
+    def on_poll(seen: Poll) -> None:
+        progress(str(seen.state), seen.elapsed)
+
+    found = api.meta.wait(waiter, timeout=ctx.args.timeout, on_poll=on_poll, **params)
+    progress.done(str(getattr(found, "state", "")))
+    return found

@@ -151,3 +151,22 @@ def test_one_clock_for_the_transport_waits_and_streams() -> None:
         assert api.list_packages()
         assert clock.now() - started >= 30  # simulated seconds: the pause advanced the clock
         assert simulator.request_count("ListPackages") == 2
+
+
+def test_a_nic_that_follows_a_stopped_instance_is_ready(client: CloudAPI) -> None:
+    """NAPI sets a stopped instance's new NIC to stopped: the spec's NicReady (what AddNic and the
+    CLI's `nic add -w` wait with) accepts it; NicRunning alone would run to its deadline."""
+    from types import SimpleNamespace
+
+    from smartdc.runtime.waiting import wait
+
+    spec = client.meta.waiter("NicReady")
+    stopped = SimpleNamespace(state="stopped")
+    assert wait(lambda: (200, stopped), spec, clock=client.meta.clock) is stopped
+    assert client.meta.operation("AddNic").waiter == "NicReady"
+    machine = client.create_machine(image=_image(client), package=client.list_packages()[0].id)
+    client.wait_machine_running(machine.id)
+    network = next(n for n in client.list_networks() if not n.public)
+    nic = client.add_nic(machine.id, network=network.id)
+    ready = client.wait_nic_ready(machine.id, nic.mac.replace(":", ""))
+    assert ready.state in ("running", "stopped")
