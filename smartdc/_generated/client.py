@@ -2213,10 +2213,18 @@ class CloudAPI(BaseClient):
                 {"root": "..."}, stored as `<user>_pw` internal metadata and
                 shown with `credentials=true`.
             tags: Tags (string, number or boolean values); each key k is sent as `tag.k`.
-            brand: For hardware VMs, choose "kvm" or "bhyve"; any other value is refused. CloudAPI
-                9.9 or later.
-            firewall_enabled: Enforce firewall rules on the instance (default false).
-            deletion_protection: (since 8.6.0) Refuse DeleteMachine until it is disabled (default false).
+            brand: For hardware VMs, choose "kvm" or "bhyve"; any other value is refused. Without
+                it the brand is the image's required brand, else the package's,
+                else the datacenter's default for the image type (kvm for zvol
+                images, joyent otherwise); a package, image or image type that
+                does not fit the brand is 409 InvalidArgument. CloudAPI 9.9 or
+                later.
+            firewall_enabled: Enforce firewall rules on the instance (default false). VMAPI also takes "true"
+                and "false" as text and refuses anything else (409
+                ValidationFailed).
+            deletion_protection: (since 8.6.0) Refuse DeleteMachine until it is disabled (default false). Only a
+                JSON true turns it on: the server ignores any other value,
+                "true" included.
             allow_shared_images: Allow provisioning from an image shared with the account. CloudAPI 9.1 or later.
             volumes: Volumes to mount at boot (not for kvm or bhyve; only where the operator enabled
                 automounting).

@@ -47,7 +47,13 @@ _SEED: tuple[tuple[str, str, str, str, str, dict[str, Any]], ...] = (
         "linux",
         "lx-dataset",
         "2021-04-13T09:00:00Z",
-        {"requirements": {"min_platform": {"7.0": "20210401T000000Z"}}},
+        # lx images require their brand (IMGAPI manifests of lx-dataset images): CloudAPI's
+        # getBrand() would otherwise pick the default container brand, joyent
+        # and name their kernel (tags.kernel_version: VMAPI validateLxBrand() refuses without)
+        {
+            "requirements": {"min_platform": {"7.0": "20210401T000000Z"}, "brand": "lx"},
+            "tags": {"role": "os", "kernel_version": "4.3.0"},
+        },
     ),
     (
         "ubuntu-certified-22.04",
@@ -218,6 +224,9 @@ def create_from_machine(req: SimRequest) -> SimResponse:
     }
     if origin is not None:
         image["origin"] = origin["id"]
+        brand = (origin.get("requirements") or {}).get("brand")
+        if brand:  # an image of an lx or HVM instance provisions that brand again
+            image["requirements"] = {"brand": brand}
     _apply_updates(req, image)
     done = sim.clock.now() + sim.settings.image_create_seconds
     if usable:

@@ -11,6 +11,7 @@ that time (so a client can wait on the audit log for actions without a state cha
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -368,12 +369,6 @@ def create_machine(req: SimRequest) -> SimResponse:
         raise invalid(f"{package_ref} is not a valid package")
     if not package.get("_sim_active", package.get("active", True)):
         raise invalid(f"{package_ref} is inactive. Must use an active package")
-    min_ram = (image.get("requirements") or {}).get("min_ram")
-    if min_ram and int(package["memory"]) < int(min_ram):
-        raise invalid(
-            f"You must use a package with at least {int(min_ram)} MiB of RAM in order to"
-            " provision the selected image"
-        )
     keys = [k["key"] for k in req.sim.key_table(login_of(req)).values() if "key" in k]
     needs_password = bool((image.get("requirements") or {}).get("password"))
     if needs_password:
@@ -381,6 +376,13 @@ def create_machine(req: SimRequest) -> SimResponse:
             raise ApiError(409, "MissingParameter", f"{image['id']} requires a password")
     elif not keys:
         raise ApiError(409, "KeyRequired", "At least one SSH key is required to provision")
+    brand = get_brand(req.param("brand"), image, package)  # create(): getCreateOptions() first
+    min_ram = (image.get("requirements") or {}).get("min_ram")
+    if min_ram and int(package["memory"]) < int(min_ram):
+        raise invalid(
+            f"You must use a package with at least {int(min_ram)} MiB of RAM in order to"
+            " provision the selected image"
+        )
 
     sim = req.sim
     machine_id = sim.new_uuid()
@@ -391,9 +393,6 @@ def create_machine(req: SimRequest) -> SimResponse:
             "Name cannot be longer than 63 characters, because you have"
             " triton_cns_enabled set on your Account."
         )
-    requested_brand = req.param("brand")
-    if requested_brand is not None and requested_brand not in _HVM_BRANDS:
-        raise invalid(f"{requested_brand} is not a valid brand: only kvm or bhyve can be requested")
     if req.param("affinity") and req.param("locality"):
         raise invalid('cannot specify both "locality" (deprecated) and "affinity"')
     machines = machines_of(req)
@@ -430,16 +429,37 @@ def create_machine(req: SimRequest) -> SimResponse:
         ):  # validateAlias()
             problems.append(dict(create_params.DUPLICATE_ALIAS))
             break
+    firewall = req.param("firewall_enabled")
+    if firewall in ("true", "false"):  # VMAPI createValidateBooleanFn('firewall_enabled')
+        firewall = firewall == "true"
+    elif firewall is None:
+        firewall = False
+    elif not isinstance(firewall, bool):
+        problems.append(
+            {"field": "firewall_enabled", "code": "Invalid", "message": "Invalid parameter"}
+        )
+    if brand == "lx" and image.get("type") != "lxd":  # VMAPI validateLxBrand()
+        if image.get("type") not in ("lx-dataset", "docker"):
+            problems.append(
+                {
+                    "field": "image_uuid",
+                    "code": "Invalid",
+                    "message": f'Image type is "{image.get("type")}" must be one of:'
+                    ' ["lx-dataset","docker"]',
+                }
+            )
+        if not (image.get("tags") or {}).get("kernel_version"):
+            problems.append(
+                {
+                    "field": "kernel_version",
+                    "code": "MissingParameter",
+                    "message": "Required for LX zones",
+                }
+            )
     if problems:
         raise create_params.create_refused(problems)
 
     kind = str(image.get("type", "zone-dataset"))
-    requirements = image.get("requirements") or {}
-    brand = str(
-        requested_brand
-        or requirements.get("brand")
-        or {"lx-dataset": "lx", "zvol": "kvm"}.get(kind, "joyent")
-    )
     if (
         package.get("flexible_disk")
         and brand != "bhyve"
@@ -475,8 +495,9 @@ def create_machine(req: SimRequest) -> SimResponse:
         "created": now,
         "updated": now,
         "networks": [],
-        "firewall_enabled": _flag(req, "firewall_enabled"),
-        "deletion_protection": _flag(req, "deletion_protection"),
+        "firewall_enabled": firewall,
+        # getCreateOptions(): only a JSON true sets indestructible_zoneroot
+        "deletion_protection": req.param("deletion_protection") is True,
         "compute_node": server,
         "package": package["name"],
     }
@@ -537,6 +558,61 @@ def _volumes(req: SimRequest, brand: str) -> list[str]:
             raise invalid(f"volume {item.get('name')} not found")
         ids.append(str(volume["id"]))
     return ids
+
+
+_VALID_BRANDS = ("bhyve", "joyent", "joyent-minimal", "kvm", "lx")
+# CloudAPI's configuration defaults (SAPI template): default_hvm_brand, default_container_brand
+_DEFAULT_HVM_BRAND = "kvm"
+_DEFAULT_CONTAINER_BRAND = "joyent"
+
+
+def get_brand(requested: Any, image: dict[str, Any], package: dict[str, Any]) -> str:
+    """sdc-cloudapi lib/machines.js getBrand(): the brand asked for (kvm or bhyve only), else the
+    image's required brand, else the package's, else the configured default for the image type;
+    then the package, image and image type must agree with it (409 InvalidArgument)."""
+    img_brand = (image.get("requirements") or {}).get("brand")
+    pkg_brand = package.get("brand")
+    if requested and requested not in _HVM_BRANDS:
+        raise invalid(
+            f'Unknown brand "{_safe_brand(requested)}". Brand is restricted to one of'
+            ' ["bhyve","kvm"]'
+        )
+    if img_brand and img_brand not in _VALID_BRANDS:
+        raise invalid(f'Image requires unknown brand "{_safe_brand(img_brand)}"')
+    if pkg_brand and pkg_brand not in _VALID_BRANDS:
+        raise invalid(f'Package requires unknown brand "{_safe_brand(pkg_brand)}"')
+    kind = image.get("type")
+    brand = str(
+        requested
+        or img_brand
+        or pkg_brand
+        or (_DEFAULT_HVM_BRAND if kind == "zvol" else _DEFAULT_CONTAINER_BRAND)
+    )
+    if pkg_brand and pkg_brand != brand:
+        raise invalid(
+            f'Package requires brand "{_safe_brand(pkg_brand)}", but brand'
+            f' "{_safe_brand(brand)}" was selected'
+        )
+    if img_brand and pkg_brand and img_brand != pkg_brand:
+        raise invalid(
+            f'Image requires brand "{_safe_brand(img_brand)}", but pkq requires brand'
+            f' "{_safe_brand(pkg_brand)}"'
+        )
+    if img_brand and img_brand != brand:
+        raise invalid(
+            f'Image requires brand "{_safe_brand(img_brand)}", but brand'
+            f' "{_safe_brand(brand)}" was selected'
+        )
+    if brand in _HVM_BRANDS and kind != "zvol":
+        raise invalid(f'Brand "{_safe_brand(brand)}" requires the image type to be "zvol"')
+    if brand not in _HVM_BRANDS and kind == "zvol":
+        raise invalid(f'Brand "{_safe_brand(brand)}" cannot use an image of type "zvol"')
+    return brand
+
+
+def _safe_brand(name: Any) -> str:
+    """safeBrandName(): letters, digits and '-' kept, then at most 64 characters."""
+    return re.sub(r"[^a-zA-Z0-9\-]", "", str(name))[:64]
 
 
 def _flag(req: SimRequest, name: str) -> bool:

@@ -92,7 +92,7 @@ def test_disks_need_a_flexible_disk_package_on_bhyve(vsig: SigClient) -> None:
     )
     plain = _create(vsig, package="g4-highcpu-1G", disks=[{"size": 10240}])
     assert (plain.status, plain.json["message"]) == (409, refused)
-    kvm = _create(vsig, image="centos-7", disks=[{"size": 10240}])  # flexible disk is bhyve's
+    kvm = _create(vsig, image="centos-7", package="g4-highcpu-1G", disks=[{"size": 10240}])
     assert (kvm.status, kvm.json["message"]) == (409, refused)
 
 
