@@ -131,7 +131,8 @@ def refused(status: int = 503) -> Play:
 
 
 def sending(*frames: bytes) -> Play:
-    """Accept, take the registration, send ``frames``, then wait, reading nothing."""
+    """Accept, take the registration, send ``frames``; then end the connection if the last was a
+    close frame, else answer whatever the client sends next (its close) with a close frame."""
 
     def play(conn: socket.socket, head: bytes, stop: threading.Event) -> None:
         accept(conn, head)
@@ -139,7 +140,10 @@ def sending(*frames: bytes) -> Play:
         for data in frames:
             if not send_all(conn, data, stop):
                 return
-        stop.wait()
+        if frames and frames[-1][0] & 0x0F == CLOSE:
+            return
+        if read_some(conn, stop):
+            send_all(conn, close_frame(), stop)
 
     return play
 
