@@ -21,6 +21,19 @@ def filters(ctx: Context, operation: str) -> dict[str, Any]:
     )
 
 
+def json_array(response: Any) -> list[Any]:
+    """An answer's parsed JSON (``response.data``) as a list of items, models left undecoded;
+    no body is no item; anything but an array is an InvalidResponseError."""
+    from smartdc.errors import InvalidResponseError
+
+    found = response.data
+    if found is None:
+        return []
+    if not isinstance(found, list):
+        raise InvalidResponseError("the answer is not a JSON array")
+    return found
+
+
 def answer_json(ctx: Context, operation: str, params: dict[str, Any]) -> list[Any]:
     """A listing operation's answer as parsed JSON, for printing: no model is decoded (a table
     shows a few fields; ``-j`` prints the objects as the server sent them)."""

@@ -93,7 +93,10 @@ def cmd_instances(ctx: Context) -> int:
         return 0
     # A table needs a few fields of each machine: read from the parsed JSON, no model decoded
     api = ctx.api()
-    machines = (item for item, _ in api.meta.paginate_json("ListMachines", params))
+    # each page by json.loads alone: the items' texts, which -j prints, are not needed here
+    from smartdc.cli.answers import json_array
+
+    machines = api.meta.paginate("ListMachines", params, result=json_array)
     ctx.printer.listing(machines, listings.instances(lambda: image_names(ctx)), raw=True)
     return 0
 
