@@ -430,9 +430,12 @@ def create_machine(req: SimRequest) -> SimResponse:
             problems.append(dict(create_params.DUPLICATE_ALIAS))
             break
     firewall = req.param("firewall_enabled")
+    given = (isinstance(req.body, dict) and "firewall_enabled" in req.body) or (
+        "firewall_enabled" in req.query
+    )  # getCreateOptions() passes anything but undefined on: a JSON null too
     if firewall in ("true", "false"):  # VMAPI createValidateBooleanFn('firewall_enabled')
         firewall = firewall == "true"
-    elif firewall is None:
+    elif not given:
         firewall = False
     elif not isinstance(firewall, bool):
         problems.append(
