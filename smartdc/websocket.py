@@ -100,6 +100,82 @@ def ssl_context(transport: Transport) -> ssl.SSLContext | None:
     return ssl.create_default_context(cafile=config.ca_certs)
 
 
+class _SendBound:
+    """The connection's socket with every ``sendall`` bounded by ``limit`` seconds.
+
+    The library sends from its reader thread too (the pong to each ping, the answer to a close),
+    with a blocking ``sendall`` and no timeout: a server that pings and never reads fills the send
+    buffer and holds that thread, and with it the library's keepalive and every ``recv``, forever.
+    A watcher shuts the socket down when a ``sendall`` has not finished within ``limit``; the
+    connection then ends as a broken one (:class:`StreamClosed`; a feed reconnects). Reads keep
+    their blocking mode: an idle connection is not cut.
+    """
+
+    def __init__(self, sock: socket.socket, limit: float) -> None:
+        self._sock = sock
+        self._limit = limit
+        self._changed = threading.Condition()
+        self._busy_since: float | None = None
+        self._ended = False
+        self._watcher: threading.Thread | None = None
+        self.stalled = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+    def fileno(self) -> int:
+        return self._sock.fileno()
+
+    def sendall(self, data: bytes) -> None:
+        with self._changed:
+            self._busy_since = time.monotonic()
+            if self._watcher is None:
+                self._watcher = threading.Thread(target=self._watch, daemon=True)
+                self._watcher.start()
+            self._changed.notify()
+        try:
+            self._sock.sendall(data)
+        finally:
+            with self._changed:
+                self._busy_since = None
+
+    def close(self) -> None:
+        with self._changed:
+            self._ended = True
+            self._changed.notify()
+        self._sock.close()
+
+    def _watch(self) -> None:
+        with self._changed:
+            while not self._ended:
+                since = self._busy_since
+                if since is None:
+                    self._changed.wait()
+                    continue
+                left = since + self._limit - time.monotonic()
+                if left > 0:
+                    self._changed.wait(left)
+                    continue
+                self.stalled = True
+                break
+        if self.stalled:
+            try:
+                self._sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def _send_bounded(ws: Any, limit: float) -> type[Any]:
+    """The library's connection class with its socket wrapped in :class:`_SendBound` before its
+    reader thread starts."""
+
+    class Connection(ws.sync.client.ClientConnection):  # type: ignore[misc]
+        def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
+            super().__init__(_SendBound(sock, limit), *args, **kwargs)
+
+    return Connection
+
+
 class WebSocket:
     """One open, signed WebSocket. Thread-safe for one reader and one writer.
 
@@ -111,7 +187,9 @@ class WebSocket:
     else by ``io_timeout`` (the configured read timeout). A peer that stops reading (its pings
     answered by pongs that fill the send buffer) cannot hold them: when the bound passes the
     socket is shut down, which ends the connection (``send`` raises :class:`RequestTimeout`,
-    ``close`` returns).
+    ``close`` returns). The library's own sends (pongs, from its reader thread) have the same
+    bound, ``io_timeout``: past it the connection ends and ``recv`` raises :class:`StreamClosed`,
+    even without a timeout of its own.
     """
 
     def __init__(self, connection: ClientConnection, path: str, io_timeout: float = 30.0) -> None:
@@ -269,6 +347,8 @@ def open_websocket(
         "logger": LIBRARY_LOGGER,
     }
     parameters = _connect_parameters(ws)
+    if "create_connection" in parameters:
+        kwargs["create_connection"] = _send_bounded(ws, config.read_timeout)
     if "legacy" in parameters:
         kwargs["legacy"] = True  # the connection is returned, to be closed by WebSocket.close
     if "proxy" in parameters:
@@ -297,6 +377,8 @@ def open_websocket(
         ) from None
     except (InvalidHandshake, OSError) as exc:
         raise ConnectError(f"{where}: WebSocket to {config.url} failed: {exc}") from None
+    if not isinstance(connection.socket, _SendBound):  # a library without create_connection
+        connection.socket = _SendBound(connection.socket, config.read_timeout)
     return WebSocket(connection, path, io_timeout=config.read_timeout)
 
 

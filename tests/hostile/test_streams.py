@@ -16,6 +16,7 @@ import pytest
 from smartdc import CloudAPI
 from smartdc.errors import RequestTimeout, SmartDCError, WaitTimeout
 from smartdc.runtime.streams import StreamGap
+from smartdc.websocket import StreamClosed
 
 from .conftest import MakeConfig
 from .probes import run_bounded
@@ -98,6 +99,45 @@ def test_a_wait_that_succeeds_returns_though_the_feed_floods_pings(
         outcome = run_bounded(lambda: api.wait_machine_running(id=MACHINE, timeout=10))
         assert outcome.ended, "the wait hung closing its feed"
         assert outcome.error is None, outcome.error
+
+
+@pytest.mark.timeout(60)
+def test_iterating_without_a_timeout_ends_when_the_server_pings_and_never_reads(
+    make_config: MakeConfig,
+) -> None:
+    """``for m in feed`` (as ``smartdc changefeed`` does) has no timeout of its own: the pongs
+    that cannot be sent must end the connection (the library's reader thread was held in
+    sendall, its keepalive behind it, and iteration waited forever)."""
+    with HostileWebSocketServer(ping_flood) as server:
+        feed = _api(make_config, server).get_changefeed(reconnect=False)
+        outcome = run_bounded(lambda: list(feed))
+        assert outcome.ended, "iteration hung on a connection whose pongs could not be sent"
+        assert isinstance(outcome.error, StreamClosed), outcome
+        feed.close()
+
+
+@pytest.mark.timeout(60)
+def test_a_feed_flooded_with_pings_reconnects_and_carries_on(make_config: MakeConfig) -> None:
+    announce = text(
+        {
+            "changedResourceId": MACHINE,
+            "changeKind": {"resource": "vm", "subResources": ["state"]},
+            "published": "1",
+            "resourceState": "running",
+            "resourceObject": _machine("running"),
+        }
+    )
+    with HostileWebSocketServer(ping_flood, sending(announce)) as server:
+        feed = _api(make_config, server).get_changefeed()
+        items = iter(feed)
+        outcome = run_bounded(lambda: [next(items), next(items)])
+        assert outcome.ended, "iteration hung on a connection whose pongs could not be sent"
+        assert outcome.error is None, outcome
+        assert isinstance(outcome.value, list)
+        gap, message = outcome.value
+        assert isinstance(gap, StreamGap)
+        assert message is not None and not isinstance(message, StreamGap)
+        feed.close()
 
 
 def test_next_keeps_its_timeout_while_reconnecting(make_config: MakeConfig) -> None:
