@@ -1,5 +1,5 @@
-"""The simulator hands out addresses that reach nothing: instance, NIC, network and gateway
-addresses come from the documentation ranges (RFC 5737; RFC 3849 for IPv6), so that a user's
+"""The simulator hands out addresses that reach nothing: instance, NIC, network, gateway,
+resolver and route addresses come from the documentation ranges (RFC 5737; RFC 3849 for IPv6), so that a user's
 test, or ``smartdc ssh`` against the simulator, can never reach a real host."""
 
 from __future__ import annotations
@@ -40,5 +40,9 @@ def test_every_address_the_simulator_hands_out_is_a_documentation_address() -> N
             detail = api.get_network(id=network.id)
             found += [a for a in (detail.subnet, detail.gateway) if a]
             found += [a for a in (detail.provision_start_ip, detail.provision_end_ip) if a]
+            found += list(detail.resolvers or [])
+            for destination, via in (detail.routes or {}).items():
+                found += [destination, via]
+        assert any(api.get_network(id=n.id).resolvers for n in api.list_networks())
         assert found
         assert [a for a in found if not _documentation(a)] == []

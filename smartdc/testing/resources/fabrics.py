@@ -46,7 +46,9 @@ def _vlans(req: SimRequest) -> dict[str, dict[str, Any]]:
                 "provision_start_ip": "192.0.2.5",
                 "provision_end_ip": "192.0.2.250",
                 "gateway": "192.0.2.1",
-                "resolvers": ["8.8.8.8", "8.8.4.4"],
+                # RFC 5737 (TEST-NET-2) too, not a public resolver; outside the subnet, so
+                # not reserved in it
+                "resolvers": ["198.51.100.253", "198.51.100.254"],
             },
         )
         default["_sim_default"] = True

@@ -44,7 +44,7 @@ def test_new_fabric_network_reserves_gateway_resolvers_and_broadcast(
             "provision_start_ip": "10.40.0.1",
             "provision_end_ip": "10.40.0.250",
             "gateway": "10.40.0.10",
-            "resolvers": ["10.40.0.2", "8.8.8.8"],
+            "resolvers": ["10.40.0.2", "203.0.113.53"],
         },
     )
     assert created.status == 201, created.body
