@@ -16,7 +16,7 @@ import pytest
 from smartdc.cli.main import run
 from smartdc.cli.output import TerminalStream
 
-from .wsserver import HostileWebSocketServer, close_frame, sending, text
+from .wsserver import HostileWebSocketServer, close_frame, ping_flood, sending, text
 
 EVIL = "\x1b]0;pwned\x07\x1b[2J\x9b31m\u202e\r"
 MACHINE = "a5b9fbd5-8e5a-4b8f-9d3a-5d2f3c4b6a70"
@@ -108,6 +108,28 @@ def test_a_message_without_its_fields_is_handled_cleanly(
     assert "Traceback" not in err
     assert _raw_controls(out + err) == []
     assert code in (0, 1), err
+
+
+@pytest.mark.timeout(60)
+def test_changefeed_carries_on_when_the_server_pings_and_never_reads(
+    tmp_path: Path, key_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first connection floods pings and never reads: ``smartdc changefeed`` (no timeout of
+    its own) ends it after the read timeout, reconnects and prints the next message."""
+    from smartdc import config
+
+    from .probes import run_bounded
+
+    monkeypatch.setattr(config, "DEFAULT_READ_TIMEOUT", 1.0)
+    message = text(_message())
+    with HostileWebSocketServer(ping_flood, sending(message)) as server:
+        argv = ["--url", server.url, "--account", "alice", "--key-file", str(key_path)]
+        out, err = io.StringIO(), io.StringIO()
+        outcome = run_bounded(lambda: run([*argv, "changefeed", "--count", "1"], out, err))
+    assert outcome.ended, "smartdc changefeed hung on a connection whose pongs could not be sent"
+    assert outcome.value == 0, (outcome, err.getvalue())
+    assert "reconnected" in err.getvalue()
+    assert "Change (" in out.getvalue()
 
 
 def test_json_lines_stay_json(tmp_path: Path, key_path: Path) -> None:
