@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.simulator.sigclient import SigClient
 
 from . import oracle
+from .oracle import DIFFERENTIAL
 from .world import SIM_IMAGE
 
 # VMAPI puts tag values into its LDAP filter unescaped (sdc-vmapi lib/apis/moray.js
@@ -87,7 +88,7 @@ def oracle_answer(answer: dict[str, Any]) -> dict[str, Any]:
     return {"status": answer["status"], "headers": headers}
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@DIFFERENTIAL(max_examples=10)
 @given(queries=QUERIES)
 def test_list_machines_filters_refused_as_the_server_does(
     sig: SigClient, world: dict[str, Any], queries: list[dict[str, str]]

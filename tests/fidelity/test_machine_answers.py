@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from smartdc.testing import Simulator
@@ -22,6 +22,7 @@ from smartdc.testing.resources.images import image_id
 from tests.simulator.sigclient import SigClient
 
 from . import oracle
+from .oracle import DIFFERENTIAL
 from .world import listed_disks, vmapi_vm
 
 # (image, package) giving each brand in the simulator's seed
@@ -91,7 +92,7 @@ def moray_order(answer: dict[str, Any]) -> list[str]:
     return sorted((m["id"] for m in answer["body"]), reverse=True)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@DIFFERENTIAL(max_examples=8)
 @given(specs=st.lists(MACHINES, min_size=5, max_size=5))
 def test_machine_answers_are_what_translate_makes_of_the_vm(
     sim: Simulator, sig: SigClient, world: dict[str, Any], specs: list[dict[str, Any]]

@@ -72,7 +72,8 @@ def replace_tags(req: SimRequest) -> SimResponse:
     machine["tags"] = _tag_body(req, "replacing")
     touch(req, machine)
     audit(req, machine, "replace_tags", at=job_done_at(req))
-    return ok(dict(machine["tags"]))
+    # lib/tags.js replace(): the job's uuid, as add() sends it
+    return ok(dict(machine["tags"]), **{"x-job-uuid": req.sim.new_uuid()})
 
 
 def list_tags(req: SimRequest) -> SimResponse:
