@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 Adder = Callable[..., argparse.ArgumentParser]
 _JSON_LINES_PER_WRITE = 500  # machines written at once by `instances -j` (a page is 1,000)
 INSTANCE_COLUMNS = ["shortid", "name", "state", "primaryIp", "package", "created"]
-# what each action waits for, when asked to (--wait)
-TARGET_STATE = {"start": "running", "stop": "stopped", "delete": "deleted"}
+# the operation of each action: with --wait, the spec's waiter of that operation is run
+ACTION_OPERATION = {"start": "StartMachine", "stop": "StopMachine", "delete": "DeleteMachine"}
 
 
 def _show(ctx: Context, machines: Sequence[BoundMachine]) -> None:
@@ -53,6 +53,30 @@ def _wait(ctx: Context, machines: list[BoundMachine], state: str | Sequence[str]
         progress.done(reached[0])
     else:
         progress.done(", ".join(f"{reached.count(s)} {s}" for s in sorted(set(reached))))
+
+
+def _wait_action(ctx: Context, machines: list[BoundMachine], operation: str) -> None:
+    """Wait for each machine as the spec's waiter of ``operation`` says: one machine by that
+    waiter (cli/waits.wait_for); several polled together (one ListMachines per round) for the
+    state the waiter succeeds on, with its deadline and failures."""
+    from smartdc.facade.waiting import waiter_state
+
+    api = ctx.datacenter().api
+    name = api.meta.operation(operation).waiter
+    if name is None:  # pragma: no cover - the spec names one for each action here
+        raise ArgumentError(f"{operation} has no waiter in the spec")
+    if len(machines) > 1:
+        _wait(ctx, machines, waiter_state(api, name))
+        return
+    from smartdc.cli.waits import wait_for
+
+    machine = machines[0]
+    state = waiter_state(api, name)
+    found = wait_for(
+        ctx, f"waiting for {machine_label(machine)} to be {state}", name, id=machine.id
+    )
+    if found is not None and hasattr(found, "state"):
+        machine.model = found
 
 
 def cmd_instances(ctx: Context) -> int:
@@ -201,7 +225,7 @@ def _action(action: str) -> Callable[[Context], int]:
         machines = each(ctx, ctx.args.instances, act)
         if ctx.args.wait and machines:
             try:
-                _wait(ctx, machines, TARGET_STATE[action])
+                _wait_action(ctx, machines, ACTION_OPERATION[action])
             except Exception as exc:
                 from smartdc.cli.failures import report
 

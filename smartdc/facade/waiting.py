@@ -97,6 +97,21 @@ def checked_states(states: str | Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def waiter_state(api: CloudAPI, name: str) -> str:
+    """The instance state the spec's machine waiter ``name`` succeeds on (MachineStopped ->
+    ``stopped``): the one success acceptor on the state path."""
+    spec = api.meta.waiter(name)
+    path = spec.state_path or "state"
+    found = [
+        text(a.expected)
+        for a in spec.acceptors
+        if a.state == "success" and a.matcher == "path" and a.argument == path
+    ]
+    if len(found) != 1:
+        raise ArgumentError(f"waiter {name} does not succeed on one {path}")
+    return checked_states(found[0])[0]
+
+
 def machine_waiter(api: CloudAPI, targets: str | Sequence[str]) -> WaiterSpec:
     """The spec's waiter for one target when it has one, else one derived from the base waiter
     that succeeds on any of ``targets``."""

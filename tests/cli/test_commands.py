@@ -377,3 +377,25 @@ def test_triton_top_level_shortcuts(cli: Cli) -> None:
     assert cli("start", "short", "-w").code == 0
     assert cli("reboot", "short", "-w").code == 0
     assert cli("delete", "short", "-w").code == 0
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_action_waits_run_the_waiter_the_spec_names(
+    cli: Cli, cloudapi_sim: Simulator, monkeypatch: pytest.MonkeyPatch, count: int
+) -> None:
+    """stop -w waits as the spec's StopMachine says (its waiter), not as the CLI would guess:
+    with the operation's waiter switched to MachineRunning, a stopped instance never satisfies
+    it and the wait ends at --timeout."""
+    import attrs
+
+    names = [f"s{i}" for i in range(count)]
+    for name in names:
+        _ok(cli("instance", "create", "-n", name))
+    _ok(cli("instance", "wait", *names))
+    stop = SERVICE.operations["StopMachine"]
+    monkeypatch.setitem(
+        SERVICE.operations, "StopMachine", attrs.evolve(stop, waiter="MachineRunning")
+    )
+    result = cli("instance", "stop", *names, "-w", "--timeout", "60")
+    assert result.code == 1, result.err
+    assert "60" in result.err
