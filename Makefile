@@ -129,7 +129,7 @@ ansible-sanity: $(DEV_STAMP)
 	  echo "warning: could not prepare ansible-test's environments; test_sanity runs without them"
 
 pytest: $(DEV_STAMP) node-tools go-tools ssh-tools cloudapi-history ansible-sanity
-	$(BIN)/pytest $(PYTEST_PARALLEL)
+	SMARTDC_ORACLE=$${SMARTDC_ORACLE:-$(abspath $(SHARED))/oracle} $(BIN)/pytest $(PYTEST_PARALLEL)
 
 # The unit tests on every other claimed Python. A version pyenv lacks is installed with
 # `pyenv install` when possible, else skipped with a message (the run still fails if tests fail).
