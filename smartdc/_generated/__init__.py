@@ -5,5 +5,5 @@
 Never edited by hand; the hand-written facade (``smartdc.facade``) wraps it.
 """
 
-SPEC_DIGEST = "b8b4b76146fd"
+SPEC_DIGEST = "8bfb71df9487"
 """Short SHA-256 of every spec file this package was generated from (the one place it is kept)."""

@@ -4763,6 +4763,24 @@ class CloudAPI(BaseClient):
         )
         return result
 
+    def wait_migration_action_done(
+        self,
+        id: str,
+        *,
+        timeout: float | None = None,
+        on_poll: Callable[[Poll], None] | None = None,
+    ) -> Migration | None:
+        """Waits until the running migration action is over: the record is left paused (begin,
+        sync), successful (switch, automatic) or aborted, or is gone (a finished abort
+        deletes it: 404); fails if the action fails. Source: sdc-vmapi lib/vm-
+        migration/migrate.js (each action's job sets the state when done; abort removes
+        the record). Polls GetMigration; gives up after 7200 s by default (WaitTimeout);
+        a terminal failure raises WaitFailed."""
+        result: Migration | None = self.meta.wait(
+            "MigrationActionDone", timeout=timeout, on_poll=on_poll, id=id
+        )
+        return result
+
     def wait_migration_finished(
         self,
         id: str,

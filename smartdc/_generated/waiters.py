@@ -127,6 +127,22 @@ WAITERS: dict[str, WaiterSpec] = {
             AcceptorSpec("retry", "error", "TooManyRequestsError", None),
         ),
     ),
+    "MigrationActionDone": WaiterSpec(
+        name="MigrationActionDone",
+        operation="GetMigration",
+        description="Waits until the running migration action is over: the record is left paused (begin, sync),\nsuccessful (switch, automatic) or aborted, or is gone (a finished abort deletes it: 404);\nfails if the action fails. Source: sdc-vmapi lib/vm-migration/migrate.js (each action's\njob sets the state when done; abort removes the record).",
+        min_delay=1.0,
+        max_delay=15.0,
+        timeout=7200.0,
+        acceptors=(
+            AcceptorSpec("success", "path", "paused", "state"),
+            AcceptorSpec("success", "path", "successful", "state"),
+            AcceptorSpec("success", "path", "aborted", "state"),
+            AcceptorSpec("failure", "path", "failed", "state"),
+            AcceptorSpec("success", "error", "ResourceNotFound", None),
+            AcceptorSpec("retry", "error", "TooManyRequestsError", None),
+        ),
+    ),
     "MigrationFinished": WaiterSpec(
         name="MigrationFinished",
         operation="GetMigration",

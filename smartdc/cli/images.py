@@ -66,7 +66,7 @@ def cmd_create(ctx: Context) -> int:
     )
     ctx.err.write(f"Creating image {_named(image)} from instance {terminal_safe(machine.id)}\n")
     if args.wait:
-        image = _wait_one(ctx, str(image.id), ["active"])
+        image = _wait_created(ctx, str(image.id))
     if ctx.printer.json_mode:
         ctx.printer.record(image)
     else:
@@ -92,6 +92,25 @@ def cmd_delete(ctx: Context) -> int:
             continue
         ctx.printer.line(f"Deleted image {_named(image)}")
     return 1 if failed else 0
+
+
+def _wait_created(ctx: Context, image_id: str) -> Any:
+    """The image once the spec's waiter of CreateImageFromMachine (ImageActive) is satisfied,
+    with the CLI's progress and --timeout; a failed image's own error is in the WaitFailed."""
+    from smartdc.cli.waits import wait_for
+    from smartdc.errors import WaitFailed
+
+    api = ctx.datacenter().api
+    name = api.meta.operation("CreateImageFromMachine").waiter
+    if name is None:  # pragma: no cover - the spec names one
+        raise ArgumentError("CreateImageFromMachine has no waiter in the spec")
+    try:
+        return wait_for(ctx, f"image {short(image_id)}", name, id=image_id)
+    except WaitFailed as exc:
+        error = getattr(api.get_image(id=image_id), "error", None)
+        if not error:
+            raise
+        raise WaitFailed(f"image {image_id}: {exc}: {error}", state=exc.state) from exc
 
 
 def _wait_one(ctx: Context, image_id: str, states: list[str]) -> Any:
@@ -122,7 +141,10 @@ def cmd_wait(ctx: Context) -> int:
     if unknown:
         raise ArgumentError(f"unknown image state {', '.join(unknown)}; valid: {', '.join(known)}")
     images = [find_image(ctx, ref) for ref in ctx.args.images]
-    done = [_wait_one(ctx, str(image.id), states) for image in images]
+    if not ctx.args.states:  # the default: until created, as the spec's image waiter says
+        done = [_wait_created(ctx, str(image.id)) for image in images]
+    else:
+        done = [_wait_one(ctx, str(image.id), states) for image in images]
     ctx.printer.listing(done, _listing())
     return 0
 

@@ -11,7 +11,7 @@ from typing import Any
 from smartdc.cli import listings
 from smartdc.cli.context import Context
 from smartdc.cli.output import Listing, as_json
-from smartdc.cli.waits import poll_until, wait_for
+from smartdc.cli.waits import wait_for
 from smartdc.errors import ArgumentError, SmartDCError
 
 Adder = Callable[..., argparse.ArgumentParser]
@@ -278,32 +278,16 @@ def cmd_migration_get(ctx: Context) -> int:
     return 0
 
 
-def _migration_or_none(ctx: Context, machine_id: str) -> Any:
-    """The instance's migration; None once it is gone (an aborted one is removed)."""
-    from smartdc.errors import CloudAPIError
-    from smartdc.facade.lookup import is_missing
-
-    try:
-        return ctx.datacenter().api.get_migration(id=machine_id)
-    except CloudAPIError as exc:
-        if is_missing(exc):
-            return None
-        raise
-
-
 def _migration_action(action: str) -> Callable[[Context], int]:
     def run(ctx: Context) -> int:
         api = ctx.datacenter().api
         machine_id = _machine_id(ctx)
         migration = api.migrate(id=machine_id, action=action)
         if getattr(ctx.args, "wait", False) and action != "finalize":
-            # until the action is over: paused (after begin or sync), or an end state
-            migration = poll_until(
-                ctx,
-                f"migration {action}",
-                lambda: _migration_or_none(ctx, machine_id),
-                lambda m: m is None or str(m.state) != "running",
-            )
+            # until the action is over, as the spec's MigrationActionDone waiter says (a
+            # finished abort removes the record: then there is none to show)
+            found = wait_for(ctx, f"migration {action}", "MigrationActionDone", id=machine_id)
+            migration = found if hasattr(found, "state") else None
         if migration is not None and ctx.printer.json_mode:
             ctx.printer.record(migration)
         elif migration is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+import pytest
+
 from smartdc.testing import Simulator
 from tests.cli.conftest import Result
 
@@ -51,3 +53,25 @@ def test_image_clone_of_a_shared_image(cli: Cli, cloudapi_sim: Simulator) -> Non
     # CloudAPI clones only images shared with you, not your own: its refusal is passed on
     assert done.code == 1
     assert done.err.startswith("smartdc: ")
+
+
+def test_image_create_wait_runs_the_waiter_the_spec_names(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """image create -w waits as the spec's CreateImageFromMachine waiter says, not as the CLI
+    would guess: with that waiter made to succeed on ``creating``, it returns at once."""
+    import attrs
+
+    from smartdc._generated.service import SERVICE
+    from smartdc.runtime.waiting import AcceptorSpec
+
+    name = SERVICE.operations["CreateImageFromMachine"].waiter
+    assert name is not None
+    changed = attrs.evolve(
+        SERVICE.waiters[name], acceptors=(AcceptorSpec("success", "path", "creating", "state"),)
+    )
+    monkeypatch.setitem(SERVICE.waiters, name, changed)
+    assert cli("instance", "create", "-n", "golden", "-w").code == 0
+    created = cli("image", "create", "golden", "my-image", "1.0.0", "-w", "-j")
+    assert created.code == 0, created.err
+    assert json.loads(created.out)["state"] == "creating"

@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from smartdc.testing import Simulator
 from tests.cli.conftest import Result
 
@@ -140,3 +142,22 @@ def test_migrations(cli: Cli) -> None:
     listed = cli("instance", "migration", "list", "-H", "-o", "shortid,phase")
     assert listed.out.split()[0] == json.loads(got.out)["machine"][:8]
     assert cli("instance", "migration", "abort", "mover", "-w").code == 0
+
+
+def test_migration_wait_runs_the_spec_waiter(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """migration begin -w waits as the spec's MigrationActionDone waiter says, not as the CLI
+    would guess: with that waiter made to succeed on ``running``, it returns at once."""
+    import attrs
+
+    from smartdc._generated.service import SERVICE
+    from smartdc.runtime.waiting import AcceptorSpec
+
+    changed = attrs.evolve(
+        SERVICE.waiters["MigrationActionDone"],
+        acceptors=(AcceptorSpec("success", "path", "running", "state"),),
+    )
+    monkeypatch.setitem(SERVICE.waiters, "MigrationActionDone", changed)
+    assert cli("instance", "create", "-n", "mover", "-w").code == 0
+    begun = cli("instance", "migration", "begin", "mover", "-w")
+    assert begun.code == 0, begun.err
+    assert "begin running" in begun.err
