@@ -25,6 +25,7 @@ import pytest
 
 from smartdc.testing.simulator import Simulator
 from smartdc.testing.state import Settings
+from tests.triton_home import triton_home
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TRITON = Path(
@@ -86,12 +87,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         job_seconds=0.1,
     )
     with Simulator(settings=settings) as sim:
-        home = tmp_path_factory.mktemp("parity-home")
-        ssh = home / ".ssh"
-        ssh.mkdir()
-        shutil.copy(sim.key_path, ssh / "id_rsa")
-        (ssh / "id_rsa").chmod(0o600)
-        shutil.copy(str(sim.key_path) + ".pub", ssh / "id_rsa.pub")
+        home = triton_home(sim, tmp_path_factory.mktemp("parity-home"))
         env = {
             "PATH": os.environ.get("PATH", ""),
             "HOME": str(home),

@@ -30,6 +30,7 @@ from smartdc import CloudAPI
 from smartdc.testing.simulator import Simulator
 from smartdc.testing.state import Settings
 from tests.conformance import tap
+from tests.triton_home import triton_home
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = Path(
@@ -161,13 +162,7 @@ def _json_list(api: CloudAPI, path: str) -> list[dict[str, Any]]:
 
 
 def _home(sim: Simulator, base: Path) -> Path:
-    home = base / "home"
-    ssh = home / ".ssh"
-    ssh.mkdir(parents=True)
-    shutil.copy(sim.key_path, ssh / "id_rsa")
-    (ssh / "id_rsa").chmod(0o600)
-    shutil.copy(f"{sim.key_path}.pub", ssh / "id_rsa.pub")
-    return home
+    return triton_home(sim, base / "home")
 
 
 def _existing_instances(sim: Simulator) -> None:
