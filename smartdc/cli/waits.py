@@ -12,43 +12,28 @@ POLL_SECONDS = 2.0  # the longest delay between two polls of a CLI wait (triton 
 WAIT_SECONDS = 1800.0  # a CLI wait's deadline without --timeout
 
 
-class _Seen:
-    """One poll of a CLI wait: the fetched object and whether it is what is awaited."""
-
-    def __init__(self, value: Any, done: bool) -> None:
-        self.value = value
-        self.done = done
-        self.state = str(getattr(value, "state", ""))
-
-
 def poll_until(
     ctx: Context, what: str, fetch: Callable[[], Any], done: Callable[[Any], bool]
 ) -> Any:
     """``fetch()`` until ``done`` says so, run by the client's waiter engine: its clock, jittered
     backoff, transient errors retried, a deadline (``--timeout``, else WAIT_SECONDS), progress."""
-    from smartdc.runtime.waiting import AcceptorSpec, Poll, WaiterSpec
+    from smartdc.runtime.waiting import Checked, Poll, WaiterSpec, derived_waiter
 
     api = ctx.datacenter().api
     progress = ctx.progress(what)
-    spec = WaiterSpec(
-        name=what,
-        operation="",
-        description=f"Waits until {what} is done.",
-        min_delay=1.0,
-        max_delay=POLL_SECONDS,
-        timeout=WAIT_SECONDS,
-        acceptors=(AcceptorSpec("success", "path", True, "done"),),
-        shown="state",
+    timing = WaiterSpec(
+        what, "", f"Waits until {what} is done.", 1.0, POLL_SECONDS, WAIT_SECONDS, ()
     )
+    spec = derived_waiter(timing, what)
 
-    def poll() -> tuple[int, _Seen]:
+    def poll() -> tuple[int, Checked]:
         found = fetch()
-        return 200, _Seen(found, done(found))
+        return 200, Checked(found, done(found), state=str(getattr(found, "state", "")))
 
     def on_poll(seen: Poll) -> None:
         progress(str(seen.state), seen.elapsed)
 
-    found: _Seen = api.meta.run_waiter(
+    found: Checked = api.meta.run_waiter(
         spec, poll, timeout=ctx.args.timeout, on_poll=on_poll, what=what
     )
     progress.done(found.state)

@@ -11,6 +11,10 @@ generated waiter table, never from here:
 * ``wait_for_machines`` polls one ListMachines per datacenter and round instead of one GetMachine
   per machine.
 * Actions without a state change (reboot, rename) wait for their entry in the audit trail.
+
+The conditions no spec acceptor states (left a state, a field's value, a round of many, an audit
+entry) are polled as ``runtime.waiting.Checked`` values under ``derived_waiter``: one adapter and
+one rule for building their acceptors from the base waiter, shared with the CLI's ``poll_until``.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import attrs
 
 from smartdc.errors import ArgumentError, CloudAPIError, WaitFailed
 from smartdc.facade.lookup import is_missing
-from smartdc.runtime.waiting import AcceptorSpec, Poll, WaiterSpec
+from smartdc.runtime.waiting import AcceptorSpec, Checked, Poll, WaiterSpec, derived_waiter
 
 if TYPE_CHECKING:
     from smartdc._generated.client import CloudAPI
@@ -153,18 +157,6 @@ def wait_for_state(
     return found if found is not None and hasattr(found, "state") else None
 
 
-@attrs.frozen
-class _Leaving:
-    """A polled machine plus whether it has left the state being waited out."""
-
-    model: Any
-    left: bool
-
-    @property
-    def state(self) -> Any:
-        return self.model.state
-
-
 def wait_while_state(
     api: CloudAPI,
     machine_id: str,
@@ -180,14 +172,14 @@ def wait_while_state(
     inner = api.meta.poller(base.operation, {"id": machine_id})
     path = base.state_path or "state"
 
-    def poll() -> tuple[int, _Leaving]:
+    def poll() -> tuple[int, Checked]:
         status, model = inner()
-        return status, _Leaving(model, text(getattr(model, path)) != current)
+        state = text(getattr(model, path))
+        return status, Checked(model, state != current, state=state)
 
-    # failure acceptors first: leaving for `failed` must fail, not succeed
-    acceptors = (*_state_acceptors(base, (current,)), AcceptorSpec("success", "path", True, "left"))
-    spec = attrs.evolve(base, name=f"Machine leaving {current}", acceptors=acceptors)
-    found: _Leaving = api.meta.run_waiter(
+    # the base's failures first (on Checked.state): leaving for `failed` must fail, not succeed
+    spec = derived_waiter(base, f"Machine leaving {current}", _state_acceptors(base, (current,)))
+    found: Checked = api.meta.run_waiter(
         spec,
         poll,
         timeout=timeout,
@@ -196,20 +188,7 @@ def wait_while_state(
         what=machine_id,
         watch=[machine_id],
     )
-    return found.model  # type: ignore[no-any-return]
-
-
-@attrs.frozen
-class _FieldSeen:
-    """A polled machine plus whether one of its fields has the awaited value."""
-
-    model: Any
-    attribute: str
-    done: bool
-
-    @property
-    def state(self) -> str:
-        return f"{self.attribute}={text(getattr(self.model, self.attribute))}"
+    return found.value  # type: ignore[no-any-return]
 
 
 def wait_for_field(
@@ -227,40 +206,20 @@ def wait_for_field(
     base = api.meta.waiter(BASE_MACHINE_WAITER)
     inner = api.meta.poller(base.operation, {"id": machine_id})
 
-    def poll() -> tuple[int, _FieldSeen]:
+    def poll() -> tuple[int, Checked]:
         status, model = inner()
-        return status, _FieldSeen(model, attribute, getattr(model, attribute) == expected)
+        value = getattr(model, attribute)
+        return status, Checked(model, value == expected, state=f"{attribute}={text(value)}")
 
-    acceptors = (
-        *(a for a in base.acceptors if a.state != "success" and a.matcher != "path"),
-        AcceptorSpec("success", "path", True, "done"),
-    )
-    spec = attrs.evolve(
-        base, name=f"Machine {attribute}={text(expected)}", acceptors=acceptors, shown="state"
-    )
-    found: _FieldSeen = api.meta.run_waiter(
+    kept = (a for a in base.acceptors if a.state != "success" and a.matcher != "path")
+    spec = derived_waiter(base, f"Machine {attribute}={text(expected)}", kept)
+    found: Checked = api.meta.run_waiter(
         spec, poll, timeout=timeout, interval=interval, what=machine_id
     )
-    return found.model  # type: ignore[no-any-return]
+    return found.value  # type: ignore[no-any-return]
 
 
 # -- many machines ---------------------------------------------------------------------------
-
-
-@attrs.frozen
-class _Round:
-    """What one round of ListMachines saw for the machines being waited on."""
-
-    states: dict[str, str]
-    done: bool
-    failed: bool
-
-    @property
-    def state(self) -> str:
-        counts: dict[str, int] = {}
-        for value in self.states.values():
-            counts[value] = counts.get(value, 0) + 1
-        return ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
 
 
 def wait_for_machines(
@@ -295,7 +254,7 @@ def wait_for_machines(
         groups.setdefault(id(api), (api, set()))[1].add(machine_id)
     latest: dict[str, MachineModel] = {}
 
-    def poll() -> tuple[int, _Round]:
+    def poll() -> tuple[int, Checked]:
         states: dict[str, str] = {}
         for api, wanted in groups.values():
             for model in api.iter_list_machines():
@@ -324,16 +283,14 @@ def wait_for_machines(
         failed = any(value in failing for value in states.values()) or (
             bool(missing) and not gone_is_success
         )
-        return 200, _Round(states, done, failed)
+        counts: dict[str, int] = {}
+        for value in states.values():
+            counts[value] = counts.get(value, 0) + 1
+        shown = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        return 200, Checked(states, done, failed, shown)
 
-    acceptors = (
-        AcceptorSpec("failure", "path", True, "failed"),
-        AcceptorSpec("success", "path", True, "done"),
-        *(a for a in spec.acceptors if a.state == "retry"),
-    )
-    round_spec = attrs.evolve(
-        spec, name=f"{len(targets)} machines {state}", acceptors=acceptors, shown="state"
-    )
+    retries = (a for a in spec.acceptors if a.state == "retry")
+    round_spec = derived_waiter(spec, f"{len(targets)} machines {state}", retries)
     try:
         first.meta.run_waiter(
             round_spec,
@@ -358,13 +315,6 @@ def wait_for_machines(
 # -- the audit trail ---------------------------------------------------------------------------
 
 
-@attrs.frozen
-class _AuditSeen:
-    state: str
-    done: bool
-    failed: bool
-
-
 def wait_for_audit(
     api: CloudAPI,
     machine_id: str,
@@ -378,23 +328,19 @@ def wait_for_audit(
     base = api.meta.waiter(BASE_MACHINE_WAITER)
     seen = {(e.action, e.time) for e in before}
 
-    def poll() -> tuple[int, _AuditSeen]:
+    def poll() -> tuple[int, Checked]:
         fresh = [
             e
             for e in api.machine_audit(id=machine_id)
             if e.action == action and (e.action, e.time) not in seen
         ]
         if not fresh:
-            return 200, _AuditSeen(f"{action} pending", False, False)
+            return 200, Checked(None, False, False, f"{action} pending")
         ok = text(fresh[0].success) != "no"
-        return 200, _AuditSeen(f"{action} {'done' if ok else 'failed'}", ok, not ok)
+        return 200, Checked(fresh[0], ok, not ok, f"{action} {'done' if ok else 'failed'}")
 
-    acceptors = (
-        AcceptorSpec("failure", "path", True, "failed"),
-        AcceptorSpec("success", "path", True, "done"),
-        *(a for a in base.acceptors if a.state == "retry"),
-    )
-    spec = attrs.evolve(base, name=f"Machine {action}", acceptors=acceptors, shown="state")
+    retries = (a for a in base.acceptors if a.state == "retry")
+    spec = derived_waiter(base, f"Machine {action}", retries)
     api.meta.run_waiter(spec, poll, timeout=timeout, interval=interval, what=machine_id)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
@@ -78,6 +78,33 @@ class WaiterSpec:
         if self.shown is not None:
             return self.shown
         return next((a.argument for a in self.acceptors if a.matcher == "path"), None)
+
+
+@attrs.frozen
+class Checked:
+    """One poll of a derived wait (a condition no spec acceptor states, such as "left its state"
+    or "the audit trail has the entry"): the value fetched, whether it is what is awaited
+    (``done``) or a failure (``failed``), and the state progress and errors show. The acceptors
+    of :func:`derived_waiter` read these fields: the one adapter every derived wait uses."""
+
+    value: Any
+    done: bool
+    failed: bool = False
+    state: str = ""
+
+
+def derived_waiter(
+    base: WaiterSpec, name: str, kept: Iterable[AcceptorSpec] = (), **changes: Any
+) -> WaiterSpec:
+    """A waiter on :class:`Checked` polls with ``base``'s delays and deadline (``changes``
+    overrides them): failure when ``failed``, then ``kept`` (the base's own failure or retry
+    acceptors that still apply; a path one reads ``Checked.state``), then success when ``done``."""
+    acceptors = (
+        AcceptorSpec("failure", "path", True, "failed"),
+        *kept,
+        AcceptorSpec("success", "path", True, "done"),
+    )
+    return attrs.evolve(base, name=name, acceptors=acceptors, shown="state", **changes)
 
 
 @attrs.frozen
