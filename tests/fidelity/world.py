@@ -149,3 +149,23 @@ def world(sig: SigClient, account_uuid: str) -> dict[str, Any]:
         "images": [imgapi_image(i) for i in images],
         "packages": [papi_package(p) for p in packages],
     }
+
+
+def stored(record: dict[str, Any]) -> dict[str, Any]:
+    """A simulator record without its bookkeeping (``_sim*`` keys)."""
+    return {k: v for k, v in record.items() if not k.startswith("_sim")}
+
+
+def papi_record(package: dict[str, Any]) -> dict[str, Any]:
+    """A package as the simulator stores it, as PAPI holds it (``_sim_active`` is PAPI's active)."""
+    return {**papi_package(stored(package)), "active": package.get("_sim_active", True)}
+
+
+def napi_network(network: dict[str, Any]) -> dict[str, Any]:
+    """A network as the simulator stores it, as NAPI holds it (the seeded ones keep their subnet
+    and gateway in ``_sim_*`` keys)."""
+    found = {k: v for k, v in stored(network).items() if k != "id"}
+    for key in ("subnet", "gateway"):
+        if f"_sim_{key}" in network:
+            found.setdefault(key, network[f"_sim_{key}"])
+    return {"uuid": network["id"], **found}

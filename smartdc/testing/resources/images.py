@@ -133,14 +133,58 @@ def _find(req: SimRequest, image_uuid: str | None = None) -> dict[str, Any]:
     return settle(image, req.sim.clock.now())
 
 
+# CloudAPI's requirement names and the IMGAPI requirement each is read from (sdc-cloudapi
+# lib/datasets.js translate()): any other requirement (password, min_platform, ...) is not shown
+_REQUIREMENTS = (
+    ("max_memory", "max_ram"),
+    ("max_ram", "max_ram"),
+    ("min_memory", "min_ram"),
+    ("min_ram", "min_ram"),
+    ("brand", "brand"),
+    ("bootrom", "bootrom"),
+)
+_KNOWN_ERRORS = ("PrepareImageDidNotRun", "VmHasNoOrigin", "NotSupported")
+
+
+def _error(image: dict[str, Any]) -> dict[str, Any]:
+    """sdc-cloudapi lib/datasets.js errorObjFromImgapiImage(): the codes it knows keep their
+    message, any other is InternalError."""
+    error = image.get("error") or {}
+    if error.get("code") in _KNOWN_ERRORS:
+        return {k: error[k] for k in ("code", "message") if k in error}
+    return {
+        "code": "InternalError",
+        "message": "an unexpected error occurred (Contact support for assistance.)",
+    }
+
+
 def render(req: SimRequest, image: dict[str, Any]) -> dict[str, Any]:
+    """The image as sdc-cloudapi lib/datasets.js translate() shows the IMGAPI image: only the
+    fields it copies (requirements renamed, the first file's compression/sha1/size), older
+    shapes for older API versions."""
     version = parse_version(req.api_version)
-    shown = dict(image)
-    if version < (8, 0, 0):
-        shown["type"] = "virtualmachine" if image.get("type") == "zvol" else "smartmachine"
-    if version < (7, 1, 0):
-        for name in _EXTRA_71:
-            shown.pop(name, None)
+    shown: dict[str, Any] = {"id": image["id"]}
+    shown.update({k: image[k] for k in ("name", "version", "os") if k in image})
+    stored = image.get("requirements") or {}
+    shown["requirements"] = {name: stored[key] for name, key in _REQUIREMENTS if stored.get(key)}
+    if image.get("type"):
+        if version >= (8, 0, 0):
+            shown["type"] = image["type"]
+        else:
+            shown["type"] = "virtualmachine" if image["type"] == "zvol" else "smartmachine"
+    if image.get("type") == "zvol" and "image_size" in image:
+        shown["image_size"] = image["image_size"]
+    if image.get("description"):
+        shown["description"] = image["description"]
+    if image.get("files"):
+        first = image["files"][0]
+        shown["files"] = [{k: first[k] for k in ("compression", "sha1", "size") if k in first}]
+    fields: tuple[str, ...] = ("tags", "homepage", "published_at")
+    if version >= (7, 1, 0):
+        fields += _EXTRA_71
+    for name in fields:
+        if name in image:
+            shown[name] = _error(image) if name == "error" else image[name]
     return shown
 
 

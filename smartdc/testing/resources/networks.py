@@ -133,8 +133,51 @@ def allocate_address(dc: DatacenterState, nid: str) -> tuple[str, str, str]:
     return ip, netmask, gw
 
 
+# what CloudAPI copies from a fabric network (sdc-cloudapi lib/endpoints/networks.js
+# FABRIC_NETWORK_FIELDS, less uuid)
+_FABRIC_FIELDS = (
+    "description",
+    "fabric",
+    "gateway",
+    "internet_nat",
+    "name",
+    "provision_end_ip",
+    "provision_start_ip",
+    "resolvers",
+    "routes",
+    "subnet",
+    "vlan_id",
+)
+
+
+_EXTERNAL = re.compile(r"^external(_rack_[A-Z0-9_-]+)?$", re.IGNORECASE)
+
+
+def _external(network: dict[str, Any]) -> bool:
+    """triton-netconfig isNetExternal(): named ``external``, or on the external nic tag (or a
+    rack's ``external_rack_*``), or a pool with such a tag among its ``nic_tags_present``."""
+    tags = [network.get("nic_tag"), *(network.get("nic_tags_present") or [])]
+    return network.get("name") == "external" or any(
+        isinstance(tag, str) and _EXTERNAL.match(tag) for tag in tags
+    )
+
+
 def _render(network: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in network.items() if not k.startswith("_sim")}
+    """The network as sdc-cloudapi lib/endpoints/networks.js translateNetwork() shows the NAPI
+    network: id, name and public always, a description when set, the fabric fields for fabric
+    networks only."""
+    shown: dict[str, Any] = {"id": network["id"]}
+    if "name" in network:
+        shown["name"] = network["name"]
+    if "public" in network:
+        shown["public"] = network["public"]
+    else:
+        shown["public"] = not network.get("fabric") and _external(network)
+    if network.get("description"):
+        shown["description"] = network["description"]
+    if network.get("fabric"):
+        shown.update({k: network[k] for k in _FABRIC_FIELDS if k in network})
+    return shown
 
 
 def list_networks(req: SimRequest) -> SimResponse:

@@ -96,11 +96,37 @@ def _matches(package: dict[str, Any], filters: dict[str, str]) -> bool:
     return True
 
 
+def _js_truthy(value: Any) -> bool:
+    """JavaScript's truthiness: only false, 0, "", null and undefined are false."""
+    return value is not None and value is not False and value != 0 and value != ""
+
+
+def render(package: dict[str, Any]) -> dict[str, Any]:
+    """The package as sdc-cloudapi lib/packages.js translate() shows the PAPI package: its
+    fields only, ``default`` and ``vcpus`` always (false and 0 when unset), ``flexible_disk`` and
+    ``disks`` only for bhyve packages."""
+    shown: dict[str, Any] = {
+        k: package[k]
+        for k in ("brand", "description", "disk", "group", "id", "lwps", "memory", "name", "swap")
+        if k in package
+    }
+    shown["default"] = package["default"] if _js_truthy(package.get("default")) else False
+    shown["vcpus"] = package["vcpus"] if _js_truthy(package.get("vcpus")) else 0
+    if "version" in package:
+        shown["version"] = package["version"]
+    if package.get("brand") == "bhyve":
+        if "flexible_disk" in package:
+            shown["flexible_disk"] = package["flexible_disk"]
+        if _js_truthy(package.get("disks")):
+            shown["disks"] = package["disks"]
+    return shown
+
+
 def list_packages(req: SimRequest) -> SimResponse:
     names = (*STRING_FILTERS, *NUMBER_FILTERS, "flexible_disk")
     filters = {k: v for k, v in req.query.items() if k in names}
     found = [p for p in _active(req.dc.table("packages")) if _matches(p, filters)]
-    return ok(found)
+    return ok([render(p) for p in found])
 
 
 def find_package(dc: DatacenterState, name: str) -> dict[str, Any] | None:
@@ -124,7 +150,7 @@ def get_package(req: SimRequest) -> SimResponse:
     package = find_package(req.dc, name)
     if package is None:
         raise not_found(f"{name} does not exist")
-    return ok(package)
+    return ok(render(package))
 
 
 def register(router: Router) -> None:
