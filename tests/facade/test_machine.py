@@ -138,6 +138,20 @@ def test_create_image_from_machine(dc: DataCenter, running: BoundMachine) -> Non
     assert str(image.state) == "creating"
 
 
+def test_an_image_of_an_lx_instance_provisions_again(dc: DataCenter) -> None:
+    # IMGAPI keeps an lx VM's kernel_version in the new image's tags (IMGAPI-497), without
+    # which VMAPI's validateLxBrand() refuses to provision the image
+    linux = next(i for i in dc.images() if i.model.type == "lx-dataset")
+    origin = dc.create_machine(name="lx-origin", image=linux.id, package="g4-highcpu-128M")
+    origin.wait("running")
+    origin.stop(wait=True)
+    image = origin.create_image("lx-again", "1.0.0").wait()
+    assert linux.model.tags is not None
+    assert image.model.tags == {"kernel_version": linux.model.tags["kernel_version"]}
+    again = dc.create_machine(name="lx-again", image=image.id, package="g4-highcpu-128M")
+    assert again.wait("running").brand == "lx"
+
+
 def test_migrate(running: BoundMachine) -> None:
     migration = running.migrate("begin")
     assert migration is not None

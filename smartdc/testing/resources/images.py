@@ -271,6 +271,12 @@ def create_from_machine(req: SimRequest) -> SimResponse:
         brand = (origin.get("requirements") or {}).get("brand")
         if brand:  # an image of an lx or HVM instance provisions that brand again
             image["requirements"] = {"brand": brand}
+        # IMGAPI apiCreateImageFromVm() lxInheritTagsKernelVersion (IMGAPI-497): an lx VM's
+        # kernel_version (VMAPI set it from the origin's tags.kernel_version at provision) goes
+        # into the new image's tags, or the image could not provision (validateLxBrand())
+        kernel = (origin.get("tags") or {}).get("kernel_version")
+        if machine.get("brand") == "lx" and kernel:
+            image["tags"]["kernel_version"] = kernel
     _apply_updates(req, image)
     done = sim.clock.now() + sim.settings.image_create_seconds
     if usable:
