@@ -1886,4 +1886,12 @@ SERVICE = ServiceModel(
     waiters=WAITERS,
     paginators=PAGINATORS,
     default_accept_version="~9||~8",
+    changes={
+        "bhyve_resize": "9.8.3",
+        "extra_external_nic_tags": "9.16.0",
+        "flexible_disk_any_brand": "9.17.0",
+        "affinity_metadata_hidden": "9.18.0",
+        "ed25519_keys": "9.18.0",
+        "block_size_validation": "9.19.0",
+    },
 )

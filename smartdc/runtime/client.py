@@ -311,16 +311,17 @@ class ClientMeta:
             )
 
     def _explain(self, exc: CloudAPIError) -> CloudAPIError:
-        """Add what we know to an error: e.g. an Ed25519 key refused by a server before 9.18."""
+        """Add what we know to an error: e.g. an Ed25519 key refused by a server that predates it."""
         algorithm = self.transport.signer.algorithm
         # 401, or the 400 InvalidHeader an old server gives for an algorithm it does not know.
         refused = exc.status == 401 or (
             exc.status == 400 and exc.error_code == "InvalidHeader" and algorithm in exc.message
         )
-        if refused:
+        since = self.service_model.changes.get("ed25519_keys")
+        if refused and since:
             from smartdc.auth import ed25519_unsupported_hint
 
-            hint = ed25519_unsupported_hint(self._server_version, algorithm)
+            hint = ed25519_unsupported_hint(self._server_version, algorithm, since=since)
             if hint:
                 return type(exc)(
                     f"{exc.message} ({hint})",

@@ -77,6 +77,8 @@ class ServiceModel:
     waiters: Mapping[str, WaiterSpec]
     paginators: Mapping[str, PaginatorSpec]
     default_accept_version: str | None = None  # the Accept-Version a client sends by default
+    # the spec's behaviour changes after 9.0.0: name -> the CloudAPI version that brought it
+    changes: Mapping[str, str] = attrs.field(factory=dict)
     by_method: Mapping[str, OperationMeta] = attrs.field(init=False)
 
     @by_method.default

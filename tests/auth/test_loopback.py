@@ -9,11 +9,14 @@ from pathlib import Path
 import pytest
 import urllib3
 
+from smartdc._generated.service import SERVICE
 from smartdc.auth import HttpSignatureSigner, ed25519_unsupported_hint, load_signer
 from smartdc.testing import Simulator
 from smartdc.testing.state import Settings
 
 from .keys import KEY_KINDS, PrivateKey, md5_of, openssh_public, write_key
+
+ED25519_SINCE = SERVICE.changes["ed25519_keys"]
 
 
 def get(url: str, signer: HttpSignatureSigner, path: str) -> urllib3.BaseHTTPResponse:
@@ -91,10 +94,15 @@ def test_old_server_refuses_ed25519_and_the_hint_explains(
         )
         refused = get(sim.url, ed_signer, "/acct/keys")
         assert refused.status in (400, 401)
-        hint = ed25519_unsupported_hint(refused.headers.get("Server"), ed_signer.algorithm)
+        hint = ed25519_unsupported_hint(
+            refused.headers.get("Server"), ed_signer.algorithm, since=ED25519_SINCE
+        )
         assert hint is not None and "predates Ed25519 support (9.18)" in hint
         accepted = get(sim.url, rsa_signer, "/acct/keys")
         assert accepted.status == 200
         assert (
-            ed25519_unsupported_hint(accepted.headers.get("Server"), rsa_signer.algorithm) is None
+            ed25519_unsupported_hint(
+                accepted.headers.get("Server"), rsa_signer.algorithm, since=ED25519_SINCE
+            )
+            is None
         )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from smartdc._generated.service import SERVICE
 from smartdc.auth import (
     HttpSignatureSigner,
     RequestSigner,
@@ -16,9 +17,11 @@ from smartdc.auth import (
     load_signer,
 )
 from smartdc.auth.keyfile import load_key_file
-from smartdc.errors import ConfigError
+from smartdc.errors import ArgumentError, ConfigError
 
 from .keys import PrivateKey, md5_of, parse_authorization, write_key, write_private
+
+ED25519_SINCE = SERVICE.changes["ed25519_keys"]  # the spec's, as the client passes it
 
 # Appendix A of joyent/node-http-signature's http_signing.md: its published 1024-bit test key
 # (public test data, not a secret) and the signatures the document gives for it.
@@ -232,7 +235,7 @@ def test_shared_signer_across_threads(appendix_key: Path) -> None:
     ],
 )
 def test_ed25519_unsupported_hint(version: str, algorithm: str, hinted: bool) -> None:
-    hint = ed25519_unsupported_hint(version, algorithm)
+    hint = ed25519_unsupported_hint(version, algorithm, since=ED25519_SINCE)
     if hinted:
         assert hint is not None
         assert "predates Ed25519 support (9.18)" in hint
@@ -242,6 +245,15 @@ def test_ed25519_unsupported_hint(version: str, algorithm: str, hinted: bool) ->
 
 
 def test_ed25519_hint_for_unknown_version() -> None:
-    hint = ed25519_unsupported_hint(None)
+    hint = ed25519_unsupported_hint(None, since=ED25519_SINCE)
     assert hint is not None and "9.18" in hint
-    assert ed25519_unsupported_hint("unknown") is None
+    assert ed25519_unsupported_hint("unknown", since=ED25519_SINCE) is None
+
+
+def test_ed25519_hint_takes_the_release_from_its_caller() -> None:
+    # the fact lives in the spec (changes.ed25519_keys), not in the core: the hint follows it
+    assert SERVICE.changes["ed25519_keys"] == "9.18.0"
+    hint = ed25519_unsupported_hint("9.18.0", "ed25519-sha512", since="9.19.0")
+    assert hint is not None and "predates Ed25519 support (9.19)" in hint
+    with pytest.raises(ArgumentError, match="since must be a CloudAPI version"):
+        ed25519_unsupported_hint("9.18.0", since="soon")
