@@ -84,3 +84,12 @@ def image_names(ctx: Context) -> dict[str, str]:
         for i in images
         if isinstance(i, dict) and isinstance(i.get("id"), str)
     }
+
+
+def image_names_ahead(ctx: Context) -> Callable[[], dict[str, str]]:
+    """:func:`image_names` asked for now, in a background thread, while the caller lists the
+    instances (triton lists both at once too); the function returned waits for the names."""
+    from smartdc.runtime.ahead import Ahead
+
+    ctx.api()  # made here, in this thread; the other one only calls it
+    return Ahead(lambda: image_names(ctx), name="smartdc-images").result

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from smartdc.cli import creating, listings
-from smartdc.cli.acting import each, finish, image_names
+from smartdc.cli.acting import each, finish, image_names, image_names_ahead
 from smartdc.cli.acting import label as machine_label
 from smartdc.cli.answers import filters
 from smartdc.cli.context import Context
@@ -87,11 +88,14 @@ def cmd_instances(ctx: Context) -> int:
         # server's own text unless that is not one line of ASCII (then encoded: terminal-safe).
         # Each object gets triton's computed fields (age, img, shortid, flags), appended to
         # the server's text rather than re-encoding it.
+        names = image_names_ahead(ctx)
         api = ctx.api()
         out = ctx.printer.out
         encode = json.JSONEncoder(separators=(",", ":")).encode  # made once, not per machine
         lines: list[str] = []
-        computed = listings.computed_json(image_names(ctx))
+        pages = api.meta.paginate_json("ListMachines", params, prefetch=True)
+        first = next(pages, None)  # the first page and the images are asked for at once
+        computed = listings.computed_json(names())
 
         def write() -> None:
             if lines:
@@ -100,7 +104,7 @@ def cmd_instances(ctx: Context) -> int:
                 lines.clear()
 
         try:
-            for item, text in api.meta.paginate_json("ListMachines", params):
+            for item, text in itertools.chain([first] if first else [], pages):
                 plain = text.isascii() and "\n" not in text and "\r" not in text
                 if not isinstance(item, dict):  # not an object: printed as it came
                     lines.append(text if plain else encode(item))
@@ -120,8 +124,11 @@ def cmd_instances(ctx: Context) -> int:
     # each page by json.loads alone: the items' texts, which -j prints, are not needed here
     from smartdc.cli.answers import json_array
 
-    machines = api.meta.paginate("ListMachines", params, result=json_array)
-    ctx.printer.listing(machines, listings.instances(lambda: image_names(ctx)), raw=True)
+    listing = listings.instances(lambda: image_names(ctx))
+    if ctx.printer.shows("img", listing):  # asked for while the instances are listed
+        listing = listings.instances(image_names_ahead(ctx))
+    machines = api.meta.paginate("ListMachines", params, result=json_array, prefetch=True)
+    ctx.printer.listing(machines, listing, raw=True)
     return 0
 
 

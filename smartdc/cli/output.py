@@ -7,6 +7,7 @@ names; columns may be named either way (``primaryIp`` or ``primary_ip``).
 from __future__ import annotations
 
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -277,6 +278,16 @@ class Printer:
         self.long = long
         self.sort = [s.strip() for s in sort.split(",") if s.strip()] if sort else None
 
+    def shows(self, name: str, listing: Listing) -> bool:
+        """Whether a table of ``listing`` shows or sorts by the field ``name`` (``-o``, ``-l``,
+        ``-s``); JSON output (``-j``) shows no column."""
+        if self.json_mode:
+            return False
+        columns = self.columns or list(
+            listing.long if self.long and listing.long else listing.columns
+        )
+        return name in columns or name in (self.sort or listing.sort)
+
     def listing(self, items: Iterable[Any], listing: Listing, *, raw: bool = False) -> int:
         """A list as ``listing`` says (``-o``, ``-l``, ``-s``, ``-H``, computed columns); JSON
         lines with ``-j`` (the whole objects, as triton prints them, whatever ``-o`` says).
@@ -288,9 +299,14 @@ class Printer:
             listing.long if self.long and listing.long else listing.columns
         )
         sort = self.sort or list(listing.sort)
-        records = list(items) if raw else [as_json(item) for item in items]
+        source = iter(items) if raw else (as_json(item) for item in items)
+        # The first records are read to check the names against; the rest are made into rows as
+        # they arrive (the next page is fetched meanwhile), so only the rows are kept.
+        records = list(itertools.islice(source, _FIRST_RECORDS))
 
         def seen(limit: int | None) -> set[str]:
+            if limit is None or limit > len(records):
+                records.extend(source)  # a name only later records may have: all are read
             some = records if limit is None else records[:limit]
             return {key for record in some if isinstance(record, Mapping) for key in record}
 
@@ -301,10 +317,6 @@ class Printer:
             compute = listing.computed.get(name)
             return compute(record) if compute is not None else field(record, name)
 
-        for name in reversed(sort):  # stable sorts, last key first
-            records.sort(
-                key=lambda r: sort_key(value(r, name.lstrip("-"))), reverse=name.startswith("-")
-            )
         shown = listing.shown
 
         def text_of(record: Mapping[str, Any], name: str) -> str:
@@ -312,7 +324,14 @@ class Printer:
             show = shown.get(name)
             return show(found) if show is not None and found is not None else cell(found)
 
-        rows = [[text_of(record, c) for c in columns] for record in records]
+        keys = [name.lstrip("-") for name in sort]
+        entries = [
+            ([sort_key(value(record, key)) for key in keys], [text_of(record, c) for c in columns])
+            for record in itertools.chain(records, source)
+        ]
+        for index in reversed(range(len(sort))):  # stable sorts, last key first
+            entries.sort(key=lambda e: e[0][index], reverse=sort[index].startswith("-"))
+        rows = [row for _, row in entries]
         right = [i for i, c in enumerate(columns) if c in listing.right]
         text = table(rows, [c.upper() for c in columns], right)
         if not self.header:

@@ -491,12 +491,12 @@ class ClientMeta:
     def call_paged(
         self, op: OperationMeta, args: Mapping[str, Any], result: Callable[[Response], list[T]]
     ) -> list[T]:
-        """A paginated operation's plain call: every item (all pages, fetched in turn), or the one
-        page asked for when its offset or limit is given."""
+        """A paginated operation's plain call: every item (all pages, each asked for while the
+        one before is decoded), or the one page asked for when its offset or limit is given."""
         spec = self.service_model.paginators[op.name]
         if args.get(spec.offset_param) is not None or args.get(spec.limit_param) is not None:
             return result(self.call(op, args))
-        return list(self.paginate(op.name, args, result))
+        return list(self.paginate(op.name, args, result, prefetch=True))
 
     def paginate(
         self,
@@ -504,11 +504,14 @@ class ClientMeta:
         params: Mapping[str, Any],
         result: Callable[[Response], list[T]] | None = None,
         page_size: int | None = None,
+        prefetch: bool = False,
     ) -> Iterator[T]:
         """Lazily iterate every item of a paginated operation, one page in memory at a time.
 
         ``params`` may hold the paginator's offset (where to start) and limit (the page size).
-        ``result`` decodes a page (default: the operation's own decoder).
+        ``result`` decodes a page (default: the operation's own decoder). ``prefetch``: ask for
+        the next page while this one is read, two pages in memory at most (for an iteration
+        that goes to the end: see :mod:`smartdc.runtime.paging`).
         """
         op = self.operation(name)
         decode: Callable[[Response], list[T]] = result if result is not None else op.result
@@ -517,10 +520,14 @@ class ClientMeta:
             response = self.call(op, args)
             return decode(response), response.headers
 
-        return self._pages(name, params, page_size, page)
+        return self._pages(name, params, page_size, page, prefetch=prefetch)
 
     def paginate_json(
-        self, name: str, params: Mapping[str, Any], page_size: int | None = None
+        self,
+        name: str,
+        params: Mapping[str, Any],
+        page_size: int | None = None,
+        prefetch: bool = False,
     ) -> Iterator[tuple[Any, str]]:
         """Like :meth:`paginate`, without models: each item as ``(value, text)``, its JSON value
         and the JSON text the server sent for it. Each body is parsed once and nothing is
@@ -533,7 +540,7 @@ class ClientMeta:
             response = self.call(op, args, decode=False)
             return array_items(response), response.headers
 
-        return self._pages(name, params, page_size, page, value=_first)
+        return self._pages(name, params, page_size, page, value=_first, prefetch=prefetch)
 
     def _pages(
         self,
@@ -542,6 +549,7 @@ class ClientMeta:
         page_size: int | None,
         page: Callable[[Mapping[str, Any]], tuple[list[T], Mapping[str, str]]],
         value: Callable[[T], Any] | None = None,
+        prefetch: bool = False,
     ) -> Iterator[T]:
         spec = self.service_model.paginators[name]
         rest = {k: v for k, v in params.items() if k not in (spec.offset_param, spec.limit_param)}
@@ -551,7 +559,7 @@ class ClientMeta:
             return page({**rest, spec.offset_param: offset, spec.limit_param: limit})
 
         start = params.get(spec.offset_param) or 0
-        return paginate(fetch, spec, page_size=size, start=start, value=value)
+        return paginate(fetch, spec, page_size=size, start=start, value=value, prefetch=prefetch)
 
 
 class BaseClient:

@@ -28,6 +28,8 @@ from typing import Any, TypeVar
 
 import attrs
 
+from smartdc.runtime.ahead import Ahead
+
 T = TypeVar("T")
 
 log = logging.getLogger("smartdc")
@@ -57,28 +59,37 @@ def paginate(
     page_size: int | None = None,
     start: int = 0,
     value: Callable[[T], Any] | None = None,
+    prefetch: bool = False,
 ) -> Iterator[T]:
     """Yield every item once; see the module docstring for when the listing ends. ``value``:
-    where an item's key is read from (default the item itself: a model or a JSON object)."""
+    where an item's key is read from (default the item itself: a model or a JSON object);
+    ``prefetch``: ask for the next page while this one is read (for a listing read to its end)."""
     size = min(page_size or spec.max_limit, spec.max_limit)
     offset = start
     recent: deque[set[Hashable]] = deque(maxlen=SEEN_PAGES)
     listed = 0
     repeated = False
+    ahead: Ahead[tuple[list[T], Mapping[str, str]]] | None = None
     while True:
-        items, headers = fetch(offset, size)
-        fresh = 0
+        # a page asked for ahead is always the one wanted: it is asked for only once the page
+        # before has proved to hold something new, and then the offset is the one below
+        items, headers = fetch(offset, size) if ahead is None else ahead.result()
+        ahead = None
         page: set[Hashable] = set()
         recent.append(page)
+        fresh: list[T] = []
         for item in items:
             key = _key(item if value is None else value(item), spec)
             if key is not None:
                 if any(key in seen for seen in recent):
                     continue
                 page.add(key)
-            fresh += 1
-            yield item
-        listed += fresh
+            fresh.append(item)
+        following = _following(items, headers, size, offset, spec) if fresh else None
+        if prefetch and following is not None:
+            ahead = _fetch_ahead(fetch, following, size)
+        yield from fresh
+        listed += len(fresh)
         if not items or len(items) > size:
             return
         if not fresh:
@@ -95,14 +106,24 @@ def paginate(
             repeated = True
             continue
         repeated = False
-        applied = _header_int(headers, spec.limit_header, size)
-        limit = min(size, applied) if applied > 0 else size
-        if spec.filtered_pages:
-            offset += limit
-            continue
-        if _header_int(headers, spec.count_header, len(items)) < limit:
+        if following is None:
             return
-        offset += len(items)
+        offset = following
+
+
+def _following(
+    items: list[Any], headers: Mapping[str, str], size: int, offset: int, spec: PaginatorSpec
+) -> int | None:
+    """The offset of the page after this one, once it held something new; None: it was the last."""
+    if not items or len(items) > size:
+        return None
+    applied = _header_int(headers, spec.limit_header, size)
+    limit = min(size, applied) if applied > 0 else size
+    if spec.filtered_pages:
+        return offset + limit
+    if _header_int(headers, spec.count_header, len(items)) < limit:
+        return None
+    return offset + len(items)
 
 
 def _key(item: Any, spec: PaginatorSpec) -> Hashable | None:
@@ -118,3 +139,9 @@ def _header_int(headers: Mapping[str, Any], name: str, default: int) -> int:
         return int(raw) if raw is not None else default
     except (TypeError, ValueError):
         return default
+
+
+def _fetch_ahead(
+    fetch: Callable[[int, int], tuple[list[T], Mapping[str, str]]], offset: int, size: int
+) -> Ahead[tuple[list[T], Mapping[str, str]]]:
+    return Ahead(lambda: fetch(offset, size), name="smartdc-page")
