@@ -24,4 +24,29 @@ def main(argv: list[str] | None = None) -> int:
         from smartdc.cli.main import closed_pipe
 
         return closed_pipe(sys.stdout)
+    if argv is None:  # the smartdc process itself (the console script, python -m smartdc.cli)
+        _exit_without_teardown(code)
     return code
+
+
+def _exit_without_teardown(code: int) -> None:
+    """End the process now with ``code``, as a normal exit would, minus the interpreter's
+    teardown of its modules and objects: 15-30 ms after each command (urllib3, cryptography and
+    the rest), a tenth of a short command's time. Every exit handler still runs (logging's,
+    finalizers' such as temporary directories'), and the output is flushed first. A non-daemon
+    thread still running (none of ours is) or output that cannot be flushed gets the normal
+    exit instead."""
+    import atexit
+    import os
+    import threading
+
+    main_thread = threading.main_thread()
+    if any(t is not main_thread and not t.daemon and t.is_alive() for t in threading.enumerate()):
+        return
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe or stream: the normal exit deals with it
+        return
+    os._exit(code)

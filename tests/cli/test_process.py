@@ -92,3 +92,68 @@ def test_building_only_the_command_run_parses_the_same() -> None:
                 pass
         helps.append(text.getvalue())
     assert helps[0] == helps[1] and "instance" in helps[0]
+
+
+def _as_the_command(
+    tmp_path: Path, argv: list[str], before: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """``smartdc ARGV`` as the console script runs it (``main()`` reading ``sys.argv``), with
+    ``before`` run first in the same process, and a line printed if ``main()`` ever returns."""
+    probe = (
+        "import sys\n"
+        f"{before}\n"
+        f"sys.argv = ['smartdc', *{argv!r}]\n"
+        "from smartdc.cli import main\n"
+        "code = main()\n"
+        "print('main returned', code, file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        env=_env(tmp_path),
+        check=False,
+    )
+
+
+def test_the_command_ends_without_teardown_yet_runs_every_exit_handler(
+    cloudapi_sim: Simulator, connection: list[str], tmp_path: Path
+) -> None:
+    cloudapi_sim.populate_machines(300)
+    at_exit = (
+        "import atexit, tempfile, pathlib\n"
+        f"marker = pathlib.Path({str(tmp_path / 'handler-ran')!r})\n"
+        "atexit.register(marker.write_text, 'yes')\n"
+        "kept = tempfile.TemporaryDirectory()\n"  # cleaned by its finalizer, at exit
+        f"pathlib.Path({str(tmp_path / 'tempdir')!r}).write_text(kept.name)\n"
+    )
+    done = _as_the_command(tmp_path, [*connection, "instances", "-j"], before=at_exit)
+    assert done.returncode == 0, done.stderr
+    assert "main returned" not in done.stderr  # the process ended in main(), with its code
+    assert len(done.stdout.splitlines()) == 300  # every line written out before the end
+    assert (tmp_path / "handler-ran").read_text() == "yes"
+    assert not Path((tmp_path / "tempdir").read_text()).exists()
+    failed = _as_the_command(tmp_path, [*connection, "instance", "get", "no-such-instance"])
+    assert failed.returncode == 3
+    assert "main returned" not in failed.stderr
+    assert "no-such-instance" in failed.stderr
+
+
+def test_a_running_thread_gets_the_normal_exit(
+    cloudapi_sim: Simulator, connection: list[str], tmp_path: Path
+) -> None:
+    # a thread that is not a daemon is waited for, as Python's own exit does
+    late = (
+        "import threading, time\n"
+        "def later():\n"
+        "    time.sleep(0.5)\n"
+        "    print('thread finished', flush=True)\n"
+        "threading.Thread(target=later).start()\n"
+    )
+    done = _as_the_command(tmp_path, [*connection, "datacenters", "-j"], before=late)
+    assert done.returncode == 0, done.stderr
+    assert "main returned 0" in done.stderr
+    assert done.stdout.rstrip().endswith("thread finished")
