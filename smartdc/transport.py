@@ -27,11 +27,11 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
-import attrs
 import urllib3
 from urllib3.exceptions import (
     ConnectTimeoutError,
@@ -77,13 +77,13 @@ class InsecureTransportWarning(UserWarning):
     """A transport was made with TLS certificate verification turned off."""
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Response:
     """A CloudAPI answer: status, headers, raw body, decoded data and the request id."""
 
     status: int
     headers: Headers
-    body: bytes = attrs.field(repr=False)
+    body: bytes = field(repr=False)
     data: Any
     request_id: str | None
     method: str

@@ -20,9 +20,8 @@ one rule for building their acceptors from the base waiter, shared with the CLI'
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
-
-import attrs
 
 from smartdc.errors import ArgumentError, CloudAPIError, WaitFailed
 from smartdc.facade.lookup import is_missing
@@ -130,7 +129,7 @@ def machine_waiter(api: CloudAPI, targets: str | Sequence[str]) -> WaiterSpec:
         *(AcceptorSpec("success", "path", target, path) for target in wanted),
         *_state_acceptors(base, wanted),
     )
-    return attrs.evolve(base, name=f"Machine state {' or '.join(wanted)}", acceptors=acceptors)
+    return replace(base, name=f"Machine state {' or '.join(wanted)}", acceptors=acceptors)
 
 
 def wait_for_state(

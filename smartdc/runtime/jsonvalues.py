@@ -18,6 +18,7 @@ logged when it is found (the field read, or ``decode_problems``/``to_json`` aske
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import enum
 import logging
 import os
@@ -26,8 +27,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any, Final, TypeVar
-
-import attrs
 
 from smartdc.errors import InvalidResponseError
 
@@ -243,7 +242,7 @@ ABSENT: Final = _Absent()
 MISSING_REASON = "required field missing"
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class DecodeProblem:
     """A field of an answer that did not fit the spec; the model holds None in its place.
 
@@ -252,7 +251,7 @@ class DecodeProblem:
     """
 
     field: str
-    raw: Any = attrs.field(repr=False)
+    raw: Any = dataclasses.field(repr=False)
     reason: str
 
 

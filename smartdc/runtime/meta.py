@@ -11,9 +11,8 @@ Types are nested tuples so no parser is needed at runtime: ``"string"``, ``"Mach
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
-
-import attrs
 
 if TYPE_CHECKING:
     from smartdc.runtime.paging import PaginatorSpec
@@ -23,15 +22,13 @@ if TYPE_CHECKING:
 TypeSpec = Union[str, tuple["TypeSpec", ...]]  # noqa: UP007 (a recursive alias needs Union)
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class ParamMeta:
     name: str  # Python name
     location: str  # path | query | body | header | message (sent on the open WebSocket)
     type: TypeSpec
     required: bool = False
-    wire: str = attrs.field(  # name on the wire, when it differs from the Python name
-        default=attrs.Factory(lambda self: self.name, takes_self=True)
-    )
+    wire: str = ""  # name on the wire, when it differs from the Python name (default: name)
     family: str | None = None  # "metadata.": each key k is sent as "metadata.k"
     body_root: bool = False  # the value is the whole body
     secret: bool = False
@@ -39,8 +36,12 @@ class ParamMeta:
     truthy: bool = False  # the server tests the raw string: False is sent by leaving it out
     default: object = None  # sent when the caller gives no value (message parameters)
 
+    def __post_init__(self) -> None:
+        if not self.wire:
+            object.__setattr__(self, "wire", self.name)
 
-@attrs.frozen
+
+@dataclass(frozen=True, slots=True)
 class OperationMeta:
     name: str
     method_name: str  # the CloudAPI client method
@@ -67,7 +68,7 @@ class OperationMeta:
         return tuple(p for p in self.params if p.location == "path")
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class ServiceModel:
     title: str
     server_version: str
@@ -78,9 +79,9 @@ class ServiceModel:
     paginators: Mapping[str, PaginatorSpec]
     default_accept_version: str | None = None  # the Accept-Version a client sends by default
     # the spec's behaviour changes after 9.0.0: name -> the CloudAPI version that brought it
-    changes: Mapping[str, str] = attrs.field(factory=dict)
-    by_method: Mapping[str, OperationMeta] = attrs.field(init=False)
+    changes: Mapping[str, str] = field(default_factory=dict)
+    by_method: Mapping[str, OperationMeta] = field(init=False)
 
-    @by_method.default
-    def _by_method(self) -> Mapping[str, OperationMeta]:
-        return {op.method_name: op for op in self.operations.values()}
+    def __post_init__(self) -> None:
+        by_method = {op.method_name: op for op in self.operations.values()}
+        object.__setattr__(self, "by_method", by_method)

@@ -24,9 +24,8 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
-
-import attrs
 
 from smartdc.runtime.ahead import Ahead
 
@@ -39,7 +38,7 @@ log = logging.getLogger("smartdc")
 SEEN_PAGES = 3
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class PaginatorSpec:
     operation: str
     offset_param: str

@@ -16,9 +16,8 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import Any
-
-import attrs
 
 from smartdc.clock import SYSTEM_CLOCK, Clock
 from smartdc.errors import CloudAPIError, ResponseError, TransportError, WaitFailed, WaitTimeout
@@ -39,7 +38,7 @@ class WakeUnavailable(Exception):
 WaitClock = Clock
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class AcceptorSpec:
     state: str  # success | retry | failure
     matcher: str  # path | status | error
@@ -47,7 +46,7 @@ class AcceptorSpec:
     argument: str | None = None
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class WakeSpec:
     """A stream that tells a waiter when to poll again (the changefeed for instances): a message
     whose ``match`` field holds a watched value (the waiter's ``param``) wakes it."""
@@ -59,7 +58,7 @@ class WakeSpec:
     filter: str | None = None  # the stream parameter limiting messages to the watched values
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class WaiterSpec:
     name: str
     operation: str
@@ -80,7 +79,7 @@ class WaiterSpec:
         return next((a.argument for a in self.acceptors if a.matcher == "path"), None)
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Checked:
     """One poll of a derived wait (a condition no spec acceptor states, such as "left its state"
     or "the audit trail has the entry"): the value fetched, whether it is what is awaited
@@ -104,10 +103,10 @@ def derived_waiter(
         *kept,
         AcceptorSpec("success", "path", True, "done"),
     )
-    return attrs.evolve(base, name=name, acceptors=acceptors, shown="state", **changes)
+    return replace(base, name=name, acceptors=acceptors, shown="state", **changes)
 
 
-@attrs.frozen
+@dataclass(frozen=True, slots=True)
 class Poll:
     """What one poll saw, given to ``on_poll`` callbacks."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from collections.abc import Callable
@@ -386,7 +387,6 @@ def test_action_waits_run_the_waiter_the_spec_names(
     """stop -w waits as the spec's StopMachine says (its waiter), not as the CLI would guess:
     with the operation's waiter switched to MachineRunning, a stopped instance never satisfies
     it and the wait ends at --timeout."""
-    import attrs
 
     names = [f"s{i}" for i in range(count)]
     for name in names:
@@ -394,7 +394,7 @@ def test_action_waits_run_the_waiter_the_spec_names(
     _ok(cli("instance", "wait", *names))
     stop = SERVICE.operations["StopMachine"]
     monkeypatch.setitem(
-        SERVICE.operations, "StopMachine", attrs.evolve(stop, waiter="MachineRunning")
+        SERVICE.operations, "StopMachine", dataclasses.replace(stop, waiter="MachineRunning")
     )
     result = cli("instance", "stop", *names, "-w", "--timeout", "60")
     assert result.code == 1, result.err

@@ -60,14 +60,14 @@ def test_image_create_wait_runs_the_waiter_the_spec_names(
 ) -> None:
     """image create -w waits as the spec's CreateImageFromMachine waiter says, not as the CLI
     would guess: with that waiter made to succeed on ``creating``, it returns at once."""
-    import attrs
+    import dataclasses
 
     from smartdc._generated.service import SERVICE
     from smartdc.runtime.waiting import AcceptorSpec
 
     name = SERVICE.operations["CreateImageFromMachine"].waiter
     assert name is not None
-    changed = attrs.evolve(
+    changed = dataclasses.replace(
         SERVICE.waiters[name], acceptors=(AcceptorSpec("success", "path", "creating", "state"),)
     )
     monkeypatch.setitem(SERVICE.waiters, name, changed)

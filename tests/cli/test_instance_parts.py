@@ -147,12 +147,12 @@ def test_migrations(cli: Cli) -> None:
 def test_migration_wait_runs_the_spec_waiter(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     """migration begin -w waits as the spec's MigrationActionDone waiter says, not as the CLI
     would guess: with that waiter made to succeed on ``running``, it returns at once."""
-    import attrs
+    import dataclasses
 
     from smartdc._generated.service import SERVICE
     from smartdc.runtime.waiting import AcceptorSpec
 
-    changed = attrs.evolve(
+    changed = dataclasses.replace(
         SERVICE.waiters["MigrationActionDone"],
         acceptors=(AcceptorSpec("success", "path", "running", "state"),),
     )

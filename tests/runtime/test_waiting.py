@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-import attrs
 import pytest
 
 from smartdc.errors import CloudAPIError, ConnectError, WaitFailed, WaitTimeout
@@ -122,7 +122,7 @@ def test_a_wake_stream_replaces_the_timer_until_it_misses_a_change() -> None:
         (200, {"state": "stopped"}),
         (200, {"state": "ready"}),
     ]
-    result = wait(_poller(outcomes), attrs.evolve(SPEC, timeout=3600.0), clock=t, wake=wake)
+    result = wait(_poller(outcomes), dataclasses.replace(SPEC, timeout=3600.0), clock=t, wake=wake)
     assert result == {"state": "ready"}
     assert len(calls) == 3  # the stream was asked three times, then dropped
     # the announced poll waited for the timer's second poll (1 s), as polling would have
