@@ -34,7 +34,7 @@ def each(
             machine = ctx.machine(ref)
             act(machine)
         except SmartDCError as exc:
-            status = report(exc, ctx.err)
+            status = report(exc, ctx.err, target=True)
             ctx.failures.append(status)
             continue
         done.append(machine)
@@ -43,8 +43,11 @@ def each(
 
 def finish(ctx: Context) -> int:
     """The exit status of a command on several targets: 0 if each worked, else 1 (triton's
-    "command failure", even when what failed was not found)."""
-    return 1 if ctx.failures else 0
+    "command failure", even when what failed was not found), said in triton's last line."""
+    if not ctx.failures:
+        return 0
+    ctx.err.write(f"smartdc {ctx.words}: error: command failure\n")
+    return 1
 
 
 def switch_each(

@@ -56,6 +56,11 @@ class Context:
         self._progresses: list[Progress] = []
         self.failures: list[int] = []  # exit statuses of targets that failed (see instances.each)
 
+    @property
+    def words(self) -> str:
+        """The command's words (``instance get``), as its error lines name it."""
+        return str(getattr(self.args, "command_words", ""))
+
     def config_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {}
         for flag, setting in CONNECTION_FLAGS.items():
@@ -90,9 +95,9 @@ class Context:
         (triton's InstanceDeleted, exit 3)."""
         machine = self.datacenter().machine(ref)
         if machine.state == "deleted":
-            from smartdc.errors import NotFoundError
+            from smartdc.cli.failures import InstanceDeletedError
 
-            raise NotFoundError(f"instance {terminal_safe(ref)} was deleted")
+            raise InstanceDeletedError(f"instance {terminal_safe(ref)} was deleted")
         return machine
 
     def close(self) -> None:

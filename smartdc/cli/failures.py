@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from smartdc.cli.output import terminal_safe
+from smartdc.errors import NotFoundError
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_NOT_FOUND, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 _MESSAGE_CHARS = 1000  # of a server message in the error line
@@ -16,13 +17,21 @@ __all__ = [
     "EXIT_NOT_FOUND",
     "EXIT_OK",
     "EXIT_USAGE",
+    "InstanceDeletedError",
     "cli_words",
+    "error_code",
     "exit_status",
     "report",
 ]
 
 
-def _api_error_text(exc: BaseException) -> str:
+class InstanceDeletedError(NotFoundError):
+    """An instance named on the command line was deleted (triton's ``InstanceDeleted``, exit 3)."""
+
+
+def _message(exc: BaseException) -> str:
+    """What went wrong, for the error line: the server's message with its details and the request
+    id for an API error, else the error's own text."""
     from smartdc.errors import CloudAPIError
 
     if isinstance(exc, CloudAPIError):
@@ -32,8 +41,25 @@ def _api_error_text(exc: BaseException) -> str:
             message = (
                 f"{message[:_MESSAGE_CHARS]}... ({len(message) - _MESSAGE_CHARS} more characters)"
             )
-        return f"{exc.error_code or 'error'}: {message}{exc.details()}{request}"
-    return f"{type(exc).__name__}: {exc}"
+        return f"{message}{exc.details()}{request}"
+    return str(exc)
+
+
+def error_code(exc: BaseException) -> str | None:
+    """The code in triton's ``error (CODE)``: the server's error code, ``ResourceNotFound`` for a
+    name, id or short id that matches nothing (triton's own), ``InstanceDeleted`` for a deleted
+    instance; None for the rest (triton writes its other errors without a code)."""
+    from smartdc.errors import CloudAPIError
+
+    if isinstance(exc, InstanceDeletedError):
+        return "InstanceDeleted"
+    if isinstance(exc, NotFoundError):
+        return "ResourceNotFound"
+    if isinstance(exc, CloudAPIError):
+        if exc.status == 410:
+            return "InstanceDeleted" if "/machines/" in (exc.path or "") else "ResourceGone"
+        return exc.error_code or None
+    return None
 
 
 # Library wording -> the command line's spelling of the same advice.
@@ -74,21 +100,31 @@ def exit_status(exc: BaseException) -> int:
     return EXIT_API
 
 
-def report(exc: Exception, err: TextIO) -> int:
-    """Say what went wrong on ``err``, as one line; returns the exit status it calls for (an
-    error not of smartdc's own is raised again)."""
+def report(
+    exc: Exception, err: TextIO, command: str = "", *, target: bool = False, code: bool = True
+) -> int:
+    """Say what went wrong on ``err``, as one line in triton's form, and return the exit status
+    it calls for (an error not of smartdc's own is raised again):
+    ``smartdc COMMAND: error (CODE): MESSAGE``, ``COMMAND`` the command's words
+    (``instance get``) and ``CODE`` the error's (see :func:`error_code`); a usage error has no
+    code. ``target``: the failure of one target among several (``stop a b``), which triton
+    writes as ``error: MESSAGE`` under the command's own output. ``code=False``: no ``(CODE)``
+    (triton's ``image delete`` lists its failures so)."""
     from smartdc.cli.output import ColumnError
     from smartdc.errors import ArgumentError, ConfigError, SmartDCError, UnknownOperationError
 
+    head = "error" if target else f"smartdc{f' {command}' if command else ''}: error"
     # Messages may quote the server (names, error texts, request ids): printed terminal-safe.
     if isinstance(exc, (ConfigError, ArgumentError, UnknownOperationError, ColumnError)):
-        err.write(f"smartdc: error: {terminal_safe(cli_words(str(exc)), keep_newlines=True)}\n")
+        err.write(f"{head}: {terminal_safe(cli_words(str(exc)), keep_newlines=True)}\n")
         return EXIT_USAGE
     if isinstance(exc, SmartDCError):
-        text = cli_words(_api_error_text(exc))
-        err.write(f"smartdc: {terminal_safe(text, keep_newlines=True)}\n")
+        text = terminal_safe(cli_words(_message(exc)), keep_newlines=True)
+        found = None if target or not code else error_code(exc)
+        shown = f" ({terminal_safe(found)})" if found else ""
+        err.write(f"{head}{shown}: {text}\n")
         return exit_status(exc)
     if isinstance(exc, OSError):
-        err.write(f"smartdc: {terminal_safe(str(exc), keep_newlines=True)}\n")
+        err.write(f"{head}: {terminal_safe(str(exc), keep_newlines=True)}\n")
         return EXIT_API
     raise exc

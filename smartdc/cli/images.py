@@ -87,7 +87,7 @@ def cmd_delete(ctx: Context) -> int:
             image = find_image(ctx, ref)
             api.delete_image(id=str(image.id))
         except SmartDCError as exc:
-            report(exc, ctx.err)
+            report(exc, ctx.err, ctx.words, code=False)
             failed = True
             continue
         ctx.printer.line(f"Deleted image {_named(image)}")

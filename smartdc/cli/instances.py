@@ -236,7 +236,7 @@ def _action(action: str) -> Callable[[Context], int]:
             except Exception as exc:
                 from smartdc.cli.failures import report
 
-                ctx.failures.append(report(exc, ctx.err))
+                ctx.failures.append(report(exc, ctx.err, ctx.words))
                 return 1
             if action != "delete":
                 _show(ctx, machines)
@@ -446,7 +446,9 @@ def _wait_flags(parser: argparse.ArgumentParser) -> None:
 def _lifecycle_commands(add: Adder, parent: Any) -> None:
     """create, start, stop, delete, reboot: under ``instance``, and (``parent`` None) at the top
     level as triton's shortcuts (``triton create``, ``triton stop`` ...)."""
-    create = add("create", cmd_create, help="create an instance", parent=parent)
+    # the shortcuts fail as triton's do: as the `instance` command they stand for
+    words = {} if parent is not None else {"words": ("instance", "create")}
+    create = add("create", cmd_create, help="create an instance", parent=parent, **words)
     create.add_argument("-n", "--name", help="name of the instance")
     create.add_argument("-i", "--image", help="image id or name (default: latest base image)")
     create.add_argument("-p", "--package", help="package id or name (default: default package)")
@@ -540,6 +542,7 @@ def _lifecycle_commands(add: Adder, parent: Any) -> None:
             help=text,
             parent=parent,
             aliases=["rm"] if action == "delete" else [],
+            **({} if parent is not None else {"words": ("instance", action)}),
         )
         parser.add_argument(
             "instances", nargs="+", metavar="INSTANCE", help="name, short id or uuid"
@@ -553,7 +556,8 @@ def _lifecycle_commands(add: Adder, parent: Any) -> None:
             parser.add_argument(
                 "-f", "--force", action="store_true", help="(no prompt: accepted for triton)"
             )
-    reboot = add("reboot", cmd_reboot, help="reboot instances", parent=parent)
+    shortcut = {} if parent is not None else {"words": ("instance", "reboot")}
+    reboot = add("reboot", cmd_reboot, help="reboot instances", parent=parent, **shortcut)
     reboot.add_argument("instances", nargs="+", metavar="INSTANCE", help="name, short id or uuid")
     _wait_flags(reboot)
 

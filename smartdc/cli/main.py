@@ -45,6 +45,8 @@ class _Parser(argparse.ArgumentParser):
         group = super().add_subparsers(**kwargs)
         # how deep its commands are (1: `smartdc COMMAND`, 2: `smartdc instance COMMAND`)
         group._smartdc_depth = getattr(self, "_smartdc_depth", 0) + 1  # type: ignore[attr-defined]
+        # the words that lead to its commands (`instance` for `smartdc instance get`)
+        group._smartdc_words = getattr(self, "_smartdc_words", ())  # type: ignore[attr-defined]
         return group
 
 
@@ -191,8 +193,11 @@ def build_parser(only: str | None = None, then: str | None = None) -> argparse.A
         help: str,
         parent: Any = None,
         aliases: Sequence[str] = (),
+        words: Sequence[str] = (),
         **kwargs: Any,
     ) -> argparse.ArgumentParser:
+        """``words``: what the command's error lines call it, when not its own place in the tree
+        (triton's shortcuts: ``smartdc create`` fails as ``instance create``)."""
         target = parent if parent is not None else top
         if getattr(target, "_smartdc_skipped", False):
             return _SKIPPED
@@ -208,9 +213,11 @@ def build_parser(only: str | None = None, then: str | None = None) -> argparse.A
             name, help=help, aliases=list(aliases), **kwargs
         )
         sub._smartdc_depth = depth  # type: ignore[attr-defined]
+        words = tuple(words) or (*getattr(target, "_smartdc_words", ()), name)
+        sub._smartdc_words = words  # type: ignore[attr-defined]
         _connection_flags(sub, top=False)
-        if func is not None:
-            sub.set_defaults(func=func)
+        if func is not None:  # the command's own words, as its error lines name it
+            sub.set_defaults(func=func, command_words=" ".join(words))
         return sub
 
     from smartdc.cli import api, catalog, completion, demo, instances, profiles
@@ -318,7 +325,7 @@ def run(
         except BrokenPipeError:
             return closed_pipe(out)
         except Exception as exc:
-            return report(exc, err)
+            return report(exc, err, getattr(args, "command_words", ""))
         finally:
             ctx.close()
 

@@ -334,7 +334,12 @@ def add_commands(add: Adder, group: Any, wait_flags: Callable[[Any], None]) -> N
     got.add_argument("instance")
     got.add_argument("mac")
     created = add(
-        "add", cmd_nic_add, help="add a NIC (the instance reboots)", parent=nics, aliases=["create"]
+        "add",
+        cmd_nic_add,
+        help="add a NIC (the instance reboots)",
+        parent=nics,
+        aliases=["create"],
+        words=("instance", "nic", "create"),  # as triton names it in an error line
     )
     created.add_argument("instance")
     created.add_argument(

@@ -206,7 +206,12 @@ def cmd_ip(ctx: Context) -> int:
 
 
 def add_commands(add: Adder, group: Any) -> None:
-    ip = add("ip", cmd_ip, help="print the primary IP of an instance", parent=group)
+    def shortcut(name: str) -> dict[str, Any]:  # at the top level: fails as `instance NAME`
+        return {} if group is not None else {"words": ("instance", name)}
+
+    ip = add(
+        "ip", cmd_ip, help="print the primary IP of an instance", parent=group, **shortcut("ip")
+    )
     ip.add_argument("instance")
     ssh = add(
         "ssh",
@@ -214,6 +219,7 @@ def add_commands(add: Adder, group: Any) -> None:
         help="ssh to an instance ([USER@]INSTANCE [SSH-ARGS...])",
         parent=group,
         description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        **shortcut("ssh"),
     )
     ssh.add_argument("instance", metavar="[USER@]INSTANCE")
     ssh.add_argument("ssh_args", nargs=argparse.REMAINDER, metavar="SSH-ARGS")

@@ -44,9 +44,20 @@ def test_not_found_and_deleted_exit_3(cli: Cli) -> None:
     gone_id = json.loads(_ok(cli("instance", "get", "gone")).out)["id"]
     _ok(cli("delete", "-w", "gone"))
     deleted = cli("instance", "get", gone_id)
-    assert deleted.code == 3 and "deleted" in deleted.err
-    assert cli("instance", "get", "nobody").code == 3
-    assert cli("image", "get", "no-such-image").code == 3
+    assert deleted.code == 3
+    # triton's error line: the command's words, then the code (InstanceDeleted, ResourceNotFound)
+    assert (
+        deleted.err
+        == f"smartdc instance get: error (InstanceDeleted): instance {gone_id} was deleted\n"
+    )
+    nobody = cli("inst", "get", "nobody")  # an alias: the line names the command itself
+    assert nobody.code == 3
+    assert nobody.err.startswith("smartdc instance get: error (ResourceNotFound): no instance ")
+    missing = cli("image", "get", "no-such-image")
+    assert missing.code == 3
+    assert missing.err.startswith("smartdc image get: error (ResourceNotFound): no image ")
+    shortcut = cli("create", "no-such-image", "g4-highcpu-128M")  # fails as `instance create`
+    assert shortcut.err.startswith("smartdc instance create: error (ResourceNotFound): no image ")
 
 
 def test_actions_on_several_act_on_each_and_report_each(cli: Cli) -> None:
@@ -55,7 +66,12 @@ def test_actions_on_several_act_on_each_and_report_each(cli: Cli) -> None:
     _ok(cli("instance", "enable-deletion-protection", "-w", "p"))
     result = cli("delete", "-w", "web", "p", "nobody", "other")
     assert result.code == 1
-    assert "nobody" in result.err and "p" in result.err
+    # as triton: `error: ...` for each target that failed, then the command's own last line
+    failed = [line for line in result.err.splitlines() if "error" in line]
+    assert len(failed) == 3, result.err
+    assert failed[0].startswith("error: ") and "deletion" in failed[0]  # p is protected
+    assert failed[1].startswith("error: no instance ") and "nobody" in failed[1]
+    assert failed[2] == "smartdc instance delete: error: command failure"
     left = [m["name"] for m in _ok(cli("instances", "-j")).json_lines()]
     assert left == ["p"]  # web and other were deleted although p and nobody failed
 

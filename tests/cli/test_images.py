@@ -52,7 +52,7 @@ def test_image_clone_of_a_shared_image(cli: Cli, cloudapi_sim: Simulator) -> Non
     done = cli("image", "clone", image["id"], "-j")
     # CloudAPI clones only images shared with you, not your own: its refusal is passed on
     assert done.code == 1
-    assert done.err.startswith("smartdc: ")
+    assert done.err.startswith("smartdc image clone: error (InvalidArgument): image ")
 
 
 def test_image_create_wait_runs_the_waiter_the_spec_names(

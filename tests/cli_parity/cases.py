@@ -335,6 +335,11 @@ NOT_FOUND_EXIT = (
     "whatever is not found exits 3, also when the server says so (ResourceNotFound of a key or "
     "a snapshot); triton exits 3 only where its own look-up failed and 1 here"
 )
+AMBIGUOUS = (
+    "triton 7.17 crashes on an ambiguous short id (assert-plus: opts.cause (object) is required, "
+    "from its TritonError) and prints a stack trace; smartdc writes an error line naming the "
+    "instances the short id matches (exit 1: nothing was acted on)"
+)
 DELIBERATE: dict[str, str] = {
     "info": "totalDisk and totalMemory are bytes (MiB x 1024 x 1024); triton multiplies by "
     "1000 x 1000",
@@ -346,6 +351,11 @@ DELIBERATE: dict[str, str] = {
     "unknown-command": USAGE_EXIT,
     "key-get-unknown": NOT_FOUND_EXIT,
     "snapshot-get-unknown": NOT_FOUND_EXIT,
+    "inst-get-ambiguous": AMBIGUOUS,
+    "stop-ambiguous": AMBIGUOUS,
+    "create-duplicate-name": "smartdc keeps the server's error code and message in its line "
+    "(`error (ValidationFailed): Invalid VM parameters: Invalid machine name (alias: Already "
+    "exists ...)`); triton replaces them with `error: error creating instance` and no code",
 }
 
 # Differences found and not fixed yet: case id -> what differs. Checked the same way.

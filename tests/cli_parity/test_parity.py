@@ -4,6 +4,7 @@ JSON, table columns (see cases.py). Skipped with a message where node or triton 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -19,10 +20,25 @@ def _json(text: str) -> Any:
         return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+# An error line as triton writes it: `triton instance get: error (ResourceNotFound): ...`
+_ERROR_LINE = re.compile(
+    r"^(?:triton|smartdc)(?P<words>(?: [a-z][\w-]*)*): error(?: \((?P<code>[^)]*)\))?: ", re.M
+)
+
+
+def error_lines(err: str) -> list[tuple[str, str | None]]:
+    """The command words and error code of each error line (the messages are each tool's own)."""
+    return sorted((m["words"].strip(), m["code"]) for m in _ERROR_LINE.finditer(err))
+
+
 def differences(case: Case, triton: Ran, smartdc: Ran) -> list[str]:
     found = []
     if triton.code != smartdc.code:
         found.append(f"exit status: triton {triton.code}, smartdc {smartdc.code}")
+    if triton.code in (1, 3) and smartdc.code == triton.code:
+        theirs, ours = error_lines(triton.err), error_lines(smartdc.err)
+        if theirs != ours:
+            found.append(f"error lines: triton {theirs}, smartdc {ours}")
     if triton.code != 0 or smartdc.code != 0 or case.compare == "exit":
         return found
     if case.compare == "json":
@@ -56,7 +72,7 @@ def test_same_as_triton(world: World, case: Case) -> None:
         assert found, f"listed as a difference ({listed}) but the tools now agree: unlist it"
         return
     assert not found, "\n".join(
-        [*found, f"triton stderr: {triton.err[:300]}", f"smartdc stderr: {smartdc.err[:300]}"]
+        [*found, f"triton stderr: {triton.err[:300]}", f"smartdc stderr: {smartdc.err[-400:]}"]
     )
 
 
