@@ -11,7 +11,8 @@ from __future__ import annotations
 import itertools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import attrs
 import pytest
@@ -49,7 +50,9 @@ def _without(request: SimRequest, *names: str) -> SimRequest:
 
 def _ids(api: CloudAPI, page_size: int, prefetch: bool = False) -> list[str]:
     if prefetch:  # the next page asked for while this one is read (the CLI's listings)
-        pages = api.meta.paginate("ListMachines", {"limit": page_size}, prefetch=True)
+        pages: Iterator[Any] = api.meta.paginate(
+            "ListMachines", {"limit": page_size}, prefetch=True
+        )
         return [m.id for m in pages]
     return [m.id for m in api.iter_list_machines(limit=page_size)]
 
@@ -141,8 +144,10 @@ def test_network_ips_pages_are_filtered_after_paging(
     assert len(everything) == 2, "the gateway and the broadcast address are listed"
     seen = watch_route(sim, "ListNetworkIPs")
     if prefetch:
-        pages = api.meta.paginate("ListNetworkIPs", {"id": network.id, "limit": 2}, prefetch=True)
-        got = [ip.ip for ip in pages]
+        ips: Iterator[Any] = api.meta.paginate(
+            "ListNetworkIPs", {"id": network.id, "limit": 2}, prefetch=True
+        )
+        got = [ip.ip for ip in ips]
     else:
         got = [ip.ip for ip in api.iter_list_network_ips(network.id, limit=2)]
     assert got == everything
@@ -172,7 +177,7 @@ def test_a_prefetched_page_is_asked_for_while_the_one_before_is_read(
     sim.populate_machines(5)
     everything = [m.id for m in api.list_machines()]
     seen = watch_route(sim, "ListMachines")
-    pages = api.meta.paginate("ListMachines", {"limit": 2}, prefetch=True)
+    pages: Iterator[Any] = api.meta.paginate("ListMachines", {"limit": 2}, prefetch=True)
     first = next(pages)
     # the reader holds the first item; the second page is on its way all the same (an event
     # waited for, with a bound so that a paginator that never asks fails here)
@@ -200,8 +205,9 @@ def test_a_prefetched_page_that_fails_fails_where_it_would_have(
 
     _wrap(sim, "ListMachines", hook)
     listed: list[str] = []
+    pages: Iterator[Any] = api.meta.paginate("ListMachines", {"limit": 2}, prefetch=True)
     with pytest.raises(CloudAPIError) as raised:
-        for machine in api.meta.paginate("ListMachines", {"limit": 2}, prefetch=True):
+        for machine in pages:
             listed.append(machine.id)
     assert listed == everything[:2]  # the first page's items, then the second page's error
     assert raised.value.status == 500
