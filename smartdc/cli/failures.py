@@ -56,8 +56,6 @@ def error_code(exc: BaseException) -> str | None:
     if isinstance(exc, NotFoundError):
         return "ResourceNotFound"
     if isinstance(exc, CloudAPIError):
-        if exc.status == 410:
-            return "InstanceDeleted" if "/machines/" in (exc.path or "") else "ResourceGone"
         return exc.error_code or None
     return None
 

@@ -278,15 +278,16 @@ class Printer:
         self.long = long
         self.sort = [s.strip() for s in sort.split(",") if s.strip()] if sort else None
 
+    def _columns(self, listing: Listing) -> list[str]:
+        """The columns a table of ``listing`` shows: ``-o``, else ``-l``'s, else its own."""
+        return self.columns or list(listing.long if self.long and listing.long else listing.columns)
+
     def shows(self, name: str, listing: Listing) -> bool:
         """Whether a table of ``listing`` shows or sorts by the field ``name`` (``-o``, ``-l``,
         ``-s``); JSON output (``-j``) shows no column."""
         if self.json_mode:
             return False
-        columns = self.columns or list(
-            listing.long if self.long and listing.long else listing.columns
-        )
-        return name in columns or name in (self.sort or listing.sort)
+        return name in self._columns(listing) or name in (self.sort or listing.sort)
 
     def listing(self, items: Iterable[Any], listing: Listing, *, raw: bool = False) -> int:
         """A list as ``listing`` says (``-o``, ``-l``, ``-s``, ``-H``, computed columns); JSON
@@ -295,9 +296,7 @@ class Printer:
         are, without a copy."""
         if self.json_mode:
             return self.records(items, listing.columns)
-        columns = self.columns or list(
-            listing.long if self.long and listing.long else listing.columns
-        )
+        columns = self._columns(listing)
         sort = self.sort or list(listing.sort)
         source = iter(items) if raw else (as_json(item) for item in items)
         # The first records are read to check the names against; the rest are made into rows as
