@@ -4,6 +4,7 @@ while the images are listed). The call keeps its own deadlines, so waiting for i
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -13,16 +14,19 @@ T = TypeVar("T")
 
 class Ahead(Generic[T]):
     """``work()`` running in a daemon thread; :meth:`result` waits for it, and raises its error in
-    the caller's thread, where the caller would have met it had it called ``work()`` itself. A
-    result nobody asks for is dropped with the object (the thread ends with its call)."""
+    the caller's thread, where the caller would have met it had it called ``work()`` itself. It
+    runs in a copy of the caller's context, so context variables (``strict_decoding()``) hold
+    there as they do for the caller. A result nobody asks for is dropped with the object (the
+    thread ends with its call)."""
 
     def __init__(self, work: Callable[[], T], name: str = "smartdc-ahead") -> None:
         self._value: tuple[T] | None = None
         self._error: BaseException | None = None
+        context = contextvars.copy_context()
 
         def run() -> None:
             try:
-                self._value = (work(),)
+                self._value = (context.run(work),)
             except BaseException as exc:  # handed to the caller by result()
                 self._error = exc
 

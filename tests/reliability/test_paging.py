@@ -9,6 +9,7 @@ CloudAPI passes offset/limit to VMAPI, which ignores both when filtering by tags
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ import pytest
 
 from smartdc import CloudAPI
 from smartdc.errors import CloudAPIError
+from smartdc.runtime.jsonvalues import strict_decoding
 from smartdc.testing import Simulator
 from smartdc.testing.router import SimRequest, SimResponse
 
@@ -212,3 +214,27 @@ def test_a_prefetched_page_that_fails_fails_where_it_would_have(
     assert listed == everything[:2]  # the first page's items, then the second page's error
     assert raised.value.status == 500
     assert "page lost" in str(raised.value)
+
+
+def test_a_prefetched_page_is_decoded_under_the_callers_policy(
+    sim: Simulator, api: CloudAPI
+) -> None:
+    # the page asked for ahead is decoded in another thread: with the caller's decoding policy
+    # (a context variable), not that thread's default (the suite's strict environment here)
+    sim.populate_machines(4)
+    everything = [m.id for m in api.list_machines()]
+
+    def hook(request: SimRequest, answer: Callable[[SimRequest], SimResponse]) -> SimResponse:
+        response = answer(request)
+        if request.query.get("offset") != "2":
+            return response
+        machines = json.loads(json.dumps(response.body))  # the JSON value, copied
+        machines[0]["memory"] = "a lot"  # not an integer: a decode problem
+        return attrs.evolve(response, body=machines)
+
+    _wrap(sim, "ListMachines", hook)
+    with strict_decoding(False):
+        pages: Iterator[Any] = api.meta.paginate("ListMachines", {"limit": 2}, prefetch=True)
+        listed = list(pages)
+    assert [m.id for m in listed] == everything
+    assert [p.field for p in listed[2].decode_problems] == ["memory"]
