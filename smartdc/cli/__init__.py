@@ -7,11 +7,13 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     """The ``smartdc`` command: 130 on Ctrl-C wherever it comes, quiet on a closed pipe."""
-    # The command's other threads only wait on sockets (the next page of a listing, the image
-    # names of its img column): one whose answer has come gets the interpreter within 0.5 ms
-    # instead of Python's default 5 ms while this thread formats rows (a 10,000-instance
-    # listing: about 10 ms less per page). This process's own setting, not the library's.
-    sys.setswitchinterval(0.0005)
+    if argv is None:  # the smartdc process itself (the console script, python -m smartdc.cli)
+        # The command's other threads only wait on sockets (the next page of a listing, the
+        # image names of its img column): one whose answer has come gets the interpreter within
+        # 0.5 ms instead of Python's default 5 ms while this thread formats rows (a 10,000-
+        # instance listing: about 10 ms less per page). The process's own setting: never set
+        # by main(argv) called from a script or a test, nor by the library.
+        sys.setswitchinterval(0.0005)
     try:
         from smartdc.cli.main import run
 

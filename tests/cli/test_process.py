@@ -157,3 +157,25 @@ def test_a_running_thread_gets_the_normal_exit(
     assert done.returncode == 0, done.stderr
     assert "main returned 0" in done.stderr
     assert done.stdout.rstrip().endswith("thread finished")
+
+
+def test_main_called_with_arguments_leaves_the_process_settings_alone(tmp_path: Path) -> None:
+    # main(argv) from a script or a test: the caller's thread switch interval is kept, and the
+    # process goes on after it (only the smartdc process itself ends in main())
+    probe = (
+        "import sys\n"
+        "from smartdc.cli import main\n"
+        "before = sys.getswitchinterval()\n"
+        "code = main(['--version'])\n"
+        "print(code, sys.getswitchinterval() == before, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        env=_env(tmp_path),
+        check=False,
+    )
+    assert done.stderr.strip().splitlines()[-1] == "0 True"
